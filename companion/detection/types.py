@@ -63,7 +63,6 @@ class Finding:
     bbox: list[int] | None = None
     score: float = 1.0
     message: str = ""
-    value_hash: str = ""
 
     def to_wire(self) -> dict:
         """The finding as the HTTP API and the CLI's JSON show it: no raw value."""
