@@ -1,0 +1,231 @@
+"""The embedded audit log: every check and decision, append-only, in SQLite in the data dir.
+
+Durability: WAL journal, synchronous=FULL, and each `record_*` commits before it returns,
+so an event the companion has acknowledged survives `kill -9` (and, with fsync, power loss).
+
+Tamper evidence: events form a hash chain (see chain.py); triggers refuse UPDATE and DELETE
+so nothing in Postguard can rewrite history by accident, and `verify()` still catches
+someone who drops the triggers with the sqlite3 shell.
+
+Concurrency: one connection guarded by a lock serves all threads of the waitress server;
+BEGIN IMMEDIATE around "read head, append, move head" keeps the chain linear even when the
+CLI and the server write to the same file from two processes.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import socket
+import sqlite3
+import threading
+from datetime import datetime
+from pathlib import Path
+from typing import Iterator
+
+from companion.audit.chain import GENESIS, ChainLink, ChainReport, anchor_from_checkpoints, \
+    event_hash, verify_chain
+from companion.audit.errors import AuditError
+from companion.audit.events import EVENT_FIELDS, check_event, decision_event, utc_timestamp
+from companion.audit.keys import load_or_create_key, prepare_data_dir
+from companion.audit.schema import COLUMNS, DB_FILE_NAME, SCHEMA, SCHEMA_VERSION, connect, \
+    event_to_row, read_head, row_to_event
+from companion.detection.types import ScanResult
+
+# Rows fetched per lock hold while iterating, so a long export never stalls a check.
+READ_BATCH = 500
+
+
+def _local_identity() -> dict:
+    """Who and where: the OS account and machine name stamped on every event."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry and no USER variable, e.g. in containers
+        user = f"uid:{os.getuid()}"
+    return {"os_user": user, "host": socket.gethostname()}
+
+
+class AuditStore:
+    """Append-only, hash-chained audit log for one data dir. Safe to share between threads."""
+
+    def __init__(self, db_path: Path, key: bytes, conn: sqlite3.Connection):
+        """Use `AuditStore.open(data_dir)`; this only wires already-prepared parts together."""
+        self.db_path = db_path
+        self._key = key
+        self._conn = conn
+        self._lock = threading.Lock()
+        self._identity = _local_identity()
+        self._closed = False
+
+    @classmethod
+    def open(cls, data_dir: Path) -> "AuditStore":
+        """Open (creating on first use) the key and database in a private data dir."""
+        data_dir = prepare_data_dir(Path(data_dir))
+        key = load_or_create_key(data_dir)
+        db_path = data_dir / DB_FILE_NAME
+        if not db_path.exists():  # an empty 0600 file is a valid new database
+            os.close(os.open(db_path, os.O_WRONLY | os.O_CREAT, 0o600))
+        try:
+            conn = connect(db_path)
+            # One script, one transaction: two processes opening a new log at once cannot
+            # interleave; IF NOT EXISTS also restores triggers someone dropped.
+            conn.executescript(
+                f"BEGIN IMMEDIATE;{SCHEMA}PRAGMA user_version = {SCHEMA_VERSION};COMMIT;")
+        except sqlite3.Error as exc:
+            raise AuditError(f"cannot open the audit database {db_path}: {exc}") from exc
+        return cls(db_path, key, conn)
+
+    @property
+    def journal_mode(self) -> str:
+        """"wal" normally; some network file systems force SQLite back to a rollback journal."""
+        with self._lock:
+            return self._conn.execute("PRAGMA journal_mode").fetchone()[0]
+
+    def record_check(
+        self, *, scan_id: str, platform: str, url_host: str | None, result: ScanResult,
+        versions: dict,
+    ) -> dict:
+        """Append the event for one check; it is committed to disk when this returns."""
+        event = check_event(
+            key=self._key, identity=self._identity, scan_id=scan_id, platform=platform,
+            url_host=url_host, result=result, versions=versions,
+        )
+        return self._append(event)
+
+    def record_decision(
+        self, *, scan_id: str, action: str, justification: str | None,
+        platform: str | None = None,
+    ) -> dict:
+        """Append what the user did after check `scan_id` (post anyway, edit, cancel...)."""
+        event = decision_event(
+            identity=self._identity, scan_id=scan_id, action=action,
+            justification=justification, platform=platform, check=self._latest_check(scan_id),
+        )
+        return self._append(event)
+
+    def has_scan(self, scan_id: str) -> bool:
+        """Whether a check with this id was recorded, so a decision can refer to it."""
+        return self._latest_check(scan_id) is not None
+
+    def _latest_check(self, scan_id: str) -> dict | None:
+        """The newest check event for `scan_id`, if any."""
+        with self._lock:
+            row = self._conn.execute(
+                f"SELECT {COLUMNS} FROM audit_events WHERE scan_id = ? AND kind = 'check' "
+                "ORDER BY seq DESC LIMIT 1", (scan_id,),
+            ).fetchone()
+        return row_to_event(row) if row else None
+
+    def _append(self, event: dict) -> dict:
+        """Link `event` to the head, insert it and move the head, all in one transaction."""
+        with self._lock:
+            self._ensure_open()
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+                head = read_head(self._conn) or self._head_from_rows()
+                event["seq"] = head.seq + 1
+                event["prev_hash"] = head.hash
+                event["hash"] = event_hash(event, head.hash)
+                self._conn.execute(
+                    f"INSERT INTO audit_events ({COLUMNS}) VALUES "
+                    f"({', '.join('?' * len(EVENT_FIELDS))})", event_to_row(event),
+                )
+                self._conn.execute(
+                    "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT (id) "
+                    "DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+                    (event["seq"], event["hash"]),
+                )
+                self._conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise AuditError(f"cannot record the audit event: {exc}") from exc
+        return event
+
+    def _head_from_rows(self) -> ChainLink:
+        """Continue after the newest row when the head record is absent (new or tampered log)."""
+        row = self._conn.execute(
+            "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").fetchone()
+        return ChainLink(row[0], row[1]) if row else ChainLink(0, GENESIS)
+
+    def events(
+        self, *, since: datetime | None = None, limit: int | None = None,
+    ) -> Iterator[dict]:
+        """Events in seq order; `since` keeps those at or after a time (naive = local time),
+        `limit` keeps the newest N of those. Reads in batches so writers are never stalled."""
+        where, params = ("WHERE ts >= ?", [utc_timestamp(since)]) if since else ("", [])
+        after = self._start_after(where, params, limit)
+        remaining = limit
+        while remaining is None or remaining > 0:
+            batch_size = READ_BATCH if remaining is None else min(READ_BATCH, remaining)
+            clause = f"{where} AND seq > ?" if where else "WHERE seq > ?"
+            with self._lock:
+                self._ensure_open()
+                rows = self._conn.execute(
+                    f"SELECT {COLUMNS} FROM audit_events {clause} ORDER BY seq LIMIT ?",
+                    (*params, after, batch_size),
+                ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield row_to_event(row)
+            after = rows[-1][0]
+            remaining = None if remaining is None else remaining - len(rows)
+
+    def _start_after(self, where: str, params: list, limit: int | None) -> int:
+        """The seq to start after so that only the newest `limit` matching events follow."""
+        if limit is None:
+            return 0
+        if limit <= 0:
+            return 2**62
+        with self._lock:
+            self._ensure_open()
+            row = self._conn.execute(
+                f"SELECT seq FROM audit_events {where} ORDER BY seq DESC LIMIT 1 OFFSET ?",
+                (*params, limit),
+            ).fetchone()
+        return row[0] if row else 0
+
+    def verify(self) -> ChainReport:
+        """Recompute the whole chain from one consistent snapshot and report the first break.
+
+        Uses its own connection: a WAL read transaction sees a fixed snapshot of events and
+        head while the server keeps appending, without blocking it.
+        """
+        self._ensure_open()
+        conn = sqlite3.connect(self.db_path, isolation_level=None, timeout=10)
+        try:
+            conn.execute("BEGIN")
+            head = read_head(conn)
+            first = conn.execute("SELECT MIN(seq) FROM audit_events").fetchone()[0]
+            anchor = self._anchor(conn, first)
+            rows = conn.execute(f"SELECT {COLUMNS} FROM audit_events ORDER BY seq")
+            report = verify_chain((row_to_event(r) for r in rows), head=head, anchor=anchor)
+            conn.execute("COMMIT")
+            return report
+        except sqlite3.Error as exc:
+            raise AuditError(f"cannot read the audit database {self.db_path}: {exc}") from exc
+        finally:
+            conn.close()
+
+    @staticmethod
+    def _anchor(conn: sqlite3.Connection, first_seq: int | None) -> ChainLink | None:
+        """Where a pruned log starts, as vouched for by a (chained) checkpoint event."""
+        if not first_seq or first_seq == 1:
+            return None
+        rows = conn.execute(
+            f"SELECT {COLUMNS} FROM audit_events WHERE kind = 'checkpoint' ORDER BY seq DESC")
+        return anchor_from_checkpoints((row_to_event(r) for r in rows), first_seq)
+
+    def _ensure_open(self) -> None:
+        """Fail clearly instead of with SQLite's 'closed database' after `close()`."""
+        if self._closed:
+            raise AuditError("the audit store is closed")
+
+    def close(self) -> None:
+        """Close the connection; safe to call more than once."""
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                self._conn.close()
+
