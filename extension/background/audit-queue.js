@@ -1,0 +1,100 @@
+/**
+ * Decisions waiting for the companion. Every decision (posted, edited, cancelled, overridden,
+ * redacted) must reach the audit log; while the companion is down they wait in chrome.storage.local
+ * (which survives the worker being evicted and the browser restarting) and are delivered in order
+ * when it is back: after the next successful call, or by the retry alarm.
+ *
+ * An entry holds only the scan id, the action and the justification the user typed: never the post.
+ */
+import { readArea, updateLocal } from "./storage.js";
+
+export const QUEUE_KEY = "auditQueue";
+export const DROPPED_KEY = "auditDropped";
+export const RETRY_ALARM = "postguard-audit-retry";
+export const MAX_QUEUE = 5000;
+
+/** A client-side id, so the same entry is never delivered twice after a partial flush. */
+function newEntryId() {
+  return globalThis.crypto?.randomUUID?.() || `${Date.now()}-${Math.random().toString(16).slice(2)}`;
+}
+
+/** Adds one decision to the end of the queue and arms the retry alarm. */
+export async function enqueueDecision(chromeApi, decision, now = Date.now()) {
+  const entry = {
+    id: newEntryId(),
+    scan_id: decision.scan_id ?? null,
+    action: decision.action,
+    justification: decision.justification || undefined,
+    platform: decision.platform || undefined,
+    queuedAt: now,
+    attempts: 0,
+  };
+  await updateLocal(chromeApi, QUEUE_KEY, (queue) => {
+    const list = Array.isArray(queue) ? queue : [];
+    list.push(entry);
+    // Beyond the cap the oldest go: a laptop offline for months must not fill the disk.
+    return list.length > MAX_QUEUE ? list.slice(list.length - MAX_QUEUE) : list;
+  });
+  await armRetry(chromeApi);
+  return entry;
+}
+
+/** The queued decisions, oldest first. */
+export async function queuedDecisions(chromeApi) {
+  const stored = (await readArea(chromeApi, "local", QUEUE_KEY))[QUEUE_KEY];
+  return Array.isArray(stored) ? stored : [];
+}
+
+/**
+ * Sends queued decisions in order through `send(entry)` (which answers like callCompanion). Stops at
+ * the first retryable failure so order is kept; drops (and counts) an entry the companion rejects
+ * as malformed, which would otherwise block the queue forever.
+ */
+export async function flushQueue(chromeApi, send, isRetryable) {
+  const run = async () => {
+    const pending = await queuedDecisions(chromeApi);
+    const done = new Set();
+    let dropped = 0;
+    for (const entry of pending) {
+      const result = await send(entry);
+      if (result.ok) { done.add(entry.id); continue; }
+      if (isRetryable(result)) break;
+      done.add(entry.id);
+      dropped += 1;
+    }
+    const remaining = await removeEntries(chromeApi, done);
+    if (dropped) await updateLocal(chromeApi, DROPPED_KEY, (n) => (Number(n) || 0) + dropped);
+    if (remaining === 0) await disarmRetry(chromeApi);
+    return { delivered: done.size - dropped, dropped, remaining };
+  };
+  const locks = globalThis.navigator?.locks;
+  // One flush at a time: two flushes in parallel would deliver the same entries twice.
+  if (locks?.request) {
+    return locks.request("postguard:flush", { ifAvailable: true }, (lock) =>
+      lock ? run() : { delivered: 0, dropped: 0, remaining: -1, busy: true });
+  }
+  return run();
+}
+
+async function removeEntries(chromeApi, ids) {
+  const next = await updateLocal(chromeApi, QUEUE_KEY, (queue) =>
+    (Array.isArray(queue) ? queue : []).filter((entry) => !ids.has(entry.id)));
+  return next.length;
+}
+
+async function armRetry(chromeApi) {
+  try {
+    const existing = await chromeApi.alarms?.get?.(RETRY_ALARM);
+    if (!existing) await chromeApi.alarms?.create?.(RETRY_ALARM, { periodInMinutes: 0.5 });
+  } catch (_err) {
+    // No alarms (unit tests, old browsers): the next successful call still flushes.
+  }
+}
+
+async function disarmRetry(chromeApi) {
+  try {
+    await chromeApi.alarms?.clear?.(RETRY_ALARM);
+  } catch (_err) {
+    // See armRetry.
+  }
+}

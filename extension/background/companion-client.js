@@ -1,0 +1,106 @@
+/**
+ * The only code that talks to the local companion. It runs in the service worker so that requests
+ * carry the extension's Origin (chrome-extension://<id>), which the companion allows; a fetch from a
+ * content script would carry linkedin.com's Origin and be refused.
+ *
+ * Every call has a timeout and answers with {ok: true, body} or the error envelope
+ * {ok: false, error: {code, message}}; messages never include the post text.
+ */
+
+export const TIMEOUTS_MS = Object.freeze({
+  health: 1500,
+  checkText: 4000,
+  checkImages: 20000,
+  decision: 3000,
+  redact: 15000,
+});
+
+/** The user's UI language, sent as Accept-Language so finding messages come in it (en or zh). */
+export function acceptLanguage(chromeApi) {
+  try {
+    const lang = chromeApi?.i18n?.getUILanguage?.() || "en";
+    return lang.toLowerCase().startsWith("zh") ? "zh-CN,zh;q=0.9,en;q=0.5" : `${lang},en;q=0.5`;
+  } catch (_err) {
+    return "en";
+  }
+}
+
+/**
+ * One request to the companion. `fetchImpl` is a seam for unit tests only; the extension always
+ * uses the real fetch.
+ */
+export async function callCompanion({ baseUrl, method = "GET", path, body, timeoutMs, language, fetchImpl }) {
+  const doFetch = fetchImpl || globalThis.fetch.bind(globalThis);
+  const headers = { Accept: "application/json", "Accept-Language": language || "en" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  let response;
+  try {
+    response = await doFetch(`${baseUrl}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+      credentials: "omit",
+      cache: "no-store",
+    });
+  } catch (err) {
+    const timedOut = err?.name === "TimeoutError" || err?.name === "AbortError";
+    return unreachable(timedOut ? "The companion did not answer in time." : "The companion is not running.");
+  }
+  let parsed = null;
+  try {
+    parsed = await response.json();
+  } catch (_err) {
+    parsed = null;
+  }
+  if (response.ok && parsed && typeof parsed === "object") return { ok: true, body: parsed };
+  const envelope = parsed?.error;
+  return {
+    ok: false,
+    status: response.status,
+    error: {
+      code: typeof envelope?.code === "string" ? envelope.code : "companion_error",
+      message: typeof envelope?.message === "string" ? envelope.message : `Companion answered HTTP ${response.status}.`,
+    },
+  };
+}
+
+function unreachable(message) {
+  return { ok: false, status: 0, error: { code: "companion_unreachable", message } };
+}
+
+/** True when an error means "try again later" (down, timed out, overloaded), not "this was wrong". */
+export function isRetryable(result) {
+  return !result.ok && (result.status === 0 || result.status >= 500 || result.status === 429);
+}
+
+/** POST /v1/check. */
+export function checkPost({ baseUrl, language, fetchImpl }, { text, images, platform, url }) {
+  const timeoutMs = images.length ? TIMEOUTS_MS.checkImages : TIMEOUTS_MS.checkText;
+  return callCompanion({
+    baseUrl, language, fetchImpl, timeoutMs, method: "POST", path: "/v1/check",
+    body: { text, images, platform, url },
+  });
+}
+
+/** POST /v1/decision. */
+export function sendDecision({ baseUrl, language, fetchImpl }, decision) {
+  const body = { scan_id: decision.scan_id, action: decision.action };
+  if (decision.justification) body.justification = decision.justification;
+  return callCompanion({
+    baseUrl, language, fetchImpl, timeoutMs: TIMEOUTS_MS.decision, method: "POST", path: "/v1/decision", body,
+  });
+}
+
+/** POST /v1/redact. */
+export function redactImage({ baseUrl, language, fetchImpl }, { image, boxes }) {
+  return callCompanion({
+    baseUrl, language, fetchImpl, timeoutMs: TIMEOUTS_MS.redact, method: "POST", path: "/v1/redact",
+    body: { image, boxes },
+  });
+}
+
+/** GET /v1/health. */
+export function health({ baseUrl, language, fetchImpl }) {
+  return callCompanion({ baseUrl, language, fetchImpl, timeoutMs: TIMEOUTS_MS.health, path: "/v1/health" });
+}

@@ -1,0 +1,87 @@
+/**
+ * The effective policy: IT's managed values over the user's own settings over the pinned defaults.
+ *
+ * Read live on every request (chrome.storage.managed changes when IT pushes a new policy; the
+ * worker keeps no copy). A value of the wrong type or outside its enum is ignored at its level, so
+ * a typo in a policy file falls back to the next level instead of breaking the guard.
+ */
+import { readArea } from "./storage.js";
+
+/** Pinned defaults: acceptance checks rely on them. */
+export const DEFAULT_POLICY = Object.freeze({
+  companionUrl: "http://127.0.0.1:7717",
+  enforcement: "warn",
+  failMode: "open",
+  allowOverride: true,
+  requireJustification: true,
+  sites: Object.freeze(["linkedin", "facebook", "instagram"]),
+  supportUrl: "",
+});
+
+export const SITE_IDS = Object.freeze(["linkedin", "facebook", "instagram"]);
+export const USER_SETTINGS_KEY = "userSettings";
+
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+function isLoopbackUrl(value) {
+  try {
+    const url = new URL(value);
+    return (url.protocol === "http:" || url.protocol === "https:") && LOOPBACK_HOSTS.has(url.hostname);
+  } catch (_err) {
+    return false;
+  }
+}
+
+function isHttpUrl(value) {
+  try {
+    const url = new URL(value);
+    return url.protocol === "https:" || url.protocol === "http:";
+  } catch (_err) {
+    return false;
+  }
+}
+
+/** One validator per key: why a value is acceptable, in one place. */
+const VALIDATORS = Object.freeze({
+  companionUrl: (v) => typeof v === "string" && isLoopbackUrl(v),
+  enforcement: (v) => ["monitor", "warn", "block"].includes(v),
+  failMode: (v) => ["open", "closed"].includes(v),
+  allowOverride: (v) => typeof v === "boolean",
+  requireJustification: (v) => typeof v === "boolean",
+  sites: (v) => Array.isArray(v) && v.every((s) => SITE_IDS.includes(s)),
+  supportUrl: (v) => typeof v === "string" && (v === "" || isHttpUrl(v)),
+});
+
+export const POLICY_KEYS = Object.freeze(Object.keys(VALIDATORS));
+
+/** Keeps only known keys with valid values. */
+export function sanitizeSettings(raw) {
+  const clean = {};
+  if (!raw || typeof raw !== "object") return clean;
+  for (const key of POLICY_KEYS) {
+    if (key in raw && VALIDATORS[key](raw[key])) clean[key] = raw[key];
+  }
+  if (clean.companionUrl) clean.companionUrl = clean.companionUrl.replace(/\/+$/, "");
+  return clean;
+}
+
+/**
+ * Merges the three levels. Returns the policy and the keys IT locked (present and valid in the
+ * managed level), which the options page shows as read-only.
+ */
+export function mergePolicy(managedRaw, userRaw, defaults = DEFAULT_POLICY) {
+  const managed = sanitizeSettings(managedRaw);
+  const user = sanitizeSettings(userRaw);
+  const policy = { ...defaults, ...user, ...managed };
+  policy.sites = [...policy.sites];
+  return { policy, locked: Object.keys(managed), user };
+}
+
+/** Reads both levels from chrome.storage and merges them. */
+export async function readPolicy(chromeApi) {
+  const [managed, local] = await Promise.all([
+    readArea(chromeApi, "managed", null),
+    readArea(chromeApi, "local", USER_SETTINGS_KEY),
+  ]);
+  return mergePolicy(managed, local[USER_SETTINGS_KEY]);
+}
