@@ -80,7 +80,7 @@ def _check_event(event: dict, expected: ChainLink) -> str | None:
         return f"event {seq} appears out of order after event {expected.seq}"
     if event["prev_hash"] != expected.hash:
         return (f"event {seq} does not link to event {expected.seq}: "
-                f"event {expected.seq} was edited or replaced")
+                "one of them was edited, replaced or moved")
     if event_hash(event, event["prev_hash"]) != event["hash"]:
         return f"event {seq} does not match its hash: it was edited"
     return None

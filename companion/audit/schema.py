@@ -49,6 +49,8 @@ def connect(db_path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False, timeout=10)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
+    # A reader (verify, export) can hold the WAL open for a while; cap what stays on disk after.
+    conn.execute("PRAGMA journal_size_limit=4194304")
     return conn
 
 
