@@ -65,6 +65,7 @@ class AuditStore:
         db_path = data_dir / DB_FILE_NAME
         if not db_path.exists():  # an empty 0600 file is a valid new database
             os.close(os.open(db_path, os.O_WRONLY | os.O_CREAT, 0o600))
+        conn = None
         try:
             conn = connect(db_path)
             # One script, one transaction: two processes opening a new log at once cannot
@@ -72,6 +73,8 @@ class AuditStore:
             conn.executescript(
                 f"BEGIN IMMEDIATE;{SCHEMA}PRAGMA user_version = {SCHEMA_VERSION};COMMIT;")
         except sqlite3.Error as exc:
+            if conn is not None:
+                conn.close()
             raise AuditError(f"cannot open the audit database {db_path}: {exc}") from exc
         return cls(db_path, key, conn)
 
@@ -110,6 +113,7 @@ class AuditStore:
     def _latest_check(self, scan_id: str) -> dict | None:
         """The newest check event for `scan_id`, if any."""
         with self._lock:
+            self._ensure_open()
             row = self._conn.execute(
                 f"SELECT {COLUMNS} FROM audit_events WHERE scan_id = ? AND kind = 'check' "
                 "ORDER BY seq DESC LIMIT 1", (scan_id,),

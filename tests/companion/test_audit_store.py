@@ -315,6 +315,14 @@ def test_files_are_private_and_the_key_is_made_once(data_dir):
     assert key_path.read_bytes() == key and mode(key_path) == 0o600
 
 
+def test_a_file_that_is_not_a_database_is_reported_not_overwritten(data_dir):
+    data_dir.mkdir()
+    (data_dir / "audit.sqlite3").write_bytes(b"this is not a database, and it is long enough" * 40)
+    with pytest.raises(AuditError, match="cannot open the audit database"):
+        AuditStore.open(data_dir)
+    assert (data_dir / "audit.sqlite3").read_bytes().startswith(b"this is not a database")
+
+
 def test_a_damaged_key_stops_the_store_without_printing_the_key(data_dir):
     AuditStore.open(data_dir).close()
     (data_dir / "audit.key").write_bytes(b"short-key-bytes")
