@@ -1,0 +1,62 @@
+"""Settings: one list, each with a default and a help string; the only place env is read.
+
+Precedence: defaults, then `POSTGUARD_*` environment variables, then what the caller
+passes (CLI options, test config). `tests/companion/test_config.py` fails when a setting
+has no help text, so `postguard serve --help` and docs stay complete.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from companion.errors import ConfigError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+EXTENSION_ID = "lgpmbmmgjnablpheopbbjncokjbhohij"
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "postguard"
+
+
+class Settings(BaseModel):
+    """Everything the companion can be told; see each field's description."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    host: str = Field("127.0.0.1", description="Address to bind. Only loopback is accepted.")
+    port: int = Field(7717, ge=1, le=65535, description="TCP port of the local API.")
+    org_dir: Path = Field(REPO_ROOT / "rules" / "org" / "example",
+                          description="Org directory: clients.csv, competitors.txt, products.txt, allow.txt.")
+    rules_dir: Path = Field(REPO_ROOT / "rules", description="Directory holding packs/*.yaml.")
+    data_dir: Path = Field(default_factory=_default_data_dir,
+                           description="Where the audit store and its key live.")
+    allowed_origins: list[str] = Field([f"chrome-extension://{EXTENSION_ID}"],
+                                       description="Browser origins allowed to call the API "
+                                                   "(extension origins only; no web pages).")
+    max_request_bytes: int = Field(40 * 1024 * 1024, description="Largest request body accepted (413 above).")
+    max_images: int = Field(10, ge=0, description="Most images checked in one post.")
+    max_text_chars: int = Field(100_000, description="Longest post text accepted.")
+    max_image_pixels: int = Field(60_000_000, description="Largest image (pixels) decoded; bigger is refused.")
+    ocr_budget_s: float = Field(2.5, gt=0, description="OCR time budget per image; past it, partial results.")
+    threads: int = Field(4, ge=1, description="Worker threads of the HTTP server.")
+
+    @classmethod
+    def from_env(cls, **overrides) -> "Settings":
+        """Defaults, then POSTGUARD_* environment variables, then explicit overrides."""
+        values: dict = {}
+        for name, field in cls.model_fields.items():
+            raw = os.environ.get(f"POSTGUARD_{name.upper()}")
+            if raw is not None:
+                values[name] = raw.split(",") if field.annotation == list[str] else raw
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        try:
+            return cls(**values)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = ".".join(str(p) for p in first["loc"])
+            raise ConfigError(first["msg"], field=f"setting {field}") from None

@@ -1,0 +1,23 @@
+"""A list of company names is a customer list, even when no name is on the org's list.
+
+A screenshot of "Hansen GmbH / Bellini S.r.l. / Nordvik AB / ..." tells competitors who
+buys from us. Names with a legal form are counted; the org's own name does not count.
+"""
+
+from __future__ import annotations
+
+import re
+
+_FORMS = (r"GmbH(?:\s*&\s*Co\.?\s*KG)?|AG|KG|Ltd\.?|Limited|LLC|L\.L\.C\.|Inc\.?|Corp\.?|"
+          r"Corporation|S\.r\.l\.|Srl|SRL|S\.p\.A\.|SpA|SARL|SAS|S\.A\.|B\.V\.|BV|N\.V\.|AB|Oy|A/S|ApS|"
+          r"Sp\.\s?z\s?o\.\s?o\.|Pty\.?\s+Ltd\.?|PLC|plc|LLP|S\.L\.|s\.r\.o\.|Kft\.|Co\.,?\s*Ltd\.?")
+_NAME_WORD = r"[A-ZÀ-Ý0-9][\w&'’.\-À-ÿ]*"
+COMPANY_NAME = re.compile(
+    r"(?:" + _NAME_WORD + r"\s+){0,4}" + _NAME_WORD + r",?\s+(?:" + _FORMS + r")(?![\w])"
+    r"|[\u4e00-\u9fff]{2,20}(?:股份有限公司|有限责任公司|有限公司|集团)"
+)
+
+
+def find_company_names(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every company name with a legal form."""
+    return [m.span() for m in COMPANY_NAME.finditer(text)]

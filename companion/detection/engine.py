@@ -1,0 +1,184 @@
+"""The detection engine: one post's text and images in, a verdict and findings out.
+
+Every matcher reports `Candidate`s; the engine then, once for all of them:
+1. scores context (a context word near a match adds the rule's boost) and applies the
+   pack's threshold;
+2. drops what the org's allow list covers (its own name, domain, emails, phones);
+3. merges neighbouring candidates of one category into one finding
+   ("USD 0.42/pc" + "FOB Ningbo" -> one price quote);
+4. masks the excerpt and writes the message in the reader's language.
+
+Images are read by OCR and their text goes through the same steps, with a tolerant
+pass over the client list; their findings carry the pixel box to black out.
+The engine never imports Flask: the CLI and the HTTP API are two doors onto it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from companion.detection.candidates import Candidate
+from companion.detection.company_list import find_company_names
+from companion.detection.masking import masked_excerpt
+from companion.detection.normalize import normalize_with_map
+from companion.detection.org_matchers import OrgMatchers
+from companion.detection.pii import PiiScanner
+from companion.detection.rule_matchers import RuleMatcher, context_present
+from companion.detection.types import SEVERITY_RANK, Finding, ScanResult, verdict_for
+from companion.ocr.base import OcrEngine, OcrResult
+from companion.rules import RuleSet
+
+_MERGE_GAP = 3
+_ORG_LIST_KIND = {"clients": "client", "competitors": "competitor", "products": "product"}
+
+
+@dataclass
+class ImageInput:
+    """One attached image, already decoded (EXIF orientation applied)."""
+
+    image: object
+    name: str = ""
+
+
+class DetectionEngine:
+    """Built once per process from the rules, the org lists, Presidio and an OCR engine."""
+
+    def __init__(self, rules: RuleSet, org: OrgMatchers, analyzer, ocr: OcrEngine | None = None,
+                 ocr_budget_s: float = 2.5):
+        self.rules = rules
+        self.org = org
+        self.ocr = ocr
+        self.ocr_budget_s = ocr_budget_s
+        self._rule_matcher = RuleMatcher(rules.packs)
+        self._pii = PiiScanner(analyzer, rules.pack_for("contact_pii"))
+        self._list_rules = [(p, r) for p in rules.packs for r in p.rules if r.org_list]
+        self._company_rules = [(p, r) for p in rules.packs for r in p.rules if r.company_list]
+
+    # -- public API ---------------------------------------------------------------
+
+    def check(self, text: str, images: list[ImageInput] = (), lang: str = "en") -> ScanResult:
+        """Check one post: its text, then each image's OCR text."""
+        started = time.perf_counter()
+        findings = self.check_text(text, lang=lang)
+        timings = {"text": _ms(started)}
+        incomplete = False
+        ocr_started = time.perf_counter()
+        for index, image in enumerate(images):
+            ocr_result = self._read(image)
+            incomplete |= ocr_result.incomplete
+            findings += self._image_findings(ocr_result, index, lang)
+        if images:
+            timings["ocr"] = _ms(ocr_started)
+        timings["total"] = _ms(started)
+        result = ScanResult(verdict_for(findings), findings, timings, incomplete)
+        if incomplete:
+            result.warnings.append("ocr_incomplete")
+        return result
+
+    def check_text(self, text: str, *, lang: str = "en", fuzzy: bool = False) -> list[Finding]:
+        """Findings in a text, with offsets into that text."""
+        candidates = self.candidates(text, fuzzy=fuzzy)
+        return [self._finding(text, group, lang) for group in _merge(text, candidates)]
+
+    def candidates(self, text: str, *, fuzzy: bool = False) -> list[Candidate]:
+        """Scored, allow-filtered candidates (exposed for tests and rule examples)."""
+        norm = normalize_with_map(text)
+        allowed = self.org.allowed_spans(norm, text)
+        found = self._rule_matcher.find(text) + self._pii.find(text)
+        found += self._org_candidates(norm, text, fuzzy)
+        found += self._company_candidates(text, allowed)
+        kept = []
+        for c in found:
+            if c.rule.context and context_present(text, c.start, c.end, c.rule.context,
+                                                  c.pack.context_window):
+                c.score = min(1.0, c.score + c.rule.context_boost)
+            if c.score < c.pack.threshold or self._allowed(text, c, allowed):
+                continue
+            kept.append(c)
+        return kept
+
+    # -- matchers ------------------------------------------------------------------
+
+    def _org_candidates(self, norm, text: str, fuzzy: bool) -> list[Candidate]:
+        found = []
+        for pack, rule in self._list_rules:
+            if rule.org_list == "clients":
+                matches = self.org.find_clients(norm, text, fuzzy)
+            else:
+                matcher = self.org.competitors if rule.org_list == "competitors" else self.org.products
+                matches = matcher.find(norm, text) + (matcher.find_fuzzy(norm) if fuzzy else [])
+            for m in matches:
+                found.append(Candidate(m.start, m.end, pack, rule, rule.score * m.score,
+                                       label=m.entry.kind))
+        return found
+
+    def _company_candidates(self, text: str, allowed: list[tuple[int, int]]) -> list[Candidate]:
+        found = []
+        for pack, rule in self._company_rules:
+            names = [s for s in find_company_names(text) if not _inside(s, allowed)]
+            if len({text[s:e].casefold() for s, e in names}) >= rule.company_list:
+                found += [Candidate(s, e, pack, rule, rule.score) for s, e in names]
+        return found
+
+    def _allowed(self, text: str, c: Candidate, allowed: list[tuple[int, int]]) -> bool:
+        if _inside((c.start, c.end), allowed):
+            return True
+        return c.pack.category == "contact_pii" and self.org.is_allowed_value(
+            text[c.value_start:c.value_end])
+
+    # -- building findings -----------------------------------------------------------
+
+    def _finding(self, text: str, group: list[Candidate], lang: str) -> Finding:
+        best = max(group, key=lambda c: (SEVERITY_RANK[_severity(c)], c.score))
+        start, end = min(c.start for c in group), max(c.end for c in group)
+        style = "email" if best.label == "client_contact" else best.rule.mask
+        excerpt = masked_excerpt(text, start, end, [(c.value_start, c.value_end) for c in group], style)
+        template = (best.rule.message or best.pack.message)[lang if lang in ("en", "zh") else "en"]
+        return Finding(category=best.pack.category, severity=_severity(best), rule=best.rule.id,
+                       matched=text[start:end], excerpt=excerpt, start=start, end=end,
+                       score=round(best.score, 2), message=template.format(excerpt=excerpt))
+
+    def _read(self, image: ImageInput) -> OcrResult:
+        if self.ocr is None:
+            return OcrResult(text="", incomplete=True)
+        return self.ocr.read(image.image, self.ocr_budget_s)
+
+    def _image_findings(self, ocr_result: OcrResult, index: int, lang: str) -> list[Finding]:
+        findings = self.check_text(ocr_result.text, lang=lang, fuzzy=True)
+        for f in findings:
+            f.source, f.image_index = "image", index
+            f.bbox = ocr_result.bbox_for_span(f.start, f.end)
+        return findings
+
+
+def _severity(c: Candidate) -> str:
+    return c.rule.severity or c.pack.severity
+
+
+def _inside(span: tuple[int, int], allowed: list[tuple[int, int]]) -> bool:
+    return any(a <= span[0] and span[1] <= b for a, b in allowed)
+
+
+def _merge(text: str, candidates: list[Candidate]) -> list[list[Candidate]]:
+    """Group same-category candidates that overlap or sit a few spaces/commas apart."""
+    groups: list[list[Candidate]] = []
+    by_category: dict[str, list[Candidate]] = {}
+    for c in sorted(candidates, key=lambda c: (c.start, -c.end)):
+        by_category.setdefault(c.pack.category, []).append(c)
+    for items in by_category.values():
+        current = [items[0]]
+        for c in items[1:]:
+            end = max(x.end for x in current)
+            gap = text[end:c.start]
+            if c.start <= end or (len(gap) <= _MERGE_GAP and not gap.strip(" ,;/")):
+                current.append(c)
+            else:
+                groups.append(current)
+                current = [c]
+        groups.append(current)
+    return sorted(groups, key=lambda g: min(c.start for c in g))
+
+
+def _ms(since: float) -> float:
+    return round((time.perf_counter() - since) * 1000, 2)

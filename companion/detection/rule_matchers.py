@@ -1,0 +1,120 @@
+"""Matchers built from rule-pack data: patterns, keyword lists and near-pairs.
+
+Keyword and near-pair terms go into one Aho-Corasick automaton per rule over the
+casefolded text, so a list of hundreds of words costs one pass. Latin terms need word
+boundaries ("race" must not fire inside "embrace"); CJK terms do not, since Chinese is
+written without spaces.
+"""
+
+from __future__ import annotations
+
+import re
+
+import ahocorasick
+
+from companion.detection.candidates import Candidate
+from companion.detection.normalize import is_cjk
+from companion.rules import Pack, Rule
+
+
+def _boundary_ok(text: str, start: int, end: int, term: str) -> bool:
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    if not is_cjk(term[0]) and (before.isalnum() and not is_cjk(before)):
+        return False
+    return is_cjk(term[-1]) or not (after.isalnum() and not is_cjk(after))
+
+
+class TermSet:
+    """Casefolded terms found with word boundaries for latin, none for CJK."""
+
+    def __init__(self, terms: list[str]):
+        self._automaton = ahocorasick.Automaton()
+        for term in terms:
+            key = term.casefold()
+            self._automaton.add_word(key, key)
+        self._empty = not terms
+        if not self._empty:
+            self._automaton.make_automaton()
+
+    def find(self, folded: str) -> list[tuple[int, int]]:
+        """(start, end) of every term occurrence in the casefolded text."""
+        if self._empty:
+            return []
+        spans = []
+        for end, key in self._automaton.iter(folded):
+            start = end - len(key) + 1
+            if _boundary_ok(folded, start, end + 1, key):
+                spans.append((start, end + 1))
+        return spans
+
+
+def _all_terms(by_language: dict[str, list[str]]) -> list[str]:
+    return [term for terms in by_language.values() for term in terms]
+
+
+class RuleMatcher:
+    """Runs the pattern, keyword and near rules of a set of packs over a text."""
+
+    def __init__(self, packs: list[Pack]):
+        self._rules: list[tuple[Pack, Rule, object]] = []
+        for pack in packs:
+            for rule in pack.rules:
+                if rule.patterns:
+                    self._rules.append((pack, rule, None))
+                elif rule.keywords:
+                    self._rules.append((pack, rule, TermSet(_all_terms(rule.keywords))))
+                elif rule.near:
+                    pair = (TermSet(_all_terms(rule.near.targets)), TermSet(_all_terms(rule.near.cues)))
+                    self._rules.append((pack, rule, pair))
+
+    def find(self, text: str) -> list[Candidate]:
+        """Every raw candidate from the data-driven rules, before context and threshold."""
+        folded = text.casefold() if len(text.casefold()) == len(text) else _safe_fold(text)
+        found: list[Candidate] = []
+        for pack, rule, compiled in self._rules:
+            if rule.patterns:
+                found += self._patterns(text, pack, rule)
+            elif rule.keywords:
+                found += [Candidate(s, e, pack, rule, rule.score) for s, e in compiled.find(folded)]
+            else:
+                found += self._near(folded, pack, rule, *compiled)
+        return found
+
+    @staticmethod
+    def _patterns(text: str, pack: Pack, rule: Rule) -> list[Candidate]:
+        found = []
+        for pattern in rule.patterns:
+            for m in pattern.compiled.finditer(text):
+                if m.end() == m.start():
+                    continue
+                has_value = "value" in pattern.compiled.groupindex and m.group("value")
+                vs, ve = (m.start("value"), m.end("value")) if has_value else (-1, -1)
+                found.append(Candidate(m.start(), m.end(), pack, rule, pattern.score, vs, ve))
+        return found
+
+    @staticmethod
+    def _near(folded: str, pack: Pack, rule: Rule, targets: TermSet, cues: TermSet) -> list[Candidate]:
+        window = rule.near.window
+        target_spans = targets.find(folded)
+        found = []
+        for cs, ce in cues.find(folded):
+            close = [t for t in target_spans if t[0] - ce <= window and cs - t[1] <= window]
+            if close:
+                t = min(close, key=lambda t: abs(t[0] - cs))
+                found.append(Candidate(min(t[0], cs), max(t[1], ce), pack, rule, rule.score))
+        return found
+
+
+def _safe_fold(text: str) -> str:
+    """Casefold per character, keeping offsets (ß -> ss would shift them): lower() then."""
+    return "".join(ch.lower() if len(ch.casefold()) != 1 else ch.casefold() for ch in text)
+
+
+def context_present(text: str, start: int, end: int, words: list[str], window: int) -> bool:
+    """True when any context word appears within `window` characters of the match."""
+    if not words:
+        return False
+    around = text[max(0, start - window):start].casefold() + " " + text[end:end + window].casefold()
+    return any(re.search(r"(?<![a-z])" + re.escape(w.casefold()), around) if not is_cjk(w[0])
+               else w in around for w in words)

@@ -1,0 +1,108 @@
+"""The organisation's own data: clients, competitors, unreleased products, its allow list.
+
+An org directory holds `clients.csv` (header `name,aliases,contacts`; aliases and contacts
+separated by `;`), `competitors.txt`, `products.txt` and `allow.txt` (one entry per line,
+`#` comments), all UTF-8. A broken file names its path, line and field; nothing is
+guessed, because a silently skipped client is a client that can leak.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from companion.errors import ConfigError
+
+CLIENT_HEADER = ["name", "aliases", "contacts"]
+
+
+@dataclass(frozen=True)
+class Client:
+    """One client: its name, the other names people use for it, and its contacts."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    contacts: tuple[str, ...] = ()
+    line: int = 0
+
+
+@dataclass
+class OrgData:
+    """Everything the org directory says, ready for the matchers."""
+
+    clients: list[Client] = field(default_factory=list)
+    competitors: list[str] = field(default_factory=list)
+    products: list[str] = field(default_factory=list)
+    allow: list[str] = field(default_factory=list)
+    path: str = ""
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise ConfigError("the file is not UTF-8 text", path=str(path), line=line) from None
+
+
+def read_list(path: Path) -> list[str]:
+    """One entry per line; blank lines and `#` comments are skipped; missing file = empty."""
+    if not path.exists():
+        return []
+    entries = []
+    for line in _read_text(path).splitlines():
+        entry = line.strip()
+        if entry and not entry.startswith("#"):
+            entries.append(entry)
+    return entries
+
+
+def _split(cell: str | None) -> tuple[str, ...]:
+    return tuple(part.strip() for part in (cell or "").split(";") if part.strip())
+
+
+def read_clients(path: Path) -> list[Client]:
+    """Parse clients.csv strictly: the header, a name on every row, no stray columns."""
+    if not path.exists():
+        return []
+    rows = csv.reader(_read_text(path).splitlines())
+    try:
+        header = [h.strip().lower() for h in next(rows)]
+    except StopIteration:
+        return []
+    except csv.Error as exc:
+        raise ConfigError(f"cannot read the CSV header ({exc})", path=str(path), line=1) from None
+    if header[:3] != CLIENT_HEADER:
+        raise ConfigError("the header must be name,aliases,contacts", path=str(path), line=1,
+                          field="header")
+    clients = []
+    try:
+        for row in rows:
+            line = rows.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) > 3:
+                raise ConfigError(f"{len(row)} columns, expected at most 3 (use ';' inside a cell)",
+                                  path=str(path), line=line, field="row")
+            name = row[0].strip()
+            if not name:
+                raise ConfigError("the client name is empty", path=str(path), line=line, field="name")
+            cells = row + [""] * (3 - len(row))
+            clients.append(Client(name, _split(cells[1]), _split(cells[2]), line))
+    except csv.Error as exc:
+        raise ConfigError(f"malformed CSV ({exc})", path=str(path), line=rows.line_num) from None
+    return clients
+
+
+def load_org(org_dir: Path) -> OrgData:
+    """Read an org directory; the directory itself must exist."""
+    if not org_dir.is_dir():
+        raise ConfigError("the org directory does not exist", path=str(org_dir))
+    return OrgData(
+        clients=read_clients(org_dir / "clients.csv"),
+        competitors=read_list(org_dir / "competitors.txt"),
+        products=read_list(org_dir / "products.txt"),
+        allow=read_list(org_dir / "allow.txt"),
+        path=str(org_dir),
+    )

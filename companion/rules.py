@@ -1,0 +1,204 @@
+"""Rule packs: what Postguard looks for, as data (YAML in `rules/packs/`), validated at load.
+
+A pack covers one category: its severity, the message a salesperson reads, the score a
+match needs, and its rules. A rule is exactly one kind of matcher:
+
+- `patterns`: regular expressions with scores; a named group `value` marks the part
+  that is secret (only that part is masked in excerpts);
+- `keywords`: term lists per language;
+- `near`: a target term and a cue term within a window ("customer ... pays so slowly");
+- `entity`: a Presidio entity (contact data), scored by Presidio;
+- `org_list`: the org's own lists (clients, competitors, products);
+- `company_list`: several company names with legal forms in one post.
+
+`context` words near a match add `context_boost` to its score. Every rule carries
+`examples` that must and must not match; the tests run them through the real engine.
+Errors name the file, the line and the field.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from companion.detection.types import CATEGORIES
+from companion.errors import ConfigError
+
+MaskStyle = Literal["digits", "email", "phone", "secret", "name", "none"]
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors: a typo in a pack must not silently disable a rule."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Pattern(Strict):
+    regex: str
+    score: float = Field(0.8, ge=0, le=1)
+    ignore_case: bool = True
+
+    @field_validator("regex")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression: {exc}") from None
+        return value
+
+    @cached_property
+    def compiled(self) -> re.Pattern:
+        return re.compile(self.regex, re.IGNORECASE if self.ignore_case else 0)
+
+
+class Near(Strict):
+    targets: dict[str, list[str]]
+    cues: dict[str, list[str]]
+    window: int = Field(60, ge=1, le=400)
+
+
+class Examples(Strict):
+    match: list[str] = Field(min_length=1)
+    no_match: list[str] = Field(min_length=1)
+
+
+class Rule(Strict):
+    id: str = Field(pattern=r"^[a-z_]+\.[a-z0-9_.]+$")
+    description: str
+    patterns: list[Pattern] | None = None
+    keywords: dict[str, list[str]] | None = None
+    near: Near | None = None
+    entity: str | None = None
+    org_list: Literal["clients", "competitors", "products"] | None = None
+    company_list: int | None = Field(None, ge=2, description="how many companies make a list")
+    score: float = Field(0.8, ge=0, le=1)
+    context: list[str] = []
+    context_boost: float = Field(0.0, ge=0, le=1)
+    mask: MaskStyle = "secret"
+    severity: Literal["info", "warn", "block"] | None = None
+    message: dict[Literal["en", "zh"], str] | None = None
+    examples: Examples
+
+    @model_validator(mode="after")
+    def _exactly_one_kind(self) -> "Rule":
+        kinds = [k for k in ("patterns", "keywords", "near", "entity", "org_list", "company_list")
+                 if getattr(self, k) is not None]
+        if len(kinds) != 1:
+            raise ValueError(f"a rule needs exactly one of patterns, keywords, near, entity, "
+                             f"org_list, company_list (found {', '.join(kinds) or 'none'})")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(k for k in ("patterns", "keywords", "near", "entity", "org_list", "company_list")
+                    if getattr(self, k) is not None)
+
+
+class Pack(Strict):
+    pack: str
+    version: int = Field(ge=1)
+    category: str
+    severity: Literal["info", "warn", "block"]
+    threshold: float = Field(0.6, ge=0, le=1)
+    context_window: int = Field(50, ge=0, le=400)
+    message: dict[Literal["en", "zh"], str]
+    rules: list[Rule] = Field(min_length=1)
+
+    @field_validator("category")
+    @classmethod
+    def _known_category(cls, value: str) -> str:
+        if value not in CATEGORIES:
+            raise ValueError(f"unknown category {value!r}; use one of {', '.join(CATEGORIES)}")
+        return value
+
+    @field_validator("message")
+    @classmethod
+    def _both_languages(cls, value: dict) -> dict:
+        missing = {"en", "zh"} - set(value)
+        if missing:
+            raise ValueError(f"message needs a text for {', '.join(sorted(missing))}")
+        return value
+
+
+class RuleSet(BaseModel):
+    """All packs of a rules directory, with a version string for health and audit."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    packs: list[Pack]
+    version: str
+
+    def pack_for(self, category: str) -> Pack | None:
+        return next((p for p in self.packs if p.category == category), None)
+
+
+def _line_of(path: Path, loc: tuple) -> int | None:
+    """The YAML line of the field at `loc`, found by walking the composed node tree."""
+    try:
+        node = yaml.compose(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError:
+        return None
+    for key in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next((v for k, v in node.value if k.value == key), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            match = node.value[key]
+        else:
+            match = None
+        if match is None:
+            break
+        node = match
+    return node.start_mark.line + 1 if node is not None else None
+
+
+def _field_name(loc: tuple) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
+
+
+def load_pack(path: Path) -> Pack:
+    """Read and validate one pack; a problem raises ConfigError naming file, line and field."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError("the file is not UTF-8 text", path=str(path)) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ConfigError(f"not valid YAML ({getattr(exc, 'problem', 'syntax error')})",
+                          path=str(path), line=mark.line + 1 if mark else None) from None
+    if not isinstance(data, dict):
+        raise ConfigError("a rule pack must be a mapping with pack, category and rules", path=str(path))
+    try:
+        return Pack.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = tuple(p for p in first["loc"] if not str(p).startswith("function-"))
+        raise ConfigError(first["msg"], path=str(path), line=_line_of(path, loc),
+                          field=_field_name(loc)) from None
+
+
+def load_rules(rules_dir: Path) -> RuleSet:
+    """Load every `*.yaml` under `rules_dir/packs`; rule ids must be unique across packs."""
+    pack_dir = rules_dir / "packs"
+    files = sorted(pack_dir.glob("*.yaml"))
+    if not files:
+        raise ConfigError("no rule packs (*.yaml) found", path=str(pack_dir))
+    packs = [load_pack(f) for f in files]
+    seen: dict[str, Path] = {}
+    for path, pack in zip(files, packs):
+        for index, rule in enumerate(pack.rules):
+            if rule.id in seen:
+                raise ConfigError(f"rule id {rule.id!r} is already used in {seen[rule.id].name}",
+                                  path=str(path), line=_line_of(path, ("rules", index, "id")),
+                                  field=f"rules[{index}].id")
+            seen[rule.id] = path
+    categories = [p.category for p in packs]
+    duplicates = {c for c in categories if categories.count(c) > 1}
+    if duplicates:
+        raise ConfigError(f"more than one pack for {', '.join(sorted(duplicates))}", path=str(pack_dir))
+    version = "+".join(f"{p.pack}@{p.version}" for p in packs)
+    return RuleSet(packs=packs, version=version)
