@@ -9,8 +9,10 @@ are safe to log and to return in the `{"error": {"code", "message"}}` envelope.
 
 from __future__ import annotations
 
+from companion.errors import PostguardError
 
-class AuditError(Exception):
+
+class AuditError(PostguardError):
     """The audit store failed; a check must not be reported as audited when this is raised."""
 
     code = "audit_unavailable"

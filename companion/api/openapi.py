@@ -1,0 +1,58 @@
+"""The OpenAPI 3.1 document at /v1/openapi.json, generated from the wire models."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import BaseModel
+
+from companion import __version__
+from companion.api import schemas
+
+
+def _ref(model: type[BaseModel]) -> dict:
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def _json(model: type[BaseModel]) -> dict:
+    return {"application/json": {"schema": _ref(model)}}
+
+
+def _errors(*codes: int) -> dict:
+    return {str(c): {"description": "Error envelope", "content": _json(schemas.ErrorResponse)} for c in codes}
+
+
+def _op(summary: str, request: type[BaseModel] | None, response: type[BaseModel], *errors: int) -> dict:
+    op = {"summary": summary,
+          "responses": {"200": {"description": "OK", "content": _json(response)}, **_errors(403, *errors)}}
+    if request is not None:
+        op["requestBody"] = {"required": True, "content": _json(request)}
+    return op
+
+
+@lru_cache(maxsize=1)
+def openapi_document() -> dict:
+    models = [schemas.CheckRequest, schemas.CheckResponse, schemas.DecisionRequest,
+              schemas.DecisionResponse, schemas.RedactRequest, schemas.RedactResponse,
+              schemas.HealthResponse, schemas.ErrorResponse]
+    components: dict = {}
+    for model in models:
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(schema.pop("$defs", {}))
+        components[model.__name__] = schema
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Postguard companion", "version": __version__,
+                 "description": "Local API on 127.0.0.1: checks a post before it goes out."},
+        "servers": [{"url": "http://127.0.0.1:7717"}],
+        "paths": {
+            "/v1/check": {"post": _op("Check a post's text and images", schemas.CheckRequest,
+                                      schemas.CheckResponse, 400, 413, 415)},
+            "/v1/decision": {"post": _op("Record what the user did", schemas.DecisionRequest,
+                                         schemas.DecisionResponse, 400, 404, 415)},
+            "/v1/redact": {"post": _op("Black out boxes in an image", schemas.RedactRequest,
+                                       schemas.RedactResponse, 400, 413, 415)},
+            "/v1/health": {"get": _op("Versions of rules, model and OCR", None, schemas.HealthResponse)},
+        },
+        "components": {"schemas": components},
+    }

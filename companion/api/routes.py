@@ -1,0 +1,132 @@
+"""The /v1 blueprint: check, decision, redact, health. Thin: parse, call the engine, answer.
+
+Engine, audit store and settings come from `current_app.extensions["postguard"]`; the
+handlers never read the environment or files.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, jsonify, request
+from pydantic import BaseModel, ValidationError
+
+from companion.api.schemas import (CheckRequest, CheckResponse, DecisionRequest, DecisionResponse,
+                                   HealthResponse, RedactRequest, RedactResponse)
+from companion.detection.engine import ImageInput
+from companion.errors import ImageRejected, NotFound, RequestError
+
+bp = Blueprint("v1", __name__, url_prefix="/v1")
+
+
+def _state():
+    return current_app.extensions["postguard"]
+
+
+def parse(model: type[BaseModel]) -> BaseModel:
+    """The JSON body as `model`; errors name the field, never echo the value."""
+    body = request.get_json(silent=True)
+    if body is None:
+        raise RequestError("the body is not valid JSON", "malformed_json")
+    try:
+        return model.model_validate(body)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in first["loc"]).lstrip(".")
+        raise RequestError(f"{field or 'body'}: {first['msg']}", "invalid_request") from None
+
+
+def _language() -> str:
+    best = request.accept_languages.best_match(["en", "zh", "zh-CN", "zh-TW"], default="en")
+    return "zh" if best.startswith("zh") else "en"
+
+
+def decode_base64(data: str, index: int | None = None) -> bytes:
+    where = f"images[{index}].data" if index is not None else "image.data"
+    try:
+        return base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError):
+        raise RequestError(f"{where}: not valid base64", "bad_base64") from None
+
+
+def _decode_images(req: CheckRequest) -> list[ImageInput]:
+    from companion import imaging
+
+    state = _state()
+    if len(req.images) > state.settings.max_images:
+        raise RequestError(f"at most {state.settings.max_images} images per check", "too_many_images")
+    decoded = []
+    for index, item in enumerate(req.images):
+        raw = decode_base64(item.data, index)
+        try:
+            decoded.append(ImageInput(imaging.decode_image(raw), item.name))
+        except imaging.ImageError as exc:
+            raise ImageRejected(f"images[{index}]: {exc.message}", exc.code) from None
+    return decoded
+
+
+@bp.post("/check")
+def check():
+    """Check a post's text and images; audit the check; return verdict and findings."""
+    state = _state()
+    req = parse(CheckRequest)
+    if len(req.text) > state.settings.max_text_chars:
+        raise RequestError(f"text: longer than {state.settings.max_text_chars} characters", "text_too_long")
+    result = state.engine.check(req.text, _decode_images(req), lang=_language())
+    scan_id = uuid.uuid4().hex
+    audited = state.record_check(scan_id=scan_id, platform=req.platform,
+                                 url_host=urlsplit(req.url).hostname if req.url else None, result=result)
+    body = CheckResponse(scan_id=scan_id, verdict=result.verdict,
+                         findings=[f.to_wire() for f in result.findings],
+                         timings_ms=result.timings_ms, ocr_incomplete=result.ocr_incomplete,
+                         audited=audited)
+    return jsonify(body.model_dump())
+
+
+@bp.post("/decision")
+def decision():
+    """Record what the user did after a check (or, offline, without one)."""
+    state = _state()
+    req = parse(DecisionRequest)
+    if req.scan_id is None and not req.offline:
+        raise RequestError("scan_id: required unless offline is true", "invalid_request")
+    if req.scan_id is not None and not state.audit.has_scan(req.scan_id):
+        raise NotFound("no check with this scan_id", "unknown_scan")
+    event = state.audit.record_decision(scan_id=req.scan_id or f"offline-{uuid.uuid4().hex}",
+                                        action=req.action, justification=req.justification,
+                                        platform=req.platform)
+    return jsonify(DecisionResponse(ok=True, event_id=event["event_id"]).model_dump())
+
+
+@bp.post("/redact")
+def redact():
+    """Black out boxes in an image; same format and size back."""
+    from companion import imaging
+
+    req = parse(RedactRequest)
+    for index, box in enumerate(req.boxes):
+        if len(box) != 4 or box[2] <= 0 or box[3] <= 0 or box[0] < 0 or box[1] < 0:
+            raise RequestError(f"boxes[{index}]: expected [x, y, w, h] with positive size", "bad_box")
+    raw = decode_base64(req.image.data)
+    try:
+        out = imaging.redact(raw, [tuple(b) for b in req.boxes])
+    except imaging.ImageError as exc:
+        raise ImageRejected(f"image: {exc.message}", exc.code) from None
+    image = {"name": req.image.name, "mime": req.image.mime, "data": base64.b64encode(out).decode()}
+    return jsonify(RedactResponse(image=image).model_dump())
+
+
+@bp.get("/health")
+def health():
+    """Ready when this answers 200; reports the versions of rules, model and OCR."""
+    return jsonify(HealthResponse(status="ok", versions=_state().versions).model_dump())
+
+
+@bp.get("/openapi.json")
+def openapi():
+    from companion.api.openapi import openapi_document
+
+    return jsonify(openapi_document())

@@ -1,0 +1,90 @@
+"""Wire models of the /v1 API (pydantic); the OpenAPI document is generated from them.
+
+Validation messages name the field and the problem, never the value: the value may be
+a piece of the user's post.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Platform = Literal["linkedin", "facebook", "instagram", "other"]
+Action = Literal["posted", "edited", "cancelled", "overridden", "redacted"]
+
+
+class Wire(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ImageIn(Wire):
+    name: str = Field("", max_length=255, description="File name as attached (for display only).")
+    mime: str = Field(..., max_length=100, description="image/jpeg, image/png, image/webp or image/gif.")
+    data: str = Field(..., description="The image bytes, base64-encoded.")
+
+
+class CheckRequest(Wire):
+    text: str = Field("", description="The post text as the composer holds it.")
+    images: list[ImageIn] = Field([], description="Attached images, in order.")
+    platform: Platform = "other"
+    url: str | None = Field(None, max_length=2048, description="Page URL; only its host is audited.")
+
+
+class FindingOut(Wire):
+    category: str
+    severity: Literal["info", "warn", "block"]
+    source: Literal["text", "image"]
+    image_index: int | None
+    start: int | None = Field(description="Offset in the text (or the image's OCR text).")
+    end: int | None
+    bbox: list[int] | None = Field(description="[x, y, w, h] in the image's displayed pixels.")
+    rule: str
+    message: str = Field(description="A sentence for the salesperson, in the requested language.")
+    excerpt: str = Field(description="The matched text, masked.")
+
+
+class CheckResponse(Wire):
+    scan_id: str
+    verdict: Literal["allow", "warn", "block"]
+    findings: list[FindingOut]
+    timings_ms: dict[str, float]
+    ocr_incomplete: bool = False
+    audited: bool = True
+
+
+class DecisionRequest(Wire):
+    scan_id: str | None = Field(None, max_length=64, description="From /v1/check; omit only with offline=true.")
+    action: Action
+    justification: str | None = Field(None, max_length=2000)
+    platform: Platform | None = None
+    offline: bool = Field(False, description="The check could not run (companion unreachable); "
+                                             "the decision was queued by the extension.")
+
+
+class DecisionResponse(Wire):
+    ok: bool
+    event_id: str
+
+
+class RedactRequest(Wire):
+    image: ImageIn
+    boxes: list[list[int]] = Field(..., max_length=200, description="[x, y, w, h] boxes to black out.")
+
+
+class RedactResponse(Wire):
+    image: ImageIn
+
+
+class HealthResponse(Wire):
+    status: Literal["ok"]
+    versions: dict
+
+
+class ErrorBody(Wire):
+    code: str
+    message: str
+
+
+class ErrorResponse(Wire):
+    error: ErrorBody

@@ -1,0 +1,45 @@
+"""The local port is an attack surface: who may talk to the companion, checked per request.
+
+- Host must be 127.0.0.1 or localhost (with our port): a DNS-rebinding page arrives with
+  its own host name and is refused.
+- A request with an Origin must come from an allowed extension origin. Web pages always
+  send an Origin on POST and on CORS requests; a page's no-cors GET carries
+  `Sec-Fetch-Site: cross-site` instead, which is refused too. CLI tools and curl send
+  neither and are allowed.
+- POST bodies must be JSON, which forces a CORS preflight that only extension origins pass.
+"""
+
+from __future__ import annotations
+
+from flask import Request
+
+from companion.errors import PostguardError
+
+
+class Forbidden(PostguardError):
+    code = "forbidden"
+    http_status = 403
+
+
+class UnsupportedMediaType(PostguardError):
+    code = "unsupported_media_type"
+    http_status = 415
+
+
+_LOCAL_HOSTS = ("127.0.0.1", "localhost")
+
+
+def check_request_source(request: Request, allowed_origins: list[str], port: int) -> None:
+    """Raise Forbidden unless the request comes from loopback tooling or an allowed origin."""
+    host = (request.host or "").lower()
+    name, _, host_port = host.rpartition(":") if ":" in host else (host, "", "")
+    if name not in _LOCAL_HOSTS or (host_port and host_port != str(port)):
+        raise Forbidden("requests must be addressed to 127.0.0.1 or localhost", "bad_host")
+    origin = request.headers.get("Origin")
+    if origin is not None:
+        if origin not in allowed_origins:
+            raise Forbidden("this origin may not use the companion", "bad_origin")
+    elif request.headers.get("Sec-Fetch-Site") in ("cross-site", "same-site"):
+        raise Forbidden("web pages may not use the companion", "bad_origin")
+    if request.method == "POST" and not request.is_json:
+        raise UnsupportedMediaType("send the body as application/json")

@@ -1,0 +1,97 @@
+"""`create_app(settings)` — the only place the Flask app is assembled.
+
+Per-app state (engine, audit store, settings) lives in `app.extensions["postguard"]`.
+Tests pass their own settings, and may pass an engine built once per test session;
+the server builds everything once at start.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from flask import Flask, jsonify, request
+from flask_cors import CORS
+from werkzeug.exceptions import HTTPException
+
+from companion.api import routes
+from companion.api.security import check_request_source
+from companion.audit import AuditError, AuditStore
+from companion.config import Settings
+from companion.detection.engine import DetectionEngine
+from companion.detection.types import ScanResult
+from companion.errors import PostguardError
+
+log = logging.getLogger("postguard")
+
+
+@dataclass
+class AppState:
+    """What the request handlers share: settings, the engine, the audit store."""
+
+    settings: Settings
+    engine: DetectionEngine
+    audit: AuditStore
+    versions: dict
+
+    def record_check(self, *, scan_id: str, platform: str, url_host: str | None,
+                     result: ScanResult) -> bool:
+        """Audit a check; a failing store must not hide the findings from the user."""
+        try:
+            self.audit.record_check(scan_id=scan_id, platform=platform, url_host=url_host,
+                                    result=result, versions=self.versions)
+            return True
+        except AuditError as exc:
+            log.error("audit store unavailable (%s)", exc.code)
+            return False
+
+
+def create_app(settings: Settings | None = None, *, engine: DetectionEngine | None = None,
+               audit: AuditStore | None = None) -> Flask:
+    """Build the app: engines loaded once here, never per request."""
+    from companion.runtime import build_engine, versions
+
+    settings = settings or Settings.from_env()
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
+    app.json.sort_keys = False
+    engine = engine or build_engine(settings)
+    audit = audit or AuditStore.open(settings.data_dir)
+    app.extensions["postguard"] = AppState(settings, engine, audit, versions(engine))
+
+    CORS(app, resources={r"/v1/*": {"origins": settings.allowed_origins}},
+         allow_headers=["Content-Type", "Accept-Language"], methods=["GET", "POST"], max_age=600)
+
+    @app.before_request
+    def _guard():
+        check_request_source(request, settings.allowed_origins, settings.port)
+
+    app.register_blueprint(routes.bp)
+    _register_error_handlers(app)
+    return app
+
+
+def _register_error_handlers(app: Flask) -> None:
+    """One error envelope everywhere; nothing from the request body is ever echoed."""
+
+    @app.errorhandler(PostguardError)
+    def _ours(exc: PostguardError):
+        return jsonify(exc.to_dict()), exc.http_status
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        codes = {413: ("payload_too_large", "the request is larger than the companion accepts"),
+                 404: ("not_found", "no such endpoint"), 405: ("method_not_allowed", "method not allowed")}
+        code, message = codes.get(exc.code, ("http_error", exc.name))
+        return jsonify({"error": {"code": code, "message": message}}), exc.code
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        # The exception text may quote input; log only where it happened.
+        tb = exc.__traceback__
+        while tb and tb.tb_next:
+            tb = tb.tb_next
+        where = f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}" if tb else "?"
+        log.error("internal error %s at %s", type(exc).__name__, where)
+        return jsonify({"error": {"code": "internal_error", "message": "the check failed inside the "
+                                  "companion; see its log"}}), 500

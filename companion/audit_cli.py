@@ -1,0 +1,79 @@
+"""`postguard audit list|export|verify`: reading the local audit log from a terminal."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from companion.config import Settings
+
+_DATA = click.option("--data-dir", type=click.Path(path_type=Path), default=None,
+                     help="Data directory holding the audit store (default: POSTGUARD_DATA_DIR).")
+_SINCE = click.option("--since", default=None, help="Only events at or after this ISO date/time.")
+
+
+def _store(data_dir):
+    from companion.audit import AuditStore
+
+    return AuditStore.open(Settings.from_env(data_dir=data_dir).data_dir)
+
+
+def _since(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter("use an ISO date such as 2026-11-01 or 2026-11-01T09:00",
+                                 param_hint="--since") from None
+
+
+@click.group()
+def audit():
+    """The local audit log: list, export, verify the hash chain."""
+
+
+@audit.command("list")
+@_DATA
+@_SINCE
+@click.option("--limit", type=int, default=50, show_default=True, help="Newest N events.")
+def audit_list(data_dir, since, limit):
+    """One line per event: time, kind, platform, verdict or action, categories."""
+    for e in _store(data_dir).events(since=_since(since), limit=limit):
+        what = e.get("verdict") if e["kind"] == "check" else e.get("action")
+        cats = ",".join(e.get("categories") or []) or "-"
+        click.echo(f"{e['seq']:>6} {e['ts']} {e['kind']:<9} {e.get('platform') or '-':<9} "
+                   f"{what or '-':<10} {cats}  scan={e.get('scan_id') or '-'}")
+
+
+@audit.command("export")
+@_DATA
+@_SINCE
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def audit_export(data_dir, since, fmt, output):
+    """Every event (or those since a date) as JSONL or CSV."""
+    from companion.audit import export_events
+
+    events = _store(data_dir).events(since=_since(since))
+    if output:
+        with output.open("w", encoding="utf-8", newline="") as handle:
+            count = export_events(events, fmt, handle)
+        click.echo(f"{count} events written to {output}", err=True)
+    else:
+        export_events(events, fmt, sys.stdout)
+
+
+@audit.command("verify")
+@_DATA
+def audit_verify(data_dir):
+    """Check the hash chain; exit 1 and name the first broken link when it is broken."""
+    report = _store(data_dir).verify()
+    if report.ok:
+        click.echo(f"chain OK: {report.checked} events, head {report.head_hash}")
+        return
+    click.echo(f"chain BROKEN at event {report.first_broken}: {report.reason}", err=True)
+    sys.exit(1)

@@ -1,0 +1,124 @@
+"""The `postguard` command: a thin door onto the same engine the HTTP API uses.
+
+    postguard serve | check | eval | rules validate | audit list|export|verify
+
+Errors print one line naming what to fix (file, line, field) and exit non-zero;
+the user's text is never part of an error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from companion.config import Settings
+from companion.errors import PostguardError
+
+_ORG = click.option("--org", "org_dir", type=click.Path(path_type=Path), default=None,
+                    help="Org directory (default: POSTGUARD_ORG_DIR or the example org).")
+_DATA = click.option("--data-dir", type=click.Path(path_type=Path), default=None,
+                     help="Data directory holding the audit store (default: POSTGUARD_DATA_DIR).")
+
+
+class PostguardGroup(click.Group):
+    """Renders PostguardError as one clear line with its own exit code."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except PostguardError as exc:
+            click.echo(f"postguard: {exc.message}", err=True)
+            sys.exit(exc.exit_code)
+
+
+@click.group(cls=PostguardGroup)
+@click.version_option(package_name="postguard")
+def main():
+    """Postguard: check social-media posts for leaks before they go out."""
+
+
+@main.command()
+@click.option("--host", default=None, help="Bind address (loopback only; default 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (default 7717).")
+@_ORG
+@_DATA
+def serve(host, port, org_dir, data_dir):
+    """Run the companion on 127.0.0.1 with a production WSGI server (waitress)."""
+    from companion.server import run_server
+
+    run_server(Settings.from_env(host=host, port=port, org_dir=org_dir, data_dir=data_dir))
+
+
+@main.command()
+@click.argument("text", required=False)
+@click.option("--text-file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--image", "images", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--jsonl", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Batch: one JSON post per line; prints one JSON result per line.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", help="Language of messages.")
+@_ORG
+def check(text, text_file, images, jsonl, fmt, lang, org_dir):
+    """Check one post (TEXT, --text-file, --image) or a batch (--jsonl)."""
+    from companion import batch
+    from companion.runtime import build_engine
+
+    engine = build_engine(Settings.from_env(org_dir=org_dir))
+    if jsonl:
+        sys.exit(batch.check_jsonl(engine, jsonl, sys.stdout, lang))
+    if text_file:
+        text = text_file.read_text(encoding="utf-8")
+    result = engine.check(text or "", [batch.load_image(p) for p in images], lang=lang)
+    if fmt == "json":
+        click.echo(json.dumps(batch.result_json(result), ensure_ascii=False))
+    else:
+        click.echo(batch.result_text(result))
+
+
+@main.command("eval")
+@click.argument("labeled", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@_ORG
+def evaluate(labeled, fmt, org_dir):
+    """Precision and recall per category on a labeled JSONL corpus."""
+    from companion.evaluation import evaluate_file, report_text
+    from companion.runtime import build_engine
+
+    report = evaluate_file(build_engine(Settings.from_env(org_dir=org_dir)), labeled)
+    click.echo(json.dumps(report, ensure_ascii=False, indent=1) if fmt == "json" else report_text(report))
+
+
+@main.group()
+def rules():
+    """Rule packs: validate them."""
+
+
+@rules.command("validate")
+@click.argument("rules_dir", required=False, type=click.Path(path_type=Path))
+@click.option("--skip-examples", is_flag=True, help="Only check the schema, not the examples.")
+@_ORG
+def rules_validate(rules_dir, skip_examples, org_dir):
+    """Validate packs in RULES_DIR (default: the configured rules) and run their examples."""
+    from companion.rules import load_rules
+    from companion.rules_check import run_examples
+
+    settings = Settings.from_env(rules_dir=rules_dir, org_dir=org_dir)
+    ruleset = load_rules(settings.rules_dir)
+    click.echo(f"{len(ruleset.packs)} packs, {sum(len(p.rules) for p in ruleset.packs)} rules: "
+               f"{ruleset.version}")
+    if skip_examples:
+        return
+    failures = run_examples(settings)
+    for failure in failures:
+        click.echo(f"FAIL {failure}", err=True)
+    if failures:
+        sys.exit(1)
+    click.echo("all examples behave as documented")
+
+
+from companion.audit_cli import audit  # noqa: E402  (registered after the group exists)
+
+main.add_command(audit)

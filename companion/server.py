@@ -1,0 +1,43 @@
+"""`postguard serve`: the companion behind waitress, bound to loopback only."""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import sys
+import time
+
+from companion.config import Settings
+from companion.errors import ConfigError
+
+
+def _require_loopback(host: str) -> None:
+    if host == "localhost":
+        return
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return
+    except ValueError:
+        pass
+    raise ConfigError("the companion only listens on loopback (127.0.0.1)", field="--host")
+
+
+def run_server(settings: Settings) -> None:
+    """Load the engines once, then serve until stopped."""
+    from waitress import create_server
+
+    from companion.app import create_app
+
+    _require_loopback(settings.host)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    started = time.perf_counter()
+    app = create_app(settings)
+    server = create_server(app, host=settings.host, port=settings.port, threads=settings.threads,
+                           ident="postguard", max_request_body_size=settings.max_request_bytes)
+    print(f"Postguard companion ready on http://{settings.host}:{settings.port} "
+          f"(loaded in {time.perf_counter() - started:.1f} s; audit store in {settings.data_dir})",
+          flush=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        sys.exit(0)
