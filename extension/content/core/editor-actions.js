@@ -1,0 +1,88 @@
+/*
+ * Changes to the editor made the way a user would: selection plus document.execCommand("insertText"),
+ * which fires beforeinput/input so Quill, Lexical and ProseMirror update their own models (assigning
+ * textContent would be reverted by Lexical and never reach the site's Post). No HTML strings, so
+ * LinkedIn's Trusted Types policy has nothing to refuse.
+ */
+(function defineEditorActions(root) {
+  "use strict";
+  const pg = (root.postguard = root.postguard || {});
+
+  /** The Selection for an editor, also inside a shadow root (Chrome's shadowRoot.getSelection). */
+  function selectionFor(editor) {
+    const tree = editor.getRootNode();
+    if (tree && tree !== editor.ownerDocument && typeof tree.getSelection === "function") return tree.getSelection();
+    return editor.ownerDocument.getSelection();
+  }
+
+  function select(editor, range) {
+    const selection = selectionFor(editor);
+    if (typeof selection.setBaseAndExtent === "function") {
+      selection.setBaseAndExtent(range.startContainer, range.startOffset, range.endContainer, range.endOffset);
+    } else {
+      selection.removeAllRanges();
+      selection.addRange(range);
+    }
+  }
+
+  /** Focuses the editor with the caret at a UTF-16 text offset (Edit: "back to the first finding"). */
+  function placeCaret(editor, offset) {
+    editor.focus({ preventScroll: false });
+    if (editor.tagName === "TEXTAREA") { editor.setSelectionRange(offset, offset); return; }
+    const extracted = pg.text.extract(editor);
+    const range = pg.text.rangeFor(extracted, offset, offset + 1) || pg.text.rangeFor(extracted, Math.max(0, offset - 1), offset);
+    if (!range) return;
+    range.collapse(true);
+    select(editor, range);
+  }
+
+  const tick = () => new Promise((resolve) => root.setTimeout(resolve, 0));
+
+  /**
+   * Replaces text spans (companion findings, code-point offsets into `sentText`) with a placeholder,
+   * last span first so earlier offsets stay valid. Re-reads the editor before each span because the
+   * editor may re-render its nodes after every input. Returns the number of spans replaced.
+   */
+  async function redactSpans(editor, sentText, findings, placeholder) {
+    const spans = mergeSpans(findings.map((f) => pg.text.findingSpan(sentText, f)).filter(Boolean));
+    let replaced = 0;
+    editor.focus({ preventScroll: true });
+    for (const span of spans.sort((a, b) => b.start - a.start)) {
+      if (!selectSpan(editor, span, sentText)) continue;
+      const ok = editor.ownerDocument.execCommand("insertText", false, placeholder);
+      if (ok) replaced += 1;
+      await tick();
+    }
+    return replaced;
+  }
+
+  /** Selects a span if the editor still holds the same characters there. */
+  function selectSpan(editor, span, sentText) {
+    const expected = sentText.slice(span.start, span.end);
+    if (editor.tagName === "TEXTAREA") {
+      if (editor.value.slice(span.start, span.end) !== expected) return false;
+      editor.setSelectionRange(span.start, span.end);
+      return true;
+    }
+    const extracted = pg.text.extract(editor);
+    if (extracted.text.slice(span.start, span.end) !== expected) return false;
+    const range = pg.text.rangeFor(extracted, span.start, span.end);
+    if (!range) return false;
+    select(editor, range);
+    return true;
+  }
+
+  /** Overlapping findings (a phone inside a client contact) become one span. */
+  function mergeSpans(spans) {
+    const sorted = [...spans].sort((a, b) => a.start - b.start);
+    const merged = [];
+    for (const span of sorted) {
+      const last = merged[merged.length - 1];
+      if (last && span.start <= last.end) last.end = Math.max(last.end, span.end);
+      else merged.push({ ...span });
+    }
+    return merged;
+  }
+
+  pg.editorActions = { placeCaret, redactSpans, mergeSpans, selectionFor };
+})(globalThis);

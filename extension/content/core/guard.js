@@ -1,0 +1,219 @@
+/*
+ * The composer guard: capture-phase listeners on window (registered at document_start, before any
+ * site handler) that pre-check while the user writes and intercept Post/Share/Comment.
+ *
+ *   click on a submit control, Enter/Space on a focused div-button, Enter in a comment box
+ *   (without Shift), Ctrl/Cmd+Enter in any editor → interceptSubmit
+ *   input in an editor → debounced pre-check;  paste/drop/file-input change → capture photos
+ *
+ * interceptSubmit: a cached "allow" for exactly this content lets the event through untouched (no
+ * delay at all). Otherwise preventDefault + stopImmediatePropagation hold the post, the check runs,
+ * and: allow → the submit is replayed once behind a one-shot bypass (the control found again, since
+ * it may have re-rendered); warn/block → the panel. Enforcement "monitor" never holds.
+ */
+(function defineGuard(root) {
+  "use strict";
+  const pg = (root.postguard = root.postguard || {});
+  const DEFAULT_POLICY = { enforcement: "warn", failMode: "open", allowOverride: true, requireJustification: true, sites: ["linkedin", "facebook", "instagram"], supportUrl: "" };
+
+  function createGuard(adapter) {
+    const state = { policy: { ...DEFAULT_POLICY }, bypass: null, holding: null, lastRoot: null };
+    const composers = new WeakMap(); // editor -> composer (so a keystroke costs a lookup, not a DOM walk)
+    const seenRoots = new WeakSet();
+    const seenFileLists = new WeakMap();
+
+    const active = () => state.policy.sites.includes(adapter.id) && !pg.runtime.detached;
+    const ours = (path) => path.some((n) => n.nodeType === 1 && n.hasAttribute?.("data-postguard"));
+
+    function composerForEditor(editor) {
+      const cached = composers.get(editor);
+      if (cached && cached.root?.isConnected && (!cached.submit || cached.submit.isConnected)) return cached;
+      const found = adapter.composerForEditor(editor);
+      if (found) { composers.set(editor, found); adapter.report("matched", "scope"); } else adapter.report("missed", "scope");
+      return found;
+    }
+
+    /** Listens for `change` inside shadow roots on the event path: it does not cross their boundary. */
+    function watchShadowRoots(path) {
+      for (const node of path) {
+        if (node.nodeType === 11 && node.host && !seenRoots.has(node)) {
+          seenRoots.add(node);
+          node.addEventListener("change", onFileEvent, { capture: true, signal: pg.runtime.signal() });
+        }
+      }
+    }
+
+    function setBypass(composer) { state.bypass = { root: composer.root, until: Date.now() + 1500 }; }
+    function consumeBypass(composer) {
+      const bypass = state.bypass;
+      if (!bypass || Date.now() > bypass.until || bypass.root !== composer.root) return false;
+      state.bypass = null;
+      return true;
+    }
+
+    /** Lets a held submit through once: click the (re-found) control, or re-send the key for Enter-to-send boxes. */
+    function replay(composer, how) {
+      setBypass(composer);
+      const control = adapter.refindSubmit(composer);
+      if (control && how.via !== "enter") { control.click(); return; }
+      const target = composer.editor?.isConnected ? composer.editor : how.target;
+      target?.dispatchEvent(new root.KeyboardEvent("keydown", {
+        key: "Enter", code: "Enter", keyCode: 13, which: 13, bubbles: true, cancelable: true, composed: true,
+        ctrlKey: how.ctrlKey, metaKey: how.metaKey,
+      }));
+    }
+
+    function interceptSubmit(event, composer, how) {
+      if (consumeBypass(composer)) return;
+      if (!active()) return;
+      if (!pg.runtime.contextAlive()) { pg.runtime.detach(); return; }
+      state.lastRoot = composer.root;
+      adapter.report("matched", "submit");
+      if (state.policy.enforcement === "monitor") { monitor(composer); return; }
+      const known = pg.precheck.lookupNow(composer);
+      if (known && known.answer.result.verdict === "allow") {
+        // Pre-checked and clean: the site's own handler runs now, untouched.
+        if (known.answer.result.scan_id) pg.review.audit(adapter.platform, known.answer.result.scan_id, "posted");
+        return;
+      }
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      if (state.holding === composer.root) return;
+      hold(composer, how, known);
+    }
+
+    async function hold(composer, how, known) {
+      state.holding = composer.root;
+      const ctx = { adapter, composer, policy: state.policy, replay: () => replay(composer, how) };
+      const slow = root.setTimeout(() => pg.notice.show(pg.t("noticeChecking"), { anchor: composer.editor || composer.root }), 400);
+      let outcome;
+      try {
+        outcome = known || await pg.precheck.checkNow(composer, adapter.platform);
+      } finally {
+        root.clearTimeout(slow);
+        state.holding = null;
+        pg.notice.hide();
+      }
+      const answer = outcome.answer;
+      if (!answer.ok) {
+        if (answer.error?.code === "extension_reloaded") { replay(composer, how); return; }
+        pg.review.onUnreachable(ctx, () => hold(composer, how, null));
+        return;
+      }
+      if (answer.result.verdict === "allow") {
+        if (answer.result.scan_id) pg.review.audit(adapter.platform, answer.result.scan_id, "posted");
+        replay(composer, how);
+        return;
+      }
+      pg.review.showPanel(ctx, outcome);
+    }
+
+    /** Monitor mode: never hold; the check is audited by the companion, the posting by us. */
+    async function monitor(composer) {
+      const outcome = await pg.precheck.checkNow(composer, adapter.platform);
+      const result = outcome.answer.ok ? outcome.answer.result : null;
+      pg.review.audit(adapter.platform, result?.scan_id ?? null, "posted", result ? undefined : "unchecked: companion unreachable (monitor)");
+    }
+
+    function onClick(event) {
+      const path = event.composedPath();
+      if (ours(path)) return;
+      watchShadowRoots(path);
+      const hit = adapter.findSubmit(path[0]);
+      if (!hit || hit.kind === "next") return;
+      const composer = adapter.composerForSubmit(hit.control, hit.kind);
+      if (!composer) { adapter.report("missed", "submit"); return; }
+      interceptSubmit(event, composer, { via: "click" });
+    }
+
+    function onKeydown(event) {
+      if (event.isComposing || (event.key !== "Enter" && event.key !== " ")) return;
+      const path = event.composedPath();
+      if (ours(path)) return;
+      const target = path[0];
+      const hit = adapter.findSubmit(target);
+      if (hit && hit.kind !== "next" && hit.control === target) {
+        const composer = adapter.composerForSubmit(hit.control, hit.kind);
+        if (composer) interceptSubmit(event, composer, { via: "key" });
+        return;
+      }
+      if (event.key !== "Enter") return;
+      const editor = adapter.findEditor(target);
+      if (!editor) return;
+      const composer = composerForEditor(editor);
+      if (!composer) return;
+      const shortcut = event.ctrlKey || event.metaKey;
+      if (shortcut || (composer.enterSubmits && !event.shiftKey && !event.altKey)) {
+        interceptSubmit(event, composer, { via: shortcut ? "shortcut" : "enter", target, ctrlKey: event.ctrlKey, metaKey: event.metaKey });
+      }
+    }
+
+    function onInput(event) {
+      const target = event.composedPath()[0];
+      if (target?.tagName === "INPUT") { if (target.type === "file") onFileEvent(event); return; }
+      const editor = adapter.findEditor(target);
+      if (!editor || !active()) return;
+      if (pg.highlights.isShown()) pg.highlights.clear();
+      const composer = composerForEditor(editor);
+      if (composer) { state.lastRoot = composer.root; pg.precheck.schedule(composer, adapter.platform); }
+    }
+
+    function imageComposerFor(node) {
+      const rootEl = adapter.rootOf(node) || (state.lastRoot?.isConnected ? state.lastRoot : null);
+      if (!rootEl) return null;
+      const editor = adapter.findEditor(node) || [...rootEl.querySelectorAll(adapter.editorSelector)].pop() || null;
+      return { editor, root: rootEl, submit: null };
+    }
+
+    function onFileEvent(event) {
+      const input = event.composedPath()[0];
+      if (input?.tagName !== "INPUT" || input.type !== "file" || !input.files?.length) return;
+      if (seenFileLists.get(input) === input.files) return;
+      seenFileLists.set(input, input.files);
+      const composer = imageComposerFor(input);
+      if (!composer) { adapter.report("missed", "image"); return; }
+      if (pg.images.isSwapping(composer.root)) return;
+      adapter.report("matched", "image");
+      pg.images.attach(composer.root, input.files, { input, replace: true });
+      if (active()) pg.precheck.schedule(composer, adapter.platform, 30);
+    }
+
+    function onTransfer(event) {
+      const files = (event.clipboardData || event.dataTransfer)?.files;
+      if (!files?.length) return;
+      const composer = imageComposerFor(event.composedPath()[0]);
+      if (!composer) return;
+      pg.images.attach(composer.root, files);
+      if (active()) pg.precheck.schedule(composer, adapter.platform, 30);
+    }
+
+    async function refreshPolicy() {
+      const answer = await pg.runtime.send(pg.messages.MESSAGES.POLICY_GET.type, {});
+      if (answer.ok && answer.policy) state.policy = answer.policy;
+    }
+
+    /** Registers every listener (idempotent per page: the signal unloads them all). */
+    function start() {
+      const opts = { capture: true, signal: pg.runtime.signal() };
+      root.addEventListener("click", onClick, opts);
+      root.addEventListener("keydown", onKeydown, opts);
+      root.addEventListener("input", onInput, opts);
+      root.addEventListener("change", onFileEvent, opts);
+      root.addEventListener("paste", onTransfer, opts);
+      root.addEventListener("drop", onTransfer, opts);
+      root.addEventListener("focusin", (e) => watchShadowRoots(e.composedPath()), opts);
+      try {
+        const onChanged = (_changes, area) => { if (area === "managed" || area === "local") refreshPolicy(); };
+        root.chrome.storage.onChanged.addListener(onChanged);
+        pg.runtime.onDetach(() => { try { root.chrome.storage.onChanged.removeListener(onChanged); } catch (_e) { /* orphaned */ } });
+      } catch (_err) {
+        // No storage events (unit tests): the policy stays as first read.
+      }
+      return refreshPolicy();
+    }
+
+    return { start, state, interceptSubmit, replay, refreshPolicy };
+  }
+
+  pg.createGuard = createGuard;
+})(globalThis);

@@ -1,0 +1,100 @@
+/*
+ * Pre-check: checks the post while the user writes (debounced) and as soon as a photo is attached,
+ * and caches the answer by text + photo hashes, so that at the Post click the answer is usually
+ * already there and a clean post goes out with no wait at all.
+ *
+ * Per keystroke the guard only restarts a timer (schedule); the text is read once the user pauses.
+ */
+(function definePrecheck(root) {
+  "use strict";
+  const pg = (root.postguard = root.postguard || {});
+  const DEBOUNCE_MS = 350;
+  const CACHE_SIZE = 24;
+  const cache = new Map(); // key -> {promise, answer|undefined}
+  const timers = new WeakMap(); // composer root -> timeout id
+
+  /** Reads what would be posted right now: {text, extracted}. */
+  function readText(composer) {
+    const editor = composer.editor;
+    if (!editor) return { text: "", extracted: null };
+    if (editor.tagName === "TEXTAREA") return { text: editor.value, extracted: null };
+    const extracted = pg.text.extract(editor);
+    return { text: extracted.text, extracted };
+  }
+
+  /** The cache key of a post: its exact text and the hashes of its photos. */
+  function keyFor(text, images) {
+    return `${images.map((img) => img.hash).join(",")}\u0000${text}`;
+  }
+
+  function remember(key, entry) {
+    cache.delete(key);
+    cache.set(key, entry);
+    while (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value);
+  }
+
+  /** The settled answer for a key, or undefined when none (or still in flight). */
+  function settled(key) {
+    return cache.get(key)?.answer;
+  }
+
+  /** Starts (or joins) the check of this exact content. Answers like runtime.send. */
+  function checkContent(key, text, images, platform) {
+    const existing = cache.get(key);
+    if (existing) return existing.promise;
+    const entry = { answer: undefined, promise: null };
+    entry.promise = pg.runtime.send(pg.messages.MESSAGES.CHECK.type, {
+      text,
+      images: images.map(({ name, mime, data }) => ({ name, mime, data })),
+      platform,
+      url: root.location ? root.location.origin + root.location.pathname : "",
+    }).then((answer) => {
+      if (answer.ok) entry.answer = answer;
+      else cache.delete(key); // failures are retried on the next attempt, never cached
+      return answer;
+    });
+    remember(key, entry);
+    return entry.promise;
+  }
+
+  /** Checks a composer's current content now. Resolves to {key, text, extracted, images, answer}. */
+  async function checkNow(composer, platform) {
+    const images = await pg.images.imagesOf(composer.root);
+    const { text, extracted } = readText(composer);
+    const key = keyFor(text, images);
+    if (!text.trim() && !images.length) return { key, text, extracted, images, answer: { ok: true, result: emptyResult() } };
+    const answer = await checkContent(key, text, images, platform);
+    return { key, text, extracted, images, answer };
+  }
+
+  /** The answer for an empty post: nothing to check. */
+  function emptyResult() {
+    return { scan_id: null, verdict: "allow", findings: [], empty: true };
+  }
+
+  /**
+   * Synchronous look-up at click time: the cached answer when the content is exactly what was
+   * checked, else null (photos still being read count as unknown).
+   */
+  function lookupNow(composer) {
+    const images = pg.images.imagesNow(composer.root);
+    if (images === null) return null;
+    const { text, extracted } = readText(composer);
+    const key = keyFor(text, images);
+    if (!text.trim() && !images.length) return { key, text, extracted, images, answer: { ok: true, result: emptyResult() } };
+    const answer = settled(key);
+    return answer ? { key, text, extracted, images, answer } : null;
+  }
+
+  /** Restarts the debounce timer of a composer (called on every keystroke). */
+  function schedule(composer, platform, delay = DEBOUNCE_MS) {
+    const previous = timers.get(composer.root);
+    if (previous) root.clearTimeout(previous);
+    timers.set(composer.root, root.setTimeout(() => {
+      timers.delete(composer.root);
+      if (!pg.runtime.detached) checkNow(composer, platform).catch(() => {});
+    }, delay));
+  }
+
+  pg.precheck = { readText, keyFor, checkNow, lookupNow, schedule, settled, DEBOUNCE_MS, _cache: cache };
+})(globalThis);

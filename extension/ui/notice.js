@@ -1,0 +1,72 @@
+/*
+ * Small notices near the composer: "checking…", "the companion is not running" (fail open, the
+ * post went through; fail closed, the post is held and how to start the companion), "redacted".
+ * Host `data-postguard="notice"`; text written with textContent only.
+ */
+(function defineNotice(root) {
+  "use strict";
+  const pg = (root.postguard = root.postguard || {});
+  let current = null; // {host, timer}
+
+  /**
+   * Shows one notice (replacing any other). Options: tone "info"|"closed", command (shown as code),
+   * linkUrl/linkText, actionText/onAction, timeoutMs (0 keeps it until closed), anchor (element).
+   */
+  function show(message, options = {}) {
+    hide();
+    const doc = root.document;
+    const parent = options.parent && options.parent.isConnected ? options.parent : doc.body || doc.documentElement;
+    const { host, shadow } = pg.ui.createHost("notice", parent);
+    const box = pg.ui.el(doc, "div", {
+      className: `pg-notice${options.tone === "closed" ? " pg-closed" : ""}`,
+      role: options.tone === "closed" ? "alert" : "status",
+      "data-tone": options.tone || "info",
+    });
+    const body = pg.ui.el(doc, "div", {}, [pg.ui.el(doc, "span", { className: "pg-notice-text", text: message })]);
+    if (options.command) body.append(doc.createTextNode(" "), pg.ui.el(doc, "code", { text: options.command }));
+    if (options.linkUrl) {
+      body.append(doc.createTextNode(" "), pg.ui.el(doc, "a", {
+        href: options.linkUrl, target: "_blank", rel: "noopener noreferrer", text: options.linkText || options.linkUrl,
+      }));
+    }
+    box.append(body);
+    if (options.actionText && options.onAction) {
+      const action = pg.ui.el(doc, "button", { type: "button", text: options.actionText, "data-postguard-action": "notice-action" });
+      action.addEventListener("click", () => { hide(); options.onAction(); });
+      box.append(action);
+    }
+    const close = pg.ui.el(doc, "button", { type: "button", text: "×", "aria-label": pg.t("actionClose"), "data-postguard-action": "notice-close" });
+    close.addEventListener("click", hide);
+    box.append(close);
+    shadow.append(box);
+    place(box, options.anchor);
+    const timer = options.timeoutMs ? root.setTimeout(hide, options.timeoutMs) : 0;
+    current = { host, timer };
+    return host;
+  }
+
+  /** Bottom of the anchor (the composer) if it is on screen, else bottom-right of the window. */
+  function place(box, anchor) {
+    const rect = anchor?.isConnected ? anchor.getBoundingClientRect() : null;
+    const viewH = root.innerHeight || 800;
+    const viewW = root.innerWidth || 1200;
+    if (rect && rect.width > 0 && rect.bottom < viewH - 60) {
+      box.style.left = `${Math.max(8, Math.min(rect.left, viewW - 428))}px`;
+      box.style.top = `${Math.min(rect.bottom + 8, viewH - 80)}px`;
+    } else {
+      box.style.right = "16px";
+      box.style.bottom = "16px";
+    }
+  }
+
+  /** Removes the notice, if any. */
+  function hide() {
+    if (!current) return;
+    if (current.timer) root.clearTimeout(current.timer);
+    current.host.remove();
+    current = null;
+  }
+
+  pg.notice = { show, hide, isShown: () => Boolean(current) };
+  pg.runtime?.onDetach(hide);
+})(globalThis);

@@ -1,0 +1,174 @@
+/*
+ * The warning panel, anchored at the composer. Host `data-postguard="panel"` with an open shadow
+ * root (see styles.js for why open). Every page- or companion-derived string (finding message,
+ * masked excerpt) goes in with textContent, never as HTML: an excerpt like `<img onerror=...>` stays
+ * text. Keyboard: focus moves into the panel when it opens, Tab walks its controls in order, Esc
+ * returns to the editor (the same as Edit).
+ *
+ * The panel knows nothing about checks or sites; the guard gives it what to show and an
+ * `onAction(action, details)` callback: "edit", "redact", "cancel", "override" (with
+ * {reason, justification}).
+ */
+(function definePanel(root) {
+  "use strict";
+  const pg = (root.postguard = root.postguard || {});
+  const REASONS = ["public", "approved", "false_alarm", "other"];
+  let current = null;
+
+  /** Opens the panel; returns {close, setBusy, host}. `view` = {result, canOverride, canRedact, requireJustification, blockNote}. */
+  function open({ parent, anchor, view, onAction }) {
+    close();
+    const doc = root.document;
+    const holder = parent && parent.isConnected ? parent : doc.body || doc.documentElement;
+    const { host, shadow } = pg.ui.createHost("panel", holder);
+    const panel = build(doc, view);
+    shadow.append(panel);
+    const controller = { host, panel, close, setBusy: (busy) => setBusy(panel, busy) };
+    wire(panel, view, onAction, controller);
+    current = { host, anchor, onReposition: null };
+    place(panel, anchor);
+    const onMove = () => { if (current?.host === host) place(panel, anchor); };
+    root.addEventListener("resize", onMove, { passive: true, signal: pg.runtime.signal() });
+    current.onReposition = onMove;
+    panel.focus({ preventScroll: true });
+    return controller;
+  }
+
+  function build(doc, view) {
+    const { el, t } = { el: pg.ui.el, t: pg.t };
+    const blocked = !view.canOverride && view.result.verdict === "block";
+    const panel = el(doc, "section", {
+      className: `pg-panel${view.blockNote ? " pg-block" : ""}`, role: "dialog", "aria-modal": "false",
+      "aria-labelledby": "pg-title", "aria-describedby": "pg-intro", tabindex: "-1", "data-verdict": view.result.verdict,
+    });
+    const head = el(doc, "div", { className: "pg-head" }, [
+      el(doc, "span", { className: "pg-badge", text: "Postguard" }),
+      el(doc, "h2", { id: "pg-title", text: t(view.blockNote ? "panelTitleBlock" : "panelTitleWarn") }),
+    ]);
+    panel.append(head, el(doc, "p", { id: "pg-intro", className: "pg-intro", text: t("panelIntro") }));
+    panel.append(findingList(doc, view.result.findings || []));
+    if (view.result.ocr_incomplete) panel.append(el(doc, "p", { className: "pg-intro", text: t("panelOcrIncomplete") }));
+    if (view.blockNote) panel.append(el(doc, "p", { className: "pg-note", text: t(view.blockNote) }));
+    const actions = el(doc, "div", { className: "pg-actions" });
+    actions.append(button(doc, "edit", t("actionEdit"), "pg-primary"));
+    if (view.canRedact) actions.append(button(doc, "redact", t("actionRedact")));
+    if (view.canOverride) actions.append(button(doc, "override", t("actionOverride"), "pg-danger"));
+    actions.append(button(doc, "cancel", t("actionCancel")));
+    panel.append(actions);
+    if (view.canOverride) panel.append(justificationForm(doc, view));
+    panel.dataset.blocked = String(blocked);
+    return panel;
+  }
+
+  function findingList(doc, findings) {
+    const { el, t } = { el: pg.ui.el, t: pg.t };
+    const list = el(doc, "ul", { "aria-label": t("panelLabel") });
+    for (const finding of findings) {
+      const item = el(doc, "li", { className: `pg-sev-${finding.severity}`, "data-postguard-finding": "", "data-category": finding.category });
+      const title = el(doc, "div", {}, [el(doc, "span", { className: "pg-cat", text: t(`cat_${finding.category}`) })]);
+      if (finding.source === "image") {
+        title.append(el(doc, "span", { className: "pg-where", text: t("panelFindingInPhoto", [String((finding.image_index || 0) + 1)]) }));
+      }
+      item.append(title);
+      if (finding.message) item.append(el(doc, "p", { className: "pg-message", text: finding.message }));
+      if (finding.excerpt) item.append(el(doc, "code", { className: "pg-excerpt", text: finding.excerpt }));
+      item.append(el(doc, "p", { className: "pg-why", text: t(`why_${finding.category}`) }));
+      list.append(item);
+    }
+    return list;
+  }
+
+  function button(doc, action, label, extraClass) {
+    return pg.ui.el(doc, "button", { type: "button", className: extraClass, "data-postguard-action": action, text: label });
+  }
+
+  function justificationForm(doc, view) {
+    const { el, t } = { el: pg.ui.el, t: pg.t };
+    const form = el(doc, "div", { className: "pg-justify", hidden: true, "data-postguard-part": "justify" });
+    if (view.requireJustification) {
+      const select = el(doc, "select", { id: "pg-reason", "data-postguard-field": "reason" });
+      select.append(el(doc, "option", { value: "", text: "—" }));
+      for (const reason of REASONS) select.append(el(doc, "option", { value: reason, text: t(`reason_${reason}`) }));
+      form.append(el(doc, "label", { for: "pg-reason", text: t("reasonLabel") }), select);
+      form.append(el(doc, "label", { for: "pg-justification", text: t("justificationLabel") }));
+      form.append(el(doc, "textarea", { id: "pg-justification", "data-postguard-field": "justification", maxlength: "500" }));
+      form.append(el(doc, "p", { className: "pg-error", role: "alert", "data-postguard-part": "error" }));
+    }
+    form.append(button(doc, "confirm-override", t("actionConfirmOverride"), "pg-danger"));
+    return form;
+  }
+
+  function wire(panel, view, onAction, controller) {
+    const part = (name) => panel.querySelector(`[data-postguard-part="${name}"]`);
+    const act = (action, details) => { if (!panel.dataset.busy) onAction(action, details || {}, controller); };
+    panel.addEventListener("click", (event) => {
+      const target = event.target.closest?.("[data-postguard-action]");
+      if (!target || target.disabled) return;
+      const action = target.getAttribute("data-postguard-action");
+      if (action === "override" && view.requireJustification) {
+        part("justify").hidden = false;
+        (panel.querySelector('[data-postguard-field="reason"]') || panel.querySelector('[data-postguard-action="confirm-override"]')).focus();
+        return;
+      }
+      if (action === "confirm-override") return confirmOverride(panel, view, act);
+      act(action);
+    });
+    panel.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") { event.preventDefault(); act("edit", { viaEscape: true }); }
+    });
+  }
+
+  function confirmOverride(panel, view, act) {
+    if (!view.requireJustification) return act("override", {});
+    const reason = panel.querySelector('[data-postguard-field="reason"]').value;
+    const text = panel.querySelector('[data-postguard-field="justification"]').value.trim();
+    const error = panel.querySelector('[data-postguard-part="error"]');
+    if (!reason || text.length < 3) {
+      error.textContent = pg.t("justificationRequired");
+      (reason ? panel.querySelector('[data-postguard-field="justification"]') : panel.querySelector('[data-postguard-field="reason"]')).focus();
+      return undefined;
+    }
+    error.textContent = "";
+    return act("override", { reason, justification: `${reason}: ${text}` });
+  }
+
+  function setBusy(panel, busy) {
+    if (busy) panel.dataset.busy = "true"; else delete panel.dataset.busy;
+    panel.querySelectorAll("button").forEach((b) => { b.disabled = Boolean(busy); });
+  }
+
+  /** Below the composer when it fits, else above it, else at the bottom of the window. */
+  function place(panel, anchor) {
+    const viewW = root.innerWidth || 1200;
+    const viewH = root.innerHeight || 800;
+    const rect = anchor?.isConnected ? anchor.getBoundingClientRect() : null;
+    const height = Math.min(panel.offsetHeight || 320, viewH - 16);
+    const width = Math.min(380, viewW - 16);
+    let top = viewH - height - 8;
+    let left = viewW - width - 16;
+    if (rect && rect.width > 0) {
+      left = Math.min(Math.max(8, rect.left), viewW - width - 8);
+      if (rect.bottom + 8 + height <= viewH) top = rect.bottom + 8;
+      else if (rect.top - 8 - height >= 0) top = rect.top - 8 - height;
+    }
+    panel.style.left = `${left}px`;
+    panel.style.top = `${Math.max(8, top)}px`;
+    // A transformed ancestor turns `fixed` into `absolute`: correct by the measured offset.
+    const placed = panel.getBoundingClientRect();
+    if (placed.width && (Math.abs(placed.left - left) > 1 || Math.abs(placed.top - top) > 1)) {
+      panel.style.left = `${2 * left - placed.left}px`;
+      panel.style.top = `${2 * Math.max(8, top) - placed.top}px`;
+    }
+  }
+
+  /** Closes the panel, if open. */
+  function close() {
+    if (!current) return;
+    if (current.onReposition) root.removeEventListener("resize", current.onReposition);
+    current.host.remove();
+    current = null;
+  }
+
+  pg.panel = { open, close, isOpen: () => Boolean(current), REASONS };
+  pg.runtime?.onDetach(close);
+})(globalThis);
