@@ -1,0 +1,105 @@
+/**
+ * LinkedIn comment boxes, both generations seen in 2024–26:
+ * - older: `form.comments-comment-box__form` with a Quill `.ql-editor` and
+ *   `button.comments-comment-box__submit-button--cr` ("Comment"), submitted through the form;
+ * - newer: `[data-view-name="comment-box"]` with a TipTap/ProseMirror `.tiptap.ProseMirror` editor,
+ *   `[aria-label="Share photo"]` → `input[type=file][accept="image/*"]`, and
+ *   `button[data-view-name="comment-post"]`, submitted by a click listener on the button.
+ * Both send the editor's model text (read from the DOM a tick late) and are disabled while empty.
+ */
+
+import { avatar, filesFrom, h, icon, openPicker } from "../common/dom.js";
+import { DomModelEditor } from "../common/dom-model-editor.js";
+import { recordSubmission } from "../common/replica-record.js";
+import { ME } from "./profile.js";
+
+const PLACEHOLDER = "Add a comment…";
+
+function commentList() {
+  return h("div", { class: "comments-comments-list" });
+}
+
+function appendComment(list, text) {
+  list.append(h("article", { class: "comments-comment-entity" }, avatar(ME.initials, 32, ME.color),
+    h("div", { class: "comments-comment-entity__content" },
+      h("span", { class: "comments-comment-meta__description-title", text: ME.name }),
+      h("span", { class: "comments-comment-item__main-content", text }))));
+}
+
+/** The older, form-based Quill comment box. */
+export function buildOldCommentBox() {
+  const editorEl = h("div", {
+    class: "ql-editor ql-blank",
+    contenteditable: "true",
+    "data-gramm": "false",
+    role: "textbox",
+    "aria-multiline": "true",
+    "aria-label": "Text editor for creating content",
+    "data-placeholder": PLACEHOLDER,
+  });
+  const submit = h("button", { class: "comments-comment-box__submit-button--cr artdeco-button artdeco-button--1 artdeco-button--primary", type: "submit", disabled: true },
+    h("span", { class: "artdeco-button__text", text: "Comment" }));
+  const form = h("form", { class: "comments-comment-box__form" },
+    h("div", { class: "comments-comment-box-comment__text-editor" },
+      h("div", { class: "editor-container" }, h("div", { class: "ql-container" }, editorEl))),
+    h("div", { class: "comments-comment-box__detour-container" }, submit));
+  const editor = new DomModelEditor(editorEl, { flavor: "quill", placeholder: PLACEHOLDER }).start();
+  const list = commentList();
+  editor.addEventListener("change", () => (submit.disabled = editor.isBlank()));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (editor.isBlank()) return;
+    const text = editor.text;
+    recordSubmission("comment", text, []);
+    appendComment(list, text);
+    editor.clear();
+  });
+  return h("div", { class: "comments-comment-box comments-comment-box--cr" },
+    h("div", { class: "comments-comment-box__row" }, avatar(ME.initials, 40, ME.color), form), list);
+}
+
+/** The newer TipTap comment box with its photo button. */
+export function buildNewCommentBox() {
+  const editorEl = h("div", {
+    class: "tiptap ProseMirror",
+    contenteditable: "true",
+    role: "textbox",
+    translate: "no",
+    "aria-multiline": "true",
+    "aria-label": "Text editor for creating comment",
+  });
+  const editor = new DomModelEditor(editorEl, { flavor: "prosemirror", placeholder: PLACEHOLDER }).start();
+  const files = [];
+  const fileInput = h("input", { type: "file", accept: "image/*", class: "visually-hidden" });
+  const sharePhoto = h("button", { type: "button", "aria-label": "Share photo", class: "comment-box__icon-button" },
+    icon("M19 4H5a3 3 0 00-3 3v10a3 3 0 003 3h14a3 3 0 003-3V7a3 3 0 00-3-3zm-2 6a2 2 0 11-2-2 2 2 0 012 2zM4 17l5-5 4 4 2-2 5 5z", { size: 20 }));
+  const previews = h("div", { class: "comment-box__previews" });
+  const post = h("button", { type: "button", "data-view-name": "comment-post", class: "comment-box__post-button", disabled: true, text: "Comment" });
+  const list = commentList();
+  const refresh = () => (post.disabled = editor.isBlank() && files.length === 0);
+  const attach = (picked) => {
+    for (const file of picked.filter((f) => f.type.startsWith("image/"))) {
+      files.push(file);
+      previews.append(h("img", { src: URL.createObjectURL(file), alt: file.name, class: "comment-box__preview" }));
+    }
+    refresh();
+  };
+  editor.addEventListener("change", refresh);
+  editor.addEventListener("files", (event) => attach(event.detail));
+  sharePhoto.addEventListener("click", () => openPicker(fileInput));
+  fileInput.addEventListener("change", () => attach(filesFrom(fileInput)));
+  post.addEventListener("click", () => {
+    if (post.disabled) return;
+    const text = editor.text;
+    recordSubmission("comment", text, files);
+    appendComment(list, text);
+    files.length = 0;
+    previews.replaceChildren();
+    editor.clear();
+  });
+  return h("div", { class: "comments-comment-box--new" },
+    h("div", { "data-view-name": "comment-box", class: "comment-box" }, avatar(ME.initials, 40, ME.color),
+      h("div", { class: "comment-box__field" }, editorEl, previews),
+      h("div", { class: "comment-box__actions" }, sharePhoto, fileInput, post)),
+    list);
+}
