@@ -142,7 +142,9 @@ def render_chinese_quote() -> tuple[Image.Image, Boxes]:
     draw = ImageDraw.Draw(img)
     boxes: Boxes = {}
     draw_text(draw, (420, 40), "报价单", font(56, WQY), boxes)
-    draw_text(draw, (60, 150), "客户：深圳华美贸易有限公司", font(32, WQY), boxes)
+    draw_text(draw, (60, 150), "客户：", font(32, WQY), boxes)
+    draw_text(draw, (60 + round(draw.textlength("客户：", font=font(32, WQY))), 150), "深圳华美贸易有限公司",
+              font(32, WQY), boxes)
     draw_text(draw, (60, 200), "日期：2024年6月12日", font(32, WQY), boxes)
     rows = [["品名", "数量", "单价", "条款"],
             ["铰链", "8000", "2.35 美元/件", "宁波离岸"],
