@@ -61,6 +61,8 @@ class Near(Strict):
     targets: dict[str, list[str]]
     cues: dict[str, list[str]]
     window: int = Field(60, ge=1, le=400)
+    target_lists: list[Literal["clients", "competitors"]] = Field(
+        [], description="The org's own client/competitor names also count as targets.")
 
 
 class Examples(Strict):

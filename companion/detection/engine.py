@@ -30,7 +30,6 @@ from companion.ocr.base import OcrEngine, OcrResult
 from companion.rules import RuleSet
 
 _MERGE_GAP = 3
-_ORG_LIST_KIND = {"clients": "client", "competitors": "competitor", "products": "product"}
 
 
 @dataclass
@@ -85,8 +84,10 @@ class DetectionEngine:
         """Scored, allow-filtered candidates (exposed for tests and rule examples)."""
         norm = normalize_with_map(text)
         allowed = self.org.allowed_spans(norm, text)
-        found = self._rule_matcher.find(text) + self._pii.find(text)
-        found += self._org_candidates(norm, text, fuzzy)
+        listed = self._org_candidates(norm, text, fuzzy)
+        spans = {"clients": [(c.start, c.end) for c in listed if c.rule.org_list == "clients"],
+                 "competitors": [(c.start, c.end) for c in listed if c.rule.org_list == "competitors"]}
+        found = self._rule_matcher.find(text, spans) + self._pii.find(text) + listed
         found += self._company_candidates(text, allowed)
         kept = []
         for c in found:

@@ -121,24 +121,36 @@ def longest_first(matches: list[ListMatch]) -> list[ListMatch]:
 
 
 class PhoneMatcher:
-    """Phone numbers from a list, compared by their last eight digits."""
+    """Phone numbers from a list, compared by their digits whatever the formatting.
+
+    "+49 40 3012 7788" and "040 3012 7788" are the same number: the shorter digit string
+    (without its trunk 0) must be the tail of the longer, and at least eight digits long.
+    Two numbers that merely share their last eight digits are different numbers.
+    """
 
     def __init__(self, numbers: Iterable[tuple[str, ListEntry]]):
-        self._by_tail: dict[str, ListEntry] = {}
+        self._by_tail: dict[str, list[tuple[str, ListEntry]]] = defaultdict(list)
         for number, entry in numbers:
-            digits = digits_only(number)
+            digits = digits_only(number).lstrip("0")
             if len(digits) >= _PHONE_KEY_DIGITS:
-                self._by_tail[digits[-_PHONE_KEY_DIGITS:]] = entry
+                self._by_tail[digits[-_PHONE_KEY_DIGITS:]].append((digits, entry))
+
+    def lookup(self, number: str) -> ListEntry | None:
+        digits = digits_only(number).lstrip("0")
+        if len(digits) < _PHONE_KEY_DIGITS:
+            return None
+        for known, entry in self._by_tail.get(digits[-_PHONE_KEY_DIGITS:], ()):
+            if known.endswith(digits) or digits.endswith(known):
+                return entry
+        return None
 
     def find(self, text: str) -> list[ListMatch]:
         found = []
         for run in _PHONE_RUN.finditer(text):
-            digits = digits_only(run.group())
-            entry = self._by_tail.get(digits[-_PHONE_KEY_DIGITS:]) if len(digits) >= 8 else None
+            entry = self.lookup(run.group())
             if entry:
                 found.append(ListMatch(run.start(), run.end(), entry))
         return found
 
     def __contains__(self, number: str) -> bool:
-        digits = digits_only(number)
-        return len(digits) >= _PHONE_KEY_DIGITS and digits[-_PHONE_KEY_DIGITS:] in self._by_tail
+        return self.lookup(number) is not None

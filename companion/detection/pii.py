@@ -18,7 +18,7 @@ from companion.rules import Pack
 _HOTSPOT = re.compile(
     r"@|\d(?:[\d\s().\-/]{0,3}\d){4,}|\b\d{1,5}[A-Za-z]?\s+[A-Z][a-z]+"
     r"|(?:straße|strasse|str\.|weg|allee|gasse|platz|chaussee|damm)\s+\d|[路街巷]\d|\d号"
-    r"|\b[A-Z]{2}\d{2}\s?[A-Z0-9]{4}|(?i:swift)"
+    r"|\b[A-Z]{2}\d{2}\s?[A-Z0-9]{4}|(?i:swift|passport|护照)"
 )
 _WINDOW = 120
 

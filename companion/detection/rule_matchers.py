@@ -68,8 +68,12 @@ class RuleMatcher:
                     pair = (TermSet(_all_terms(rule.near.targets)), TermSet(_all_terms(rule.near.cues)))
                     self._rules.append((pack, rule, pair))
 
-    def find(self, text: str) -> list[Candidate]:
-        """Every raw candidate from the data-driven rules, before context and threshold."""
+    def find(self, text: str, list_spans: dict[str, list[tuple[int, int]]] | None = None) -> list[Candidate]:
+        """Every raw candidate from the data-driven rules, before context and threshold.
+
+        `list_spans` holds where the org's clients and competitors were found, for near
+        rules that name them as targets.
+        """
         folded = text.casefold() if len(text.casefold()) == len(text) else _safe_fold(text)
         found: list[Candidate] = []
         for pack, rule, compiled in self._rules:
@@ -78,7 +82,8 @@ class RuleMatcher:
             elif rule.keywords:
                 found += [Candidate(s, e, pack, rule, rule.score) for s, e in compiled.find(folded)]
             else:
-                found += self._near(folded, pack, rule, *compiled)
+                extra = [span for name in rule.near.target_lists for span in (list_spans or {}).get(name, [])]
+                found += self._near(folded, pack, rule, *compiled, extra)
         return found
 
     @staticmethod
@@ -94,9 +99,10 @@ class RuleMatcher:
         return found
 
     @staticmethod
-    def _near(folded: str, pack: Pack, rule: Rule, targets: TermSet, cues: TermSet) -> list[Candidate]:
+    def _near(folded: str, pack: Pack, rule: Rule, targets: TermSet, cues: TermSet,
+              extra_targets: list[tuple[int, int]]) -> list[Candidate]:
         window = rule.near.window
-        target_spans = targets.find(folded)
+        target_spans = targets.find(folded) + extra_targets
         found = []
         for cs, ce in cues.find(folded):
             close = [t for t in target_spans if t[0] - ce <= window and cs - t[1] <= window]

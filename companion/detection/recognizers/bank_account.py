@@ -16,7 +16,7 @@ class BankAccountRecognizer(PatternRecognizer):
     """An account/SWIFT label followed by the number."""
 
     PATTERNS = [
-        Pattern("bank_account", r"(?i:a/c|account|acct|账号|账户|卡号)"
+        Pattern("bank_account", r"(?i:a/c|account|acct|账号|账户|卡号|银行卡|这张卡|收款卡)"
                 r"(?:\s*(?i:no\.?|number|#))?\s*[:：]?\s*\d[\d ]{7,30}\d", 0.75),
         Pattern("swift", r"\b(?i:swift)(?:\s*(?i:code|bic))?\s*[:：]?\s*[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?\b", 0.7),
     ]

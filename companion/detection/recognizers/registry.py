@@ -16,6 +16,7 @@ from companion.detection.recognizers.bank_account import BankAccountRecognizer
 from companion.detection.recognizers.cn_mobile import ChineseMobileRecognizer
 from companion.detection.recognizers.cn_resident_id import ChineseResidentIdRecognizer
 from companion.detection.recognizers.email import OfflineEmailRecognizer
+from companion.detection.recognizers.passport import PassportRecognizer
 from companion.detection.recognizers.phone import PhoneNumberRecognizer
 from companion.detection.recognizers.street_address import StreetAddressRecognizer
 
@@ -35,6 +36,7 @@ def recognizers() -> list:
         ChineseResidentIdRecognizer(),
         StreetAddressRecognizer(),
         BankAccountRecognizer(),
+        PassportRecognizer(),
     ]
 
 
