@@ -270,10 +270,11 @@ def with_gps(image: Image.Image) -> bytes:
     return to_jpeg(image, exif=exif)
 
 
-def render_phone_photo_12mp(seed: int = 7) -> tuple[bytes, Boxes]:
-    """A 4000x3000 (12 MP) phone photo of the quotation sheet at a slight angle, as a JPEG."""
-    doc, boxes = render_quotation_sheet()
+def render_phone_photo_12mp(document: tuple[Image.Image, Boxes] | None = None, angle_deg: float = 4.0,
+                            seed: int = 7) -> tuple[bytes, Boxes]:
+    """A 4000x3000 (12 MP) phone photo of `document` (default: the quotation sheet) as a JPEG."""
+    doc, boxes = document or render_quotation_sheet()
     doc = doc.resize((doc.width * 3, doc.height * 3), Image.Resampling.BICUBIC)
     boxes = {k: (x * 3, y * 3, w * 3, h * 3) for k, (x, y, w, h) in boxes.items()}
-    photo, photo_boxes = photograph(doc, boxes, size=(4000, 3000), angle_deg=4.0, seed=seed)
+    photo, photo_boxes = photograph(doc, boxes, size=(4000, 3000), angle_deg=angle_deg, seed=seed)
     return to_jpeg(photo, quality=88), photo_boxes
