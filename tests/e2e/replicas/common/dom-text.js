@@ -65,10 +65,11 @@ export function readBlocks(root) {
 /** Flat offset of a DOM point inside `root`, or null when the point is outside it. */
 export function pointToFlat(root, node, offset) {
   if (!node || (node !== root && !root.contains(node))) return null;
+  const groups = paragraphGroups(root);
+  if (node === root) return rootPointToFlat(root, groups, offset);
   const boundary = document.createRange();
   boundary.setStart(node, offset);
   let flat = 0;
-  const groups = paragraphGroups(root);
   for (let g = 0; g < groups.length; g++) {
     if (g > 0) flat += 1;
     const leaves = groupLeaves(groups[g]);
@@ -78,7 +79,18 @@ export function pointToFlat(root, node, offset) {
       if (boundary.comparePoint(leaf, 0) >= 0) return flat;
       flat += leafLength(leaf, i, leaves);
     }
-    if (groups[g + 1] && boundary.comparePoint(groups[g + 1][0], 0) >= 0) return flat;
   }
   return flat;
+}
+
+/** A point between the root's children: the start of the paragraph holding child `offset`. */
+function rootPointToFlat(root, groups, offset) {
+  const child = root.childNodes[offset];
+  let flat = 0;
+  for (let g = 0; g < groups.length; g++) {
+    if (groups[g].includes(child)) return flat;
+    const leaves = groupLeaves(groups[g]);
+    flat += leaves.reduce((sum, leaf, i) => sum + leafLength(leaf, i, leaves), 0) + 1;
+  }
+  return Math.max(0, flat - 1);
 }
