@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs everything Postguard needs on Debian/Ubuntu: system packages (Tesseract with
+# English and Chinese, fonts, Chromium for the end-to-end tests), the virtualenv at .venv
+# with pinned Python packages, and the extension's test dependencies.
+# Safe to run again: every step is idempotent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  python3 python3-venv python3-dev build-essential
+  tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim
+  fonts-dejavu-core fonts-wqy-microhei
+  chromium openssl sqlite3 nodejs npm
+)
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+# Node from another source (nodesource, the machine's image) counts as installed.
+if command -v node >/dev/null && command -v npm >/dev/null; then
+  missing=("${missing[@]/nodejs}"); missing=("${missing[@]/npm}")
+fi
+read -r -a missing <<< "${missing[*]}"
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "Installing system packages: ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+fi
+
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade "pip>=24"
+# requirements.lock pins every package (including the spaCy model) so checks do not drift.
+.venv/bin/python -m pip install -q -r requirements.lock
+.venv/bin/python -m pip install -q --no-deps -e .
+
+if [ -f package.json ]; then
+  npm ci --silent --no-audit --no-fund
+fi
+echo "Postguard installed. Virtualenv: .venv"
