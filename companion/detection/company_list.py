@@ -13,11 +13,15 @@ _FORMS = (r"GmbH(?:\s*&\s*Co\.?\s*KG)?|AG|KG|Ltd\.?|Limited|LLC|L\.L\.C\.|Inc\.?
           r"Sp\.\s?z\s?o\.\s?o\.|Pty\.?\s+Ltd\.?|PLC|plc|LLP|S\.L\.|s\.r\.o\.|Kft\.|Co\.,?\s*Ltd\.?")
 _NAME_WORD = r"[A-ZÀ-Ý0-9][\w&'’.\-À-ÿ]*"
 COMPANY_NAME = re.compile(
-    r"(?:" + _NAME_WORD + r"\s+){0,4}" + _NAME_WORD + r",?\s+(?:" + _FORMS + r")(?![\w])"
+    r"(?:" + _NAME_WORD + r"[ \t]+){0,4}" + _NAME_WORD + r",?[ \t]+(?:" + _FORMS + r")(?![\w])"
     r"|[\u4e00-\u9fff]{2,20}(?:股份有限公司|有限责任公司|有限公司|集团)"
 )
 
 
-def find_company_names(text: str) -> list[tuple[int, int]]:
-    """(start, end) of every company name with a legal form."""
-    return [m.span() for m in COMPANY_NAME.finditer(text)]
+def find_company_names(text: str, exclude: list[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+    """(start, end) of every company name with a legal form, except those touching `exclude`.
+
+    Names stay on one line: a list written one company per line is several names.
+    """
+    return [m.span() for m in COMPANY_NAME.finditer(text)
+            if not any(m.start() < b and a < m.end() for a, b in exclude)]

@@ -117,7 +117,7 @@ class DetectionEngine:
     def _company_candidates(self, text: str, allowed: list[tuple[int, int]]) -> list[Candidate]:
         found = []
         for pack, rule in self._company_rules:
-            names = [s for s in find_company_names(text) if not _inside(s, allowed)]
+            names = find_company_names(text, exclude=allowed)
             if len({text[s:e].casefold() for s, e in names}) >= rule.company_list:
                 found += [Candidate(s, e, pack, rule, rule.score) for s, e in names]
         return found
