@@ -31,7 +31,9 @@
     const doc = layer.ownerDocument;
     layer.replaceChildren();
     for (const { range, severity } of spans) {
-      for (const rect of range.getClientRects()) {
+      // Layout-less DOMs (jsdom) have no getClientRects on ranges: no boxes rather than no panel.
+      const rects = typeof range.getClientRects === "function" ? range.getClientRects() : [];
+      for (const rect of rects) {
         if (rect.width < 1 || rect.height < 1) continue;
         const box = pg.ui.el(doc, "div", { className: `pg-hl pg-sev-${severity}` });
         box.style.left = `${rect.left}px`;

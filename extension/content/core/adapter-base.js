@@ -127,16 +127,22 @@
       return [...scope.querySelectorAll(editorSelector)].filter((e) => e.isContentEditable !== false && isVisible(e));
     }
 
-    /** The composer root (dialog, comment box) around a node; falls back to the node's scope. */
+    /** The composer root around a node: the first of rootSelectors (in the spec's order) it is inside. */
     function rootOf(node) {
       const el = elementOf(node);
-      return (el && rootSelector && closestAcross(el, rootSelector)) || null;
+      if (!el) return null;
+      for (const selector of spec.rootSelectors) {
+        const found = closestAcross(el, selector);
+        if (found) return found;
+      }
+      return null;
     }
 
     /** A composer seen from its editor: {editor, root, submit, kind, enterSubmits}, or null. */
     function composerForEditor(editor) {
       const enterSubmits = Boolean(spec.enterSubmits?.(editor));
-      const scoped = scopeOf(editor);
+      // Enter-to-send boxes have no button; walking up would only find some other post's controls.
+      const scoped = enterSubmits ? null : scopeOf(editor);
       if (!scoped && !enterSubmits) return null;
       const root = rootOf(editor) || scoped?.scope || editor.parentElement;
       const kind = scoped ? ruleFor(scoped.submit)?.kind || "post" : "comment";

@@ -36,7 +36,11 @@
     const { composer, policy } = ctx;
     const result = outcome.answer.result;
     const textFindings = (result.findings || []).filter((f) => f.source === "text");
-    pg.highlights.show(pg.highlights.spansFor(outcome.extracted, textFindings));
+    try {
+      pg.highlights.show(pg.highlights.spansFor(outcome.extracted, textFindings));
+    } catch (_err) {
+      // Highlights are a help; the panel must open even if the editor's DOM moved under us.
+    }
     const parent = composer.root && composer.root !== composer.editor ? composer.root : null;
     return pg.panel.open({
       parent,

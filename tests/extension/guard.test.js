@@ -1,0 +1,132 @@
+/**
+ * The guard's intercept logic in a jsdom page with the real content scripts: a pre-checked clean
+ * post goes through untouched, a risky one is held with the panel, an unchecked clean one is held
+ * and then replayed exactly once, and an orphaned script lets posts through and detaches.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { loadSite } from "./helpers/content-dom.js";
+import { createChromeFake } from "./helpers/chrome-fake.js";
+
+const wait = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function facebookPage({ policy = {}, unreachable = false } = {}) {
+  const sent = [];
+  const chrome = createChromeFake({
+    onMessage: async (message) => {
+      sent.push(message);
+      if (message.type === "policy-get") return { ok: true, policy: { enforcement: "warn", failMode: "open", allowOverride: true, requireJustification: true, sites: ["facebook"], supportUrl: "", ...policy }, locked: [] };
+      if (message.type === "check") {
+        if (unreachable) return { ok: false, error: { code: "companion_unreachable", message: "down" } };
+        const { text } = message.payload;
+        const at = text.indexOf("USD");
+        return { ok: true, result: at < 0 ? { scan_id: "clean", verdict: "allow", findings: [] } : {
+          scan_id: "risky", verdict: "warn", findings: [{ category: "pricing", severity: "warn", source: "text", start: at, end: at + 8, bbox: null, message: "Price", excerpt: "USD *.**" }] } };
+      }
+      return { ok: true };
+    },
+  });
+  const win = loadSite("facebook-feed.html", "www.facebook.com", { start: true, chrome });
+  const doc = win.document;
+  const editor = doc.querySelector('[role="dialog"] [data-lexical-editor]');
+  const post = doc.querySelector('[role="dialog"] [aria-label="Post"]');
+  const siteClicks = [];
+  doc.querySelector('[role="dialog"]').addEventListener("click", (e) => { if (e.target.closest('[aria-label="Post"]')) siteClicks.push(e); });
+  const type = (text) => {
+    editor.firstChild.replaceChildren(doc.createTextNode(text));
+    editor.dispatchEvent(new win.InputEvent("input", { bubbles: true, composed: true }));
+  };
+  const click = () => post.dispatchEvent(new win.MouseEvent("click", { bubbles: true, cancelable: true, composed: true }));
+  return { win, doc, sent, type, click, siteClicks, chrome };
+}
+
+test("pre-checked clean post: the click is not held and the site's handler runs at once", async () => {
+  const page = facebookPage();
+  await wait(20);
+  page.type("Happy Lunar New Year from our team!");
+  await wait(450);
+  assert.equal(page.click(), true, "not prevented");
+  assert.equal(page.siteClicks.length, 1);
+  await wait(10);
+  assert.ok(page.sent.some((m) => m.type === "decision" && m.payload.action === "posted" && m.payload.scanId === "clean"));
+});
+
+test("risky post: held, the site never sees the click, the panel opens inside the dialog", async () => {
+  const page = facebookPage();
+  await wait(20);
+  page.type("Special price USD 0.42/pc");
+  assert.equal(page.click(), false, "held");
+  await wait(30);
+  assert.equal(page.siteClicks.length, 0);
+  const host = page.doc.querySelector('[role="dialog"] [data-postguard="panel"]');
+  assert.ok(host, "panel shown");
+  assert.ok(host.shadowRoot.querySelector('[data-postguard-finding][data-category="pricing"]'));
+});
+
+test("clean post not yet checked: held for the check, then replayed exactly once", async () => {
+  const page = facebookPage();
+  await wait(20);
+  page.type("See you at booth 11.2 C41");
+  assert.equal(page.click(), false);
+  await wait(50);
+  assert.equal(page.siteClicks.length, 1);
+  assert.equal(page.doc.querySelector('[data-postguard="panel"]'), null);
+});
+
+test("enforcement monitor never holds, even a risky post", async () => {
+  const page = facebookPage({ policy: { enforcement: "monitor" } });
+  await wait(20);
+  page.type("Special price USD 0.42/pc");
+  assert.equal(page.click(), true);
+  assert.equal(page.siteClicks.length, 1);
+});
+
+test("companion down, failMode open: the post goes through with a notice", async () => {
+  const page = facebookPage({ unreachable: true });
+  await wait(20);
+  page.type("Special price USD 0.42/pc");
+  page.click();
+  await wait(50);
+  assert.equal(page.siteClicks.length, 1);
+  const notice = page.doc.querySelector('[data-postguard="notice"]');
+  assert.match(notice.shadowRoot.textContent, /not running/);
+  assert.ok(page.sent.some((m) => m.type === "decision" && m.payload.scanId === null && m.payload.action === "posted"));
+});
+
+test("companion down, failMode closed: held with how to start the companion", async () => {
+  const page = facebookPage({ unreachable: true, policy: { failMode: "closed", supportUrl: "https://help.example.com/postguard" } });
+  await wait(20);
+  page.type("Special price USD 0.42/pc");
+  page.click();
+  await wait(50);
+  assert.equal(page.siteClicks.length, 0);
+  const text = page.doc.querySelector('[data-postguard="notice"]').shadowRoot.textContent;
+  assert.match(text, /postguard serve/);
+  assert.ok(page.doc.querySelector('[data-postguard="notice"]').shadowRoot.querySelector('a[href="https://help.example.com/postguard"]'));
+});
+
+test("orphaned script (extension reloaded): posts go through and listeners detach", async () => {
+  const page = facebookPage();
+  await wait(20);
+  page.chrome.runtime.id = undefined;
+  page.type("Special price USD 0.42/pc");
+  page.click();
+  await wait(20);
+  assert.equal(page.siteClicks.length, 1);
+  assert.equal(page.win.postguard.runtime.detached, true);
+});
+
+test("Enter in a Facebook comment box is held when risky; Shift+Enter is a new line", async () => {
+  const page = facebookPage();
+  await wait(20);
+  const comment = page.doc.querySelector('[aria-label="Write a comment…"]');
+  comment.firstChild.replaceChildren(page.doc.createTextNode("USD 3.85/set for you"));
+  const enter = (shiftKey) => comment.dispatchEvent(new page.win.KeyboardEvent("keydown", { key: "Enter", shiftKey, bubbles: true, cancelable: true, composed: true }));
+  let siteKeys = 0;
+  comment.parentElement.addEventListener("keydown", () => { siteKeys += 1; });
+  assert.equal(enter(true), true);
+  assert.equal(enter(false), false);
+  await wait(30);
+  assert.equal(siteKeys, 1, "only the Shift+Enter reached the site");
+  assert.ok(page.doc.querySelector('[data-postguard="panel"]'));
+});
