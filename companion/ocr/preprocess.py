@@ -23,6 +23,7 @@ MAX_UPSCALE = 3.0
 MAX_LONG_SIDE = 4000
 MAX_SKEW_DEG = 15.0
 SKEW_SAMPLE_LONG_SIDE = 800
+EXIF_ORIENTATION = 0x0112
 RULING_MIN_RUN = 120  # px on the prepared image: longer dark runs are table rules, not letters
 
 Box = tuple[int, int, int, int]
@@ -57,7 +58,9 @@ class PreparedImage:
 
 def prepare(image: Image.Image) -> PreparedImage:
     """EXIF-orient, grayscale, resize, deskew, erase table rules and stretch contrast for OCR."""
-    displayed = ImageOps.exif_transpose(image)  # no-op when the caller already transposed
+    displayed = image
+    if image.getexif().get(EXIF_ORIENTATION, 1) != 1:  # already upright when decode_image opened it
+        displayed = ImageOps.exif_transpose(image)
     gray = _grayscale(displayed)
     scale = ocr_scale(gray.size)
     resized = gray.resize((max(1, round(gray.width * scale)), max(1, round(gray.height * scale))),
@@ -164,7 +167,7 @@ def erase_table_rules(gray: Image.Image) -> Image.Image:
     Tesseract's page layout treats ruled cells as graphics and drops the text in them.
     """
     dark = dark_mask(gray, radius=10, delta=40)
-    rules = _long_runs(dark, RULING_MIN_RUN) | _long_runs(dark.T, RULING_MIN_RUN).T
+    rules = _long_runs(dark, RULING_MIN_RUN) | _long_runs(np.ascontiguousarray(dark.T), RULING_MIN_RUN).T
     if not rules.any():
         return gray
     # Grow the rule mask by one pixel so anti-aliased edges go too.
@@ -179,15 +182,23 @@ def erase_table_rules(gray: Image.Image) -> Image.Image:
 
 
 def _long_runs(mask: np.ndarray, min_len: int) -> np.ndarray:
-    """Pixels of `mask` that lie in a horizontal run of at least `min_len` True values."""
+    """Pixels of `mask` that lie in a horizontal run of at least `min_len` True values.
+
+    A morphological opening with a 1 x `min_len` line, done with running sums (O(pixels)).
+    """
     height, width = mask.shape
-    padded = np.zeros((height, width + 2), dtype=np.int8)
-    padded[:, 1:-1] = mask
-    edges = np.diff(padded, axis=1)
-    rows_s, cols_s = np.nonzero(edges == 1)
-    rows_e, cols_e = np.nonzero(edges == -1)  # same order: row-major, one end per start
-    keep = (cols_e - cols_s) >= min_len
-    out = np.zeros((height, width + 1), dtype=np.int32)
-    np.add.at(out, (rows_s[keep], cols_s[keep]), 1)
-    np.add.at(out, (rows_e[keep], cols_e[keep]), -1)
-    return np.cumsum(out, axis=1)[:, :width] > 0
+    if width < min_len:
+        return np.zeros_like(mask, dtype=bool)
+    # int16 is enough: rows are at most ~5,000 px (MAX_LONG_SIDE, rotated) and halves the memory traffic.
+    sums = np.zeros((height, width + 1), dtype=np.int16)
+    np.cumsum(mask, axis=1, out=sums[:, 1:])
+    # A run of min_len starts at x when mask[x : x + min_len] is all True.
+    starts = (sums[:, min_len:] - sums[:, :-min_len]) == min_len
+    start_sums = np.zeros((height, width + 1), dtype=np.int16)
+    np.cumsum(starts, axis=1, out=start_sums[:, 1:starts.shape[1] + 1])
+    start_sums[:, starts.shape[1] + 1:] = start_sums[:, starts.shape[1]:starts.shape[1] + 1]
+    # Pixel x is covered when a run starts anywhere in (x - min_len, x].
+    upto = start_sums[:, 1:]
+    before = np.zeros_like(upto)
+    before[:, min_len:] = start_sums[:, 1:width + 1 - min_len]
+    return (upto - before) > 0

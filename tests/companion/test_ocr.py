@@ -107,7 +107,7 @@ def test_chat_screenshot(ocr, needle):
     assert needle in _cached(ocr, "chat", image).text
 
 
-@pytest.mark.parametrize("needle", ["报价单", "深圳华美贸易有限公司", "单价 2.35 美元/件", "13822334455"])
+@pytest.mark.parametrize("needle", ["报价单", "深圳华美贸易有限公司", "单价 2.35 美元/件", "4.10 美元/套", "13822334455"])
 def test_chinese_quote_is_read_without_spaces_between_characters(chinese, needle):
     result, _ = chinese
     assert needle in result.text
