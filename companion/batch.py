@@ -16,7 +16,13 @@ def load_image(path: Path) -> ImageInput:
     from companion import imaging
 
     try:
-        return ImageInput(imaging.decode_image(path.read_bytes()), path.name)
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise RequestError(f"{path}: no such image file", "image_missing") from None
+    except OSError as exc:
+        raise RequestError(f"{path}: cannot read the image ({exc.strerror})", "image_unreadable") from None
+    try:
+        return ImageInput(imaging.decode_image(data), path.name)
     except imaging.ImageError as exc:
         raise RequestError(f"{path}: {exc.message}", exc.code) from None
 
@@ -40,9 +46,18 @@ def result_text(result: ScanResult) -> str:
 
 
 def read_jsonl(path: Path):
-    """Yield (line number, post dict or error) for every non-blank line."""
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
+    """Yield (line number, post dict or error) for every non-blank line.
+
+    A line that is not UTF-8 or not a JSON object becomes an error for that line only,
+    so one broken line never hides the results of the others.
+    """
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, 1):
+            try:
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError:
+                yield number, RequestError(f"{path}:{number}: not UTF-8 text", "malformed_json")
+                continue
             if not line.strip():
                 continue
             try:
@@ -55,10 +70,14 @@ def read_jsonl(path: Path):
 
 
 def check_post(engine: DetectionEngine, post: dict, base: Path, lang: str = "en") -> ScanResult:
+    """Check one batch post; image paths are relative to the batch file's directory."""
     text = post.get("text") or ""
     if not isinstance(text, str):
         raise RequestError("field text: must be a string", "invalid_request")
-    images = [load_image(base / p) for p in post.get("images") or []]
+    paths = post.get("images") or []
+    if not isinstance(paths, list) or not all(isinstance(p, str) and p for p in paths):
+        raise RequestError("field images: must be a list of file paths", "invalid_request")
+    images = [load_image(base / p) for p in paths]
     return engine.check(text, images, lang=lang)
 
 
