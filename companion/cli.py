@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from companion.config import Settings
-from companion.errors import PostguardError
+from companion.errors import PostguardError, RequestError
 
 _ORG = click.option("--org", "org_dir", type=click.Path(path_type=Path), default=None,
                     help="Org directory (default: POSTGUARD_ORG_DIR or the example org).")
@@ -66,16 +66,29 @@ def check(text, text_file, images, jsonl, fmt, lang, org_dir):
     from companion import batch
     from companion.runtime import build_engine
 
+    if not jsonl and text is None and not text_file and not images:
+        raise click.UsageError("give the post as TEXT, --text-file or --image (or a batch with --jsonl)")
+    if text is not None and text_file:
+        raise click.UsageError("give the text either as TEXT or with --text-file, not both")
+    if text_file:
+        text = _read_post_file(text_file)
     engine = build_engine(Settings.from_env(org_dir=org_dir))
     if jsonl:
         sys.exit(batch.check_jsonl(engine, jsonl, sys.stdout, lang))
-    if text_file:
-        text = text_file.read_text(encoding="utf-8")
     result = engine.check(text or "", [batch.load_image(p) for p in images], lang=lang)
     if fmt == "json":
         click.echo(json.dumps(batch.result_json(result), ensure_ascii=False))
     else:
         click.echo(batch.result_text(result))
+
+
+def _read_post_file(path: Path) -> str:
+    """The post text from a file; a file that is not UTF-8 is named, its bytes never shown."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise RequestError(f"{path}:{line}: the file is not UTF-8 text", "bad_text_file") from None
 
 
 @main.command("eval")
