@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from companion.config import Settings
+from companion.errors import ConfigError
 
 _DATA = click.option("--data-dir", type=click.Path(path_type=Path), default=None,
                      help="Data directory holding the audit store (default: POSTGUARD_DATA_DIR).")
@@ -16,9 +17,18 @@ _SINCE = click.option("--since", default=None, help="Only events at or after thi
 
 
 def _store(data_dir):
-    from companion.audit import AuditStore
+    """The existing audit log in the data dir; reading never creates a new, empty one.
 
-    return AuditStore.open(Settings.from_env(data_dir=data_dir).data_dir)
+    A mistyped --data-dir must not answer "chain OK: 0 events" about a log that was
+    created a moment ago instead of the one the admin meant to check.
+    """
+    from companion.audit import AuditStore
+    from companion.audit.schema import DB_FILE_NAME
+
+    directory = Settings.from_env(data_dir=data_dir).data_dir
+    if not (directory / DB_FILE_NAME).is_file():
+        raise ConfigError("no audit log here (is --data-dir right?)", path=str(directory))
+    return AuditStore.open(directory)
 
 
 def _since(value: str | None) -> datetime | None:
