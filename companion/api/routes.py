@@ -88,11 +88,14 @@ def check():
 
 @bp.post("/decision")
 def decision():
-    """Record what the user did after a check (or, offline, without one)."""
+    """Record what the user did after a check (or, offline, without one).
+
+    A decision without a scan_id is an offline one: the check never ran because the
+    companion was unreachable, and the extension queued what the user did. It is
+    recorded, not refused, so the audit log shows the post went out unchecked.
+    """
     state = _state()
     req = parse(DecisionRequest)
-    if req.scan_id is None and not req.offline:
-        raise RequestError("scan_id: required unless offline is true", "invalid_request")
     if req.scan_id is not None and not state.audit.has_scan(req.scan_id):
         raise NotFound("no check with this scan_id", "unknown_scan")
     event = state.audit.record_decision(scan_id=req.scan_id or f"offline-{uuid.uuid4().hex}",

@@ -54,7 +54,8 @@ class CheckResponse(Wire):
 
 
 class DecisionRequest(Wire):
-    scan_id: str | None = Field(None, max_length=64, description="From /v1/check; omit only with offline=true.")
+    scan_id: str | None = Field(None, max_length=64, description="From /v1/check; null or absent when the "
+                                                                 "check could not run (an offline decision).")
     action: Action
     justification: str | None = Field(None, max_length=2000)
     platform: Platform | None = None
