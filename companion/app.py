@@ -59,7 +59,8 @@ def create_app(settings: Settings | None = None, *, engine: DetectionEngine | No
     audit = audit or AuditStore.open(settings.data_dir)
     app.extensions["postguard"] = AppState(settings, engine, audit, versions(engine))
 
-    CORS(app, resources={r"/v1/*": {"origins": settings.allowed_origins}},
+    # always_send=False: CORS headers only answer a request that carries an allowed Origin.
+    CORS(app, resources={r"/v1/*": {"origins": settings.allowed_origins}}, always_send=False,
          allow_headers=["Content-Type", "Accept-Language"], methods=["GET", "POST"], max_age=600)
 
     @app.before_request
