@@ -32,8 +32,12 @@ def run_server(settings: Settings) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     started = time.perf_counter()
     app = create_app(settings)
+    # Waitress answers bodies over its own limit with a plain-text 413 and drops the
+    # connection mid-upload (the browser sees "companion not running"). Its limit sits above
+    # the app's, so an oversized check gets the app's JSON 413 envelope; waitress only
+    # stops absurd bodies.
     server = create_server(app, host=settings.host, port=settings.port, threads=settings.threads,
-                           ident="postguard", max_request_body_size=settings.max_request_bytes)
+                           ident="postguard", max_request_body_size=2 * settings.max_request_bytes)
     print(f"Postguard companion ready on http://{settings.host}:{settings.port} "
           f"(loaded in {time.perf_counter() - started:.1f} s; audit store in {settings.data_dir})",
           flush=True)
