@@ -10,12 +10,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from companion.errors import ConfigError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXTENSION_ID = "lgpmbmmgjnablpheopbbjncokjbhohij"
+EXTENSION_SCHEMES = ("chrome-extension://", "moz-extension://", "safari-web-extension://")
 
 
 def _default_data_dir() -> Path:
@@ -38,25 +39,41 @@ class Settings(BaseModel):
     allowed_origins: list[str] = Field([f"chrome-extension://{EXTENSION_ID}"],
                                        description="Browser origins allowed to call the API "
                                                    "(extension origins only; no web pages).")
-    max_request_bytes: int = Field(40 * 1024 * 1024, description="Largest request body accepted (413 above).")
+    max_request_bytes: int = Field(40 * 1024 * 1024, ge=1, description="Largest request body accepted (413 above).")
     max_images: int = Field(10, ge=0, description="Most images checked in one post.")
-    max_text_chars: int = Field(100_000, description="Longest post text accepted.")
-    max_image_pixels: int = Field(60_000_000, description="Largest image (pixels) decoded; bigger is refused.")
+    max_text_chars: int = Field(100_000, ge=1, description="Longest post text accepted.")
+    max_image_pixels: int = Field(60_000_000, ge=1, description="Largest image (pixels) decoded; bigger is refused.")
     ocr_budget_s: float = Field(2.5, gt=0, description="OCR time budget per image; past it, partial results.")
     threads: int = Field(4, ge=1, description="Worker threads of the HTTP server.")
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _extension_origins_only(cls, origins: list[str]) -> list[str]:
+        """A web origin here would let that site's pages read every check; refuse it."""
+        for origin in origins:
+            scheme = next((s for s in EXTENSION_SCHEMES if origin.startswith(s)), None)
+            if scheme is None or not origin[len(scheme):] or "/" in origin[len(scheme):]:
+                raise ValueError(f"{origin!r} is not a browser extension origin "
+                                 f"(expected e.g. chrome-extension://<id>)")
+        return origins
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
         """Defaults, then POSTGUARD_* environment variables, then explicit overrides."""
         values: dict = {}
+        from_env: set[str] = set()
         for name, field in cls.model_fields.items():
             raw = os.environ.get(f"POSTGUARD_{name.upper()}")
             if raw is not None:
-                values[name] = raw.split(",") if field.annotation == list[str] else raw
-        values.update({k: v for k, v in overrides.items() if v is not None})
+                from_env.add(name)
+                values[name] = ([v.strip() for v in raw.split(",") if v.strip()]
+                                if field.annotation == list[str] else raw)
+        given = {k: v for k, v in overrides.items() if v is not None}
+        values.update(given)
         try:
             return cls(**values)
         except ValidationError as exc:
             first = exc.errors()[0]
-            field = ".".join(str(p) for p in first["loc"])
-            raise ConfigError(first["msg"], field=f"setting {field}") from None
+            field = ".".join(str(p) for p in first["loc"][:1])
+            source = f" (POSTGUARD_{field.upper()})" if field in from_env - set(given) else ""
+            raise ConfigError(first["msg"], field=f"setting {field}{source}") from None
