@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import sys
+import threading
 import time
 
 from companion.config import Settings
@@ -32,6 +33,8 @@ def run_server(settings: Settings) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     started = time.perf_counter()
     app = create_app(settings)
+    engine = app.extensions["postguard"].engine
+    threading.Thread(target=engine.warm_up, name="warm-up", daemon=True).start()
     # Waitress answers bodies over its own limit with a plain-text 413 and drops the
     # connection mid-upload (the browser sees "companion not running"). Its limit sits above
     # the app's, so an oversized check gets the app's JSON 413 envelope; waitress only

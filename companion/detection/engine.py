@@ -56,6 +56,12 @@ class DetectionEngine:
 
     # -- public API ---------------------------------------------------------------
 
+    def warm_up(self) -> None:
+        """Build what images need (the OCR-tolerant list indexes) before the first photo."""
+        for matcher in (self.org.clients, self.org.competitors, self.org.products):
+            matcher.fuzzy_index()
+        self.check_text("warm up USD 1.00/pc", fuzzy=True)
+
     def check(self, text: str, images: list[ImageInput] = (), lang: str = "en") -> ScanResult:
         """Check one post: its text, then each image's OCR text."""
         started = time.perf_counter()

@@ -19,6 +19,7 @@ _LEGAL_FORMS = [
     "b v", "bv", "n v", "nv", "ab", "oy", "as", "a s", "aps", "sp z o o", "pty ltd", "pty", "plc",
     "lp", "llp", "s de rl", "sl", "s l", "kft", "s r o", "sro", "有限公司", "股份有限公司", "公司",
 ]
+_LEGAL_WORDS = {form.rsplit(" ", 1)[-1] for form in _LEGAL_FORMS}
 # Longest first so "pty ltd" wins over "ltd"; only trailing forms are stripped.
 _LEGAL_SUFFIX = re.compile(
     r"(?:\s+|(?<=[\u4e00-\u9fff]))(?:" + "|".join(
@@ -28,10 +29,10 @@ _LEGAL_SUFFIX = re.compile(
 
 
 def is_cjk(ch: str) -> bool:
-    """True for the CJK ideographs and punctuation Tesseract splits with spaces."""
+    """True for CJK ideographs and kana: scripts written without spaces between words."""
     code = ord(ch)
-    return (0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0x3000 <= code <= 0x303F
-            or 0xFF00 <= code <= 0xFFEF or 0xF900 <= code <= 0xFAFF)
+    return (0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF
+            or 0x3040 <= code <= 0x30FF)
 
 
 @dataclass(frozen=True)
@@ -52,33 +53,60 @@ def _fold(ch: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+# Runs of letters and digits (CJK ideographs are letters too); everything else separates.
+_TOKEN = re.compile(r"[^\W_]+")
+_CJK_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_GAP = re.compile(f"(?<=[{_CJK_CLASS}]) (?=[{_CJK_CLASS}])")
+
+
 def normalize_with_map(text: str) -> NormalizedText:
-    """Normalize `text` for matching and keep, per output character, its source index."""
+    """Normalize `text` for matching and keep, per output character, its source index.
+
+    Works token by token (runs of letters/digits), so a 3,000-character post costs a
+    few hundred tokens, not a Python step per character.
+    """
     out: list[str] = []
     origin: list[int] = []
-    pending_space = -1
-    for index, ch in enumerate(text):
-        if ch.isalnum() or is_cjk(ch) and not unicodedata.category(ch).startswith("P"):
-            folded = _fold(ch)
-            if pending_space >= 0 and out and not (is_cjk(ch) and is_cjk(out[-1])):
-                out.append(" ")
-                origin.append(pending_space)
-            pending_space = -1
-            for piece in folded:
+    prev_end, prev_cjk = -1, False
+    for m in _TOKEN.finditer(text):
+        token, start = m.group(), m.start()
+        if out and not (prev_cjk and is_cjk(token[0])):
+            out.append(" ")
+            origin.append(prev_end)
+        folded = token.lower() if token.isascii() else _fold_token(token)
+        if len(folded) == len(token):
+            out.append(folded)
+            origin.extend(range(start, m.end()))
+        else:
+            for offset, ch in enumerate(token):
+                piece = _fold(ch)
                 out.append(piece)
-                origin.append(index)
-        elif out and pending_space < 0:
-            pending_space = index
+                origin.extend([start + offset] * len(piece))
+        prev_end, prev_cjk = m.end(), is_cjk(token[-1])
     return NormalizedText("".join(out), tuple(origin))
 
 
+def _fold_token(token: str) -> str:
+    """Fold a whole token; when lengths differ the caller falls back to per character."""
+    decomposed = unicodedata.normalize("NFKD", token.casefold())
+    folded = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return folded if len(folded) == len(token) else ""
+
+
 def normalize(text: str) -> str:
-    """The normalized form alone (for list entries and allow-list comparisons)."""
-    return normalize_with_map(text).text
+    """The normalized form alone, without the offset map (fast: for list entries)."""
+    if text.isascii():
+        lowered = text.lower()
+    else:
+        decomposed = unicodedata.normalize("NFKD", text.casefold())
+        lowered = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _CJK_GAP.sub("", " ".join(_TOKEN.findall(lowered)))
 
 
 def strip_legal_form(normalized_name: str) -> str:
     """Drop trailing legal forms: "hansen maschinenbau gmbh" -> "hansen maschinenbau"."""
+    if normalized_name.rsplit(" ", 1)[-1] not in _LEGAL_WORDS and not normalized_name.endswith("公司"):
+        return normalized_name
     previous = None
     name = normalized_name
     while name != previous:

@@ -11,6 +11,7 @@ Phone numbers compare by their trailing digits, whatever the formatting.
 from __future__ import annotations
 
 import re
+import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable
@@ -55,44 +56,71 @@ def _latin_boundary(text: str, index: int) -> bool:
 
 
 class TermMatcher:
-    """Aho-Corasick over normalized terms, reporting longest non-overlapping matches."""
+    """Aho-Corasick over normalized terms, reporting longest non-overlapping matches.
+
+    A name with a legal form is stored without it ("hansen maschinenbau"): posts rarely
+    spell "GmbH", and one key per name keeps a 100,000-name list quick to build.
+    """
 
     def __init__(self, terms: Iterable[tuple[str, ListEntry]]):
-        self._automaton = ahocorasick.Automaton()
-        self._by_token: dict[str, set[str]] = defaultdict(set)
-        self._entries: dict[str, list[ListEntry]] = defaultdict(list)
+        self._keys: list[str] = []
+        self._entries: list[list[ListEntry]] = []
+        index: dict[str, int] = {}
         for term, entry in terms:
-            for key in {normalize(term), strip_legal_form(normalize(term))}:
-                if len(key) >= 3 or any(is_cjk(c) for c in key) and len(key) >= 2:
-                    self._entries[key].append(entry)
-        for key, entries in self._entries.items():
-            self._automaton.add_word(key, (key, tuple(entries)))
-            if len(key) >= _FUZZY_MIN_LEN:
-                for token in key.split():
-                    self._by_token[token[:3]].add(key)
-        self.size = len(self._entries)
+            key = _list_key(term)
+            if key is None:
+                continue
+            position = index.get(key)
+            if position is None:
+                index[key] = len(self._keys)
+                self._keys.append(key)
+                self._entries.append([entry])
+            else:
+                self._entries[position].append(entry)
+        self._automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+        for key, position in index.items():
+            self._automaton.add_word(key, position)
+        self.size = len(self._keys)
         if self.size:
             self._automaton.make_automaton()
+        self._fuzzy_index: dict[str, list[int]] | None = None
+        self._fuzzy_lock = threading.Lock()
 
     def find(self, norm: NormalizedText, original: str) -> list[ListMatch]:
         """Exact matches (after normalization) of any term in the text."""
         if not self.size:
             return []
         found = []
-        for end, (key, entries) in self._automaton.iter(norm.text):
+        for end, position in self._automaton.iter(norm.text):
+            key = self._keys[position]
             start = end - len(key) + 1
             if not (_latin_boundary(norm.text, start - 1) and _latin_boundary(norm.text, end + 1)):
                 continue
             o_start, o_end = norm.span_in_original(start, end + 1)
-            for entry in entries:
+            for entry in self._entries[position]:
                 form = entry.case_sensitive_form
                 if form is None or form in original[o_start:o_end]:
                     found.append(ListMatch(o_start, o_end, entry))
                     break
         return longest_first(found)
 
+    def fuzzy_index(self) -> dict[str, list[int]]:
+        """Terms by the first three letters of each word, built on first use (OCR only)."""
+        with self._fuzzy_lock:
+            if self._fuzzy_index is None:
+                by_prefix: dict[str, list[int]] = defaultdict(list)
+                for position, key in enumerate(self._keys):
+                    if len(key) >= _FUZZY_MIN_LEN:
+                        for prefix in {token[:3] for token in key.split()}:
+                            by_prefix[prefix].append(position)
+                self._fuzzy_index = dict(by_prefix)
+            return self._fuzzy_index
+
     def find_fuzzy(self, norm: NormalizedText) -> list[ListMatch]:
         """OCR-tolerant matches: windows of words close to a term (ratio >= 88)."""
+        if not self.size:
+            return []
+        by_prefix = self.fuzzy_index()
         tokens = [(m.start(), m.end()) for m in re.finditer(r"\S+", norm.text)]
         found = []
         for i in range(len(tokens)):
@@ -101,14 +129,23 @@ class TermMatcher:
                     break
                 a, b = tokens[i][0], tokens[i + width - 1][1]
                 window = norm.text[a:b]
-                candidates = set()
-                for token in window.split():
-                    candidates |= self._by_token.get(token[:3], set())
-                for key in candidates:
+                candidates = {p for token in window.split() for p in by_prefix.get(token[:3], ())}
+                for position in candidates:
+                    key = self._keys[position]
                     if abs(len(key) - len(window)) <= 3 and fuzz.ratio(window, key) >= _FUZZY_CUTOFF:
                         start, end = norm.span_in_original(a, b)
-                        found.append(ListMatch(start, end, self._entries[key][0], 0.85))
+                        found.append(ListMatch(start, end, self._entries[position][0], 0.85))
         return longest_first(found)
+
+
+def _list_key(term: str) -> str | None:
+    """The automaton key of a list entry, or None when too short to match safely."""
+    normalized = normalize(term)
+    stripped = strip_legal_form(normalized)
+    key = stripped if len(stripped) >= 6 or " " in stripped else normalized
+    if len(key) >= 3 or (len(key) >= 2 and any(is_cjk(c) for c in key)):
+        return key
+    return None
 
 
 def longest_first(matches: list[ListMatch]) -> list[ListMatch]:
