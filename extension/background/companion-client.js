@@ -85,8 +85,11 @@ export function checkPost({ baseUrl, language, fetchImpl }, { text, images, plat
 
 /** POST /v1/decision. */
 export function sendDecision({ baseUrl, language, fetchImpl }, decision) {
-  const body = { scan_id: decision.scan_id, action: decision.action };
+  const body = { scan_id: decision.scan_id ?? null, action: decision.action };
   if (decision.justification) body.justification = decision.justification;
+  if (decision.platform) body.platform = decision.platform;
+  // No scan id: the check never ran (companion unreachable); the companion records it as offline.
+  if (!decision.scan_id) body.offline = true;
   return callCompanion({
     baseUrl, language, fetchImpl, timeoutMs: TIMEOUTS_MS.decision, method: "POST", path: "/v1/decision", body,
   });

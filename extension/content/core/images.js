@@ -108,8 +108,15 @@
     state.images = state.images.map((img, i) => (i === index ? { ...replacement, input } : img));
     markSettled(composerRoot);
     if (!input) return false;
+    // Sites that append attachments (LinkedIn) get the original removed through their own control
+    // first, then only the redacted file; sites that replace in place (Instagram) get the full set.
+    const removers = adapter.spec.removeImageSelector
+      ? [...composerRoot.querySelectorAll(adapter.spec.removeImageSelector)] : [];
+    const appendOnly = removers.length === state.images.length;
+    if (appendOnly) removers[index].click();
     const transfer = new root.DataTransfer();
-    state.images.filter((img) => img.input === input).forEach((img) => transfer.items.add(img.file));
+    const handOver = appendOnly ? [state.images[index]] : state.images.filter((img) => img.input === input);
+    handOver.forEach((img) => transfer.items.add(img.file));
     state.swapping = true;
     try {
       input.files = transfer.files;

@@ -32,5 +32,6 @@
     enterSubmits: (editor) => COMMENT_LABEL.test(editor.getAttribute("aria-label") || "")
       || COMMENT_LABEL.test(editor.getAttribute("aria-placeholder") || ""),
     fileInputSelector: 'input[type="file"]',
+    removeImageSelector: '[role="button"][aria-label="Remove"], [role="button"][aria-label="Remove photo"]',
   });
 })(globalThis);

@@ -43,5 +43,6 @@
     ],
     enterSubmits: () => false,
     fileInputSelector: 'input[type="file"]',
+    removeImageSelector: 'button[aria-label="Remove media"]',
   });
 })(globalThis);
