@@ -32,6 +32,7 @@ def _op(summary: str, request: type[BaseModel] | None, response: type[BaseModel]
 
 @lru_cache(maxsize=1)
 def openapi_document() -> dict:
+    """Every /v1 path with its request and response models; the test compares it to the routes."""
     models = [schemas.CheckRequest, schemas.CheckResponse, schemas.DecisionRequest,
               schemas.DecisionResponse, schemas.RedactRequest, schemas.RedactResponse,
               schemas.HealthResponse, schemas.ErrorResponse]
@@ -53,6 +54,11 @@ def openapi_document() -> dict:
             "/v1/redact": {"post": _op("Black out boxes in an image", schemas.RedactRequest,
                                        schemas.RedactResponse, 400, 413, 415)},
             "/v1/health": {"get": _op("Versions of rules, model and OCR", None, schemas.HealthResponse)},
+            "/v1/openapi.json": {"get": {
+                "summary": "This document",
+                "responses": {"200": {"description": "OpenAPI 3.1 document",
+                                      "content": {"application/json": {"schema": {"type": "object"}}}},
+                              **_errors(403)}}},
         },
         "components": {"schemas": components},
     }

@@ -10,6 +10,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from companion.detection.types import CATEGORIES
+
+Category = Literal[CATEGORIES]  # the pinned category names, listed in the OpenAPI document
 Platform = Literal["linkedin", "facebook", "instagram", "other"]
 Action = Literal["posted", "edited", "cancelled", "overridden", "redacted"]
 
@@ -32,7 +35,7 @@ class CheckRequest(Wire):
 
 
 class FindingOut(Wire):
-    category: str
+    category: Category
     severity: Literal["info", "warn", "block"]
     source: Literal["text", "image"]
     image_index: int | None
