@@ -31,7 +31,9 @@ _LOCAL_HOSTS = ("127.0.0.1", "localhost")
 
 def check_request_source(request: Request, allowed_origins: list[str], port: int) -> None:
     """Raise Forbidden unless the request comes from loopback tooling or an allowed origin."""
-    host = (request.host or "").lower()
+    # The Host header as sent: werkzeug's `request.host` drops a default ":80", which would
+    # let "localhost:80" pass for our port.
+    host = (request.headers.get("Host") or "").strip().lower()
     name, _, host_port = host.rpartition(":") if ":" in host else (host, "", "")
     if name not in _LOCAL_HOSTS or (host_port and host_port != str(port)):
         raise Forbidden("requests must be addressed to 127.0.0.1 or localhost", "bad_host")
