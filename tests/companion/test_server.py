@@ -1,0 +1,250 @@
+"""A real `postguard serve` process, reached over real HTTP, as the extension and curl reach it.
+
+Start-to-ready is printed (the 5 s target belongs to bench/, this only guards against a
+hang); the server must listen on loopback only, refuse to bind elsewhere, keep every
+acknowledged event through `kill -9`, and never write the post text to its log.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import images
+import pytest
+
+POSTGUARD = str(Path(sys.executable).parent / "postguard")
+READY_LIMIT_S = 30.0
+MARKER = "WOMBATHEXAGON4417"
+MAX_BODY = 1_000_000
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def clean_env(**extra: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("POSTGUARD_")}
+    env.update(extra)
+    return env
+
+
+def request(port: int, method: str, path: str, body=None, headers=None, host: str = "127.0.0.1",
+            timeout: float = 60):
+    """(status, headers, parsed JSON or raw bytes) of one HTTP request to the server."""
+    data = body if isinstance(body, bytes) or body is None else json.dumps(body).encode()
+    req = urllib.request.Request(f"http://{host}:{port}{path}", data=data, method=method)
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    for name, value in (headers or {}).items():
+        req.add_header(name, value)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            status, hdrs, raw = resp.status, dict(resp.headers), resp.read()
+    except urllib.error.HTTPError as err:
+        status, hdrs, raw = err.code, dict(err.headers), err.read()
+    try:
+        return status, hdrs, json.loads(raw)
+    except ValueError:
+        return status, hdrs, raw
+
+
+class Server:
+    """A running `postguard serve` and where its log goes."""
+
+    def __init__(self, port: int, data_dir: Path, log_path: Path, process: subprocess.Popen, ready_s: float):
+        self.port, self.data_dir, self.log_path, self.process, self.ready_s = \
+            port, data_dir, log_path, process, ready_s
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def post(self, path: str, body, **kw):
+        return request(self.port, "POST", path, body, **kw)
+
+    def get(self, path: str, **kw):
+        return request(self.port, "GET", path, **kw)
+
+
+@contextmanager
+def running_server(tmp: Path, *extra_args: str, env: dict | None = None):
+    """Start `postguard serve`, wait until /v1/health answers 200, stop it afterwards."""
+    port, data_dir, log_path = free_port(), tmp / "data", tmp / "server.log"
+    started = time.perf_counter()
+    with log_path.open("wb") as log:
+        process = subprocess.Popen([POSTGUARD, "serve", "--port", str(port), "--data-dir", str(data_dir),
+                                    *extra_args], stdout=log, stderr=subprocess.STDOUT,
+                                   env=env or clean_env())
+    try:
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"server exited with {process.returncode}:\n{log_path.read_text()}")
+            if time.perf_counter() - started > READY_LIMIT_S:
+                pytest.fail(f"server not ready after {READY_LIMIT_S} s:\n{log_path.read_text()}")
+            try:
+                if request(port, "GET", "/v1/health", timeout=2)[0] == 200:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.1)
+        ready_s = time.perf_counter() - started
+        print(f"\npostguard serve: start to ready {ready_s:.2f} s")
+        yield Server(port, data_dir, log_path, process, ready_s)
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    env = clean_env(POSTGUARD_MAX_REQUEST_BYTES=str(MAX_BODY))
+    with running_server(tmp_path_factory.mktemp("serve"), env=env) as srv:
+        yield srv
+
+
+def test_server_is_ready_in_reasonable_time(server):
+    assert server.ready_s < READY_LIMIT_S
+    assert f"ready on http://127.0.0.1:{server.port}" in server.log()
+
+
+def test_check_over_real_http(server):
+    status, headers, body = server.post("/v1/check", {"text": "Deal closed: USD 0.42/pc FOB Ningbo", "platform": "linkedin"})
+    assert status == 200 and headers["Content-Type"] == "application/json"
+    assert body["verdict"] == "warn"
+    assert [f["excerpt"] for f in body["findings"]] == ["USD 0.**/pc FOB Ningbo"]
+    status, _, body = server.post("/v1/check", {"text": "wifi password: Sunflower#2024"},
+                                  headers={"Accept-Language": "zh-CN,zh;q=0.9"})
+    assert status == 200 and body["verdict"] == "block"
+    assert "密码" in body["findings"][0]["message"]
+
+
+def test_image_check_over_real_http(server):
+    image, _ = images.render_quotation_sheet()
+    attachment = {"name": "q.png", "mime": "image/png", "data": base64.b64encode(images.to_png(image)).decode()}
+    status, _, body = server.post("/v1/check", {"text": "", "images": [attachment]})
+    assert status == 200
+    assert any(f["category"] == "pricing" and f["source"] == "image" and f["bbox"] for f in body["findings"])
+
+
+def test_oversized_body_gets_the_json_413_envelope(server):
+    status, _, body = server.post("/v1/check", {"text": MARKER * (MAX_BODY // len(MARKER) + 10)})
+    assert status == 413
+    assert body == {"error": {"code": "payload_too_large", "message": body["error"]["message"]}}
+
+
+def test_rebinding_host_and_web_origin_are_refused_over_real_http(server):
+    status, headers, body = server.post("/v1/check", {"text": MARKER}, headers={"Host": "evil.com"})
+    assert status == 403 and body["error"]["code"] == "bad_host"
+    status, headers, body = server.post("/v1/check", {"text": MARKER}, headers={"Origin": "https://www.linkedin.com"})
+    assert status == 403 and "Access-Control-Allow-Origin" not in headers
+    status, headers, _ = server.get("/v1/health", headers={"Origin": "chrome-extension://lgpmbmmgjnablpheopbbjncokjbhohij"})
+    assert status == 200
+    assert headers["Access-Control-Allow-Origin"] == "chrome-extension://lgpmbmmgjnablpheopbbjncokjbhohij"
+
+
+def non_loopback_addresses() -> list[str]:
+    """This machine's IPv4 addresses other than 127.x (the ones a LAN neighbour would use)."""
+    found = set()
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("192.0.2.1", 9))  # no packet is sent; this only picks the outgoing interface
+            found.add(probe.getsockname()[0])
+    except OSError:
+        pass
+    try:
+        out = subprocess.run(["hostname", "-I"], capture_output=True, text=True, timeout=5).stdout
+        found.update(a for a in out.split() if "." in a)
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return sorted(a for a in found if not a.startswith("127.") and a != "0.0.0.0")
+
+
+def test_listens_on_loopback_only(server):
+    addresses = non_loopback_addresses()
+    if not addresses:
+        pytest.skip("this machine has no non-loopback IPv4 address")
+    for address in addresses:
+        with socket.socket() as sock:
+            sock.settimeout(3)
+            with pytest.raises(OSError):
+                sock.connect((address, server.port))
+    with socket.create_connection(("127.0.0.1", server.port), timeout=3):
+        pass
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.20", "::"])
+def test_binding_beyond_loopback_is_refused(tmp_path, host):
+    port = free_port()
+    result = subprocess.run([POSTGUARD, "serve", "--host", host, "--port", str(port), "--data-dir",
+                             str(tmp_path / "data")], capture_output=True, text=True, timeout=60, env=clean_env())
+    assert result.returncode != 0
+    assert "--host" in result.stderr and "loopback" in result.stderr
+    assert "Traceback" not in result.stderr
+    with socket.socket() as sock, pytest.raises(OSError):
+        sock.settimeout(2)
+        sock.connect(("127.0.0.1", port))
+
+
+def test_server_log_never_holds_the_post_text(server):
+    texts = [f"Secret deal with {MARKER}: USD 0.42/pc FOB Ningbo, mail {MARKER.lower()}@example.com",
+             f"wifi password: {MARKER}"]
+    for text in texts:
+        assert server.post("/v1/check", {"text": text})[0] == 200
+    server.post("/v1/check", ('{"text": "' + MARKER).encode())
+    server.post("/v1/check", {"text": MARKER, "images": [{"mime": "image/png",
+                                                          "data": base64.b64encode(MARKER.encode()).decode()}]})
+    server.post("/v1/check", {"text": MARKER}, headers={"Host": "evil.com"})
+    time.sleep(0.3)
+    log = server.log()
+    assert "ready on" in log, "the log is captured at all"
+    assert MARKER not in log and MARKER.lower() not in log
+
+
+def _audit(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([POSTGUARD, "audit", *args, "--data-dir", str(data_dir)], capture_output=True,
+                          text=True, timeout=120, env=clean_env())
+
+
+def test_acknowledged_events_survive_kill_9(tmp_path):
+    count = 15
+    with running_server(tmp_path) as srv:
+        scan_ids = []
+        for i in range(count):
+            status, _, body = srv.post("/v1/check", {"text": f"Order {i}: USD 0.{i:02d}/pc FOB Ningbo",
+                                                     "platform": "facebook"})
+            assert status == 200 and body["audited"] is True
+            scan_ids.append(body["scan_id"])
+            status, _, _ = srv.post("/v1/decision", {"scan_id": body["scan_id"], "action": "edited"})
+            assert status == 200
+        os.kill(srv.process.pid, signal.SIGKILL)
+        srv.process.wait(10)
+        assert srv.process.returncode == -signal.SIGKILL
+
+    listed = _audit(srv.data_dir, "list", "--limit", "1000")
+    assert listed.returncode == 0, listed.stderr
+    for scan_id in scan_ids:
+        assert sum(scan_id in line for line in listed.stdout.splitlines()) == 2, scan_id
+    exported = _audit(srv.data_dir, "export", "--format", "jsonl")
+    events = [json.loads(line) for line in exported.stdout.splitlines()]
+    assert [e["kind"] for e in events] == ["check", "decision"] * count
+    assert [e["scan_id"] for e in events if e["kind"] == "check"] == scan_ids
+    verified = _audit(srv.data_dir, "verify")
+    assert verified.returncode == 0, verified.stderr
+    assert f"chain OK: {2 * count} events" in verified.stdout
