@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from companion.config import Settings
+from companion.config import EXAMPLE_ORG_DIR, Settings
 from companion.errors import PostguardError, RequestError
 
 _ORG = click.option("--org", "org_dir", type=click.Path(path_type=Path), default=None,
@@ -114,7 +114,13 @@ def rules():
 @click.option("--skip-examples", is_flag=True, help="Only check the schema, not the examples.")
 @_ORG
 def rules_validate(rules_dir, skip_examples, org_dir):
-    """Validate packs in RULES_DIR (default: the configured rules) and run their examples."""
+    """Validate packs in RULES_DIR (default: the configured rules) and the org directory, then
+    run the packs' examples.
+
+    The examples name the example org's clients and products, so they always run against
+    the example org; your own org directory (--org) is checked for errors, not against them.
+    """
+    from companion.org import load_org
     from companion.rules import load_rules
     from companion.rules_check import run_examples
 
@@ -122,9 +128,12 @@ def rules_validate(rules_dir, skip_examples, org_dir):
     ruleset = load_rules(settings.rules_dir)
     click.echo(f"{len(ruleset.packs)} packs, {sum(len(p.rules) for p in ruleset.packs)} rules: "
                f"{ruleset.version}")
+    org = load_org(settings.org_dir)
+    click.echo(f"org {settings.org_dir}: {len(org.clients)} clients, {len(org.competitors)} competitors, "
+               f"{len(org.products)} unreleased products, {len(org.allow)} allowed entries")
     if skip_examples:
         return
-    failures = run_examples(settings)
+    failures = run_examples(settings.model_copy(update={"org_dir": EXAMPLE_ORG_DIR}))
     for failure in failures:
         click.echo(f"FAIL {failure}", err=True)
     if failures:

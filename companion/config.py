@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from companion.errors import ConfigError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_ORG_DIR = REPO_ROOT / "rules" / "org" / "example"
 EXTENSION_ID = "lgpmbmmgjnablpheopbbjncokjbhohij"
 EXTENSION_SCHEMES = ("chrome-extension://", "moz-extension://", "safari-web-extension://")
 
@@ -31,7 +32,7 @@ class Settings(BaseModel):
 
     host: str = Field("127.0.0.1", description="Address to bind. Only loopback is accepted.")
     port: int = Field(7717, ge=1, le=65535, description="TCP port of the local API.")
-    org_dir: Path = Field(REPO_ROOT / "rules" / "org" / "example",
+    org_dir: Path = Field(EXAMPLE_ORG_DIR,
                           description="Org directory: clients.csv, competitors.txt, products.txt, allow.txt.")
     rules_dir: Path = Field(REPO_ROOT / "rules", description="Directory holding packs/*.yaml.")
     data_dir: Path = Field(default_factory=_default_data_dir,
