@@ -67,16 +67,14 @@ class TermMatcher:
         self._entries: list[list[ListEntry]] = []
         index: dict[str, int] = {}
         for term, entry in terms:
-            key = _list_key(term)
-            if key is None:
-                continue
-            position = index.get(key)
-            if position is None:
-                index[key] = len(self._keys)
-                self._keys.append(key)
-                self._entries.append([entry])
-            else:
-                self._entries[position].append(entry)
+            for key in _list_keys(term):
+                position = index.get(key)
+                if position is None:
+                    index[key] = len(self._keys)
+                    self._keys.append(key)
+                    self._entries.append([entry])
+                else:
+                    self._entries[position].append(entry)
         self._automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
         for key, position in index.items():
             self._automaton.add_word(key, position)
@@ -110,7 +108,7 @@ class TermMatcher:
             if self._fuzzy_index is None:
                 by_prefix: dict[str, list[int]] = defaultdict(list)
                 for position, key in enumerate(self._keys):
-                    if len(key) >= _FUZZY_MIN_LEN:
+                    if len(key) >= _FUZZY_MIN_LEN or (len(key) >= 4 and is_cjk(key[0])):
                         for prefix in {token[:3] for token in key.split()}:
                             by_prefix[prefix].append(position)
                 self._fuzzy_index = dict(by_prefix)
@@ -128,24 +126,44 @@ class TermMatcher:
                 if i + width > len(tokens):
                     break
                 a, b = tokens[i][0], tokens[i + width - 1][1]
-                window = norm.text[a:b]
+                window = _drop_ocr_noise(norm.text[a:b])
                 candidates = {p for token in window.split() for p in by_prefix.get(token[:3], ())}
                 for position in candidates:
                     key = self._keys[position]
-                    if abs(len(key) - len(window)) <= 3 and fuzz.ratio(window, key) >= _FUZZY_CUTOFF:
+                    core = strip_legal_form(window)
+                    if min(abs(len(key) - len(window)), abs(len(key) - len(core))) <= 3 and max(
+                            fuzz.ratio(window, key), fuzz.ratio(core, key)) >= _FUZZY_CUTOFF:
                         start, end = norm.span_in_original(a, b)
                         found.append(ListMatch(start, end, self._entries[position][0], 0.85))
         return longest_first(found)
 
 
-def _list_key(term: str) -> str | None:
-    """The automaton key of a list entry, or None when too short to match safely."""
+_MODEL_PARTS = re.compile(r"^[a-z]+(?: ?[a-z0-9]+)*$")
+
+
+def _list_keys(term: str) -> tuple[str, ...]:
+    """The automaton keys of a list entry (none when too short to match safely).
+
+    Model numbers are written "KT-770", "KT 770" and "KT770": an entry that mixes
+    letters and digits also gets its compact form.
+    """
     normalized = normalize(term)
     stripped = strip_legal_form(normalized)
     key = stripped if len(stripped) >= 6 or " " in stripped else normalized
-    if len(key) >= 3 or (len(key) >= 2 and any(is_cjk(c) for c in key)):
-        return key
-    return None
+    if not (len(key) >= 3 or (len(key) >= 2 and any(is_cjk(c) for c in key))):
+        return ()
+    compact = key.replace(" ", "")
+    if compact != key and any(c.isdigit() for c in key) and _MODEL_PARTS.match(key):
+        return key, compact
+    return (key,)
+
+
+_NOISE_BETWEEN_CJK = re.compile(r"(?<=[\u4e00-\u9fff]) (?:[a-z0-9]{1,2} )?(?=[\u4e00-\u9fff])")
+
+
+def _drop_ocr_noise(window: str) -> str:
+    """Tesseract drops stray letters into Chinese lines ("华美 ER 贸易"): remove them."""
+    return _NOISE_BETWEEN_CJK.sub("", window)
 
 
 def longest_first(matches: list[ListMatch]) -> list[ListMatch]:
