@@ -16,7 +16,7 @@
     :host { all: initial; }
     * { box-sizing: border-box; font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "WenQuanYi Micro Hei", sans-serif; }
     .pg-panel { position: fixed; z-index: 2147483646; width: 380px; max-width: calc(100vw - 16px);
-      max-height: min(70vh, 560px); overflow: auto; background: #fff; color: #1d2226; border-radius: 10px;
+      max-height: min(80vh, 600px); display: flex; flex-direction: column; background: #fff; color: #1d2226; border-radius: 10px;
       border: 1px solid #c9ced6; border-top: 5px solid #c37d16; box-shadow: 0 8px 28px rgba(0,0,0,.28);
       padding: 14px 16px 12px; font-size: 14px; line-height: 1.4; text-align: left; }
     .pg-panel.pg-block { border-top-color: #c0392b; }
@@ -27,12 +27,13 @@
     h2 { font-size: 16px; margin: 0; flex: 1; font-weight: 650; }
     .pg-intro, .pg-note { margin: 0 0 8px; color: #434649; }
     .pg-note { color: #8a1f11; font-weight: 600; }
-    ul { list-style: none; margin: 0 0 10px; padding: 0; }
+    ul { list-style: none; margin: 0 0 10px; padding: 0 2px 0 0; overflow: auto; flex: 1 1 auto; min-height: 60px; }
+    .pg-actions, .pg-head, .pg-justify, .pg-note { flex: 0 0 auto; }
     li { border-left: 4px solid #e0a526; background: #fdf7ea; border-radius: 6px; padding: 8px 10px; margin: 0 0 8px; }
     li.pg-sev-block { border-left-color: #c0392b; background: #fcefed; }
     li.pg-sev-info { border-left-color: #7a8b99; background: #f3f5f7; }
     .pg-cat { font-weight: 650; }
-    .pg-where { color: #5e6368; font-size: 12px; margin-left: 6px; }
+    .pg-where { color: #5e6368; font-size: 12px; margin-left: 6px; white-space: nowrap; }
     .pg-message { margin: 4px 0; }
     .pg-excerpt { display: inline-block; font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12.5px;
       background: #fff; border: 1px solid #d9dde2; border-radius: 4px; padding: 1px 5px; white-space: pre-wrap; word-break: break-word; }

@@ -76,9 +76,11 @@ def attach_photo(page: Page, site: str, name: str, data: bytes) -> None:
     """Attach a photo through the site's own button and file chooser."""
     opener = {
         "linkedin": '[data-test-modal-id="sharebox"] button[aria-label="Add media"]',
-        "facebook": '[role="dialog"] [aria-label="Photo/video"]',
+        "facebook": '[role="dialog"] [role="button"]:has-text("Add photos/videos")',
         "instagram": '[role="dialog"] button:text-is("Select from computer")',
     }[site]
+    if site == "facebook":
+        page.click('[role="dialog"] [aria-label="Photo/video"]')  # shows the drop zone first
     with page.expect_file_chooser() as chooser:
         page.click(opener)
     chooser.value.set_files([{"name": name, "mimeType": "image/png", "buffer": data}])

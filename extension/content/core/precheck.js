@@ -86,13 +86,30 @@
     return answer ? { key, text, extracted, images, answer } : null;
   }
 
+  /**
+   * One background pre-check per composer at a time: a photo's OCR takes seconds, and a new request
+   * for every pause in typing would queue OCR runs of the same photo in the companion. Changes made
+   * meanwhile are checked once the running pre-check answers.
+   */
+  const running = new WeakMap(); // composer root -> {again: boolean}
+  function runBackground(composer, platform) {
+    const current = running.get(composer.root);
+    if (current) { current.again = true; return; }
+    const marker = { again: false };
+    running.set(composer.root, marker);
+    checkNow(composer, platform).catch(() => {}).finally(() => {
+      running.delete(composer.root);
+      if (marker.again && !pg.runtime.detached) runBackground(composer, platform);
+    });
+  }
+
   /** Restarts the debounce timer of a composer (called on every keystroke). */
   function schedule(composer, platform, delay = DEBOUNCE_MS) {
     const previous = timers.get(composer.root);
     if (previous) root.clearTimeout(previous);
     timers.set(composer.root, root.setTimeout(() => {
       timers.delete(composer.root);
-      if (!pg.runtime.detached) checkNow(composer, platform).catch(() => {});
+      if (!pg.runtime.detached) runBackground(composer, platform);
     }, delay));
   }
 

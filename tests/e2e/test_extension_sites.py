@@ -1,0 +1,169 @@
+"""The extension in real headless Chromium on the three replica sites, against the real companion:
+what a salesperson sees when a post is risky, and that nothing at all happens to a clean one.
+
+Each test types with real key events, clicks with the mouse and reads what the site's OWN Post/Share
+handler sent (`window.__replica.sent`) and what reached the companion's audit log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from test_extension_support import (CLEAN_TEXT, NOTICE, PANEL, RISKY_TEXT, attach_photo, audit_events, click_post,
+                                    editor_text, extension_page, landscape_png, open_composer, png_bytes, screenshot,
+                                    sent, type_post, wait_for_audit, wait_sent)
+
+pytestmark = pytest.mark.e2e
+SITES = ["linkedin", "facebook", "instagram"]
+RISKY_PHOTO_LINES = ["QUOTATION for Hansen Maschinenbau GmbH", "Unit price: USD 0.42/pc FOB Ningbo",
+                     "Contact: j.hansen@hansen-mb.de", "Payment: 30% T/T deposit"]
+
+
+@pytest.fixture
+def site_page(companion, launch_browser, open_site):
+    """Factory: a tab on `site` in a browser with the extension pointed at the session's companion."""
+    def make(site: str, **settings):
+        context = launch_browser(extension=True)
+        extension_page(context, companion.url, **settings)
+        return open_site(context, site)
+    return make
+
+
+@pytest.mark.parametrize("site", SITES)
+def test_risky_text_is_held_and_the_panel_explains_it(site, site_page):
+    page = site_page(site)
+    open_composer(page, site)
+    type_post(page, site, RISKY_TEXT)
+    click_post(page, site)
+    page.wait_for_selector(f'{PANEL} [data-postguard-finding][data-category="pricing"]', timeout=15_000)
+    finding = page.locator(f'{PANEL} [data-postguard-finding][data-category="pricing"]').first
+    assert "0.42" not in finding.inner_text(), "the excerpt is masked"
+    assert page.locator(f'{PANEL} [data-postguard-action="override"]').is_visible()
+    assert page.locator('[data-postguard="highlights"]').count() == 1
+    screenshot(page, f"panel-{site}")
+    page.wait_for_timeout(300)
+    assert sent(page) == [], "the site's own Post handler never ran"
+
+
+@pytest.mark.parametrize("site", SITES)
+def test_clean_text_goes_out_untouched(site, site_page):
+    page = site_page(site)
+    open_composer(page, site)
+    type_post(page, site, CLEAN_TEXT)
+    page.wait_for_timeout(700)  # the user pauses before clicking: the pre-check has answered
+    click_post(page, site)
+    posts = wait_sent(page)
+    assert posts[0]["text"].strip() == CLEAN_TEXT
+    assert page.locator(PANEL).count() == 0
+    assert page.locator(NOTICE).count() == 0
+
+
+@pytest.mark.parametrize("site", SITES)
+def test_risky_photo_is_held(site, site_page):
+    page = site_page(site)
+    photo = png_bytes(RISKY_PHOTO_LINES)
+    open_composer(page, site, photo=photo)
+    type_post(page, site, "New season, new catalogue.")
+    click_post(page, site)
+    try:
+        page.wait_for_selector(f"{PANEL} [data-postguard-finding]", timeout=40_000)
+    except Exception:
+        screenshot(page, f"failed-photo-{site}")
+        raise AssertionError(f"no panel; site sent {len(sent(page))} post(s); notices: {page.locator(NOTICE).all_inner_texts()}")
+    text = page.locator(f"{PANEL} section.pg-panel").inner_text()
+    assert "In photo 1" in text
+    screenshot(page, f"panel-photo-{site}")
+    assert sent(page) == []
+
+
+@pytest.mark.parametrize("site", SITES)
+def test_redact_changes_the_editor_and_the_site_sends_the_redacted_text(site, site_page):
+    page = site_page(site)
+    open_composer(page, site)
+    type_post(page, site, RISKY_TEXT)
+    click_post(page, site)
+    page.click(f'{PANEL} [data-postguard-action="redact"]', timeout=15_000)
+    page.wait_for_selector(PANEL, state="detached", timeout=15_000)
+    shown = editor_text(page, site)
+    assert "[removed]" in shown and "0.42" not in shown
+    click_post(page, site)
+    posts = wait_sent(page)
+    assert "[removed]" in posts[0]["text"]
+    assert "0.42" not in posts[0]["text"] and "Ningbo" not in posts[0]["text"]
+    assert posts[0]["text"].strip() == shown.strip(), "the site's model holds what the editor shows"
+
+
+@pytest.mark.parametrize("site", SITES)
+def test_post_anyway_with_a_justification_posts_and_is_audited(site, site_page, companion):
+    page = site_page(site)
+    open_composer(page, site)
+    type_post(page, site, RISKY_TEXT)
+    click_post(page, site)
+    page.click(f'{PANEL} [data-postguard-action="override"]', timeout=15_000)
+    page.click(f'{PANEL} [data-postguard-action="confirm-override"]')
+    assert "choose a reason" in page.locator(f"{PANEL} section.pg-panel").inner_text()
+    assert sent(page) == []
+    reason = f"price list already public on our website ({site})"
+    page.select_option(f'{PANEL} select[data-postguard-field="reason"]', "public")
+    page.fill(f'{PANEL} textarea[data-postguard-field="justification"]', reason)
+    page.click(f'{PANEL} [data-postguard-action="confirm-override"]')
+    posts = wait_sent(page)
+    assert "USD 0.42/pc" in posts[0]["text"]
+    events = wait_for_audit(companion.data_dir, lambda e: reason in json_text(e))
+    decision = next(e for e in events if reason in json_text(e))
+    assert "overridden" in json_text(decision)
+    assert "0.42" not in json_text(decision), "the audit log never holds the post text"
+
+
+def json_text(event: dict) -> str:
+    import json
+    return json.dumps(event, ensure_ascii=False)
+
+
+def test_instagram_photo_redaction_swaps_the_file(site_page):
+    page = site_page("instagram")
+    photo = png_bytes(RISKY_PHOTO_LINES)
+    open_composer(page, "instagram", photo=photo)
+    type_post(page, "instagram", "Our new catalogue.")
+    click_post(page, "instagram")
+    page.click(f'{PANEL} [data-postguard-action="redact"]', timeout=40_000)
+    page.wait_for_selector(PANEL, state="detached", timeout=40_000)
+    screenshot(page, "instagram-after-photo-redact")
+    click_post(page, "instagram")
+    if page.locator(PANEL).count():  # redacted photo still flags something: post anyway, then compare bytes
+        page.click(f'{PANEL} [data-postguard-action="override"]')
+        page.select_option(f'{PANEL} select[data-postguard-field="reason"]', "other")
+        page.fill(f'{PANEL} textarea[data-postguard-field="justification"]', "checked the redacted photo")
+        page.click(f'{PANEL} [data-postguard-action="confirm-override"]')
+    posts = wait_sent(page, timeout_ms=40_000)
+    files = posts[0]["files"]
+    assert len(files) == 1
+    assert files[0]["sha256"] != hashlib.sha256(photo).hexdigest(), "the site sent the redacted photo"
+
+
+def test_linkedin_ctrl_enter_is_intercepted(site_page):
+    page = site_page("linkedin")
+    open_composer(page, "linkedin")
+    type_post(page, "linkedin", RISKY_TEXT)
+    page.keyboard.press("Control+Enter")
+    page.wait_for_selector(f"{PANEL} [data-postguard-finding]", timeout=15_000)
+    assert sent(page) == []
+
+
+def test_facebook_comment_enter_is_intercepted_and_shift_enter_is_a_new_line(site_page):
+    page = site_page("facebook")
+    box = '[role="textbox"][aria-label="Write a comment…"]'
+    page.click(box)
+    page.keyboard.type("Dear buyer, our price is USD 3.85/set FOB Ningbo", delay=5)
+    page.keyboard.press("Shift+Enter")
+    assert sent(page) == []
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"{PANEL} [data-postguard-finding]", timeout=15_000)
+    screenshot(page, "panel-facebook-comment")
+    assert sent(page) == []
+    page.keyboard.press("Escape")
+    page.wait_for_selector(PANEL, state="detached")
+    page.keyboard.type(" see you", delay=5)
+    assert "see you" in page.locator(box).inner_text(), "Esc gave the editor its focus back"
