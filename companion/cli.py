@@ -40,7 +40,15 @@ def main():
     """Postguard: check social-media posts for leaks before they go out."""
 
 
-@main.command()
+def _settings_help() -> str:
+    """Every setting's environment variable and help text, for `postguard serve --help`."""
+    lines = ["\b", "Settings (environment variables; options above take precedence):"]
+    lines += [f"  POSTGUARD_{name.upper():<18} {field.description}"
+              for name, field in Settings.model_fields.items()]
+    return "\n".join(lines)
+
+
+@main.command(epilog=_settings_help())
 @click.option("--host", default=None, help="Bind address (loopback only; default 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (default 7717).")
 @_ORG

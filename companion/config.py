@@ -38,8 +38,8 @@ class Settings(BaseModel):
     data_dir: Path = Field(default_factory=_default_data_dir,
                            description="Where the audit store and its key live.")
     allowed_origins: list[str] = Field([f"chrome-extension://{EXTENSION_ID}"],
-                                       description="Browser origins allowed to call the API "
-                                                   "(extension origins only; no web pages).")
+                                       description="Browser origins allowed to call the API: extension "
+                                                   "origins only, never web pages (comma-separated).")
     max_request_bytes: int = Field(40 * 1024 * 1024, ge=1, description="Largest request body accepted (413 above).")
     max_images: int = Field(10, ge=0, description="Most images checked in one post.")
     max_text_chars: int = Field(100_000, ge=1, description="Longest post text accepted.")
