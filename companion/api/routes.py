@@ -28,7 +28,10 @@ def _state():
 
 def parse(model: type[BaseModel]) -> BaseModel:
     """The JSON body as `model`; errors name the field, never echo the value."""
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # JSON nested thousands deep: the decoder gives up, so do we
+        body = None
     if body is None:
         raise RequestError("the body is not valid JSON", "malformed_json")
     try:
@@ -68,6 +71,14 @@ def _decode_images(req: CheckRequest) -> list[ImageInput]:
     return decoded
 
 
+def _url_host(url: str | None) -> str | None:
+    """The page's host for the audit log; a URL that does not parse must not cost the findings."""
+    try:
+        return urlsplit(url).hostname if url else None
+    except ValueError:
+        return None
+
+
 @bp.post("/check")
 def check():
     """Check a post's text and images; audit the check; return verdict and findings."""
@@ -77,8 +88,8 @@ def check():
         raise RequestError(f"text: longer than {state.settings.max_text_chars} characters", "text_too_long")
     result = state.engine.check(req.text, _decode_images(req), lang=_language())
     scan_id = uuid.uuid4().hex
-    audited = state.record_check(scan_id=scan_id, platform=req.platform,
-                                 url_host=urlsplit(req.url).hostname if req.url else None, result=result)
+    audited = state.record_check(scan_id=scan_id, platform=req.platform, url_host=_url_host(req.url),
+                                 result=result)
     body = CheckResponse(scan_id=scan_id, verdict=result.verdict,
                          findings=[f.to_wire() for f in result.findings],
                          timings_ms=result.timings_ms, ocr_incomplete=result.ocr_incomplete,
