@@ -118,6 +118,15 @@ def test_clean_text_is_allowed_with_no_findings(client, text):
     assert body["findings"] == []
 
 
+@pytest.mark.parametrize("url,host", [("https://www.linkedin.com/feed/?text=secret", "www.linkedin.com"),
+                                      ("http://[not-a-host/", None), ("", None)])
+def test_page_url_only_leaves_its_host_and_never_costs_the_findings(client, audit_store, url, host):
+    body = check(client, "USD 0.42/pc FOB Ningbo", url=url)
+    assert body["verdict"] == "warn"
+    [event] = list(audit_store.events())
+    assert event["url_host"] == host
+
+
 def test_competitor_only_is_allowed_with_an_info_finding(client):
     body = check(client, "Great to meet the team from Starlight Hardware at the fair")
     assert body["verdict"] == "allow"

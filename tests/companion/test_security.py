@@ -69,6 +69,9 @@ def assert_no_echo(response, logs) -> None:
 BAD_CHECKS = [
     # (id, body (dict -> JSON) or raw str, expected status, expected code or None)
     ("malformed_json", '{"text": "' + POST_TEXT + '", ', 400, "malformed_json"),
+    ("deeply_nested_json", '{"text": "' + POST_TEXT + '", "x": ' + "[" * 100_000 + "]" * 100_000 + "}", 400,
+     "malformed_json"),
+    ("not_utf8", '{"text": "' + POST_TEXT + '\udcff"}', 400, "malformed_json"),
     ("not_an_object", json.dumps([POST_TEXT]), 400, "invalid_request"),
     ("text_not_a_string", {"text": [POST_TEXT]}, 400, "invalid_request"),
     ("images_not_a_list", {"text": POST_TEXT, "images": POST_TEXT}, 400, "invalid_request"),
@@ -89,7 +92,7 @@ BAD_CHECKS = [
 @pytest.mark.parametrize("body,status,code", [c[1:] for c in BAD_CHECKS], ids=[c[0] for c in BAD_CHECKS])
 def test_bad_check_requests_are_refused_without_echoing_the_post(client, audit_store, all_logs, error_envelope,
                                                                  body, status, code):
-    raw = body if isinstance(body, str) else json.dumps(body)
+    raw = body.encode("utf-8", "surrogateescape") if isinstance(body, str) else json.dumps(body).encode()
     response = client.post("/v1/check", data=raw, content_type="application/json")
     if status is None:  # a bomb may be "bad request" or "too large"; either way, refused
         assert response.status_code in (400, 413)
