@@ -39,8 +39,12 @@ def run_server(settings: Settings) -> None:
     # connection mid-upload (the browser sees "companion not running"). Its limit sits above
     # the app's, so an oversized check gets the app's JSON 413 envelope; waitress only
     # stops absurd bodies.
-    server = create_server(app, host=settings.host, port=settings.port, threads=settings.threads,
-                           ident="postguard", max_request_body_size=2 * settings.max_request_bytes)
+    try:
+        server = create_server(app, host=settings.host, port=settings.port, threads=settings.threads,
+                               ident="postguard", max_request_body_size=2 * settings.max_request_bytes)
+    except OSError as exc:
+        raise ConfigError(f"cannot listen on {settings.host}:{settings.port} ({exc.strerror}); "
+                          "is the companion already running?", field="--port") from None
     print(f"Postguard companion ready on http://{settings.host}:{settings.port} "
           f"(loaded in {time.perf_counter() - started:.1f} s; audit store in {settings.data_dir})",
           flush=True)
