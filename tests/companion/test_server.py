@@ -248,3 +248,28 @@ def test_acknowledged_events_survive_kill_9(tmp_path):
     verified = _audit(srv.data_dir, "verify")
     assert verified.returncode == 0, verified.stderr
     assert f"chain OK: {2 * count} events" in verified.stdout
+
+
+def test_second_server_on_a_taken_port_says_so(server, tmp_path):
+    result = subprocess.run([POSTGUARD, "serve", "--port", str(server.port), "--data-dir", str(tmp_path / "data")],
+                            capture_output=True, text=True, timeout=120, env=clean_env())
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert f"cannot listen on 127.0.0.1:{server.port}" in result.stderr
+    assert "already running" in result.stderr
+    assert server.get("/v1/health")[0] == 200, "the first companion keeps serving"
+
+
+def test_parallel_checks_are_all_answered_and_audited(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [f"Order {i}: USD 1.{i:02d}/pc FOB Ningbo" if i % 2 else f"Hello number {i}" for i in range(16)]
+    with running_server(tmp_path) as srv:
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(lambda t: srv.post("/v1/check", {"text": t}), texts))
+    assert [a[0] for a in answers] == [200] * len(texts)
+    assert [a[2]["verdict"] for a in answers] == ["allow", "warn"] * (len(texts) // 2)
+    exported = _audit(srv.data_dir, "export", "--format", "jsonl")
+    assert sorted(json.loads(line)["scan_id"] for line in exported.stdout.splitlines()) == \
+        sorted(a[2]["scan_id"] for a in answers)
+    assert _audit(srv.data_dir, "verify").returncode == 0
