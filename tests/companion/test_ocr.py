@@ -12,7 +12,7 @@ import time
 
 import images
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from companion import imaging
 from companion.ocr.base import OcrResult
@@ -123,7 +123,6 @@ def test_chinese_boxes_land_on_the_words(chinese):
 def test_english_only_image_skips_the_chinese_model(ocr):
     """A clean English screenshot is read by one fast pass; no time spent on Chinese."""
     image = Image.new("RGB", (900, 200), "white")
-    from PIL import ImageDraw
     draw = ImageDraw.Draw(image)
     drawn: dict = {}
     images.draw_text(draw, (30, 40), "Unit price USD 3.10 per set", images.font(30), drawn)
