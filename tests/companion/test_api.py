@@ -393,3 +393,28 @@ def test_real_answers_match_the_documented_schemas(client, openapi, quote_sheet)
     sent = {"text": "hi", "images": [attachment(b"x")], "platform": "linkedin", "url": "https://x.test/"}
     assert conforms(openapi, request_schema, sent) == []
     assert conforms(openapi, request_schema, {**sent, "platform": "myspace"}) != []
+
+
+@pytest.fixture(scope="module")
+def hurried_engine():
+    """An engine whose OCR budget no real image fits in."""
+    from companion.config import Settings
+    from companion.runtime import build_engine
+
+    return build_engine(Settings(ocr_budget_s=0.05))
+
+
+def test_ocr_past_its_budget_answers_and_says_it_is_incomplete(data_dir, hurried_engine, quote_sheet):
+    from companion.app import create_app
+    from companion.config import Settings
+
+    app = create_app(Settings(data_dir=data_dir), engine=hurried_engine)
+    try:
+        body = check(app.test_client(), "Look at our new warehouse",
+                     images_=[attachment(images.to_jpeg(quote_sheet[0]), "image/jpeg", "IMG_2041.jpg")])
+        assert body["ocr_incomplete"] is True
+        assert body["verdict"] in ("allow", "warn", "block")
+        [event] = list(app.extensions["postguard"].audit.events())
+        assert event["ocr_incomplete"] is True
+    finally:
+        app.extensions["postguard"].audit.close()
