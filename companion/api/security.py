@@ -26,15 +26,23 @@ class UnsupportedMediaType(PostguardError):
     http_status = 415
 
 
-_LOCAL_HOSTS = ("127.0.0.1", "localhost")
+_LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+
+
+def _host_and_port(host: str) -> tuple[str, str]:
+    """Split a Host header into name and port ("" when absent); IPv6 names keep their brackets."""
+    if host.startswith("["):
+        name, bracket, rest = host.partition("]")
+        return name + bracket, rest[1:] if rest.startswith(":") else rest
+    name, colon, port = host.rpartition(":")
+    return (name, port) if colon else (host, "")
 
 
 def check_request_source(request: Request, allowed_origins: list[str], port: int) -> None:
     """Raise Forbidden unless the request comes from loopback tooling or an allowed origin."""
     # The Host header as sent: werkzeug's `request.host` drops a default ":80", which would
     # let "localhost:80" pass for our port.
-    host = (request.headers.get("Host") or "").strip().lower()
-    name, _, host_port = host.rpartition(":") if ":" in host else (host, "", "")
+    name, host_port = _host_and_port((request.headers.get("Host") or "").strip().lower())
     if name not in _LOCAL_HOSTS or (host_port and host_port != str(port)):
         raise Forbidden("requests must be addressed to 127.0.0.1 or localhost", "bad_host")
     origin = request.headers.get("Origin")
