@@ -169,7 +169,8 @@ def test_unknown_paths_and_methods_use_the_envelope(client, error_envelope):
 # -- who may talk to the companion --------------------------------------------------------------
 
 @pytest.mark.parametrize("host", ["evil.com", "127.0.0.1.evil.com", "localhost.evil.com:7717", "127.0.0.1:8080",
-                                  "localhost:80", "evil.com:7717", "127.0.0.2:7717"])
+                                  "localhost:80", "evil.com:7717", "127.0.0.2:7717", "[::1]:8080",
+                                  "[::1].evil.com:7717", "[::2]:7717", "", "127.0.0.1:7717:7717"])
 def test_foreign_host_header_is_403(client, audit_store, error_envelope, host):
     """A DNS-rebinding page reaches 127.0.0.1 under its own host name; it must be refused."""
     response = client.post("/v1/check", json={"text": POST_TEXT}, headers={"Host": host})
@@ -179,7 +180,7 @@ def test_foreign_host_header_is_403(client, audit_store, error_envelope, host):
     error_envelope(client.get("/v1/health", headers={"Host": host}), 403, "bad_host")
 
 
-@pytest.mark.parametrize("host", ["127.0.0.1:7717", "localhost:7717", "127.0.0.1", "LOCALHOST:7717"])
+@pytest.mark.parametrize("host", ["127.0.0.1:7717", "localhost:7717", "127.0.0.1", "LOCALHOST:7717", "[::1]:7717"])
 def test_loopback_host_header_is_accepted(client, host):
     assert client.get("/v1/health", headers={"Host": host}).status_code == 200
 

@@ -250,6 +250,38 @@ def test_acknowledged_events_survive_kill_9(tmp_path):
     assert f"chain OK: {2 * count} events" in verified.stdout
 
 
+def _ipv6_loopback_available() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as sock:
+            sock.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _ipv6_loopback_available(), reason="no IPv6 loopback on this machine")
+def test_ipv6_loopback_server_answers_its_own_address(tmp_path):
+    port, log_path = free_port(), tmp_path / "server6.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen([POSTGUARD, "serve", "--host", "::1", "--port", str(port), "--data-dir",
+                                    str(tmp_path / "data")], stdout=log, stderr=subprocess.STDOUT, env=clean_env())
+    try:
+        deadline = time.perf_counter() + READY_LIMIT_S
+        while True:
+            assert process.poll() is None, log_path.read_text()
+            try:
+                status, _, body = request(port, "POST", "/v1/check", {"text": "USD 0.42/pc FOB Ningbo"},
+                                          host="[::1]", timeout=2)
+                break
+            except OSError:
+                assert time.perf_counter() < deadline, log_path.read_text()
+                time.sleep(0.1)
+        assert status == 200 and body["verdict"] == "warn"
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
 def test_second_server_on_a_taken_port_says_so(server, tmp_path):
     result = subprocess.run([POSTGUARD, "serve", "--port", str(server.port), "--data-dir", str(tmp_path / "data")],
                             capture_output=True, text=True, timeout=120, env=clean_env())
