@@ -30,6 +30,11 @@
     const onMove = () => { if (current?.host === host) place(panel, anchor); };
     root.addEventListener("resize", onMove, { passive: true, signal: pg.runtime.signal() });
     current.onReposition = onMove;
+    // The panel grows when the justification form opens: keep it inside the window.
+    if (typeof root.ResizeObserver === "function") {
+      current.resizeObserver = new root.ResizeObserver(onMove);
+      current.resizeObserver.observe(panel);
+    }
     panel.focus({ preventScroll: true });
     return controller;
   }
@@ -165,6 +170,7 @@
   function close() {
     if (!current) return;
     if (current.onReposition) root.removeEventListener("resize", current.onReposition);
+    current.resizeObserver?.disconnect();
     current.host.remove();
     current = null;
   }
