@@ -114,7 +114,7 @@ class DetectionEngine:
                 matches = self.org.find_clients(norm, text, fuzzy)
             else:
                 matcher = self.org.competitors if rule.org_list == "competitors" else self.org.products
-                matches = matcher.find(norm, text) + (matcher.find_fuzzy(norm) if fuzzy else [])
+                matches = matcher.find(norm, text) + (matcher.find_fuzzy(norm, text) if fuzzy else [])
             for m in matches:
                 found.append(Candidate(m.start, m.end, pack, rule, rule.score * m.score,
                                        label=m.entry.kind))

@@ -80,5 +80,5 @@ class OrgMatchers:
         found = self.clients.find(norm, text) + self.client_phones.find(text)
         if fuzzy:
             exact = {(m.start, m.end) for m in found}
-            found += [m for m in self.clients.find_fuzzy(norm) if (m.start, m.end) not in exact]
+            found += [m for m in self.clients.find_fuzzy(norm, text) if (m.start, m.end) not in exact]
         return found

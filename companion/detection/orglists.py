@@ -114,13 +114,14 @@ class TermMatcher:
                 self._fuzzy_index = dict(by_prefix)
             return self._fuzzy_index
 
-    def find_fuzzy(self, norm: NormalizedText) -> list[ListMatch]:
-        """OCR-tolerant matches: windows of words close to a term (ratio >= 88)."""
+    def find_fuzzy(self, norm: NormalizedText, original: str = "") -> list[ListMatch]:
+        """OCR-tolerant matches: windows of words close to a term (ratio >= 88), and
+        exact matches once stray OCR letters between Chinese characters are removed."""
         if not self.size:
             return []
+        found = self.find(_without_ocr_noise(norm), original) if original else []
         by_prefix = self.fuzzy_index()
         tokens = [(m.start(), m.end()) for m in re.finditer(r"\S+", norm.text)]
-        found = []
         for i in range(len(tokens)):
             for width in range(1, 5):
                 if i + width > len(tokens):
@@ -136,6 +137,16 @@ class TermMatcher:
                         start, end = norm.span_in_original(a, b)
                         found.append(ListMatch(start, end, self._entries[position][0], 0.85))
         return longest_first(found)
+
+
+def _without_ocr_noise(norm: NormalizedText) -> NormalizedText:
+    """The normalized text with stray OCR letters between Chinese characters cut out."""
+    keep = [True] * len(norm.text)
+    for m in _NOISE_BETWEEN_CJK.finditer(norm.text):
+        keep[m.start():m.end()] = [False] * (m.end() - m.start())
+    text = "".join(ch for ch, k in zip(norm.text, keep) if k)
+    origin = tuple(o for o, k in zip(norm.origin, keep) if k)
+    return NormalizedText(text, origin)
 
 
 _MODEL_PARTS = re.compile(r"^[a-z]+(?: ?[a-z0-9]+)*$")

@@ -88,3 +88,11 @@ def test_ocr_tolerant_client_match_only_for_images(detection_engine):
     assert not [f for f in detection_engine.check_text(misread) if f.category == "client_confidential"]
     fuzzy = detection_engine.check_text(misread, fuzzy=True)
     assert [f for f in fuzzy if f.category == "client_confidential"]
+
+
+def test_stray_ocr_letters_inside_a_chinese_client_name(detection_engine):
+    """Tesseract reads "深圳华美 ER 贸易有限公司" off a photographed 报价单."""
+    text = "客户深圳华美 ER 贸易有限公司"
+    assert not [f for f in detection_engine.check_text(text) if f.category == "client_confidential"]
+    found = [f for f in detection_engine.check_text(text, fuzzy=True) if f.category == "client_confidential"]
+    assert found and text[found[0].start:found[0].end].startswith("深圳华美")
