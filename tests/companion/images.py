@@ -224,6 +224,17 @@ def render_angled_photo() -> tuple[Image.Image, Boxes]:
     return photograph(doc, boxes)
 
 
+def render_dim_photo(document: tuple[Image.Image, Boxes] | None = None) -> tuple[bytes, Boxes]:
+    """A poor phone photo: tilted 5°, a hand's shadow over one corner, dim, soft, JPEG quality 60."""
+    doc, boxes = document or render_quotation_sheet()
+    photo, photo_boxes = photograph(doc, boxes, angle_deg=-5.0, keystone=0.05, seed=11)
+    width, height = photo.size
+    yy, xx = np.mgrid[0:height, 0:width]
+    light = 0.6 * (1 - 0.6 * (xx / width) * (yy / height))  # dim overall, darker to the bottom right
+    pixels = np.asarray(photo.filter(ImageFilter.GaussianBlur(1.2)), dtype=np.float32) * light[..., None]
+    return to_jpeg(Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8)), quality=60), photo_boxes
+
+
 def to_jpeg(image: Image.Image, quality: int = 90, exif: Image.Exif | None = None) -> bytes:
     """Encode as a JPEG, as a phone or a screenshot tool would."""
     out = io.BytesIO()

@@ -142,6 +142,14 @@ def test_photo_at_an_angle_is_deskewed_and_boxes_map_back(ocr):
         assert_lands_on(result, needle, boxes[needle])
 
 
+def test_dim_shadowed_low_quality_photo_is_still_read(ocr):
+    data, boxes = images.render_dim_photo()
+    result = ocr.read(imaging.decode_image(data), BUDGET_S)
+    for needle in ("USD 0.42/pc", "USD 2.80/set", "FOB Ningbo", "sales@lumenhardware.com"):
+        assert needle in result.text
+    assert_lands_on(result, "Hansen", boxes["Hansen"])
+
+
 @pytest.mark.parametrize("tilt", [-12.0, -3.0, 0.0, 4.0, 10.0])
 def test_deskew_finds_the_tilt_of_a_photographed_page(tilt):
     document, boxes = images.render_chinese_quote()
