@@ -16,8 +16,9 @@ from PIL import Image, ImageDraw
 
 from companion import imaging
 from companion.ocr.base import OcrResult
-from companion.ocr.layout import normalize_ocr_text
+from companion.ocr.layout import PlacedWord, assemble_text, normalize_ocr_text
 from companion.ocr.preprocess import estimate_skew, prepare
+from companion.ocr.reread import merge_readings
 from companion.ocr.runner import OcrError, installed_languages, tesseract_version
 from companion.ocr.tesseract import TesseractOcr
 
@@ -252,3 +253,39 @@ def _cached(ocr: TesseractOcr, key: str, image: Image.Image) -> OcrResult:
     if key not in _CACHE:
         _CACHE[key] = ocr.read(image, BUDGET_S)
     return _CACHE[key]
+
+
+# --- merging the two readings and joining words: tables of cases, no Tesseract needed ---------
+
+def _w(text: str, x: int, conf: float, width: int = 40, y: int = 100) -> PlacedWord:
+    return PlacedWord(text, (x, y, width, 20), conf)
+
+
+@pytest.mark.parametrize("first, second, expected", [
+    # English junk over Chinese is replaced by the confident Chinese reading.
+    ([_w("RUIPRADARAA", 0, 0.0, 200)], [_w("深圳", 0, 95.0, 40), _w("华美", 45, 97.0, 40)], ["深圳", "华美"]),
+    # A one-for-one fix of an unsure English word.
+    ([_w("0.42/pe", 0, 66.0)], [_w("0.42/pc", 0, 91.0)], ["0.42/pc"]),
+    # The English pass segments Latin text better: one address is not split in two.
+    ([_w("a@b.it", 0, 60.0, 100)], [_w("a@b", 0, 89.0, 70), _w(".it", 75, 61.0, 25)], ["a@b.it"]),
+    # A less confident second reading changes nothing.
+    ([_w("Ningbo", 0, 80.0)], [_w("宁波", 0, 50.0)], ["Ningbo"]),
+    # Text the first pass missed entirely is added.
+    ([_w("USD", 0, 95.0)], [_w("美元", 300, 90.0)], ["USD", "美元"]),
+])
+def test_merge_readings(first, second, expected):
+    assert [w.text for w in merge_readings(first, second)] == expected
+
+
+@pytest.mark.parametrize("words, text", [
+    ([_w("单价", 0, 90), _w("2.35", 60, 90), _w("美元", 130, 90), _w("/", 172, 90, 8), _w("件", 182, 90)],
+     "单价 2.35 美元/件"),
+    ([_w("Ltd.", 0, 90, 40), _w("sales@x.com", 64, 90, 100)], "Ltd. sales@x.com"),  # a real space: kept
+    ([_w("bellinicasa.", 0, 90, 120), _w("it", 124, 90, 15)], "bellinicasa.it"),  # split at a dot: rejoined
+    ([_w("FOB", 300, 90), _w("Ningbo", 350, 90), _w("USD", 0, 90, y=104), _w("Total", 0, 90, y=160)],
+     "USD FOB Ningbo\nTotal"),  # one row, left to right; the next row below
+])
+def test_assemble_text(words, text):
+    assembled, spans = assemble_text(words)
+    assert assembled == text
+    assert all(assembled[start:end] == word.text for word, start, end in spans)
