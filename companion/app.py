@@ -24,17 +24,6 @@ from companion.errors import PostguardError
 
 log = logging.getLogger("postguard")
 
-# Presidio logs the words around each match at DEBUG ("Context list is: ...") and, with its
-# decision tracing, whole results: that is post text. Cap these loggers so that turning on
-# debug logging for the companion can never write a post to a log.
-_TEXT_LOGGING_LIBRARIES = {"presidio-analyzer": logging.INFO, "decision_process": logging.WARNING}
-
-
-def _quiet_text_logging_libraries() -> None:
-    for name, level in _TEXT_LOGGING_LIBRARIES.items():
-        logging.getLogger(name).setLevel(level)
-
-
 @dataclass
 class AppState:
     """What the request handlers share: settings, the engine, the audit store."""
@@ -62,7 +51,6 @@ def create_app(settings: Settings | None = None, *, engine: DetectionEngine | No
     from companion.runtime import build_engine, versions
 
     settings = settings or Settings.from_env()
-    _quiet_text_logging_libraries()
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.json.sort_keys = False

@@ -66,14 +66,14 @@ def read_clients(path: Path) -> list[Client]:
     """Parse clients.csv strictly: the header, a name on every row, no stray columns."""
     if not path.exists():
         return []
-    rows = csv.reader(_read_text(path).splitlines())
+    rows = csv.reader(_read_text(path).splitlines(), strict=True)
     try:
         header = [h.strip().lower() for h in next(rows)]
     except StopIteration:
         return []
     except csv.Error as exc:
         raise ConfigError(f"cannot read the CSV header ({exc})", path=str(path), line=1) from None
-    if header[:3] != CLIENT_HEADER:
+    if header != CLIENT_HEADER:
         raise ConfigError("the header must be name,aliases,contacts", path=str(path), line=1,
                           field="header")
     clients = []

