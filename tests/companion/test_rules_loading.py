@@ -86,6 +86,7 @@ def org_copy(tmp_path) -> Path:
     ("client,aliases,contacts\nA GmbH,,\n", 1, "header"),
     ("name,aliases,contacts\nA GmbH,,\nB Ltd,x,y,z\n", 3, "row"),
     ("name,aliases,contacts\nA GmbH,,\n,alias,\n", 3, "name"),
+    ("name,aliases,contacts,notes\nA GmbH,,,\n", 1, "header"),
 ])
 def test_broken_clients_csv_names_line_and_field(org_copy, content, line, field):
     (org_copy / "clients.csv").write_text(content, encoding="utf-8")
@@ -104,3 +105,9 @@ def test_example_org_loads_with_every_client():
     org = load_org(GOOD_ORG)
     assert len(org.clients) == 10
     assert org.clients[0].aliases == ("Hansen MB", "Hansen Maschinenbau")
+
+
+def test_unterminated_quote_in_clients_csv(org_copy):
+    (org_copy / "clients.csv").write_text('name,aliases,contacts\nA GmbH,,\n"B Ltd,x,y\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"clients\.csv:\d+: malformed CSV"):
+        load_org(org_copy)
