@@ -43,7 +43,7 @@ class Settings(BaseModel):
     max_request_bytes: int = Field(40 * 1024 * 1024, ge=1, description="Largest request body accepted (413 above).")
     max_images: int = Field(10, ge=0, description="Most images checked in one post.")
     max_text_chars: int = Field(100_000, ge=1, description="Longest post text accepted.")
-    max_image_pixels: int = Field(60_000_000, ge=1, description="Largest image (pixels) decoded; bigger is refused.")
+    max_image_pixels: int = Field(50_000_000, ge=1, description="Largest image (pixels) decoded; bigger is refused.")
     ocr_budget_s: float = Field(2.5, gt=0, description="OCR time budget per image; past it, partial results.")
     threads: int = Field(4, ge=1, description="Worker threads of the HTTP server.")
 

@@ -59,13 +59,17 @@ class ImageError(Exception):
         return {"error": {"code": self.code, "message": self.message}}
 
 
-def decode_image(data: bytes, max_bytes: int = MAX_IMAGE_BYTES) -> Image.Image:
-    """The attachment as displayed (EXIF orientation applied), fully loaded, first frame only."""
-    image, _ = _open(data, max_bytes)
+def decode_image(data: bytes, max_bytes: int = MAX_IMAGE_BYTES,
+                 max_pixels: int = MAX_IMAGE_PIXELS) -> Image.Image:
+    """The attachment as displayed (EXIF orientation applied), fully loaded, first frame only.
+
+    `max_pixels` may only lower the built-in limit: above it Pillow's own guard refuses.
+    """
+    image, _ = _open(data, max_bytes, min(max_pixels, MAX_IMAGE_PIXELS))
     return _displayed(image)
 
 
-def _open(data: bytes, max_bytes: int) -> tuple[Image.Image, str]:
+def _open(data: bytes, max_bytes: int, max_pixels: int = MAX_IMAGE_PIXELS) -> tuple[Image.Image, str]:
     """Open and fully decode `data`, returning the image and its format ("JPEG", ...)."""
     if not data:
         raise ImageError("image_empty", "The image is empty.")
@@ -73,8 +77,9 @@ def _open(data: bytes, max_bytes: int) -> tuple[Image.Image, str]:
         raise ImageError("image_too_large", f"The image is larger than {max_bytes // (1024 * 1024)} MB.")
     try:
         image = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
-        if image.width * image.height > MAX_IMAGE_PIXELS:
-            raise ImageError("image_too_large", "The image has more than 50 megapixels.")
+        if image.width * image.height > max_pixels:
+            raise ImageError("image_too_large",
+                             f"The image has more than {max_pixels / 1e6:g} megapixels.")
         image.seek(0)
         image.load()
     except ImageError:

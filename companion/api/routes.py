@@ -65,7 +65,8 @@ def _decode_images(req: CheckRequest) -> list[ImageInput]:
     for index, item in enumerate(req.images):
         raw = decode_base64(item.data, index)
         try:
-            decoded.append(ImageInput(imaging.decode_image(raw), item.name))
+            decoded.append(ImageInput(imaging.decode_image(raw, max_pixels=state.settings.max_image_pixels),
+                                      item.name))
         except imaging.ImageError as exc:
             raise ImageRejected(f"images[{index}]: {exc.message}", exc.code) from None
     return decoded
@@ -93,6 +94,7 @@ def check():
     body = CheckResponse(scan_id=scan_id, verdict=result.verdict,
                          findings=[f.to_wire() for f in result.findings],
                          timings_ms=result.timings_ms, ocr_incomplete=result.ocr_incomplete,
+                         warnings=result.warnings,
                          audited=audited)
     return jsonify(body.model_dump())
 

@@ -53,6 +53,8 @@ class CheckResponse(Wire):
     findings: list[FindingOut]
     timings_ms: dict[str, float]
     ocr_incomplete: bool = False
+    warnings: list[str] = Field([], description="e.g. ocr_incomplete, ocr_unavailable: a photo "
+                                                "could not be read completely.")
     audited: bool = True
 
 

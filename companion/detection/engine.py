@@ -27,6 +27,7 @@ from companion.detection.pii import PiiScanner
 from companion.detection.rule_matchers import RuleMatcher, context_present
 from companion.detection.types import SEVERITY_RANK, Finding, ScanResult, verdict_for
 from companion.ocr.base import OcrEngine, OcrResult
+from companion.ocr.runner import OcrError
 from companion.rules import RuleSet
 
 _MERGE_GAP = 3
@@ -69,8 +70,15 @@ class DetectionEngine:
         timings = {"text": _ms(started)}
         incomplete = False
         ocr_started = time.perf_counter()
+        warnings: list[str] = []
         for index, image in enumerate(images):
-            ocr_result = self._read(image)
+            try:
+                ocr_result = self._read(image)
+            except OcrError as exc:
+                # No OCR (Tesseract missing or failing): the text is still checked, and the
+                # answer says plainly that the photo could not be read.
+                warnings.append(exc.code)
+                ocr_result = OcrResult(text="", incomplete=True)
             incomplete |= ocr_result.incomplete
             findings += self._image_findings(ocr_result, index, lang)
         if images:
@@ -79,6 +87,7 @@ class DetectionEngine:
         result = ScanResult(verdict_for(findings), findings, timings, incomplete)
         if incomplete:
             result.warnings.append("ocr_incomplete")
+        result.warnings += sorted(set(warnings))
         return result
 
     def check_text(self, text: str, *, lang: str = "en", fuzzy: bool = False) -> list[Finding]:

@@ -154,8 +154,6 @@ def test_settings_change_what_the_api_accepts(data_dir, api_engine):
         app.extensions["postguard"].audit.close()
 
 
-@pytest.mark.xfail(strict=True, reason="max_image_pixels is not passed to imaging.decode_image, which "
-                                       "always uses its own 50 MP limit")
 def test_max_image_pixels_setting_is_honoured(data_dir, api_engine):
     import base64
     import io

@@ -96,3 +96,16 @@ def test_stray_ocr_letters_inside_a_chinese_client_name(detection_engine):
     assert not [f for f in detection_engine.check_text(text) if f.category == "client_confidential"]
     found = [f for f in detection_engine.check_text(text, fuzzy=True) if f.category == "client_confidential"]
     assert found and text[found[0].start:found[0].end].startswith("深圳华美")
+
+
+def test_a_laptop_without_tesseract_still_checks_the_text(detection_engine, monkeypatch):
+    """Tesseract missing (a broken install): the text is checked, the photo is reported unread."""
+    import pytesseract
+    from PIL import Image
+
+    from companion.detection.engine import ImageInput
+
+    monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "/nonexistent/tesseract")
+    result = detection_engine.check("USD 0.42/pc FOB Ningbo", [ImageInput(Image.new("RGB", (300, 200), "white"))])
+    assert result.verdict == "warn"
+    assert result.ocr_incomplete and "ocr_unavailable" in result.warnings
