@@ -15,13 +15,14 @@ CLI and the server write to the same file from two processes.
 from __future__ import annotations
 
 import getpass
+import logging
 import os
 import socket
 import sqlite3
 import threading
 from datetime import datetime
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from companion.audit.chain import GENESIS, ChainLink, ChainReport, anchor_from_checkpoints, \
     event_hash, verify_chain
@@ -31,6 +32,8 @@ from companion.audit.keys import load_or_create_key, prepare_data_dir
 from companion.audit.schema import COLUMNS, DB_FILE_NAME, SCHEMA, SCHEMA_VERSION, connect, \
     event_to_row, read_head, row_to_event
 from companion.detection.types import ScanResult
+
+log = logging.getLogger("postguard")
 
 # Rows fetched per lock hold while iterating, so a long export never stalls a check.
 READ_BATCH = 500
@@ -56,6 +59,7 @@ class AuditStore:
         self._lock = threading.Lock()
         self._identity = _local_identity()
         self._closed = False
+        self._listeners: list[Callable[[dict], None]] = []
 
     @classmethod
     def open(cls, data_dir: Path) -> "AuditStore":
@@ -144,7 +148,24 @@ class AuditStore:
                 if self._conn.in_transaction:
                     self._conn.execute("ROLLBACK")
                 raise AuditError(f"cannot record the audit event: {exc}") from exc
+        self._notify(event)
         return event
+
+    def add_listener(self, listener: Callable[[dict], None]) -> None:
+        """Call `listener(event)` after each event this store commits (e.g. the forwarder).
+
+        Listeners run on the writer's thread after COMMIT, never before, so they only see
+        events that are on disk. They must return at once: a check waits for them.
+        """
+        self._listeners.append(listener)
+
+    def _notify(self, event: dict) -> None:
+        """Tell the listeners about a committed event; a failing listener never fails the write."""
+        for listener in list(self._listeners):
+            try:
+                listener(event)
+            except Exception as exc:  # noqa: BLE001 - the event is already safely recorded
+                log.error("audit listener failed (%s)", type(exc).__name__)
 
     def _head_from_rows(self) -> ChainLink:
         """Continue after the newest row when the head record is absent (new or tampered log)."""
