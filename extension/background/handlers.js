@@ -32,19 +32,20 @@ export async function flushAudit(deps) {
 async function handleCheck(payload, deps) {
   const request = validate.checkRequest(payload);
   if (!request) return error(ERROR_CODES.BAD_REQUEST, "Malformed check request.");
-  const { conn } = await companionContext(deps);
+  const { conn, policy } = await companionContext(deps);
   const started = Date.now();
   const answer = await companion.checkPost(conn, request);
   const ms = Date.now() - started;
   if (!answer.ok) {
     await recordCheck(deps.chrome, { platform: request.platform, ms, error: answer.error.code });
-    return { ok: false, error: answer.error };
+    // The policy travels with every answer: the content script applies failMode with fresh values.
+    return { ok: false, error: answer.error, policy };
   }
   const result = answer.body;
   const categories = [...new Set((result.findings || []).map((f) => f.category))];
   await recordCheck(deps.chrome, { platform: request.platform, verdict: result.verdict, categories, ms });
   deps.background(flushAudit(deps));
-  return { ok: true, result };
+  return { ok: true, result, policy };
 }
 
 async function handleDecision(payload, deps) {

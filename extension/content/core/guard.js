@@ -95,6 +95,7 @@
         pg.notice.hide();
       }
       const answer = outcome.answer;
+      if (answer.policy) { state.policy = answer.policy; ctx.policy = answer.policy; }
       if (!answer.ok) {
         if (answer.error?.code === "extension_reloaded") { replay(composer, how); return; }
         pg.review.onUnreachable(ctx, () => hold(composer, how, null));
@@ -187,9 +188,11 @@
       if (active()) pg.precheck.schedule(composer, adapter.platform, 30);
     }
 
-    async function refreshPolicy() {
+    /** Reads the policy; retried a few times because the worker may still be starting at document_start. */
+    async function refreshPolicy(attempt = 0) {
       const answer = await pg.runtime.send(pg.messages.MESSAGES.POLICY_GET.type, {});
-      if (answer.ok && answer.policy) state.policy = answer.policy;
+      if (answer.ok && answer.policy) { state.policy = answer.policy; return; }
+      if (attempt < 5 && !pg.runtime.detached) root.setTimeout(() => refreshPolicy(attempt + 1), 500 * (attempt + 1));
     }
 
     /** Registers every listener (idempotent per page: the signal unloads them all). */

@@ -1,0 +1,113 @@
+"""The extension's policy in real Chromium: the companion down under failMode open and closed, decisions
+queued while it is down and delivered when it is back, and IT's managed policy file switching enforcement
+to block while the browser runs.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from harness.chromium import reload_managed_policies, wait_for_service_worker
+from harness.companion import start_companion
+from test_extension_support import (NOTICE, PANEL, RISKY_TEXT, click_post, extension_page, open_composer, screenshot,
+                                    sent, type_post, wait_for_audit, wait_sent)
+
+pytestmark = pytest.mark.e2e
+
+
+def test_companion_down_fail_open_posts_with_a_notice(launch_browser, open_site, dead_companion_url):
+    context = launch_browser(extension=True)
+    extension_page(context, dead_companion_url)
+    page = open_site(context, "linkedin")
+    open_composer(page, "linkedin")
+    type_post(page, "linkedin", RISKY_TEXT)
+    click_post(page, "linkedin")
+    posts = wait_sent(page)
+    assert "USD 0.42" in posts[0]["text"]
+    page.wait_for_selector(f"{NOTICE} .pg-notice")
+    assert "not running" in page.locator(f"{NOTICE} .pg-notice").inner_text()
+    screenshot(page, "notice-fail-open-linkedin")
+
+
+def test_companion_down_fail_closed_holds_and_says_how_to_start_it(launch_browser, open_site, dead_companion_url):
+    context = launch_browser(extension=True)
+    extension_page(context, dead_companion_url, failMode="closed", supportUrl="https://intranet.example.com/postguard")
+    page = open_site(context, "facebook")
+    open_composer(page, "facebook")
+    type_post(page, "facebook", "Hello from the fair")
+    click_post(page, "facebook")
+    page.wait_for_selector(f'{NOTICE} .pg-notice[data-tone="closed"]')
+    notice = page.locator(f"{NOTICE} .pg-notice")
+    assert "postguard serve" in notice.inner_text()
+    assert page.locator(f'{NOTICE} a[href="https://intranet.example.com/postguard"]').count() == 1
+    screenshot(page, "notice-fail-closed-facebook")
+    page.wait_for_timeout(500)
+    assert sent(page) == []
+
+
+def test_decisions_made_while_the_companion_is_down_reach_the_audit_log_later(
+        launch_browser, open_site, start_companion_process):
+    companion = start_companion_process()
+    port, data_dir = companion.port, companion.data_dir
+    context = launch_browser(extension=True)
+    worker = extension_page(context, companion.url)
+    page = open_site(context, "linkedin")
+    open_composer(page, "linkedin")
+    type_post(page, "linkedin", RISKY_TEXT)
+    click_post(page, "linkedin")
+    page.wait_for_selector(f"{PANEL} [data-postguard-finding]", timeout=15_000)
+    companion.stop()  # the companion goes away while the user reads the panel
+    page.click(f'{PANEL} [data-postguard-action="cancel"]')
+    page.wait_for_function("() => true")
+    queued = worker.evaluate("async () => (await chrome.storage.local.get('auditQueue')).auditQueue || []")
+    for _ in range(20):
+        if queued:
+            break
+        page.wait_for_timeout(250)
+        queued = worker.evaluate("async () => (await chrome.storage.local.get('auditQueue')).auditQueue || []")
+    assert [entry["action"] for entry in queued] == ["cancelled"]
+    assert "0.42" not in json.dumps(queued)
+    # Back on the same port with the same audit store, as after a restart of the laptop's service.
+    restarted = start_companion(data_dir, port=port)
+    try:
+        # The options page's "Send now" (the retry alarm would do the same within 30 s).
+        options = context.new_page()
+        options.goto("chrome-extension://lgpmbmmgjnablpheopbbjncokjbhohij/options/options.html")
+        options.click("#send-now")
+        events = wait_for_audit(data_dir, lambda e: "cancelled" in json.dumps(e))
+        assert "0.42" not in json.dumps(events)
+        options.wait_for_function("() => document.getElementById('queued').textContent === '0'")
+    finally:
+        restarted.stop()
+
+def test_managed_policy_switches_enforcement_to_block_live(managed_policy, companion, launch_browser, open_site):
+    managed_policy({"companionUrl": companion.url})
+    context = launch_browser(extension=True)
+    wait_for_service_worker(context)
+    page = open_site(context, "facebook")
+    open_composer(page, "facebook")
+    type_post(page, "facebook", RISKY_TEXT)
+    click_post(page, "facebook")
+    page.wait_for_selector(f"{PANEL} [data-postguard-finding]", timeout=15_000)
+    assert page.locator(f'{PANEL} [data-postguard-action="override"]').count() == 1
+    page.click(f'{PANEL} [data-postguard-action="cancel"]')
+
+    managed_policy({"companionUrl": companion.url, "enforcement": "block"})
+    reload_managed_policies(context)
+    page.bring_to_front()
+    page.wait_for_timeout(500)
+    click_post(page, "facebook")
+    page.wait_for_selector(f"{PANEL} [data-postguard-finding]", timeout=15_000)
+    assert page.locator(f'{PANEL} [data-postguard-action="override"]').count() == 0
+    assert "does not allow" in page.locator(f"{PANEL} section.pg-panel").inner_text()
+    screenshot(page, "panel-managed-block-facebook")
+
+    options = context.new_page()
+    options.goto("chrome-extension://lgpmbmmgjnablpheopbbjncokjbhohij/options/options.html")
+    options.wait_for_selector('.row[data-key="enforcement"][data-locked="true"]')
+    assert options.locator("#opt-enforcement").is_disabled()
+    options.wait_for_selector('#companion-status[data-status="up"]')
+    screenshot(options, "options-managed")
+    assert sent(page) == []
