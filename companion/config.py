@@ -46,6 +46,9 @@ class Settings(BaseModel):
     max_image_pixels: int = Field(50_000_000, ge=1, description="Largest image (pixels) decoded; bigger is refused.")
     ocr_budget_s: float = Field(2.5, gt=0, description="OCR time budget per image; past it, partial results.")
     threads: int = Field(4, ge=1, description="Worker threads of the HTTP server.")
+    audit_retention_days: int = Field(365, ge=0, description="Days audit events are kept; older ones are "
+                                                             "pruned at start and by `postguard audit prune`, "
+                                                             "leaving a checkpoint (0 keeps them forever).")
 
     @field_validator("allowed_origins")
     @classmethod

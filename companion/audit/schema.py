@@ -17,6 +17,11 @@ DB_FILE_NAME = "audit.sqlite3"
 SCHEMA_VERSION = 1
 COLUMNS = ", ".join(EVENT_FIELDS)
 
+# Retention pruning drops this trigger, deletes the oldest events and recreates it, all inside
+# one transaction that also appends the checkpoint (store.prune_before): the only delete path.
+NO_DELETE_TRIGGER = ("CREATE TRIGGER IF NOT EXISTS audit_events_no_delete BEFORE DELETE ON audit_events\n"
+                     "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;")
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS audit_events (
     seq INTEGER PRIMARY KEY,  -- assigned from the head, so a deleted newest event leaves a gap
@@ -35,13 +40,12 @@ CREATE TABLE IF NOT EXISTS audit_head (
 );
 CREATE TRIGGER IF NOT EXISTS audit_events_no_update BEFORE UPDATE ON audit_events
 BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
-CREATE TRIGGER IF NOT EXISTS audit_events_no_delete BEFORE DELETE ON audit_events
-BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+{no_delete}
 CREATE TRIGGER IF NOT EXISTS audit_head_forward_only BEFORE UPDATE ON audit_head
 WHEN NEW.seq <= OLD.seq BEGIN SELECT RAISE(ABORT, 'the audit head only moves forward'); END;
 CREATE TRIGGER IF NOT EXISTS audit_head_no_delete BEFORE DELETE ON audit_head
 BEGIN SELECT RAISE(ABORT, 'the audit head cannot be deleted'); END;
-"""
+""".format(no_delete=NO_DELETE_TRIGGER)
 
 
 def connect(db_path: Path) -> sqlite3.Connection:

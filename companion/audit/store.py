@@ -20,6 +20,7 @@ import os
 import socket
 import sqlite3
 import threading
+import uuid
 from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterator
@@ -29,8 +30,8 @@ from companion.audit.chain import GENESIS, ChainLink, ChainReport, anchor_from_c
 from companion.audit.errors import AuditError
 from companion.audit.events import EVENT_FIELDS, check_event, decision_event, utc_timestamp
 from companion.audit.keys import load_or_create_key, prepare_data_dir
-from companion.audit.schema import COLUMNS, DB_FILE_NAME, SCHEMA, SCHEMA_VERSION, connect, \
-    event_to_row, read_head, row_to_event
+from companion.audit.schema import COLUMNS, DB_FILE_NAME, NO_DELETE_TRIGGER, SCHEMA, SCHEMA_VERSION, \
+    connect, event_to_row, read_head, row_to_event
 from companion.detection.types import ScanResult
 
 log = logging.getLogger("postguard")
@@ -130,19 +131,7 @@ class AuditStore:
             self._ensure_open()
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
-                head = read_head(self._conn) or self._head_from_rows()
-                event["seq"] = head.seq + 1
-                event["prev_hash"] = head.hash
-                event["hash"] = event_hash(event, head.hash)
-                self._conn.execute(
-                    f"INSERT INTO audit_events ({COLUMNS}) VALUES "
-                    f"({', '.join('?' * len(EVENT_FIELDS))})", event_to_row(event),
-                )
-                self._conn.execute(
-                    "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT (id) "
-                    "DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
-                    (event["seq"], event["hash"]),
-                )
+                self._link_and_insert(event)
                 self._conn.execute("COMMIT")
             except sqlite3.Error as exc:
                 if self._conn.in_transaction:
@@ -166,6 +155,72 @@ class AuditStore:
                 listener(event)
             except Exception as exc:  # noqa: BLE001 - the event is already safely recorded
                 log.error("audit listener failed (%s)", type(exc).__name__)
+
+    def _link_and_insert(self, event: dict) -> None:
+        """Inside the caller's transaction: chain `event` to the head, insert it, move the head."""
+        head = read_head(self._conn) or self._head_from_rows()
+        event["seq"] = head.seq + 1
+        event["prev_hash"] = head.hash
+        event["hash"] = event_hash(event, head.hash)
+        self._conn.execute(
+            f"INSERT INTO audit_events ({COLUMNS}) VALUES "
+            f"({', '.join('?' * len(EVENT_FIELDS))})", event_to_row(event),
+        )
+        self._conn.execute(
+            "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT (id) "
+            "DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+            (event["seq"], event["hash"]),
+        )
+
+    def prune_before(self, cutoff: datetime, *, details: dict | None = None) -> dict | None:
+        """Delete the oldest events stamped before `cutoff` and append the checkpoint for them.
+
+        Only a run from the start of the log is deleted (the first event at or after
+        `cutoff` and everything after it stay), so the kept events still link to each other
+        and to the checkpoint's `pruned_head_hash`. Refuses, changing nothing, when the
+        chain is already broken: pruning the broken part would hide the tampering.
+        Returns the checkpoint event, or None when nothing is old enough.
+        """
+        with self._lock:
+            self._ensure_open()
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+                checkpoint = self._prune_locked(utc_timestamp(cutoff), details or {})
+                self._conn.execute("COMMIT" if checkpoint else "ROLLBACK")
+            except (sqlite3.Error, AuditError) as exc:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                if isinstance(exc, AuditError):
+                    raise
+                raise AuditError(f"cannot prune the audit log: {exc}") from exc
+            if checkpoint:  # best effort: empty the WAL, which still holds the pruned pages
+                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return checkpoint
+
+    def _prune_locked(self, cutoff_ts: str, details: dict) -> dict | None:
+        """Inside the write transaction: the delete and the checkpoint, or None if nothing is due."""
+        first = self._conn.execute("SELECT MIN(seq), MAX(seq) FROM audit_events").fetchone()
+        kept = self._conn.execute("SELECT MIN(seq) FROM audit_events WHERE ts >= ?", (cutoff_ts,)).fetchone()[0]
+        if first[0] is None or kept == first[0]:
+            return None
+        through = first[1] if kept is None else kept - 1
+        report = self.verify()  # its own snapshot; our write lock keeps it current
+        if not report.ok:
+            raise AuditError(f"not pruning: the hash chain is broken at event {report.first_broken} "
+                             f"({report.reason}); pruning would hide it. Export the log and investigate.")
+        last = self._conn.execute("SELECT hash, ts FROM audit_events WHERE seq = ?", (through,)).fetchone()
+        oldest_ts = self._conn.execute("SELECT ts FROM audit_events WHERE seq = ?", (first[0],)).fetchone()[0]
+        self._conn.execute("PRAGMA secure_delete = ON")  # pruned excerpts must not linger in free pages
+        self._conn.execute("DROP TRIGGER IF EXISTS audit_events_no_delete")
+        deleted = self._conn.execute("DELETE FROM audit_events WHERE seq <= ?", (through,)).rowcount
+        self._conn.execute(NO_DELETE_TRIGGER)
+        checkpoint = dict.fromkeys(EVENT_FIELDS)
+        checkpoint.update(event_id=str(uuid.uuid4()), ts=utc_timestamp(), kind="checkpoint", **self._identity,
+                          details={**details, "pruned_first_seq": first[0], "pruned_through_seq": through,
+                                   "pruned_count": deleted, "pruned_head_hash": last[0],
+                                   "pruned_from_ts": oldest_ts, "pruned_to_ts": last[1], "cutoff": cutoff_ts})
+        self._link_and_insert(checkpoint)
+        return checkpoint
 
     def _head_from_rows(self) -> ChainLink:
         """Continue after the newest row when the head record is absent (new or tampered log)."""
