@@ -17,21 +17,25 @@ from werkzeug.exceptions import HTTPException
 from companion.api import routes
 from companion.api.security import check_request_source
 from companion.audit import AuditError, AuditStore
+from companion.audit.sinks import Forwarder, start_forwarding
+from companion.audit.sqlite_reader import SqliteAuditReader
 from companion.config import Settings
 from companion.detection.engine import DetectionEngine
 from companion.detection.types import ScanResult
 from companion.errors import PostguardError
+from companion.review import is_review_request, register_review
 
 log = logging.getLogger("postguard")
 
 @dataclass
 class AppState:
-    """What the request handlers share: settings, the engine, the audit store."""
+    """What the request handlers share: settings, the engine, the audit store (and its forwarder)."""
 
     settings: Settings
     engine: DetectionEngine
     audit: AuditStore
     versions: dict
+    forwarder: Forwarder | None = None  # syslog / central store, when configured
 
     def record_check(self, *, scan_id: str, platform: str, url_host: str | None,
                      result: ScanResult) -> bool:
@@ -55,8 +59,12 @@ def create_app(settings: Settings | None = None, *, engine: DetectionEngine | No
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.json.sort_keys = False
     engine = engine or build_engine(settings)
-    audit = audit or AuditStore.open(settings.data_dir)
-    app.extensions["postguard"] = AppState(settings, engine, audit, versions(engine))
+    if audit is None:
+        audit = AuditStore.open(settings.data_dir)
+        _prune_expired(audit, settings.audit_retention_days)
+    # Forwarding runs on its own threads from the on-disk log: a check never waits for it.
+    app.extensions["postguard"] = AppState(settings, engine, audit, versions(engine),
+                                           forwarder=start_forwarding(settings, audit))
 
     # always_send=False: CORS headers only answer a request that carries an allowed Origin.
     CORS(app, resources={r"/v1/*": {"origins": settings.allowed_origins}}, always_send=False,
@@ -64,11 +72,27 @@ def create_app(settings: Settings | None = None, *, engine: DetectionEngine | No
 
     @app.before_request
     def _guard():
+        if is_review_request(request):  # the review page admits its own origin (review/guard.py)
+            return
         check_request_source(request, settings.allowed_origins, settings.port)
 
     app.register_blueprint(routes.bp)
+    register_review(app, SqliteAuditReader(audit), settings)
     _register_error_handlers(app)
     return app
+
+
+def _prune_expired(audit: AuditStore, retention_days: int) -> None:
+    """Apply the retention at start; a prune that fails must not keep the companion down."""
+    from companion.audit.retention import prune_expired
+
+    try:
+        result = prune_expired(audit, retention_days)
+    except AuditError as exc:
+        log.error("audit retention: %s", exc.message)
+        return
+    if result:
+        log.info("audit retention: %s", result.summary())
 
 
 def _register_error_handlers(app: Flask) -> None:

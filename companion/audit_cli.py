@@ -1,4 +1,4 @@
-"""`postguard audit list|export|verify`: reading the local audit log from a terminal."""
+"""`postguard audit list|export|verify|token|prune`: the local audit log from a terminal."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def _since(value: str | None) -> datetime | None:
 
 @click.group()
 def audit():
-    """The local audit log: list, export, verify the hash chain."""
+    """The local audit log: list, export, verify the hash chain, review token, prune."""
 
 
 @audit.command("list")
@@ -87,3 +87,35 @@ def audit_verify(data_dir):
         return
     click.echo(f"chain BROKEN at event {report.first_broken}: {report.reason}", err=True)
     sys.exit(1)
+
+
+@audit.command("token")
+@_DATA
+@click.option("--rotate", is_flag=True, help="Replace the token; every open review session ends.")
+def audit_token(data_dir, rotate):
+    """Print the admin token that opens the review page at /audit (created on first use)."""
+    from companion.review.auth import admin_token, token_path
+
+    settings = Settings.from_env(data_dir=data_dir)
+    token, created = admin_token(settings.data_dir, rotate=rotate)
+    click.echo(token)
+    what = "new token written to" if created else "token from"
+    click.echo(f"{what} {token_path(settings.data_dir)} (0600); sign in at "
+               f"http://127.0.0.1:{settings.port}/audit", err=True)
+
+
+@audit.command("prune")
+@_DATA
+@click.option("--retention-days", type=int, default=None,
+              help="Keep this many days (default: POSTGUARD_AUDIT_RETENTION_DAYS, else 365).")
+def audit_prune(data_dir, retention_days):
+    """Delete events older than the retention, leaving a checkpoint that keeps the chain verifiable."""
+    from companion.audit.retention import prune_expired
+
+    settings = Settings.from_env(data_dir=data_dir, audit_retention_days=retention_days)
+    if settings.audit_retention_days == 0:
+        click.echo("retention is 0 (keep forever): nothing pruned")
+        return
+    result = prune_expired(_store(data_dir), settings.audit_retention_days)
+    click.echo(result.summary() if result else
+               f"nothing older than {settings.audit_retention_days} days: nothing pruned")

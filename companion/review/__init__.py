@@ -1,0 +1,76 @@
+"""The audit review page at /audit, for compliance: who was warned about what, and what they did.
+
+    register_review(app, reader, settings)   adds the page to an existing app (the companion)
+    create_review_app(reader, settings)      an app with only the page (`postguard audit serve`)
+
+Both take any `AuditReader` (companion/audit/query.py): the local SQLite log or the central
+PostgreSQL store. Access needs the admin token from `postguard audit token`; see
+docs/audit.md for what the page shows and how it is protected.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, Request, redirect, request
+from werkzeug.exceptions import HTTPException
+
+from companion.audit.query import AuditReader
+from companion.config import Settings
+from companion.errors import PostguardError
+from companion.review.auth import token_path
+from companion.review.guard import add_security_headers, check_review_request
+from companion.review.present import TEMPLATE_FILTERS
+from companion.review.state import REVIEW_EXTENSION, ReviewState
+
+__all__ = ["REVIEW_EXTENSION", "create_review_app", "is_review_request", "register_review"]
+
+
+def register_review(app: Flask, reader: AuditReader, settings: Settings, *,
+                    source_label: str | None = None, token_file: Path | None = None) -> None:
+    """Serve the review page from `app`, reading events through `reader`.
+
+    The admin token is the one in `settings.data_dir` unless `token_file` says otherwise.
+    """
+    from companion.review.views import bp
+
+    label = source_label or f"Audit log on this computer ({settings.data_dir})"
+    app.extensions[REVIEW_EXTENSION] = ReviewState(reader, token_file or token_path(settings.data_dir),
+                                                   settings.port, label)
+    for name, function in TEMPLATE_FILTERS.items():
+        app.jinja_env.filters.setdefault(name, function)
+    app.register_blueprint(bp)
+
+
+def is_review_request(req: Request) -> bool:
+    """Whether a request is for the review page, which applies its own guard (guard.py)."""
+    return req.blueprint == "review"
+
+
+def create_review_app(reader: AuditReader, settings: Settings, *, source_label: str | None = None,
+                      token_file: Path | None = None) -> Flask:
+    """A Flask app serving only the review page: no detection engine, no /v1 API."""
+    from companion.review.views import render_error
+
+    app = Flask(__name__)
+    register_review(app, reader, settings, source_label=source_label, token_file=token_file)
+
+    @app.before_request
+    def _guard():
+        if not is_review_request(request):
+            check_review_request(request, settings.port)
+
+    @app.get("/")
+    def _home():
+        return redirect("/audit", 303)
+
+    @app.errorhandler(PostguardError)
+    def _ours(exc: PostguardError):
+        return render_error(exc.http_status, exc.code, exc.message)
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        return render_error(exc.code or 500, "http_error", exc.name)
+
+    app.after_request(add_security_headers)
+    return app

@@ -1,0 +1,67 @@
+"""Words and formats the review page shows: category names, times, numbers.
+
+Kept out of the templates so the chart, the table and the detail page say the same thing,
+and out of the engine, whose category ids are fixed names for machines.
+"""
+
+from __future__ import annotations
+
+CATEGORY_LABELS = {
+    "contact_pii": "Personal data",
+    "client_confidential": "Client confidential",
+    "pricing": "Pricing",
+    "unreleased_product": "Unreleased product",
+    "credentials": "Credentials",
+    "sensitive_topic": "Sensitive topic",
+    "disparagement": "Disparagement",
+    "competitor": "Competitor",
+}
+ACTION_LABELS = {"posted": "Posted", "edited": "Edited", "cancelled": "Cancelled",
+                 "overridden": "Posted anyway", "redacted": "Redacted"}
+KIND_LABELS = {"check": "Check", "decision": "Decision", "checkpoint": "Checkpoint"}
+PLATFORM_LABELS = {"linkedin": "LinkedIn", "facebook": "Facebook", "instagram": "Instagram", "other": "Other"}
+
+
+def category_label(name: str | None) -> str:
+    """A category's reader-facing name (an unknown id is shown as it is)."""
+    return CATEGORY_LABELS.get(name or "", name or "")
+
+
+def utc_time(ts: str | None) -> str:
+    """'2026-03-04T09:12:33.123456Z' as '2026-03-04 09:12:33' (the page says UTC once)."""
+    if not ts or len(ts) < 19:
+        return ts or ""
+    return f"{ts[:10]} {ts[11:19]}"
+
+
+def thousands(number: int | None) -> str:
+    """12345 as '12,345'."""
+    return f"{number or 0:,}"
+
+
+def short_hash(value: str | None, keep: int = 12) -> str:
+    """The start of a long hash, enough to tell two apart by eye."""
+    if not value:
+        return ""
+    return value if len(value) <= keep else value[:keep] + "…"
+
+
+CHOICE_LABELS = {"platform": PLATFORM_LABELS, "category": CATEGORY_LABELS, "kind": KIND_LABELS,
+                 "action": ACTION_LABELS}
+
+
+def choice_label(value: str, field: str) -> str:
+    """How a filter's option reads, e.g. "overridden" under Decision reads "Posted anyway"."""
+    return CHOICE_LABELS.get(field, {}).get(value, value)
+
+
+TEMPLATE_FILTERS = {
+    "choice_label": choice_label,
+    "category_label": category_label,
+    "action_label": lambda a: ACTION_LABELS.get(a or "", a or ""),
+    "kind_label": lambda k: KIND_LABELS.get(k or "", k or ""),
+    "platform_label": lambda p: PLATFORM_LABELS.get(p or "", p or ""),
+    "utc_time": utc_time,
+    "thousands": thousands,
+    "short_hash": short_hash,
+}

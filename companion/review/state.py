@@ -1,0 +1,31 @@
+"""What the review blueprint needs from its app: a reader, the token file, the port, a label.
+
+Kept in `app.extensions["postguard_review"]` so the companion (local SQLite log) and
+`postguard audit serve` (central PostgreSQL store) plug different readers into one page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+
+from companion.audit.query import AuditReader
+
+REVIEW_EXTENSION = "postguard_review"
+
+
+@dataclass
+class ReviewState:
+    """The review page's per-app state."""
+
+    reader: AuditReader
+    token_file: Path
+    port: int
+    source_label: str
+
+
+def review_state() -> ReviewState:
+    """The state of the app handling the current request."""
+    return current_app.extensions[REVIEW_EXTENSION]

@@ -1,0 +1,236 @@
+"""The /audit blueprint: sign in, the filtered table with its chart, one event, exports.
+
+Handlers take the reader from `current_app.extensions["postguard_review"]`, so the same
+blueprint serves the local SQLite log (inside the companion) and the central PostgreSQL
+store (`postguard audit serve`). Templates are Jinja with autoescaping: every value from
+the log (user names, justifications, excerpts) is text, never markup.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from datetime import datetime, timezone
+from typing import Iterator
+
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+
+from companion.audit.export import EXPORT_FORMATS, export_events
+from companion.audit.query import EventFilter
+from companion.errors import NotFound, PostguardError
+from companion.review.auth import SESSION_COOKIE, SESSION_TTL_S, new_session, read_admin_token, \
+    session_is_valid, token_matches
+from companion.review.chart import build_chart, chart_days, chart_filter
+from companion.review.filters import CHOICES, parse_review_query
+from companion.review.guard import add_security_headers, check_review_request
+from companion.review.state import ReviewState, review_state
+
+log = logging.getLogger("postguard.review")
+
+bp = Blueprint("review", __name__, url_prefix="/audit", template_folder="templates",
+               static_folder="static", static_url_path="/static")
+PAGE_SIZE = 50
+EXPORT_BATCH = 500
+MAX_TOKEN_CHARS = 512
+
+
+@bp.before_request
+def _guard() -> None:
+    check_review_request(request, review_state().port)
+
+
+@bp.after_request
+def _headers(response: Response) -> Response:
+    return add_security_headers(response)
+
+
+def _signed_in(state: ReviewState) -> bool:
+    """Whether the request carries a session made with the current admin token."""
+    return session_is_valid(request.cookies.get(SESSION_COOKIE), read_admin_token(state.token_file))
+
+
+def _safe_next(path: str | None) -> str:
+    """Where to go after signing in: a path of this page only, never another site."""
+    path = (path or "").rstrip("?")
+    if (not path.startswith("/audit") or path.startswith("/audit/login") or "//" in path
+            or "\\" in path or any(ord(c) < 32 for c in path)):
+        return url_for("review.events")
+    return path
+
+
+def _login_page(status: int, message: str | None = None, next_path: str | None = None):
+    state = review_state()
+    has_token = read_admin_token(state.token_file) is not None
+    return render_template("review/login.html", message=message, has_token=has_token,
+                           next_path=_safe_next(next_path or request.full_path),
+                           source_label=state.source_label), status
+
+
+def _chain_status(state: ReviewState) -> dict:
+    """verify() as the badge shows it; a store that cannot be read says so instead."""
+    try:
+        return {"report": state.reader.verify(), "error": None}
+    except PostguardError as exc:
+        return {"report": None, "error": exc.message}
+
+
+# The shape each JSON field should have; a row edited by hand may hold something else.
+_FIELD_SHAPES = {"categories": list, "rules": list, "counts": dict, "excerpts": list, "value_hashes": list,
+                 "details": dict, "versions": dict}
+
+
+def _well_formed(name: str, value, shape: type) -> bool:
+    if not isinstance(value, shape):
+        return False
+    item_type = str if name in ("categories", "rules") else dict
+    return shape is dict or all(isinstance(item, item_type) for item in value)
+
+
+def for_display(event: dict) -> dict:
+    """The event with mis-shapen fields emptied and named in `unreadable`, so the page
+    renders a hand-edited row (and says which fields it could not read) instead of failing."""
+    shown, unreadable = dict(event), []
+    for name, shape in _FIELD_SHAPES.items():
+        value = shown.get(name)
+        if value is None or _well_formed(name, value, shape):
+            continue
+        unreadable.append(name)
+        shown[name] = shape()
+    shown["unreadable"] = unreadable
+    return shown
+
+
+def _page_context(state: ReviewState, **values) -> dict:
+    return {"signed_in": True, "source_label": state.source_label, "choices": CHOICES,
+            "chain": _chain_status(state), **values}
+
+
+@bp.get("")
+def events():
+    """The table of events, newest first, with filters, the chart and paging."""
+    state = review_state()
+    if not _signed_in(state):
+        return _login_page(401)
+    query = parse_review_query(request.args)
+    if query.errors:
+        return render_template("review/events.html", **_page_context(state, q=query, rows=[], total=0,
+                                                                       chart=None, older=None)), 400
+    rows = state.reader.query(query.flt, limit=PAGE_SIZE + 1, before_seq=query.before_seq)
+    older = rows[PAGE_SIZE - 1]["seq"] if len(rows) > PAGE_SIZE else None
+    start, end, clamped = chart_days(query.flt, datetime.now(timezone.utc).date())
+    chart = build_chart(state.reader.daily_counts(chart_filter(query.flt, start, end)), start, end, clamped)
+    return render_template("review/events.html", **_page_context(
+        state, q=query, rows=[for_display(e) for e in rows[:PAGE_SIZE]], total=state.reader.count(query.flt), chart=chart, older=older))
+
+
+@bp.get("/")
+def events_slash():
+    return redirect(url_for("review.events", **request.args), 308)
+
+
+@bp.get("/events/<int:seq>")
+def event_detail(seq: int):
+    """One event in full: findings with masked excerpts, hashes, decision, versions, chain."""
+    state = review_state()
+    if not _signed_in(state):
+        return _login_page(401)
+    event = state.reader.event(seq)
+    if event is None:
+        raise NotFound(f"there is no event {seq} in this log (it may have been pruned or deleted)",
+                       "unknown_event")
+    scan_events = getattr(state.reader, "scan_events", None)
+    related = []
+    if scan_events and event.get("scan_id") and event["kind"] != "checkpoint":
+        related = [for_display(e) for e in scan_events(event["scan_id"]) if e["seq"] != seq]
+    back = parse_review_query(request.args)
+    return render_template("review/event.html", **_page_context(
+        state, event=for_display(event), related=related, back_query=back.query_string() if not back.errors else ""))
+
+
+def _export_chunks(reader, flt: EventFilter, fmt: str) -> Iterator[str]:
+    """The filtered events, newest first, written in batches so memory stays flat."""
+    before, first = None, True
+    while True:
+        batch = reader.query(flt, limit=EXPORT_BATCH, before_seq=before)
+        if not batch and not first:
+            return
+        out = io.StringIO()
+        export_events(batch, fmt, out)
+        text = out.getvalue()
+        if fmt == "csv" and not first:
+            text = text.split("\n", 1)[1]  # the header once, at the top
+        yield text
+        if not batch:
+            return
+        first, before = False, batch[-1]["seq"]
+
+
+@bp.get("/export.<fmt>")
+def export(fmt: str):
+    """Download the filtered view (every page of it) as CSV or JSONL."""
+    state = review_state()
+    if not _signed_in(state):
+        return _login_page(401)
+    if fmt not in EXPORT_FORMATS:
+        raise NotFound("exports are .csv or .jsonl", "unknown_format")
+    query = parse_review_query(request.args)
+    if query.errors:
+        return render_template("review/events.html", **_page_context(state, q=query, rows=[], total=0,
+                                                                       chart=None, older=None)), 400
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    mimetype = "text/csv" if fmt == "csv" else "application/x-ndjson"
+    response = Response(_export_chunks(state.reader, query.flt, fmt), mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="postguard-audit-{stamp}.{fmt}"'
+    return response
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """The sign-in form; a right token sets the session cookie, a wrong one is a 401."""
+    state = review_state()
+    if request.method == "GET":
+        if _signed_in(state):
+            return redirect(url_for("review.events"), 303)
+        return _login_page(200, next_path=request.args.get("next"))
+    given = request.form.get("token", "")[:MAX_TOKEN_CHARS]
+    expected = read_admin_token(state.token_file)
+    next_path = request.form.get("next")
+    if expected is None:
+        return _login_page(401, "No admin token exists yet. Run `postguard audit token` on this "
+                                "computer to create one.", next_path)
+    if not token_matches(given, expected):
+        log.warning("review page: sign-in with a wrong admin token")
+        return _login_page(401, "That is not the admin token. Run `postguard audit token` on this "
+                                "computer to print it, then paste it here.", next_path)
+    response = redirect(_safe_next(next_path), 303)
+    response.set_cookie(SESSION_COOKIE, new_session(expected), max_age=SESSION_TTL_S, path="/audit",
+                        httponly=True, samesite="Strict", secure=request.is_secure)
+    return response
+
+
+@bp.post("/logout")
+def logout():
+    """Forget the session in this browser."""
+    response = redirect(url_for("review.login"), 303)
+    response.delete_cookie(SESSION_COOKIE, path="/audit", httponly=True, samesite="Strict")
+    return response
+
+
+def render_error(status: int, code: str, message: str):
+    """The error page: status, our own message (never request content), the page's headers."""
+    return render_template("review/error.html", status=status, code=code, message=message,
+                           signed_in=False, source_label=review_state().source_label), status
+
+
+@bp.errorhandler(PostguardError)
+def _ours(exc: PostguardError):
+    return render_error(exc.http_status, exc.code, exc.message)
+
+
+@bp.errorhandler(Exception)
+def _unexpected(exc: Exception):
+    status = getattr(exc, "code", None)
+    if isinstance(status, int) and 400 <= status < 500:  # werkzeug's own (405, 413, ...)
+        return render_error(status, "http_error", getattr(exc, "name", "refused"))
+    log.error("review page: internal error %s", type(exc).__name__)
+    return render_error(500, "internal_error", "the review page failed; see the companion's log")
