@@ -95,7 +95,10 @@
         pg.notice.hide();
       }
       const answer = outcome.answer;
-      if (answer.policy) { state.policy = answer.policy; ctx.policy = answer.policy; }
+      // A cached answer carries the policy of its time: IT may have changed it since.
+      if (known) await refreshPolicy(5);
+      else if (answer.policy) state.policy = answer.policy;
+      ctx.policy = state.policy;
       if (!answer.ok) {
         if (answer.error?.code === "extension_reloaded") { replay(composer, how); return; }
         pg.review.onUnreachable(ctx, () => hold(composer, how, null));
