@@ -9,7 +9,7 @@ What this does not stop: someone who can write the database can recompute every 
 the head. The chain proves integrity against edits that do not; an external copy of the
 head hash (printed by `verify`, later forwarded to syslog/PostgreSQL) closes that gap.
 
-Retention pruning (planned) deletes the oldest events and appends a `checkpoint` event
+Retention pruning (retention.py) deletes the oldest events and appends a `checkpoint` event
 whose `details` say `pruned_through_seq` and `pruned_head_hash`; `anchor_from_checkpoints`
 turns that into the starting point from which `verify_chain` continues.
 """
@@ -58,12 +58,19 @@ def event_hash(event: dict, prev_hash: str) -> str:
 
 
 def anchor_from_checkpoints(checkpoints: Iterable[dict], first_seq: int) -> ChainLink | None:
-    """The link a checkpoint records for the event just before `first_seq`, if any does."""
+    """The link a checkpoint records for the events before `first_seq`, if any does.
+
+    Normally one checkpoint ends exactly at `first_seq - 1`. If none does (events right
+    after a prune were deleted by hand), the nearest earlier one is used, so `verify`
+    names the deleted events after it instead of blaming the legitimately pruned ones.
+    """
+    best: ChainLink | None = None
     for checkpoint in checkpoints:
-        details = checkpoint.get("details") or {}
-        if details.get("pruned_through_seq") == first_seq - 1 and details.get("pruned_head_hash"):
-            return ChainLink(first_seq - 1, details["pruned_head_hash"])
-    return None
+        details = checkpoint.get("details") if isinstance(checkpoint.get("details"), dict) else {}
+        through, head_hash = details.get("pruned_through_seq"), details.get("pruned_head_hash")
+        if isinstance(through, int) and head_hash and through < first_seq and (best is None or through > best.seq):
+            best = ChainLink(through, head_hash)
+    return best
 
 
 def _missing(first: int, last: int) -> str:

@@ -52,7 +52,8 @@ def _signed_in(state: ReviewState) -> bool:
 def _safe_next(path: str | None) -> str:
     """Where to go after signing in: a path of this page only, never another site."""
     path = (path or "").rstrip("?")
-    if (not path.startswith("/audit") or path.startswith("/audit/login") or "//" in path
+    on_page = path == "/audit" or path.startswith(("/audit/", "/audit?"))
+    if (not on_page or path.startswith("/audit/login") or "//" in path or ".." in path
             or "\\" in path or any(ord(c) < 32 for c in path)):
         return url_for("review.events")
     return path
