@@ -79,14 +79,75 @@ def audit_export(data_dir, since, fmt, output):
 
 @audit.command("verify")
 @_DATA
-def audit_verify(data_dir):
+@click.option("--db", "db_url", default=None, metavar="URL",
+              help="Verify every laptop's chain in the central PostgreSQL store instead.")
+def audit_verify(data_dir, db_url):
     """Check the hash chain; exit 1 and name the first broken link when it is broken."""
+    if db_url:
+        _verify_central(db_url)
+        return
     report = _store(data_dir).verify()
     if report.ok:
         click.echo(f"chain OK: {report.checked} events, head {report.head_hash}")
         return
     click.echo(f"chain BROKEN at event {report.first_broken}: {report.reason}", err=True)
     sys.exit(1)
+
+
+def _verify_central(db_url: str) -> None:
+    """A full walk of every laptop's chain in the central store, one line per laptop."""
+    from companion.audit.pg_reader import PostgresAuditReader
+
+    reader = PostgresAuditReader.open(db_url)
+    try:
+        reports = reader.verify_laptops(full=True)
+    finally:
+        reader.close()
+    for item in reports:
+        r = item.report
+        state = f"OK: {r.checked} events, head {r.head_hash}" if r.ok else \
+            f"BROKEN at event {r.first_broken}: {r.reason}"
+        click.echo(f"{item.host or '?'} ({item.laptop_id}) chain {state}", err=not r.ok)
+    if any(not item.report.ok for item in reports):
+        sys.exit(1)
+    click.echo(f"{len(reports)} laptops verified")
+
+
+@audit.command("serve")
+@click.option("--db", "db_url", envvar="POSTGUARD_CENTRAL_DB", required=True, metavar="URL",
+              help="PostgreSQL URL of the central audit store (default: POSTGUARD_CENTRAL_DB). Leave the "
+                   "password out and use PGPASSWORD or ~/.pgpass: command lines are visible to other users.")
+@click.option("--port", type=int, default=7718, show_default=True, help="Port on 127.0.0.1.")
+@_DATA
+def audit_serve(db_url, port, data_dir):
+    """Serve the review page over every laptop's events in the central PostgreSQL store.
+
+    The page is on http://127.0.0.1:PORT/audit and opens with the admin token of
+    --data-dir (`postguard audit token --data-dir ...`).
+    """
+    from waitress import create_server
+
+    from companion.audit.pg_reader import PostgresAuditReader
+    from companion.review import create_review_app
+
+    settings = Settings.from_env(data_dir=data_dir, port=port)
+    reader = PostgresAuditReader.open(db_url)
+    app = create_review_app(reader, settings, source_label=f"Central audit store {reader.db.describe()}, "
+                                                           "all laptops")
+    try:
+        server = create_server(app, host="127.0.0.1", port=settings.port, threads=settings.threads,
+                               ident="postguard-review")
+    except OSError as exc:
+        reader.close()
+        raise ConfigError(f"cannot listen on 127.0.0.1:{settings.port} ({exc.strerror})", field="--port") from None
+    click.echo(f"Postguard review of {reader.db.describe()} on http://127.0.0.1:{settings.port}/audit "
+               f"(admin token: postguard audit token --data-dir {settings.data_dir})")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        reader.close()
 
 
 @audit.command("token")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from companion.errors import ConfigError
 
@@ -46,6 +46,15 @@ class Settings(BaseModel):
     max_image_pixels: int = Field(50_000_000, ge=1, description="Largest image (pixels) decoded; bigger is refused.")
     ocr_budget_s: float = Field(2.5, gt=0, description="OCR time budget per image; past it, partial results.")
     threads: int = Field(4, ge=1, description="Worker threads of the HTTP server.")
+    syslog_target: str | None = Field(None, description="Forward every audit event to this syslog collector "
+                                                        "as RFC 5424: tcp://host:port or tls://host:port "
+                                                        "(unset: no syslog).")
+    syslog_ca_file: Path | None = Field(None, description="CA certificate (PEM) that signed the syslog "
+                                                          "collector's TLS certificate (unset: the system's CAs).")
+    central_db: SecretStr | None = Field(None, description="PostgreSQL URL of the central audit store that "
+                                                           "also receives every event, e.g. "
+                                                           "postgresql://postguard@db.example.com:5432/audit "
+                                                           "(unset: none).")
     audit_retention_days: int = Field(365, ge=0, description="Days audit events are kept; older ones are "
                                                              "pruned at start and by `postguard audit prune`, "
                                                              "leaving a checkpoint (0 keeps them forever).")
@@ -60,6 +69,31 @@ class Settings(BaseModel):
                 raise ValueError(f"{origin!r} is not a browser extension origin "
                                  f"(expected e.g. chrome-extension://<id>)")
         return origins
+
+    @field_validator("syslog_target")
+    @classmethod
+    def _syslog_target_url(cls, target: str | None) -> str | None:
+        """A typo here would silently forward nothing; refuse it at start instead."""
+        if not target or not target.strip():
+            return None
+        from companion.audit.sinks.syslog import parse_syslog_target
+
+        parse_syslog_target(target)
+        return target.strip()
+
+    @field_validator("central_db")
+    @classmethod
+    def _central_db_url(cls, url: SecretStr | None) -> SecretStr | None:
+        """Check the URL's shape at start; the message never repeats it (it may hold a password)."""
+        if url is None or not url.get_secret_value().strip():
+            return None
+        from companion.audit.sinks.pg_connect import parse_central_db
+
+        try:
+            parse_central_db(url.get_secret_value(), field="")
+        except ConfigError as exc:
+            raise ValueError(exc.message) from None
+        return url
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":

@@ -1,0 +1,167 @@
+"""`AuditReader` over the central PostgreSQL store: the whole sales force on one review page.
+
+`postguard audit serve --db postgresql://...` shows the same page as the companion's
+/audit, reading every laptop's events. Semantics match the SQLite reader: `since` is inclusive,
+`until` exclusive, `category` is a membership test, and daily counts go by UTC day.
+
+What differs, because many laptops share one table:
+- an event's `seq` here is the central row number (`postguard_events.id`), which is unique
+  and which the page links and pages by. The laptop's own position in its chain is
+  `laptop_seq`, and `laptop_id` says whose chain it is;
+- the newest come first by event time (then row number), so a laptop that comes back online
+  with a week of spooled events slots them into place instead of on top;
+- `verify()` checks every laptop's chain on its own (verify.py has the walk). It reports
+  the first broken one by host name and laptop id, and `verify_laptops()` gives each
+  laptop's report.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import date
+
+from companion.audit.chain import ChainReport
+from companion.audit.events import utc_timestamp
+from companion.audit.pg_verify import ChainVerifier, LaptopReport
+from companion.audit.query import DailyCount, EventFilter
+from companion.audit.sinks.base import CentralStoreUnavailable
+from companion.audit.sinks.pg_connect import CentralDb, connect, parse_central_db, reason
+from companion.audit.sinks.pg_schema import tables_exist
+from companion.errors import ConfigError
+
+_EQUALITY_FILTERS = (("os_user", "user"), ("host", "host"), ("platform", "platform"),
+                     ("verdict", "verdict"), ("action", "action"), ("kind", "kind"))
+_SELECT = "SELECT id, laptop_id, canonical FROM postguard_events"
+
+
+def filter_sql(flt: EventFilter) -> tuple[str, list]:
+    """A WHERE clause (always starting with WHERE) and its parameters for `flt`."""
+    clauses, params = ["TRUE"], []
+    if flt.since is not None:
+        clauses.append("ts >= %s")
+        params.append(utc_timestamp(flt.since))
+    if flt.until is not None:
+        clauses.append("ts < %s")
+        params.append(utc_timestamp(flt.until))
+    for column, field in _EQUALITY_FILTERS:
+        value = getattr(flt, field)
+        if value is not None:
+            clauses.append(f"{column} = %s")
+            params.append(value)
+    if flt.category is not None:
+        clauses.append("categories ? %s")  # jsonb membership, served by the GIN index
+        params.append(flt.category)
+    return "WHERE " + " AND ".join(clauses), params
+
+
+def central_event(row_id: int, laptop_id: str, canonical: str) -> dict:
+    """The event as the laptop recorded it, numbered by its central row."""
+    event = json.loads(canonical)
+    event["laptop_seq"] = event.get("seq")
+    event["laptop_id"] = laptop_id
+    event["seq"] = row_id
+    return event
+
+
+class PostgresAuditReader:
+    """Read access to the central store for review; safe to share between threads."""
+
+    def __init__(self, db: CentralDb, conn, *, full_verify_every_s: float = 300.0):
+        """Use `PostgresAuditReader.open(url)`."""
+        self.db = db
+        self._conn = conn
+        self._lock = threading.Lock()
+        self._verifier = ChainVerifier(db, full_every_s=full_verify_every_s)
+
+    @classmethod
+    def open(cls, url: str, **options) -> "PostgresAuditReader":
+        """Connect and check the Postguard tables are there; reading never creates them."""
+        db = parse_central_db(url, field="--db")
+        conn = connect(db, autocommit=True)
+        try:
+            if not tables_exist(conn):
+                raise ConfigError(f"{db.describe()} holds no Postguard audit tables yet: has a laptop "
+                                  "with central_db set forwarded any event? (is the database name right?)",
+                                  field="--db")
+        except Exception:
+            conn.close()
+            raise
+        return cls(db, conn, **options)
+
+    def _rows(self, sql: str, params: list) -> list[tuple]:
+        """Run one read query; reconnect once if the server dropped the connection."""
+        import psycopg
+
+        with self._lock:
+            for attempt in (1, 2):
+                try:
+                    if self._conn.closed:
+                        self._conn = connect(self.db, autocommit=True)
+                    return self._conn.execute(sql, params).fetchall()
+                except psycopg.OperationalError as exc:
+                    self._conn.close()
+                    if attempt == 2:
+                        raise CentralStoreUnavailable(
+                            f"cannot read the central audit store {self.db.describe()}: "
+                            f"{reason(self.db, exc)}") from None
+        raise AssertionError("unreachable")
+
+    def query(self, flt: EventFilter, *, limit: int = 50, before_seq: int | None = None) -> list[dict]:
+        """Matching events, newest first; with `before_seq` (a row number), those after that row."""
+        where, params = filter_sql(flt)
+        if before_seq is not None:
+            where += " AND (ts, id) < (SELECT ts, id FROM postguard_events WHERE id = %s)"
+            params.append(before_seq)
+        rows = self._rows(f"{_SELECT} {where} ORDER BY ts DESC, id DESC LIMIT %s", [*params, max(0, limit)])
+        return [central_event(*row) for row in rows]
+
+    def count(self, flt: EventFilter) -> int:
+        """How many events match `flt`, all laptops together."""
+        where, params = filter_sql(flt)
+        return self._rows(f"SELECT count(*) FROM postguard_events {where}", params)[0][0]
+
+    def daily_counts(self, flt: EventFilter) -> list[DailyCount]:
+        """Per UTC day and category, how many checks found something of that category."""
+        where, params = filter_sql(flt)
+        only = ""
+        if flt.category is not None:
+            only = "AND found = %s"
+            params.append(flt.category)
+        rows = self._rows(
+            "SELECT substr(ts, 1, 10) AS day, found, count(*) FROM postguard_events "
+            "CROSS JOIN LATERAL jsonb_array_elements_text(CASE WHEN jsonb_typeof(categories) = 'array' "
+            f"THEN categories ELSE '[]'::jsonb END) AS found {where} AND kind = 'check' {only} "
+            "GROUP BY day, found ORDER BY day, found", params)
+        return [DailyCount(date.fromisoformat(day), category, n) for day, category, n in rows]
+
+    def event(self, seq: int) -> dict | None:
+        """One event by its central row number, or None."""
+        rows = self._rows(f"{_SELECT} WHERE id = %s", [seq])
+        return central_event(*rows[0]) if rows else None
+
+    def scan_events(self, scan_id: str) -> list[dict]:
+        """The check and decisions of one post, oldest first (scan ids are random, so unique)."""
+        rows = self._rows(f"{_SELECT} WHERE scan_id = %s ORDER BY laptop_id, seq", [scan_id])
+        return [central_event(*row) for row in rows]
+
+    def laptops(self) -> list[dict]:
+        """Every laptop that forwarded: id, host, user, newest seq, when last heard from."""
+        rows = self._rows("SELECT laptop_id, host, os_user, first_seq, head_seq, last_seen "
+                          "FROM postguard_laptops ORDER BY host, laptop_id", [])
+        names = ("laptop_id", "host", "os_user", "first_seq", "head_seq", "last_seen")
+        return [dict(zip(names, row)) for row in rows]
+
+    def verify_laptops(self, *, full: bool = False) -> list[LaptopReport]:
+        """Each laptop's chain report (a full walk when asked, or when the last one is old)."""
+        return self._verifier.verify(full=full)
+
+    def verify(self) -> ChainReport:
+        """All chains in one status for the page's badge; see `verify_laptops` for each one."""
+        return self._verifier.combined(self._verifier.verify())
+
+    def close(self) -> None:
+        """Close the connections; safe to call more than once."""
+        with self._lock:
+            self._conn.close()
+        self._verifier.close()

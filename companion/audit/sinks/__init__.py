@@ -1,0 +1,50 @@
+"""Forwarding the audit log beyond one laptop: syslog to the SIEM, PostgreSQL centrally.
+
+    base.py        the Sink interface and its errors
+    rfc5424.py     an event as an RFC 5424 message with octet-counting framing
+    syslog.py      TCP/TLS delivery, each batch confirmed by the collector's close
+    pg_connect.py  postgresql:// URLs and connections whose errors never show the password
+    pg_schema.py   the central tables
+    postgres.py    the central store sink (idempotent by event_id)
+    spool.py       per-sink cursors over the audit log: what is still to send
+    forwarder.py   one background worker per sink, with backoff
+
+`start_forwarding(settings, store)` is all the companion calls. It returns None when no sink
+is configured.
+"""
+
+from __future__ import annotations
+
+from companion.audit.sinks.base import CentralStoreUnavailable, Sink, SinkUnavailable
+from companion.audit.sinks.forwarder import Backoff, Forwarder, SinkStatus
+from companion.audit.sinks.spool import Spool
+
+__all__ = [
+    "Backoff", "CentralStoreUnavailable", "Forwarder", "Sink", "SinkStatus", "SinkUnavailable",
+    "Spool", "build_sinks", "start_forwarding",
+]
+
+
+def build_sinks(settings) -> list[Sink]:
+    """The sinks the settings ask for; ConfigError now for a target that can never work."""
+    sinks: list[Sink] = []
+    if settings.syslog_target:
+        from companion.audit.sinks.syslog import SyslogSink, parse_syslog_target
+
+        sinks.append(SyslogSink(parse_syslog_target(settings.syslog_target),
+                                ca_file=settings.syslog_ca_file))
+    if settings.central_db:
+        from companion.audit.sinks.postgres import PostgresSink
+
+        sinks.append(PostgresSink(settings.central_db.get_secret_value()))
+    return sinks
+
+
+def start_forwarding(settings, store, **forwarder_options) -> Forwarder | None:
+    """Forward `store`'s events to the configured sinks from now on (and any backlog)."""
+    sinks = build_sinks(settings)
+    if not sinks:
+        return None
+    forwarder = Forwarder(Spool.open(store.db_path.parent), sinks, **forwarder_options)
+    store.add_listener(forwarder.notify)
+    return forwarder.start()

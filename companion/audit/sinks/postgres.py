@@ -1,0 +1,116 @@
+"""The central store sink: every laptop's audit events in one PostgreSQL database.
+
+Delivery is exactly-once. A batch goes in one transaction with `ON CONFLICT DO NOTHING`
+on `event_id` (and on `(laptop_id, seq)`). If a commit succeeded but its answer was lost,
+the batch is sent again and the retry inserts nothing new. The laptop's head moves
+forward in the same transaction, never back.
+
+PostgreSQL text cannot hold NUL characters. A justification with one would otherwise
+block the spool forever, so NULs are dropped from the query columns. The `canonical`
+column keeps the exact JSON, where a NUL is written as the escape `\\u0000`.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from companion.audit.chain import canonical_json
+from companion.audit.events import EVENT_FIELDS, JSON_FIELDS
+from companion.audit.sinks.base import CentralStoreUnavailable
+from companion.audit.sinks.pg_connect import CentralDb, connect, parse_central_db, reason
+from companion.audit.sinks.pg_schema import INSERT_COLUMNS, ensure_schema
+
+_INSERT_EVENT = (
+    f"INSERT INTO postguard_events ({', '.join(INSERT_COLUMNS)}) "
+    f"VALUES ({', '.join(['%s'] * len(INSERT_COLUMNS))}) ON CONFLICT DO NOTHING")
+_MOVE_HEAD = """
+INSERT INTO postguard_laptops (laptop_id, host, os_user, first_seq, head_seq, head_hash)
+VALUES (%s, %s, %s, %s, %s, %s)
+ON CONFLICT (laptop_id) DO UPDATE SET
+    host = EXCLUDED.host, os_user = EXCLUDED.os_user, last_seen = now(),
+    first_seq = LEAST(postguard_laptops.first_seq, EXCLUDED.first_seq),
+    head_seq = GREATEST(postguard_laptops.head_seq, EXCLUDED.head_seq),
+    head_hash = CASE WHEN EXCLUDED.head_seq > postguard_laptops.head_seq
+                     THEN EXCLUDED.head_hash ELSE postguard_laptops.head_hash END
+"""
+
+
+def without_nul(value):
+    """`value` with NUL characters removed from every string in it (PostgreSQL refuses them)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [without_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {without_nul(k): without_nul(v) for k, v in value.items()}
+    return value
+
+
+def event_row(event: dict, laptop_id: str) -> tuple:
+    """One row of postguard_events: query columns plus the exact canonical JSON."""
+    from psycopg.types.json import Jsonb
+
+    values = [laptop_id]
+    for name in EVENT_FIELDS:
+        value = without_nul(event.get(name))
+        values.append(Jsonb(value) if name in JSON_FIELDS and value is not None else value)
+    values.append(canonical_json({name: event.get(name) for name in EVENT_FIELDS}))
+    return tuple(values)
+
+
+class PostgresSink:
+    """Writes batches to the central store over one connection, reconnecting after errors."""
+
+    name = "postgres"
+
+    def __init__(self, url: str):
+        """Check the URL now (a typo stops the companion at start); connect on first use."""
+        self.db: CentralDb = parse_central_db(url)
+        self._conn = None
+
+    def describe(self) -> str:
+        """E.g. `PostgreSQL postgresql://postguard@db.example.com:5432/audit`."""
+        return f"PostgreSQL {self.db.describe()}"
+
+    def deliver(self, events: Sequence[dict], laptop_id: str) -> None:
+        """Insert the batch and move the laptop's head, in one transaction."""
+        import psycopg
+
+        conn = self._connection()
+        last = events[-1]
+        try:
+            with conn.transaction():
+                with conn.cursor() as cur:
+                    cur.executemany(_INSERT_EVENT, [event_row(e, laptop_id) for e in events])
+                conn.execute(_MOVE_HEAD, (laptop_id, without_nul(last.get("host")),
+                                          without_nul(last.get("os_user")), events[0]["seq"],
+                                          last["seq"], last["hash"]))
+        except psycopg.Error as exc:
+            self.close()
+            raise CentralStoreUnavailable(
+                f"the central audit store {self.db.describe()} did not take the batch: "
+                f"{reason(self.db, exc)}") from None
+
+    def _connection(self):
+        """The open connection, or a new one with the tables in place."""
+        if self._conn is None or self._conn.closed:
+            import psycopg
+
+            conn = connect(self.db)
+            try:
+                ensure_schema(conn)
+            except psycopg.Error as exc:
+                conn.close()
+                raise CentralStoreUnavailable(
+                    f"cannot create the audit tables in {self.db.describe()}: "
+                    f"{reason(self.db, exc)}") from None
+            self._conn = conn
+        return self._conn
+
+    def close(self) -> None:
+        """Drop the connection; the next batch opens a new one."""
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            finally:
+                self._conn = None
