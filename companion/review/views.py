@@ -59,10 +59,11 @@ def _safe_next(path: str | None) -> str:
     return path
 
 
-def _login_page(status: int, message: str | None = None, next_path: str | None = None):
+def _login_page(status: int, problem: str | None = None, next_path: str | None = None):
+    """The sign-in form; `problem` ("wrong_token", "no_token") picks the message it shows."""
     state = review_state()
     has_token = read_admin_token(state.token_file) is not None
-    return render_template("review/login.html", message=message, has_token=has_token,
+    return render_template("review/login.html", problem=problem, has_token=has_token,
                            next_path=_safe_next(next_path or request.full_path),
                            source_label=state.source_label), status
 
@@ -197,12 +198,10 @@ def login():
     expected = read_admin_token(state.token_file)
     next_path = request.form.get("next")
     if expected is None:
-        return _login_page(401, "No admin token exists yet. Run `postguard audit token` on this "
-                                "computer to create one.", next_path)
+        return _login_page(401, "no_token", next_path)
     if not token_matches(given, expected):
         log.warning("review page: sign-in with a wrong admin token")
-        return _login_page(401, "That is not the admin token. Run `postguard audit token` on this "
-                                "computer to print it, then paste it here.", next_path)
+        return _login_page(401, "wrong_token", next_path)
     response = redirect(_safe_next(next_path), 303)
     response.set_cookie(SESSION_COOKIE, new_session(expected), max_age=SESSION_TTL_S, path="/audit",
                         httponly=True, samesite="Strict", secure=request.is_secure)

@@ -68,7 +68,8 @@ def test_a_wrong_token_is_401_with_a_clear_message_and_sets_no_cookie(review):
     response = login(review, "not-the-token-" + "x" * 40)
     html = response.get_data(as_text=True)
     assert response.status_code == 401
-    assert "That is not the admin token. Run `postguard audit token` on this computer" in html
+    assert ("That is not the admin token. Run <code>postguard audit token</code> on this computer"
+            in " ".join(html.split()))
     assert "Set-Cookie" not in response.headers and not shows_events(response)
     assert review.get("/audit").status_code == 401
 
