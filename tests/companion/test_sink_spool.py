@@ -1,0 +1,223 @@
+"""The spool: with the collector down, events wait on disk and are sent again with backoff.
+None is lost and none is sent twice. Checked against a real rsyslog that the tests stop and
+restart while events keep coming, and against a companion killed with SIGKILL.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import signal
+import stat
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from companion.audit import AuditStore
+from companion.audit.sinks import Backoff, start_forwarding
+from companion.audit.sinks.spool import SPOOL_FILE_NAME
+from companion.config import Settings
+from sink_servers import RSYSLOGD, Rsyslog, delivered_seqs, free_port, record_sample_events, sd_params
+
+pytestmark = pytest.mark.skipif(not Path(RSYSLOGD).exists(), reason="rsyslogd missing (Debian package rsyslog)")
+
+FAST = {"backoff": Backoff(0.05, 0.4), "poll_s": 0.5}
+
+
+@pytest.fixture
+def rsyslog(tmp_path):
+    server = Rsyslog(tmp_path / "rsyslog").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = AuditStore.open(tmp_path / "data")
+    yield store
+    store.close()
+
+
+def forward(store, port: int, **options):
+    settings = Settings(data_dir=store.db_path.parent, syslog_target=f"tcp://127.0.0.1:{port}")
+    return start_forwarding(settings, store, **{**FAST, **options})
+
+
+def wait_for(condition, timeout_s: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def test_collector_stopped_mid_stream_every_event_arrives_once(rsyslog, store):
+    total = 400
+    forwarder = forward(store, rsyslog.port)
+    recorded = []
+
+    def write():
+        for _ in range(total // 4):
+            recorded.extend(record_sample_events(store, 4))  # checks and a decision
+            time.sleep(0.02)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        for outage in (total // 4, total // 2):
+            wait_for(lambda: len(rsyslog.records()) >= outage)
+            rsyslog.stop()
+            spooled_from = len(recorded)
+            wait_for(lambda: forwarder.status()[0].failures >= 1 and len(recorded) >= spooled_from + 20)
+            assert forwarder.status()[0].backlog >= 20, "events wait while the collector is down"
+            rsyslog.start()
+        writer.join()
+        assert forwarder.wait_until_delivered(60)
+    finally:
+        writer.join()
+        forwarder.stop()
+        rsyslog.stop()
+
+    seqs = delivered_seqs(rsyslog.records())
+    twice = [seq for seq, n in collections.Counter(seqs).items() if n > 1]
+    assert twice == [], "no event arrives twice"
+    assert sorted(seqs) == [e["seq"] for e in recorded] == list(range(1, total + 1)), "none is lost"
+    assert seqs == sorted(seqs), "and they arrive in order"
+
+
+def test_forwarding_resumes_after_a_restart_where_it_stopped(rsyslog, store):
+    first = record_sample_events(store, 6)
+    forwarder = forward(store, rsyslog.port)
+    assert forwarder.wait_until_delivered(30)
+    laptop = forwarder.spool.laptop_id
+    forwarder.stop()
+
+    later = record_sample_events(store, 4)  # the companion is not running: the CLI, say
+    forwarder = forward(store, rsyslog.port)
+    try:
+        assert forwarder.wait_until_delivered(30)
+        assert forwarder.spool.laptop_id == laptop
+    finally:
+        forwarder.stop()
+    rsyslog.stop()
+    records = rsyslog.records()
+    assert delivered_seqs(records) == [e["seq"] for e in first + later]
+    assert {sd_params(r)["laptop_id"] for r in records} == {laptop}
+
+
+WRITER = """
+import sys, time
+sys.path.insert(0, sys.argv[3])
+from companion.audit import AuditStore
+from companion.audit.sinks import Backoff, start_forwarding
+from companion.config import Settings
+from sink_servers import record_sample_events
+store = AuditStore.open(sys.argv[1])
+start_forwarding(Settings(data_dir=sys.argv[1], syslog_target="tcp://127.0.0.1:" + sys.argv[2]), store,
+                 backoff=Backoff(0.05, 0.2), poll_s=0.2)
+for i in range(int(sys.argv[4])):
+    record_sample_events(store, 1)
+    time.sleep(0.002)
+print("recorded", flush=True)
+time.sleep(600)
+"""
+
+
+def run_writer(data_dir: Path, port: int, count: int) -> subprocess.Popen:
+    here = str(Path(__file__).resolve().parent)
+    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(data_dir), str(port), here, str(count)],
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "recorded"
+    return proc
+
+
+def test_spooled_events_survive_kill_9_of_the_companion(tmp_path):
+    port = free_port()  # the collector is down while the companion records
+    data_dir = tmp_path / "data"
+    proc = run_writer(data_dir, port, 30)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+
+    server = Rsyslog(tmp_path / "rsyslog", port=port).start()
+    store = AuditStore.open(data_dir)
+    forwarder = forward(store, port)
+    try:
+        assert forwarder.wait_until_delivered(30)
+    finally:
+        forwarder.stop()
+        store.close()
+        server.stop()
+    assert delivered_seqs(server.records()) == list(range(1, 31))
+
+
+def test_kill_9_while_sending_loses_nothing_and_repeats_only_identical_events(tmp_path, rsyslog):
+    data_dir = tmp_path / "data"
+    proc = run_writer(data_dir, rsyslog.port, 300)
+    proc.send_signal(signal.SIGKILL)  # usually while the backlog is still going out
+    proc.wait()
+
+    store = AuditStore.open(data_dir)
+    forwarder = forward(store, rsyslog.port)
+    try:
+        assert forwarder.wait_until_delivered(60)
+    finally:
+        forwarder.stop()
+        store.close()
+    rsyslog.stop()
+    by_seq = collections.defaultdict(set)
+    for record in rsyslog.records():
+        params = sd_params(record)
+        by_seq[int(params["seq"])].add((params["event_id"], record["msg"]))
+    assert sorted(by_seq) == list(range(1, 301)), "none is lost"
+    assert all(len(copies) == 1 for copies in by_seq.values()), "a repeat is the same event, so a SIEM can drop it"
+
+
+def test_a_replaced_audit_log_is_forwarded_from_its_start_as_a_new_laptop(tmp_path, rsyslog):
+    data_dir = tmp_path / "data"
+    store = AuditStore.open(data_dir)
+    record_sample_events(store, 5)
+    forwarder = forward(store, rsyslog.port)
+    assert forwarder.wait_until_delivered(30)
+    old_laptop = forwarder.spool.laptop_id
+    forwarder.stop()
+    store.close()
+
+    for name in ("audit.sqlite3", "audit.sqlite3-wal", "audit.sqlite3-shm"):
+        (data_dir / name).unlink(missing_ok=True)  # the user deleted the log; a new one starts at seq 1
+    store = AuditStore.open(data_dir)
+    fresh = record_sample_events(store, 3)
+    forwarder = forward(store, rsyslog.port)
+    try:
+        assert forwarder.wait_until_delivered(30)
+        new_laptop = forwarder.spool.laptop_id
+    finally:
+        forwarder.stop()
+        store.close()
+    rsyslog.stop()
+    records = rsyslog.records()
+    assert new_laptop != old_laptop
+    assert [(sd_params(r)["laptop_id"], int(sd_params(r)["seq"])) for r in records[5:]] == \
+        [(new_laptop, e["seq"]) for e in fresh] == [(new_laptop, 1), (new_laptop, 2), (new_laptop, 3)]
+
+
+def test_the_spool_file_is_private_and_holds_no_event_content(tmp_path, rsyslog, store):
+    events = record_sample_events(store, 8)
+    forwarder = forward(store, rsyslog.port)
+    assert forwarder.wait_until_delivered(30)
+    forwarder.stop()
+    spool_file = store.db_path.parent / SPOOL_FILE_NAME
+    assert stat.S_IMODE(os.stat(spool_file).st_mode) == 0o600
+    stored = b"".join(p.read_bytes() for p in spool_file.parent.glob(SPOOL_FILE_NAME + "*"))
+    for text in ("Client approved", "[pricing]", events[0]["scan_id"]):
+        assert text.encode() not in stored
+
+
+def test_backoff_doubles_up_to_its_cap_with_jitter():
+    backoff = Backoff(first_s=1.0, max_s=60.0)
+    for failures, full in ((1, 1.0), (2, 2.0), (3, 4.0), (7, 60.0), (50, 60.0)):
+        delays = [backoff.delay(failures) for _ in range(200)]
+        assert all(full * 0.5 <= d <= full for d in delays)
+        assert max(delays) - min(delays) > full * 0.1, "jitter spreads a fleet's retries"
