@@ -58,6 +58,7 @@ def create_app(settings: Settings | None = None, *, engine: DetectionEngine | No
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.json.sort_keys = False
+    watch_bundles = engine is None  # an app that loads its own rules also follows new bundles
     engine = engine or build_engine(settings)
     if audit is None:
         audit = AuditStore.open(settings.data_dir)
@@ -76,6 +77,10 @@ def create_app(settings: Settings | None = None, *, engine: DetectionEngine | No
             return
         check_request_source(request, settings.allowed_origins, settings.port)
 
+    if watch_bundles:
+        from companion.deploy.reload import watch_bundles as start_bundle_watcher
+
+        start_bundle_watcher(app.extensions["postguard"], settings)
     app.register_blueprint(routes.bp)
     register_review(app, SqliteAuditReader(audit), settings)
     _register_error_handlers(app)

@@ -1,6 +1,7 @@
 """The `postguard` command: a thin door onto the same engine the HTTP API uses.
 
-    postguard serve | check | eval | rules validate | audit list|export|verify
+    postguard serve | check | eval | rules validate|bundle|install|keygen | audit ...
+    postguard deploy policy|pack | service install|uninstall|status
 
 Errors print one line naming what to fix (file, line, field) and exit non-zero;
 the user's text is never part of an error.
@@ -114,7 +115,7 @@ def evaluate(labeled, fmt, org_dir):
 
 @main.group()
 def rules():
-    """Rule packs: validate them."""
+    """Rule packs: validate them; sign, install and verify rule bundles."""
 
 
 @rules.command("validate")
@@ -150,5 +151,11 @@ def rules_validate(rules_dir, skip_examples, org_dir):
 
 
 from companion.audit_cli import audit  # noqa: E402  (registered after the group exists)
+from companion.deploy.commands import deploy, rules_bundle, rules_install, rules_keygen, service  # noqa: E402
 
 main.add_command(audit)
+main.add_command(deploy)
+main.add_command(service)
+rules.add_command(rules_bundle)
+rules.add_command(rules_install)
+rules.add_command(rules_keygen)

@@ -46,6 +46,9 @@ class Settings(BaseModel):
     max_image_pixels: int = Field(50_000_000, ge=1, description="Largest image (pixels) decoded; bigger is refused.")
     ocr_budget_s: float = Field(2.5, gt=0, description="OCR time budget per image; past it, partial results.")
     threads: int = Field(4, ge=1, description="Worker threads of the HTTP server.")
+    bundle_poll_s: float = Field(2.0, ge=0, description="How often (seconds) the companion looks for a newly "
+                                                        "installed rule bundle (postguard rules install) and "
+                                                        "reloads its rules without a restart; 0 turns it off.")
     syslog_target: str | None = Field(None, description="Forward every audit event to this syslog collector "
                                                         "as RFC 5424: tcp://host:port or tls://host:port "
                                                         "(unset: no syslog).")
