@@ -42,11 +42,12 @@ def _check(rng: random.Random, moment: datetime, user: tuple[str, str]) -> dict:
     """One check event: mostly clean posts, some with one to three categories found."""
     found = [] if rng.random() < 0.55 else rng.sample(CATEGORIES, rng.choice([1, 1, 1, 2, 3]))
     verdict = "allow" if not found else ("block" if "credentials" in found else "warn")
+    platform = rng.choice(PLATFORMS)
     event = dict.fromkeys(EVENT_FIELDS)
     event.update(
         event_id=str(uuid.UUID(int=rng.getrandbits(128))), ts=utc_timestamp(moment), kind="check",
-        os_user=user[0], host=user[1], platform=rng.choice(PLATFORMS), scan_id=uuid.UUID(int=rng.getrandbits(128)).hex,
-        url_host="www.linkedin.com", verdict=verdict, categories=found, rules=[RULES[c] for c in found],
+        os_user=user[0], host=user[1], platform=platform, scan_id=uuid.UUID(int=rng.getrandbits(128)).hex,
+        url_host=f"www.{platform}.com" if platform != "other" else None, verdict=verdict, categories=found, rules=[RULES[c] for c in found],
         counts={c: 1 for c in found}, ocr_incomplete=False,
         excerpts=[{"category": c, "rule": RULES[c], "excerpt": EXCERPTS[c], "source": "text", "image_index": None}
                   for c in found],
