@@ -121,8 +121,9 @@ def events():
     older = rows[PAGE_SIZE - 1]["seq"] if len(rows) > PAGE_SIZE else None
     start, end, clamped = chart_days(query.flt, datetime.now(timezone.utc).date())
     chart = build_chart(state.reader.daily_counts(chart_filter(query.flt, start, end)), start, end, clamped)
+    shown = [for_display(e) for e in rows[:PAGE_SIZE]]
     return render_template("review/events.html", **_page_context(
-        state, q=query, rows=[for_display(e) for e in rows[:PAGE_SIZE]], total=state.reader.count(query.flt), chart=chart, older=older))
+        state, q=query, rows=shown, total=state.reader.count(query.flt), chart=chart, older=older))
 
 
 @bp.get("/")

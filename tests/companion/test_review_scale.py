@@ -47,7 +47,8 @@ def _check(rng: random.Random, moment: datetime, user: tuple[str, str]) -> dict:
     event.update(
         event_id=str(uuid.UUID(int=rng.getrandbits(128))), ts=utc_timestamp(moment), kind="check",
         os_user=user[0], host=user[1], platform=platform, scan_id=uuid.UUID(int=rng.getrandbits(128)).hex,
-        url_host=f"www.{platform}.com" if platform != "other" else None, verdict=verdict, categories=found, rules=[RULES[c] for c in found],
+        url_host=f"www.{platform}.com" if platform != "other" else None, verdict=verdict, categories=found,
+        rules=[RULES[c] for c in found],
         counts={c: 1 for c in found}, ocr_incomplete=False,
         excerpts=[{"category": c, "rule": RULES[c], "excerpt": EXCERPTS[c], "source": "text", "image_index": None}
                   for c in found],
