@@ -17,6 +17,7 @@ What differs, because many laptops share one table:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 from datetime import date
@@ -157,8 +158,21 @@ class PostgresAuditReader:
         return self._verifier.verify(full=full)
 
     def verify(self) -> ChainReport:
-        """All chains in one status for the page's badge; see `verify_laptops` for each one."""
-        return self._verifier.combined(self._verifier.verify())
+        """All chains in one status for the page's badge; see `verify_laptops` for each one.
+
+        `first_broken` is a central row number, like every `seq` this reader gives out, so
+        the page's link opens the broken event (or, for deleted ones, the event after the gap).
+        The reason names the laptop and its own seq.
+        """
+        reports = self._verifier.verify()
+        combined = self._verifier.combined(reports)
+        if combined.ok:
+            return combined
+        broken = next(r for r in reports if not r.report.ok)
+        rows = self._rows("(SELECT id FROM postguard_events WHERE laptop_id = %s AND seq >= %s ORDER BY seq LIMIT 1) "
+                          "UNION ALL (SELECT id FROM postguard_events WHERE laptop_id = %s ORDER BY seq DESC LIMIT 1)",
+                          [broken.laptop_id, broken.report.first_broken, broken.laptop_id])
+        return dataclasses.replace(combined, first_broken=rows[0][0]) if rows else combined
 
     def close(self) -> None:
         """Close the connections; safe to call more than once."""

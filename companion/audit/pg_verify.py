@@ -148,7 +148,7 @@ class ChainVerifier:
                                head_seq, fingerprint)
         first = broken[0]
         more = f"; {len(broken) - 1} more laptops broken" if len(broken) > 1 else ""
-        reason_text = f"laptop {first.host or '?'} ({first.laptop_id[:8]}): {first.report.reason}{more}"
+        reason_text = f"on laptop {first.host or '?'} ({first.laptop_id[:8]}), {first.report.reason}{more}"
         return ChainReport(False, checked, first.report.first_broken, reason_text, head_seq, fingerprint)
 
     def _connection(self):

@@ -250,3 +250,30 @@ def sd_params(record: dict) -> dict[str, str]:
 def delivered_seqs(records: list[dict]) -> list[int]:
     """The seq of every message rsyslog wrote, in file order."""
     return [int(sd_params(r)["seq"]) for r in records]
+
+
+def _postgres_fixture():
+    import pytest
+
+    @pytest.fixture(scope="session")
+    def postgres():
+        """One PostgreSQL server for the session; each test makes its own database."""
+        bin_dir = postgres_bin_dir()
+        if bin_dir is None or not (bin_dir / "pg_ctl").exists():
+            pytest.skip("PostgreSQL server binaries not found (Debian package postgresql: "
+                        "/usr/lib/postgresql/<version>/bin/initdb and pg_ctl)")
+        server = Postgres(bin_dir).start()
+        yield server
+        server.stop()
+
+    return postgres
+
+
+# Import this name into a test module to use the fixture there.
+postgres = _postgres_fixture()
+_database_counter = iter(range(1, 1_000_000))
+
+
+def new_database(postgres_server) -> str:
+    """A fresh database on the session's server; returns its URL."""
+    return postgres_server.create_database(f"audit_{os.getpid()}_{next(_database_counter)}")
