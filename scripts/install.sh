@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything Postguard needs on Debian/Ubuntu: system packages (Tesseract with
-# English and Chinese, fonts, Chromium for the end-to-end tests), the virtualenv at .venv
-# with pinned Python packages, and the extension's test dependencies.
+# English and Chinese, fonts, Chromium for the end-to-end tests, rsyslog with its TLS driver and
+# PostgreSQL for the forwarding tests), the virtualenv at .venv with pinned Python packages, and
+# the extension's test dependencies.
 # Safe to run again: every step is idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,7 @@ APT_PACKAGES=(
   tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim
   fonts-dejavu-core fonts-wqy-microhei
   chromium openssl sqlite3 nodejs npm
+  rsyslog rsyslog-gnutls postgresql
 )
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
