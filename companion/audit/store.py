@@ -195,6 +195,8 @@ class AuditStore:
                 raise AuditError(f"cannot prune the audit log: {exc}") from exc
             if checkpoint:  # best effort: empty the WAL, which still holds the pruned pages
                 self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        if checkpoint:
+            self._notify(checkpoint)  # forwarded like any event: the central chain needs it too
         return checkpoint
 
     def _prune_locked(self, cutoff_ts: str, details: dict) -> dict | None:

@@ -173,3 +173,12 @@ def test_the_page_lists_the_checkpoint_and_explains_it(year, tmp_path):
     detail = client.get(f"/audit/events/{result.checkpoint_seq}").get_data(as_text=True)
     assert "Pruned by retention" in detail and json.dumps(result.through_seq) in detail
     assert events[result.through_seq - 1]["hash"] in detail
+
+
+def test_the_checkpoint_reaches_the_stores_listeners_like_any_event(year):
+    """The forwarder learns of it at once, so the central copy of the chain has no gap."""
+    _, store, _ = year
+    heard: list[dict] = []
+    store.add_listener(heard.append)
+    result = prune_expired(store, 90, now=NOW)
+    assert [(e["kind"], e["seq"]) for e in heard] == [("checkpoint", result.checkpoint_seq)]
