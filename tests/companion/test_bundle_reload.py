@@ -1,0 +1,126 @@
+"""A real `postguard serve` picks up a newly installed rule bundle without a restart: a client added
+by a signed bundle is flagged by the next checks, and a tampered bundle is refused while checks keep
+the rules in force. Reached over real HTTP, installed with the real CLI."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tarfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+POSTGUARD = str(Path(sys.executable).parent / "postguard")
+START_TIMEOUT_S = 120.0
+RELOAD_TIMEOUT_S = 30.0
+NEW_CLIENT = "Okonkwo Freight Nigeria Ltd.,Okonkwo Freight,chidi@okonkwofreight.ng\n"
+FORGED_CLIENT = "Zanele Mining (Pty) Ltd,Zanele Mining,\n"
+POST_NEW = "Loading the containers for Okonkwo Freight today, ETA Lagos in three weeks."
+POST_FORGED = "Great visit to Zanele Mining last week, more soon."
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def postguard(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([POSTGUARD, *args], capture_output=True, text=True, env=env, timeout=120)
+
+
+def categories(port: int, text: str) -> set[str]:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/v1/check", data=json.dumps({"text": text}).encode(),
+                                     headers={"Content-Type": "application/json"}, method="POST")
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return {f["category"] for f in json.loads(response.read())["findings"]}
+
+
+def wait_until(predicate, timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.3)
+    return False
+
+
+@pytest.fixture
+def server(tmp_path, example_org):
+    """`postguard serve` with its own data dir, polling for bundles every half second."""
+    port, data_dir = free_port(), tmp_path / "data"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("POSTGUARD_")}
+    env["POSTGUARD_BUNDLE_POLL_S"] = "0.5"
+    log_path = tmp_path / "serve.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen([POSTGUARD, "serve", "--port", str(port), "--data-dir", str(data_dir)],
+                                   stdout=log, stderr=subprocess.STDOUT, env=env)
+    try:
+        def healthy():
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/health", timeout=2) as r:
+                    return r.status == 200
+            except OSError:
+                return process.poll() is not None
+        assert wait_until(healthy, START_TIMEOUT_S) and process.poll() is None, log_path.read_text()[-2000:]
+        yield port, data_dir, log_path
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.fixture
+def signing(tmp_path) -> tuple[Path, Path]:
+    assert postguard("rules", "keygen", "--out", str(tmp_path / "keys")).returncode == 0
+    return tmp_path / "keys" / "postguard-bundle-signing.pem", tmp_path / "keys" / "postguard-bundle-signing.pub.pem"
+
+
+def test_a_new_bundle_is_used_without_a_restart_and_a_tampered_one_is_refused(server, signing, tmp_path, example_org):
+    port, data_dir, log_path = server
+    assert "client_confidential" not in categories(port, POST_NEW), "not a client in the example org"
+    assert "client_confidential" in categories(port, "Shipment for Hansen Maschinenbau leaves Friday.")
+
+    org = tmp_path / "org"
+    shutil.copytree(example_org, org)
+    (org / "clients.csv").write_text((org / "clients.csv").read_text() + NEW_CLIENT)
+    bundle = tmp_path / "clients-2.pgb"
+    made = postguard("rules", "bundle", "--key", str(signing[0]), "--org", str(org), "--version", "2", "--out", str(bundle))
+    assert made.returncode == 0, made.stderr
+    installed = postguard("rules", "install", str(bundle), "--pubkey", str(signing[1]), "--data-dir", str(data_dir))
+    assert installed.returncode == 0, installed.stderr
+
+    assert wait_until(lambda: "client_confidential" in categories(port, POST_NEW), RELOAD_TIMEOUT_S), \
+        log_path.read_text()[-2000:]
+    assert "client_confidential" in categories(port, "Shipment for Hansen Maschinenbau leaves Friday.")
+
+    # Someone adds a client to the signed bundle without the key: the install is refused ...
+    with tarfile.open(bundle) as archive:
+        members = {m.name: archive.extractfile(m).read() for m in archive if m.isreg()}
+    members["org/clients.csv"] += FORGED_CLIENT.encode()
+    forged = tmp_path / "forged.pgb"
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    forged.write_bytes(buffer.getvalue())
+    refused = postguard("rules", "install", str(forged), "--pubkey", str(signing[1]), "--data-dir", str(data_dir))
+    assert refused.returncode == 3 and "does not match its hash" in refused.stderr
+
+    # ... and the running companion keeps the last good rules.
+    time.sleep(2.0)  # four poll intervals
+    assert "client_confidential" not in categories(port, POST_FORGED)
+    assert "client_confidential" in categories(port, POST_NEW)
+
+    log = log_path.read_text()
+    assert "rules reloaded" in log and "(bundle 2)" in log
+    assert "Okonkwo" not in log and "Lagos" not in log, "the log never holds post text or client names"
