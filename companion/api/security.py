@@ -38,13 +38,22 @@ def _host_and_port(host: str) -> tuple[str, str]:
     return (name, port) if colon else (host, "")
 
 
-def check_request_source(request: Request, allowed_origins: list[str], port: int) -> None:
-    """Raise Forbidden unless the request comes from loopback tooling or an allowed origin."""
-    # The Host header as sent: werkzeug's `request.host` drops a default ":80", which would
-    # let "localhost:80" pass for our port.
-    name, host_port = _host_and_port((request.headers.get("Host") or "").strip().lower())
+def check_host(request: Request, port: int) -> str:
+    """Raise Forbidden unless Host names loopback (and our port); returns the header.
+
+    The Host header as sent: werkzeug's `request.host` drops a default ":80", which would
+    let "localhost:80" pass for our port. A DNS-rebinding page arrives with its own name.
+    """
+    host_header = (request.headers.get("Host") or "").strip().lower()
+    name, host_port = _host_and_port(host_header)
     if name not in _LOCAL_HOSTS or (host_port and host_port != str(port)):
         raise Forbidden("requests must be addressed to 127.0.0.1 or localhost", "bad_host")
+    return host_header
+
+
+def check_request_source(request: Request, allowed_origins: list[str], port: int) -> None:
+    """Raise Forbidden unless the request comes from loopback tooling or an allowed origin."""
+    check_host(request, port)
     origin = request.headers.get("Origin")
     if origin is not None:
         if origin not in allowed_origins:

@@ -22,7 +22,7 @@ from __future__ import annotations
 from flask import Request, Response
 
 # The parsing the /v1 guard uses, so both agree on what a loopback Host looks like.
-from companion.api.security import _LOCAL_HOSTS, Forbidden, UnsupportedMediaType, _host_and_port
+from companion.api.security import Forbidden, UnsupportedMediaType, check_host
 
 CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
                            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
@@ -40,10 +40,7 @@ _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 def check_review_request(request: Request, port: int) -> None:
     """Raise Forbidden unless the request is addressed to us and comes from the page itself."""
-    host_header = (request.headers.get("Host") or "").strip().lower()
-    name, host_port = _host_and_port(host_header)
-    if name not in _LOCAL_HOSTS or (host_port and host_port != str(port)):
-        raise Forbidden("requests must be addressed to 127.0.0.1 or localhost", "bad_host")
+    host_header = check_host(request, port)
     origin = request.headers.get("Origin")
     if origin is not None:
         if not _own_origin(origin.lower(), f"{request.scheme}://{host_header}",
