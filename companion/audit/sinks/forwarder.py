@@ -145,7 +145,11 @@ class Forwarder:
         return True
 
     def stop(self, timeout_s: float = 15.0) -> None:
-        """Stop the workers (an in-flight batch finishes or times out) and close the spool."""
+        """Stop the workers (an in-flight batch finishes or times out) and close the spool.
+
+        A worker still waiting on a slow sink after `timeout_s` keeps the spool open and
+        ends on its own; its daemon thread never holds the process up.
+        """
         with self._lock:
             if self._stopping.is_set():
                 return
@@ -155,4 +159,7 @@ class Forwarder:
         for worker in self._workers:
             if worker.thread.is_alive():
                 worker.thread.join(timeout_s)
-        self.spool.close()
+            elif not worker.thread.ident:  # never started
+                worker.sink.close()
+        if not any(worker.thread.is_alive() for worker in self._workers):
+            self.spool.close()
