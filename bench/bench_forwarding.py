@@ -9,6 +9,7 @@
    PostgreSQL.
 3. rsyslog stopped twice mid-stream: events lost or duplicated by the confirmed delivery
    (syslog.py), and by a sender that counts a successful send() as delivered.
+4. The central reader (what `postguard audit serve` pages do) over a year from 4 laptops.
 
 Uses Debian's rsyslog, rsyslog-gnutls and postgresql, started on loopback like the tests.
 """
@@ -194,17 +195,74 @@ def bench_loss(tmp: Path, runs: int) -> None:
     print(f"  send() = delivered     {naive}")
 
 
+def timed(call, repeat: int = 7) -> float:
+    """Median milliseconds of `call()`."""
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        call()
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples) * 1000
+
+
+def bench_central(tmp: Path, events: int) -> None:
+    """The central reader over `events` events from 4 laptops (a synthetic year each)."""
+    from datetime import datetime, timedelta, timezone
+
+    from test_review_scale import write_synthetic_log
+
+    from companion.audit.pg_reader import PostgresAuditReader
+    from companion.audit.query import EventFilter
+
+    bin_dir = postgres_bin_dir()
+    if bin_dir is None:
+        return
+    pg = Postgres(bin_dir).start()
+    try:
+        url = pg.create_database("central")
+        for laptop in range(4):
+            data_dir = tmp / f"laptop-{laptop}"
+            write_synthetic_log(data_dir, events // 4, seed=laptop)
+            store = AuditStore.open(data_dir)
+            forwarder = start_forwarding(Settings(data_dir=data_dir, central_db=url), store, **FAST)
+            assert forwarder.wait_until_delivered(600)
+            forwarder.stop()
+            store.close()
+        reader = PostgresAuditReader.open(url)
+        now = datetime.now(timezone.utc)
+        month = EventFilter(since=now - timedelta(days=30))
+        narrow = EventFilter(user="li.wei", category="pricing")
+        deep = reader.query(EventFilter(), limit=1, before_seq=None)[0]["seq"] - events // 2
+        print(f"central reader over {events} events from 4 laptops (median ms):")
+        print(f"  first page + count, no filter   {timed(lambda: (reader.query(EventFilter()), reader.count(EventFilter()))):.1f}")
+        print(f"  user + category page + count    {timed(lambda: (reader.query(narrow), reader.count(narrow))):.1f}")
+        print(f"  30-day chart                    {timed(lambda: reader.daily_counts(month)):.1f}")
+        print(f"  year chart, one category        {timed(lambda: reader.daily_counts(EventFilter(category='pricing', since=now - timedelta(days=366)))):.1f}")
+        print(f"  an older page deep in the log   {timed(lambda: reader.query(EventFilter(), before_seq=deep)):.1f}")
+        print(f"  one event                       {timed(lambda: reader.event(deep)):.1f}")
+        print(f"  verify, full walk               {timed(lambda: reader.verify_laptops(full=True), 3):.0f}")
+        print(f"  verify, nothing new             {timed(reader.verify):.1f}")
+        reader.close()
+    finally:
+        pg.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=400)
     parser.add_argument("--backlog", type=int, default=5000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--central", type=int, default=50_000, help="Events in the central reader benchmark.")
+    parser.add_argument("--only", choices=["latency", "drain", "loss", "central"], default=None)
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="postguard-bench-forward-"))
-    bench_check_latency(tmp / "latency", args.events)
-    bench_drain(tmp / "drain", args.backlog)
-    bench_loss(tmp / "loss", args.runs)
-
+    parts = {"latency": lambda: bench_check_latency(tmp / "latency", args.events),
+             "drain": lambda: bench_drain(tmp / "drain", args.backlog),
+             "loss": lambda: bench_loss(tmp / "loss", args.runs),
+             "central": lambda: bench_central(tmp / "central", args.central)}
+    for name, run in parts.items():
+        if args.only in (None, name):
+            run()
 
 if __name__ == "__main__":
     main()
