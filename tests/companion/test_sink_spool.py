@@ -221,3 +221,18 @@ def test_backoff_doubles_up_to_its_cap_with_jitter():
         delays = [backoff.delay(failures) for _ in range(200)]
         assert all(full * 0.5 <= d <= full for d in delays)
         assert max(delays) - min(delays) > full * 0.1, "jitter spreads a fleet's retries"
+
+
+def test_retention_can_ask_which_events_a_sink_still_needs(tmp_path, rsyslog, store):
+    from companion.audit.sinks.spool import first_unconfirmed_seq
+
+    data_dir = store.db_path.parent
+    assert first_unconfirmed_seq(data_dir, []) is None, "no sinks: nothing to keep"
+    assert first_unconfirmed_seq(data_dir, ["syslog"]) == 1
+    events = record_sample_events(store, 4)
+    forwarder = forward(store, rsyslog.port)
+    assert forwarder.wait_until_delivered(30)
+    forwarder.stop()
+    record_sample_events(store, 2)
+    assert first_unconfirmed_seq(data_dir, ["syslog"]) == events[-1]["seq"] + 1
+    assert first_unconfirmed_seq(data_dir, ["syslog", "postgres"]) == 1, "a sink that confirmed nothing"

@@ -156,3 +156,24 @@ def _laptop_id(ledger: sqlite3.Connection) -> str:
     ledger.execute("INSERT OR IGNORE INTO forward_identity (id, laptop_id) VALUES (1, ?)",
                    (str(uuid.uuid4()),))
     return ledger.execute("SELECT laptop_id FROM forward_identity WHERE id = 1").fetchone()[0]
+
+
+def first_unconfirmed_seq(data_dir: Path, sinks: list[str]) -> int | None:
+    """The oldest seq one of `sinks` has not confirmed yet (None: no sinks).
+
+    For retention: pruning at or past this seq deletes events a sink never received. It
+    reads the cursors only, and a sink without a cursor has confirmed nothing.
+    """
+    if not sinks:
+        return None
+    path = Path(data_dir) / SPOOL_FILE_NAME
+    if not path.is_file():
+        return 1
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        cursors = dict(conn.execute("SELECT sink, seq FROM forward_cursor").fetchall())
+    except sqlite3.Error:
+        return 1  # no cursor table yet: nothing confirmed
+    finally:
+        conn.close()
+    return min(cursors.get(sink, 0) for sink in sinks) + 1
