@@ -113,6 +113,25 @@ def _verify_central(db_url: str) -> None:
     click.echo(f"{len(reports)} laptops verified")
 
 
+@audit.command("init-db")
+@click.option("--db", "db_url", envvar="POSTGUARD_CENTRAL_DB", required=True, metavar="URL",
+              help="PostgreSQL URL, as a role that may create tables (default: POSTGUARD_CENTRAL_DB).")
+def audit_init_db(db_url):
+    """Create the central store's tables, so laptops can write with INSERT-only rights."""
+    from companion.audit.sinks.pg_connect import connect, parse_central_db
+    from companion.audit.sinks.pg_schema import ensure_schema, tables_exist
+
+    db = parse_central_db(db_url, field="--db")
+    conn = connect(db, autocommit=True)
+    try:
+        existed = tables_exist(conn)
+        ensure_schema(conn)
+    finally:
+        conn.close()
+    click.echo(f"{'tables already there' if existed else 'tables created'} in {db.describe()}: "
+               "postguard_events, postguard_laptops")
+
+
 @audit.command("serve")
 @click.option("--db", "db_url", envvar="POSTGUARD_CENTRAL_DB", required=True, metavar="URL",
               help="PostgreSQL URL of the central audit store (default: POSTGUARD_CENTRAL_DB). Leave the "

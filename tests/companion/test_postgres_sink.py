@@ -19,6 +19,7 @@ import pytest
 
 from companion.audit import AuditStore, export_events
 from companion.audit.pg_reader import PostgresAuditReader
+from companion.audit.query import EventFilter
 from companion.audit.sinks import Backoff, start_forwarding
 from companion.audit.sinks.postgres import PostgresSink
 from companion.config import Settings
@@ -251,3 +252,46 @@ def test_the_companion_keeps_recording_while_the_database_refuses_it(store, post
     finally:
         forwarder.stop()
     assert rows(db_url, "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'postguard%'") == [(0,)]
+
+
+def documented_grants() -> str:
+    """The role and GRANT statements from docs/audit.md, run here as the docs say."""
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "audit.md").read_text(encoding="utf-8")
+    section = docs[docs.index("## Forwarding and the central store"):]
+    return next(block for block in section.split("```sql\n")[1:] if "GRANT" in block).split("```")[0]
+
+
+def test_laptops_and_reviewers_work_with_the_documented_rights_only(tmp_path, postgres, db_url, store):
+    created = subprocess.run([POSTGUARD, "audit", "init-db", "--db", db_url], capture_output=True, text=True,
+                             timeout=60)
+    assert created.returncode == 0 and created.stdout.startswith("tables created in postgresql://postgres@")
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute("DROP ROLE IF EXISTS postguard_laptop")  # the cluster is shared by this session's tests
+        conn.execute("DROP ROLE IF EXISTS postguard_review")
+        conn.execute(documented_grants())
+    base = db_url.split("@", 1)[1]
+    laptop_url = f"postgresql://postguard_laptop:change-me-laptops@{base}"
+    review_url = f"postgresql://postguard_review:change-me-review@{base}"
+
+    events = record_sample_events(store, 5)
+    forwarder = forward(store, laptop_url)
+    try:
+        assert forwarder.wait_until_delivered(30)
+    finally:
+        forwarder.stop()
+    with psycopg.connect(laptop_url, autocommit=True) as conn:
+        for sql in ("SELECT canonical FROM postguard_events", "DELETE FROM postguard_events",
+                    "UPDATE postguard_events SET verdict = 'allow'"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(sql)
+
+    reader = PostgresAuditReader.open(review_url)
+    try:
+        assert reader.verify().ok and reader.count(EventFilter()) == len(events)
+    finally:
+        reader.close()
+    with psycopg.connect(review_url, autocommit=True) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("DELETE FROM postguard_laptops")
+    again = subprocess.run([POSTGUARD, "audit", "init-db", "--db", db_url], capture_output=True, text=True, timeout=60)
+    assert again.stdout.startswith("tables already there")
