@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import uuid
 from urllib.parse import urlsplit
 
@@ -66,7 +67,7 @@ def _decode_images(req: CheckRequest) -> list[ImageInput]:
         raw = decode_base64(item.data, index)
         try:
             decoded.append(ImageInput(imaging.decode_image(raw, max_pixels=state.settings.max_image_pixels),
-                                      item.name))
+                                      item.name, hashlib.sha256(raw).hexdigest()))
         except imaging.ImageError as exc:
             raise ImageRejected(f"images[{index}]: {exc.message}", exc.code) from None
     return decoded

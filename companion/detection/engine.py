@@ -27,6 +27,7 @@ from companion.detection.pii import PiiScanner
 from companion.detection.rule_matchers import RuleMatcher, context_present
 from companion.detection.types import SEVERITY_RANK, Finding, ScanResult, verdict_for
 from companion.ocr.base import OcrEngine, OcrResult
+from companion.ocr.cache import OcrCache
 from companion.ocr.runner import OcrError
 from companion.rules import RuleSet
 
@@ -39,6 +40,7 @@ class ImageInput:
 
     image: object
     name: str = ""
+    digest: str = ""  # sha256 of the attached bytes: the same photo is read once
 
 
 class DetectionEngine:
@@ -50,6 +52,7 @@ class DetectionEngine:
         self.org = org
         self.ocr = ocr
         self.ocr_budget_s = ocr_budget_s
+        self.ocr_cache = OcrCache()
         self._rule_matcher = RuleMatcher(rules.packs)
         self._pii = PiiScanner(analyzer, rules.pack_for("contact_pii"))
         self._list_rules = [(p, r) for p in rules.packs for r in p.rules if r.org_list]
@@ -158,7 +161,12 @@ class DetectionEngine:
     def _read(self, image: ImageInput) -> OcrResult:
         if self.ocr is None:
             return OcrResult(text="", incomplete=True)
-        return self.ocr.read(image.image, self.ocr_budget_s)
+        cached = self.ocr_cache.get(image.digest) if image.digest else None
+        if cached is not None:
+            return cached
+        result = self.ocr.read(image.image, self.ocr_budget_s)
+        self.ocr_cache.put(image.digest, result)
+        return result
 
     def _image_findings(self, ocr_result: OcrResult, index: int, lang: str) -> list[Finding]:
         findings = self.check_text(ocr_result.text, lang=lang, fuzzy=True)

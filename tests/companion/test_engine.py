@@ -109,3 +109,19 @@ def test_a_laptop_without_tesseract_still_checks_the_text(detection_engine, monk
     result = detection_engine.check("USD 0.42/pc FOB Ningbo", [ImageInput(Image.new("RGB", (300, 200), "white"))])
     assert result.verdict == "warn"
     assert result.ocr_incomplete and "ocr_unavailable" in result.warnings
+
+
+def test_the_same_photo_is_read_once(detection_engine):
+    """Re-checks while the caption changes reuse the photo's reading (same findings, no OCR)."""
+    import hashlib
+
+    import images
+    from companion.detection.engine import ImageInput
+
+    picture, _ = images.render_quotation_sheet()
+    digest = hashlib.sha256(images.to_png(picture)).hexdigest()
+    first = detection_engine.check("caption one", [ImageInput(picture, "q.png", digest)])
+    assert first.timings_ms["ocr"] > 50 and detection_engine.ocr_cache.get(digest) is not None
+    second = detection_engine.check("caption two", [ImageInput(picture, "q.png", digest)])
+    assert second.timings_ms["ocr"] < 50
+    assert [(f.category, f.bbox) for f in second.findings] == [(f.category, f.bbox) for f in first.findings]
