@@ -51,6 +51,13 @@ def rows(url: str, sql: str, params=()) -> list[tuple]:
         return conn.execute(sql, params or None).fetchall()
 
 
+def central_count(url: str) -> int:
+    """Events in the central store; 0 before the first laptop created the tables."""
+    if rows(url, "SELECT to_regclass('postguard_events')") == [(None,)]:
+        return 0
+    return rows(url, "SELECT count(*) FROM postguard_events")[0][0]
+
+
 def as_jsonl(event: dict) -> str:
     import io
 
@@ -295,3 +302,29 @@ def test_laptops_and_reviewers_work_with_the_documented_rights_only(tmp_path, po
             conn.execute("DELETE FROM postguard_laptops")
     again = subprocess.run([POSTGUARD, "audit", "init-db", "--db", db_url], capture_output=True, text=True, timeout=60)
     assert again.stdout.startswith("tables already there")
+
+
+def test_postguard_serve_forwards_real_checks_to_the_siem_and_the_central_store(tmp_path, postgres, db_url):
+    from sink_servers import Rsyslog, sd_params
+    from test_server import clean_env, running_server
+
+    rsyslog = Rsyslog(tmp_path / "rsyslog").start()
+    env = clean_env(POSTGUARD_CENTRAL_DB=db_url, POSTGUARD_SYSLOG_TARGET=f"tcp://127.0.0.1:{rsyslog.port}")
+    try:
+        with running_server(tmp_path, env=env) as server:
+            status, _, check = server.post("/v1/check", {"text": "Our FOB price is USD 4.20 per unit",
+                                                         "platform": "linkedin"})
+            assert status == 200 and check["verdict"] != "allow"
+            status, _, decision = server.post("/v1/decision", {"scan_id": check["scan_id"], "action": "overridden",
+                                                               "justification": "price list is public"})
+            assert status == 200
+            _wait(lambda: len(rsyslog.records()) == 2 and central_count(db_url) == 2)
+            log = server.log()
+    finally:
+        rsyslog.stop()
+    assert [sd_params(r)["kind"] for r in rsyslog.records()] == ["check", "decision"]
+    assert rows(db_url, "SELECT kind, scan_id, action FROM postguard_events ORDER BY seq") == [
+        ("check", check["scan_id"], None), ("decision", check["scan_id"], "overridden")]
+    assert f"forwarding audit events to syslog tcp://127.0.0.1:{rsyslog.port}" in log
+    assert f"forwarding audit events to PostgreSQL postgresql://postgres@127.0.0.1:{postgres.port}/" in log
+    assert postgres.PASSWORD not in log and "USD 4.20" not in log
