@@ -59,14 +59,19 @@ def event_row(event: dict, laptop_id: str) -> tuple:
 
 
 class PostgresSink:
-    """Writes batches to the central store over one connection, reconnecting after errors."""
+    """Writes each batch over a short connection of its own.
+
+    Hundreds of laptops holding idle connections would exhaust the server's
+    `max_connections`; events come at human pace, so connecting per batch costs little.
+    """
 
     name = "postgres"
 
     def __init__(self, url: str):
-        """Check the URL now (a typo stops the companion at start); connect on first use."""
+        """Check the URL now (a typo stops the companion at start); connect per batch."""
         self.db: CentralDb = parse_central_db(url)
         self._conn = None
+        self._tables_checked = False
 
     def describe(self) -> str:
         """E.g. `PostgreSQL postgresql://postguard@db.example.com:5432/audit`."""
@@ -86,29 +91,30 @@ class PostgresSink:
                                           without_nul(last.get("os_user")), events[0]["seq"],
                                           last["seq"], last["hash"]))
         except psycopg.Error as exc:
-            self.close()
             raise CentralStoreUnavailable(
                 f"the central audit store {self.db.describe()} did not take the batch: "
                 f"{reason(self.db, exc)}") from None
+        finally:
+            self.close()
 
     def _connection(self):
-        """The open connection, or a new one with the tables in place."""
-        if self._conn is None or self._conn.closed:
-            import psycopg
+        """A new connection; the first one also makes sure the tables are there."""
+        import psycopg
 
-            conn = connect(self.db)
+        self._conn = connect(self.db)
+        if not self._tables_checked:
             try:
-                ensure_schema(conn)
+                ensure_schema(self._conn)
             except psycopg.Error as exc:
-                conn.close()
+                self.close()
                 raise CentralStoreUnavailable(
                     f"cannot create the audit tables in {self.db.describe()}: "
                     f"{reason(self.db, exc)}") from None
-            self._conn = conn
+            self._tables_checked = True
         return self._conn
 
     def close(self) -> None:
-        """Drop the connection; the next batch opens a new one."""
+        """Drop the connection, if one is open; safe to call more than once."""
         if self._conn is not None:
             try:
                 self._conn.close()
