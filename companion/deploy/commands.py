@@ -94,14 +94,22 @@ _PLATFORM = click.option("--platform", "platform_name", type=click.Choice(["linu
 _DRY = click.option("--dry-run", is_flag=True, help="Show the file and commands; change nothing.")
 
 
-def _platform(platform_name: str | None, dry_run: bool):
+def _platform(platform_name: str | None, dry_run: bool, environment: dict | None = None):
     from companion.deploy.service import platform_for, this_platform
 
     here = this_platform()
     name = platform_name or here
     if name != here and not dry_run:
         raise DeployError(f"this is {here}; a {name} service can only be shown with --dry-run", "wrong_platform")
-    return platform_for(name)
+    return platform_for(name, environment=environment)
+
+
+def _origins(extension_ids: tuple[str, ...]) -> dict:
+    """The companion answers only its own extension: the packed extension's ID must be allowed."""
+    from companion.deploy.policy import check_extension_id
+
+    origins = [f"chrome-extension://{check_extension_id(i)}" for i in extension_ids]
+    return {"POSTGUARD_ALLOWED_ORIGINS": ",".join(origins)} if origins else {}
 
 
 def _run(command: list[str]) -> subprocess.CompletedProcess:
@@ -116,15 +124,21 @@ def _show(platform, commands: list[list[str]]) -> None:
     text = content.decode("utf-16") if content.startswith(b"\xff\xfe") else content.decode()
     click.echo(f"# {platform.path}\n{text}")
     for command in commands:
-        click.echo("$ " + " ".join(command))
+        click.echo("$ " + " ".join(f'"{arg}"' if " " in arg else arg for arg in command))
 
 
 @service.command("install")
 @_PLATFORM
 @_DRY
-def service_install(platform_name, dry_run):
+@click.option("--extension-id", "extension_ids", multiple=True,
+              help="ID of the extension the companion answers (repeat for Chrome and Edge if they differ); "
+                   "default: the development ID only.")
+def service_install(platform_name, dry_run, extension_ids):
     """Write the service file and start it now and at every login."""
-    platform = _platform(platform_name, dry_run)
+    platform = _platform(platform_name, dry_run, _origins(extension_ids))
+    if not extension_ids:
+        click.echo("note: no --extension-id: the companion answers only the development extension ID, "
+                   "not an extension packed with your key", err=True)
     if dry_run:
         return _show(platform, platform.activate)
     previous = platform.path.read_bytes() if platform.path.exists() else None
@@ -148,7 +162,7 @@ def service_install(platform_name, dry_run):
 @_DRY
 def service_uninstall(platform_name, dry_run):
     """Stop the service, keep it from starting at login, and remove its file."""
-    platform = _platform(platform_name, dry_run)
+    platform = _platform(platform_name, dry_run, {"POSTGUARD_ALLOWED_ORIGINS": ""})
     if dry_run:
         return _show(platform, platform.deactivate)
     for command in platform.deactivate:

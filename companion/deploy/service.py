@@ -39,7 +39,7 @@ def _systemd_quote(arg: str) -> str:
     return '"' + arg.replace("\\", "\\\\").replace('"', '\\"') + '"' if any(c in arg for c in ' "\\') else arg
 
 
-def systemd_unit(command: list[str]) -> str:
+def systemd_unit(command: list[str], environment: dict[str, str] | None = None) -> str:
     """A systemd *user* unit. Hardening is limited to what an unprivileged user manager can apply
     (seccomp filters, no new privileges, umask); mount-namespace options such as ProtectSystem need
     a system manager and would make the unit fail to start in some user sessions."""
@@ -53,6 +53,7 @@ def systemd_unit(command: list[str]) -> str:
         "Restart=on-failure",
         "RestartSec=5",
         "Environment=PYTHONUNBUFFERED=1",
+        *(f"Environment={_systemd_quote(f'{k}={v}')}" for k, v in (environment or {}).items()),
         "UMask=0077",
         "NoNewPrivileges=yes",
         "LockPersonality=yes",
@@ -69,8 +70,9 @@ def systemd_unit(command: list[str]) -> str:
     ])
 
 
-def launch_agent(command: list[str], log_dir: Path) -> bytes:
+def launch_agent(command: list[str], log_dir: Path, environment: dict[str, str] | None = None) -> bytes:
     """A LaunchAgent: started at login (RunAtLoad), started again if it exits with an error."""
+    extra = {"EnvironmentVariables": dict(environment)} if environment else {}
     return plistlib.dumps({
         "Label": LAUNCHD_LABEL,
         "ProgramArguments": command,
@@ -79,6 +81,7 @@ def launch_agent(command: list[str], log_dir: Path) -> bytes:
         "ThrottleInterval": 10,
         "StandardOutPath": str(log_dir / "companion.log"),
         "StandardErrorPath": str(log_dir / "companion.log"),
+        **extra,
     }, fmt=plistlib.FMT_XML)
 
 
@@ -145,7 +148,7 @@ class Platform:
     """One OS: where its service file goes, its content, and the commands around it."""
 
     name: str
-    path: Path
+    path: Path | PureWindowsPath
     content: bytes
     activate: list[list[str]]
     deactivate: list[list[str]]
@@ -156,12 +159,15 @@ def _home() -> Path:
     return Path(os.environ.get("HOME") or os.environ.get("USERPROFILE") or Path.home())
 
 
-def platform_for(name: str, command: list[str] | None = None, windows_user: str | None = None) -> Platform:
-    """The service for `name` (linux, macos, windows), running `command` (default: postguard serve)."""
+def platform_for(name: str, command: list[str] | None = None, windows_user: str | None = None,
+                 environment: dict[str, str] | None = None) -> Platform:
+    """The service for `name` (linux, macos, windows), running `command` (default: postguard serve)
+    with `environment` (e.g. POSTGUARD_ALLOWED_ORIGINS for the packed extension's ID)."""
     command = command or [str(postguard_executable()), "serve"]
+    environment = environment or {}
     if name == "linux":
         config = Path(os.environ.get("XDG_CONFIG_HOME") or _home() / ".config")
-        return Platform(name, config / "systemd" / "user" / SERVICE_NAME, systemd_unit(command).encode(),
+        return Platform(name, config / "systemd" / "user" / SERVICE_NAME, systemd_unit(command, environment).encode(),
                         [["systemctl", "--user", "daemon-reload"],
                          ["systemctl", "--user", "enable", "--now", SERVICE_NAME]],
                         [["systemctl", "--user", "disable", "--now", SERVICE_NAME]],
@@ -169,20 +175,31 @@ def platform_for(name: str, command: list[str] | None = None, windows_user: str 
     if name == "macos":
         domain = f"gui/{os.getuid() if hasattr(os, 'getuid') else '<uid>'}"
         path = _home() / "Library" / "LaunchAgents" / f"{LAUNCHD_LABEL}.plist"
-        return Platform(name, path, launch_agent(command, _home() / "Library" / "Logs" / "Postguard"),
+        return Platform(name, path, launch_agent(command, _home() / "Library" / "Logs" / "Postguard", environment),
                         [["launchctl", "bootstrap", domain, str(path)]],
                         [["launchctl", "bootout", f"{domain}/{LAUNCHD_LABEL}"]],
                         ["launchctl", "print", f"{domain}/{LAUNCHD_LABEL}"])
     if name == "windows":
-        user = windows_user or f"{os.environ.get('USERDOMAIN', 'DOMAIN')}\\{os.environ.get('USERNAME', 'user')}"
-        local = Path(os.environ.get("LOCALAPPDATA") or PureWindowsPath(_home(), "AppData", "Local"))
-        path = local / "Postguard" / "postguard-task.xml"
-        return Platform(name, path, task_xml(command, user),
-                        [["schtasks", "/Create", "/TN", TASK_NAME, "/XML", str(path), "/F"],
-                         ["schtasks", "/Run", "/TN", TASK_NAME]],
-                        [["schtasks", "/End", "/TN", TASK_NAME], ["schtasks", "/Delete", "/TN", TASK_NAME, "/F"]],
-                        ["schtasks", "/Query", "/TN", TASK_NAME, "/FO", "LIST"])
+        return _windows(command, windows_user, environment)
     raise ValueError(f"unknown platform {name!r}")
+
+
+def _windows(command: list[str], windows_user: str | None, environment: dict[str, str]) -> Platform:
+    """A scheduled task cannot carry environment variables, so they are set for the user (setx)
+    before the task is registered; the task starts in a session that already has them."""
+    user = windows_user or f"{os.environ.get('USERDOMAIN', 'DOMAIN')}\\{os.environ.get('USERNAME', 'user')}"
+    if os.name == "nt":
+        path = Path(os.environ.get("LOCALAPPDATA") or _home() / "AppData" / "Local") / "Postguard" / "postguard-task.xml"
+    else:  # shown with --dry-run only: where it would go on the user's Windows laptop
+        path = PureWindowsPath("C:\\Users", user.split("\\")[-1], "AppData", "Local", "Postguard", "postguard-task.xml")
+    set_env = [["setx", key, value] for key, value in environment.items()]
+    unset_env = [["reg", "delete", "HKCU\\Environment", "/v", key, "/f"] for key in environment]
+    return Platform("windows", path, task_xml(command, user),
+                    set_env + [["schtasks", "/Create", "/TN", TASK_NAME, "/XML", str(path), "/F"],
+                               ["schtasks", "/Run", "/TN", TASK_NAME]],
+                    [["schtasks", "/End", "/TN", TASK_NAME], ["schtasks", "/Delete", "/TN", TASK_NAME, "/F"]]
+                    + unset_env,
+                    ["schtasks", "/Query", "/TN", TASK_NAME, "/FO", "LIST"])
 
 
 def this_platform() -> str:

@@ -111,6 +111,23 @@ def test_dry_run_shows_the_file_and_commands_and_writes_nothing(runner, home, pl
     assert [p for p in home.rglob("*") if p.is_file()] == []
 
 
+@needs_systemd
+def test_the_packed_extensions_id_is_allowed_by_the_service_on_every_os(runner, home, tmp_path):
+    ext_id = "mmmgmbfbcjjgdkhlmeijlpejcoankgnb"
+    origins = {"POSTGUARD_ALLOWED_ORIGINS": f"chrome-extension://{ext_id}"}
+    unit = platform_for("linux", environment=origins).content.decode()
+    assert f"Environment=POSTGUARD_ALLOWED_ORIGINS=chrome-extension://{ext_id}" in unit
+    done = systemd_verify(unit, tmp_path)
+    assert done.returncode == 0 and "postguard.service" not in done.stdout + done.stderr
+    assert plistlib.loads(platform_for("macos", environment=origins).content)["EnvironmentVariables"] == origins
+    windows = platform_for("windows", environment=origins, windows_user=r"LUMEN\li.wei")
+    assert windows.activate[0] == ["setx", "POSTGUARD_ALLOWED_ORIGINS", f"chrome-extension://{ext_id}"]
+    shown = runner.invoke(main, ["service", "install", "--dry-run", "--extension-id", ext_id])
+    assert f"POSTGUARD_ALLOWED_ORIGINS=chrome-extension://{ext_id}" in shown.output
+    refused = runner.invoke(main, ["service", "install", "--dry-run", "--extension-id", "not-an-id"])
+    assert refused.exit_code == 2 and "not a Chromium extension ID" in refused.output
+
+
 def test_installing_another_os_service_for_real_is_refused(runner, home):
     result = runner.invoke(main, ["service", "install", "--platform", "windows"])
     assert result.exit_code == 2 and "only be shown with --dry-run" in result.output
