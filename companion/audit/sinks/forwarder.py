@@ -77,7 +77,7 @@ class _SinkWorker:
             except PostguardError as exc:
                 self._failed(exc.message)
             except Exception as exc:  # a bug must not end forwarding; the spool keeps the events
-                self._failed(f"unexpected {type(exc).__name__}")
+                self._failed(f"unexpected {type(exc).__name__} at {_where(exc)}")
             if self.failures:
                 self.stopping.wait(self.backoff.delay(self.failures))
             else:
@@ -98,6 +98,14 @@ class _SinkWorker:
                      self.failures)
         self.failures, self.last_error = 0, None
         log.debug("%d audit events delivered to %s", delivered, self.sink.describe())
+
+
+def _where(exc: BaseException) -> str:
+    """file:line where `exc` was raised; its message could quote an event, so only this is logged."""
+    tb = exc.__traceback__
+    while tb and tb.tb_next:
+        tb = tb.tb_next
+    return f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}" if tb else "?"
 
 
 class Forwarder:

@@ -184,7 +184,7 @@ class SyslogSink:
 
     def _unavailable(self, what: str, exc: BaseException) -> SinkUnavailable:
         """A SinkUnavailable naming the collector and the OS or TLS reason."""
-        reason = getattr(exc, "reason", None) or getattr(exc, "strerror", None) or type(exc).__name__
+        reason = getattr(exc, "reason", None) or getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
         return SinkUnavailable(f"syslog collector {self.target.describe()} {what} ({reason})")
 
     def close(self) -> None:
