@@ -163,6 +163,15 @@ def test_a_bad_syslog_target_is_refused_at_start(target):
     assert caught.value.message.startswith("setting syslog_target: ")
 
 
+def test_a_ca_file_with_a_plain_tcp_target_is_refused_rather_than_sent_in_clear(tmp_path, store):
+    ca_file = make_tls_certs(tmp_path / "certs")["ca"]
+    settings = Settings(data_dir=store.db_path.parent, syslog_target="tcp://127.0.0.1:514", syslog_ca_file=ca_file)
+    with pytest.raises(ConfigError) as caught:
+        start_forwarding(settings, store)
+    assert caught.value.message == ("setting syslog_target: syslog_ca_file is set but syslog_target is tcp://, "
+                                    "which is not encrypted; use tls://host:port")
+
+
 def test_postguard_serve_stops_at_start_on_a_bad_target(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "POSTGUARD_SYSLOG_TARGET": "udp://siem.example.com:514"}
     result = subprocess.run([POSTGUARD, "serve"], capture_output=True, text=True, timeout=60, env=env)

@@ -18,6 +18,7 @@ from __future__ import annotations
 from companion.audit.sinks.base import CentralStoreUnavailable, Sink, SinkUnavailable
 from companion.audit.sinks.forwarder import Backoff, Forwarder, SinkStatus
 from companion.audit.sinks.spool import Spool
+from companion.errors import ConfigError
 
 __all__ = [
     "Backoff", "CentralStoreUnavailable", "Forwarder", "Sink", "SinkStatus", "SinkUnavailable",
@@ -31,8 +32,12 @@ def build_sinks(settings) -> list[Sink]:
     if settings.syslog_target:
         from companion.audit.sinks.syslog import SyslogSink, parse_syslog_target
 
-        sinks.append(SyslogSink(parse_syslog_target(settings.syslog_target),
-                                ca_file=settings.syslog_ca_file))
+        target = parse_syslog_target(settings.syslog_target)
+        if settings.syslog_ca_file and target.scheme != "tls":
+            # A CA file says TLS was meant; sending the audit trail in clear text instead is worse than stopping.
+            raise ConfigError("syslog_ca_file is set but syslog_target is tcp://, which is not encrypted; "
+                              "use tls://host:port", field="setting syslog_target")
+        sinks.append(SyslogSink(target, ca_file=settings.syslog_ca_file))
     if settings.central_db:
         from companion.audit.sinks.postgres import PostgresSink
 
