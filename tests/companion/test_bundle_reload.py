@@ -124,3 +124,12 @@ def test_a_new_bundle_is_used_without_a_restart_and_a_tampered_one_is_refused(se
     log = log_path.read_text()
     assert "rules reloaded" in log and "(bundle 2)" in log
     assert "Okonkwo" not in log and "Lagos" not in log, "the log never holds post text or client names"
+
+
+def test_service_status_sees_the_running_companion_and_its_rules(server, tmp_path):
+    port, _data_dir, _log = server
+    env = {k: v for k, v in os.environ.items() if not k.startswith("POSTGUARD_")}
+    env.update(HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / ".config"), POSTGUARD_PORT=str(port))
+    status = postguard("service", "status", env=env)
+    assert f"companion on 127.0.0.1:{port}: answering, rules client_confidential@" in status.stdout
+    assert "(missing)" in status.stdout and status.returncode == 1, "no service file: not a healthy install"
