@@ -42,14 +42,17 @@ class InstalledBundle:
 
     @property
     def rules_dir(self) -> Path | None:
+        """The bundle's rules folder, if it carries packs (else the packaged rules stay in use)."""
         return self.path / "rules" if (self.path / "rules" / "packs").is_dir() else None
 
     @property
     def org_dir(self) -> Path | None:
+        """The bundle's org folder, if it carries one."""
         return self.path / "org" if (self.path / "org").is_dir() else None
 
 
 def pointer_path(data_dir: Path) -> Path:
+    """`bundles/current.json`: names the bundle in force."""
     return data_dir / BUNDLES_DIR / POINTER
 
 

@@ -34,12 +34,14 @@ class BundleWatcher:
         self._thread: threading.Thread | None = None
 
     def start(self) -> "BundleWatcher":
+        """Start polling on a daemon thread (it never keeps the process alive)."""
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="rule-bundle-watcher", daemon=True)
             self._thread.start()
         return self
 
     def stop(self) -> None:
+        """Stop polling after the current wait."""
         self._stop.set()
 
     def _run(self) -> None:
