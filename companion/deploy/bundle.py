@@ -35,6 +35,7 @@ from companion.deploy.errors import BundleRejected, DeployError
 FORMAT = "postguard-rule-bundle/1"
 MANIFEST, SIGNATURE = "manifest.json", "manifest.sig"
 MAX_BUNDLE_BYTES = 64 * 1024 * 1024
+MAX_MEMBER_BYTES = 16 * 1024 * 1024  # a client list is kilobytes; this stops a decompression bomb
 MAX_FILES = 500
 VERSION_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _MEMBER = re.compile(r"org/[^/]+|rules/packs/[^/]+\.yaml")
@@ -142,6 +143,8 @@ def _read_members(data: bytes) -> dict[str, bytes]:
                 raise BundleRejected(f"the bundle holds {name!r}, which is not a plain file name")
             if name not in (MANIFEST, SIGNATURE) and not _MEMBER.fullmatch(name):
                 raise BundleRejected(f"the bundle holds {name!r}; only org/* and rules/packs/*.yaml belong")
+            if info.size > MAX_MEMBER_BYTES:
+                raise BundleRejected(f"{name} is larger than {MAX_MEMBER_BYTES // (1024 * 1024)} MB")
             if name in members or len(members) >= MAX_FILES:
                 raise BundleRejected(f"the bundle holds {name!r} twice or too many files")
             members[name] = archive.extractfile(info).read()

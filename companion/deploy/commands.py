@@ -240,8 +240,14 @@ def rules_install(bundle_path, pubkey, data_dir, allow_downgrade):
     from companion.deploy.bundle import load_public_key, verify_bundle
     from companion.deploy.installed import install
 
+    from companion.deploy.bundle import MAX_BUNDLE_BYTES
+    from companion.deploy.errors import BundleRejected
+
     settings = Settings.from_env(data_dir=data_dir)
-    verified = verify_bundle(bundle_path.read_bytes(), load_public_key(pubkey))
+    public_key = load_public_key(pubkey)
+    if bundle_path.stat().st_size > MAX_BUNDLE_BYTES:
+        raise BundleRejected(f"{bundle_path} is larger than a rule bundle can be")
+    verified = verify_bundle(bundle_path.read_bytes(), public_key)
     installed = install(verified, settings.data_dir, allow_downgrade)
     click.echo(f"installed rule bundle {installed.version} ({len(verified.files)} files) in {installed.path}; "
                f"a running companion reloads it within {settings.bundle_poll_s:g} s")

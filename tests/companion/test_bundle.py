@@ -220,6 +220,17 @@ def test_keygen_never_overwrites_a_key(runner, keys):
     assert keys[0].read_bytes() == before and keys[0].stat().st_mode & 0o777 == 0o600
 
 
+def test_a_decompression_bomb_is_refused_before_it_is_read(runner, keys, installed, tmp_path):
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        info = tarfile.TarInfo("org/clients.csv")
+        info.size = 64 * 1024 * 1024
+        archive.addfile(info, io.BytesIO(bytes(info.size)))  # 64 MB of zeros, about 64 KB compressed
+    (tmp_path / "bomb.pgb").write_bytes(buffer.getvalue())
+    result = install(runner, tmp_path / "bomb.pgb", keys[1], installed)
+    assert result.exit_code == 3 and "org/clients.csv is larger than 16 MB" in result.output
+
+
 def test_not_a_bundle_at_all(runner, keys, installed, tmp_path):
     (tmp_path / "junk.pgb").write_bytes(b"PK\x03\x04 this is a zip, not our bundle")
     result = install(runner, tmp_path / "junk.pgb", keys[1], installed)
