@@ -173,7 +173,8 @@ class Postgres:
         self.user = "postgres" if os.geteuid() == 0 else None
 
     def _run(self, *args: str) -> subprocess.CompletedProcess:
-        cmd = list(args) if self.user is None else ["runuser", "-u", self.user, "--", *args]
+        runuser = shutil.which("runuser") or "/usr/sbin/runuser"
+        cmd = list(args) if self.user is None else [runuser, "-u", self.user, "--", *args]
         return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
 
     def start(self) -> "Postgres":
