@@ -40,7 +40,7 @@ def rebuild_engine(settings: Settings, current: DetectionEngine) -> DetectionEng
     reload takes about a second instead of a cold start (settings already resolved)."""
     rules = load_rules(settings.rules_dir)
     org = OrgMatchers.build(load_org(settings.org_dir))
-    analyzer = current._pii._analyzer  # the loaded Presidio + spaCy pipeline, shared read-only
+    analyzer = current.analyzer  # the loaded Presidio + spaCy pipeline, shared read-only
     return DetectionEngine(rules, org, analyzer, current.ocr, ocr_budget_s=settings.ocr_budget_s)
 
 

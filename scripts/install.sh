@@ -12,7 +12,7 @@ APT_PACKAGES=(
   tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim
   fonts-dejavu-core fonts-wqy-microhei
   chromium openssl sqlite3 nodejs npm
-  rsyslog rsyslog-gnutls postgresql
+  rsyslog rsyslog-gnutls postgresql systemd
 )
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

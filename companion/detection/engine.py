@@ -53,6 +53,7 @@ class DetectionEngine:
         self.ocr = ocr
         self.ocr_budget_s = ocr_budget_s
         self.ocr_cache = OcrCache()
+        self.analyzer = analyzer  # kept so a rule reload can reuse the loaded spaCy pipeline
         self._rule_matcher = RuleMatcher(rules.packs)
         self._pii = PiiScanner(analyzer, rules.pack_for("contact_pii"))
         self._list_rules = [(p, r) for p in rules.packs for r in p.rules if r.org_list]
