@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from companion.cli import main
 from companion.config import Settings
@@ -33,6 +34,12 @@ ENV_SAMPLES = {
     "max_image_pixels": ("12000000", 12_000_000),
     "ocr_budget_s": ("1.5", 1.5),
     "threads": ("8", 8),
+    "bundle_poll_s": ("0.5", 0.5),
+    "syslog_target": ("tls://siem.example.com:6514", "tls://siem.example.com:6514"),
+    "syslog_ca_file": ("/etc/ssl/postguard/ca.pem", Path("/etc/ssl/postguard/ca.pem")),
+    "central_db": ("postgresql://postguard@db.example.com:5432/audit",
+                   SecretStr("postgresql://postguard@db.example.com:5432/audit")),
+    "audit_retention_days": ("30", 30),
 }
 
 BAD_VALUES = [
@@ -40,6 +47,8 @@ BAD_VALUES = [
     ("ocr_budget_s", "soon"), ("max_images", "-1"), ("max_request_bytes", "0"), ("max_text_chars", "many"),
     ("allowed_origins", "https://www.linkedin.com"), ("allowed_origins", "*"),
     ("allowed_origins", "chrome-extension://"), ("allowed_origins", "chrome-extension://abc/page.html"),
+    ("bundle_poll_s", "-1"), ("syslog_target", "udp://siem:514"), ("central_db", "mysql://x/y"),
+    ("audit_retention_days", "-5"),
 ]
 
 
