@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None, *, engine: DetectionEngine | No
     engine = engine or build_engine(settings)
     if audit is None:
         audit = AuditStore.open(settings.data_dir)
-        _prune_expired(audit, settings.audit_retention_days)
+        _prune_expired(audit, settings)
     # Forwarding runs on its own threads from the on-disk log: a check never waits for it.
     app.extensions["postguard"] = AppState(settings, engine, audit, versions(engine),
                                            forwarder=start_forwarding(settings, audit))
@@ -87,12 +87,15 @@ def create_app(settings: Settings | None = None, *, engine: DetectionEngine | No
     return app
 
 
-def _prune_expired(audit: AuditStore, retention_days: int) -> None:
-    """Apply the retention at start; a prune that fails must not keep the companion down."""
-    from companion.audit.retention import prune_expired
+def _prune_expired(audit: AuditStore, settings: Settings) -> None:
+    """Apply the retention at start; a prune that fails must not keep the companion down.
+
+    Events a configured forwarding target has not confirmed are kept past the retention.
+    """
+    from companion.audit.retention import prune_as_configured
 
     try:
-        result = prune_expired(audit, retention_days)
+        result = prune_as_configured(audit, settings)
     except AuditError as exc:
         log.error("audit retention: %s", exc.message)
         return

@@ -190,12 +190,12 @@ def audit_token(data_dir, rotate):
               help="Keep this many days (default: POSTGUARD_AUDIT_RETENTION_DAYS, else 365).")
 def audit_prune(data_dir, retention_days):
     """Delete events older than the retention, leaving a checkpoint that keeps the chain verifiable."""
-    from companion.audit.retention import prune_expired
+    from companion.audit.retention import prune_as_configured
 
     settings = Settings.from_env(data_dir=data_dir, audit_retention_days=retention_days)
     if settings.audit_retention_days == 0:
         click.echo("retention is 0 (keep forever): nothing pruned")
         return
-    result = prune_expired(_store(data_dir), settings.audit_retention_days)
+    result = prune_as_configured(_store(data_dir), settings)
     click.echo(result.summary() if result else
                f"nothing older than {settings.audit_retention_days} days: nothing pruned")

@@ -45,14 +45,33 @@ def retention_cutoff(retention_days: int, now: datetime | None = None) -> dateti
     return (now or datetime.now(timezone.utc)) - timedelta(days=retention_days)
 
 
-def prune_expired(store: AuditStore, retention_days: int, *, now: datetime | None = None) -> PruneResult | None:
-    """Delete events older than the retention and append their checkpoint; None if none were due."""
+def prune_expired(store: AuditStore, retention_days: int, *, now: datetime | None = None,
+                  keep_from_seq: int | None = None) -> PruneResult | None:
+    """Delete events older than the retention and append their checkpoint; None if none were due.
+
+    `keep_from_seq`: the oldest event a forwarding target has not confirmed; it and every
+    later event stay, so retention never deletes what the SIEM or central store still needs.
+    """
     cutoff = retention_cutoff(retention_days, now)
     if cutoff is None:
         return None
-    checkpoint = store.prune_before(cutoff, details={"reason": "retention", "retention_days": retention_days})
+    checkpoint = store.prune_before(cutoff, details={"reason": "retention", "retention_days": retention_days},
+                                    keep_from_seq=keep_from_seq)
     if checkpoint is None:
         return None
     details = checkpoint["details"]
     return PruneResult(details["pruned_count"], details["pruned_first_seq"], details["pruned_through_seq"],
                        checkpoint["seq"], details["cutoff"])
+
+
+def prune_as_configured(store: AuditStore, settings) -> PruneResult | None:
+    """The configured retention, keeping what a configured forwarding target still needs.
+
+    A target that is gone for good would keep events forever: remove it from the settings
+    and the next prune proceeds.
+    """
+    from companion.audit.sinks.spool import first_unconfirmed_seq
+
+    targets = [name for name, on in (("syslog", settings.syslog_target), ("postgres", settings.central_db)) if on]
+    keep_from = first_unconfirmed_seq(settings.data_dir, targets)
+    return prune_expired(store, settings.audit_retention_days, keep_from_seq=keep_from)

@@ -172,20 +172,22 @@ class AuditStore:
             (event["seq"], event["hash"]),
         )
 
-    def prune_before(self, cutoff: datetime, *, details: dict | None = None) -> dict | None:
+    def prune_before(self, cutoff: datetime, *, details: dict | None = None,
+                     keep_from_seq: int | None = None) -> dict | None:
         """Delete the oldest events stamped before `cutoff` and append the checkpoint for them.
 
         Only a run from the start of the log is deleted (the first event at or after
         `cutoff` and everything after it stay), so the kept events still link to each other
         and to the checkpoint's `pruned_head_hash`. Refuses, changing nothing, when the
         chain is already broken: pruning the broken part would hide the tampering.
+        Events at or after `keep_from_seq` stay whatever their age (not yet forwarded).
         Returns the checkpoint event, or None when nothing is old enough.
         """
         with self._lock:
             self._ensure_open()
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
-                checkpoint = self._prune_locked(utc_timestamp(cutoff), details or {})
+                checkpoint = self._prune_locked(utc_timestamp(cutoff), details or {}, keep_from_seq)
                 self._conn.execute("COMMIT" if checkpoint else "ROLLBACK")
             except (sqlite3.Error, AuditError) as exc:
                 if self._conn.in_transaction:
@@ -199,10 +201,11 @@ class AuditStore:
             self._notify(checkpoint)  # forwarded like any event: the central chain needs it too
         return checkpoint
 
-    def _prune_locked(self, cutoff_ts: str, details: dict) -> dict | None:
+    def _prune_locked(self, cutoff_ts: str, details: dict, keep_from_seq: int | None) -> dict | None:
         """Inside the write transaction: the delete and the checkpoint, or None if nothing is due."""
         first = self._conn.execute("SELECT MIN(seq), MAX(seq) FROM audit_events").fetchone()
-        kept = self._conn.execute("SELECT MIN(seq) FROM audit_events WHERE ts >= ?", (cutoff_ts,)).fetchone()[0]
+        kept = self._conn.execute("SELECT MIN(seq) FROM audit_events WHERE ts >= ? OR seq >= ?",
+                                  (cutoff_ts, keep_from_seq or 2**62)).fetchone()[0]
         if first[0] is None or kept == first[0]:
             return None
         through = first[1] if kept is None else kept - 1

@@ -182,3 +182,25 @@ def test_the_checkpoint_reaches_the_stores_listeners_like_any_event(year):
     store.add_listener(heard.append)
     result = prune_expired(store, 90, now=NOW)
     assert [(e["kind"], e["seq"]) for e in heard] == [("checkpoint", result.checkpoint_seq)]
+
+
+def test_retention_keeps_events_a_forwarding_target_has_not_confirmed(tmp_path):
+    """The SIEM was down for a year: the year's events wait for it instead of being pruned."""
+    from datetime import datetime, timedelta, timezone
+
+    from companion.audit import AuditStore
+    from companion.audit.retention import prune_expired
+    from companion.detection.types import ScanResult
+
+    store = AuditStore.open(tmp_path)
+    try:
+        for n in range(5):
+            store.record_check(scan_id=f"s{n}", platform="linkedin", url_host=None,
+                               result=ScanResult("allow"), versions={})
+        later = datetime.now(timezone.utc) + timedelta(days=400)
+        result = prune_expired(store, 365, now=later, keep_from_seq=3)
+        assert result.pruned_count == 2
+        assert [e["scan_id"] for e in store.events() if e["kind"] == "check"] == ["s2", "s3", "s4"]
+        assert store.verify().ok
+    finally:
+        store.close()
