@@ -31,19 +31,25 @@ def _csv_cell(name: str, value) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def export_events(events: Iterable[dict], fmt: Literal["jsonl", "csv"], out: TextIO) -> int:
-    """Write `events` to `out` in `fmt` and return how many were written."""
+def export_events(events: Iterable[dict], fmt: Literal["jsonl", "csv"], out: TextIO,
+                  extra_fields: tuple[str, ...] = ()) -> int:
+    """Write `events` to `out` in `fmt` and return how many were written.
+
+    `extra_fields` adds columns a reader knows beyond the event (the central store's
+    `laptop_id`, `laptop_seq`: whose chain an event belongs to).
+    """
+    fields = EVENT_FIELDS + tuple(extra_fields)
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
     count = 0
     if fmt == "jsonl":
         for event in events:
-            out.write(canonical_json({name: event.get(name) for name in EVENT_FIELDS}) + "\n")
+            out.write(canonical_json({name: event.get(name) for name in fields}) + "\n")
             count += 1
         return count
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(EVENT_FIELDS)
+    writer.writerow(fields)
     for event in events:
-        writer.writerow([_csv_cell(name, event.get(name)) for name in EVENT_FIELDS])
+        writer.writerow([_csv_cell(name, event.get(name)) for name in fields])
         count += 1
     return count

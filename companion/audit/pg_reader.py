@@ -68,6 +68,8 @@ def central_event(row_id: int, laptop_id: str, canonical: str) -> dict:
 class PostgresAuditReader:
     """Read access to the central store for review; safe to share between threads."""
 
+    extra_fields = ("laptop_id", "laptop_seq")  # exports say whose chain an event is on
+
     def __init__(self, db: CentralDb, conn, *, full_verify_every_s: float = 300.0):
         """Use `PostgresAuditReader.open(url)`."""
         self.db = db

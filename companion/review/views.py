@@ -158,7 +158,7 @@ def _export_chunks(reader, flt: EventFilter, fmt: str) -> Iterator[str]:
         if not batch and not first:
             return
         out = io.StringIO()
-        export_events(batch, fmt, out)
+        export_events(batch, fmt, out, getattr(reader, "extra_fields", ()))
         text = out.getvalue()
         if fmt == "csv" and not first:
             text = text.split("\n", 1)[1]  # the header once, at the top

@@ -261,6 +261,7 @@ def test_audit_serve_shows_every_laptop_on_the_review_page(small_fleet, tmp_path
         export = session.get(f"{base}/audit/export.jsonl", params={"user": "alice"}, timeout=30)
         lines = [json.loads(line) for line in export.text.splitlines()]
         assert len(lines) == 12 and {e["os_user"] for e in lines} == {"alice"}
+        assert all(e["laptop_id"] and e["laptop_seq"] for e in lines)  # whose chain each event is on
     finally:
         server.terminate()
         server.wait(timeout=30)
