@@ -23,37 +23,21 @@ import threading
 from datetime import date
 
 from companion.audit.chain import ChainReport
-from companion.audit.events import utc_timestamp
 from companion.audit.pg_verify import ChainVerifier, LaptopReport
-from companion.audit.query import DailyCount, EventFilter
+from companion.audit.query import DailyCount, EventFilter, where_clause
 from companion.audit.sinks.base import CentralStoreUnavailable
 from companion.audit.sinks.pg_connect import CentralDb, connect, parse_central_db, reason
 from companion.audit.sinks.pg_schema import tables_exist
 from companion.errors import ConfigError
 
-_EQUALITY_FILTERS = (("os_user", "user"), ("host", "host"), ("platform", "platform"),
-                     ("verdict", "verdict"), ("action", "action"), ("kind", "kind"))
 _SELECT = "SELECT id, laptop_id, canonical FROM postguard_events"
 
 
 def filter_sql(flt: EventFilter) -> tuple[str, list]:
     """A WHERE clause (always starting with WHERE) and its parameters for `flt`."""
-    clauses, params = ["TRUE"], []
-    if flt.since is not None:
-        clauses.append("ts >= %s")
-        params.append(utc_timestamp(flt.since))
-    if flt.until is not None:
-        clauses.append("ts < %s")
-        params.append(utc_timestamp(flt.until))
-    for column, field in _EQUALITY_FILTERS:
-        value = getattr(flt, field)
-        if value is not None:
-            clauses.append(f"{column} = %s")
-            params.append(value)
-    if flt.category is not None:
-        clauses.append("categories ? %s")  # jsonb membership, served by the GIN index
-        params.append(flt.category)
-    return "WHERE " + " AND ".join(clauses), params
+    # jsonb membership, served by the GIN index
+    return where_clause(flt, placeholder="%s", category_clause="categories ? %s",
+                        category_param=lambda c: c)
 
 
 def central_event(row_id: int, laptop_id: str, canonical: str) -> dict:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
+from typing import Callable, Protocol
 
 from companion.audit.chain import ChainReport
+from companion.audit.events import utc_timestamp
 
 
 @dataclass(frozen=True)
@@ -61,3 +62,32 @@ class AuditReader(Protocol):
     def verify(self) -> ChainReport:
         """The hash-chain status shown on the page."""
         ...
+
+
+# Columns an EventFilter narrows by equality, and the filter field for each.
+EQUALITY_FILTERS = (("os_user", "user"), ("host", "host"), ("platform", "platform"),
+                    ("verdict", "verdict"), ("action", "action"), ("kind", "kind"))
+
+
+def where_clause(flt: EventFilter, *, placeholder: str, category_clause: str,
+                 category_param: Callable[[str], str]) -> tuple[str, list]:
+    """A WHERE clause (always starting with WHERE) and its parameters, for any SQL store.
+
+    Each store passes its placeholder ("?" or "%s") and how it tests category membership.
+    """
+    clauses, params = ["1 = 1"], []
+    if flt.since is not None:
+        clauses.append(f"ts >= {placeholder}")
+        params.append(utc_timestamp(flt.since))
+    if flt.until is not None:
+        clauses.append(f"ts < {placeholder}")
+        params.append(utc_timestamp(flt.until))
+    for column, field in EQUALITY_FILTERS:
+        value = getattr(flt, field)
+        if value is not None:
+            clauses.append(f"{column} = {placeholder}")
+            params.append(value)
+    if flt.category is not None:
+        clauses.append(category_clause)
+        params.append(category_param(flt.category))
+    return "WHERE " + " AND ".join(clauses), params

@@ -23,37 +23,17 @@ from datetime import date
 
 from companion.audit.chain import ChainReport
 from companion.audit.errors import AuditError
-from companion.audit.events import utc_timestamp
-from companion.audit.query import DailyCount, EventFilter
+from companion.audit.query import DailyCount, EventFilter, where_clause
 from companion.audit.schema import COLUMNS, row_to_event
 from companion.audit.store import AuditStore
 
 VERIFY_MAX_AGE_S = 60.0
-# Columns an EventFilter narrows by equality, and the filter field for each.
-_EQUALITY_FILTERS = (("os_user", "user"), ("host", "host"), ("platform", "platform"),
-                     ("verdict", "verdict"), ("action", "action"), ("kind", "kind"))
-
-
 def filter_sql(flt: EventFilter) -> tuple[str, list]:
     """A WHERE clause (always starting with WHERE) and its parameters for `flt`."""
-    clauses, params = ["1 = 1"], []
-    if flt.since is not None:
-        clauses.append("ts >= ?")
-        params.append(utc_timestamp(flt.since))
-    if flt.until is not None:
-        clauses.append("ts < ?")
-        params.append(utc_timestamp(flt.until))
-    for column, field in _EQUALITY_FILTERS:
-        value = getattr(flt, field)
-        if value is not None:
-            clauses.append(f"{column} = ?")
-            params.append(value)
-    if flt.category is not None:
-        # categories is canonical JSON of plain names, so the quoted name is an exact match;
-        # instr (not json_each) keeps working on a row someone mangled by hand.
-        clauses.append("instr(categories, ?) > 0")
-        params.append(f'"{flt.category}"')
-    return "WHERE " + " AND ".join(clauses), params
+    # categories is canonical JSON of plain names, so the quoted name is an exact match;
+    # instr (not json_each) keeps working on a row someone mangled by hand.
+    return where_clause(flt, placeholder="?", category_clause="instr(categories, ?) > 0",
+                        category_param=lambda c: f'"{c}"')
 
 
 class SqliteAuditReader:
