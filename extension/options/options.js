@@ -76,12 +76,19 @@ function readForm(status) {
   return settings;
 }
 
+/** A version value for people: lists joined with commas, other objects as JSON, "—" for none. */
+function versionText(value) {
+  if (value === null || value === undefined) return "—";
+  if (Array.isArray(value)) return value.join(", ");
+  return typeof value === "object" ? JSON.stringify(value) : String(value);
+}
+
 function renderStatus(status) {
   const line = document.getElementById("companion-status");
   line.dataset.status = status.health.reachable ? "up" : "down";
   line.textContent = status.health.reachable ? `${t("optionsCompanionUp")} — ${status.policy.companionUrl}` : t("optionsCompanionDown");
   const versions = status.health.versions || {};
-  document.getElementById("companion-versions").textContent = Object.entries(versions).map(([k, v]) => `${k} ${typeof v === "object" ? JSON.stringify(v) : v}`).join(" · ");
+  document.getElementById("companion-versions").textContent = Object.entries(versions).map(([k, v]) => `${k} ${versionText(v)}`).join(" · ");
   document.getElementById("queued").textContent = String(status.queuedDecisions);
   const recent = document.querySelector("#recent tbody");
   recent.replaceChildren();

@@ -2,17 +2,22 @@
  * Highlights over the editor's risky text spans, drawn as a separate overlay (as Grammarly does) and
  * positioned from Range.getClientRects(). The editor's DOM is never touched: Quill, Lexical and
  * ProseMirror own theirs and would revert or choke on foreign nodes.
+ *
+ * The overlay lives in the same parent as the panel (the composer's dialog) and before it, so both share
+ * one stacking context and the panel is drawn over the highlights; an overlay on <html> with a top
+ * z-index was painted over the panel inside Facebook's dialog.
  */
 (function defineHighlights(root) {
   "use strict";
   const pg = (root.postguard = root.postguard || {});
   let current = null; // {host, layer, ranges, onMove}
 
-  /** Draws boxes for [{range, severity}] and keeps them in place while the page scrolls. */
-  function show(spans) {
+  /** Draws boxes for [{range, severity}] inside `parent` (default <html>) and keeps them in place while the page scrolls. */
+  function show(spans, { parent = null } = {}) {
     clear();
     const doc = root.document;
-    const { host, shadow } = pg.ui.createHost("highlights", doc.documentElement);
+    const holder = parent && parent.isConnected ? parent : doc.documentElement;
+    const { host, shadow } = pg.ui.createHost("highlights", holder);
     const layer = pg.ui.el(doc, "div", { className: "pg-hl-layer", "aria-hidden": "true" });
     shadow.append(layer);
     let frame = 0;
@@ -27,21 +32,29 @@
     draw(layer, spans);
   }
 
+  /** The client rects of the spans (layout-less DOMs such as jsdom have none). */
+  function rectsOf(spans) {
+    const rects = [];
+    for (const { range, severity } of spans) {
+      const list = typeof range.getClientRects === "function" ? range.getClientRects() : [];
+      for (const rect of list) if (rect.width >= 1 && rect.height >= 1) rects.push({ rect, severity });
+    }
+    return rects;
+  }
+
   function draw(layer, spans) {
     const doc = layer.ownerDocument;
     layer.replaceChildren();
-    for (const { range, severity } of spans) {
-      // Layout-less DOMs (jsdom) have no getClientRects on ranges: no boxes rather than no panel.
-      const rects = typeof range.getClientRects === "function" ? range.getClientRects() : [];
-      for (const rect of rects) {
-        if (rect.width < 1 || rect.height < 1) continue;
-        const box = pg.ui.el(doc, "div", { className: `pg-hl pg-sev-${severity}` });
-        box.style.left = `${rect.left}px`;
-        box.style.top = `${rect.top}px`;
-        box.style.width = `${rect.width}px`;
-        box.style.height = `${rect.height}px`;
-        layer.append(box);
-      }
+    // The layer is `fixed; inset: 0`, but a transformed ancestor makes it relative to that ancestor:
+    // boxes are placed from the layer's own origin, right in both cases.
+    const origin = typeof layer.getBoundingClientRect === "function" ? layer.getBoundingClientRect() : { left: 0, top: 0 };
+    for (const { rect, severity } of rectsOf(spans)) {
+      const box = pg.ui.el(doc, "div", { className: `pg-hl pg-sev-${severity}` });
+      box.style.left = `${rect.left - origin.left}px`;
+      box.style.top = `${rect.top - origin.top}px`;
+      box.style.width = `${rect.width}px`;
+      box.style.height = `${rect.height}px`;
+      layer.append(box);
     }
   }
 
@@ -66,6 +79,11 @@
     return spans;
   }
 
-  pg.highlights = { show, clear, spansFor, isShown: () => Boolean(current) };
+  /** Where the highlighted text is on screen now (the panel avoids covering it). */
+  function rects() {
+    return current ? rectsOf(current.spans).map(({ rect }) => rect) : [];
+  }
+
+  pg.highlights = { show, clear, spansFor, rects, isShown: () => Boolean(current) };
   pg.runtime?.onDetach(clear);
 })(globalThis);

@@ -9,7 +9,8 @@
   let current = null; // {host, timer}
 
   /**
-   * Shows one notice (replacing any other). Options: tone "info"|"closed", command (shown as code),
+   * Shows one notice (replacing any other). Options: tone "info"|"warn"|"closed", kind (a data-kind
+   * tag for what the notice is about), command (shown as code),
    * linkUrl/linkText, actionText/onAction, timeoutMs (0 keeps it until closed), anchor (element).
    */
   function show(message, options = {}) {
@@ -18,9 +19,10 @@
     const parent = options.parent && options.parent.isConnected ? options.parent : doc.body || doc.documentElement;
     const { host, shadow } = pg.ui.createHost("notice", parent);
     const box = pg.ui.el(doc, "div", {
-      className: `pg-notice${options.tone === "closed" ? " pg-closed" : ""}`,
+      className: `pg-notice${options.tone === "closed" || options.tone === "warn" ? ` pg-${options.tone}` : ""}`,
       role: options.tone === "closed" ? "alert" : "status",
       "data-tone": options.tone || "info",
+      "data-kind": options.kind,
     });
     const body = pg.ui.el(doc, "div", {}, [pg.ui.el(doc, "span", { className: "pg-notice-text", text: message })]);
     if (options.command) body.append(doc.createTextNode(" "), pg.ui.el(doc, "code", { text: options.command }));
@@ -45,14 +47,18 @@
     return host;
   }
 
-  /** Bottom of the anchor (the composer) if it is on screen, else bottom-right of the window. */
+  /**
+   * Just below the anchor (the composer's dialog, so the notice covers neither the text nor the Post
+   * control) when that is on screen and the notice fits there, else bottom-right of the window.
+   */
   function place(box, anchor) {
     const rect = anchor?.isConnected ? anchor.getBoundingClientRect() : null;
     const viewH = root.innerHeight || 800;
     const viewW = root.innerWidth || 1200;
-    if (rect && rect.width > 0 && rect.bottom < viewH - 60) {
+    const height = box.offsetHeight || 60;
+    if (rect && rect.width > 0 && rect.bottom + 8 + height <= viewH - 8) {
       box.style.left = `${Math.max(8, Math.min(rect.left, viewW - 428))}px`;
-      box.style.top = `${Math.min(rect.bottom + 8, viewH - 80)}px`;
+      box.style.top = `${rect.bottom + 8}px`;
     } else {
       box.style.right = "16px";
       box.style.bottom = "16px";

@@ -15,8 +15,13 @@
   const REASONS = ["public", "approved", "false_alarm", "other"];
   let current = null;
 
-  /** Opens the panel; returns {close, setBusy, host}. `view` = {result, canOverride, canRedact, requireJustification, blockNote}. */
-  function open({ parent, anchor, view, onAction }) {
+  /**
+   * Opens the panel; returns {close, setBusy, host}. `view` = {result, canOverride, canRedact,
+   * requireJustification, blockNote, photoNotFullyChecked}. `anchor` is the editor, `parent` the
+   * composer's dialog (the panel goes inside it, so the site's focus trap keeps working), `avoid` what
+   * the panel should not cover: [{kind: "submit"|"highlight"|"photo"|"text", target: Element|Range}].
+   */
+  function open({ parent, anchor, view, onAction, avoid = [] }) {
     close();
     const doc = root.document;
     const holder = parent && parent.isConnected ? parent : doc.body || doc.documentElement;
@@ -26,8 +31,9 @@
     const controller = { host, panel, close, setBusy: (busy) => setBusy(panel, busy) };
     wire(panel, view, onAction, controller);
     current = { host, anchor, onReposition: null };
-    place(panel, anchor);
-    const onMove = () => { if (current?.host === host) place(panel, anchor); };
+    const where = { anchor, around: parent, avoid };
+    place(panel, where);
+    const onMove = () => { if (current?.host === host) place(panel, where); };
     root.addEventListener("resize", onMove, { passive: true, signal: pg.runtime.signal() });
     current.onReposition = onMove;
     // The panel grows when the justification form opens: keep it inside the window.
@@ -52,7 +58,7 @@
     ]);
     panel.append(head, el(doc, "p", { id: "pg-intro", className: "pg-intro", text: t("panelIntro") }));
     panel.append(findingList(doc, view.result.findings || []));
-    if (view.result.ocr_incomplete) panel.append(el(doc, "p", { className: "pg-intro", text: t("panelOcrIncomplete") }));
+    if (view.photoNotFullyChecked) panel.append(el(doc, "p", { className: "pg-note pg-ocr", "data-postguard-part": "ocr", text: t("photoNotFullyChecked") }));
     if (view.blockNote) panel.append(el(doc, "p", { className: "pg-note", text: t(view.blockNote) }));
     const actions = el(doc, "div", { className: "pg-actions" });
     actions.append(button(doc, "edit", t("actionEdit"), "pg-primary"));
@@ -142,27 +148,31 @@
     panel.querySelectorAll("button").forEach((b) => { b.disabled = Boolean(busy); });
   }
 
-  /** Below the composer when it fits, else above it, else at the bottom of the window. */
-  function place(panel, anchor) {
-    const viewW = root.innerWidth || 1200;
-    const viewH = root.innerHeight || 800;
-    const rect = anchor?.isConnected ? anchor.getBoundingClientRect() : null;
-    const height = Math.min(panel.offsetHeight || 320, viewH - 16);
-    const width = Math.min(380, viewW - 16);
-    let top = viewH - height - 8;
-    let left = viewW - width - 16;
-    if (rect && rect.width > 0) {
-      left = Math.min(Math.max(8, rect.left), viewW - width - 8);
-      if (rect.bottom + 8 + height <= viewH) top = rect.bottom + 8;
-      else if (rect.top - 8 - height >= 0) top = rect.top - 8 - height;
-    }
-    panel.style.left = `${left}px`;
-    panel.style.top = `${Math.max(8, top)}px`;
+  function rectOf(target) {
+    if (!target || target.isConnected === false || typeof target.getBoundingClientRect !== "function") return null;
+    const rect = target.getBoundingClientRect();
+    return rect.width > 0 || rect.height > 0 ? rect : null;
+  }
+
+  /** Puts the panel where it covers the least of what matters (see placement.js), inside the window. */
+  function place(panel, { anchor, around, avoid }) {
+    const view = { width: root.innerWidth || 1200, height: root.innerHeight || 800 };
+    const heightAt = (width) => {
+      panel.style.width = `${width}px`;
+      return Math.min(panel.offsetHeight || 320, view.height - 16);
+    };
+    const spot = pg.placement.choose({
+      view, width: 380, height: heightAt, anchor: rectOf(anchor), composer: rectOf(around),
+      avoid: avoid.map(({ kind, target }) => ({ kind, rect: rectOf(target) })).filter((a) => a.rect),
+    });
+    panel.style.width = `${spot.width}px`;
+    panel.style.left = `${spot.left}px`;
+    panel.style.top = `${spot.top}px`;
     // A transformed ancestor turns `fixed` into `absolute`: correct by the measured offset.
     const placed = panel.getBoundingClientRect();
-    if (placed.width && (Math.abs(placed.left - left) > 1 || Math.abs(placed.top - top) > 1)) {
-      panel.style.left = `${2 * left - placed.left}px`;
-      panel.style.top = `${2 * Math.max(8, top) - placed.top}px`;
+    if (placed.width && (Math.abs(placed.left - spot.left) > 1 || Math.abs(placed.top - spot.top) > 1)) {
+      panel.style.left = `${2 * spot.left - placed.left}px`;
+      panel.style.top = `${2 * spot.top - placed.top}px`;
     }
   }
 

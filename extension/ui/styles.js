@@ -27,6 +27,7 @@
     h2 { font-size: 16px; margin: 0; flex: 1; font-weight: 650; }
     .pg-intro, .pg-note { margin: 0 0 8px; color: #434649; }
     .pg-note { color: #8a1f11; font-weight: 600; }
+    .pg-note.pg-ocr { color: #6b4300; }
     ul { list-style: none; margin: 0 0 10px; padding: 0 2px 0 0; overflow: auto; flex: 1 1 auto; min-height: 60px; }
     .pg-actions, .pg-head, .pg-justify, .pg-note { flex: 0 0 auto; }
     li { border-left: 4px solid #e0a526; background: #fdf7ea; border-radius: 6px; padding: 8px 10px; margin: 0 0 8px; }
@@ -38,8 +39,8 @@
     .pg-excerpt { display: inline-block; font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12.5px;
       background: #fff; border: 1px solid #d9dde2; border-radius: 4px; padding: 1px 5px; white-space: pre-wrap; word-break: break-word; }
     .pg-why { margin: 4px 0 0; color: #5e6368; font-size: 12.5px; }
-    .pg-actions { display: flex; flex-wrap: wrap; gap: 8px; margin-top: 4px; }
-    button { font: inherit; font-size: 14px; border-radius: 16px; padding: 5px 14px; cursor: pointer;
+    .pg-actions { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 4px; }
+    button { font: inherit; font-size: 14px; border-radius: 16px; padding: 5px 11px; cursor: pointer; white-space: nowrap;
       border: 1px solid #175caa; background: #fff; color: #175caa; }
     button.pg-primary { background: #175caa; color: #fff; }
     button.pg-danger { border-color: #8a1f11; color: #8a1f11; }
@@ -55,11 +56,12 @@
     .pg-notice { position: fixed; z-index: 2147483646; max-width: 420px; background: #1d2226; color: #fff; border-radius: 8px;
       padding: 10px 14px; box-shadow: 0 6px 20px rgba(0,0,0,.3); font-size: 14px; line-height: 1.4; display: flex; gap: 10px; align-items: flex-start; }
     .pg-notice.pg-closed { background: #8a1f11; }
+    .pg-notice.pg-warn { background: #6b4300; }
     .pg-notice a { color: #ffd98a; }
     .pg-notice code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; background: rgba(255,255,255,.15); padding: 0 4px; border-radius: 3px; }
-    .pg-notice button { border-color: #fff; color: #fff; background: transparent; padding: 1px 8px; }
+    .pg-notice button { border-color: #fff; color: #fff; background: transparent; padding: 1px 8px; flex: 0 0 auto; }
     .pg-hl-layer { position: fixed; inset: 0; pointer-events: none; z-index: 2147483645; }
-    .pg-hl { position: fixed; pointer-events: none; background: rgba(245, 180, 0, .28); border-bottom: 2px solid #d48a00; border-radius: 2px; }
+    .pg-hl { position: absolute; pointer-events: none; background: rgba(245, 180, 0, .28); border-bottom: 2px solid #d48a00; border-radius: 2px; }
     .pg-hl.pg-sev-block { background: rgba(192, 57, 43, .22); border-bottom-color: #c0392b; }
   `;
 

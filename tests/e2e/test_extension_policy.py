@@ -60,14 +60,17 @@ def test_decisions_made_while_the_companion_is_down_reach_the_audit_log_later(
     page.wait_for_selector(f"{PANEL} [data-postguard-finding]", timeout=15_000)
     companion.stop()  # the companion goes away while the user reads the panel
     page.click(f'{PANEL} [data-postguard-action="cancel"]')
-    page.wait_for_function("() => true")
-    queued = worker.evaluate("async () => (await chrome.storage.local.get('auditQueue')).auditQueue || []")
-    for _ in range(20):
-        if queued:
+    page.keyboard.type(" Thanks!", delay=5)  # a new text, which cannot be checked now: fail open posts it
+    click_post(page, "linkedin")
+    wait_sent(page)
+    queued = []
+    for _ in range(40):
+        queued = worker.evaluate("async () => (await chrome.storage.local.get('auditQueue')).auditQueue || []")
+        if len(queued) >= 2:
             break
         page.wait_for_timeout(250)
-        queued = worker.evaluate("async () => (await chrome.storage.local.get('auditQueue')).auditQueue || []")
-    assert [entry["action"] for entry in queued] == ["cancelled"]
+    assert [entry["action"] for entry in queued] == ["cancelled", "posted"]
+    assert [entry["platform"] for entry in queued] == ["linkedin", "linkedin"]
     assert "0.42" not in json.dumps(queued)
     # Back on the same port with the same audit store, as after a restart of the laptop's service.
     restarted = start_companion(data_dir, port=port)
@@ -76,11 +79,18 @@ def test_decisions_made_while_the_companion_is_down_reach_the_audit_log_later(
         options = context.new_page()
         options.goto("chrome-extension://lgpmbmmgjnablpheopbbjncokjbhohij/options/options.html")
         options.click("#send-now")
-        events = wait_for_audit(data_dir, lambda e: "cancelled" in json.dumps(e))
+        events = wait_for_audit(data_dir, lambda e: e.get("action") == "posted")
         assert "0.42" not in json.dumps(events)
+        cancelled = [e for e in events if e.get("action") == "cancelled"]
+        offline = [e for e in events if e.get("action") == "posted"]
+        assert len(cancelled) == 1 and len(offline) == 1
+        # The offline decision has no check behind it: its platform can only come from the queued entry.
+        assert offline[0]["platform"] == "linkedin"
+        assert "fail open" in (offline[0].get("justification") or "")
         options.wait_for_function("() => document.getElementById('queued').textContent === '0'")
     finally:
         restarted.stop()
+
 
 def test_managed_policy_switches_enforcement_to_block_live(managed_policy, companion, launch_browser, open_site):
     managed_policy({"companionUrl": companion.url})

@@ -11,9 +11,11 @@ import hashlib
 
 import pytest
 
-from test_extension_support import (CLEAN_TEXT, NOTICE, PANEL, RISKY_TEXT, attach_photo, audit_events, click_post,
-                                    editor_text, extension_page, landscape_png, open_composer, png_bytes, screenshot,
-                                    sent, type_post, wait_for_audit, wait_sent)
+from harness.companion import start_companion
+from test_extension_support import (CLEAN_TEXT, NOTICE, PANEL, RISKY_TEXT, attach_photo, checks_started_since,
+                                    click_post, editor_text, extension_page, landscape_png, now_ms, open_composer,
+                                    pixels, png_bytes, screenshot, sent, type_post, wait_for_audit, wait_for_precheck,
+                                    wait_sent, worker_of)
 
 pytestmark = pytest.mark.e2e
 SITES = ["linkedin", "facebook", "instagram"]
@@ -50,14 +52,18 @@ def test_risky_text_is_held_and_the_panel_explains_it(site, site_page):
 @pytest.mark.parametrize("site", SITES)
 def test_clean_text_goes_out_untouched(site, site_page):
     page = site_page(site)
+    worker = worker_of(page)
     open_composer(page, site)
     type_post(page, site, CLEAN_TEXT)
-    page.wait_for_timeout(700)  # the user pauses before clicking: the pre-check has answered
+    wait_for_precheck(worker, now_ms())  # checked while the user paused, before any click
+    clicked_at = now_ms()
     click_post(page, site)
     posts = wait_sent(page)
     assert posts[0]["text"].strip() == CLEAN_TEXT
     assert page.locator(PANEL).count() == 0
     assert page.locator(NOTICE).count() == 0
+    page.wait_for_timeout(300)
+    assert checks_started_since(worker, clicked_at) == 0, "the click used the pre-check's answer: nothing was held"
 
 
 @pytest.mark.parametrize("site", SITES)
@@ -122,25 +128,79 @@ def json_text(event: dict) -> str:
     return json.dumps(event, ensure_ascii=False)
 
 
-def test_instagram_photo_redaction_swaps_the_file(site_page):
-    page = site_page("instagram")
+@pytest.mark.parametrize("site", SITES)
+def test_photo_redaction_makes_the_site_send_the_redacted_photo_instead(site, site_page):
+    page = site_page(site)
     photo = png_bytes(RISKY_PHOTO_LINES)
-    open_composer(page, "instagram", photo=photo)
-    type_post(page, "instagram", "Our new catalogue.")
-    click_post(page, "instagram")
+    open_composer(page, site, photo=photo)
+    type_post(page, site, "Our new catalogue.")
+    click_post(page, site)
     page.click(f'{PANEL} [data-postguard-action="redact"]', timeout=40_000)
-    page.wait_for_selector(PANEL, state="detached", timeout=40_000)
-    screenshot(page, "instagram-after-photo-redact")
-    click_post(page, "instagram")
-    if page.locator(PANEL).count():  # redacted photo still flags something: post anyway, then compare bytes
-        page.click(f'{PANEL} [data-postguard-action="override"]')
-        page.select_option(f'{PANEL} select[data-postguard-field="reason"]', "other")
-        page.fill(f'{PANEL} textarea[data-postguard-field="justification"]', "checked the redacted photo")
-        page.click(f'{PANEL} [data-postguard-action="confirm-override"]')
+    # The redacted photo is checked again and is clean: the panel goes and a notice says so.
+    page.wait_for_selector(f'{NOTICE} .pg-notice:has-text("Redacted")', timeout=40_000)
+    assert page.locator(PANEL).count() == 0
+    screenshot(page, f"photo-redacted-{site}")
+    click_post(page, site)
     posts = wait_sent(page, timeout_ms=40_000)
+    assert page.locator(PANEL).count() == 0
     files = posts[0]["files"]
-    assert len(files) == 1
-    assert files[0]["sha256"] != hashlib.sha256(photo).hexdigest(), "the site sent the redacted photo"
+    assert len(files) == 1, f"exactly one photo goes out, the redacted one: {files}"
+    assert files[0]["sha256"] != hashlib.sha256(photo).hexdigest(), "the original is no longer attached"
+    assert files[0]["type"] == "image/png"
+    assert pixels(page, files[0]["sha256"]) == {"width": 1000, "height": 600}, "same dimensions as the original"
+    assert posts[0]["text"].strip() == "Our new catalogue."
+
+
+def test_instagram_warns_at_the_first_next_and_holds_at_share(site_page):
+    page = site_page("instagram")
+    page.click('a:has([aria-label="New post"]), [aria-label="New post"]')
+    attach_photo(page, "instagram", "quote.png", png_bytes(RISKY_PHOTO_LINES))
+    page.click('[role="dialog"] [role="button"]:text-is("Next")')  # Crop -> Edit: never held
+    notice = page.wait_for_selector(f'{NOTICE} .pg-notice[data-kind="early-photo"]', timeout=40_000)
+    assert "Price quote" in notice.inner_text() and "share" in notice.inner_text()
+    assert page.locator('[role="dialog"] #ig-create-title').inner_text() == "Edit", "the flow went on"
+    screenshot(page, "notice-instagram-next")
+    page.click('[role="dialog"] [role="button"]:text-is("Next")')
+    type_post(page, "instagram", "New catalogue is out.")
+    click_post(page, "instagram")
+    page.wait_for_selector(f'{PANEL} [data-postguard-finding][data-category="pricing"]', timeout=40_000)
+    assert page.locator(f'{NOTICE} .pg-notice[data-kind="early-photo"]').count() == 0
+    page.wait_for_timeout(300)
+    assert sent(page) == [], "Share is where the post is held"
+
+
+@pytest.fixture(scope="module")
+def companion_without_ocr(tmp_path_factory):
+    """A companion on a machine where Tesseract is missing: photos cannot be read at all."""
+    process = start_companion(tmp_path_factory.mktemp("companion-no-ocr"), env={"PATH": "/nonexistent"})
+    yield process
+    process.stop()
+
+
+def test_a_photo_that_could_not_be_read_is_said_so_and_the_post_still_goes(companion_without_ocr, launch_browser,
+                                                                           open_site):
+    context = launch_browser(extension=True)
+    extension_page(context, companion_without_ocr.url)
+    page = open_site(context, "facebook")
+    open_composer(page, "facebook", photo=landscape_png())
+    type_post(page, "facebook", CLEAN_TEXT)
+    notice = page.wait_for_selector(f'{NOTICE} .pg-notice[data-tone="warn"]', timeout=15_000)
+    assert "could not be fully checked" in notice.inner_text()
+    screenshot(page, "notice-photo-not-checked-facebook")
+    click_post(page, "facebook")
+    assert len(wait_sent(page)[0]["files"]) == 1
+
+
+def test_the_panel_says_when_a_photo_could_not_be_read(companion_without_ocr, launch_browser, open_site):
+    context = launch_browser(extension=True)
+    extension_page(context, companion_without_ocr.url)
+    page = open_site(context, "linkedin")
+    open_composer(page, "linkedin", photo=png_bytes(RISKY_PHOTO_LINES))
+    type_post(page, "linkedin", RISKY_TEXT)
+    click_post(page, "linkedin")
+    page.wait_for_selector(f'{PANEL} [data-postguard-finding][data-category="pricing"]', timeout=15_000)
+    assert "The photo could not be fully checked" in page.locator(f'{PANEL} [data-postguard-part="ocr"]').inner_text()
+    assert sent(page) == []
 
 
 def test_linkedin_ctrl_enter_is_intercepted(site_page):

@@ -152,6 +152,44 @@ def wait_for_audit(data_dir: Path, predicate, timeout_s: float = 15.0) -> list[d
     raise AssertionError(f"no matching audit event; last events: {events[-5:]}")
 
 
+# Checks the worker finished, as [started, finished] in ms since the epoch (it records the end and the duration).
+CHECK_TIMES = ("async () => ((await chrome.storage.local.get('recentChecks')).recentChecks || [])"
+               ".map((c) => [c.at - (c.ms || 0), c.at])")
+
+
+def worker_of(page: Page) -> Worker:
+    """The extension's service worker in the page's browser."""
+    return wait_for_service_worker(page.context)
+
+
+def now_ms() -> float:
+    """Wall-clock milliseconds, comparable with the worker's Date.now() (same machine)."""
+    return time.time() * 1000
+
+
+def wait_for_precheck(worker: Worker, since_ms: float, quiet_ms: int = 400, timeout_s: float = 40.0) -> None:
+    """Wait until the pre-check has answered: a check that started after `since_ms` (just after the last
+    keystroke; the debounced pre-check starts later) has finished, and none was started for `quiet_ms`."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        times = worker.evaluate(CHECK_TIMES)
+        newer = [(start, end) for start, end in times if start > since_ms]
+        if newer and now_ms() - max(end for _, end in newer) >= quiet_ms:
+            return
+        time.sleep(0.05)
+    raise AssertionError("the pre-check never answered")
+
+
+def checks_started_since(worker: Worker, since_ms: float) -> int:
+    """How many checks the worker started after `since_ms` (and has finished)."""
+    return sum(1 for start, _ in worker.evaluate(CHECK_TIMES) if start > since_ms)
+
+
+def pixels(page: Page, sha256: str) -> dict:
+    """Decoded {width, height} of an image the site sent, by its sha256."""
+    return page.evaluate("(h) => window.__replica.pixels[h]", sha256)
+
+
 def screenshot(page: Page, name: str) -> Path:
     """Save a screenshot into test-output/screenshots/ (looked at by a person after the run)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

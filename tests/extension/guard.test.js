@@ -10,13 +10,19 @@ import { createChromeFake } from "./helpers/chrome-fake.js";
 
 const wait = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function facebookPage({ policy = {}, unreachable = false } = {}) {
+function facebookPage({ policy = {}, unreachable = false, policyDelayMs = 0, checkDelayMs = 0 } = {}) {
   const sent = [];
+  const live = { policy: { enforcement: "warn", failMode: "open", allowOverride: true, requireJustification: true, sites: ["facebook"], supportUrl: "", ...policy } };
   const chrome = createChromeFake({
     onMessage: async (message) => {
       sent.push(message);
-      if (message.type === "policy-get") return { ok: true, policy: { enforcement: "warn", failMode: "open", allowOverride: true, requireJustification: true, sites: ["facebook"], supportUrl: "", ...policy }, locked: [] };
+      if (message.type === "policy-get") {
+        const answer = { ok: true, policy: { ...live.policy }, locked: [] };
+        if (policyDelayMs) await wait(policyDelayMs);
+        return answer;
+      }
       if (message.type === "check") {
+        if (checkDelayMs) await wait(checkDelayMs);
         if (unreachable) return { ok: false, error: { code: "companion_unreachable", message: "down" } };
         const { text } = message.payload;
         const at = text.indexOf("USD");
@@ -37,8 +43,15 @@ function facebookPage({ policy = {}, unreachable = false } = {}) {
     editor.dispatchEvent(new win.InputEvent("input", { bubbles: true, composed: true }));
   };
   const click = () => post.dispatchEvent(new win.MouseEvent("click", { bubbles: true, cancelable: true, composed: true }));
-  return { win, doc, sent, type, click, siteClicks, chrome };
+  const typeByKeys = (text) => {
+    // Lexical cancels beforeinput and renders the text itself: no input event reaches anyone.
+    editor.dispatchEvent(new win.InputEvent("beforeinput", { bubbles: true, cancelable: true, composed: true, inputType: "insertText", data: text }));
+    editor.firstChild.replaceChildren(doc.createTextNode(text));
+  };
+  return { win, doc, sent, type, typeByKeys, click, siteClicks, chrome, live, editor };
 }
+
+const panelOf = (page) => page.doc.querySelector('[data-postguard="panel"]')?.shadowRoot;
 
 test("pre-checked clean post: the click is not held and the site's handler runs at once", async () => {
   const page = facebookPage();
@@ -129,4 +142,60 @@ test("Enter in a Facebook comment box is held when risky; Shift+Enter is a new l
   await wait(30);
   assert.equal(siteKeys, 1, "only the Shift+Enter reached the site");
   assert.ok(page.doc.querySelector('[data-postguard="panel"]'));
+});
+
+test("typing that fires only beforeinput (Lexical) is pre-checked too: the later click is not held", async () => {
+  const page = facebookPage();
+  await wait(20);
+  page.typeByKeys("Happy Lunar New Year from our team!");
+  await wait(450);
+  assert.ok(page.sent.some((m) => m.type === "check"), "pre-checked while the user paused");
+  assert.equal(page.click(), true, "not prevented");
+  assert.equal(page.siteClicks.length, 1);
+});
+
+test("a policy changed by IT after the pre-check: the panel shows at once, then drops 'Post anyway'", async () => {
+  const page = facebookPage({ policyDelayMs: 200 });
+  await wait(250); // the start-up policy read
+  page.type("Special price USD 0.42/pc");
+  await wait(450); // pre-checked: risky
+  page.live.policy.enforcement = "block";
+  const clickedAt = Date.now();
+  assert.equal(page.click(), false);
+  await wait(90);
+  assert.ok(panelOf(page), "the panel did not wait for the slow worker");
+  assert.ok(Date.now() - clickedAt < 200);
+  await wait(250);
+  assert.equal(panelOf(page).querySelector('[data-postguard-action="override"]'), null, "redrawn under the new policy");
+  assert.equal(page.siteClicks.length, 0);
+});
+
+test("'Post anyway' re-reads the policy first: turned off meanwhile, nothing is posted", async () => {
+  const page = facebookPage({ policy: { requireJustification: false } });
+  await wait(20);
+  page.type("Special price USD 0.42/pc");
+  page.click();
+  await wait(60);
+  page.live.policy.allowOverride = false;
+  panelOf(page).querySelector('[data-postguard-action="override"]').click();
+  await wait(60);
+  assert.equal(page.siteClicks.length, 0);
+  assert.equal(panelOf(page).querySelector('[data-postguard-action="override"]'), null);
+  assert.ok(!page.sent.some((m) => m.type === "decision" && m.payload.action === "overridden"));
+});
+
+test("changes made while a slow pre-check runs are checked after it with the composer as it is now", async () => {
+  const page = facebookPage({ checkDelayMs: 150 });
+  await wait(20);
+  const { precheck } = page.win.postguard;
+  const dialog = page.doc.querySelector('[role="dialog"]');
+  const before = page.doc.createElement("div"); // the composer as it was seen first (Instagram: the select step)
+  before.textContent = "Old words";
+  precheck.schedule({ editor: before, root: dialog, submit: null }, "facebook", 0);
+  await wait(20);
+  page.editor.firstChild.replaceChildren(page.doc.createTextNode("First words"));
+  precheck.schedule({ editor: page.editor, root: dialog, submit: null }, "facebook", 0);
+  await wait(400);
+  const texts = page.sent.filter((m) => m.type === "check").map((m) => m.payload.text);
+  assert.deepEqual(texts, ["Old words", "First words"]);
 });

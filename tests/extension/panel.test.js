@@ -91,3 +91,18 @@ test("Chinese UI", () => {
   assert.equal(shadow.querySelector('[data-postguard-action="edit"]').textContent, "编辑");
   assert.match(shadow.querySelector('[data-category="pricing"]').textContent, /报价/);
 });
+
+test("a photo that could not be read completely says so in the panel", () => {
+  const { shadow } = openPanel({ view: { photoNotFullyChecked: true } });
+  assert.match(shadow.querySelector('[data-postguard-part="ocr"]').textContent, /The photo could not be fully checked/);
+  const clean = openPanel();
+  assert.equal(clean.shadow.querySelector('[data-postguard-part="ocr"]'), null);
+});
+
+test("companion warnings ocr_unavailable / ocr_incomplete count as a photo not fully checked", () => {
+  const win = loadSite("facebook-feed.html", "www.facebook.com");
+  const { notFullyChecked } = win.postguard.photoNotices;
+  assert.equal(notFullyChecked({ warnings: ["ocr_unavailable", "ocr_incomplete"] }), true);
+  assert.equal(notFullyChecked({ ocr_incomplete: true }), true);
+  assert.equal(notFullyChecked({ warnings: [], ocr_incomplete: false }), false);
+});

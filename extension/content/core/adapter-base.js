@@ -13,6 +13,9 @@
  *   rootSelectors           — composer roots (dialog, comment box) that hold state such as images
  *   enterSubmits(editor)    — true for comment boxes where Enter sends
  *   fileInputSelector       — file inputs whose files are the post's images
+ *   removeImage             — {selector, removes: "one"|"all"} the site's own control that takes a photo
+ *                             (or the whole attachment) off the post; absent where picking replaces
+ *                             the selection (Instagram). Used to swap in a redacted photo.
  *
  * The base gives every adapter: findEditor, findSubmit, scopeOf, composerForEditor,
  * composerForSubmit, rootOf, and a throttled `report` that counts matches and misses so a site

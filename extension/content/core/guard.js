@@ -4,7 +4,7 @@
  *
  *   click on a submit control, Enter/Space on a focused div-button, Enter in a comment box
  *   (without Shift), Ctrl/Cmd+Enter in any editor → interceptSubmit
- *   input in an editor → debounced pre-check;  paste/drop/file-input change → capture photos
+ *   beforeinput/input in an editor → debounced pre-check;  paste/drop/file-input change → capture photos
  *
  * interceptSubmit: a cached "allow" for exactly this content lets the event through untouched (no
  * delay at all). Otherwise preventDefault + stopImmediatePropagation hold the post, the check runs,
@@ -15,6 +15,10 @@
   "use strict";
   const pg = (root.postguard = root.postguard || {});
   const DEFAULT_POLICY = { enforcement: "warn", failMode: "open", allowOverride: true, requireJustification: true, sites: ["linkedin", "facebook", "instagram"], supportUrl: "" };
+  // How long a held post with a cached answer waits for the worker's fresh policy before the panel
+  // shows with the live copy (a sleeping or starting worker must not delay the panel).
+  const POLICY_WAIT_MS = 60;
+  const sleep = (ms) => new Promise((resolve) => root.setTimeout(resolve, ms));
 
   function createGuard(adapter) {
     const state = { policy: { ...DEFAULT_POLICY }, bypass: null, holding: null, lastRoot: null };
@@ -74,6 +78,7 @@
       if (known && known.answer.result.verdict === "allow") {
         // Pre-checked and clean: the site's own handler runs now, untouched.
         if (known.answer.result.scan_id) pg.review.audit(adapter.platform, known.answer.result.scan_id, "posted");
+        pg.photoNotices.afterCheck(composer, known);
         return;
       }
       event.preventDefault();
@@ -84,8 +89,8 @@
 
     async function hold(composer, how, known) {
       state.holding = composer.root;
-      const ctx = { adapter, composer, policy: state.policy, replay: () => replay(composer, how) };
-      const slow = root.setTimeout(() => pg.notice.show(pg.t("noticeChecking"), { anchor: composer.editor || composer.root }), 400);
+      const ctx = { adapter, composer, policy: state.policy, replay: () => replay(composer, how), freshPolicy: readPolicyOnce };
+      const slow = root.setTimeout(() => pg.notice.show(pg.t("noticeChecking"), { anchor: composer.root || composer.editor }), 400);
       let outcome;
       try {
         outcome = known || await pg.precheck.checkNow(composer, adapter.platform);
@@ -96,8 +101,8 @@
       }
       const answer = outcome.answer;
       // A cached answer carries the policy of its time: IT may have changed it since.
-      if (known) await refreshPolicy(5);
-      else if (answer.policy) state.policy = answer.policy;
+      const latePolicy = known ? await policyWithin(POLICY_WAIT_MS) : null;
+      if (!known && answer.policy) state.policy = answer.policy;
       ctx.policy = state.policy;
       if (!answer.ok) {
         if (answer.error?.code === "extension_reloaded") { replay(composer, how); return; }
@@ -107,9 +112,22 @@
       if (answer.result.verdict === "allow") {
         if (answer.result.scan_id) pg.review.audit(adapter.platform, answer.result.scan_id, "posted");
         replay(composer, how);
+        pg.photoNotices.afterCheck(composer, outcome);
         return;
       }
       pg.review.showPanel(ctx, outcome);
+      latePolicy?.later.then((policy) => { if (policy) pg.review.policyChanged(ctx, outcome, policy); });
+    }
+
+    /**
+     * Re-reads the policy, waiting at most `ms`. Resolves to null when the fresh policy is in
+     * (state.policy holds it), else to {later}: the read still under way (wrapped, since an async
+     * function returning a promise would wait for it).
+     */
+    async function policyWithin(ms) {
+      const reading = readPolicyOnce();
+      const inTime = await Promise.race([reading.then(() => true), sleep(ms).then(() => false)]);
+      return inTime ? null : { later: reading };
     }
 
     /** Monitor mode: never hold; the check is audited by the companion, the posting by us. */
@@ -124,7 +142,8 @@
       if (ours(path)) return;
       watchShadowRoots(path);
       const hit = adapter.findSubmit(path[0]);
-      if (!hit || hit.kind === "next") return;
+      if (!hit) return;
+      if (hit.kind === "next") { earlyWarning(hit.control); return; }
       const composer = adapter.composerForSubmit(hit.control, hit.kind);
       if (!composer) { adapter.report("missed", "submit"); return; }
       interceptSubmit(event, composer, { via: "click" });
@@ -136,7 +155,8 @@
       if (ours(path)) return;
       const target = path[0];
       const hit = adapter.findSubmit(target);
-      if (hit && hit.kind !== "next" && hit.control === target) {
+      if (hit && hit.kind === "next" && hit.control === target) { earlyWarning(hit.control); return; }
+      if (hit && hit.control === target) {
         const composer = adapter.composerForSubmit(hit.control, hit.kind);
         if (composer) interceptSubmit(event, composer, { via: "key" });
         return;
@@ -150,6 +170,12 @@
       if (shortcut || (composer.enterSubmits && !event.shiftKey && !event.altKey)) {
         interceptSubmit(event, composer, { via: shortcut ? "shortcut" : "enter", target, ctrlKey: event.ctrlKey, metaKey: event.metaKey });
       }
+    }
+
+    /** A step before the final Share ("Next"): never held; a notice when the photos already look risky. */
+    function earlyWarning(control) {
+      if (!active() || state.policy.enforcement === "monitor") return;
+      pg.photoNotices.atNext(adapter, control).catch(() => {});
     }
 
     function onInput(event) {
@@ -191,19 +217,32 @@
       if (active()) pg.precheck.schedule(composer, adapter.platform, 30);
     }
 
+    /** Asks the worker for the policy once; resolves to it (also kept as the live copy), or null. */
+    async function readPolicyOnce() {
+      const answer = await pg.runtime.send(pg.messages.MESSAGES.POLICY_GET.type, {});
+      if (!answer.ok || !answer.policy) return null;
+      state.policy = answer.policy;
+      return answer.policy;
+    }
+
     /** Reads the policy; retried a few times because the worker may still be starting at document_start. */
     async function refreshPolicy(attempt = 0) {
-      const answer = await pg.runtime.send(pg.messages.MESSAGES.POLICY_GET.type, {});
-      if (answer.ok && answer.policy) { state.policy = answer.policy; return; }
+      if (await readPolicyOnce()) return;
       if (attempt < 5 && !pg.runtime.detached) root.setTimeout(() => refreshPolicy(attempt + 1), 500 * (attempt + 1));
     }
 
     /** Registers every listener (idempotent per page: the signal unloads them all). */
     function start() {
       const opts = { capture: true, signal: pg.runtime.signal() };
+      pg.precheck.onAnswer = (composer, outcome) => {
+        if (active() && state.policy.enforcement !== "monitor") pg.photoNotices.afterCheck(composer, outcome);
+      };
       root.addEventListener("click", onClick, opts);
       root.addEventListener("keydown", onKeydown, opts);
       root.addEventListener("input", onInput, opts);
+      // Lexical (Facebook, Instagram) cancels beforeinput and applies the edit itself, so typing there
+      // fires no input event at all: beforeinput is what every editor sees for every keystroke.
+      root.addEventListener("beforeinput", onInput, opts);
       root.addEventListener("change", onFileEvent, opts);
       root.addEventListener("paste", onTransfer, opts);
       root.addEventListener("drop", onTransfer, opts);

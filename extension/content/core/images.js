@@ -4,8 +4,9 @@
  * (SHA-256) so the pre-check cache can key on them, and kept per composer root (the dialog), because
  * Instagram shows the original file only at its first step.
  *
- * Redacting a photo swaps the attached file the way a user's own pick would: a DataTransfer with the
- * new File, assigned to input.files, then `input` and `change` events, so the site's own upload code
+ * Redacting a photo swaps the attached file the way a user's own pick would: the original taken off
+ * through the site's own remove control where the site adds picks to the post, then a DataTransfer with
+ * the new File assigned to input.files and `input` + `change` events, so the site's own upload code
  * takes the redacted bytes.
  */
 (function defineImages(root) {
@@ -94,29 +95,59 @@
   }
 
   /**
-   * Replaces image `index` of a composer with redacted bytes and hands the new file to the site
-   * through the input it came from (or any file input in the composer). Returns true when swapped.
+   * Replaces the photo whose SHA-256 is `originalHash` with redacted bytes and hands the new file to the
+   * site the way a user's own pick would (by hash, not position: a swap may reorder the photos).
+   * Returns true when the site was given the redacted file.
    */
-  async function swap(composerRoot, adapter, index, redacted) {
+  async function swap(composerRoot, adapter, originalHash, redacted) {
     const state = stateOf(composerRoot);
     await state.ready;
+    const index = state.images.findIndex((img) => img.hash === originalHash);
     const original = state.images[index];
     if (!original) return false;
-    const file = fromBase64(redacted.data, original.name, redacted.mime || original.mime);
+    const replacement = await readFile(fromBase64(redacted.data, original.name, redacted.mime || original.mime));
+    const plan = planSwap(composerRoot, adapter.spec.removeImage, state.images, index, replacement);
+    if (!plan) { adapter.report?.("missed", "image"); return false; }
+    plan.remover?.click();
+    if (plan.remover) await new Promise((resolve) => root.setTimeout(resolve, 0)); // the site re-renders
     const input = (original.input?.isConnected && original.input) || composerRoot.querySelector(adapter.fileInputSelector);
-    const replacement = await readFile(file);
-    state.images = state.images.map((img, i) => (i === index ? { ...replacement, input } : img));
-    markSettled(composerRoot);
     if (!input) return false;
-    // Sites that append attachments (LinkedIn) get the original removed through their own control
-    // first, then only the redacted file; sites that replace in place (Instagram) get the full set.
-    const removers = adapter.spec.removeImageSelector
-      ? [...composerRoot.querySelectorAll(adapter.spec.removeImageSelector)] : [];
-    const appendOnly = removers.length === state.images.length;
-    if (appendOnly) removers[index].click();
+    state.images = plan.images.map((img) => (plan.handOver.includes(img) ? { ...img, input } : img));
+    markSettled(composerRoot);
+    handOver(state, input, plan.handOver.map((img) => img.file));
+    return true;
+  }
+
+  /**
+   * How to put the redacted photo in the original's place. Sites that ADD picked files to the post
+   * (LinkedIn, Facebook) need the original taken off first through their own control: one per photo
+   * (removes "one": click that photo's, hand over the replacement) or one for the whole attachment
+   * (removes "all": click it, hand over every photo again in order). Sites that REPLACE the selection
+   * (Instagram) take the input's full new set. Null when the site's controls do not match the photos we
+   * know of (removing the wrong one, or a video we never saw, would be worse than not swapping).
+   */
+  function planSwap(composerRoot, removal, images, index, replacement) {
+    const swapped = images.map((img, i) => (i === index ? { ...replacement, input: img.input } : img));
+    if (!removal) {
+      const input = images[index].input;
+      return { remover: null, images: swapped, handOver: swapped.filter((img) => img.input === input) };
+    }
+    const removers = [...composerRoot.querySelectorAll(removal.selector)].filter((el) => pg.dom?.isVisible?.(el) ?? true);
+    if (removal.removes === "all" && removers.length === 1) {
+      return { remover: removers[0], images: swapped, handOver: swapped };
+    }
+    if (removal.removes === "one" && removers.length === images.length) {
+      const added = swapped[index];
+      const kept = swapped.filter((_img, i) => i !== index);
+      return { remover: removers[index], images: [...kept, added], handOver: [added] };
+    }
+    return null;
+  }
+
+  /** input.files = the new set, then `input` + `change` as a user's pick fires them. */
+  function handOver(state, input, files) {
     const transfer = new root.DataTransfer();
-    const handOver = appendOnly ? [state.images[index]] : state.images.filter((img) => img.input === input);
-    handOver.forEach((img) => transfer.items.add(img.file));
+    files.forEach((file) => transfer.items.add(file));
     state.swapping = true;
     try {
       input.files = transfer.files;
@@ -125,7 +156,6 @@
     } finally {
       state.swapping = false;
     }
-    return true;
   }
 
   /** True while `swap` is handing files to the site (our own change listener must not re-read them). */

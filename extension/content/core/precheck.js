@@ -89,17 +89,18 @@
   /**
    * One background pre-check per composer at a time: a photo's OCR takes seconds, and a new request
    * for every pause in typing would queue OCR runs of the same photo in the companion. Changes made
-   * meanwhile are checked once the running pre-check answers.
+   * meanwhile are checked once the running pre-check answers — with the composer as last seen (a photo
+   * picked before the caption editor existed must not make the re-run read no caption).
    */
-  const running = new WeakMap(); // composer root -> {again: boolean}
+  const running = new WeakMap(); // composer root -> {again: composer|null}
   function runBackground(composer, platform) {
     const current = running.get(composer.root);
-    if (current) { current.again = true; return; }
-    const marker = { again: false };
+    if (current) { current.again = composer; return; }
+    const marker = { again: null };
     running.set(composer.root, marker);
-    checkNow(composer, platform).catch(() => {}).finally(() => {
+    checkNow(composer, platform).then((outcome) => pg.precheck.onAnswer?.(composer, outcome)).catch(() => {}).finally(() => {
       running.delete(composer.root);
-      if (marker.again && !pg.runtime.detached) runBackground(composer, platform);
+      if (marker.again && !pg.runtime.detached) runBackground(marker.again, platform);
     });
   }
 
@@ -113,5 +114,6 @@
     }, delay));
   }
 
-  pg.precheck = { readText, keyFor, checkNow, lookupNow, schedule, settled, DEBOUNCE_MS, _cache: cache };
+  /** `onAnswer(composer, outcome)`, set by the guard: called when a background pre-check answers. */
+  pg.precheck = { readText, keyFor, checkNow, lookupNow, schedule, settled, onAnswer: null, DEBOUNCE_MS, _cache: cache };
 })(globalThis);

@@ -25,7 +25,13 @@
     return {
       result, canOverride, blockNote, canRedact: textRedactable || imageRedactable,
       requireJustification: policy.requireJustification !== false,
+      photoNotFullyChecked: pg.photoNotices.notFullyChecked(result),
     };
+  }
+
+  /** True when two views offer different actions (the panel must be drawn again). */
+  function actionsDiffer(a, b) {
+    return a.canOverride !== b.canOverride || a.blockNote !== b.blockNote || a.requireJustification !== b.requireJustification;
   }
 
   /**
@@ -36,31 +42,72 @@
     const { composer, policy } = ctx;
     const result = outcome.answer.result;
     const textFindings = (result.findings || []).filter((f) => f.source === "text");
+    const parent = composer.root && composer.root !== composer.editor ? composer.root : null;
+    let spans = [];
     try {
-      pg.highlights.show(pg.highlights.spansFor(outcome.extracted, textFindings));
+      spans = pg.highlights.spansFor(outcome.extracted, textFindings);
+      pg.highlights.show(spans, { parent });
     } catch (_err) {
       // Highlights are a help; the panel must open even if the editor's DOM moved under us.
     }
-    const parent = composer.root && composer.root !== composer.editor ? composer.root : null;
-    return pg.panel.open({
+    const view = viewFor(result, policy, outcome);
+    const panel = pg.panel.open({
       parent,
       anchor: composer.editor || composer.root,
-      view: viewFor(result, policy, outcome),
-      onAction: (action, details, panel) => onAction(ctx, outcome, action, details, panel),
+      avoid: keepVisible(ctx, spans, result),
+      view,
+      onAction: (action, details, controller) => onAction(ctx, outcome, action, details, controller),
     });
+    ctx.shown = { host: panel.host, view };
+    return panel;
+  }
+
+  /**
+   * What the panel must not cover: the site's Post control, the highlighted spans, the editor's text
+   * (line by line, not the editor's empty area) and, when photos have findings, the photo previews.
+   */
+  function keepVisible(ctx, spans, result) {
+    const { composer, adapter } = ctx;
+    const avoid = spans.map((span) => ({ kind: "highlight", target: span.range }));
+    const submit = (composer.submit?.isConnected && composer.submit) || adapter.refindSubmit?.(composer);
+    if (submit) avoid.push({ kind: "submit", target: submit });
+    if (composer.editor?.isConnected) avoid.push(...textRanges(composer.editor).map((target) => ({ kind: "text", target })));
+    if (composer.root && (result.findings || []).some((f) => f.source === "image")) {
+      for (const el of composer.root.querySelectorAll('img, canvas, [role="img"]')) avoid.push({ kind: "photo", target: el });
+    }
+    return avoid;
+  }
+
+  /** One Range per text node of the editor (at most 200): where its text is on screen. */
+  function textRanges(editor) {
+    const doc = editor.ownerDocument;
+    const walker = doc.createTreeWalker(editor, 4 /* NodeFilter.SHOW_TEXT */);
+    const ranges = [];
+    for (let node = walker.nextNode(); node && ranges.length < 200; node = walker.nextNode()) {
+      if (!node.data.trim()) continue;
+      const range = doc.createRange();
+      range.selectNodeContents(node);
+      ranges.push(range);
+    }
+    return ranges;
+  }
+
+  /**
+   * The policy arrived after the panel opened (the worker was slow) and differs from the one the panel
+   * was drawn with: draw it again, so it never offers what IT has just turned off.
+   */
+  function policyChanged(ctx, outcome, policy) {
+    ctx.policy = policy;
+    if (!ctx.shown?.host.isConnected) return;
+    if (actionsDiffer(ctx.shown.view, viewFor(outcome.answer.result, policy, outcome))) showPanel(ctx, outcome);
   }
 
   async function onAction(ctx, outcome, action, details, panel) {
     const { adapter, composer } = ctx;
     const scanId = outcome.answer.result.scan_id;
     if (action === "redact") return redact(ctx, outcome, panel);
+    if (action === "override") return override(ctx, outcome, details, panel);
     pg.panel.close();
-    if (action === "override") {
-      pg.highlights.clear();
-      audit(adapter.platform, scanId, "overridden", details.justification || undefined);
-      ctx.replay();
-      return undefined;
-    }
     if (action === "cancel") {
       pg.highlights.clear();
       audit(adapter.platform, scanId, "cancelled");
@@ -72,6 +119,21 @@
     const first = firstTextOffset(outcome);
     if (composer.editor) pg.editorActions.placeCaret(composer.editor, first ?? 0);
     return undefined;
+  }
+
+  /** Post anyway: allowed only if the policy, read again now, still allows it. */
+  async function override(ctx, outcome, details, panel) {
+    panel.setBusy(true);
+    const policy = (await ctx.freshPolicy?.()) || ctx.policy;
+    if (!viewFor(outcome.answer.result, policy, outcome).canOverride) {
+      ctx.policy = policy;
+      showPanel(ctx, outcome);
+      return;
+    }
+    pg.panel.close();
+    pg.highlights.clear();
+    audit(ctx.adapter.platform, outcome.answer.result.scan_id, "overridden", details.justification || undefined);
+    ctx.replay();
   }
 
   function firstTextOffset(outcome) {
@@ -95,7 +157,7 @@
     audit(adapter.platform, result.scan_id, "redacted");
     pg.panel.close();
     if (!changed) {
-      pg.notice.show(pg.t("noticeRedactFailed"), { anchor: composer.editor || composer.root, timeoutMs: 8000 });
+      pg.notice.show(pg.t("noticeRedactFailed"), { anchor: composer.root || composer.editor, timeoutMs: 8000 });
       return;
     }
     await new Promise((resolve) => root.setTimeout(resolve, 30)); // let the editor commit its model
@@ -103,10 +165,10 @@
     if (again.answer.ok && again.answer.result.verdict !== "allow") {
       ctx.current = again;
       showPanel(ctx, again);
-      pg.notice.show(pg.t("noticeStillRisky"), { anchor: composer.editor || composer.root, timeoutMs: 6000 });
+      pg.notice.show(pg.t("noticeStillRisky"), { anchor: composer.root || composer.editor, timeoutMs: 6000 });
       return;
     }
-    pg.notice.show(pg.t("noticeRedacted"), { anchor: composer.editor || composer.root, timeoutMs: 6000 });
+    pg.notice.show(pg.t("noticeRedacted"), { anchor: composer.root || composer.editor, timeoutMs: 6000 });
     composer.editor?.focus();
   }
 
@@ -126,7 +188,7 @@
       const answer = await pg.runtime.send(MESSAGES.REDACT_IMAGE.type, {
         image: { name: image.name, mime: image.mime, data: image.data }, boxes,
       });
-      if (answer.ok && await pg.images.swap(composer.root, adapter, index, answer.image)) swapped += 1;
+      if (answer.ok && await pg.images.swap(composer.root, adapter, image.hash, answer.image)) swapped += 1;
     }
     return swapped;
   }
@@ -138,7 +200,7 @@
    */
   function onUnreachable(ctx, retry) {
     const { adapter, composer, policy } = ctx;
-    const anchor = composer.editor || composer.root;
+    const anchor = composer.root || composer.editor;
     if (policy.failMode === "closed") {
       pg.notice.show(pg.t("noticeFailClosed"), {
         tone: "closed", anchor, command: "postguard serve",
@@ -154,5 +216,5 @@
     });
   }
 
-  pg.review = { audit, viewFor, showPanel, onUnreachable };
+  pg.review = { audit, viewFor, showPanel, policyChanged, onUnreachable };
 })(globalThis);

@@ -32,6 +32,7 @@
     enterSubmits: (editor) => COMMENT_LABEL.test(editor.getAttribute("aria-label") || "")
       || COMMENT_LABEL.test(editor.getAttribute("aria-placeholder") || ""),
     fileInputSelector: 'input[type="file"]',
-    removeImageSelector: '[role="button"][aria-label="Remove"], [role="button"][aria-label="Remove photo"]',
+    // The attachment's close control (seen 2021–25) removes every photo in it.
+    removeImage: { selector: '[role="button"][aria-label="Remove post attachment" i]', removes: "all" },
   });
 })(globalThis);

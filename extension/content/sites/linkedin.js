@@ -43,6 +43,8 @@
     ],
     enterSubmits: () => false,
     fileInputSelector: 'input[type="file"]',
-    removeImageSelector: 'button[aria-label="Remove media"]',
+    // One remove button per photo preview. The label is not in composer-dom.md (not confirmed on the live
+    // site, 2026): when it does not match, the swap is refused and counted as an image miss.
+    removeImage: { selector: 'button[aria-label="Remove media"]', removes: "one" },
   });
 })(globalThis);

@@ -5,7 +5,8 @@
  * site's own Post/Share/Comment handlers write to, with the text the editor's model held at that moment and
  * the File objects the composer had attached (hashed with crypto.subtle, so a swapped or redacted image is
  * visible as a different sha256). Entries are pushed in submission order once hashing finishes;
- * `window.__replica.pending` counts submissions still being hashed.
+ * `window.__replica.pending` counts submissions still being hashed; `window.__replica.pixels` maps the
+ * sha256 of every image sent to its decoded {width, height}.
  */
 
 const state = {
@@ -13,6 +14,7 @@ const state = {
   ready: false,
   sent: [],
   pending: 0,
+  pixels: {},
 };
 window.__replica = state;
 
@@ -30,9 +32,27 @@ async function sha256Hex(blob) {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** Describe one attached file the way the tests compare it: name, type, size and a hash of its bytes. */
+/** Pixel size of an image file as the browser decodes it (null for anything it cannot decode). */
+async function pixelSize(file) {
+  if (!file.type.startsWith("image/")) return { width: null, height: null };
+  try {
+    const bitmap = await createImageBitmap(file);
+    const size = { width: bitmap.width, height: bitmap.height };
+    bitmap.close();
+    return size;
+  } catch (_err) {
+    return { width: null, height: null };
+  }
+}
+
+/**
+ * Describe one attached file the way the tests compare it: name, type, size and a hash of its bytes. The
+ * decoded width and height of each image go to `pixels[sha256]` (a redacted photo keeps its dimensions).
+ */
 async function describeFile(file) {
-  return { name: file.name, type: file.type, size: file.size, sha256: await sha256Hex(file) };
+  const sha256 = await sha256Hex(file);
+  state.pixels[sha256] = await pixelSize(file);
+  return { name: file.name, type: file.type, size: file.size, sha256 };
 }
 
 /**

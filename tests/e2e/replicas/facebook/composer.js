@@ -9,6 +9,9 @@
  * by Enter/Space while focused, handled React-style by delegation at the app root. After an image is
  * attached the composer re-renders: the editor root AND the Post button are replaced by new nodes (the
  * editor keeps its state), which is what breaks extensions that hold on to the old nodes.
+ * Once photos are attached, the attachment carries Facebook's close control,
+ * `div[role="button"][aria-label="Remove post attachment"]` with an `<i>` icon (public posting bots wait
+ * for it to know an upload was taken, 2021–25); it removes the whole attachment, every photo in it.
  */
 
 import { avatar, filesFrom, h, icon, onPress, openPicker } from "../common/dom.js";
@@ -64,10 +67,12 @@ function buildDialog(box) {
   box.editor = new LexicalLikeEditor(editorRoot);
   box.editorWrap = h("div", { class: "fb-composer__editor" }, box.placeholder, box.editor.root);
   box.previews = h("div", { class: "fb-composer__previews" });
+  box.removeAttachment = onPress(h("div", { "aria-label": "Remove post attachment", role: "button", tabindex: "0", class: "fb-composer__remove", hidden: true },
+    h("i", { class: "fb-composer__remove-icon", "aria-hidden": "true", text: "✕" })), () => removeAttachment(box));
   box.dropZone = onPress(h("div", { role: "button", tabindex: "0", class: "fb-composer__dropzone" },
     icon(PHOTO_ICON, { size: 28, fill: "#050505" }), h("span", { class: "fb-composer__dropzone-title", text: "Add photos/videos" }),
     h("span", { class: "fb-composer__dropzone-hint", text: "or drag and drop" })), () => openPicker(box.fileInput));
-  box.mediaArea = h("div", { class: "fb-composer__media", hidden: true }, box.previews, box.dropZone);
+  box.mediaArea = h("div", { class: "fb-composer__media", hidden: true }, box.removeAttachment, box.previews, box.dropZone);
   box.fileInput = h("input", { type: "file", multiple: true, accept: FILE_ACCEPT, class: "x1s85apg" });
   box.post = postButton(box);
   box.footer = h("div", { class: "fb-composer__footer" }, box.post);
@@ -137,7 +142,20 @@ function attachFiles(box, files) {
   }
   box.mediaArea.hidden = false;
   box.dropZone.hidden = true;
+  box.removeAttachment.hidden = false;
   rerenderAfterUpload(box);
+}
+
+/** The attachment's close control: every photo goes, and the media area closes (Photo/video reopens it). */
+function removeAttachment(box) {
+  box.files = [];
+  box.objectUrls.forEach((url) => URL.revokeObjectURL(url));
+  box.objectUrls = [];
+  box.previews.replaceChildren();
+  box.removeAttachment.hidden = true;
+  box.dropZone.hidden = false;
+  box.mediaArea.hidden = true;
+  refresh(box);
 }
 
 function rerenderAfterUpload(box) {

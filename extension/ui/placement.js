@@ -1,0 +1,80 @@
+/*
+ * Where the panel goes. Screenshots of the first version showed it covering Facebook's Post button and
+ * Instagram's caption: a panel over the very control the user just pressed reads as "the site is
+ * broken". So the panel is placed by scoring a few candidate positions by what they would cover:
+ *
+ *   the submit control (worst), the highlighted text, a photo with findings, the rest of the editor
+ *   text, the composer dialog (mildly: beside the dialog is best when the window has room)
+ *
+ * and the cheapest wins, always fully inside the window. Pure geometry on DOMRect-like objects, so the
+ * unit tests can check it without a layout engine.
+ */
+(function definePlacement(root) {
+  "use strict";
+  const pg = (root.postguard = root.postguard || {});
+  const MARGIN = 8;
+  const GAP = 12;
+  const MIN_SIDE_WIDTH = 320;
+  const WEIGHTS = Object.freeze({ submit: 100, highlight: 20, photo: 10, text: 5, composer: 0.05 });
+
+  function overlapArea(a, b) {
+    const w = Math.min(a.left + a.width, b.left + b.width) - Math.max(a.left, b.left);
+    const h = Math.min(a.top + a.height, b.top + b.height) - Math.max(a.top, b.top);
+    return w > 0 && h > 0 ? w * h : 0;
+  }
+
+  function clamp(value, low, high) {
+    return Math.max(low, Math.min(value, Math.max(low, high)));
+  }
+
+  /** Candidate boxes, best-looking first: beside the dialog, below or above the editor, then the corners. */
+  function candidates({ view, width, height, anchor, composer, sideHeight }) {
+    const list = [];
+    const fitTop = (top, h = height) => clamp(top, MARGIN, view.height - h - MARGIN);
+    const fitLeft = (left) => clamp(left, MARGIN, view.width - width - MARGIN);
+    if (composer) {
+      const rightRoom = view.width - MARGIN - (composer.left + composer.width + GAP);
+      const leftRoom = composer.left - GAP - MARGIN;
+      for (const [room, leftOf] of [[rightRoom, () => composer.left + composer.width + GAP], [leftRoom, (w) => composer.left - GAP - w]]) {
+        const w = Math.min(width, room);
+        if (w >= MIN_SIDE_WIDTH) list.push({ left: leftOf(w), top: fitTop(composer.top, sideHeight(w)), width: w, height: sideHeight(w) });
+      }
+    }
+    if (anchor) {
+      list.push({ left: fitLeft(anchor.left), top: fitTop(anchor.top + anchor.height + MARGIN), width, height });
+      list.push({ left: fitLeft(anchor.left), top: fitTop(anchor.top - MARGIN - height), width, height });
+    }
+    const box = composer || anchor || { left: 0, top: 0, width: view.width, height: view.height };
+    for (const left of [box.left, box.left + box.width - width, view.width - width - MARGIN, MARGIN]) {
+      for (const top of [box.top + box.height + MARGIN, view.height - height - MARGIN, MARGIN]) {
+        list.push({ left: fitLeft(left), top: fitTop(top), width, height });
+      }
+    }
+    return list;
+  }
+
+  /** What a box would cover, weighted: lower is better. */
+  function cost(box, { avoid, composer }) {
+    let total = composer ? overlapArea(box, composer) * WEIGHTS.composer : 0;
+    for (const { rect, kind } of avoid) total += overlapArea(box, rect) * (WEIGHTS[kind] || 1);
+    return total;
+  }
+
+  /**
+   * Chooses {left, top, width} for a panel of `width` × `height(width)` in a window `view` {width, height}.
+   * `anchor` is the editor's rect, `composer` the dialog's; `avoid` is [{rect, kind: submit|highlight|photo|text}].
+   */
+  function choose({ view, width, height, anchor = null, composer = null, avoid = [] }) {
+    const w = Math.min(width, view.width - 2 * MARGIN);
+    const options = candidates({ view, width: w, height: height(w), anchor, composer, sideHeight: height });
+    let best = options[0];
+    let bestCost = Infinity;
+    options.forEach((box, order) => {
+      const value = cost(box, { avoid, composer }) + order * 0.001;
+      if (value < bestCost) { best = box; bestCost = value; }
+    });
+    return { left: Math.round(best.left), top: Math.round(best.top), width: Math.round(best.width) };
+  }
+
+  pg.placement = { choose, overlapArea, WEIGHTS };
+})(globalThis);

@@ -1,0 +1,61 @@
+/**
+ * Where the panel goes (ui/placement.js): beside the composer's dialog when the window has room, never
+ * over the site's Post control when anything else is possible, off a photo that has findings, and
+ * always inside the window. Geometry only: the rects are the ones measured on the replicas' screenshots.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { loadSite } from "./helpers/content-dom.js";
+
+const { placement } = loadSite("facebook-feed.html", "www.facebook.com").postguard;
+const rect = (left, top, width, height) => ({ left, top, width, height });
+const VIEW = { width: 1280, height: 900 };
+const inside = (spot, height) => spot.left >= 8 && spot.top >= 8 && spot.left + spot.width <= VIEW.width - 8
+  && spot.top + height <= VIEW.height - 8;
+const covers = (spot, height, r) => placement.overlapArea({ ...spot, height }, r) > 0;
+
+test("Facebook's dialog leaves room at its side: the panel goes there and covers nothing of it", () => {
+  const dialog = rect(390, 254, 500, 392);
+  const post = rect(406, 594, 468, 36);
+  const spot = placement.choose({
+    view: VIEW, width: 380, height: () => 345, anchor: rect(406, 390, 468, 60), composer: dialog,
+    avoid: [{ kind: "submit", rect: post }],
+  });
+  assert.ok(spot.left >= 890, `beside the dialog, got ${JSON.stringify(spot)}`);
+  assert.ok(spot.width >= 320 && inside(spot, 345));
+  assert.equal(covers(spot, 345, dialog), false);
+});
+
+test("no room beside LinkedIn's wide dialog: the panel never covers the Post button or the highlighted text", () => {
+  const dialog = rect(268, 48, 744, 476);
+  const post = rect(916, 471, 72, 34);
+  const highlight = rect(520, 162, 381, 24);
+  const spot = placement.choose({
+    view: VIEW, width: 380, height: () => 345, anchor: rect(292, 150, 696, 290), composer: dialog,
+    avoid: [{ kind: "submit", rect: post }, { kind: "highlight", rect: highlight }],
+  });
+  assert.ok(inside(spot, 345), JSON.stringify(spot));
+  assert.equal(covers(spot, 345, post), false);
+  assert.equal(covers(spot, 345, highlight), false);
+});
+
+test("a photo with findings stays visible when the panel has to go over the dialog", () => {
+  const dialog = rect(230, 189, 820, 523);
+  const photo = rect(230, 232, 480, 480);
+  const share = rect(990, 200, 45, 20);
+  const caption = rect(727, 293, 205, 20);
+  const spot = placement.choose({
+    view: VIEW, width: 380, height: () => 600, anchor: rect(727, 290, 307, 170), composer: dialog,
+    avoid: [{ kind: "submit", rect: share }, { kind: "photo", rect: photo }, { kind: "text", rect: caption }],
+  });
+  assert.ok(inside(spot, 600), JSON.stringify(spot));
+  assert.equal(covers(spot, 600, share), false);
+  assert.ok(placement.overlapArea({ ...spot, height: 600 }, photo) < 0.1 * photo.width * photo.height,
+    `covers little of the photo: ${JSON.stringify(spot)}`);
+});
+
+test("a window narrower than the panel: the panel shrinks to fit", () => {
+  const spot = placement.choose({ view: { width: 360, height: 640 }, width: 380, height: () => 400 });
+  assert.equal(spot.width, 344);
+  assert.ok(spot.left >= 8 && spot.top >= 8 && spot.top + 400 <= 632);
+});
