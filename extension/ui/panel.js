@@ -157,6 +157,7 @@
   /** Puts the panel where it covers the least of what matters (see placement.js), inside the window. */
   function place(panel, { anchor, around, avoid }) {
     const view = { width: root.innerWidth || 1200, height: root.innerHeight || 800 };
+    panel.style.maxHeight = "";
     const heightAt = (width) => {
       panel.style.width = `${width}px`;
       return Math.min(panel.offsetHeight || 320, view.height - 16);
@@ -166,6 +167,7 @@
       avoid: avoid.map(({ kind, target }) => ({ kind, rect: rectOf(target) })).filter((a) => a.rect),
     });
     panel.style.width = `${spot.width}px`;
+    if (spot.maxHeight) panel.style.maxHeight = `${spot.maxHeight}px`;
     panel.style.left = `${spot.left}px`;
     panel.style.top = `${spot.top}px`;
     // A transformed ancestor turns `fixed` into `absolute`: correct by the measured offset.

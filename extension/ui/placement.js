@@ -15,6 +15,7 @@
   const MARGIN = 8;
   const GAP = 12;
   const MIN_SIDE_WIDTH = 320;
+  const MIN_HEIGHT = 260; // a shortened panel still shows a finding and the actions (its list scrolls)
   const WEIGHTS = Object.freeze({ submit: 100, highlight: 20, photo: 10, text: 5, composer: 0.05 });
 
   function overlapArea(a, b) {
@@ -27,8 +28,11 @@
     return Math.max(low, Math.min(value, Math.max(low, high)));
   }
 
-  /** Candidate boxes, best-looking first: beside the dialog, below or above the editor, then the corners. */
-  function candidates({ view, width, height, anchor, composer, sideHeight }) {
+  /**
+   * Candidate boxes, best-looking first: beside the dialog, below or above the editor, then the
+   * corners, then shortened boxes that start just below the text (`maxHeight` set: the list scrolls).
+   */
+  function candidates({ view, width, height, anchor, composer, sideHeight, textBottom }) {
     const list = [];
     const fitTop = (top, h = height) => clamp(top, MARGIN, view.height - h - MARGIN);
     const fitLeft = (left) => clamp(left, MARGIN, view.width - width - MARGIN);
@@ -45,10 +49,15 @@
       list.push({ left: fitLeft(anchor.left), top: fitTop(anchor.top - MARGIN - height), width, height });
     }
     const box = composer || anchor || { left: 0, top: 0, width: view.width, height: view.height };
-    for (const left of [box.left, box.left + box.width - width, view.width - width - MARGIN, MARGIN]) {
+    const lefts = [box.left, box.left + box.width - width, view.width - width - MARGIN, MARGIN];
+    for (const left of lefts) {
       for (const top of [box.top + box.height + MARGIN, view.height - height - MARGIN, MARGIN]) {
         list.push({ left: fitLeft(left), top: fitTop(top), width, height });
       }
+    }
+    const shortened = Math.min(height, view.height - MARGIN - (textBottom + MARGIN));
+    if (textBottom !== null && shortened >= MIN_HEIGHT && shortened < height) {
+      for (const left of lefts) list.push({ left: fitLeft(left), top: textBottom + MARGIN, width, height: shortened, maxHeight: shortened });
     }
     return list;
   }
@@ -61,19 +70,21 @@
   }
 
   /**
-   * Chooses {left, top, width} for a panel of `width` × `height(width)` in a window `view` {width, height}.
+   * Chooses {left, top, width, maxHeight|null} for a panel of `width` × `height(width)` in a window `view` {width, height}.
    * `anchor` is the editor's rect, `composer` the dialog's; `avoid` is [{rect, kind: submit|highlight|photo|text}].
    */
   function choose({ view, width, height, anchor = null, composer = null, avoid = [] }) {
     const w = Math.min(width, view.width - 2 * MARGIN);
-    const options = candidates({ view, width: w, height: height(w), anchor, composer, sideHeight: height });
+    const texts = avoid.filter((a) => a.kind === "text" || a.kind === "highlight").map((a) => a.rect.top + a.rect.height);
+    const textBottom = texts.length ? Math.max(...texts) : null;
+    const options = candidates({ view, width: w, height: height(w), anchor, composer, sideHeight: height, textBottom });
     let best = options[0];
     let bestCost = Infinity;
     options.forEach((box, order) => {
       const value = cost(box, { avoid, composer }) + order * 0.001;
       if (value < bestCost) { best = box; bestCost = value; }
     });
-    return { left: Math.round(best.left), top: Math.round(best.top), width: Math.round(best.width) };
+    return { left: Math.round(best.left), top: Math.round(best.top), width: Math.round(best.width), maxHeight: best.maxHeight ?? null };
   }
 
   pg.placement = { choose, overlapArea, WEIGHTS };

@@ -58,7 +58,7 @@
     .pg-notice.pg-closed { background: #8a1f11; }
     .pg-notice.pg-warn { background: #6b4300; }
     .pg-notice a { color: #ffd98a; }
-    .pg-notice code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; background: rgba(255,255,255,.15); padding: 0 4px; border-radius: 3px; }
+    .pg-notice code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; background: rgba(255,255,255,.15); padding: 0 4px; border-radius: 3px; white-space: nowrap; }
     .pg-notice button { border-color: #fff; color: #fff; background: transparent; padding: 1px 8px; flex: 0 0 auto; }
     .pg-hl-layer { position: fixed; inset: 0; pointer-events: none; z-index: 2147483645; }
     .pg-hl { position: absolute; pointer-events: none; background: rgba(245, 180, 0, .28); border-bottom: 2px solid #d48a00; border-radius: 2px; }

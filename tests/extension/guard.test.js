@@ -74,6 +74,10 @@ test("risky post: held, the site never sees the click, the panel opens inside th
   const host = page.doc.querySelector('[role="dialog"] [data-postguard="panel"]');
   assert.ok(host, "panel shown");
   assert.ok(host.shadowRoot.querySelector('[data-postguard-finding][data-category="pricing"]'));
+  // The highlights share the panel's stacking context and come before it: never painted over the panel.
+  const highlights = page.doc.querySelector('[role="dialog"] [data-postguard="highlights"]');
+  assert.ok(highlights, "highlights in the same dialog as the panel");
+  assert.ok(highlights.compareDocumentPosition(host) & page.win.Node.DOCUMENT_POSITION_FOLLOWING);
 });
 
 test("clean post not yet checked: held for the check, then replayed exactly once", async () => {
@@ -198,4 +202,17 @@ test("changes made while a slow pre-check runs are checked after it with the com
   await wait(400);
   const texts = page.sent.filter((m) => m.type === "check").map((m) => m.payload.text);
   assert.deepEqual(texts, ["Old words", "First words"]);
+});
+
+test("IT switched to monitoring after the pre-check: the risky post is let through, not left held", async () => {
+  const page = facebookPage();
+  await wait(20);
+  page.type("Special price USD 0.42/pc");
+  await wait(450); // pre-checked: risky
+  page.live.policy.enforcement = "monitor"; // the worker knows; no storage event reached the page yet
+  assert.equal(page.click(), false, "held while the policy is read again");
+  await wait(40);
+  assert.equal(page.siteClicks.length, 1, "replayed once");
+  assert.equal(panelOf(page), undefined);
+  assert.ok(page.sent.some((m) => m.type === "decision" && m.payload.action === "posted" && m.payload.scanId === "risky"));
 });

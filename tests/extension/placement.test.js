@@ -1,7 +1,7 @@
 /**
  * Where the panel goes (ui/placement.js): beside the composer's dialog when the window has room, never
- * over the site's Post control when anything else is possible, off a photo that has findings, and
- * always inside the window. Geometry only: the rects are the ones measured on the replicas' screenshots.
+ * over the site's Post control when anything else is possible, off a photo that has findings and the
+ * caption (shortened if it must), and always inside the window. Geometry only: the rects are the ones measured on the replicas' screenshots.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -48,10 +48,13 @@ test("a photo with findings stays visible when the panel has to go over the dial
     view: VIEW, width: 380, height: () => 600, anchor: rect(727, 290, 307, 170), composer: dialog,
     avoid: [{ kind: "submit", rect: share }, { kind: "photo", rect: photo }, { kind: "text", rect: caption }],
   });
-  assert.ok(inside(spot, 600), JSON.stringify(spot));
-  assert.equal(covers(spot, 600, share), false);
-  assert.ok(placement.overlapArea({ ...spot, height: 600 }, photo) < 0.1 * photo.width * photo.height,
+  const height = spot.maxHeight ?? 600;
+  assert.ok(inside(spot, height), JSON.stringify(spot));
+  assert.equal(covers(spot, height, share), false);
+  assert.equal(covers(spot, height, caption), false, `the caption stays readable: ${JSON.stringify(spot)}`);
+  assert.ok(placement.overlapArea({ ...spot, height }, photo) < 0.1 * photo.width * photo.height,
     `covers little of the photo: ${JSON.stringify(spot)}`);
+  assert.ok(height >= 260, "shortened, the panel still shows a finding and its actions");
 });
 
 test("a window narrower than the panel: the panel shrinks to fit", () => {

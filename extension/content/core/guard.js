@@ -104,6 +104,12 @@
       const latePolicy = known ? await policyWithin(POLICY_WAIT_MS) : null;
       if (!known && answer.policy) state.policy = answer.policy;
       ctx.policy = state.policy;
+      if (answer.ok && (state.policy.enforcement === "monitor" || !active())) {
+        // IT switched to monitoring (or stopped guarding this site) since the pre-check: let it go.
+        pg.review.audit(adapter.platform, answer.result.scan_id, "posted");
+        replay(composer, how);
+        return;
+      }
       if (!answer.ok) {
         if (answer.error?.code === "extension_reloaded") { replay(composer, how); return; }
         pg.review.onUnreachable(ctx, () => hold(composer, how, null));

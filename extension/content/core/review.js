@@ -99,6 +99,14 @@
   function policyChanged(ctx, outcome, policy) {
     ctx.policy = policy;
     if (!ctx.shown?.host.isConnected) return;
+    if (policy.enforcement === "monitor" || !policy.sites?.includes(ctx.adapter.id)) {
+      // Monitoring only now, or this site no longer guarded: the post the user asked for goes out.
+      pg.panel.close();
+      pg.highlights.clear();
+      audit(ctx.adapter.platform, outcome.answer.result.scan_id, "posted");
+      ctx.replay();
+      return;
+    }
     if (actionsDiffer(ctx.shown.view, viewFor(outcome.answer.result, policy, outcome))) showPanel(ctx, outcome);
   }
 
