@@ -9,6 +9,7 @@ written without spaces.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import ahocorasick
 
@@ -117,10 +118,17 @@ def _safe_fold(text: str) -> str:
     return "".join(ch.lower() if len(ch.casefold()) != 1 else ch.casefold() for ch in text)
 
 
+@lru_cache(maxsize=256)
+def _context_pattern(words: tuple[str, ...]) -> re.Pattern:
+    """One compiled alternation per context list: latin words must start a word, CJK need not."""
+    parts = [re.escape(w.casefold()) if is_cjk(w[0]) else r"(?<![a-z])" + re.escape(w.casefold())
+             for w in words]
+    return re.compile("|".join(parts))
+
+
 def context_present(text: str, start: int, end: int, words: list[str], window: int) -> bool:
     """True when any context word appears within `window` characters of the match."""
     if not words:
         return False
     around = text[max(0, start - window):start].casefold() + " " + text[end:end + window].casefold()
-    return any(re.search(r"(?<![a-z])" + re.escape(w.casefold()), around) if not is_cjk(w[0])
-               else w in around for w in words)
+    return _context_pattern(tuple(words)).search(around) is not None

@@ -101,3 +101,13 @@ def error_envelope():
         return body
 
     return check
+
+
+@pytest.fixture
+def rsyslog(tmp_path):
+    """A real rsyslog on a loopback port, writing what it receives to a file (sink tests)."""
+    from sink_servers import Rsyslog
+
+    server = Rsyslog(tmp_path / "rsyslog").start()
+    yield server
+    server.stop()

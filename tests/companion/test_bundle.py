@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from bundle_tools import rewrite
 
 from companion.cli import main
 from companion.config import Settings
@@ -50,21 +51,6 @@ def install(runner, bundle, pubkey, data_dir, *extra):
 
 def snapshot(directory: Path) -> dict:
     return {p.relative_to(directory).as_posix(): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
-
-
-def rewrite(bundle: Path, out: Path, change) -> Path:
-    """Unpack, let `change(members)` edit the dict of name -> bytes, pack again (as an attacker would)."""
-    with tarfile.open(bundle) as archive:
-        members = {m.name: archive.extractfile(m).read() for m in archive if m.isreg()}
-    change(members)
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
-        for name, data in members.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
-    out.write_bytes(buffer.getvalue())
-    return out
 
 
 @pytest.fixture

@@ -4,19 +4,18 @@ the rules in force. Reached over real HTTP, installed with the real CLI."""
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import shutil
 import socket
 import subprocess
 import sys
-import tarfile
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
+from bundle_tools import rewrite
 
 POSTGUARD = str(Path(sys.executable).parent / "postguard")
 START_TIMEOUT_S = 120.0
@@ -102,17 +101,10 @@ def test_a_new_bundle_is_used_without_a_restart_and_a_tampered_one_is_refused(se
     assert "client_confidential" in categories(port, "Shipment for Hansen Maschinenbau leaves Friday.")
 
     # Someone adds a client to the signed bundle without the key: the install is refused ...
-    with tarfile.open(bundle) as archive:
-        members = {m.name: archive.extractfile(m).read() for m in archive if m.isreg()}
-    members["org/clients.csv"] += FORGED_CLIENT.encode()
-    forged = tmp_path / "forged.pgb"
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
-        for name, data in members.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
-    forged.write_bytes(buffer.getvalue())
+    def forge(members):
+        members["org/clients.csv"] += FORGED_CLIENT.encode()
+
+    forged = rewrite(bundle, tmp_path / "forged.pgb", forge)
     refused = postguard("rules", "install", str(forged), "--pubkey", str(signing[1]), "--data-dir", str(data_dir))
     assert refused.returncode == 3 and "does not match its hash" in refused.stderr
 

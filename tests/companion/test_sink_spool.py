@@ -29,13 +29,6 @@ FAST = {"backoff": Backoff(0.05, 0.4), "poll_s": 0.5}
 
 
 @pytest.fixture
-def rsyslog(tmp_path):
-    server = Rsyslog(tmp_path / "rsyslog").start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def store(tmp_path):
     store = AuditStore.open(tmp_path / "data")
     yield store

@@ -36,13 +36,6 @@ LOG_AUDIT = 13
 
 
 @pytest.fixture
-def rsyslog(tmp_path):
-    server = Rsyslog(tmp_path / "rsyslog").start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def store(tmp_path):
     store = AuditStore.open(tmp_path / "data")
     yield store
