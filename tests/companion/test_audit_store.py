@@ -18,6 +18,7 @@ import stat
 import subprocess
 import sys
 import threading
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -157,21 +158,35 @@ def test_events_from_many_threads_and_two_stores_form_one_chain(store, data_dir)
 
 
 def test_verify_while_the_server_keeps_writing_sees_a_whole_chain(store):
+    """Verification runs while events land; every report must see a whole chain, and the
+    reports must actually span writes (the first ones start only once writing has begun,
+    and verification goes on until at least 20 more events were written)."""
     stop = threading.Event()
+    written = []
 
     def keep_writing():
         while not stop.is_set():
             record_checks(store, 1)
+            written.append(1)
 
     writer = threading.Thread(target=keep_writing)
     writer.start()
+    reports = []
     try:
-        reports = [store.verify() for _ in range(30)]
+        deadline = time.monotonic() + 60
+        while not written and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert written, "the writer recorded nothing within 60 s"
+        reports.append(store.verify())
+        target = reports[0].checked + 20
+        while time.monotonic() < deadline and (len(reports) < 30 or reports[-1].checked < target):
+            reports.append(store.verify())
     finally:
         stop.set()
         writer.join()
     assert all(r.ok for r in reports), [r.reason for r in reports if not r.ok]
-    assert reports[-1].checked > reports[0].checked
+    assert reports[0].checked >= 1
+    assert reports[-1].checked >= target, (reports[0].checked, reports[-1].checked)
 
 
 def test_closed_store_refuses_to_record(data_dir):
