@@ -16,7 +16,7 @@ from flask import Blueprint, current_app, jsonify, request
 from pydantic import BaseModel, ValidationError
 
 from companion.api.schemas import (CheckRequest, CheckResponse, DecisionRequest, DecisionResponse,
-                                   HealthResponse, RedactRequest, RedactResponse)
+                                   ForwardingStatus, HealthResponse, RedactRequest, RedactResponse)
 from companion.detection.engine import ImageInput
 from companion.errors import ImageRejected, NotFound, RequestError
 
@@ -138,8 +138,11 @@ def redact():
 
 @bp.get("/health")
 def health():
-    """Ready when this answers 200; reports the versions of rules, model and OCR."""
-    return jsonify(HealthResponse(status="ok", versions=_state().versions).model_dump())
+    """Ready when this answers 200; reports the versions of rules, model and OCR, and whether
+    audit forwarding keeps up (IT's first question when the SIEM misses a laptop)."""
+    state = _state()
+    forwarding = [ForwardingStatus(**vars(s)) for s in state.forwarder.status()] if state.forwarder else []
+    return jsonify(HealthResponse(status="ok", versions=state.versions, forwarding=forwarding).model_dump())
 
 
 @bp.get("/openapi.json")

@@ -82,9 +82,21 @@ class RedactResponse(Wire):
     image: ImageIn
 
 
+class ForwardingStatus(Wire):
+    sink: str = Field(..., description="`syslog` or `postgres`.")
+    target: str = Field(..., description="Scheme, host and port of the target; never a password.")
+    delivered_through: int = Field(..., description="Highest audit event seq the target confirmed.")
+    backlog: int = Field(..., description="Events recorded but not yet confirmed by the target.")
+    failures: int = Field(..., description="Failed delivery attempts in a row (0 when healthy).")
+    last_error: str | None = Field(None, description="Why the last attempt failed, while failing.")
+
+
 class HealthResponse(Wire):
     status: Literal["ok"]
     versions: dict
+    forwarding: list[ForwardingStatus] = Field(
+        default_factory=list, description="One entry per configured audit forwarding target "
+                                          "(syslog, central store); empty when none is configured.")
 
 
 class ErrorBody(Wire):

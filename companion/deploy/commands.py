@@ -190,7 +190,17 @@ def service_status(platform_name, dry_run):
     health = companion_health(settings.host, settings.port)
     click.echo(f"companion on {settings.host}:{settings.port}: "
                + (f"answering, rules {health['versions']['rules']}" if health else "not answering"))
+    for target in (health or {}).get("forwarding", []):
+        click.echo(f"audit forwarding to {target['target']}: {_forwarding_state(target)}")
     raise SystemExit(0 if installed and health else 1)
+
+
+def _forwarding_state(target: dict) -> str:
+    """One line on whether a forwarding target keeps up (informational: the events wait on disk)."""
+    if not target["failures"]:
+        return f"delivered through event {target['delivered_through']}, {target['backlog']} waiting"
+    return (f"FAILING ({target['failures']} attempts in a row: {target['last_error']}), "
+            f"{target['backlog']} events wait in the spool")
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
