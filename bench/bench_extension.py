@@ -88,9 +88,9 @@ def click_latency(context, worker, server, site, text, expect_panel, runs, prech
         open_composer(page, site)
         if site == "instagram":  # the photo's own pre-check (OCR) answers before the caption is typed
             wait_for_precheck(worker, opened_at)
-        type_post(page, site, text)
+        last_key_ms = type_post(page, site, text)
         if prechecked:
-            wait_for_precheck(worker, now_ms())
+            wait_for_precheck(worker, last_key_ms)
         clicked_at = now_ms()
         ms = page.locator(SUBMITS[site]).evaluate(CLICK_TO_OUTCOME, expect_panel)
         page.wait_for_timeout(700)  # past the pre-check's debounce: a second check would have started

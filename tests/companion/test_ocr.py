@@ -184,11 +184,14 @@ def test_small_screenshot_is_upscaled_and_read(ocr):
 
 def test_tiny_budget_returns_quickly_and_says_incomplete(ocr):
     image, _ = images.render_chinese_quote()
+    full = _cached(ocr, "chinese_again", image)
     started = time.monotonic()
     result = ocr.read(image, 0.05)
     elapsed = time.monotonic() - started
     assert result.incomplete
-    assert elapsed < 2.0  # preprocessing (~0.2 s) is not interruptible; OCR is
+    # Preprocessing (~0.2 s) is not interruptible; OCR is. Compared with a full read of the same
+    # image in the same run, so a loaded machine slows both alike.
+    assert elapsed < 0.5 * full.elapsed_ms / 1000.0, (elapsed, full.elapsed_ms)
     assert _child_processes() == []  # the killed Tesseract is reaped, not left running
 
 

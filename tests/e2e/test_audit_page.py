@@ -72,6 +72,8 @@ def watch_csp(page: Page) -> list[str]:
 
 
 def row_seqs(page: Page) -> list[int]:
+    """The seqs of the table's rows, read once the page a click led to has been parsed."""
+    page.wait_for_load_state("domcontentloaded")
     return [int(s) for s in page.locator("#pg-events tbody tr[data-seq]").evaluate_all(
         "rows => rows.map(r => r.dataset.seq)")]
 
@@ -139,6 +141,7 @@ def test_compliance_review_session(start_companion_process, launch_browser, tmp_
         assert raw not in body
     page.screenshot(path=screenshot_path("audit-detail"), full_page=True)
     page.get_by_role("link", name="« Back to the events").click()
+    page.wait_for_url(re.compile(r"/audit\?platform=linkedin&category=pricing&kind=check$"))
     assert row_seqs(page) == [2, 1]
 
     # The quick range (script) fills From/To and applies them.
@@ -215,14 +218,17 @@ def test_a_year_of_events_pages_older_and_filters_in_the_browser(start_companion
     page.screenshot(path=screenshot_path("audit-year"), full_page=True)
     first_page = row_seqs(page)
     page.get_by_role("link", name="Older »").click()
+    page.wait_for_url(re.compile(r"/audit\?(.*&)?before=\d+"))
     second_page = row_seqs(page)
     assert len(first_page) == len(second_page) == 50 and second_page[0] < first_page[-1]
     page.get_by_role("button", name="year").click()
+    page.wait_for_url(re.compile(r"from=\d{4}-\d\d-\d\d&to=\d{4}-\d\d-\d\d"))
     page.locator("select[name=category]").select_option("credentials")
     page.locator("input[name=user]").fill("li.wei")
     page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url(re.compile(r"category=credentials"))
     expect(page.locator("#pg-count")).to_contain_text("match the filters")
-    assert len(page.locator("#pg-chart .pg-bar").all()) == 365
+    expect(page.locator("#pg-chart .pg-bar")).to_have_count(365)
     for row in page.locator("#pg-events tbody tr").all():
         expect(row).to_contain_text("li.wei")
         expect(row).to_contain_text("Credentials")

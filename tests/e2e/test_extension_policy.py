@@ -6,10 +6,12 @@ to block while the browser runs.
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
+from playwright.sync_api import expect
 
-from harness.chromium import reload_managed_policies, wait_for_service_worker
+from harness.chromium import reload_managed_policies, wait_for_managed_value, wait_for_service_worker
 from harness.companion import start_companion
 from test_extension_support import (NOTICE, PANEL, RISKY_TEXT, click_post, extension_page, open_composer, screenshot,
                                     sent, type_post, wait_for_audit, wait_sent)
@@ -63,8 +65,8 @@ def test_decisions_made_while_the_companion_is_down_reach_the_audit_log_later(
     page.keyboard.type(" Thanks!", delay=5)  # a new text, which cannot be checked now: fail open posts it
     click_post(page, "linkedin")
     wait_sent(page)
-    queued = []
-    for _ in range(40):
+    queued, deadline = [], time.monotonic() + 30
+    while time.monotonic() < deadline:
         queued = worker.evaluate("async () => (await chrome.storage.local.get('auditQueue')).auditQueue || []")
         if len(queued) >= 2:
             break
@@ -95,7 +97,7 @@ def test_decisions_made_while_the_companion_is_down_reach_the_audit_log_later(
 def test_managed_policy_switches_enforcement_to_block_live(managed_policy, companion, launch_browser, open_site):
     managed_policy({"companionUrl": companion.url})
     context = launch_browser(extension=True)
-    wait_for_service_worker(context)
+    worker = wait_for_service_worker(context)
     page = open_site(context, "facebook")
     open_composer(page, "facebook")
     type_post(page, "facebook", RISKY_TEXT)
@@ -106,11 +108,12 @@ def test_managed_policy_switches_enforcement_to_block_live(managed_policy, compa
 
     managed_policy({"companionUrl": companion.url, "enforcement": "block"})
     reload_managed_policies(context)
+    wait_for_managed_value(worker, "enforcement", "block")
     page.bring_to_front()
-    page.wait_for_timeout(500)
     click_post(page, "facebook")
     page.wait_for_selector(f"{PANEL} [data-postguard-finding]", timeout=15_000)
-    assert page.locator(f'{PANEL} [data-postguard-action="override"]').count() == 0
+    # The panel shows at once and is redrawn when the live policy answer arrives.
+    expect(page.locator(f'{PANEL} [data-postguard-action="override"]')).to_have_count(0)
     assert "does not allow" in page.locator(f"{PANEL} section.pg-panel").inner_text()
     screenshot(page, "panel-managed-block-facebook")
 

@@ -54,8 +54,8 @@ def test_clean_text_goes_out_untouched(site, site_page):
     page = site_page(site)
     worker = worker_of(page)
     open_composer(page, site)
-    type_post(page, site, CLEAN_TEXT)
-    wait_for_precheck(worker, now_ms())  # checked while the user paused, before any click
+    last_key_ms = type_post(page, site, CLEAN_TEXT)
+    wait_for_precheck(worker, last_key_ms)  # checked while the user paused, before any click
     clicked_at = now_ms()
     click_post(page, site)
     posts = wait_sent(page)

@@ -105,10 +105,15 @@ def open_composer(page: Page, site: str, photo: bytes | None = None) -> None:
         attach_photo(page, site, "photo.png", photo)
 
 
-def type_post(page: Page, site: str, text: str) -> None:
-    """Click into the editor and type with real key events."""
+def type_post(page: Page, site: str, text: str) -> float:
+    """Click into the editor and type with real key events; returns the page's clock (ms) at the
+    last keystroke, so a test can tell checks started after it from earlier ones however long
+    this process stalls afterwards."""
+    page.evaluate("""() => { if (!window.__lastKeyAt) { window.__lastKeyAt = 1;
+        window.addEventListener('keydown', () => { window.__lastKeyAt = Date.now(); }, true); } }""")
     page.click(EDITORS[site])
     page.keyboard.type(text, delay=5)
+    return page.evaluate("() => window.__lastKeyAt")
 
 
 def click_post(page: Page, site: str) -> None:
@@ -168,7 +173,7 @@ def now_ms() -> float:
 
 
 def wait_for_precheck(worker: Worker, since_ms: float, quiet_ms: int = 400, timeout_s: float = 40.0) -> None:
-    """Wait until the pre-check has answered: a check that started after `since_ms` (just after the last
+    """Wait until the pre-check has answered: a check that started after `since_ms` (the last
     keystroke; the debounced pre-check starts later) has finished, and none was started for `quiet_ms`."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:

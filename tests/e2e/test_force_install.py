@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import BrowserContext, Error as PlaywrightError, Page
 
 from harness.chromium import CHROMIUM_EXECUTABLE, REPO_ROOT, chromium_args, open_replica
 from harness.companion import start_companion
@@ -102,7 +102,20 @@ def wait_for_install(profile: Path, extension_id: str) -> None:
     while not any(folder.glob("*/manifest.json")):
         assert time.monotonic() < deadline, f"Chromium did not install {extension_id}; served: {QuietHandler.requested}"
         time.sleep(0.2)
-    time.sleep(1.0)  # let the installer finish registering it
+
+
+def installed_self(context: BrowserContext, extension_id: str) -> dict:
+    """`chrome.management.getSelf()` from the extension's options page, once the browser has
+    finished registering the extension it unpacked (the page does not load before that)."""
+    deadline = time.monotonic() + INSTALL_TIMEOUT_S
+    page = context.new_page()
+    while True:
+        try:
+            page.goto(f"chrome-extension://{extension_id}/options/options.html")
+            return page.evaluate("() => chrome.management.getSelf()")
+        except PlaywrightError as error:
+            assert time.monotonic() < deadline, f"the installed extension does not load: {error}"
+            time.sleep(0.25)
 
 
 def options_page(context: BrowserContext, extension_id: str) -> Page:
@@ -137,7 +150,7 @@ def test_policy_force_installs_the_packed_extension_and_its_locked_settings_appl
     first = launch(pw, profile, replica_server)
     try:
         wait_for_install(profile, extension_id)
-        self_info = options_page(first, extension_id).evaluate("() => chrome.management.getSelf()")
+        self_info = installed_self(first, extension_id)
         assert self_info["installType"] == "admin", "installed by policy, not by a user or a developer"
         assert self_info["version"] == json.loads((REPO_ROOT / "extension/manifest.json").read_text())["version"]
     finally:

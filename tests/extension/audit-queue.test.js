@@ -107,11 +107,11 @@ test("check goes to the companion with the user's language and never stores the 
   }
 });
 
-test("companion down: check answers companion_unreachable quickly", async () => {
+test("companion down: check answers companion_unreachable at once, not after the timeout", async () => {
   const chrome = createChromeFake({ local: { [USER_SETTINGS_KEY]: { companionUrl: await closedPort() } } });
-  const started = Date.now();
   const answer = await routeMessage(make("check", { text: "hi", images: [], platform: "linkedin", url: "" }), sender, depsFor(chrome));
   assert.equal(answer.ok, false);
   assert.equal(answer.error.code, "companion_unreachable");
-  assert.ok(Date.now() - started < 2000);
+  // A refused connection is told apart from a timeout: the user is told to start the companion.
+  assert.equal(answer.error.message, "The companion is not running.");
 });

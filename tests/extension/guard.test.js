@@ -10,15 +10,21 @@ import { createChromeFake } from "./helpers/chrome-fake.js";
 
 const wait = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function facebookPage({ policy = {}, unreachable = false, policyDelayMs = 0, checkDelayMs = 0 } = {}) {
+function facebookPage({ policy = {}, unreachable = false, checkDelayMs = 0 } = {}) {
   const sent = [];
-  const live = { policy: { enforcement: "warn", failMode: "open", allowOverride: true, requireJustification: true, sites: ["facebook"], supportUrl: "", ...policy } };
+  // live.policyGate: while set to a promise, policy reads wait for it (a slow worker, under the
+  // test's control rather than the clock's); live.heldPolicyReads counts reads still waiting.
+  const live = { policyGate: null, heldPolicyReads: 0, policy: { enforcement: "warn", failMode: "open", allowOverride: true, requireJustification: true, sites: ["facebook"], supportUrl: "", ...policy } };
   const chrome = createChromeFake({
     onMessage: async (message) => {
       sent.push(message);
       if (message.type === "policy-get") {
         const answer = { ok: true, policy: { ...live.policy }, locked: [] };
-        if (policyDelayMs) await wait(policyDelayMs);
+        if (live.policyGate) {
+          live.heldPolicyReads += 1;
+          await live.policyGate;
+          live.heldPolicyReads -= 1;
+        }
         return answer;
       }
       if (message.type === "check") {
@@ -49,6 +55,15 @@ function facebookPage({ policy = {}, unreachable = false, policyDelayMs = 0, che
     editor.firstChild.replaceChildren(doc.createTextNode(text));
   };
   return { win, doc, sent, type, typeByKeys, click, siteClicks, chrome, live, editor };
+}
+
+/** Poll until `condition()` holds (5 s deadline): asserts what happens, not how fast on a busy machine. */
+async function until(condition, message, timeoutMs = 5000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    assert.ok(Date.now() < deadline, message);
+    await wait(10);
+  }
 }
 
 const panelOf = (page) => page.doc.querySelector('[data-postguard="panel"]')?.shadowRoot;
@@ -159,18 +174,20 @@ test("typing that fires only beforeinput (Lexical) is pre-checked too: the later
 });
 
 test("a policy changed by IT after the pre-check: the panel shows at once, then drops 'Post anyway'", async () => {
-  const page = facebookPage({ policyDelayMs: 200 });
-  await wait(250); // the start-up policy read
+  const page = facebookPage();
+  await wait(20); // the start-up policy read
   page.type("Special price USD 0.42/pc");
   await wait(450); // pre-checked: risky
+  let releasePolicy;
+  page.live.policyGate = new Promise((resolve) => { releasePolicy = resolve; });
   page.live.policy.enforcement = "block";
-  const clickedAt = Date.now();
   assert.equal(page.click(), false);
-  await wait(90);
-  assert.ok(panelOf(page), "the panel did not wait for the slow worker");
-  assert.ok(Date.now() - clickedAt < 200);
-  await wait(250);
-  assert.equal(panelOf(page).querySelector('[data-postguard-action="override"]'), null, "redrawn under the new policy");
+  await until(() => panelOf(page), "the panel shows");
+  assert.ok(page.live.heldPolicyReads > 0, "the panel did not wait for the slow worker's policy answer");
+  releasePolicy();
+  await until(() => panelOf(page)?.querySelector('[data-postguard-action="override"]') === null,
+    "redrawn under the new policy: no 'Post anyway'");
+  assert.ok(panelOf(page), "still held");
   assert.equal(page.siteClicks.length, 0);
 });
 

@@ -54,7 +54,7 @@ def launch_chromium(playwright: Playwright, user_data_dir: Path, host_resolver_r
 
 
 def wait_for_service_worker(context: BrowserContext, extension_id: str = EXTENSION_ID,
-                            timeout_ms: float = 15_000) -> Worker:
+                            timeout_ms: float = 30_000) -> Worker:
     """The extension's service worker, waiting for it to register if it has not yet."""
     prefix = f"chrome-extension://{extension_id}/"
     for worker in context.service_workers:
@@ -75,6 +75,20 @@ def reload_managed_policies(context: BrowserContext) -> None:
         page.wait_for_timeout(300)
     finally:
         page.close()
+
+
+def wait_for_managed_value(worker: Worker, key: str, value, timeout_ms: float = 30_000) -> None:
+    """Wait until `chrome.storage.managed` in `worker` holds `key: value` (after a policy reload,
+    Chromium hands the new values to extensions asynchronously)."""
+    worker.evaluate("""([key, value, timeoutMs]) => new Promise((resolve, reject) => {
+        const deadline = Date.now() + timeoutMs;
+        const poll = () => chrome.storage.managed.get().then((values) => {
+            if (JSON.stringify(values[key]) === JSON.stringify(value)) resolve();
+            else if (Date.now() > deadline) reject(new Error('policy not reloaded: ' + JSON.stringify(values)));
+            else setTimeout(poll, 100);
+        });
+        poll();
+    })""", [key, value, timeout_ms])
 
 
 def open_replica(context: BrowserContext, url: str) -> Page:

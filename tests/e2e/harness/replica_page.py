@@ -25,7 +25,7 @@ def sent(page: Page) -> list[dict]:
     return page.evaluate("() => window.__replica.sent")
 
 
-def wait_for_sent(page: Page, count: int = 1, timeout_ms: float = 5_000) -> list[dict]:
+def wait_for_sent(page: Page, count: int = 1, timeout_ms: float = 15_000) -> list[dict]:
     """Wait until at least `count` submissions are recorded (hashing finished) and return them all."""
     page.wait_for_function("(n) => window.__replica.sent.length >= n", arg=count, timeout=timeout_ms)
     return sent(page)

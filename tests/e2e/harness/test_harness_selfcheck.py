@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.chromium import EXTENSION_ID, reload_managed_policies, wait_for_service_worker
+from harness.chromium import EXTENSION_ID, reload_managed_policies, wait_for_managed_value, wait_for_service_worker
 from harness.replica_server import SITES
 
 pytestmark = pytest.mark.e2e
@@ -67,15 +67,7 @@ def test_managed_policy_reaches_storage_managed_at_start_and_after_reload(manage
 
     managed_policy({"enforcement": "monitor"})
     reload_managed_policies(context)
-    worker.evaluate("""() => new Promise((resolve, reject) => {
-        const deadline = Date.now() + 10000;
-        const poll = () => chrome.storage.managed.get().then((values) => {
-            if (values.enforcement === 'monitor') resolve();
-            else if (Date.now() > deadline) reject(new Error('policy not reloaded: ' + JSON.stringify(values)));
-            else setTimeout(poll, 100);
-        });
-        poll();
-    })""")
+    wait_for_managed_value(worker, "enforcement", "monitor")
 
 
 def test_companion_fixture_answers_health(companion):
