@@ -6,7 +6,7 @@
  *
  * An entry holds only the scan id, the action and the justification the user typed: never the post.
  */
-import { readArea, updateLocal } from "./storage.js";
+import { readArea, updateLocal, withLock } from "./storage.js";
 
 export const QUEUE_KEY = "auditQueue";
 export const DROPPED_KEY = "auditDropped";
@@ -67,13 +67,9 @@ export async function flushQueue(chromeApi, send, isRetryable) {
     if (remaining === 0) await disarmRetry(chromeApi);
     return { delivered: done.size - dropped, dropped, remaining };
   };
-  const locks = globalThis.navigator?.locks;
   // One flush at a time: two flushes in parallel would deliver the same entries twice.
-  if (locks?.request) {
-    return locks.request("postguard:flush", { ifAvailable: true }, (lock) =>
-      lock ? run() : { delivered: 0, dropped: 0, remaining: -1, busy: true });
-  }
-  return run();
+  return withLock("postguard:flush", (lock) =>
+    lock ? run() : { delivered: 0, dropped: 0, remaining: -1, busy: true }, { ifAvailable: true });
 }
 
 async function removeEntries(chromeApi, ids) {

@@ -6,7 +6,7 @@
  */
 import "../shared/messages.js";
 import { readPolicy, sanitizeSettings, USER_SETTINGS_KEY, SITE_IDS } from "./policy.js";
-import { readArea, writeArea } from "./storage.js";
+import { readArea, withLock, writeArea } from "./storage.js";
 import * as companion from "./companion-client.js";
 import { enqueueDecision, flushQueue, queuedDecisions, DROPPED_KEY } from "./audit-queue.js";
 import { recordCheck, recordAdapter, recordHealth, readActivity } from "./activity.js";
@@ -51,17 +51,22 @@ async function handleCheck(payload, deps) {
 async function handleDecision(payload, deps) {
   const decision = validate.decisionRequest(payload);
   if (!decision) return error(ERROR_CODES.BAD_REQUEST, "Malformed decision.");
-  const pending = await queuedDecisions(deps.chrome);
-  if (pending.length === 0) {
-    const { conn } = await companionContext(deps);
-    const sent = await companion.sendDecision(conn, decision);
-    if (sent.ok) return { ok: true, delivered: true };
-    if (!companion.isRetryable(sent)) return { ok: true, delivered: false, rejected: sent.error.code };
-  }
-  // Down, or older decisions still waiting (order matters for the audit trail): queue it.
-  await enqueueDecision(deps.chrome, decision);
-  deps.background(flushAudit(deps));
-  return { ok: true, delivered: false, queued: true };
+  // One decision at a time (the content script never waits for this answer): a second decision must
+  // not overtake the first while the first is still on its way or failing into the queue.
+  const answer = await withLock("postguard:decision", async () => {
+    const pending = await queuedDecisions(deps.chrome);
+    if (pending.length === 0) {
+      const { conn } = await companionContext(deps);
+      const sent = await companion.sendDecision(conn, decision);
+      if (sent.ok) return { ok: true, delivered: true };
+      if (!companion.isRetryable(sent)) return { ok: true, delivered: false, rejected: sent.error.code };
+    }
+    // Down, or older decisions still waiting (order matters for the audit trail): queue it.
+    await enqueueDecision(deps.chrome, decision);
+    return { ok: true, delivered: false, queued: true };
+  });
+  if (answer.queued) deps.background(flushAudit(deps));
+  return answer;
 }
 
 async function handleRedact(payload, deps) {

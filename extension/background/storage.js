@@ -31,17 +31,35 @@ export async function writeArea(chromeApi, areaName, items) {
 }
 
 /**
- * Read-modify-write of one key in storage.local, serialised through navigator.locks where the
- * worker has them, so two messages arriving together (two tabs posting) do not lose an update.
+ * Runs `fn` while holding the named lock: Web Locks in the browser (held across every context of
+ * the extension); where they are missing, a promise chain in this module (in-flight coordination,
+ * not state: an evicted worker takes its in-flight work with it). `ifAvailable` answers
+ * `fn(null)` at once when the lock is taken, as Web Locks do.
+ */
+const fallbackLocks = new Map();
+
+export function withLock(name, fn, { ifAvailable = false } = {}) {
+  const locks = globalThis.navigator?.locks;
+  if (locks?.request) return locks.request(name, { ifAvailable }, fn);
+  const held = fallbackLocks.get(name);
+  if (held && ifAvailable) return Promise.resolve().then(() => fn(null));
+  const run = (held || Promise.resolve()).then(() => fn({ name }));
+  const tail = run.catch(() => {}).finally(() => {
+    if (fallbackLocks.get(name) === tail) fallbackLocks.delete(name);
+  });
+  fallbackLocks.set(name, tail);
+  return run;
+}
+
+/**
+ * Read-modify-write of one key in storage.local under a lock, so two messages arriving together
+ * (two tabs posting) do not lose an update.
  */
 export async function updateLocal(chromeApi, key, update) {
-  const run = async () => {
+  return withLock(`postguard:${key}`, async () => {
     const current = (await readArea(chromeApi, "local", key))[key];
     const next = await update(current);
     await writeArea(chromeApi, "local", { [key]: next });
     return next;
-  };
-  const locks = globalThis.navigator?.locks;
-  if (locks?.request) return locks.request(`postguard:${key}`, run);
-  return run();
+  });
 }

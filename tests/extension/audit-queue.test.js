@@ -53,6 +53,22 @@ test("decisions queue while the companion is down and are delivered in order whe
   }
 });
 
+test("two decisions made together keep their order, even when the first one fails slower", async () => {
+  // The companion answers 503 (retryable: queue it); the first decision's answer takes longer.
+  const companion = await startStubCompanion({ decisionStatus: 503, decisionDelayMs: (body) => (body.scan_id === "first" ? 300 : 0) });
+  try {
+    const chrome = createChromeFake({ local: { [USER_SETTINGS_KEY]: { companionUrl: companion.url } } });
+    const deps = depsFor(chrome);
+    const decide = (scanId, action) => routeMessage(make("decision", { scanId, action, platform: "linkedin" }), sender, deps);
+    const answers = await Promise.all([decide("first", "cancelled"), decide("second", "posted")]);
+    assert.deepEqual(answers.map((a) => a.queued), [true, true]);
+    await deps.settle();
+    assert.deepEqual((await queuedDecisions(chrome)).map((e) => e.scan_id), ["first", "second"]);
+  } finally {
+    await companion.close();
+  }
+});
+
 test("a decision the companion rejects (4xx) is dropped and counted, the rest still go", async () => {
   const companion = await startStubCompanion({ decisionStatus: (body) => (body.scan_id === "bad" ? 400 : 200) });
   try {

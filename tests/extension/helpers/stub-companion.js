@@ -5,7 +5,7 @@
  */
 import http from "node:http";
 
-export async function startStubCompanion({ decisionStatus = 200 } = {}) {
+export async function startStubCompanion({ decisionStatus = 200, decisionDelayMs = 0 } = {}) {
   const received = [];
   const server = http.createServer((req, res) => {
     let body = "";
@@ -17,6 +17,12 @@ export async function startStubCompanion({ decisionStatus = 200 } = {}) {
       if (req.url === "/v1/health") return reply(200, { status: "ok", versions: { rules: "test" } });
       if (req.url === "/v1/decision") {
         const status = typeof decisionStatus === "function" ? decisionStatus(parsed) : decisionStatus;
+        const delay = typeof decisionDelayMs === "function" ? decisionDelayMs(parsed) : decisionDelayMs;
+        if (delay) {
+          setTimeout(() => (status === 200 ? reply(200, { ok: true, event_id: `e${received.length}` })
+            : reply(status, { error: { code: "unavailable", message: "busy" } })), delay);
+          return undefined;
+        }
         return status === 200 ? reply(200, { ok: true, event_id: `e${received.length}` }) : reply(status, { error: { code: "bad_request", message: "no" } });
       }
       if (req.url === "/v1/check") {
