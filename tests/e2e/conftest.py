@@ -43,20 +43,22 @@ def pw() -> Iterator[Playwright]:
 
 @pytest.fixture
 def launch_browser(pw: Playwright, replica_server: ReplicaServer, tmp_path: Path) -> Iterator[Callable[..., BrowserContext]]:
-    """Factory: `launch_browser(extension=False|True|Path, extra_args=(), locale="en-US")` → a fresh
-    persistent context (own profile dir) reaching the replicas at their real hostnames. Every context it
-    made is closed at teardown. `extension=True` loads the repo's extension/ (skips if it is missing)."""
+    """Factory: `launch_browser(extension=False|True|Path, extra_args=(), locale="en-US", profile=None)` →
+    a persistent context reaching the replicas at their real hostnames, in a fresh profile dir or in
+    `profile` (a browser restarted on the same profile). Every context it made is closed at teardown.
+    `extension=True` loads the repo's extension/ (skips if it is missing)."""
     contexts: list[BrowserContext] = []
     guards = []
 
-    def launch(extension: bool | Path = False, extra_args: tuple[str, ...] = (), locale: str = "en-US") -> BrowserContext:
+    def launch(extension: bool | Path = False, extra_args: tuple[str, ...] = (), locale: str = "en-US",
+               profile: Path | None = None) -> BrowserContext:
         extension_dir = EXTENSION_DIR if extension is True else (extension or None)
         if extension_dir is not None and not (Path(extension_dir) / "manifest.json").exists():
             pytest.skip(f"no extension to load: {extension_dir}/manifest.json is missing")
         guard = browser_policy_guard()
         guard.__enter__()
         guards.append(guard)
-        profile = tmp_path / f"profile-{len(contexts)}"
+        profile = profile or tmp_path / f"profile-{len(contexts)}"
         context = launch_chromium(pw, profile, replica_server.host_resolver_rules(),
                                   Path(extension_dir) if extension_dir else None, extra_args, locale)
         contexts.append(context)

@@ -173,6 +173,38 @@ test("typing that fires only beforeinput (Lexical) is pre-checked too: the later
   assert.equal(page.siteClicks.length, 1);
 });
 
+test("a worker stopped mid-check: the check is sent again to a fresh worker, and the risky post held", async () => {
+  const page = facebookPage();
+  await wait(20);
+  const original = page.chrome.runtime.sendMessage;
+  let dropped = 0;
+  page.chrome.runtime.sendMessage = async (message) => {
+    if (message.type === "check" && dropped === 0) {
+      dropped += 1;
+      throw new Error("The message port closed before a response was received.");
+    }
+    return original(message);
+  };
+  page.type("Special price USD 0.42/pc");
+  assert.equal(page.click(), false);
+  await until(() => panelOf(page), "held with the panel, not let through as 'companion down'");
+  assert.equal(dropped, 1);
+  assert.ok(page.sent.some((m) => m.type === "check"), "the fresh worker got the check");
+  assert.equal(page.siteClicks.length, 0);
+  assert.equal(page.doc.querySelector('[data-postguard="notice"]'), null);
+});
+
+test("a worker that never answers twice in a row: failMode applies (open: the post goes, with a notice)", async () => {
+  const page = facebookPage();
+  await wait(20);
+  const original = page.chrome.runtime.sendMessage;
+  page.chrome.runtime.sendMessage = async (message) => (message.type === "check" ? undefined : original(message));
+  page.type("Special price USD 0.42/pc");
+  page.click();
+  await until(() => page.siteClicks.length === 1, "posted under failMode open");
+  await until(() => page.doc.querySelector('[data-postguard="notice"]'), "with a notice");
+});
+
 test("a policy changed by IT after the pre-check: the panel shows at once, then drops 'Post anyway'", async () => {
   const page = facebookPage();
   await wait(20); // the start-up policy read

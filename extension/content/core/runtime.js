@@ -40,20 +40,32 @@
 
   const ORPHANED = { ok: false, error: { code: "extension_reloaded", message: "The extension was reloaded." } };
 
+  const NO_ANSWER = { ok: false, error: { code: "no_answer", message: "The extension did not answer." } };
+  const RETRY_AFTER_MS = 50;
+
   /**
    * Sends one catalogue message to the worker. Never throws: an orphaned context detaches the guard
-   * and answers with an error; a worker that did not answer is reported as the companion being
-   * unreachable (the caller applies failMode).
+   * and answers with an error.
+   *
+   * A worker stopped while it handled the message (Chrome can stop it at any moment; the browser can
+   * restart it) closes the message port without an answer. The message is then sent once more,
+   * which starts a fresh worker: a check simply runs again, so a risky post is not let through
+   * just because the worker went away mid-check. A decision may so reach the audit log twice (at
+   * least once, never lost). Only a second silence is reported as "no answer" (the caller applies
+   * failMode).
    */
   async function send(type, payload) {
-    if (lifecycle.detached) return ORPHANED;
-    if (!contextAlive()) { detach(); return ORPHANED; }
-    try {
-      const answer = await root.chrome.runtime.sendMessage(pg.messages.make(type, payload));
-      return answer || { ok: false, error: { code: "no_answer", message: "The extension did not answer." } };
-    } catch (err) {
-      if (!contextAlive() || /context invalidated/i.test(String(err?.message))) { detach(); return ORPHANED; }
-      return { ok: false, error: { code: "no_answer", message: "The extension did not answer." } };
+    for (let attempt = 0; ; attempt += 1) {
+      if (lifecycle.detached) return ORPHANED;
+      if (!contextAlive()) { detach(); return ORPHANED; }
+      try {
+        const answer = await root.chrome.runtime.sendMessage(pg.messages.make(type, payload));
+        if (answer) return answer;
+      } catch (err) {
+        if (!contextAlive() || /context invalidated/i.test(String(err?.message))) { detach(); return ORPHANED; }
+      }
+      if (attempt >= 1) return NO_ANSWER;
+      await new Promise((resolve) => setTimeout(resolve, RETRY_AFTER_MS));
     }
   }
 

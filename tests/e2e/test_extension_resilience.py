@@ -1,0 +1,93 @@
+"""The extension when the browser pulls the ground away: its service worker stopped in the middle of a
+check (Chrome may stop it at any moment), and the browser closed and started again with decisions still
+waiting for the companion. Nothing risky slips out, and no decision is lost.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from harness.chromium import EXTENSION_ID
+from harness.companion import start_companion
+from test_extension_support import (CLEAN_TEXT, NOTICE, PANEL, click_post, extension_page, now_ms,
+                                    open_composer, png_bytes, screenshot, sent, type_post, wait_for_audit,
+                                    wait_sent)
+
+pytestmark = pytest.mark.e2e
+
+QUOTE_PHOTO = ["Quotation LQ-2024-0815", "USD 0.42/pc FOB Ningbo", "30% T/T deposit"]
+OPTIONS_URL = f"chrome-extension://{EXTENSION_ID}/options/options.html"
+
+
+def stop_service_workers(page) -> float:
+    """Stop the extension's service worker as Chrome does when it idles it out; returns when (ms)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("ServiceWorker.enable")
+    stopped_at = now_ms()
+    cdp.send("ServiceWorker.stopAllWorkers")
+    return stopped_at
+
+
+def storage_local(context, key: str):
+    """A value from the extension's storage.local, read from its options page (the worker may be new)."""
+    page = context.new_page()
+    try:
+        page.goto(OPTIONS_URL)
+        return page.evaluate("async (k) => (await chrome.storage.local.get(k))[k]", key)
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("site", ["facebook", "linkedin"])
+def test_a_worker_stopped_mid_check_does_not_let_a_risky_photo_out(site, companion, launch_browser, open_site):
+    context = launch_browser(extension=True)
+    extension_page(context, companion.url)
+    page = open_site(context, site)
+    open_composer(page, site, photo=png_bytes(QUOTE_PHOTO))
+    type_post(page, site, "New season, new catalogue.")
+    click_post(page, site)  # the photo's check (OCR) is still running
+    page.wait_for_timeout(150)
+    stopped_at = stop_service_workers(page)
+
+    page.wait_for_selector(f'{PANEL} [data-postguard-finding][data-category="pricing"]', timeout=30_000)
+    assert page.locator(NOTICE).count() == 0, "no 'companion not running' notice: it was running"
+    screenshot(page, f"panel-after-worker-stop-{site}")
+    assert sent(page) == [], "the site's own Post handler never ran"
+    started = [c["at"] - c.get("ms", 0) for c in storage_local(context, "recentChecks") or []]
+    assert any(start > stopped_at for start in started), \
+        "the check ran again in a fresh worker (so the stop did interrupt one)"
+
+
+def test_decisions_waiting_when_the_browser_closes_are_delivered_after_it_starts_again(
+        start_companion_process, launch_browser, open_site, tmp_path):
+    companion = start_companion_process()
+    port, data_dir = companion.port, companion.data_dir
+    profile = tmp_path / "laptop-profile"
+    context = launch_browser(extension=True, profile=profile)
+    worker = extension_page(context, companion.url)
+    companion.stop()
+    page = open_site(context, "linkedin")
+    open_composer(page, "linkedin")
+    type_post(page, "linkedin", CLEAN_TEXT)
+    click_post(page, "linkedin")  # fail open: it goes out unchecked, and that decision waits
+    wait_sent(page)
+    deadline = time.monotonic() + 30
+    while not (queued := worker.evaluate("async () => (await chrome.storage.local.get('auditQueue')).auditQueue || []")):
+        assert time.monotonic() < deadline, "the decision was not queued"
+        page.wait_for_timeout(200)
+    assert [entry["action"] for entry in queued] == ["posted"]
+    context.close()  # the laptop's browser is closed with the decision still waiting
+
+    restarted = start_companion(data_dir, port=port)
+    try:
+        launch_browser(extension=True, profile=profile)  # and started again the next morning
+        events = wait_for_audit(data_dir, lambda e: e.get("action") == "posted", timeout_s=60)
+        posted = [e for e in events if e.get("action") == "posted"]
+        assert len(posted) == 1 and posted[0]["platform"] == "linkedin"
+        assert "fail open" in (posted[0].get("justification") or "")
+        assert CLEAN_TEXT not in json.dumps(events)
+    finally:
+        restarted.stop()
