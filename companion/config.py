@@ -54,6 +54,11 @@ class Settings(BaseModel):
                                                         "(unset: no syslog).")
     syslog_ca_file: Path | None = Field(None, description="CA certificate (PEM) that signed the syslog "
                                                           "collector's TLS certificate (unset: the system's CAs).")
+    syslog_cert_file: Path | None = Field(None, description="Client certificate (PEM) the companion shows a "
+                                                            "syslog collector that requires one (mutual TLS); "
+                                                            "may also hold the key.")
+    syslog_key_file: Path | None = Field(None, description="Private key (PEM) of syslog_cert_file, when it "
+                                                           "is in a file of its own.")
     central_db: SecretStr | None = Field(None, description="PostgreSQL URL of the central audit store that "
                                                            "also receives every event, e.g. "
                                                            "postgresql://postguard@db.example.com:5432/audit "

@@ -112,6 +112,40 @@ def _origins(extension_ids: tuple[str, ...]) -> dict:
     return {"POSTGUARD_ALLOWED_ORIGINS": ",".join(origins)} if origins else {}
 
 
+# Settings a service may not carry: the address is fixed to loopback by design, and the origins
+# come from --extension-id.
+_NOT_SETTABLE = {"host", "allowed_origins"}
+
+
+def _service_settings(pairs: tuple[str, ...]) -> dict:
+    """`--set NAME=VALUE` as POSTGUARD_* variables for the service, validated now as the companion
+    will read them (and file paths made absolute: the service does not start in this directory)."""
+    from companion.audit.sinks import build_sinks
+
+    settable = sorted(set(Settings.model_fields) - _NOT_SETTABLE)
+    values: dict[str, str] = {}
+    for pair in pairs:
+        name, has_value, value = pair.partition("=")
+        name = name.strip().lower().replace("-", "_")
+        if not has_value or name not in settable:
+            raise DeployError(f"--set {name or pair}: not a setting a service can carry; use NAME=VALUE with "
+                              f"NAME one of {', '.join(settable)}", "bad_setting")
+        annotation = str(Settings.model_fields[name].annotation)
+        if "Path" in annotation and value:
+            value = str(Path(value).expanduser().resolve())
+        values[name] = value
+    if values.get("central_db"):
+        from companion.audit.sinks.pg_connect import parse_central_db
+
+        if parse_central_db(values["central_db"], field="--set central_db").password:
+            raise DeployError("--set central_db: the URL holds a password, which a service file (or, on Windows, "
+                              "the user's environment) would keep in clear text; leave it out of the URL "
+                              "and put it in the user's ~/.pgpass (chmod 600; %APPDATA%\\postgresql\\pgpass.conf "
+                              "on Windows)", "secret_in_service")
+    build_sinks(Settings.from_env(**values))  # a bad target or certificate fails here, not at login
+    return {f"POSTGUARD_{name.upper()}": value for name, value in values.items()}
+
+
 def _run(command: list[str]) -> subprocess.CompletedProcess:
     try:
         return subprocess.run(command, capture_output=True, text=True, timeout=60)
@@ -133,9 +167,13 @@ def _show(platform, commands: list[list[str]]) -> None:
 @click.option("--extension-id", "extension_ids", multiple=True,
               help="ID of the extension the companion answers (repeat for Chrome and Edge if they differ); "
                    "default: the development ID only.")
-def service_install(platform_name, dry_run, extension_ids):
+@click.option("--set", "settings_pairs", multiple=True, metavar="NAME=VALUE",
+              help="A companion setting for the service, e.g. syslog_target=tls://siem.example.com:6514 "
+                   "(repeatable; checked now).")
+def service_install(platform_name, dry_run, extension_ids, settings_pairs):
     """Write the service file and start it now and at every login."""
-    platform = _platform(platform_name, dry_run, _origins(extension_ids))
+    environment = {**_service_settings(settings_pairs), **_origins(extension_ids)}
+    platform = _platform(platform_name, dry_run, environment)
     if not extension_ids:
         click.echo("note: no --extension-id: the companion answers only the development extension ID, "
                    "not an extension packed with your key", err=True)
@@ -144,6 +182,7 @@ def service_install(platform_name, dry_run, extension_ids):
     previous = platform.path.read_bytes() if platform.path.exists() else None
     platform.path.parent.mkdir(parents=True, exist_ok=True)
     platform.path.write_bytes(platform.content)
+    platform.path.chmod(0o600)  # it may carry settings such as the central store's URL
     for command in platform.activate:
         done = _run(command)
         if done.returncode != 0:
@@ -162,7 +201,9 @@ def service_install(platform_name, dry_run, extension_ids):
 @_DRY
 def service_uninstall(platform_name, dry_run):
     """Stop the service, keep it from starting at login, and remove its file."""
-    platform = _platform(platform_name, dry_run, {"POSTGUARD_ALLOWED_ORIGINS": ""})
+    # Every variable a service install may have set (on Windows they outlive the task otherwise).
+    platform = _platform(platform_name, dry_run, {f"POSTGUARD_{name.upper()}": ""
+                                                  for name in sorted(Settings.model_fields) if name != "host"})
     if dry_run:
         return _show(platform, platform.deactivate)
     for command in platform.deactivate:

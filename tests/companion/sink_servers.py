@@ -84,7 +84,9 @@ class Rsyslog:
             glob_opts += (f' DefaultNetstreamDriver="gtls" DefaultNetstreamDriverCAFile="{self.tls["ca"]}"'
                           f' DefaultNetstreamDriverCertFile="{self.tls["cert"]}"'
                           f' DefaultNetstreamDriverKeyFile="{self.tls["key"]}"')
-            module = 'module(load="imtcp" StreamDriver.Name="gtls" StreamDriver.Mode="1" StreamDriver.AuthMode="anon")'
+            # "x509/certvalid": the collector only takes clients showing a certificate its CA signed.
+            auth = "x509/certvalid" if self.tls.get("require_client_cert") else "anon"
+            module = f'module(load="imtcp" StreamDriver.Name="gtls" StreamDriver.Mode="1" StreamDriver.AuthMode="{auth}")'
         return (f"global({glob_opts})\n{module}\n"
                 f'input(type="imtcp" port="{self.port}" address="127.0.0.1")\n'
                 f"{_FIELDS_TEMPLATE}\n"
@@ -133,7 +135,7 @@ def parse_sd(text: str) -> dict[str, dict[str, str]]:
 
 
 def make_tls_certs(directory: Path, host: str = "127.0.0.1") -> dict:
-    """A throwaway CA and a server certificate for `host` (openssl CLI)."""
+    """A throwaway CA, a server certificate for `host` and a laptop's client certificate (openssl CLI)."""
     d = Path(directory)
     d.mkdir(parents=True, exist_ok=True)
     run = lambda *args: subprocess.run(["openssl", *args], check=True, capture_output=True)  # noqa: E731
@@ -144,7 +146,13 @@ def make_tls_certs(directory: Path, host: str = "127.0.0.1") -> dict:
     (d / "ext.cnf").write_text(f"subjectAltName=IP:{host},DNS:localhost\n")
     run("x509", "-req", "-in", str(d / "server.csr"), "-CA", str(d / "ca.pem"), "-CAkey", str(d / "ca.key"),
         "-CAcreateserial", "-out", str(d / "server.pem"), "-days", "2", "-extfile", str(d / "ext.cnf"))
-    return {"ca": d / "ca.pem", "cert": d / "server.pem", "key": d / "server.key"}
+    run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", str(d / "client.key"), "-out", str(d / "client.csr"),
+        "-subj", "/CN=laptop-0042.sales.example.com")
+    (d / "client.cnf").write_text("extendedKeyUsage=clientAuth\n")
+    run("x509", "-req", "-in", str(d / "client.csr"), "-CA", str(d / "ca.pem"), "-CAkey", str(d / "ca.key"),
+        "-CAcreateserial", "-out", str(d / "client.pem"), "-days", "2", "-extfile", str(d / "client.cnf"))
+    return {"ca": d / "ca.pem", "cert": d / "server.pem", "key": d / "server.key",
+            "client_cert": d / "client.pem", "client_key": d / "client.key"}
 
 
 # --- PostgreSQL --------------------------------------------------------------------------------

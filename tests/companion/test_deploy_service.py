@@ -155,3 +155,62 @@ def test_status_reports_a_missing_service_and_a_silent_companion(runner, home, m
     assert result.exit_code == 1
     assert f"service file: {platform_for('linux').path} (missing)" in result.output
     assert "companion on 127.0.0.1:9: not answering" in result.output
+
+
+@needs_systemd
+def test_settings_set_at_install_reach_the_service_on_every_os(runner, home, tmp_path, monkeypatch):
+    """IT sets the SIEM target and retention once per laptop; relative paths become absolute
+    (the service does not start in the directory the command ran in)."""
+    ca = tmp_path / "siem-ca.pem"
+    ca.write_bytes(Path("/etc/ssl/certs/ca-certificates.crt").read_bytes())
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(main, ["service", "install", "--dry-run", "--set", "syslog_target=tls://siem.example.com:6514",
+                                  "--set", "syslog-ca-file=siem-ca.pem", "--set", "audit_retention_days=90"])
+    assert result.exit_code == 0, result.output
+    for line in ("Environment=POSTGUARD_SYSLOG_TARGET=tls://siem.example.com:6514",
+                 f"Environment=POSTGUARD_SYSLOG_CA_FILE={ca}", "Environment=POSTGUARD_AUDIT_RETENTION_DAYS=90"):
+        assert line in result.output
+    environment = {"POSTGUARD_SYSLOG_TARGET": "tls://siem.example.com:6514", "POSTGUARD_SYSLOG_CA_FILE": str(ca)}
+    done = systemd_verify(platform_for("linux", environment=environment).content.decode(), tmp_path)
+    assert done.returncode == 0 and "postguard.service" not in done.stdout + done.stderr
+    mac = runner.invoke(main, ["service", "install", "--dry-run", "--platform", "macos",
+                               "--set", "syslog_target=tcp://siem.example.com:514"])
+    assert "<key>POSTGUARD_SYSLOG_TARGET</key>" in mac.output
+    windows = runner.invoke(main, ["service", "install", "--dry-run", "--platform", "windows",
+                                   "--set", "syslog_target=tcp://siem.example.com:514"])
+    assert "$ setx POSTGUARD_SYSLOG_TARGET tcp://siem.example.com:514" in windows.output
+
+
+@pytest.mark.parametrize("setting, says", [
+    ("syslog_target=udp://siem.example.com:514", "setting syslog_target: Value error, the scheme must be tcp://"),
+    ("host=0.0.0.0", "--set host: not a setting a service can carry"),
+    ("allowed_origins=https://evil.example", "--set allowed_origins: not a setting a service can carry"),
+    ("syslog_targt=tcp://siem.example.com:514", "--set syslog_targt: not a setting a service can carry"),
+    ("syslog_target", "--set syslog_target: not a setting a service can carry; use NAME=VALUE"),
+    ("audit_retention_days=a year", "setting audit_retention_days: Input should be a valid integer"),
+    ("syslog_cert_file=missing.pem", "missing.pem setting syslog_cert_file: cannot read it"),
+])
+def test_a_bad_setting_is_refused_before_anything_is_written(runner, home, setting, says):
+    extra = ["--set", "syslog_target=tls://siem.example.com:6514"] if "cert_file" in setting else []
+    result = runner.invoke(main, ["service", "install", *extra, "--set", setting])
+    assert result.exit_code == 2
+    assert says in result.output, result.output
+    assert [p for p in home.rglob("*") if p.is_file()] == []
+
+
+def test_a_central_store_password_is_kept_out_of_the_service_file(runner, home):
+    result = runner.invoke(main, ["service", "install", "--dry-run",
+                                  "--set", "central_db=postgresql://postguard:Hunter2Secret@db.example.com/audit"])
+    assert result.exit_code == 2
+    assert "~/.pgpass" in result.output and "Hunter2Secret" not in result.output
+    assert [p for p in home.rglob("*") if p.is_file()] == []
+    fine = runner.invoke(main, ["service", "install", "--dry-run", "--set", "central_db=postgresql://postguard@db.example.com/audit"])
+    assert fine.exit_code == 0 and "POSTGUARD_CENTRAL_DB=postgresql://postguard@db.example.com/audit" in fine.output
+
+
+def test_uninstall_on_windows_removes_every_variable_an_install_may_have_set(runner, home):
+    result = runner.invoke(main, ["service", "uninstall", "--dry-run", "--platform", "windows"])
+    assert result.exit_code == 0
+    for variable in ("POSTGUARD_ALLOWED_ORIGINS", "POSTGUARD_SYSLOG_TARGET", "POSTGUARD_CENTRAL_DB",
+                     "POSTGUARD_SYSLOG_KEY_FILE", "POSTGUARD_AUDIT_RETENTION_DAYS"):
+        assert f"$ reg delete HKCU\\Environment /v {variable} /f" in result.output

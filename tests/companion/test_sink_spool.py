@@ -6,6 +6,7 @@ restart while events keep coming, and against a companion killed with SIGKILL.
 from __future__ import annotations
 
 import collections
+import json
 import os
 import signal
 import stat
@@ -309,3 +310,26 @@ def test_service_status_says_when_forwarding_fails(rsyslog, data_dir, api_engine
         server.shutdown()
         state.forwarder.stop()
         state.audit.close()
+
+
+def test_settings_from_the_service_file_make_a_real_companion_forward(rsyslog, tmp_path, monkeypatch):
+    """What `postguard service install --set syslog_target=…` writes is what a started companion
+    acts on: the unit's Environment= lines, given to a real `postguard serve`, forward to rsyslog."""
+    from click.testing import CliRunner
+
+    from companion.cli import main
+    from test_server import clean_env, running_server
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / ".config"))
+    shown = CliRunner().invoke(main, ["service", "install", "--dry-run", "--platform", "linux",
+                                      "--set", f"syslog_target=tcp://127.0.0.1:{rsyslog.port}"])
+    assert shown.exit_code == 0, shown.output
+    unit_env = dict(line.removeprefix("Environment=").split("=", 1) for line in shown.output.splitlines()
+                    if line.startswith("Environment=POSTGUARD_"))
+    assert unit_env["POSTGUARD_SYSLOG_TARGET"] == f"tcp://127.0.0.1:{rsyslog.port}"
+    (tmp_path / "laptop").mkdir()
+    with running_server(tmp_path / "laptop", env=clean_env(**unit_env)) as server:
+        assert server.post("/v1/check", {"text": "Quote: USD 0.42/pc FOB Ningbo"})[0] == 200
+        wait_for(lambda: any(r.get("msgid") == "check" for r in rsyslog.records()))
+    assert "0.42" not in json.dumps(rsyslog.records())

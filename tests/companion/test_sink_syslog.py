@@ -151,6 +151,85 @@ def test_tls_refuses_a_collector_signed_by_another_ca(tmp_path, forward):
         store.close()
 
 
+def test_a_collector_that_requires_client_certificates_takes_only_laptops_that_show_one(tmp_path, forward):
+    """Mutual TLS: rsyslog with x509/certvalid refuses a companion without a client certificate (the
+    events wait, the reason is given) and takes the same events once the laptop's certificate is set."""
+    if not Path(GTLS_MODULE).exists():
+        pytest.skip("rsyslog's TLS driver is missing (Debian package rsyslog-gnutls)")
+    certs = make_tls_certs(tmp_path / "certs")
+    server = Rsyslog(tmp_path / "mtls", tls={**certs, "require_client_cert": True}).start()
+    target = f"tls://127.0.0.1:{server.port}"
+    store = AuditStore.open(tmp_path / "data")
+    try:
+        events = record_sample_events(store, 3)
+        anonymous = forward(store, syslog_target=target, syslog_ca_file=certs["ca"])
+        assert not anonymous.wait_until_delivered(2)
+        deadline = time.monotonic() + 30
+        while anonymous.status()[0].failures < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        refused = anonymous.status()[0]
+        assert refused.failures >= 1 and refused.backlog == 3
+        assert f"127.0.0.1:{server.port}" in refused.last_error
+        anonymous.stop()
+        assert server.records() == []
+
+        laptop = forward(store, syslog_target=target, syslog_ca_file=certs["ca"],
+                         syslog_cert_file=certs["client_cert"], syslog_key_file=certs["client_key"])
+        assert laptop.wait_until_delivered(60)
+        server.stop()
+        assert delivered_seqs(server.records()) == [e["seq"] for e in events]
+    finally:
+        server.stop()
+        store.close()
+
+
+def test_a_client_certificate_file_that_also_holds_the_key_is_enough(tmp_path, store):
+    certs = make_tls_certs(tmp_path / "certs")
+    combined = tmp_path / "laptop.pem"
+    combined.write_bytes(certs["client_cert"].read_bytes() + certs["client_key"].read_bytes())
+    settings = Settings(data_dir=store.db_path.parent, syslog_target="tls://127.0.0.1:6514",
+                        syslog_ca_file=certs["ca"], syslog_cert_file=combined)
+    forwarder = start_forwarding(settings, store)
+    forwarder.stop()
+
+
+@pytest.mark.parametrize("case", ["missing cert", "not a cert", "key of another cert", "missing key"])
+def test_an_unusable_client_certificate_is_refused_at_start_naming_the_file(tmp_path, store, case):
+    certs = make_tls_certs(tmp_path / "certs")
+    other = make_tls_certs(tmp_path / "other")
+    cert, key, blamed, field = {
+        "missing cert": (tmp_path / "nope.pem", certs["client_key"], tmp_path / "nope.pem", "syslog_cert_file"),
+        "not a cert": (certs["ca"].with_name("ext.cnf"), certs["client_key"], certs["ca"].with_name("ext.cnf"),
+                       "syslog_cert_file"),
+        "key of another cert": (certs["client_cert"], other["client_key"], certs["client_cert"], "syslog_cert_file"),
+        "missing key": (certs["client_cert"], tmp_path / "nokey.pem", tmp_path / "nokey.pem", "syslog_key_file"),
+    }[case]
+    settings = Settings(data_dir=store.db_path.parent, syslog_target="tls://127.0.0.1:6514",
+                        syslog_ca_file=certs["ca"], syslog_cert_file=cert, syslog_key_file=key)
+    with pytest.raises(ConfigError) as caught:
+        start_forwarding(settings, store)
+    assert f"setting {field}" in caught.value.message and str(blamed) in caught.value.message, caught.value.message
+    assert caught.value.exit_code == 2
+    assert "BEGIN" not in caught.value.message, "no key material in the message"
+
+
+@pytest.mark.parametrize("settings", [{"syslog_cert_file": "laptop.pem"}, {"syslog_key_file": "laptop.key"}])
+def test_client_certificate_settings_with_a_plain_tcp_target_are_refused(tmp_path, store, settings):
+    config = Settings(data_dir=store.db_path.parent, syslog_target="tcp://127.0.0.1:514",
+                      **{k: tmp_path / v for k, v in settings.items()})
+    with pytest.raises(ConfigError) as caught:
+        start_forwarding(config, store)
+    assert f"{next(iter(settings))} is set but syslog_target is tcp://" in caught.value.message
+
+
+def test_a_key_without_its_certificate_is_refused(tmp_path, store):
+    config = Settings(data_dir=store.db_path.parent, syslog_target="tls://127.0.0.1:6514",
+                      syslog_key_file=tmp_path / "laptop.key")
+    with pytest.raises(ConfigError) as caught:
+        start_forwarding(config, store)
+    assert "syslog_key_file is set without syslog_cert_file" in caught.value.message
+
+
 @pytest.mark.parametrize("target", ["udp://siem.example.com:514", "tcp://siem.example.com", "siem.example.com:514",
                                     "tcp://:514", "tcp://siem.example.com:99999", "tls://siem.example.com:6514/x",
                                     "tcp://user@siem.example.com:514"])

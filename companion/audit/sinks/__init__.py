@@ -33,11 +33,17 @@ def build_sinks(settings) -> list[Sink]:
         from companion.audit.sinks.syslog import SyslogSink, parse_syslog_target
 
         target = parse_syslog_target(settings.syslog_target)
-        if settings.syslog_ca_file and target.scheme != "tls":
-            # A CA file says TLS was meant; sending the audit trail in clear text instead is worse than stopping.
-            raise ConfigError("syslog_ca_file is set but syslog_target is tcp://, which is not encrypted; "
+        tls_settings = [name for name in ("syslog_ca_file", "syslog_cert_file", "syslog_key_file")
+                        if getattr(settings, name)]
+        if tls_settings and target.scheme != "tls":
+            # A TLS setting says TLS was meant; sending the audit trail in clear text instead is worse than stopping.
+            raise ConfigError(f"{tls_settings[0]} is set but syslog_target is tcp://, which is not encrypted; "
                               "use tls://host:port", field="setting syslog_target")
-        sinks.append(SyslogSink(target, ca_file=settings.syslog_ca_file))
+        if settings.syslog_key_file and not settings.syslog_cert_file:
+            raise ConfigError("syslog_key_file is set without syslog_cert_file, the certificate it belongs to",
+                              field="setting syslog_cert_file")
+        sinks.append(SyslogSink(target, ca_file=settings.syslog_ca_file, cert_file=settings.syslog_cert_file,
+                                key_file=settings.syslog_key_file))
     if settings.central_db:
         from companion.audit.sinks.postgres import PostgresSink
 

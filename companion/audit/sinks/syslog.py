@@ -77,14 +77,37 @@ def parse_syslog_target(url: str) -> SyslogTarget:
     return SyslogTarget(parts.scheme, parts.hostname, port)
 
 
-def tls_context(ca_file: Path | None) -> ssl.SSLContext:
-    """Verify the collector's certificate and name, against `ca_file` or the system's CAs."""
+def tls_context(ca_file: Path | None, cert_file: Path | None = None,
+                key_file: Path | None = None) -> ssl.SSLContext:
+    """Verify the collector's certificate and name, against `ca_file` or the system's CAs; show it
+    `cert_file` (mutual TLS) when the collector asks for a client certificate."""
     try:
-        return ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
+        context = ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
     except (OSError, ssl.SSLError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not a PEM CA certificate"
-        raise ConfigError(f"cannot use it as the syslog CA file: {reason}", path=str(ca_file),
-                          field="setting syslog_ca_file") from None
+        raise ConfigError(f"cannot use it as the syslog CA file: {_tls_file_reason(exc, 'a PEM CA certificate')}",
+                          path=str(ca_file), field="setting syslog_ca_file") from None
+    if cert_file:
+        for path, field in ((cert_file, "syslog_cert_file"), (key_file, "syslog_key_file")):
+            try:
+                if path:
+                    Path(path).read_bytes()  # OpenSSL's own error would not say which file is missing
+            except OSError as exc:
+                raise ConfigError(f"cannot read it: {exc.strerror or type(exc).__name__}", path=str(path),
+                                  field=f"setting {field}") from None
+        try:
+            context.load_cert_chain(str(cert_file), str(key_file) if key_file else None)
+        except (OSError, ssl.SSLError):
+            raise ConfigError("cannot use it as the syslog client certificate: not a PEM certificate with "
+                              "its matching private key" + (f" ({key_file})" if key_file else ""),
+                              path=str(cert_file), field="setting syslog_cert_file") from None
+    return context
+
+
+def _tls_file_reason(exc: BaseException, expected: str) -> str:
+    """The OS's reason (missing, unreadable), or what the file should have been."""
+    if isinstance(exc, OSError) and not isinstance(exc, ssl.SSLError) and exc.strerror:
+        return exc.strerror
+    return f"not {expected}"
 
 
 class SyslogSink:
@@ -92,11 +115,11 @@ class SyslogSink:
 
     name = "syslog"
 
-    def __init__(self, target: SyslogTarget, *, ca_file: Path | None = None,
-                 connect_timeout_s: float = 5.0, ack_timeout_s: float = 10.0):
-        """Check the TLS settings now, so a bad CA file stops the companion at start."""
+    def __init__(self, target: SyslogTarget, *, ca_file: Path | None = None, cert_file: Path | None = None,
+                 key_file: Path | None = None, connect_timeout_s: float = 5.0, ack_timeout_s: float = 10.0):
+        """Check the TLS settings now, so a bad CA or client certificate stops the companion at start."""
         self.target = target
-        self._tls = tls_context(ca_file) if target.scheme == "tls" else None
+        self._tls = tls_context(ca_file, cert_file, key_file) if target.scheme == "tls" else None
         self._connect_timeout_s = connect_timeout_s
         self._ack_timeout_s = ack_timeout_s
         self._warned_open_collector = False
