@@ -37,6 +37,8 @@ ENV_SAMPLES = {
     "bundle_poll_s": ("0.5", 0.5),
     "syslog_target": ("tls://siem.example.com:6514", "tls://siem.example.com:6514"),
     "syslog_ca_file": ("/etc/ssl/postguard/ca.pem", Path("/etc/ssl/postguard/ca.pem")),
+    "syslog_cert_file": ("/etc/ssl/postguard/laptop.pem", Path("/etc/ssl/postguard/laptop.pem")),
+    "syslog_key_file": ("/home/li.wei/.postguard/laptop.key", Path("/home/li.wei/.postguard/laptop.key")),
     "central_db": ("postgresql://postguard@db.example.com:5432/audit",
                    SecretStr("postgresql://postguard@db.example.com:5432/audit")),
     "audit_retention_days": ("30", 30),
