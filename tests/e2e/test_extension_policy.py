@@ -13,40 +13,45 @@ from playwright.sync_api import expect
 
 from harness.chromium import reload_managed_policies, wait_for_managed_value, wait_for_service_worker
 from harness.companion import start_companion
+from harness.replica_page import assert_nothing_sent
 from test_extension_support import (NOTICE, PANEL, RISKY_TEXT, click_post, extension_page, open_composer, screenshot,
                                     sent, type_post, wait_for_audit, wait_sent)
 
 pytestmark = pytest.mark.e2e
 
+SITES = ["linkedin", "facebook", "instagram"]
 
-def test_companion_down_fail_open_posts_with_a_notice(launch_browser, open_site, dead_companion_url):
+
+@pytest.mark.parametrize("site", SITES)
+def test_companion_down_fail_open_posts_with_a_notice(site, launch_browser, open_site, dead_companion_url):
     context = launch_browser(extension=True)
     extension_page(context, dead_companion_url)
-    page = open_site(context, "linkedin")
-    open_composer(page, "linkedin")
-    type_post(page, "linkedin", RISKY_TEXT)
-    click_post(page, "linkedin")
+    page = open_site(context, site)
+    open_composer(page, site)
+    type_post(page, site, RISKY_TEXT)
+    click_post(page, site)
     posts = wait_sent(page)
     assert "USD 0.42" in posts[0]["text"]
     page.wait_for_selector(f"{NOTICE} .pg-notice")
     assert "not running" in page.locator(f"{NOTICE} .pg-notice").inner_text()
-    screenshot(page, "notice-fail-open-linkedin")
+    screenshot(page, f"notice-fail-open-{site}")
 
 
-def test_companion_down_fail_closed_holds_and_says_how_to_start_it(launch_browser, open_site, dead_companion_url):
+@pytest.mark.parametrize("site", SITES)
+def test_companion_down_fail_closed_holds_and_says_how_to_start_it(site, launch_browser, open_site,
+                                                                   dead_companion_url):
     context = launch_browser(extension=True)
     extension_page(context, dead_companion_url, failMode="closed", supportUrl="https://intranet.example.com/postguard")
-    page = open_site(context, "facebook")
-    open_composer(page, "facebook")
-    type_post(page, "facebook", "Hello from the fair")
-    click_post(page, "facebook")
+    page = open_site(context, site)
+    open_composer(page, site)
+    type_post(page, site, "Hello from the fair")
+    click_post(page, site)
     page.wait_for_selector(f'{NOTICE} .pg-notice[data-tone="closed"]')
     notice = page.locator(f"{NOTICE} .pg-notice")
     assert "postguard serve" in notice.inner_text()
     assert page.locator(f'{NOTICE} a[href="https://intranet.example.com/postguard"]').count() == 1
-    screenshot(page, "notice-fail-closed-facebook")
-    page.wait_for_timeout(500)
-    assert sent(page) == []
+    screenshot(page, f"notice-fail-closed-{site}")
+    assert_nothing_sent(page, settle_ms=500)
 
 
 def test_decisions_made_while_the_companion_is_down_reach_the_audit_log_later(
@@ -94,14 +99,16 @@ def test_decisions_made_while_the_companion_is_down_reach_the_audit_log_later(
         restarted.stop()
 
 
-def test_managed_policy_switches_enforcement_to_block_live(managed_policy, companion, launch_browser, open_site):
+@pytest.mark.parametrize("site", SITES)
+def test_managed_policy_switches_enforcement_to_block_live(site, managed_policy, companion, launch_browser,
+                                                            open_site):
     managed_policy({"companionUrl": companion.url})
     context = launch_browser(extension=True)
     worker = wait_for_service_worker(context)
-    page = open_site(context, "facebook")
-    open_composer(page, "facebook")
-    type_post(page, "facebook", RISKY_TEXT)
-    click_post(page, "facebook")
+    page = open_site(context, site)
+    open_composer(page, site)
+    type_post(page, site, RISKY_TEXT)
+    click_post(page, site)
     page.wait_for_selector(f"{PANEL} [data-postguard-finding]", timeout=15_000)
     assert page.locator(f'{PANEL} [data-postguard-action="override"]').count() == 1
     page.click(f'{PANEL} [data-postguard-action="cancel"]')
@@ -110,17 +117,17 @@ def test_managed_policy_switches_enforcement_to_block_live(managed_policy, compa
     reload_managed_policies(context)
     wait_for_managed_value(worker, "enforcement", "block")
     page.bring_to_front()
-    click_post(page, "facebook")
+    click_post(page, site)
     page.wait_for_selector(f"{PANEL} [data-postguard-finding]", timeout=15_000)
     # The panel shows at once and is redrawn when the live policy answer arrives.
     expect(page.locator(f'{PANEL} [data-postguard-action="override"]')).to_have_count(0)
     assert "does not allow" in page.locator(f"{PANEL} section.pg-panel").inner_text()
-    screenshot(page, "panel-managed-block-facebook")
+    screenshot(page, f"panel-managed-block-{site}")
 
     options = context.new_page()
     options.goto("chrome-extension://lgpmbmmgjnablpheopbbjncokjbhohij/options/options.html")
     options.wait_for_selector('.row[data-key="enforcement"][data-locked="true"]')
     assert options.locator("#opt-enforcement").is_disabled()
     options.wait_for_selector('#companion-status[data-status="up"]')
-    screenshot(options, "options-managed")
+    screenshot(options, f"options-managed-{site}")
     assert sent(page) == []
