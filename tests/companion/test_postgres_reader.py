@@ -10,6 +10,8 @@ the page over it all.
 from __future__ import annotations
 
 import collections
+import csv
+import io
 import json
 import re
 import subprocess
@@ -262,6 +264,11 @@ def test_audit_serve_shows_every_laptop_on_the_review_page(small_fleet, tmp_path
         lines = [json.loads(line) for line in export.text.splitlines()]
         assert len(lines) == 12 and {e["os_user"] for e in lines} == {"alice"}
         assert all(e["laptop_id"] and e["laptop_seq"] for e in lines)  # whose chain each event is on
+        csv_export = session.get(f"{base}/audit/export.csv", params={"user": "alice"}, timeout=30)
+        rows = list(csv.DictReader(io.StringIO(csv_export.text)))
+        assert list(rows[0])[-2:] == ["laptop_id", "laptop_seq"]
+        assert [(r["laptop_id"], int(r["laptop_seq"])) for r in rows] == \
+            [(e["laptop_id"], e["laptop_seq"]) for e in lines]
     finally:
         server.terminate()
         server.wait(timeout=30)
