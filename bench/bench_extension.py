@@ -32,7 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "e2e"))
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from harness.certs import make_self_signed_certificate  # noqa: E402
-from harness.chromium import EXTENSION_DIR, EXTENSION_ID, launch_chromium, open_replica, wait_for_service_worker  # noqa: E402
+from harness.chromium import (EXTENSION_DIR, launch_chromium, open_replica, stop_extension_worker,  # noqa: E402
+                              wait_for_service_worker)  # noqa: E402
 from harness.companion import start_companion  # noqa: E402
 from harness.replica_server import ReplicaServer  # noqa: E402
 from test_extension_support import (CLEAN_TEXT, EDITORS, RISKY_TEXT, SUBMITS, checks_started_since,  # noqa: E402
@@ -114,19 +115,8 @@ def worker_asleep_latency(context, server, site, runs):
         if site == "instagram":
             wait_for_precheck(worker, now_ms() - 60_000)
         wait_for_precheck(worker, type_post(page, site, RISKY_TEXT))
-        cdp = context.new_cdp_session(page)
-        status = {}
-        cdp.on("ServiceWorker.workerVersionUpdated", lambda event: status.update(
-            {v["scriptURL"]: v["runningStatus"] for v in event["versions"]}))
-        cdp.send("ServiceWorker.enable")
-        cdp.send("ServiceWorker.stopAllWorkers")
-        ours = f"chrome-extension://{EXTENSION_ID}/background/service-worker.js"
-        deadline = time.monotonic() + 10
-        while status.get(ours) != "stopped":
-            assert time.monotonic() < deadline, f"the worker did not stop: {status}"
-            page.wait_for_timeout(50)
+        stop_extension_worker(page)
         samples.append((page.locator(SUBMITS[site]).evaluate(CLICK_TO_OUTCOME, True), 0))
-        cdp.detach()
         page.close()
     return samples
 

@@ -31,6 +31,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from companion.deploy.errors import BundleRejected, DeployError
+from companion.deploy.keyfile import load_pem_private_key
 
 FORMAT = "postguard-rule-bundle/1"
 MANIFEST, SIGNATURE = "manifest.json", "manifest.sig"
@@ -61,15 +62,7 @@ def check_version(version: str) -> str:
 
 def load_private_key(path: Path) -> Ed25519PrivateKey:
     """The signing key: an unencrypted Ed25519 private key in PEM (`postguard rules keygen`)."""
-    try:
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-    except FileNotFoundError:
-        raise DeployError(f"{path}: no such key file", "bad_key") from None
-    except (ValueError, TypeError) as exc:
-        raise DeployError(f"{path}: not an unencrypted PEM private key ({exc})", "bad_key") from None
-    if not isinstance(key, Ed25519PrivateKey):
-        raise DeployError(f"{path}: the signing key must be Ed25519 (postguard rules keygen)", "bad_key")
-    return key
+    return load_pem_private_key(path, Ed25519PrivateKey, "the signing key must be Ed25519 (postguard rules keygen)")
 
 
 def load_public_key(path: Path) -> Ed25519PublicKey:

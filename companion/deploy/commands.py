@@ -130,8 +130,7 @@ def _service_settings(pairs: tuple[str, ...]) -> dict:
         if not has_value or name not in settable:
             raise DeployError(f"--set {name or pair}: not a setting a service can carry; use NAME=VALUE with "
                               f"NAME one of {', '.join(settable)}", "bad_setting")
-        annotation = str(Settings.model_fields[name].annotation)
-        if "Path" in annotation and value:
+        if Settings.model_fields[name].annotation in (Path, Path | None) and value:
             value = str(Path(value).expanduser().resolve())
         values[name] = value
     if values.get("central_db"):

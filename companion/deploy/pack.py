@@ -32,6 +32,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from companion.config import REPO_ROOT
 from companion.deploy.errors import DeployError
+from companion.deploy.keyfile import load_pem_private_key
 
 EXTENSION_DIR = REPO_ROOT / "extension"
 KEY_FILE_NAME = "postguard-extension.pem"
@@ -53,16 +54,8 @@ def public_der(private_key: rsa.RSAPrivateKey) -> bytes:
 
 def load_key(path: Path) -> rsa.RSAPrivateKey:
     """An unencrypted RSA private key in PEM (PKCS#8 or PKCS#1), as Chromium's packer needs."""
-    try:
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-    except FileNotFoundError:
-        raise DeployError(f"{path}: no such key file", "bad_key") from None
-    except (ValueError, TypeError) as exc:
-        raise DeployError(f"{path}: not an unencrypted PEM private key ({exc})", "bad_key") from None
-    if not isinstance(key, rsa.RSAPrivateKey):
-        raise DeployError(f"{path}: the extension key must be RSA (Chromium packs CRX files with RSA)",
-                          "bad_key")
-    return key
+    return load_pem_private_key(path, rsa.RSAPrivateKey,
+                                "the extension key must be RSA (Chromium packs CRX files with RSA)")
 
 
 def create_key(path: Path) -> rsa.RSAPrivateKey:

@@ -44,6 +44,15 @@ def wait_for_port(port: int, timeout_s: float = 20.0) -> None:
     raise TimeoutError(f"nothing listens on 127.0.0.1:{port}")
 
 
+def wait_for(condition, timeout_s: float = 30.0) -> None:
+    """Poll `condition()` until it holds; fail the test after `timeout_s` (a loaded machine is slow,
+    so tests wait for what happens instead of sleeping a fixed time)."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
 # --- rsyslog -----------------------------------------------------------------------------------
 
 _FIELDS_TEMPLATE = """

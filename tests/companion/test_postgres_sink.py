@@ -24,7 +24,7 @@ from companion.audit.sinks import Backoff, start_forwarding
 from companion.audit.sinks.postgres import PostgresSink
 from companion.config import Settings
 from companion.errors import ConfigError
-from sink_servers import free_port, new_database, postgres, record_sample_events  # noqa: F401 (fixture)
+from sink_servers import free_port, new_database, postgres, record_sample_events, wait_for  # noqa: F401 (fixture)
 
 POSTGUARD = str(Path(sys.executable).parent / "postguard")
 FAST = {"backoff": Backoff(0.05, 0.4), "poll_s": 0.5}
@@ -131,7 +131,7 @@ def test_events_wait_while_the_database_is_down_and_arrive_once(store, db_url, p
             conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (dbname,))
         later = record_sample_events(store, 5)
         forwarder.notify()
-        _wait(lambda: forwarder.status()[0].failures >= 2)
+        wait_for(lambda: forwarder.status()[0].failures >= 2)
         status = forwarder.status()[0]
         assert status.backlog == 5 and f"127.0.0.1:{postgres.port}" in status.last_error
         assert postgres.PASSWORD not in status.last_error
@@ -142,15 +142,6 @@ def test_events_wait_while_the_database_is_down_and_arrive_once(store, db_url, p
     finally:
         forwarder.stop()
     assert rows(db_url, "SELECT count(*), max(seq) FROM postguard_events") == [(8, later[-1]["seq"])]
-
-
-def _wait(condition, timeout_s: float = 30.0) -> None:
-    import time
-
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
 
 
 def test_a_nul_in_a_justification_does_not_block_the_spool(store, db_url):
@@ -251,7 +242,7 @@ def test_the_companion_keeps_recording_while_the_database_refuses_it(store, post
     events = record_sample_events(store, 3)
     forwarder = forward(store, db_url.replace(postgres.PASSWORD, "not-the-password"))
     try:
-        _wait(lambda: forwarder.status()[0].failures >= 1)
+        wait_for(lambda: forwarder.status()[0].failures >= 1)
         status = forwarder.status()[0]
         assert status.backlog == 3 and "password authentication failed" in status.last_error
         assert "not-the-password" not in status.last_error
@@ -318,7 +309,7 @@ def test_postguard_serve_forwards_real_checks_to_the_siem_and_the_central_store(
             status, _, decision = server.post("/v1/decision", {"scan_id": check["scan_id"], "action": "overridden",
                                                                "justification": "price list is public"})
             assert status == 200
-            _wait(lambda: len(rsyslog.records()) == 2 and central_count(db_url) == 2)
+            wait_for(lambda: len(rsyslog.records()) == 2 and central_count(db_url) == 2)
             log = server.log()
     finally:
         rsyslog.stop()

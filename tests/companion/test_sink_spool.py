@@ -22,7 +22,8 @@ from companion.audit import AuditStore
 from companion.audit.sinks import Backoff, start_forwarding
 from companion.audit.sinks.spool import SPOOL_FILE_NAME
 from companion.config import Settings
-from sink_servers import RSYSLOGD, Rsyslog, delivered_seqs, free_port, record_sample_events, sd_params
+from sink_servers import RSYSLOGD, Rsyslog, delivered_seqs, free_port, record_sample_events, sd_params, \
+    wait_for
 
 pytestmark = pytest.mark.skipif(not Path(RSYSLOGD).exists(), reason="rsyslogd missing (Debian package rsyslog)")
 
@@ -39,13 +40,6 @@ def store(tmp_path):
 def forward(store, port: int, **options):
     settings = Settings(data_dir=store.db_path.parent, syslog_target=f"tcp://127.0.0.1:{port}")
     return start_forwarding(settings, store, **{**FAST, **options})
-
-
-def wait_for(condition, timeout_s: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
 
 
 def test_collector_stopped_mid_stream_every_event_arrives_once(rsyslog, store):
@@ -238,14 +232,23 @@ def test_retention_can_ask_which_events_a_sink_still_needs(tmp_path, rsyslog, st
     assert first_unconfirmed_seq(data_dir, ["syslog", "postgres"]) == 1, "a sink that confirmed nothing"
 
 
-def test_health_tells_it_whether_forwarding_keeps_up(rsyslog, data_dir, api_engine):
-    """IT asks /v1/health why the SIEM misses a laptop: target, backlog, failures, last error."""
+@pytest.fixture
+def forwarding_app(rsyslog, data_dir, api_engine):
+    """The real app with the session's engine, forwarding to `rsyslog`, on a port of its own (the
+    companion only answers requests addressed to its own port); forwarding stopped afterwards."""
     from companion.app import create_app
 
-    settings = Settings(data_dir=data_dir, syslog_target=f"tcp://127.0.0.1:{rsyslog.port}")
+    settings = Settings(data_dir=data_dir, port=free_port(), syslog_target=f"tcp://127.0.0.1:{rsyslog.port}")
     app = create_app(settings, engine=api_engine)
-    client = app.test_client()
+    yield app
     state = app.extensions["postguard"]
+    state.forwarder.stop()
+    state.audit.close()
+
+
+def test_health_tells_it_whether_forwarding_keeps_up(rsyslog, forwarding_app):
+    """IT asks /v1/health why the SIEM misses a laptop: target, backlog, failures, last error."""
+    client = forwarding_app.test_client()
 
     def forwarding():
         return client.get("/v1/health").get_json()["forwarding"]
@@ -253,63 +256,53 @@ def test_health_tells_it_whether_forwarding_keeps_up(rsyslog, data_dir, api_engi
     def check():
         assert client.post("/v1/check", json={"text": "Quote: USD 0.42/pc FOB Ningbo"}).status_code == 200
 
-    try:
-        check()
-        wait_for(lambda: forwarding()[0]["backlog"] == 0 and forwarding()[0]["delivered_through"] >= 1)
-        [healthy] = forwarding()
-        assert healthy["sink"] == "syslog" and healthy["target"] == f"syslog tcp://127.0.0.1:{rsyslog.port}"
-        assert healthy["failures"] == 0 and healthy["last_error"] is None
+    check()
+    wait_for(lambda: forwarding()[0]["backlog"] == 0 and forwarding()[0]["delivered_through"] >= 1)
+    [healthy] = forwarding()
+    assert healthy["sink"] == "syslog" and healthy["target"] == f"syslog tcp://127.0.0.1:{rsyslog.port}"
+    assert healthy["failures"] == 0 and healthy["last_error"] is None
 
-        rsyslog.stop()
-        check()
-        wait_for(lambda: forwarding()[0]["failures"] >= 1)
-        [failing] = forwarding()
-        assert failing["backlog"] >= 1, "the unsent event is counted"
-        assert f"127.0.0.1:{rsyslog.port}" in failing["last_error"]
-        assert "USD" not in str(failing) and "Ningbo" not in str(failing), "no post text in health"
+    rsyslog.stop()
+    check()
+    wait_for(lambda: forwarding()[0]["failures"] >= 1)
+    [failing] = forwarding()
+    assert failing["backlog"] >= 1, "the unsent event is counted"
+    assert f"127.0.0.1:{rsyslog.port}" in failing["last_error"]
+    assert "USD" not in str(failing) and "Ningbo" not in str(failing), "no post text in health"
 
-        rsyslog.start()
-        wait_for(lambda: forwarding()[0]["backlog"] == 0 and forwarding()[0]["failures"] == 0)
-        assert forwarding()[0]["delivered_through"] == state.audit.verify().head_seq
-    finally:
-        state.forwarder.stop()
-        state.audit.close()
-        rsyslog.stop()
+    rsyslog.start()
+    wait_for(lambda: forwarding()[0]["backlog"] == 0 and forwarding()[0]["failures"] == 0)
+    assert forwarding()[0]["delivered_through"] == forwarding_app.extensions["postguard"].audit.verify().head_seq
 
 
 def test_health_lists_no_forwarding_when_none_is_configured(client):
     assert client.get("/v1/health").get_json()["forwarding"] == []
 
 
-def test_service_status_says_when_forwarding_fails(rsyslog, data_dir, api_engine, tmp_path, monkeypatch):
+def test_service_status_says_when_forwarding_fails(rsyslog, forwarding_app, tmp_path, monkeypatch):
     """`postguard service status` on a laptop whose collector is down names the target and why."""
     from click.testing import CliRunner
     from werkzeug.serving import make_server
 
-    from companion.app import create_app
     from companion.cli import main
 
-    port = free_port()  # the companion only answers requests addressed to its own port
-    settings = Settings(data_dir=data_dir, port=port, syslog_target=f"tcp://127.0.0.1:{rsyslog.port}")
-    app = create_app(settings, engine=api_engine)
-    state = app.extensions["postguard"]
-    server = make_server("127.0.0.1", port, app, threaded=True)
+    state = forwarding_app.extensions["postguard"]
+    port = state.settings.port
+    server = make_server("127.0.0.1", port, forwarding_app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / ".config"))
-    monkeypatch.setenv("POSTGUARD_PORT", str(server.server_port))
+    monkeypatch.setenv("POSTGUARD_PORT", str(port))
     try:
         rsyslog.stop()
-        assert app.test_client().post("/v1/check", json={"text": "hello"}).status_code == 200
+        assert forwarding_app.test_client().post("/v1/check", json={"text": "hello"}).status_code == 200
         wait_for(lambda: state.forwarder.status()[0].failures >= 1)
         output = CliRunner().invoke(main, ["service", "status"]).output
-        assert f"companion on 127.0.0.1:{server.server_port}: answering" in output
+        assert f"companion on 127.0.0.1:{port}: answering" in output
         assert f"audit forwarding to syslog tcp://127.0.0.1:{rsyslog.port}: FAILING" in output
         assert "events wait in the spool" in output
     finally:
         server.shutdown()
-        state.forwarder.stop()
-        state.audit.close()
 
 
 def test_settings_from_the_service_file_make_a_real_companion_forward(rsyslog, tmp_path, monkeypatch):

@@ -6,7 +6,6 @@ to block while the browser runs.
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 from playwright.sync_api import expect
@@ -15,7 +14,7 @@ from harness.chromium import reload_managed_policies, wait_for_managed_value, wa
 from harness.companion import start_companion
 from harness.replica_page import assert_nothing_sent
 from test_extension_support import (NOTICE, PANEL, RISKY_TEXT, click_post, extension_page, open_composer, screenshot,
-                                    sent, type_post, wait_for_audit, wait_sent)
+                                    sent, type_post, wait_for_audit, wait_for_queued_decisions, wait_sent)
 
 pytestmark = pytest.mark.e2e
 
@@ -70,12 +69,7 @@ def test_decisions_made_while_the_companion_is_down_reach_the_audit_log_later(
     page.keyboard.type(" Thanks!", delay=5)  # a new text, which cannot be checked now: fail open posts it
     click_post(page, "linkedin")
     wait_sent(page)
-    queued, deadline = [], time.monotonic() + 30
-    while time.monotonic() < deadline:
-        queued = worker.evaluate("async () => (await chrome.storage.local.get('auditQueue')).auditQueue || []")
-        if len(queued) >= 2:
-            break
-        page.wait_for_timeout(250)
+    queued = wait_for_queued_decisions(worker, 2)
     assert [entry["action"] for entry in queued] == ["cancelled", "posted"]
     assert [entry["platform"] for entry in queued] == ["linkedin", "linkedin"]
     assert "0.42" not in json.dumps(queued)

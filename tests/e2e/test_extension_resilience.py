@@ -6,15 +6,14 @@ waiting for the companion. Nothing risky slips out, and no decision is lost.
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
-from harness.chromium import EXTENSION_ID
+from harness.chromium import EXTENSION_ID, stop_extension_worker
 from harness.companion import start_companion
-from test_extension_support import (CLEAN_TEXT, attach_photo, NOTICE, PANEL, click_post, extension_page, now_ms,
+from test_extension_support import (CLEAN_TEXT, NOTICE, PANEL, attach_photo, click_post, extension_page,
                                     open_composer, png_bytes, screenshot, sent, type_post, wait_for_audit,
-                                    wait_sent)
+                                    wait_for_queued_decisions, wait_sent)
 
 pytestmark = pytest.mark.e2e
 
@@ -22,15 +21,6 @@ QUOTE_PHOTO = ["Quotation LQ-2024-0815", "USD 0.42/pc FOB Ningbo", "30% T/T depo
                "Item 2: drawer slide 450 mm", "Item 3: door handle 128 mm", "Packing: 200 pcs per carton",
                "Delivery: 35 days after deposit", "Validity: 30 days", "Payment: balance before shipment"]
 OPTIONS_URL = f"chrome-extension://{EXTENSION_ID}/options/options.html"
-
-
-def stop_service_workers(page) -> float:
-    """Stop the extension's service worker as Chrome does when it idles it out; returns when (ms)."""
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("ServiceWorker.enable")
-    stopped_at = now_ms()
-    cdp.send("ServiceWorker.stopAllWorkers")
-    return stopped_at
 
 
 def storage_local(context, key: str):
@@ -56,7 +46,7 @@ def test_a_worker_stopped_mid_check_does_not_let_a_risky_photo_out(site, compani
     attach_photo(page, site, "quote.png", photo)
     click_post(page, site)  # at once: the photo's check is still running
     page.wait_for_timeout(50)
-    stopped_at = stop_service_workers(page)
+    stopped_at = stop_extension_worker(page)
 
     page.wait_for_selector(f'{PANEL} [data-postguard-finding][data-category="pricing"]', timeout=30_000)
     assert page.locator(NOTICE).count() == 0, "no 'companion not running' notice: it was running"
@@ -80,11 +70,7 @@ def test_decisions_waiting_when_the_browser_closes_are_delivered_after_it_starts
     type_post(page, "linkedin", CLEAN_TEXT)
     click_post(page, "linkedin")  # fail open: it goes out unchecked, and that decision waits
     wait_sent(page)
-    deadline = time.monotonic() + 30
-    while not (queued := worker.evaluate("async () => (await chrome.storage.local.get('auditQueue')).auditQueue || []")):
-        assert time.monotonic() < deadline, "the decision was not queued"
-        page.wait_for_timeout(200)
-    assert [entry["action"] for entry in queued] == ["posted"]
+    assert [entry["action"] for entry in wait_for_queued_decisions(worker, 1)] == ["posted"]
     context.close()  # the laptop's browser is closed with the decision still waiting
 
     restarted = start_companion(data_dir, port=port)

@@ -121,6 +121,16 @@ def click_post(page: Page, site: str) -> None:
     page.click(SUBMITS[site])
 
 
+def wait_for_queued_decisions(worker: Worker, count: int, timeout_s: float = 30.0) -> list[dict]:
+    """The decisions waiting in the extension's audit queue, once there are at least `count`."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        queued = worker.evaluate("async () => (await chrome.storage.local.get('auditQueue')).auditQueue || []")
+        if len(queued) >= count or time.monotonic() > deadline:
+            return queued
+        time.sleep(0.2)
+
+
 def sent(page: Page) -> list[dict]:
     """What the site's own submit handler sent (window.__replica.sent), once hashing has finished."""
     page.wait_for_function("() => window.__replica.pending === 0")

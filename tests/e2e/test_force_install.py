@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import BrowserContext, Error as PlaywrightError, Page
 
-from harness.chromium import CHROMIUM_EXECUTABLE, REPO_ROOT, chromium_args, open_replica
+from harness.chromium import CHROMIUM_EXECUTABLE, REPO_ROOT, chromium_args, open_replica, wait_for_managed_value
 from harness.companion import start_companion
 from harness.policy import POLICY_DIR, ManagedPolicy
 from test_extension_support import PANEL, RISKY_TEXT, click_post, open_composer, screenshot, sent, type_post
@@ -124,15 +124,6 @@ def options_page(context: BrowserContext, extension_id: str) -> Page:
     return page
 
 
-def managed_values(page: Page, wanted: str, timeout_s: float = 20.0) -> dict:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        values = page.evaluate("() => chrome.storage.managed.get()")
-        if values.get("enforcement") == wanted or time.monotonic() > deadline:
-            return values
-        time.sleep(0.25)
-
-
 def test_policy_force_installs_the_packed_extension_and_its_locked_settings_apply(
         pw, replica_server, packed, tmp_path, request):
     extension_id, update_url = packed
@@ -160,7 +151,8 @@ def test_policy_force_installs_the_packed_extension_and_its_locked_settings_appl
     context = launch(pw, profile, replica_server)  # the next browser start
     try:
         options = options_page(context, extension_id)
-        values = managed_values(options, "block")
+        wait_for_managed_value(options, "enforcement", "block")
+        values = options.evaluate("() => chrome.storage.managed.get()")
         assert values == {"companionUrl": companion.url, "enforcement": "block"}
         options.reload()
         options.wait_for_selector('[data-key="enforcement"][data-locked="true"] select:disabled')

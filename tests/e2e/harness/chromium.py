@@ -9,6 +9,7 @@ worker starts, `chrome.storage.managed` reads /etc/chromium/policies/managed). P
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from playwright.sync_api import BrowserContext, Page, Playwright, Worker
@@ -77,8 +78,9 @@ def reload_managed_policies(context: BrowserContext) -> None:
         page.close()
 
 
-def wait_for_managed_value(worker: Worker, key: str, value, timeout_ms: float = 30_000) -> None:
-    """Wait until `chrome.storage.managed` in `worker` holds `key: value` (after a policy reload,
+def wait_for_managed_value(worker: Worker | Page, key: str, value, timeout_ms: float = 30_000) -> None:
+    """Wait until `chrome.storage.managed`, seen from the extension's worker or one of its pages,
+    holds `key: value` (after a policy reload or a fresh install,
     Chromium hands the new values to extensions asynchronously)."""
     worker.evaluate("""([key, value, timeoutMs]) => new Promise((resolve, reject) => {
         const deadline = Date.now() + timeoutMs;
@@ -89,6 +91,27 @@ def wait_for_managed_value(worker: Worker, key: str, value, timeout_ms: float = 
         });
         poll();
     })""", [key, value, timeout_ms])
+
+
+def stop_extension_worker(page: Page, extension_id: str = EXTENSION_ID, timeout_ms: float = 10_000) -> float:
+    """Stop the extension's service worker as Chrome does when it idles it out (DevTools
+    `ServiceWorker.stopAllWorkers`) and wait until Chrome reports it stopped; returns when the stop
+    was asked for (ms since the epoch)."""
+    cdp = page.context.new_cdp_session(page)
+    status: dict[str, str] = {}
+    cdp.on("ServiceWorker.workerVersionUpdated", lambda event: status.update(
+        {v["scriptURL"]: v["runningStatus"] for v in event["versions"]}))
+    cdp.send("ServiceWorker.enable")
+    stopped_at = time.time() * 1000
+    cdp.send("ServiceWorker.stopAllWorkers")
+    prefix = f"chrome-extension://{extension_id}/"
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not any(url.startswith(prefix) and state == "stopped" for url, state in status.items()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the extension's worker did not stop: {status}")
+        page.wait_for_timeout(20)
+    cdp.detach()
+    return stopped_at
 
 
 def open_replica(context: BrowserContext, url: str) -> Page:
