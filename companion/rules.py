@@ -18,7 +18,6 @@ Errors name the file, the line and the field.
 
 from __future__ import annotations
 
-import re
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -26,6 +25,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from companion.detection.linear_regex import LinearPattern, UnsupportedPattern, compile_linear
 from companion.detection.types import CATEGORIES
 from companion.errors import ConfigError
 
@@ -39,22 +39,58 @@ class Strict(BaseModel):
 
 
 class Pattern(Strict):
+    """A regular expression RE2 can run in linear time, with guards RE2 has no syntax for.
+
+    `not_before` / `not_after` are character-class bodies (`\\d.`) that must not touch
+    the match; `value_must_contain` lists classes that must each occur in the `value`
+    group (or the whole match), e.g. a password has a digit or a symbol.
+    """
+
     regex: str
     score: float = Field(0.8, ge=0, le=1)
     ignore_case: bool = True
+    not_before: str | None = None
+    not_after: str | None = None
+    value_must_contain: list[str] = []
 
     @field_validator("regex")
     @classmethod
     def _compiles(cls, value: str) -> str:
         try:
-            re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"invalid regular expression: {exc}") from None
+            compile_linear(value)
+        except UnsupportedPattern as exc:
+            raise ValueError(f"RE2 cannot run this pattern in linear time: {exc}") from None
+        return value
+
+    @field_validator("not_before", "not_after")
+    @classmethod
+    def _guard_compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            _class_compiles(value)
+        return value
+
+    @field_validator("value_must_contain")
+    @classmethod
+    def _classes_compile(cls, value: list[str]) -> list[str]:
+        for chars in value:
+            _class_compiles(chars)
         return value
 
     @cached_property
-    def compiled(self) -> re.Pattern:
-        return re.compile(self.regex, re.IGNORECASE if self.ignore_case else 0)
+    def compiled(self) -> LinearPattern:
+        return LinearPattern(self.regex, ignore_case=self.ignore_case, not_before=self.not_before,
+                             not_after=self.not_after)
+
+    @cached_property
+    def value_checks(self) -> list:
+        return [compile_linear(f"[{chars}]") for chars in self.value_must_contain]
+
+
+def _class_compiles(chars: str) -> None:
+    try:
+        compile_linear(f"[{chars}]")
+    except UnsupportedPattern as exc:
+        raise ValueError(f"not a character class body: {exc}") from None
 
 
 class Near(Strict):

@@ -14,6 +14,7 @@ from functools import lru_cache
 import ahocorasick
 
 from companion.detection.candidates import Candidate
+from companion.detection.linear_regex import compile_linear
 from companion.detection.normalize import is_cjk
 from companion.rules import Pack, Rule
 
@@ -76,10 +77,11 @@ class RuleMatcher:
         rules that name them as targets.
         """
         folded = text.casefold() if len(text.casefold()) == len(text) else _safe_fold(text)
+        plain = text.translate(_ASCII_SPACES_AND_DIGITS)
         found: list[Candidate] = []
         for pack, rule, compiled in self._rules:
             if rule.patterns:
-                found += self._patterns(text, pack, rule)
+                found += self._patterns(plain, pack, rule)
             elif rule.keywords:
                 found += [Candidate(s, e, pack, rule, rule.score) for s, e in compiled.find(folded)]
             else:
@@ -91,11 +93,14 @@ class RuleMatcher:
     def _patterns(text: str, pack: Pack, rule: Rule) -> list[Candidate]:
         found = []
         for pattern in rule.patterns:
+            group = pattern.compiled.groupindex.get("value")
             for m in pattern.compiled.finditer(text):
-                if m.end() == m.start():
+                # RE2's match objects take group numbers, not names.
+                has_value = group is not None and m.group(group)
+                vs, ve = m.span(group) if has_value else (-1, -1)
+                if pattern.value_checks and not _contains_all(
+                        text[vs:ve] if has_value else m.group(), pattern.value_checks):
                     continue
-                has_value = "value" in pattern.compiled.groupindex and m.group("value")
-                vs, ve = (m.start("value"), m.end("value")) if has_value else (-1, -1)
                 found.append(Candidate(m.start(), m.end(), pack, rule, pattern.score, vs, ve))
         return found
 
@@ -113,17 +118,32 @@ class RuleMatcher:
         return found
 
 
+# RE2's \s and \d are ASCII; Python's were Unicode. Posts carry no-break and ideographic
+# spaces and full-width digits ("USD\u00a00.42", "单价５元"), so patterns see them as plain
+# ones. One character for one keeps every offset valid.
+_ASCII_SPACES_AND_DIGITS = str.maketrans(
+    {**{ch: " " for ch in "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+                         "\u2009\u200a\u202f\u205f\u3000"},
+     **{chr(0xFF10 + d): str(d) for d in range(10)}})
+
+
+def _contains_all(value: str, classes: list) -> bool:
+    """True when `value` has at least one character of every class (a digit, a symbol...)."""
+    return all(c.search(value) for c in classes)
+
+
 def _safe_fold(text: str) -> str:
     """Casefold per character, keeping offsets (ß -> ss would shift them): lower() then."""
     return "".join(ch.lower() if len(ch.casefold()) != 1 else ch.casefold() for ch in text)
 
 
 @lru_cache(maxsize=256)
-def _context_pattern(words: tuple[str, ...]) -> re.Pattern:
+def _context_pattern(words: tuple[str, ...]):
     """One compiled alternation per context list: latin words must start a word, CJK need not."""
-    parts = [re.escape(w.casefold()) if is_cjk(w[0]) else r"(?<![a-z])" + re.escape(w.casefold())
-             for w in words]
-    return re.compile("|".join(parts))
+    cjk = [re.escape(w.casefold()) for w in words if is_cjk(w[0])]
+    latin = [re.escape(w.casefold()) for w in words if not is_cjk(w[0])]
+    parts = cjk + ([r"(?:^|[^a-z])(?:" + "|".join(latin) + ")"] if latin else [])
+    return compile_linear("|".join(parts))
 
 
 def context_present(text: str, start: int, end: int, words: list[str], window: int) -> bool:

@@ -1,0 +1,105 @@
+"""Regular expressions that run in linear time, whatever the post: Google's RE2.
+
+Python's `re` backtracks. A pattern such as `\\d[\\d,.]*\\s?USD` tried at every digit of
+a 16,000-digit post costs the square of its length, and while it runs it holds the GIL,
+so one post could freeze the whole companion. RE2 compiles every pattern to an
+automaton and guarantees time linear in the text, so no post can do that. The price is
+that RE2 refuses lookarounds and backreferences; rule packs say "not preceded by" and
+"not followed by" with `not_before` / `not_after` character classes instead, which
+`LinearPattern` checks on the one character around a match.
+
+Every pattern that runs over post text is compiled here. A pattern RE2 cannot take is
+refused with the reason, so a rule pack that uses one is refused at load (rules.py adds
+the file, line and rule id).
+
+A post can also hold a pathological number of matches ("$1 " 30,000 times). Each match
+costs a few microseconds in Python, so `finditer` stops after `MAX_MATCHES` per pattern:
+no real post has more prices or phone numbers than that, and the finding is already made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import re2
+
+MAX_MATCHES = 200
+# RE2's default memory budget (8 MB) is plenty for our patterns; the currency alternation
+# generated from the currency data is the largest and needs under 1 MB.
+_MAX_MEM = 64 << 20
+
+
+class UnsupportedPattern(ValueError):
+    """RE2 cannot compile the pattern (a lookaround, a backreference, a syntax error)."""
+
+
+def _options(ignore_case: bool) -> re2.Options:
+    options = re2.Options()
+    options.case_sensitive = not ignore_case
+    options.max_mem = _MAX_MEM
+    options.log_errors = False
+    return options
+
+
+# Packs write code points the Python way (\u4e00); RE2 spells them \x{4e00}.
+_PY_CODEPOINT = re2.compile(r"\\u([0-9A-Fa-f]{4})")
+
+
+def compile_linear(pattern: str, ignore_case: bool = False):
+    """An RE2 pattern; `UnsupportedPattern` says why one cannot be compiled."""
+    pattern = _PY_CODEPOINT.sub(r"\\x{\1}", pattern)
+    try:
+        return re2.compile(pattern, _options(ignore_case))
+    except re2.error as exc:
+        detail = exc.args[0] if exc.args else b""
+        reason = (detail.decode("utf-8", "replace") if isinstance(detail, bytes) else str(detail)) \
+            or "not supported"
+        if "(?=" in pattern or "(?!" in pattern or "(?<" in pattern and "(?<P" not in pattern:
+            reason = ("lookarounds such as (?=...), (?!...), (?<=...) and (?<!...) are not "
+                      "supported; use not_before / not_after or a plainer pattern")
+        raise UnsupportedPattern(reason) from None
+
+
+def _class_matcher(chars: str | None):
+    """A one-character test from a character class body such as `\\d.` or `\\w+`."""
+    if not chars:
+        return None
+    return compile_linear(f"[{chars}]")
+
+
+class LinearPattern:
+    """An RE2 pattern with optional one-character guards before and after each match.
+
+    `not_before` and `not_after` are character-class bodies (`\\d.`, `\\w`): a match is
+    dropped when the character just before (after) it is in that class. This covers what
+    our packs used fixed-width lookarounds for, in constant time per match.
+    """
+
+    def __init__(self, pattern: str, *, ignore_case: bool = False, not_before: str | None = None,
+                 not_after: str | None = None, max_matches: int = MAX_MATCHES):
+        self.pattern = pattern
+        self.compiled = compile_linear(pattern, ignore_case)
+        self.groupindex = self.compiled.groupindex
+        self._before = _class_matcher(not_before)
+        self._after = _class_matcher(not_after)
+        self._max = max_matches
+
+    def finditer(self, text: str) -> Iterator:
+        """Non-empty matches that pass the guards, at most `max_matches` of them."""
+        kept = 0
+        for m in self.compiled.finditer(text):
+            start, end = m.span()
+            if end == start:
+                continue
+            if self._before and start > 0 and self._before.fullmatch(text[start - 1]):
+                continue
+            if self._after and end < len(text) and self._after.fullmatch(text[end]):
+                continue
+            yield m
+            kept += 1
+            if kept >= self._max:
+                return
+
+    def search(self, text: str):
+        """The first match that passes the guards, or None."""
+        return next(self.finditer(text), None)
