@@ -101,15 +101,20 @@ def _read_post_file(path: Path) -> str:
 
 
 @main.command("eval")
-@click.argument("labeled", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("labeled", nargs=-1, required=True)
+@click.option("--split", default=None, metavar="NAME",
+              help="In directories, score every NAME.jsonl below them (e.g. test); default every *.jsonl.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @_ORG
-def evaluate(labeled, fmt, org_dir):
-    """Precision and recall per category on a labeled JSONL corpus."""
-    from companion.evaluation import evaluate_file, report_text
+def evaluate(labeled, split, fmt, org_dir):
+    """Precision and recall per category, and the false-alarm rate on clean posts, over one or
+    more labeled JSONL files (LABELED: files, directories or glob patterns), overall and per
+    source."""
+    from companion.evaluation import collect_files, evaluate_files, report_text
     from companion.runtime import build_engine
 
-    report = evaluate_file(build_engine(Settings.from_env(org_dir=org_dir)), labeled)
+    paths = collect_files(list(labeled), split)
+    report = evaluate_files(build_engine(Settings.from_env(org_dir=org_dir)), paths)
     click.echo(json.dumps(report, ensure_ascii=False, indent=1) if fmt == "json" else report_text(report))
 
 
