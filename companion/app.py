@@ -115,7 +115,12 @@ def _register_error_handlers(app: Flask) -> None:
         codes = {413: ("payload_too_large", "the request is larger than the companion accepts"),
                  404: ("not_found", "no such endpoint"), 405: ("method_not_allowed", "method not allowed")}
         code, message = codes.get(exc.code, ("http_error", exc.name))
-        return jsonify({"error": {"code": code, "message": message}}), exc.code
+        response = jsonify({"error": {"code": code, "message": message}})
+        response.status_code = exc.code
+        for name, value in exc.get_headers():  # Allow on a 405, Retry-After on a 429...
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -7,6 +7,12 @@
   `Sec-Fetch-Site: cross-site` instead, which is refused too. CLI tools and curl send
   neither and are allowed.
 - POST bodies must be JSON, which forces a CORS preflight that only extension origins pass.
+  Only `application/json` (with an optional charset) counts: `text/plain` or a `+json` type
+  is a "simple" or foreign type, not the one the extension sends.
+
+Order: who is asking (Host, Origin) first, then whether the path and method exist (404, or
+405 with `Allow`), and only then the body's type, so a wrong method is never called a wrong
+body.
 """
 
 from __future__ import annotations
@@ -60,5 +66,7 @@ def check_request_source(request: Request, allowed_origins: list[str], port: int
             raise Forbidden("this origin may not use the companion", "bad_origin")
     elif request.headers.get("Sec-Fetch-Site") in ("cross-site", "same-site"):
         raise Forbidden("web pages may not use the companion", "bad_origin")
-    if request.method == "POST" and not request.is_json:
+    if request.routing_exception is not None:
+        raise request.routing_exception  # no such path (404) or method (405 with Allow)
+    if request.method == "POST" and request.mimetype != "application/json":
         raise UnsupportedMediaType("send the body as application/json")

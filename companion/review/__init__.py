@@ -70,7 +70,8 @@ def create_review_app(reader: AuditReader, settings: Settings, *, source_label: 
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
-        return render_error(exc.code or 500, "http_error", exc.name)
+        headers = {name: value for name, value in exc.get_headers() if name.lower() != "content-type"}
+        return render_error(exc.code or 500, "http_error", exc.name, headers)  # Allow on a 405
 
     app.after_request(add_security_headers)
     return app

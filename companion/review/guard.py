@@ -10,7 +10,8 @@ form posts. Everything else is as strict:
   same-origin form post carries under no-referrer), and so is a request without Origin that
   a browser marks `Sec-Fetch-Site: cross-site` or `same-site` (another page's link, image,
   script or form; "same-site" includes other ports on 127.0.0.1);
-- POST bodies must be form-encoded (login, logout); cookies are SameSite=Strict.
+- POST bodies must be form-encoded (login, logout), judged after routing so a wrong method
+  is a 405 with `Allow`; cookies are SameSite=Strict.
 
 Responses carry a CSP that allows only the page's own script, style and images, forbids
 framing, and sends no referrer; `Cross-Origin-Resource-Policy: same-origin` stops another
@@ -49,6 +50,8 @@ def check_review_request(request: Request, port: int) -> None:
     elif request.headers.get("Sec-Fetch-Site") in ("cross-site", "same-site"):
         raise Forbidden("open the review page by typing its address; other pages may not load it",
                         "bad_origin")
+    if request.routing_exception is not None:
+        raise request.routing_exception  # a wrong method is a 405 with Allow, not a wrong body
     if request.method == "POST" and request.mimetype not in _FORM_TYPES:
         raise UnsupportedMediaType("send the login form as a form post")
 

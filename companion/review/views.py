@@ -217,10 +217,10 @@ def logout():
     return response
 
 
-def render_error(status: int, code: str, message: str):
+def render_error(status: int, code: str, message: str, headers: dict | None = None):
     """The error page: status, our own message (never request content), the page's headers."""
     return render_template("review/error.html", status=status, code=code, message=message,
-                           signed_in=False, source_label=review_state().source_label), status
+                           signed_in=False, source_label=review_state().source_label), status, headers or {}
 
 
 @bp.errorhandler(PostguardError)

@@ -232,6 +232,16 @@ def test_login_must_be_a_form_post(review):
     assert response.status_code == 415 and "Set-Cookie" not in response.headers
 
 
+@pytest.mark.parametrize("method,url,allowed", [("POST", "/audit", {"GET", "HEAD", "OPTIONS"}),
+                                                ("PUT", "/audit/login", {"GET", "HEAD", "POST", "OPTIONS"}),
+                                                ("TRACE", "/audit/events/1", {"GET", "HEAD", "OPTIONS"})])
+def test_a_wrong_method_is_405_with_allow_before_the_body_is_judged(review, method, url, allowed):
+    response = review.open(url, method=method, json={"token": review.token}, headers={"Origin": ORIGIN})
+    assert response.status_code == 405
+    assert {m.strip() for m in response.headers.get("Allow", "").split(",")} == allowed
+    assert response.headers["Content-Security-Policy"] == EXPECTED_CSP
+
+
 # -- inside the companion ------------------------------------------------------------------------
 
 def test_in_the_companion_the_v1_rules_stay_as_they_were(client, data_dir):
@@ -243,6 +253,12 @@ def test_in_the_companion_the_v1_rules_stay_as_they_were(client, data_dir):
     assert client.get("/v1/health", headers={"Sec-Fetch-Site": "same-site"}).status_code == 403
     assert client.get("/v1/health", headers={"Origin": EXTENSION}).status_code == 200
     assert client.get("/audit", headers={"Origin": EXTENSION}).status_code == 403
+
+
+def test_in_the_companion_a_wrong_method_on_the_page_is_405_with_allow(client, error_envelope):
+    response = client.open("/audit/login", method="DELETE", data="x", content_type="text/plain")
+    error_envelope(response, 405, "method_not_allowed")
+    assert {m.strip() for m in response.headers["Allow"].split(",")} == {"GET", "HEAD", "POST", "OPTIONS"}
 
 
 def test_audit_token_is_created_once_private_and_printed(runner, tmp_path):

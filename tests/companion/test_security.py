@@ -109,11 +109,20 @@ def test_unreadable_images_are_named_by_position(client, error_envelope):
     assert message.startswith("images[1]")
 
 
-@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data"])
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data",
+                                          "application/foo+json", "application/merge-patch+json",
+                                          "application/jsonp"])
 def test_non_json_bodies_are_415(client, all_logs, error_envelope, content_type):
     response = client.post("/v1/check", data=json.dumps({"text": POST_TEXT}), content_type=content_type)
     error_envelope(response, 415, "unsupported_media_type")
     assert_no_echo(response, all_logs)
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "application/json; charset=utf-8",
+                                          "Application/JSON;charset=UTF-8"])
+def test_json_with_or_without_a_charset_is_accepted(client, content_type):
+    response = client.post("/v1/check", data=json.dumps({"text": "hello"}), content_type=content_type)
+    assert response.status_code == 200, response.get_data(as_text=True)
 
 
 @pytest.fixture
@@ -164,6 +173,30 @@ def test_bad_redact_requests_are_refused(client, all_logs, error_envelope, body,
 def test_unknown_paths_and_methods_use_the_envelope(client, error_envelope):
     error_envelope(client.get("/v1/nothing-here"), 404, "not_found")
     error_envelope(client.get("/v1/check"), 405, "method_not_allowed")
+
+
+def allowed_methods(response) -> set[str]:
+    return {m.strip() for m in response.headers.get("Allow", "").split(",") if m.strip()}
+
+
+@pytest.mark.parametrize("method,path,allowed", [
+    ("POST", "/v1/health", {"GET", "HEAD", "OPTIONS"}),
+    ("TRACE", "/v1/health", {"GET", "HEAD", "OPTIONS"}),
+    ("TRACE", "/v1/check", {"POST", "OPTIONS"}),
+    ("DELETE", "/v1/decision", {"POST", "OPTIONS"}),
+    ("PUT", "/v1/openapi.json", {"GET", "HEAD", "OPTIONS"}),
+])
+@pytest.mark.parametrize("content_type", [None, "text/plain", "application/json"])
+def test_a_wrong_method_is_405_with_allow_whatever_the_body(client, error_envelope, method, path, allowed,
+                                                          content_type):
+    """The method is judged before the body: `curl -X POST /v1/health` learns which methods work."""
+    response = client.open(path, method=method, data="{}" if content_type else None, content_type=content_type)
+    error_envelope(response, 405, "method_not_allowed")
+    assert allowed_methods(response) == allowed
+
+
+def test_an_unknown_path_is_404_whatever_the_body(client, error_envelope):
+    error_envelope(client.post("/v1/nothing-here", data="x", content_type="text/plain"), 404, "not_found")
 
 
 # -- who may talk to the companion --------------------------------------------------------------
