@@ -1,7 +1,8 @@
 """Wire models of the /v1 API (pydantic); the OpenAPI document is generated from them.
 
 Validation messages name the field and the problem, never the value: the value may be
-a piece of the user's post.
+a piece of the user's post. Request models are strict: JSON `0` is not `false` and `"5"` is
+not `5`, so what the OpenAPI document accepts is exactly what the API accepts.
 """
 
 from __future__ import annotations
@@ -21,13 +22,20 @@ class Wire(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class ImageIn(Wire):
+class WireIn(Wire):
+    """A request body: unknown fields and loose types (0 for false, "5" for 5) are refused."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class ImageIn(WireIn):
     name: str = Field("", max_length=255, description="File name as attached (for display only).")
     mime: str = Field(..., max_length=100, description="image/jpeg, image/png, image/webp or image/gif.")
-    data: str = Field(..., description="The image bytes, base64-encoded.")
+    data: str = Field(..., min_length=1, description="The image bytes, base64-encoded; an empty image "
+                                                     "is refused.")
 
 
-class CheckRequest(Wire):
+class CheckRequest(WireIn):
     text: str = Field("", description="The post text as the composer holds it.")
     images: list[ImageIn] = Field([], description="Attached images, in order.")
     platform: Platform = "other"
@@ -58,7 +66,7 @@ class CheckResponse(Wire):
     audited: bool = True
 
 
-class DecisionRequest(Wire):
+class DecisionRequest(WireIn):
     scan_id: str | None = Field(None, max_length=64, description="From /v1/check; null or absent when the "
                                                                  "check could not run (an offline decision).")
     action: Action
@@ -73,7 +81,7 @@ class DecisionResponse(Wire):
     event_id: str
 
 
-class RedactRequest(Wire):
+class RedactRequest(WireIn):
     image: ImageIn
     boxes: list[list[int]] = Field(..., max_length=200, description="[x, y, w, h] boxes to black out.")
 

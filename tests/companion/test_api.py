@@ -329,6 +329,13 @@ def conforms(doc: dict, schema: dict, value, where: str = "$") -> list[str]:
             return [f"{where}: expected {expected}, got {type(value).__name__}"]
     if "enum" in schema and value not in schema["enum"]:
         problems.append(f"{where}: {value!r} not in {schema['enum']}")
+    if "const" in schema and value != schema["const"]:
+        problems.append(f"{where}: {value!r} is not {schema['const']!r}")
+    if isinstance(value, (str, list)):
+        if len(value) < schema.get("minLength", schema.get("minItems", 0)):
+            problems.append(f"{where}: shorter than the documented minimum")
+        if len(value) > schema.get("maxLength", schema.get("maxItems", len(value))):
+            problems.append(f"{where}: longer than the documented maximum")
     if isinstance(value, dict):
         props = schema.get("properties", {})
         problems += [f"{where}: missing {k}" for k in schema.get("required", []) if k not in value]
@@ -393,6 +400,40 @@ def test_real_answers_match_the_documented_schemas(client, openapi, quote_sheet)
     sent = {"text": "hi", "images": [attachment(b"x")], "platform": "linkedin", "url": "https://x.test/"}
     assert conforms(openapi, request_schema, sent) == []
     assert conforms(openapi, request_schema, {**sent, "platform": "myspace"}) != []
+
+
+ONE_PIXEL = attachment(b"x")["data"]
+REQUESTS_AT_THE_EDGE = [
+    # (id, path, body): each is on one side of the documented schema; the API must agree.
+    ("empty_image_data", "/v1/check", {"text": "hi", "images": [{"mime": "image/png", "data": ""}]}),
+    ("empty_redact_image", "/v1/redact", {"image": {"mime": "image/png", "data": ""}, "boxes": [[0, 0, 1, 1]]}),
+    ("offline_as_0", "/v1/decision", {"action": "posted", "offline": 0}),
+    ("offline_as_1", "/v1/decision", {"action": "posted", "offline": 1}),
+    ("offline_as_string", "/v1/decision", {"action": "posted", "offline": "true"}),
+    ("offline_true", "/v1/decision", {"action": "posted", "offline": True}),
+    ("box_as_strings", "/v1/redact", {"image": {"mime": "image/png", "data": ONE_PIXEL}, "boxes": [["0", 0, 1, 1]]}),
+    ("box_as_floats", "/v1/redact", {"image": {"mime": "image/png", "data": ONE_PIXEL}, "boxes": [[0.0, 0, 1, 1]]}),
+    ("text_as_number", "/v1/check", {"text": 42}),
+    ("name_too_long", "/v1/check", {"images": [{"name": "n" * 256, "mime": "image/png", "data": ONE_PIXEL}]}),
+]
+
+
+@pytest.mark.parametrize("path,body", [c[1:] for c in REQUESTS_AT_THE_EDGE], ids=[c[0] for c in REQUESTS_AT_THE_EDGE])
+def test_the_documented_request_schema_is_what_the_api_accepts(client, openapi, path, body):
+    """A body outside the published schema is refused as invalid_request, naming the field; a body
+    inside it is never refused for its shape (it may still be refused for its content)."""
+    schema = openapi["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    outside = conforms(openapi, schema, body)
+    response = client.post(path, json=body)
+    code = (response.get_json().get("error") or {}).get("code") if response.status_code != 200 else None
+    if outside:
+        assert response.status_code == 400 and code == "invalid_request", (outside, response.get_json())
+    else:
+        assert code != "invalid_request", response.get_json()
+
+
+def test_the_schema_says_an_image_may_not_be_empty(openapi):
+    assert openapi["components"]["schemas"]["ImageIn"]["properties"]["data"]["minLength"] == 1
 
 
 @pytest.fixture(scope="module")
