@@ -176,26 +176,78 @@ class RuleSet(BaseModel):
 
 
 def _line_of(path: Path, loc: tuple) -> int | None:
-    """The YAML line of the field at `loc`, found by walking the composed node tree."""
+    """The YAML line of the field at `loc`, found by walking the composed node tree.
+
+    A key's own line (`message:`, not the `en:` under it); for a key that is absent, the line
+    where the mapping that lacks it starts.
+    """
     try:
         node = yaml.compose(path.read_text(encoding="utf-8"))
     except yaml.YAMLError:
         return None
+    mark = node.start_mark if node is not None else None
     for key in loc:
         if isinstance(node, yaml.MappingNode):
-            match = next((v for k, v in node.value if k.value == key), None)
+            entry = next(((k, v) for k, v in node.value if k.value == key), None)
+            node, mark = (entry[1], entry[0].start_mark) if entry else (None, mark)
         elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-            match = node.value[key]
+            node = node.value[key]
+            mark = node.start_mark
         else:
-            match = None
-        if match is None:
+            node = None
+        if node is None:
             break
-        node = match
-    return node.start_mark.line + 1 if node is not None else None
+    return mark.line + 1 if mark is not None else None
 
 
 def _field_name(loc: tuple) -> str:
     return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
+
+
+def _pack_error(path: Path, errors: list[dict]) -> ConfigError:
+    """The one problem to report, with its file, line and field.
+
+    Unknown keys come first: a misspelt `severty:` also leaves `severity` missing, and the
+    misspelling, on its own line, is what the author has to fix.
+    """
+    unknown = [e for e in errors if e["type"] == "extra_forbidden"]
+    first = (unknown or errors)[0]
+    loc = tuple(p for p in first["loc"] if not str(p).startswith("function-"))
+    message = f"unknown key{_did_you_mean(loc, errors)}" if unknown else first["msg"]
+    return ConfigError(message, path=str(path), line=_line_of(path, loc), field=_field_name(loc))
+
+
+def _did_you_mean(loc: tuple, errors: list[dict]) -> str:
+    """"; did you mean 'severity'?" when the unknown key at `loc` looks like one its mapping takes,
+    preferring a key that is reported missing there."""
+    import difflib
+
+    missing = [str(e["loc"][-1]) for e in errors
+               if e["type"] == "missing" and tuple(e["loc"][:-1]) == loc[:-1]]
+    typo = str(loc[-1])
+    close = (difflib.get_close_matches(typo, missing, n=1, cutoff=0.6)
+             or difflib.get_close_matches(typo, _keys_at(loc[:-1]), n=1, cutoff=0.6))
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _keys_at(loc: tuple) -> list[str]:
+    """The keys the pack format takes in the mapping at `loc` (Pack, a rule, a pattern...)."""
+    from typing import get_args
+
+    def model_in(annotation):
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            return annotation
+        return next((m for m in map(model_in, get_args(annotation)) if m is not None), None)
+
+    model = Pack
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        model = model_in(field.annotation) if field is not None else None
+        if model is None:
+            return []
+    return list(model.model_fields)
 
 
 def load_pack(path: Path) -> Pack:
@@ -214,10 +266,7 @@ def load_pack(path: Path) -> Pack:
     try:
         return Pack.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = tuple(p for p in first["loc"] if not str(p).startswith("function-"))
-        raise ConfigError(first["msg"], path=str(path), line=_line_of(path, loc),
-                          field=_field_name(loc)) from None
+        raise _pack_error(path, exc.errors()) from None
 
 
 def load_rules(rules_dir: Path) -> RuleSet:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -53,6 +54,29 @@ def test_unknown_category_and_typo_key_are_errors(rules_copy):
     _replace(pack, "    mask: none", "    mask: none\n    sevrity: warn")
     with pytest.raises(ConfigError, match=r"competitor\.yaml:\d+ rules\[0\]\.sevrity"):
         load_rules(rules_copy)
+
+
+@pytest.mark.parametrize("old,new,typo,field,suggestion", [
+    # a misspelt required key also leaves the real one missing; the typo is what to fix
+    ("severity: info", "severty: info", "severty: info", "severty", "severity"),
+    ("message:\n  en:", "messge:\n  en:", "messge:", "messge", "message"),
+    ("    mask: none", "    mask: none\n    sevrity: warn", "sevrity: warn", r"rules\[0\]\.sevrity", "severity"),
+    ("      match:", "      matches:", "matches:", r"rules\[0\]\.examples\.matches", "match"),
+    ("    mask: none", "    mask: none\n    colour: red", "colour: red", r"rules\[0\]\.colour", None),
+])
+def test_an_unknown_key_is_named_with_its_own_line(rules_copy, old, new, typo, field, suggestion):
+    pack = rules_copy / "packs" / "competitor.yaml"
+    _replace(pack, old, new)
+    with pytest.raises(ConfigError) as err:
+        load_rules(rules_copy)
+    message = str(err.value)
+    assert f"competitor.yaml:{_line_of(pack, typo)} " in message, message
+    assert re.search(rf"\s{field}: unknown key\b", message), message
+    if suggestion:
+        assert f"did you mean '{suggestion}'?" in message, message
+    else:
+        assert "did you mean" not in message, message
+    assert "Field required" not in message
 
 
 def test_invalid_yaml_names_the_line(rules_copy):
