@@ -45,6 +45,8 @@ class Settings(BaseModel):
     max_text_chars: int = Field(100_000, ge=1, description="Longest post text accepted.")
     max_image_pixels: int = Field(50_000_000, ge=1, description="Largest image (pixels) decoded; bigger is refused.")
     ocr_budget_s: float = Field(2.5, gt=0, description="OCR time budget per image; past it, partial results.")
+    check_budget_s: float = Field(1.5, gt=0, description="Time budget for checking a post's text; past it, the "
+                                                         "answer holds what was found and says the check is incomplete.")
     threads: int = Field(4, ge=1, description="Worker threads of the HTTP server.")
     bundle_poll_s: float = Field(2.0, ge=0, description="How often (seconds) the companion looks for a newly "
                                                         "installed rule bundle (postguard rules install) and "

@@ -32,7 +32,7 @@ def build_engine(settings: Settings, analyzer=None) -> DetectionEngine:
     from companion.ocr.tesseract import TesseractOcr
 
     return DetectionEngine(rules, org, analyzer or build_analyzer(), TesseractOcr(),
-                           ocr_budget_s=settings.ocr_budget_s)
+                           ocr_budget_s=settings.ocr_budget_s, check_budget_s=settings.check_budget_s)
 
 
 def rebuild_engine(settings: Settings, current: DetectionEngine) -> DetectionEngine:
@@ -41,7 +41,8 @@ def rebuild_engine(settings: Settings, current: DetectionEngine) -> DetectionEng
     rules = load_rules(settings.rules_dir)
     org = OrgMatchers.build(load_org(settings.org_dir))
     analyzer = current.analyzer  # the loaded Presidio + spaCy pipeline, shared read-only
-    return DetectionEngine(rules, org, analyzer, current.ocr, ocr_budget_s=settings.ocr_budget_s)
+    return DetectionEngine(rules, org, analyzer, current.ocr, ocr_budget_s=settings.ocr_budget_s,
+                           check_budget_s=settings.check_budget_s)
 
 
 def versions(engine: DetectionEngine) -> dict:

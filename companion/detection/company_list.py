@@ -6,16 +6,17 @@ buys from us. Names with a legal form are counted; the org's own name does not c
 
 from __future__ import annotations
 
-import re
+from companion.detection.linear_regex import LinearPattern
 
 _FORMS = (r"GmbH(?:\s*&\s*Co\.?\s*KG)?|AG|KG|Ltd\.?|Limited|LLC|L\.L\.C\.|Inc\.?|Corp\.?|"
           r"Corporation|S\.r\.l\.|Srl|SRL|S\.p\.A\.|SpA|SARL|SAS|S\.A\.|B\.V\.|BV|N\.V\.|AB|Oy|A/S|ApS|"
           r"Sp\.\s?z\s?o\.\s?o\.|Pty\.?\s+Ltd\.?|PLC|plc|LLP|S\.L\.|s\.r\.o\.|Kft\.|Co\.,?\s*Ltd\.?")
-_NAME_WORD = r"[A-ZÀ-Ý0-9][\w&'’.\-À-ÿ]*"
-COMPANY_NAME = re.compile(
-    r"(?:" + _NAME_WORD + r"[ \t]+){0,4}" + _NAME_WORD + r",?[ \t]+(?:" + _FORMS + r")(?![\w])"
-    r"|[\u4e00-\u9fff]{2,20}(?:股份有限公司|有限责任公司|有限公司|集团)"
-)
+_NAME_WORD = r"[\p{Lu}0-9][\pL\pN_&'’.\-]*"
+# RE2: linear in the post whatever it holds (a run of capitalised words cannot backtrack).
+COMPANY_NAME = LinearPattern(
+    r"(?:" + _NAME_WORD + r"[ \t]+){0,4}" + _NAME_WORD + r",?[ \t]+(?:" + _FORMS + r")"
+    r"|[\x{4e00}-\x{9fff}]{2,20}(?:股份有限公司|有限责任公司|有限公司|集团)",
+    not_after=r"\pL\pN_")
 
 
 def find_company_names(text: str, exclude: list[tuple[int, int]] = ()) -> list[tuple[int, int]]:

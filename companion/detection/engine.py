@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from companion.detection.candidates import Candidate
 from companion.detection.company_list import find_company_names
+from companion.detection.deadline import Deadline
 from companion.detection.masking import masked_excerpt
 from companion.detection.normalize import normalize_with_map
 from companion.detection.org_matchers import OrgMatchers
@@ -47,11 +48,12 @@ class DetectionEngine:
     """Built once per process from the rules, the org lists, Presidio and an OCR engine."""
 
     def __init__(self, rules: RuleSet, org: OrgMatchers, analyzer, ocr: OcrEngine | None = None,
-                 ocr_budget_s: float = 2.5):
+                 ocr_budget_s: float = 2.5, check_budget_s: float | None = None):
         self.rules = rules
         self.org = org
         self.ocr = ocr
         self.ocr_budget_s = ocr_budget_s
+        self.check_budget_s = check_budget_s
         self.ocr_cache = OcrCache()
         self.analyzer = analyzer  # kept so a rule reload can reuse the loaded spaCy pipeline
         self._rule_matcher = RuleMatcher(rules.packs)
@@ -70,7 +72,8 @@ class DetectionEngine:
     def check(self, text: str, images: list[ImageInput] = (), lang: str = "en") -> ScanResult:
         """Check one post: its text, then each image's OCR text."""
         started = time.perf_counter()
-        findings = self.check_text(text, lang=lang)
+        deadline = Deadline(self.check_budget_s)
+        findings = self.check_text(text, lang=lang, deadline=deadline)
         timings = {"text": _ms(started)}
         incomplete = False
         ocr_started = time.perf_counter()
@@ -91,23 +94,35 @@ class DetectionEngine:
         result = ScanResult(verdict_for(findings), findings, timings, incomplete)
         if incomplete:
             result.warnings.append("ocr_incomplete")
+        if deadline.hit:
+            result.text_incomplete = True
+            result.warnings.append("text_incomplete")
         result.warnings += sorted(set(warnings))
         return result
 
-    def check_text(self, text: str, *, lang: str = "en", fuzzy: bool = False) -> list[Finding]:
-        """Findings in a text, with offsets into that text."""
-        candidates = self.candidates(text, fuzzy=fuzzy)
+    def check_text(self, text: str, *, lang: str = "en", fuzzy: bool = False,
+                   deadline: Deadline | None = None) -> list[Finding]:
+        """Findings in a text, with offsets into that text; `deadline` may cut the work short."""
+        candidates = self.candidates(text, fuzzy=fuzzy, deadline=deadline)
         return [self._finding(text, group, lang) for group in _merge(text, candidates)]
 
-    def candidates(self, text: str, *, fuzzy: bool = False) -> list[Candidate]:
-        """Scored, allow-filtered candidates (exposed for tests and rule examples)."""
+    def candidates(self, text: str, *, fuzzy: bool = False,
+                   deadline: Deadline | None = None) -> list[Candidate]:
+        """Scored, allow-filtered candidates (exposed for tests and rule examples).
+
+        The org lists and rule packs run first (they are cheap and give the most precise
+        reasons); Presidio's windows come last, so a deadline cuts the costliest part.
+        """
+        deadline = deadline or Deadline.none()
         norm = normalize_with_map(text)
         allowed = self.org.allowed_spans(norm, text)
         listed = self._org_candidates(norm, text, fuzzy)
         spans = {"clients": [(c.start, c.end) for c in listed if c.rule.org_list == "clients"],
                  "competitors": [(c.start, c.end) for c in listed if c.rule.org_list == "competitors"]}
-        found = self._rule_matcher.find(text, spans) + self._pii.find(text) + listed
-        found += self._company_candidates(text, allowed)
+        found = self._rule_matcher.find(text, spans, deadline) + listed
+        if not deadline.expired():
+            found += self._company_candidates(text, allowed)
+        found += self._pii.find(text, deadline)
         kept = []
         for c in found:
             if c.rule.context and context_present(text, c.start, c.end, c.rule.context,

@@ -51,13 +51,20 @@ def compile_linear(pattern: str, ignore_case: bool = False):
     try:
         return re2.compile(pattern, _options(ignore_case))
     except re2.error as exc:
-        detail = exc.args[0] if exc.args else b""
-        reason = (detail.decode("utf-8", "replace") if isinstance(detail, bytes) else str(detail)) \
-            or "not supported"
-        if "(?=" in pattern or "(?!" in pattern or "(?<" in pattern and "(?<P" not in pattern:
-            reason = ("lookarounds such as (?=...), (?!...), (?<=...) and (?<!...) are not "
-                      "supported; use not_before / not_after or a plainer pattern")
-        raise UnsupportedPattern(reason) from None
+        raise UnsupportedPattern(_reason(exc, pattern)) from None
+
+
+def _reason(exc: Exception, pattern: str) -> str:
+    """RE2's complaint without the whole pattern it appends ("missing ): <pattern>")."""
+    detail = exc.args[0] if exc.args else b""
+    text = detail.decode("utf-8", "replace") if isinstance(detail, bytes) else str(detail)
+    problem, _, fragment = text.partition(": ")
+    if any(look in pattern for look in ("(?=", "(?!", "(?<=", "(?<!")):
+        return ("lookarounds such as (?=...), (?!...), (?<=...) and (?<!...) are not supported; "
+                "use not_before / not_after or value_must_contain")
+    if fragment and len(fragment) <= 24:
+        return f"invalid regular expression: {problem} at {fragment}"
+    return f"invalid regular expression: {problem or 'not supported'}"
 
 
 def _class_matcher(chars: str | None):

@@ -8,35 +8,57 @@ words) go through the analyzer; the rest of a 3,000-character post is never toke
 
 from __future__ import annotations
 
-import re
-
 from presidio_analyzer import AnalyzerEngine
 
 from companion.detection.candidates import Candidate
+from companion.detection.deadline import Deadline
+from companion.detection.linear_regex import LinearPattern
 from companion.rules import Pack
 
-_HOTSPOT = re.compile(
+_HOTSPOT = LinearPattern(
     r"@|\d(?:[\d\s().\-/]{0,3}\d){4,}|\b\d{1,5}[A-Za-z]?\s+[A-Z][a-z]+"
-    r"|(?:straße|strasse|str\.|weg|allee|gasse|platz|chaussee|damm)\s+\d|[路街巷]\d|\d号"
-    r"|\b[A-Z]{2}\d{2}\s?[A-Z0-9]{4}|(?i:swift|passport|护照)"
-)
+    r"|(?i:straße|strasse|str\.|weg|allee|gasse|platz|chaussee|damm)\s+\d|[路街巷]\d|\d号"
+    r"|\b[A-Z]{2}\d{2}\s?[A-Z0-9]{4}|(?i:swift|passport|护照)",
+    max_matches=20_000)
 _WINDOW = 120
+# A window grows to the whole word at each edge, but no word that holds contact data is
+# longer than this; a 100,000-character "word" must not make every window that long.
+_MAX_WORD_GROWTH = 64
+# Presidio's own patterns (card numbers, IBANs) use Python's backtracking engine and spaCy
+# tokenizes what it is given: each call gets at most this much text, so their cost stays
+# linear in the post. Pieces overlap by a window, so nothing on a cut is missed.
+_MAX_PIECE = 1_000
+
+
+def _grow(text: str, start: int, end: int) -> tuple[int, int]:
+    floor, ceiling = max(0, start - _MAX_WORD_GROWTH), min(len(text), end + _MAX_WORD_GROWTH)
+    while start > floor and not text[start - 1].isspace():
+        start -= 1
+    while end < ceiling and not text[end].isspace():
+        end += 1
+    return start, end
 
 
 def hotspot_windows(text: str) -> list[tuple[int, int]]:
     """Merged `[start, end)` windows around every spot that may hold contact data."""
     windows: list[list[int]] = []
     for m in _HOTSPOT.finditer(text):
-        start, end = max(0, m.start() - _WINDOW), min(len(text), m.end() + _WINDOW)
-        while start > 0 and not text[start - 1].isspace():
-            start -= 1
-        while end < len(text) and not text[end].isspace():
-            end += 1
+        start, end = _grow(text, max(0, m.start() - _WINDOW), min(len(text), m.end() + _WINDOW))
         if windows and start <= windows[-1][1]:
             windows[-1][1] = max(windows[-1][1], end)
         else:
             windows.append([start, end])
-    return [(s, e) for s, e in windows]
+    return [piece for s, e in windows for piece in _pieces(s, e)]
+
+
+def _pieces(start: int, end: int) -> list[tuple[int, int]]:
+    """`[start, end)` cut into overlapping pieces of at most `_MAX_PIECE` characters."""
+    pieces = []
+    while end - start > _MAX_PIECE:
+        pieces.append((start, start + _MAX_PIECE))
+        start += _MAX_PIECE - 2 * _WINDOW
+    pieces.append((start, end))
+    return pieces
 
 
 class PiiScanner:
@@ -47,11 +69,14 @@ class PiiScanner:
         self._pack = pack
         self._rules = {r.entity: r for r in pack.rules if r.entity} if pack else {}
 
-    def find(self, text: str) -> list[Candidate]:
+    def find(self, text: str, deadline: Deadline | None = None) -> list[Candidate]:
+        """Candidates from every hotspot window, until the deadline (if any) passes."""
         if not self._rules:
             return []
         found = []
         for start, end in hotspot_windows(text):
+            if deadline is not None and deadline.expired():
+                break
             results = self._analyzer.analyze(text[start:end], language="en",
                                              entities=list(self._rules))
             for r in results:

@@ -14,6 +14,7 @@ from functools import lru_cache
 import ahocorasick
 
 from companion.detection.candidates import Candidate
+from companion.detection.deadline import Deadline
 from companion.detection.linear_regex import compile_linear
 from companion.detection.normalize import is_cjk
 from companion.rules import Pack, Rule
@@ -70,16 +71,19 @@ class RuleMatcher:
                     pair = (TermSet(_all_terms(rule.near.targets)), TermSet(_all_terms(rule.near.cues)))
                     self._rules.append((pack, rule, pair))
 
-    def find(self, text: str, list_spans: dict[str, list[tuple[int, int]]] | None = None) -> list[Candidate]:
+    def find(self, text: str, list_spans: dict[str, list[tuple[int, int]]] | None = None,
+             deadline: Deadline | None = None) -> list[Candidate]:
         """Every raw candidate from the data-driven rules, before context and threshold.
 
         `list_spans` holds where the org's clients and competitors were found, for near
-        rules that name them as targets.
+        rules that name them as targets. Past the `deadline`, the remaining rules are skipped.
         """
         folded = text.casefold() if len(text.casefold()) == len(text) else _safe_fold(text)
         plain = text.translate(_ASCII_SPACES_AND_DIGITS)
         found: list[Candidate] = []
         for pack, rule, compiled in self._rules:
+            if deadline is not None and deadline.expired():
+                break
             if rule.patterns:
                 found += self._patterns(plain, pack, rule)
             elif rule.keywords:

@@ -89,6 +89,7 @@ class ScanResult:
     timings_ms: dict[str, float] = field(default_factory=dict)
     ocr_incomplete: bool = False
     warnings: list[str] = field(default_factory=list)
+    text_incomplete: bool = False  # the check's time budget ran out before every matcher ran
 
     @property
     def categories(self) -> list[str]:

@@ -33,6 +33,7 @@ ENV_SAMPLES = {
     "max_text_chars": ("20000", 20_000),
     "max_image_pixels": ("12000000", 12_000_000),
     "ocr_budget_s": ("1.5", 1.5),
+    "check_budget_s": ("0.8", 0.8),
     "threads": ("8", 8),
     "bundle_poll_s": ("0.5", 0.5),
     "syslog_target": ("tls://siem.example.com:6514", "tls://siem.example.com:6514"),
@@ -50,7 +51,7 @@ BAD_VALUES = [
     ("allowed_origins", "https://www.linkedin.com"), ("allowed_origins", "*"),
     ("allowed_origins", "chrome-extension://"), ("allowed_origins", "chrome-extension://abc/page.html"),
     ("bundle_poll_s", "-1"), ("syslog_target", "udp://siem:514"), ("central_db", "mysql://x/y"),
-    ("audit_retention_days", "-5"),
+    ("audit_retention_days", "-5"), ("check_budget_s", "0"), ("check_budget_s", "fast"),
 ]
 
 
