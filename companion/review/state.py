@@ -1,4 +1,5 @@
-"""What the review blueprint needs from its app: a reader, the token file, the port, a label.
+"""What the review blueprint needs from its app: a reader, the token file, the port, a label,
+and the sign-in throttle.
 
 Kept in `app.extensions["postguard_review"]` so the companion (local SQLite log) and
 `postguard audit serve` (central PostgreSQL store) plug different readers into one page.
@@ -6,12 +7,13 @@ Kept in `app.extensions["postguard_review"]` so the companion (local SQLite log)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
 
 from companion.audit.query import AuditReader
+from companion.review.throttle import SignInThrottle
 
 REVIEW_EXTENSION = "postguard_review"
 
@@ -24,6 +26,7 @@ class ReviewState:
     token_file: Path
     port: int
     source_label: str
+    throttle: SignInThrottle = field(default_factory=SignInThrottle)  # wrong tokens per client
 
 
 def review_state() -> ReviewState:

@@ -59,13 +59,16 @@ def _safe_next(path: str | None) -> str:
     return path
 
 
-def _login_page(status: int, problem: str | None = None, next_path: str | None = None):
-    """The sign-in form; `problem` ("wrong_token", "no_token") picks the message it shows."""
+def _login_page(status: int, problem: str | None = None, next_path: str | None = None, *,
+                wait_s: int = 0):
+    """The sign-in form; `problem` ("wrong_token", "no_token") picks the message it shows, and
+    `wait_s` says how long sign-in is paused (429 with Retry-After)."""
     state = review_state()
     has_token = read_admin_token(state.token_file) is not None
-    return render_template("review/login.html", problem=problem, has_token=has_token,
+    html = render_template("review/login.html", problem=problem, has_token=has_token, wait_s=wait_s,
                            next_path=_safe_next(next_path or request.full_path),
-                           source_label=state.source_label), status
+                           source_label=state.source_label)
+    return html, status, {"Retry-After": str(wait_s)} if wait_s else {}
 
 
 def _chain_status(state: ReviewState) -> dict:
@@ -189,20 +192,31 @@ def export(fmt: str):
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """The sign-in form; a right token sets the session cookie, a wrong one is a 401."""
+    """The sign-in form; a right token sets the session cookie, a wrong one is a 401, and
+    wrong ones in a row make the client wait (429, throttle.py)."""
     state = review_state()
     if request.method == "GET":
         if _signed_in(state):
             return redirect(url_for("review.events"), 303)
         return _login_page(200, next_path=request.args.get("next"))
+    client = request.remote_addr or "unknown"
+    next_path = request.form.get("next")
+    wait_s = state.throttle.wait_s(client)
+    if wait_s:  # not checked, not logged: a flood costs nothing and says nothing
+        return _login_page(429, None, next_path, wait_s=wait_s)
     given = request.form.get("token", "")[:MAX_TOKEN_CHARS]
     expected = read_admin_token(state.token_file)
-    next_path = request.form.get("next")
     if expected is None:
         return _login_page(401, "no_token", next_path)
     if not token_matches(given, expected):
+        wait_s = state.throttle.failed(client)
+        if wait_s:
+            log.warning("review page: too many wrong admin tokens from %s; sign-in paused for %d s",
+                        client, wait_s)
+            return _login_page(429, "wrong_token", next_path, wait_s=wait_s)
         log.warning("review page: sign-in with a wrong admin token")
         return _login_page(401, "wrong_token", next_path)
+    state.throttle.succeeded(client)
     response = redirect(_safe_next(next_path), 303)
     response.set_cookie(SESSION_COOKIE, new_session(expected), max_age=SESSION_TTL_S, path="/audit",
                         httponly=True, samesite="Strict", secure=request.is_secure)

@@ -7,8 +7,10 @@ side, as in production) and against `create_review_app` (the page alone, as
 
 from __future__ import annotations
 
+import logging
 import re
 import stat
+import time
 
 import pytest
 from test_review_scale import write_synthetic_log
@@ -20,6 +22,7 @@ from companion.config import Settings
 from companion.review import create_review_app
 from companion.review.auth import SESSION_COOKIE, admin_token, new_session, token_path
 from companion.review.guard import CONTENT_SECURITY_POLICY
+from companion.review.state import REVIEW_EXTENSION
 
 ORIGIN = "http://localhost"
 EXTENSION = "chrome-extension://lgpmbmmgjnablpheopbbjncokjbhohij"
@@ -72,6 +75,83 @@ def test_a_wrong_token_is_401_with_a_clear_message_and_sets_no_cookie(review):
             in " ".join(html.split()))
     assert "Set-Cookie" not in response.headers and not shows_events(response)
     assert review.get("/audit").status_code == 401
+
+
+# -- sign-in throttling --------------------------------------------------------------------------
+
+WRONG = "not-the-token-" + "x" * 40
+
+
+class FakeClock:
+    """A clock the test moves by hand, so a one-minute wait takes no minute."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def throttle_of(client):
+    return client.application.extensions[REVIEW_EXTENSION].throttle
+
+
+def wait_message(response) -> str:
+    return " ".join(response.get_data(as_text=True).split())
+
+
+def test_wrong_tokens_in_a_row_make_the_client_wait_with_a_clear_message(review):
+    for _ in range(5):  # people mistype: the first few are answered at once
+        assert login(review, WRONG).status_code == 401
+    sixth = login(review, WRONG)
+    assert sixth.status_code == 429 and sixth.headers["Retry-After"] == "1"
+    assert "Too many wrong tokens from this computer: wait 1 second, then sign in again." in wait_message(sixth)
+    assert 'name="token"' in sixth.get_data(as_text=True) and "Set-Cookie" not in sixth.headers
+
+    during = login(review, review.token)  # not even the right token is checked while it waits
+    assert during.status_code == 429 and "Set-Cookie" not in during.headers
+    assert int(during.headers["Retry-After"]) >= 1
+
+
+def test_after_the_wait_the_right_token_gets_in_and_the_count_starts_again(review):
+    for _ in range(6):
+        login(review, WRONG)
+    assert login(review, review.token).status_code == 429
+    time.sleep(1.1)  # the real clock: the first wait is one second
+    assert login(review, review.token).status_code == 303
+    assert login(review, WRONG).status_code == 401, "a right token clears the count"
+
+
+def test_a_flood_of_wrong_tokens_waits_at_most_a_minute_and_never_locks_the_right_token_out(review):
+    clock = FakeClock()
+    throttle_of(review).clock = clock
+    waits = []
+    for _ in range(200):  # a script that tries again the moment each wait ends
+        response = login(review, WRONG)
+        if response.status_code == 429:
+            waits.append(int(response.headers["Retry-After"]))
+            clock.now += waits[-1]
+    assert waits[:4] == [1, 2, 4, 8] and max(waits) == 60 and waits[-1] == 60
+    assert login(review, review.token).status_code == 303, "the wait was over: the right token gets in"
+
+
+def test_a_flood_is_not_logged_try_by_try(review, caplog):
+    caplog.set_level(logging.INFO, logger="postguard.review")
+    for _ in range(100):
+        assert login(review, WRONG).status_code in (401, 429)
+    lines = [r.getMessage() for r in caplog.records if r.name == "postguard.review"]
+    assert len(lines) == 6, lines  # five wrong tokens, then one line saying sign-in is paused
+    assert "sign-in paused for 1 s" in lines[-1]
+    assert WRONG not in caplog.text
+
+
+def test_the_wait_is_per_client(review):
+    for _ in range(6):
+        login(review, WRONG)
+    assert login(review, review.token).status_code == 429
+    other = review.post("/audit/login", data={"token": review.token}, headers={"Origin": ORIGIN},
+                        environ_base={"REMOTE_ADDR": "127.0.0.2"})
+    assert other.status_code == 303
 
 
 def test_a_token_differing_in_one_character_is_refused(review):
@@ -253,6 +333,14 @@ def test_in_the_companion_the_v1_rules_stay_as_they_were(client, data_dir):
     assert client.get("/v1/health", headers={"Sec-Fetch-Site": "same-site"}).status_code == 403
     assert client.get("/v1/health", headers={"Origin": EXTENSION}).status_code == 200
     assert client.get("/audit", headers={"Origin": EXTENSION}).status_code == 403
+
+
+def test_in_the_companion_wrong_tokens_are_throttled_too(client, data_dir):
+    token, _ = admin_token(data_dir)
+    answers = [login(client, WRONG).status_code for _ in range(7)]
+    assert answers == [401] * 5 + [429, 429]
+    assert login(client, token).status_code == 429
+    assert client.get("/v1/health").status_code == 200, "the API is not throttled"
 
 
 def test_in_the_companion_a_wrong_method_on_the_page_is_405_with_allow(client, error_envelope):

@@ -8,6 +8,7 @@ acknowledged event through `kill -9`, and never write the post text to its log.
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import os
 import signal
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -160,6 +162,47 @@ def test_rebinding_host_and_web_origin_are_refused_over_real_http(server):
     status, headers, _ = server.get("/v1/health", headers={"Origin": "chrome-extension://lgpmbmmgjnablpheopbbjncokjbhohij"})
     assert status == 200
     assert headers["Access-Control-Allow-Origin"] == "chrome-extension://lgpmbmmgjnablpheopbbjncokjbhohij"
+
+
+def test_wrong_methods_are_405_with_allow_over_real_http(server):
+    for method, path, allowed in [("POST", "/v1/health", "GET, HEAD, OPTIONS"),
+                                  ("TRACE", "/v1/check", "OPTIONS, POST")]:
+        status, headers, body = request(server.port, method, path, body=b"x",
+                                        headers={"Content-Type": "text/plain"})
+        assert status == 405 and body["error"]["code"] == "method_not_allowed"
+        assert sorted(m.strip() for m in headers["Allow"].split(",")) == sorted(allowed.split(", "))
+
+
+def sign_in(port: int, token: str) -> tuple[int, dict, str]:
+    """One sign-in form post to /audit/login as the browser sends it; redirects are not followed."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.request("POST", "/audit/login", body=urllib.parse.urlencode({"token": token}),
+                           headers={"Content-Type": "application/x-www-form-urlencoded",
+                                    "Origin": f"http://127.0.0.1:{port}"})
+        response = connection.getresponse()
+        return response.status, dict(response.headers), response.read().decode("utf-8")
+    finally:
+        connection.close()
+
+
+def test_review_sign_in_is_throttled_over_real_http(server):
+    """A script sending wrong admin tokens: after five it must wait, told how long in the page
+    and in Retry-After; the log gets one line for the pause, never a token; then the right
+    token gets in."""
+    token = _audit(server.data_dir, "token").stdout.strip()
+    wrong = "WRONGTOKEN" + MARKER + "x" * 30
+    answers = [sign_in(server.port, wrong) for _ in range(8)]
+    assert [a[0] for a in answers] == [401] * 5 + [429] * 3
+    status, headers, page = answers[5]
+    assert headers["Retry-After"] == "1"
+    assert "wait 1 second, then sign in again" in " ".join(page.split())
+    time.sleep(float(answers[-1][1]["Retry-After"]) + 0.2)
+    status, headers, _ = sign_in(server.port, token)
+    assert status == 303 and "postguard_review=" in headers.get("Set-Cookie", "")
+    log = server.log()
+    assert log.count("sign-in with a wrong admin token") == 5 and log.count("sign-in paused") == 1
+    assert MARKER not in log and token not in log
 
 
 def non_loopback_addresses() -> list[str]:
