@@ -164,3 +164,7 @@ main.add_command(service)
 rules.add_command(rules_bundle)
 rules.add_command(rules_install)
 rules.add_command(rules_keygen)
+
+
+if __name__ == "__main__":  # `python -m companion.cli ...` runs the same command as `postguard ...`
+    main()
