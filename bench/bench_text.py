@@ -16,8 +16,9 @@ interleaved post by post so a load spike hits them alike:
 - with `--deny-list`: the same posts through Presidio's `deny_list` (what we do NOT do).
 
 Engines: `current` is the engine `build_engine` makes. When `build_engine` takes a
-`semantic` argument, `lexical` (semantic=False) is measured beside it; until then that row
-is left out and the output says so.
+`semantic` argument, `lexical` (semantic=False) is measured beside it; when the engine has
+a `semantic` attribute instead, `lexical` is a copy with it set to None. Without either,
+that row is left out and the output says so.
 
 Run: .venv/bin/python bench/bench_text.py [--clients 100000] [--posts 40] [--server]
      [--code DIR]  (measure another checkout's companion, e.g. a baseline worktree)
@@ -26,6 +27,7 @@ Run: .venv/bin/python bench/bench_text.py [--clients 100000] [--posts 40] [--ser
 from __future__ import annotations
 
 import argparse
+import copy
 import csv
 import inspect
 import os
@@ -135,6 +137,10 @@ def engine_variants(settings) -> dict:
     variants = {"current": engine}
     if "semantic" in inspect.signature(build_engine).parameters:
         variants["lexical"] = build_engine(settings, analyzer=engine.analyzer, semantic=False)
+    elif getattr(engine, "semantic", None) is not None:
+        lexical = copy.copy(engine)  # the same engine with its model layer left out
+        lexical.semantic = None
+        variants["lexical"] = lexical
     return variants
 
 
