@@ -204,7 +204,7 @@ def _field_name(loc: tuple) -> str:
     return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
 
 
-def _pack_error(path: Path, errors: list[dict]) -> ConfigError:
+def _pack_error(path: Path, errors: list[dict], data: dict | None = None) -> ConfigError:
     """The one problem to report, with its file, line and field.
 
     Unknown keys come first: a misspelt `severty:` also leaves `severity` missing, and the
@@ -214,7 +214,20 @@ def _pack_error(path: Path, errors: list[dict]) -> ConfigError:
     first = (unknown or errors)[0]
     loc = tuple(p for p in first["loc"] if not str(p).startswith("function-"))
     message = f"unknown key{_did_you_mean(loc, errors)}" if unknown else first["msg"]
+    rule_id = _rule_id_at(loc, data)
+    if rule_id:
+        message += f" (rule {rule_id})"
     return ConfigError(message, path=str(path), line=_line_of(path, loc), field=_field_name(loc))
+
+
+def _rule_id_at(loc: tuple, data: dict | None) -> str | None:
+    """The id of the rule a problem sits in, so the author can find it by name too."""
+    if not data or len(loc) < 3 or loc[0] != "rules" or not isinstance(loc[1], int):
+        return None
+    rules = data.get("rules")
+    rule = rules[loc[1]] if isinstance(rules, list) and loc[1] < len(rules) else None
+    rule_id = rule.get("id") if isinstance(rule, dict) else None
+    return rule_id if isinstance(rule_id, str) and len(rule_id) <= 80 else None
 
 
 def _did_you_mean(loc: tuple, errors: list[dict]) -> str:
@@ -266,7 +279,7 @@ def load_pack(path: Path) -> Pack:
     try:
         return Pack.model_validate(data)
     except ValidationError as exc:
-        raise _pack_error(path, exc.errors()) from None
+        raise _pack_error(path, exc.errors(), data) from None
 
 
 def load_rules(rules_dir: Path) -> RuleSet:

@@ -1,0 +1,142 @@
+"""No post may stall the companion: matching is linear, and every check has a time budget.
+
+A post of 16,000 digits once took 26 s and froze every other request. These tests feed
+the real engine what a fuzzer finds worst (long runs of digits, punctuation, mixed
+classes, huge tokens, mixed scripts) and assert the CPU time per 1,000 characters, which
+a quadratic matcher blows through at a few thousand characters. CPU time of the checking
+thread, not wall-clock time, so a busy machine does not make the test fail.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from companion.config import Settings
+from companion.detection.deadline import Deadline
+from companion.errors import ConfigError
+from companion.rules import load_rules
+
+# Today's engine spends 1-15 ms per 1,000 characters on the worst shapes below; the
+# quadratic patterns it replaced spent over 1,500 ms at 16,000 characters.
+CPU_MS_PER_1000_CHARS = 120
+FIXED_CPU_MS = 25  # what any check costs, however short (windows, merging, one spaCy call)
+
+_UNITS = ["1", "1 ", "1a", "a.", "a-", "x.", "aA1_", "1,", "$1 ", "a@b", "USD 1", "+44 ", "中文", "Ab ",
+          "Inc ", ". ", "=", "password: ", "/", "-", "（", "١", "é"]
+
+
+def _runs():
+    """A pathological unit repeated into a long run: the shapes that made matchers backtrack."""
+    return st.tuples(st.sampled_from(_UNITS), st.integers(200, 6_000)).map(lambda t: t[0] * t[1])
+
+
+def _mixed():
+    """Random text from classes that patterns care about: digits, separators, letters, CJK."""
+    alphabet = st.sampled_from(list("0123456789 ,.-/()+:@$€¥aAzZ_\n\t中文名") + ["\u00a0", "\u3000"])
+    return st.text(alphabet, min_size=1_000, max_size=12_000)
+
+
+def _huge_token():
+    return st.tuples(st.sampled_from(list("aZ9_.-@")), st.integers(5_000, 30_000)).map(lambda t: t[0] * t[1])
+
+
+@pytest.fixture(scope="module")
+def warm_engine(detection_engine):
+    """Patterns compile and recognizers load on first use: that is start-up, not checking."""
+    detection_engine.check_text("Warm: USD 0.42/pc, +44 20 7946 0958, a@b.com, password: Lumen#2024, "
+                                "Hansen GmbH, 单价 2.35 美元/件, those people are all the same.")
+    return detection_engine
+
+
+def _within_linear_budget(spent_ms: float, chars: int) -> bool:
+    return spent_ms <= FIXED_CPU_MS + CPU_MS_PER_1000_CHARS * chars / 1000
+
+
+def _cpu_ms(fn) -> float:
+    started = time.thread_time()
+    fn()
+    return (time.thread_time() - started) * 1000
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(text=st.one_of(_runs(), _mixed(), _huge_token(),
+                      st.lists(_runs(), min_size=2, max_size=4).map("".join)))
+def test_checking_costs_linear_cpu_time_whatever_the_text(warm_engine, text):
+    spent = _cpu_ms(lambda: warm_engine.check_text(text))
+    assert _within_linear_budget(spent, len(text)), \
+        f"{spent:.0f} ms CPU for {len(text)} characters starting {text[:12]!r}"
+
+
+@pytest.mark.parametrize("unit", ["1", "1 ", "aA1_", "a.", "1,", "a@b"])
+def test_the_shapes_that_froze_the_companion_check_fast_at_32000_characters(warm_engine, unit):
+    text = (unit * 32_000)[:32_000]
+    spent = _cpu_ms(lambda: warm_engine.check_text(text))
+    assert _within_linear_budget(spent, len(text)), f"{spent:.0f} ms CPU"
+
+
+def test_a_check_past_its_budget_returns_what_it_found_and_says_so(detection_engine):
+    """Org lists run before anything the budget can cut, so a client name is still reported."""
+    from companion.detection.engine import DetectionEngine
+
+    engine = DetectionEngine(detection_engine.rules, detection_engine.org, detection_engine.analyzer,
+                             check_budget_s=1e-9)
+    result = engine.check("Shipped to Hansen Maschinenbau today, call +49 40 3012 7788")
+    assert result.text_incomplete and "text_incomplete" in result.warnings
+    assert "client_confidential" in result.categories
+    assert "contact_pii" not in result.categories  # Presidio's windows were cut
+
+
+def test_within_budget_the_check_is_complete(detection_engine):
+    result = detection_engine.check("Shipped to Hansen Maschinenbau today, call +49 40 3012 7788")
+    assert not result.text_incomplete and "text_incomplete" not in result.warnings
+    assert {"client_confidential", "contact_pii"} <= set(result.categories)
+
+
+def test_an_expired_deadline_stops_the_rule_packs_between_rules(detection_engine):
+    expired = Deadline(1e-9)
+    time.sleep(0.001)
+    assert expired.expired()
+    assert detection_engine.check_text("USD 0.42/pc FOB Ningbo, password: Lumen#2024", deadline=expired) == []
+    assert detection_engine.check_text("USD 0.42/pc FOB Ningbo, password: Lumen#2024", deadline=Deadline.none())
+
+
+@pytest.mark.parametrize("pattern, why", [
+    ("'(?=\\S*\\d)[a-z0-9]{6,}'", "lookarounds"),
+    ("'(\\w+) \\1'", "invalid regular expression"),
+    ("'(?<![a-z])foo'", "lookarounds"),
+])
+def test_a_pack_pattern_re2_cannot_run_is_refused_with_file_line_and_rule(tmp_path: Path, pattern, why):
+    rules = tmp_path / "rules"
+    (rules / "packs").mkdir(parents=True)
+    repo_packs = Path(__file__).resolve().parents[2] / "rules" / "packs"
+    text = (repo_packs / "competitor.yaml").read_text(encoding="utf-8")
+    pack = rules / "packs" / "bad.yaml"
+    pack.write_text(f"""pack: bad
+version: 1
+category: pricing
+severity: warn
+message: {{en: "x", zh: "x"}}
+rules:
+  - id: pricing.backtracking
+    description: a pattern from an old pack
+    patterns:
+      - regex: {pattern}
+    examples: {{match: ["abc123"], no_match: ["abc"]}}
+""", encoding="utf-8")
+    assert text  # the real packs sit beside it in a real deployment; this one alone is enough
+    with pytest.raises(ConfigError) as err:
+        load_rules(rules)
+    message = str(err.value)
+    assert "bad.yaml:10" in message and "rules[0].patterns[0].regex" in message
+    assert "pricing.backtracking" in message
+    assert why in message
+
+
+def test_the_shipped_packs_load_under_re2():
+    packs = load_rules(Settings().rules_dir).packs
+    assert sum(len(r.patterns or []) for p in packs for r in p.rules) > 20
