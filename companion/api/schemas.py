@@ -62,7 +62,9 @@ class CheckResponse(Wire):
     timings_ms: dict[str, float]
     ocr_incomplete: bool = False
     warnings: list[str] = Field([], description="e.g. ocr_incomplete, ocr_unavailable: a photo "
-                                                "could not be read completely.")
+                                                "could not be read completely; text_incomplete: the "
+                                                "check's time budget ran out, the findings are what "
+                                                "was found before it.")
     audited: bool = True
 
 
