@@ -104,6 +104,15 @@ class _Tally:
                                 "false_alarm_rate": rate}}
 
 
+def raised_categories(findings) -> set[str]:
+    """What a post raised: warn and block findings, and competitor mentions (info by design).
+
+    Other info findings (a neutral political topic, say) tell the user something without
+    warning; they are neither hits nor false alarms.
+    """
+    return {f.category for f in findings if f.severity != "info" or f.category == "competitor"}
+
+
 def _score_post(engine: DetectionEngine, post: dict, path: Path, number: int):
     """(group, source, expect, also_ok, found) for one labeled post; errors name file and line."""
     where = f"{path}:{number}"
@@ -113,7 +122,7 @@ def _score_post(engine: DetectionEngine, post: dict, path: Path, number: int):
     if not isinstance(source, str) or not source:
         raise RequestError(f"{where}: source must be a non-empty string", "invalid_label")
     try:
-        found = {f.category for f in check_post(engine, post, path.parent).findings}
+        found = raised_categories(check_post(engine, post, path.parent).findings)
     except PostguardError as exc:
         raise RequestError(f"{where}: {exc.message}", exc.code) from None
     return ("image" if post.get("images") else "text"), source, expect, also_ok, found

@@ -142,3 +142,16 @@ def test_a_missing_image_is_named_with_the_line_that_wants_it(detection_engine, 
         evaluate_files(detection_engine, [labeled])
     assert caught.value.message.startswith(f"{labeled}:1: ") and "receipt_404.jpg" in caught.value.message
     assert caught.value.code == "image_missing"
+
+
+def test_info_findings_other_than_competitors_are_not_raised():
+    """A neutral political topic is an info note, not a warning: it must not count as raised."""
+    from companion.detection.types import Finding
+    from companion.evaluation import raised_categories
+
+    def finding(category, severity):
+        return Finding(category=category, severity=severity, rule="r", matched="", excerpt="")
+
+    assert raised_categories([finding("sensitive_topic", "info"), finding("competitor", "info"),
+                              finding("pricing", "warn"), finding("credentials", "block")]) == {
+        "competitor", "pricing", "credentials"}
