@@ -27,6 +27,7 @@ from companion.detection.org_matchers import OrgMatchers
 from companion.detection.pii import PiiScanner
 from companion.detection.rule_matchers import RuleMatcher, context_present
 from companion.detection.types import SEVERITY_RANK, Finding, ScanResult, verdict_for
+from companion.detection.whole_text import WholeTextScanner
 from companion.ocr.base import OcrEngine, OcrResult
 from companion.ocr.cache import OcrCache
 from companion.ocr.runner import OcrError
@@ -58,6 +59,7 @@ class DetectionEngine:
         self.analyzer = analyzer  # kept so a rule reload can reuse the loaded spaCy pipeline
         self._rule_matcher = RuleMatcher(rules.packs)
         self._pii = PiiScanner(analyzer, rules.pack_for("contact_pii"))
+        self._whole_text = WholeTextScanner(rules.packs)
         self._list_rules = [(p, r) for p in rules.packs for r in p.rules if r.org_list]
         self._company_rules = [(p, r) for p in rules.packs for r in p.rules if r.company_list]
 
@@ -122,7 +124,7 @@ class DetectionEngine:
         found = self._rule_matcher.find(text, spans, deadline) + listed
         if not deadline.expired():
             found += self._company_candidates(text, allowed)
-        found += self._pii.find(text, deadline)
+        found += self._whole_text.find(text, deadline) + self._pii.find(text, deadline)
         kept = []
         for c in found:
             if c.rule.context and context_present(text, c.start, c.end, c.rule.context,

@@ -13,6 +13,7 @@ from presidio_analyzer import AnalyzerEngine
 from companion.detection.candidates import Candidate
 from companion.detection.deadline import Deadline
 from companion.detection.linear_regex import LinearPattern
+from companion.detection.recognizers.registry import whole_text_recognizers
 from companion.rules import Pack
 
 _HOTSPOT = LinearPattern(
@@ -62,12 +63,17 @@ def _pieces(start: int, end: int) -> list[tuple[int, int]]:
 
 
 class PiiScanner:
-    """Maps Presidio entities to the contact-data pack's rules and scans hotspots."""
+    """Maps Presidio entities to the contact-data pack's rules and scans hotspots.
+
+    Entities found without spaCy (`registry.whole_text_recognizers()`) are left to
+    `whole_text.WholeTextScanner`.
+    """
 
     def __init__(self, analyzer: AnalyzerEngine, pack: Pack | None):
         self._analyzer = analyzer
         self._pack = pack
-        self._rules = {r.entity: r for r in pack.rules if r.entity} if pack else {}
+        direct = whole_text_recognizers()
+        self._rules = {r.entity: r for r in pack.rules if r.entity and r.entity not in direct} if pack else {}
 
     def find(self, text: str, deadline: Deadline | None = None) -> list[Candidate]:
         """Candidates from every hotspot window, until the deadline (if any) passes."""

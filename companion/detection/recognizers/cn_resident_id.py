@@ -5,7 +5,7 @@ The checksum keeps order numbers and other 18-digit strings from being flagged.
 
 from __future__ import annotations
 
-from presidio_analyzer import Pattern, PatternRecognizer
+from companion.detection.recognizers.linear_base import LinearPatternRecognizer
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
@@ -20,18 +20,15 @@ def resident_id_checksum_ok(number: str) -> bool:
     return _CHECK[total % 11] == number[17]
 
 
-class ChineseResidentIdRecognizer(PatternRecognizer):
+class ChineseResidentIdRecognizer(LinearPatternRecognizer):
     """Region code, birth date 19xx/20xx, sequence and check character."""
 
+    ENTITY = "CN_RESIDENT_ID"
     PATTERNS = [
-        Pattern("cn_resident_id", r"(?<![\dA-Za-z])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])"
-                r"(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![\dA-Za-z])", 0.6),
+        ("cn_resident_id", r"[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])"
+         r"(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]", 0.6, r"\dA-Za-z", r"\dA-Za-z"),
     ]
     CONTEXT = ["id", "identity", "身份证", "证件"]
-
-    def __init__(self):
-        super().__init__(supported_entity="CN_RESIDENT_ID", patterns=self.PATTERNS,
-                         context=self.CONTEXT, supported_language="en")
 
     def validate_result(self, pattern_text: str) -> bool:
         return resident_id_checksum_ok(pattern_text)

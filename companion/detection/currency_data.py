@@ -1,0 +1,93 @@
+"""Currency codes, symbols and names from the Unicode CLDR, as Babel ships them.
+
+Reading every locale's currency data through Babel takes seconds, too long for the
+companion's start, so `scripts`-free regeneration lives here: `python -m
+companion.detection.currency_data` writes `data/currency_tokens.json`, and a test checks
+that the file still equals what the installed Babel gives. At run time only the JSON is
+read. Nothing here is a hand list: every token is a CLDR code, symbol or display name.
+
+Token kinds:
+- `code`: an ISO 4217 code (`AED`, `PLN`), matched in capitals only;
+- `sign`: a symbol holding a currency sign (`$`, `R$`, `₹`, `US$`, `¥`);
+- `symbol`: a symbol written with letters (`zł`, `RM`, `Rs`, `kr`), matched as written;
+- `name`: a display name (`euros`, `美元`, `円`), matched in any case;
+- `unit`: the last word of a multi-word name (`pounds`, `рубль`), matched in any case and,
+  like a code, sure only with a decimal or grouped amount.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+DATA_FILE = Path(__file__).parent / "data" / "currency_tokens.json"
+# Display names are read in the languages our salespeople write in; symbols from every
+# language CLDR has.
+NAME_LOCALES = ("en", "zh", "ja", "ko", "de", "fr", "es", "it", "pl", "pt", "nl", "ru", "uk", "ar", "fa", "tr",
+                "ro", "cs", "sv", "da", "nb", "hu", "el", "vi", "th", "id", "ms", "hi", "he")
+_INVISIBLE = dict.fromkeys(map(ord, "\u200e\u200f\u061c"), None)
+
+
+def _clean(token: str) -> str:
+    token = token.translate(_INVISIBLE).replace("\u00a0", " ").replace("\u202f", " ")
+    return " ".join(token.split())
+
+
+def has_sign(token: str) -> bool:
+    return any(unicodedata.category(ch) == "Sc" for ch in token)
+
+
+def build_table() -> dict[str, list[str]]:
+    """Every usable token by kind, from Babel's CLDR data (slow: reads every locale)."""
+    from babel import Locale, localedata, numbers
+
+    from babel.core import get_global
+
+    # Currencies that are legal tender somewhere today: no gold (XAU, "or", 金), no
+    # testing codes, no francs and marks of the past.
+    codes = sorted({code for territory in get_global("territory_currencies")
+                    for code in numbers.get_territory_currencies(territory, tender=True)})
+    symbols, names = set(), set()
+    for ident in localedata.locale_identifiers():
+        if "_" in ident:
+            continue
+        locale = Locale.parse(ident)
+        symbols.update(_clean(s) for c, s in locale.currency_symbols.items() if c in codes)
+        if ident in NAME_LOCALES:
+            names.update(_clean(n) for c, n in locale.currencies.items() if c in codes)
+            for code, forms in locale._data["currency_names_plural"].items():
+                if code in codes:
+                    names.update(_clean(n) for n in forms.values())
+    # Every character Unicode classes as a currency sign (Sc) counts, even one CLDR gives no
+    # locale for (₿, ¢, ﷼, ￡).
+    unicode_signs = {chr(cp) for cp in range(0x20, 0x10000) if unicodedata.category(chr(cp)) == "Sc"}
+    signs = sorted({s for s in symbols if has_sign(s)} | unicode_signs)
+    # A single letter (R, K, L) or a bare abbreviation point is no currency on its own in a post.
+    letters = {s for s in symbols if not has_sign(s) and sum(ch.isalpha() for ch in s) >= 2} - set(codes)
+    words = {n for n in names if "(" not in n and len(n) <= 30 and not has_sign(n)} - set(codes) - letters
+    # The unit word of a multi-word name ("British pounds" -> "pounds", "российский рубль" ->
+    # "рубль"): written alone, it is as ambiguous as a code ("500 pounds" of steel).
+    units = {n.split()[-1] for n in words if " " in n and len(n.split()[-1]) >= 3} - words
+    return {"code": codes, "sign": signs, "symbol": sorted(letters), "name": sorted(words),
+            "unit": sorted(units)}
+
+
+@lru_cache(maxsize=1)
+def currency_tokens() -> dict[str, list[str]]:
+    """The shipped table (see the module docstring for how it is made)."""
+    return json.loads(DATA_FILE.read_text(encoding="utf-8"))
+
+
+def main() -> None:
+    from babel import __version__
+
+    table = build_table()
+    DATA_FILE.parent.mkdir(exist_ok=True)
+    DATA_FILE.write_text(json.dumps(table, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+    print(f"Babel {__version__}: " + ", ".join(f"{len(v)} {k}s" for k, v in table.items()))
+
+
+if __name__ == "__main__":
+    main()

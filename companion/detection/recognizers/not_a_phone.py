@@ -1,0 +1,51 @@
+"""Digit runs that look like phone numbers but are not: the labels and shapes of trade.
+
+An export post is full of numbers: orders, POs, invoices, HS codes, model numbers,
+containers, booths, dates, amounts. A run of digits right after such a label, a date, an
+amount written with thousands separators, or an ISO 6346 container number with a valid
+check digit is never reported as a phone. The label
+words are data here; checks run in Python on the few characters before a match (RE2 has
+no lookbehind).
+"""
+
+from __future__ import annotations
+
+import re
+
+LABELS = ("order", "po", "p/o", "invoice", "inv", "pi", "quote", "quotation", "ref", "reference",
+          "hs", "hs code", "hts", "model", "item", "art", "article", "sku", "part", "lot", "batch",
+          "serial", "s/n", "sn", "booth", "stand", "hall", "container", "cntr", "tracking", "awb",
+          "b/l", "bl", "seal", "case", "ticket", "no", "nr", "订单", "单号", "型号", "编号", "展位",
+          "柜号", "提单", "发票", "货号")
+_LABEL_BEFORE = re.compile(
+    r"(?:^|[^a-z])(?:" + "|".join(re.escape(w) for w in sorted(LABELS, key=len, reverse=True))
+    + r")\.?\s*(?:no\.?|nr\.?|number|#|号)?\s*[:：#]?\s*$", re.IGNORECASE)
+_DATE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:\s|$)")
+# 1.350.000, 12,500,000, 29.1583: an amount or a measurement, not a phone.
+_AMOUNT = re.compile(r"\d{1,3}(?:[.,]\d{3})+(?:[.,]\d{1,2})?|\d+[.,]\d+")
+_CONTAINER_OWNER = re.compile(r"([A-Z]{3}[UJZ])\s?$")
+_ISO6346_VALUES = {ch: v for ch, v in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+                                          [10, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 23, 24, 25, 26, 27,
+                                           28, 29, 30, 31, 32, 34, 35, 36, 37, 38])}
+
+
+def container_check_ok(code: str) -> bool:
+    """ISO 6346: owner code + category letter + 6 digits + check digit."""
+    code = code.replace(" ", "").upper()
+    if not re.fullmatch(r"[A-Z]{3}[UJZ]\d{7}", code):
+        return False
+    values = [_ISO6346_VALUES[c] for c in code[:4]] + [int(d) for d in code[4:10]]
+    return sum(v * 2 ** i for i, v in enumerate(values)) % 11 % 10 == int(code[10])
+
+
+def is_not_a_phone(text: str, start: int, end: int) -> bool:
+    """True when `text[start:end]` is a labelled trade number, a date or a container number."""
+    before = text[max(0, start - 24):start]
+    if _LABEL_BEFORE.search(before):
+        return True
+    raw = text[start:end]
+    if _DATE.match(raw.strip() + " ") or _AMOUNT.fullmatch(raw.strip()):
+        return True
+    owner = _CONTAINER_OWNER.search(before)
+    digits = re.sub(r"\D", "", raw)
+    return bool(owner and len(digits) == 7 and container_check_ok(owner.group(1) + digits))

@@ -1,0 +1,141 @@
+"""Secrets in the shapes they really take, found by Yelp's detect-secrets plugins.
+
+detect-secrets (Apache-2.0) knows the formats of cloud and SaaS tokens (AWS, GitHub,
+GitLab, Slack, Stripe, Twilio, SendGrid, OpenAI, npm, PyPI, JWTs, private keys, basic auth
+in URLs, ...), keyword assignments (`client_secret: …`, `db_pass = …`) and high-entropy
+strings. Its plugins are called directly, per line, with no settings, no network
+verification and no file handling:
+
+- its patterns use Python's backtracking engine, so they only ever see short pieces of
+  lines that an RE2 prefilter marked (a long token, a keyword, `://…@`, `-----BEGIN`),
+  at most `MAX_PIECES` such pieces of `PIECE` characters: the cost has a ceiling whatever the
+  post holds;
+- high-entropy strings are the tokens an RE2 pattern finds, measured with the plugin's
+  own Shannon entropy and limits (base64 4.5, hex 3.0), then passed through
+  detect-secrets' heuristic filters (UUIDs, sequences, templates, ids);
+- a keyword value must be one token with a digit or a symbol: "Secret: our launch is
+  Monday" is a teaser, not a password.
+"""
+
+from __future__ import annotations
+
+from detect_secrets.filters import heuristic
+from detect_secrets.plugins import (artifactory, aws, azure_storage_key, basic_auth, discord,
+                                    github_token, gitlab_token, jwt, keyword, mailchimp, npm,
+                                    openai, private_key, pypi_token, sendgrid, slack, square_oauth,
+                                    stripe, telegram_token, twilio)
+from detect_secrets.plugins.high_entropy_strings import Base64HighEntropyString, HexHighEntropyString
+from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
+
+from companion.detection.linear_regex import LinearPattern
+
+PIECE = 300
+MAX_PIECES = 10
+_TRIGGER = LinearPattern(
+    r"[A-Za-z0-9_\-+/=.]{16,}|://[^\s/]*@|-----BEGIN|(?i:pass|pwd|secret|key|token|credential"
+    r"|contrase|auth)", max_matches=1)
+_TOKEN = LinearPattern(r"[A-Za-z0-9+/=_\-]{20,200}", max_matches=400)
+_KEYWORD_REGEXES = keyword.REGEX_BY_FILETYPE[keyword.FileType.YAML]
+
+
+def _token_plugins() -> list:
+    return [aws.AWSKeyDetector(), artifactory.ArtifactoryDetector(), azure_storage_key.AzureStorageKeyDetector(),
+            basic_auth.BasicAuthDetector(), discord.DiscordBotTokenDetector(), github_token.GitHubTokenDetector(),
+            gitlab_token.GitLabTokenDetector(), jwt.JwtTokenDetector(), mailchimp.MailchimpDetector(),
+            npm.NpmDetector(), openai.OpenAIDetector(), private_key.PrivateKeyDetector(),
+            pypi_token.PypiTokenDetector(), sendgrid.SendGridDetector(), slack.SlackDetector(),
+            square_oauth.SquareOAuthDetector(), stripe.StripeDetector(),
+            telegram_token.TelegramBotTokenDetector(), twilio.TwilioKeyDetector()]
+
+
+def pieces(text: str) -> list[tuple[int, int]]:
+    """`[start, end)` pieces of at most PIECE characters, cut at line ends then spaces."""
+    out, start = [], 0
+    while start < len(text) and len(out) < MAX_PIECES * 4:
+        end = text.find("\n", start, start + PIECE + 1)
+        if end < 0:
+            end = min(len(text), start + PIECE)
+            if end < len(text):
+                space = text.rfind(" ", start + PIECE // 2, end)
+                end = space if space > 0 else end
+        out.append((start, end))
+        start = end + 1 if end < len(text) and text[end] in "\n " else end
+    return out
+
+
+class SecretRecognizer(EntityRecognizer):
+    """detect-secrets plugins on the pieces of a post that can hold a secret."""
+
+    TOKEN_SCORE = 0.9
+    KEYWORD_SCORE = 0.85
+    ENTROPY_SCORE = 0.7
+
+    def __init__(self):
+        super().__init__(supported_entities=["SECRET"], supported_language="en", name="SecretRecognizer")
+
+    def load(self) -> None:
+        self._plugins = _token_plugins()
+        self._keyword = keyword.KeywordDetector()
+        self._entropy = (Base64HighEntropyString(), HexHighEntropyString())
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        found: dict[tuple[int, int], float] = {}
+        scanned = 0
+        for start, end in pieces(text):
+            line = text[start:end]
+            if not _TRIGGER.search(line):
+                continue
+            scanned += 1
+            if scanned > MAX_PIECES:
+                break
+            for value, score in self._secrets_in(line):
+                at = line.find(value)
+                if at >= 0 and value.strip():
+                    span = (start + at, start + at + len(value))
+                    found[span] = max(found.get(span, 0.0), score)
+        return [RecognizerResult("SECRET", s, e, score, analysis_explanation=AnalysisExplanation(self.name, score),
+                                 recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                                                       RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id})
+                for (s, e), score in found.items()]
+
+    def _secrets_in(self, line: str):
+        for plugin in self._plugins:
+            for value in plugin.analyze_string(line):
+                if isinstance(value, str) and not heuristic.is_templated_secret(value):
+                    yield value, self.TOKEN_SCORE
+        for value in self._keyword.analyze_string(line, _KEYWORD_REGEXES):
+            if _keyword_value_ok(value):
+                yield value, self.KEYWORD_SCORE
+        for m in _TOKEN.finditer(line):
+            token = m.group().strip("=")
+            if _in_url(line, m.start()) or not _letters_and_digits(token):
+                continue
+            if self._high_entropy(token, line):
+                yield token, self.ENTROPY_SCORE
+
+    def _high_entropy(self, token: str, line: str) -> bool:
+        if heuristic.is_sequential_string(token) or heuristic.is_potential_uuid(token) \
+                or heuristic.is_templated_secret(token):
+            return False
+        for plugin in self._entropy:
+            if set(token) <= set(plugin.charset) and plugin.calculate_shannon_entropy(token) > plugin.entropy_limit:
+                return not heuristic.is_likely_id_string(token, line, plugin)
+        return False
+
+
+def _in_url(line: str, at: int) -> bool:
+    """A token inside a link (a post's own URL, a tracking id) is an address, not a secret."""
+    word_start = max(line.rfind(" ", 0, at), line.rfind("\n", 0, at)) + 1
+    word = line[word_start:at + 1].lower()
+    return "://" in word or word.startswith("www.") or line[at - 1:at] in ("/", ".")
+
+
+def _letters_and_digits(token: str) -> bool:
+    return any(ch.isdigit() for ch in token) and any(ch.isalpha() for ch in token)
+
+
+def _keyword_value_ok(value: str) -> bool:
+    value = value.strip("\"'`,;")
+    if len(value) < 4 or any(ch.isspace() for ch in value) or heuristic.is_templated_secret(value):
+        return False
+    return any(ch.isdigit() for ch in value) or any(not ch.isalnum() for ch in value)
