@@ -11,7 +11,10 @@ from pathlib import Path
 import pytest
 
 from harness.composers import COMPOSERS
-from harness.replica_page import assert_nothing_sent, make_text_image, screenshot_path, sha256_file, wait_for_sent
+from playwright.sync_api import expect
+
+from harness.replica_page import (assert_nothing_sent, make_text_image, screenshot_path, sha256_file,
+                                  wait_for_model_text, wait_for_sent)
 
 pytestmark = pytest.mark.e2e
 
@@ -48,6 +51,7 @@ def test_linkedin_share_box_is_in_the_shadow_root_and_posts_what_was_typed(repli
     LINKEDIN.type_text(page, "Spring samples are in\nCome see the showroom")
     page.wait_for_function("() => !document.querySelector('#interop-outlet').shadowRoot.querySelector('.ql-editor').classList.contains('ql-blank')")
     assert LINKEDIN.submit_button(page).is_enabled()
+    wait_for_model_text(page, editor, "Spring samples are in\nCome see the showroom")
     page.screenshot(path=screenshot_path("replica-linkedin-share-box"))
     LINKEDIN.submit_button(page).click()
 
@@ -60,7 +64,9 @@ def test_linkedin_post_sends_the_editor_model_which_follows_the_dom_one_tick_lat
     page = open_site(replica_browser, "linkedin")
     LINKEDIN.open(page)
     LINKEDIN.type_text(page, "first draft")
-    page.wait_for_function("() => !document.querySelector('#interop-outlet').shadowRoot.querySelector('button.share-actions__primary-action').disabled")
+    # The model, not the Post button: the button is enabled from the first letter on, while the model
+    # may still be a key press behind ("first draf") on a busy machine.
+    wait_for_model_text(page, LINKEDIN.editor(page), "first draft")
     same_tick = """(wait) => new Promise((resolve) => {
         const root = document.querySelector('#interop-outlet').shadowRoot;
         const editor = root.querySelector('.ql-editor');
@@ -75,7 +81,7 @@ def test_linkedin_post_sends_the_editor_model_which_follows_the_dom_one_tick_lat
 
     LINKEDIN.open(page)
     LINKEDIN.type_text(page, "first draft")
-    page.wait_for_timeout(50)
+    wait_for_model_text(page, LINKEDIN.editor(page), "first draft")
     page.evaluate(same_tick, True)
     assert wait_for_sent(page, 2)[1]["text"] == "final wording"
 
@@ -86,6 +92,7 @@ def test_linkedin_attached_image_is_sent_with_its_bytes(replica_browser, open_si
     LINKEDIN.attach_image(page, photo)
     assert LINKEDIN.submit_button(page).is_enabled()  # a photo alone can be posted
     LINKEDIN.type_text(page, "New samples")
+    wait_for_model_text(page, LINKEDIN.editor(page), "New samples")  # the button was enabled all along
     LINKEDIN.submit_button(page).click()
 
     [record] = wait_for_sent(page)
@@ -99,11 +106,15 @@ def test_linkedin_both_comment_boxes_send_the_typed_comment(replica_browser, ope
     new_submit = page.locator('[data-view-name="comment-box"] button[data-view-name="comment-post"]')
     assert old_submit.is_disabled() and new_submit.is_disabled()
 
-    page.locator("form.comments-comment-box__form .ql-editor").click()
+    old_editor = page.locator("form.comments-comment-box__form .ql-editor")
+    old_editor.click()
     page.keyboard.type("Count us in")
+    wait_for_model_text(page, old_editor, "Count us in")
     old_submit.click()
-    page.locator('[data-view-name="comment-box"] .tiptap.ProseMirror[role="textbox"][aria-label="Text editor for creating comment"]').click()
+    new_editor = page.locator('[data-view-name="comment-box"] .tiptap.ProseMirror[role="textbox"][aria-label="Text editor for creating comment"]')
+    new_editor.click()
     page.keyboard.type("Same here")
+    wait_for_model_text(page, new_editor, "Same here")
     new_submit.click()
 
     assert [(r["kind"], r["text"]) for r in wait_for_sent(page, 2)] == [("comment", "Count us in"), ("comment", "Same here")]
@@ -227,8 +238,7 @@ def test_instagram_caption_reverts_direct_dom_writes(replica_browser, open_site,
     page = open_site(replica_browser, "instagram")
     INSTAGRAM.compose(page, "Samples ready", photo)
     page.evaluate("""() => { document.querySelector('[aria-label="Write a caption..."]').textContent = 'Replaced'; }""")
-    page.wait_for_timeout(50)
-    assert INSTAGRAM.editor(page).inner_text().strip() == "Samples ready"
+    expect(INSTAGRAM.editor(page)).to_have_text("Samples ready", use_inner_text=True)  # reverted a task later: polled, not slept
     INSTAGRAM.submit_button(page).click()
     assert wait_for_sent(page)[0]["text"] == "Samples ready"
 

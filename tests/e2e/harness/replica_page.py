@@ -12,7 +12,8 @@ import hashlib
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
-from playwright.sync_api import Page
+from playwright.sync_api import Locator, Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from .chromium import REPO_ROOT
 
@@ -29,6 +30,22 @@ def wait_for_sent(page: Page, count: int = 1, timeout_ms: float = 15_000) -> lis
     """Wait until at least `count` submissions are recorded (hashing finished) and return them all."""
     page.wait_for_function("(n) => window.__replica.sent.length >= n", arg=count, timeout=timeout_ms)
     return sent(page)
+
+
+def wait_for_model_text(page: Page, editor: Locator, text: str, timeout_ms: float = 15_000) -> None:
+    """Wait until the editor's model, what the site's Post handler sends, holds exactly `text`.
+
+    The DOM-first editors (LinkedIn's Quill and ProseMirror replicas) read the DOM back one task after
+    it changes, so an enabled Post button or the text on screen says nothing yet about the model; on a
+    busy machine the model can still hold "first draf". A test that asserts what was sent waits for this.
+    """
+    root = editor.element_handle()
+    try:
+        page.wait_for_function("([root, text]) => (root.__domModelEditor || root.__lexicalEditor).text === text",
+                               arg=[root, text], timeout=timeout_ms)
+    except PlaywrightTimeoutError:
+        held = root.evaluate("(root) => (root.__domModelEditor || root.__lexicalEditor).text")
+        raise AssertionError(f"after {timeout_ms:.0f} ms the editor's model holds {held!r}, not {text!r}") from None
 
 
 def assert_nothing_sent(page: Page, settle_ms: float = 300) -> None:

@@ -24,6 +24,10 @@ export class DomModelEditor extends EventTarget {
     this.text = "";
     this.timer = 0;
     this.observer = new MutationObserver(() => this.scheduleSync());
+    // Tests read the model through the root, as they read `__lexicalEditor` on the Lexical-like editor
+    // (wait_for_model_text in harness/replica_page.py). A page-world expando: an extension's isolated
+    // world never sees it.
+    root.__domModelEditor = this;
   }
 
   /** Render the empty document and start following the DOM. */
