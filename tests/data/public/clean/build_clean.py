@@ -50,6 +50,7 @@ LABELS: dict[str, list[str]] = {
     "en-264073": PRICE, "en-5498828": PRICE, "en-616188": PRICE, "en-27665": PRICE,
     "en-62027": ["disparagement"], "en-1210696": ["sensitive_topic"],
     "zh-1413681": PRICE, "zh-881721": PRICE, "zh-336702": PRICE,
+    "en-271492": ["sensitive_topic"], "zh-334439": ["sensitive_topic"],
 }
 # Judgement calls that are clean but may fairly raise a category (not a false alarm if they
 # do): money that is not a price (found, given, a budget, a valuation), neutral election and
@@ -62,6 +63,10 @@ ALSO_OK: dict[str, list[str]] = {
     "zh-805145": ["sensitive_topic"], "zh-805136": ["sensitive_topic"],
     "en-277515": ["disparagement", "sensitive_topic"], "zh-336242": ["disparagement", "sensitive_topic"],
     "zh-797037": ["disparagement"], "en-4077202": ["disparagement"],
+    **{key: ["sensitive_topic"] for key in (
+        "en-1042587", "en-22865", "en-281385", "en-275885", "en-306550", "en-51884", "en-68284",
+        "en-29643", "zh-335524", "zh-1394976", "zh-332569", "zh-408505", "zh-410860", "zh-5670805",
+        "zh-678932", "zh-791342", "zh-791425", "zh-805192", "zh-833175", "zh-861067", "zh-873215")},
 }
 
 
@@ -88,24 +93,54 @@ def _pick(candidates: list[tuple[str, str]], business: re.Pattern, count: int) -
     return with_word[:half] + without[:count - half]
 
 
-def sample(path: Path) -> list[dict]:
-    english, chinese, seen = [], [], set()
+# What must stay clean by the issue's own list: holiday greetings, food and sport talk, neutral
+# news about trade, taxes and elections. Up to TOPIC_COUNT short sentences per topic and
+# language are added beside the main sample (`source` tatoeba-en-topics / tatoeba-zh-topics).
+TOPIC_COUNT = 40
+TOPICS = {
+    "en": [r"christmas|new year|easter|ramadan|\beid\b|diwali|thanksgiving|hanukkah|holiday|birthday|"
+           r"festival|congratulat",
+           r"\b(food|dinner|lunch|restaurant|cook|pizza|sushi|coffee|tea|dish|meal)\b",
+           r"\b(soccer|football|baseball|tennis|basketball|match|team|olympic|game)\b",
+           r"\b(election|tariff|tax|trade|economy|government|prime minister|president|vote)\b"],
+    "zh": [r"圣诞|新年|春节|中秋|端午|节日|生日快乐|恭喜|祝你|祝您|元旦|国庆|假期",
+           r"饭|餐|菜|咖啡|茶|料理", r"足球|棒球|网球|篮球|比赛|队|奥运",
+           r"选举|关税|税|贸易|经济|政府|总统|首相|投票"],
+}
+
+
+def _candidates(path: Path) -> dict[str, list[tuple[str, str]]]:
+    """(key, sentence) per language; a pair goes to one language only, each text once."""
+    by_lang, seen = {"en": [], "zh": []}, set()
     for en, zh, en_id, zh_id in _pairs(path):
-        if _hash(f"{en_id}/{zh_id}") % 2 == 0:
-            if len(en) >= 35 and en not in seen:
-                english.append((f"en-{en_id}", en))
-                seen.add(en)
-        elif len(zh) >= 12 and zh not in seen:
-            chinese.append((f"zh-{zh_id}", zh))
-            seen.add(zh)
+        lang, key, text = (("en", f"en-{en_id}", en) if _hash(f"{en_id}/{zh_id}") % 2 == 0
+                           else ("zh", f"zh-{zh_id}", zh))
+        if len(text) >= 4 and text not in seen:
+            by_lang[lang].append((key, text))
+            seen.add(text)
+    return by_lang
+
+
+def _post(key: str, text: str, source: str, flag: re.Pattern) -> dict:
+    return {"id": f"tatoeba-{key}", "text": text, "platform": "facebook", "expect": LABELS.get(key, []),
+            **({"also_ok": ALSO_OK[key]} if key in ALSO_OK else {}), "source": source,
+            "flagged": bool(flag.search(text))}
+
+
+def sample(path: Path) -> list[dict]:
+    candidates = _candidates(path)
     posts = []
-    for lang, picked, flag in (("en", _pick(english, BUSINESS_EN, PER_LANGUAGE), FLAG_EN),
-                               ("zh", _pick(chinese, BUSINESS_ZH, PER_LANGUAGE), FLAG_ZH)):
-        for key, text in picked:
-            posts.append({"id": f"tatoeba-{key}", "text": text, "platform": "facebook",
-                          "expect": LABELS.get(key, []), **({"also_ok": ALSO_OK[key]} if key in ALSO_OK else {}),
-                          "source": f"tatoeba-{lang}",
-                          "flagged": bool(flag.search(text))})
+    for lang, business, flag, min_len in (("en", BUSINESS_EN, FLAG_EN, 35), ("zh", BUSINESS_ZH, FLAG_ZH, 12)):
+        pool = [c for c in candidates[lang] if len(c[1]) >= min_len]
+        picked = _pick(pool, business, PER_LANGUAGE)
+        posts += [_post(key, text, f"tatoeba-{lang}", flag) for key, text in picked]
+        taken = {key for key, _ in picked}
+        ranked = sorted(candidates[lang], key=lambda c: _hash(c[0]))
+        for pattern in TOPICS[lang]:
+            topic = re.compile(pattern, re.I)
+            chosen = [c for c in ranked if c[0] not in taken and topic.search(c[1])][:TOPIC_COUNT]
+            taken |= {key for key, _ in chosen}
+            posts += [_post(key, text, f"tatoeba-{lang}-topics", flag) for key, text in chosen]
     return posts
 
 
