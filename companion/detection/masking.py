@@ -9,13 +9,37 @@ from __future__ import annotations
 
 import re
 
+from companion.detection.place_names import is_known_place
+
 MAX_EXCERPT = 80
 _NUMBER = re.compile(r"\d[\d,.\s]*\d|\d")
+_INCOTERM_PLACE = re.compile(
+    r"\b(?P<term>FOB|CIF|CFR|CNF|EXW|DDP|DAP|FCA|CPT|CIP|DPU|FAS)(?P<gap>[ \t]+)"
+    r"(?P<first>[^\W\d_][\w'’\-]*)(?:(?P<gap2>[ \t]+)(?P<second>[A-Z][\w'’\-]*))?")
 _EMAIL = re.compile(r"([\w.!#$%&'*+/=?^`{|}~-]+)@([\w.-]+)")
 
 
 def mask_digits(value: str) -> str:
-    """Keep the first digit of each number, star the rest: 0.42 -> 0.**, 12,500 -> 1*,***."""
+    """Keep the first digit of each number, star the rest: 0.42 -> 0.**, 12,500 -> 1*,***.
+
+    A word after an Incoterm stays only when it is a known port or city (`place_names`):
+    "FOB Ningbo" stays, "FOB ZQXPLUMB" becomes "FOB Z*******".
+    """
+    return _mask_places(_mask_numbers(value))
+
+
+def _mask_places(value: str) -> str:
+    def _one(m: re.Match) -> str:
+        first, second = m.group("first"), m.group("second")
+        if second and is_known_place(f"{first} {second}"):
+            return m.group()
+        kept = first if is_known_place(first) else mask_name(first)
+        return m.group("term") + m.group("gap") + kept + (m.group("gap2") or "") + (
+            mask_name(second) if second else "")
+    return _INCOTERM_PLACE.sub(_one, value)
+
+
+def _mask_numbers(value: str) -> str:
     def _one(m: re.Match) -> str:
         seen_first = False
         out = []
