@@ -19,6 +19,7 @@ from companion.detection.recognizers.cn_mobile import ChineseMobileRecognizer
 from companion.detection.recognizers.cn_resident_id import ChineseResidentIdRecognizer
 from companion.detection.recognizers.currency_amount import CurrencyAmountRecognizer
 from companion.detection.recognizers.email import OfflineEmailRecognizer
+from companion.detection.recognizers.national_id import NationalIdRecognizer
 from companion.detection.recognizers.passport import PassportRecognizer
 from companion.detection.recognizers.phone import PhoneNumberRecognizer
 from companion.detection.recognizers.secret import SecretRecognizer
@@ -55,7 +56,8 @@ def whole_text_recognizers() -> dict:
     global _WHOLE_TEXT
     if _WHOLE_TEXT is None:
         found = {}
-        for recognizer in (CurrencyAmountRecognizer(), SecretRecognizer(), StreetAddressRecognizer()):
+        for recognizer in (CurrencyAmountRecognizer(), SecretRecognizer(), StreetAddressRecognizer(),
+                           NationalIdRecognizer()):
             found[recognizer.supported_entities[0]] = recognizer
         _WHOLE_TEXT = found
     return _WHOLE_TEXT
