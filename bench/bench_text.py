@@ -21,7 +21,8 @@ a `semantic` attribute instead, `lexical` is a copy with it set to None. Without
 that row is left out and the output says so.
 
 Run: .venv/bin/python bench/bench_text.py [--clients 100000] [--posts 40] [--server]
-     [--code DIR]  (measure another checkout's companion, e.g. a baseline worktree)
+     [--code DIR]                  measure another checkout's companion (e.g. a baseline worktree)
+     [--code A --code B --rounds 2] compare checkouts, each in its own process, rounds alternating
 """
 
 from __future__ import annotations
@@ -226,51 +227,106 @@ def _line(label: str, p: dict) -> str:
     return f"{label:<52} p50 {p['p50']:7.1f} ms  p95 {p['p95']:7.1f} ms  max {p['max']:7.1f} ms"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", type=int, default=100_000)
-    parser.add_argument("--posts", type=int, default=40)
-    parser.add_argument("--server", action="store_true", help="Also measure `postguard serve`.")
-    parser.add_argument("--deny-list", action="store_true", help="Also time Presidio's deny_list (~2 min).")
-    parser.add_argument("--code", type=Path, default=REPO, help="Checkout whose companion to measure.")
-    args = parser.parse_args()
-    sys.path.insert(0, str(args.code))
+def measure_checkout(args, code: Path) -> dict:
+    """Everything for one checkout's companion, in this process (raw samples, for merging)."""
+    sys.path.insert(0, str(code))
     import companion
     from companion.config import Settings
     from companion.detection.org_matchers import OrgMatchers
     from companion.org import load_org
 
-    rng = random.Random(42)
+    rng = random.Random(42)  # the same client list and posts for every checkout
     org_dir = Path(tempfile.mkdtemp())
     shutil.copytree(Settings().org_dir, org_dir, dirs_exist_ok=True)
     names = write_clients(org_dir / "clients.csv", args.clients, rng)
     maker = SentenceMaker(rng, names)
     started = time.perf_counter()
     OrgMatchers.build(load_org(org_dir))
-    load_s = time.perf_counter() - started
-
+    data = {"code": str(Path(companion.__file__).parent), "load_s": [time.perf_counter() - started],
+            "loadavg": [os.getloadavg()[0]]}
     variants = engine_variants(Settings(org_dir=org_dir))
-    results = measure_engines(variants, maker, args.posts)
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"code: {Path(companion.__file__).parent}  load average: {os.getloadavg()[0]:.2f}")
-    print(f"clients: {args.clients:,}  posts: {args.posts} x 3,000 chars, {len(maker.seen):,} distinct sentences")
-    print(f"client list load (CSV -> automaton): {load_s:.2f} s")
-    for name, r in results.items():
+    data["engines"] = measure_engines(variants, maker, args.posts)
+    data["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if args.deny_list:
+        build_s, d = measure_deny_list(names, [" ".join(maker.post()) for _ in range(3)])
+        data["deny_list"] = {"build_s": build_s, **d}
+    if args.server:
+        data["server"] = [measure_server(code, org_dir, maker, min(args.posts, 20))]
+    data["loadavg"].append(os.getloadavg()[0])
+    data["sentences"] = len(maker.seen)
+    return data
+
+
+def print_report(data: dict, clients: int) -> None:
+    print(f"code: {data['code']}  load average {min(data['loadavg']):.2f}-{max(data['loadavg']):.2f}")
+    print(f"clients: {clients:,}  {data['sentences']:,} distinct sentences in the posts")
+    print(f"client list load (CSV -> automaton): {statistics.median(data['load_s']):.2f} s")
+    for name, r in data["engines"].items():
         print(_line(f"[{name}] cold check, 3,000 chars", percentiles(r["cold"])))
         print(_line(f"[{name}] single sentence", percentiles(r["sentence"])))
         print(_line(f"[{name}] click after pre-check (1 sentence edited)", percentiles(r["click"])))
-    if "lexical" not in variants:
-        print("lexical-only engine: not measured (build_engine has no `semantic` switch in this code)")
-    print(f"peak RSS of this process ({len(variants)} engine(s) loaded): {rss_mb:.0f} MB")
-    if args.deny_list:
-        build_s, d = measure_deny_list(names, [" ".join(maker.post()) for _ in range(3)])
-        ours = percentiles(results["current"]["cold"])["p50"]
-        print(f"Presidio deny_list: build {build_s:.1f} s, p50 {d['p50']:.1f} ms ({d['p50'] / ours:.0f}x ours)")
-    if args.server:
-        s = measure_server(args.code, org_dir, maker, min(args.posts, 20))
+    if "lexical" not in data["engines"]:
+        print("lexical-only engine: not measured (no `semantic` switch in this code)")
+    print(f"peak RSS of the bench process ({len(data['engines'])} engine(s) loaded): {data['rss_mb']:.0f} MB")
+    if "deny_list" in data:
+        d, ours = data["deny_list"], percentiles(data["engines"]["current"]["cold"])["p50"]
+        print(f"Presidio deny_list: build {d['build_s']:.1f} s, p50 {d['p50']:.1f} ms ({d['p50'] / ours:.0f}x ours)")
+    for s in data.get("server", []):
         print(f"postguard serve: start to ready {s['ready_s']:.2f} s, RSS after checks {s['rss_mb']:.0f} MB")
         print(_line("check over HTTP, 3,000 chars", s["http"]))
-    print(f"load average at the end: {os.getloadavg()[0]:.2f}")
+
+
+def compare(args) -> None:
+    """Several checkouts, each in its own process, in alternating rounds: a load spike hits all."""
+    import json
+
+    merged: dict[str, dict] = {}
+    for round_no in range(args.rounds):
+        order = args.code if round_no % 2 == 0 else list(reversed(args.code))
+        for code in order:
+            out = Path(tempfile.mkdtemp()) / "result.json"
+            command = [sys.executable, __file__, "--code", str(code), "--clients", str(args.clients),
+                       "--posts", str(args.posts), "--json", str(out)]
+            if args.server and round_no == args.rounds - 1:
+                command.append("--server")
+            subprocess.run(command, check=True)
+            data = json.loads(out.read_text())
+            into = merged.setdefault(str(code), data)
+            if into is not data:
+                for name, samples in data["engines"].items():
+                    for key, values in samples.items():
+                        into["engines"].setdefault(name, {}).setdefault(key, []).extend(values)
+                for key in ("load_s", "loadavg", "server"):
+                    into.setdefault(key, []).extend(data.get(key, []))
+                into["rss_mb"] = max(into["rss_mb"], data["rss_mb"])
+    for code, data in merged.items():
+        print(f"== {code} ({args.rounds} rounds x {args.posts} posts)")
+        print_report(data, args.clients)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=100_000)
+    parser.add_argument("--posts", type=int, default=40, help="Posts per engine (per round with several --code).")
+    parser.add_argument("--server", action="store_true", help="Also measure `postguard serve`.")
+    parser.add_argument("--deny-list", action="store_true", help="Also time Presidio's deny_list (~2 min).")
+    parser.add_argument("--code", type=Path, action="append",
+                        help="Checkout whose companion to measure (default this one); give it twice or more "
+                             "to compare checkouts in alternating rounds.")
+    parser.add_argument("--rounds", type=int, default=2, help="Rounds when comparing checkouts.")
+    parser.add_argument("--json", type=Path, help=argparse.SUPPRESS)  # one round's raw samples, for compare()
+    args = parser.parse_args()
+    args.code = args.code or [REPO]
+    if len(args.code) > 1:
+        compare(args)
+        return
+    data = measure_checkout(args, args.code[0])
+    if args.json:
+        import json
+
+        args.json.write_text(json.dumps(data))
+        return
+    print_report(data, args.clients)
 
 
 if __name__ == "__main__":
