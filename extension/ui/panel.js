@@ -17,7 +17,7 @@
 
   /**
    * Opens the panel; returns {close, setBusy, host}. `view` = {result, canOverride, canRedact,
-   * requireJustification, blockNote, photoNotFullyChecked}. `anchor` is the editor, `parent` the
+   * requireJustification, blockNote, photoNotFullyChecked, textNotFullyChecked}. `anchor` is the editor, `parent` the
    * composer's dialog (the panel goes inside it, so the site's focus trap keeps working), `avoid` what
    * the panel should not cover: [{kind: "submit"|"highlight"|"photo"|"text", target: Element|Range}].
    */
@@ -59,6 +59,7 @@
     panel.append(head, el(doc, "p", { id: "pg-intro", className: "pg-intro", text: t("panelIntro") }));
     panel.append(findingList(doc, view.result.findings || []));
     if (view.photoNotFullyChecked) panel.append(el(doc, "p", { className: "pg-note pg-ocr", "data-postguard-part": "ocr", text: t("photoNotFullyChecked") }));
+    if (view.textNotFullyChecked) panel.append(el(doc, "p", { className: "pg-note pg-ocr", "data-postguard-part": "text-incomplete", text: t("textNotFullyChecked") }));
     if (view.blockNote) panel.append(el(doc, "p", { className: "pg-note", text: t(view.blockNote) }));
     const actions = el(doc, "div", { className: "pg-actions" });
     actions.append(button(doc, "edit", t("actionEdit"), "pg-primary"));

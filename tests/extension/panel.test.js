@@ -99,6 +99,22 @@ test("a photo that could not be read completely says so in the panel", () => {
   assert.equal(clean.shadow.querySelector('[data-postguard-part="ocr"]'), null);
 });
 
+test("a post whose text was too long to check completely says so in the panel, in English and Chinese", () => {
+  const { shadow } = openPanel({ view: { textNotFullyChecked: true } });
+  assert.match(shadow.querySelector('[data-postguard-part="text-incomplete"]').textContent, /too long to check completely/);
+  const zh = openPanel({ locale: "zh_CN", view: { textNotFullyChecked: true } });
+  assert.match(zh.shadow.querySelector('[data-postguard-part="text-incomplete"]').textContent, /未能完全检查/);
+  assert.equal(openPanel().shadow.querySelector('[data-postguard-part="text-incomplete"]'), null);
+});
+
+test("the companion's text_incomplete warning counts as text not fully checked, not as a photo", () => {
+  const win = loadSite("facebook-feed.html", "www.facebook.com");
+  const { notFullyChecked, textNotFullyChecked } = win.postguard.photoNotices;
+  assert.equal(textNotFullyChecked({ warnings: ["text_incomplete"] }), true);
+  assert.equal(notFullyChecked({ warnings: ["text_incomplete"] }), false);
+  assert.equal(textNotFullyChecked({ warnings: ["ocr_incomplete"] }), false);
+});
+
 test("companion warnings ocr_unavailable / ocr_incomplete count as a photo not fully checked", () => {
   const win = loadSite("facebook-feed.html", "www.facebook.com");
   const { notFullyChecked } = win.postguard.photoNotices;

@@ -4,7 +4,8 @@
  *     picked): the photo already looks risky, so the user hears it before writing a caption; the real
  *     check and hold stay on Share;
  *   - "the photo could not be fully checked", when the companion could not read a photo completely
- *     (Tesseract missing, or out of its time budget), told once per set of photos.
+ *     (Tesseract missing, or out of its time budget), told once per set of photos;
+ *   - "this post is too long to check completely", when the check's time budget ran out on the text.
  */
 (function definePhotoNotices(root) {
   "use strict";
@@ -18,19 +19,30 @@
     return Boolean(result?.ocr_incomplete) || (result?.warnings || []).some((w) => OCR_WARNINGS.has(w));
   }
 
+  /** True when the companion's time budget ran out before the whole text was checked (a very long post). */
+  function textNotFullyChecked(result) {
+    return (result?.warnings || []).includes("text_incomplete");
+  }
+
   /** The photo set a check answer was about (its hashes), so one set is told about once. */
   function photoKey(outcome) {
     return (outcome.images || []).map((img) => img.hash).join(",");
   }
 
-  /** After a check that let the post through (or a pre-check): say so when a photo was not fully read. */
+  /**
+   * After a check that let the post through (or a pre-check): say so when a photo was not fully read,
+   * or when the text was too long to check completely in the time a check may take.
+   */
   function afterCheck(composer, outcome) {
     const result = outcome?.answer?.ok ? outcome.answer.result : null;
-    if (!result || !notFullyChecked(result) || !composer.root || pg.panel.isOpen()) return;
-    const key = photoKey(outcome);
+    const photo = Boolean(result) && notFullyChecked(result);
+    const text = Boolean(result) && textNotFullyChecked(result);
+    if (!result || !(photo || text) || !composer.root || pg.panel.isOpen()) return;
+    const key = `${text ? "text:" : ""}${photoKey(outcome)}`;
     if (told.get(composer.root) === key) return;
     told.set(composer.root, key);
-    pg.notice.show(pg.t("photoNotFullyChecked"), { anchor: composer.root || composer.editor, tone: "warn", timeoutMs: 12000 });
+    const message = text ? "textNotFullyChecked" : "photoNotFullyChecked";
+    pg.notice.show(pg.t(message), { anchor: composer.root || composer.editor, tone: "warn", timeoutMs: 12000 });
   }
 
   /**
@@ -53,5 +65,5 @@
     });
   }
 
-  pg.photoNotices = { notFullyChecked, afterCheck, atNext };
+  pg.photoNotices = { notFullyChecked, textNotFullyChecked, afterCheck, atNext };
 })(globalThis);

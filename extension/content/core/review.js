@@ -26,6 +26,7 @@
       result, canOverride, blockNote, canRedact: textRedactable || imageRedactable,
       requireJustification: policy.requireJustification !== false,
       photoNotFullyChecked: pg.photoNotices.notFullyChecked(result),
+      textNotFullyChecked: pg.photoNotices.textNotFullyChecked(result),
     };
   }
 

@@ -1,0 +1,97 @@
+"""Benchmark: the worst posts we can find, up to the size limit, and what a check of each costs.
+
+Shapes that made backtracking matchers quadratic (runs of digits, `aA1_`, `1a`, `a.`,
+`a-`, `x.`, `1,`), shapes that wake the costliest stages (numbers, phone numbers and
+e-mail addresses everywhere, which send every window through Presidio), a huge token,
+random CJK, and random mixes. Each is built fresh per length with seeded randomness, so
+no cache can flatter a later row.
+
+For each shape and length, one check through `engine.check` with the configured budget
+(what a user gets: time and whether the answer says `text_incomplete`) and one through
+`check_text` with no budget (what the whole check would cost, to show the matchers are
+linear: the ms per 1,000 characters must not grow with the length).
+
+Run: .venv/bin/python bench/bench_worst.py [--lengths 3000,20000,99999] [--budget 1.5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from companion.config import Settings  # noqa: E402
+from companion.runtime import build_engine  # noqa: E402
+
+
+def _repeat(unit: str):
+    return lambda n, rnd: (unit * (n // len(unit) + 1))[:n]
+
+
+def _random_from(alphabet: str):
+    return lambda n, rnd: "".join(rnd.choice(alphabet) for _ in range(n))
+
+
+def _phones(n, rnd):
+    return " ".join(f"+44 20 {rnd.randrange(1000, 9999)} {rnd.randrange(1000, 9999)}"
+                    for _ in range(n // 18 + 1))[:n]
+
+
+def _emails(n, rnd):
+    return " ".join(f"u{rnd.randrange(10**6)}@x{rnd.randrange(999)}.com" for _ in range(n // 14 + 1))[:n]
+
+
+def _prices(n, rnd):
+    return " ".join(f"USD {rnd.randrange(1, 99)}.{rnd.randrange(10, 99)}/pc" for _ in range(n // 15 + 1))[:n]
+
+
+def _cjk(n, rnd):
+    return "".join(chr(rnd.randrange(0x4E00, 0x9FFF)) for _ in range(n))
+
+
+SHAPES = {
+    "digits": _repeat("1"), "aA1_": _repeat("aA1_"), "1a": _repeat("1a"), "a.": _repeat("a."),
+    "a-": _repeat("a-"), "x.": _repeat("x."), "1,": _repeat("1,"), "1 (digit, space)": _repeat("1 "),
+    "a@b": _repeat("a@b"), "Acme Inc": _repeat("Acme Inc "), "$1": _repeat("$1 "),
+    "random digits+spaces": _random_from("0123456789 "),
+    "random punctuation+digits": _random_from("0123456789.,-/()+ "),
+    "random mixed classes": _random_from("aZ9_.-@ ,$€中"),
+    "phone numbers": _phones, "e-mail addresses": _emails, "prices": _prices,
+    "random CJK": _cjk, "huge token": _repeat("a"),
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lengths", default="3000,20000,99999")
+    parser.add_argument("--budget", type=float, default=Settings().check_budget_s)
+    args = parser.parse_args()
+    lengths = [int(x) for x in args.lengths.split(",")]
+    engine = build_engine(Settings(check_budget_s=args.budget))
+    engine.warm_up()
+    rnd = random.Random(2026)
+    print(f"load average {os.getloadavg()[0]:.2f}; check budget {args.budget} s")
+    print(f"{'shape':<28}{'chars':>7}{'check ms':>10}{'incomplete':>11}{'full ms':>10}{'ms/1k':>8}")
+    worst = (0.0, "")
+    for name, make in SHAPES.items():
+        for n in lengths:
+            text = make(n, rnd)
+            started = time.perf_counter()
+            result = engine.check(text)
+            check_ms = (time.perf_counter() - started) * 1000
+            started = time.perf_counter()
+            engine.check_text(make(n, rnd))
+            full_ms = (time.perf_counter() - started) * 1000
+            worst = max(worst, (check_ms, f"{name} at {n}"))
+            print(f"{name:<28}{n:>7}{check_ms:>10.1f}{str(result.text_incomplete):>11}{full_ms:>10.1f}"
+                  f"{full_ms / (n / 1000):>8.1f}", flush=True)
+    print(f"worst check: {worst[0]:.1f} ms ({worst[1]})")
+
+
+if __name__ == "__main__":
+    main()
