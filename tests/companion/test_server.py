@@ -192,16 +192,16 @@ def test_review_sign_in_is_throttled_over_real_http(server):
     token gets in."""
     token = _audit(server.data_dir, "token").stdout.strip()
     wrong = "WRONGTOKEN" + MARKER + "x" * 30
-    answers = [sign_in(server.port, wrong) for _ in range(8)]
-    assert [a[0] for a in answers] == [401] * 5 + [429] * 3
+    answers = [sign_in(server.port, wrong) for _ in range(6)]
+    assert [a[0] for a in answers] == [401] * 5 + [429]
     status, headers, page = answers[5]
     assert headers["Retry-After"] == "1"
     assert "wait 1 second, then sign in again" in " ".join(page.split())
-    time.sleep(float(answers[-1][1]["Retry-After"]) + 0.2)
+    time.sleep(1.2)
     status, headers, _ = sign_in(server.port, token)
     assert status == 303 and "postguard_review=" in headers.get("Set-Cookie", "")
     log = server.log()
-    assert log.count("sign-in with a wrong admin token") == 5 and log.count("sign-in paused") == 1
+    assert log.count("sign-in with a wrong admin token") == 5 and log.count("sign-in paused for 1 s") == 1
     assert MARKER not in log and token not in log
 
 
