@@ -1,44 +1,69 @@
 """Amounts with a currency: "RM 51.30", "AED 1,250", "₹ 4,500", "12,50 €", "99,90 zł", "500 euros".
 
-The currencies are not a hand list: every ISO 4217 code in use, every CLDR symbol and
-the currency names in our salespeople's languages come from Babel's CLDR data
-(`currency_data.py`), compiled once into one RE2 alternation (linear time on any post).
+The currencies are not a hand list: every ISO 4217 code in use, every CLDR symbol, every
+Unicode currency sign and the currency names in our salespeople's languages come from
+Babel's CLDR data (`currency_data.py`). A regular expression alternation of ~11,000
+tokens is too slow even for RE2 (its automaton no longer fits the DFA cache: 50 ms on a
+3,000-character post, seconds on 100,000 characters), so it is read the other way round:
+RE2 finds the runs of digits (at most MAX_RUNS), two Aho-Corasick automata (tokens as
+written, names casefolded) look for a token in the few characters before and after each
+run, and the amount is then read next to that token on a bounded slice.
 
 How sure a match is depends on what could be mistaken for it:
 - a symbol with a currency sign (`$`, `R$`, `₹`, `€`) is a price whatever the amount;
-- a code or a letter symbol (`AED`, `RM`, `kr`) with a decimal or grouped amount
-  (`1,250`, `51.30`, `1.234,56`) is one too;
 - so is a name or a symbol in letters no word shares (`zł`, `円`, `美元`, `euros`);
+- a code or a short latin token with a decimal or grouped amount (`AED 1,250`, `RM 51.30`)
+  is one too;
 - a code or a short latin token with a bare integer (`TOP 10`, `KM 12`, `2 real issues`,
   `SAR 500`, `Rs 980`) needs a price word nearby (the rule's context): they collide
   with words and units.
-What sits right around the match is checked in Python (RE2 has no lookarounds): letters
-glued to a code, digits glued to the amount, a document label (`No.`, `#`) in front.
+What sits right around the match is checked in Python: letters glued to a code, digits
+glued to the amount, a document label (`No.`, `#`) in front of it.
 """
 
 from __future__ import annotations
 
 import re
 
+import ahocorasick
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
 
 from companion.detection.currency_data import currency_tokens
 from companion.detection.linear_regex import LinearPattern
 
-_AMOUNT = (r"\d{1,3}(?:[,.'’ \x{a0}\x{202f}]\d{3})+(?:[.,]\d{1,2})?"
-           r"|\d+[.,]\d{1,2}|\d+")
-_GAP = r"[ \t\x{a0}\x{202f}]{0,2}:?[ \t\x{a0}\x{202f}]{0,2}"
-_SCALE = r"(?:[ \t]?(?:k|K|m|M|mn|bn|million|billion|万|千|亿))?"
+MAX_RUNS = 300
+_SLICE = 40
+_REACH = 34  # the longest token (30) plus the gap allowed between token and amount
+_DIGIT_RUN = LinearPattern(r"\d+(?:[,.'’ \x{a0}\x{202f}]\d+)*", max_matches=MAX_RUNS)
+_AMOUNT = r"(?:\d{1,3}(?:[,.'’ \u00a0\u202f]\d{3})+(?:[.,]\d{1,2})?|\d+[.,]\d{1,2}|\d+)"
+_AMOUNT_AFTER = re.compile(r"[ \t\u00a0\u202f]{0,2}:?[ \t\u00a0\u202f]{0,2}(" + _AMOUNT + r")"
+                           r"(?:[ \t]?(?:k|K|m|M|mn|bn|million|billion|万|千|亿))?")
+_AMOUNT_BEFORE = re.compile(r"(" + _AMOUNT + r")[ \t\u00a0\u202f]{0,2}$")
 _DOC_LABEL = re.compile(r"(?:\b(?:no|nr|nº|n°|ref|inv|invoice|po|order|pi)\.?\s*[:#]?|#)\s*$", re.IGNORECASE)
 _DECIMAL_OR_GROUPED = re.compile(r"\d[,.'’ \u00a0\u202f]\d")
 
 
-def _alternation(tokens: list[str]) -> str:
-    return "|".join(re.escape(t).replace("\\ ", r"[ \x{a0}\x{202f}]") for t in sorted(tokens, key=len, reverse=True))
-
-
 def _is_word_char(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"
+    return (ch.isalnum() or ch == "_") and not _is_cjk(ch)
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef"
+
+
+def _fold(text: str) -> str:
+    folded = text.casefold()
+    if len(folded) == len(text):
+        return folded
+    return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+
+
+def _automaton(tokens: dict[str, str]):
+    automaton = ahocorasick.Automaton()
+    for token, kind in tokens.items():
+        automaton.add_word(token, (token, kind))
+    automaton.make_automaton()
+    return automaton
 
 
 class CurrencyAmountRecognizer(EntityRecognizer):
@@ -54,53 +79,81 @@ class CurrencyAmountRecognizer(EntityRecognizer):
 
     def load(self) -> None:
         tokens = currency_tokens()
-        self._kind = {t: kind for kind in ("unit", "name", "symbol", "sign", "code") for t in tokens[kind]}
-        self._folded = {t.casefold(): kind for kind in ("unit", "name") for t in tokens[kind]}
-        currency = (f"(?:{_alternation(tokens['code'] + tokens['sign'] + tokens['symbol'])}"
-                    f"|(?i:{_alternation(tokens['name'] + tokens['unit'])}))")
-        self._pattern = LinearPattern(
-            f"(?P<c1>{currency}){_GAP}(?P<a1>{_AMOUNT}){_SCALE}"
-            f"|(?P<a2>{_AMOUNT}){_SCALE}{_GAP}(?P<c2>{currency})", max_matches=200)
+        exact = {t: kind for kind in ("code", "sign", "symbol") for t in tokens[kind]}
+        folded = {t.casefold(): kind for kind in ("unit", "name") for t in tokens[kind]}
+        self._exact, self._folded = _automaton(exact), _automaton(folded)
 
     def analyze(self, text, entities, nlp_artifacts=None):
-        results = []
-        for m in self._pattern.finditer(text):
-            score = self._score(text, m)
-            if score:
-                results.append(RecognizerResult(
-                    "CURRENCY_AMOUNT", m.start(), m.end(), score,
-                    analysis_explanation=AnalysisExplanation(self.name, score),
-                    recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                                          RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}))
-        return results
+        spans: dict[tuple[int, int], float] = {}
+        for lo, hi in _windows(text):
+            piece = text[lo:hi]
+            for source, automaton in ((piece, self._exact), (_fold(piece), self._folded)):
+                for last, (token, kind) in automaton.iter(source):
+                    start = lo + last - len(token) + 1
+                    for span, score in self._amounts_around(text, start, lo + last + 1, kind):
+                        spans[span] = max(spans.get(span, 0.0), score)
+        return [RecognizerResult("CURRENCY_AMOUNT", s, e, score,
+                                 analysis_explanation=AnalysisExplanation(self.name, score),
+                                 recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                                                       RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id})
+                for (s, e), score in _longest(spans).items() if score > 0]
 
-    def _score(self, text: str, m) -> float:
-        first = "c1" if m.group("c1") is not None else "a2"
-        token = m.group("c1") if first == "c1" else m.group("c2")
-        amount = m.group("a1") if first == "c1" else m.group("a2")
-        kind = self._kind.get(token) or self._folded.get(token.casefold(), "sign")
-        before = text[m.start() - 1] if m.start() else " "
-        after = text[m.end()] if m.end() < len(text) else " "
-        if first == "c1":
-            if kind != "sign" and _is_word_char(before):
-                return 0.0  # "CHAUD 5" is not AUD 5
-            if after.isdigit() or (after in ".,/-" and text[m.end() + 1:m.end() + 2].isdigit()):
-                return 0.0  # "USD 2024-01-15", "EUR 12/2025": a date, not an amount
-            if _is_word_char(after) and not _is_cjk(after):
-                return 0.0
-        else:
-            if before.isdigit() or before in ".,/-" or (before.isalpha() and not _is_cjk(before)):
-                return 0.0  # part of a longer code: "A-1200 EUR", "X12 USD"
-            if _DOC_LABEL.search(text[max(0, m.start() - 12):m.start()]):
-                return 0.0  # "Invoice No. 4411 EUR..." : a document number, never an amount
-            if kind != "sign" and _is_word_char(after) and not _is_cjk(after):
-                return 0.0  # "100 Brand" is not 100 Br
+    def _amounts_around(self, text: str, start: int, end: int, kind: str):
+        token = text[start:end]
+        lettered = kind != "sign"
+        before = text[start - 1] if start else " "
+        after = text[end] if end < len(text) else " "
+        # Token first: "AED 1,250", "$5k".
+        m = _AMOUNT_AFTER.match(text, end, min(len(text), end + _SLICE))
+        if m and not (lettered and _is_word_char(before)):
+            tail = text[m.end()] if m.end() < len(text) else " "
+            next_two = text[m.end():m.end() + 2]
+            if not (tail.isdigit() or _is_word_char(tail)
+                    or (len(next_two) == 2 and next_two[0] in ".,/-" and next_two[1].isdigit())):
+                yield (start, m.end()), self._score(kind, token, m.group(1))
+        # Amount first: "12,50 €", "99,90 zł", "500 euros".
+        if lettered and _is_word_char(after):
+            return
+        m = _AMOUNT_BEFORE.search(text, max(0, start - _SLICE), start)
+        if m:
+            head = text[m.start() - 1] if m.start() else " "
+            if head.isdigit() or head in ".,/-" or _is_word_char(head):
+                return  # part of a longer code: "A-1200 EUR", "X12 USD"
+            if _DOC_LABEL.search(text, max(0, m.start() - 12), m.start()):
+                return  # "Invoice No. 4411 EUR": a document number, never an amount
+            yield (m.start(), end), self._score(kind, token, m.group(1))
+
+    def _score(self, kind: str, token: str, amount: str) -> float:
+        clear = bool(_DECIMAL_OR_GROUPED.search(amount))
+        if kind == "unit":  # "pounds", "won", "real": a word first, so a bare integer never counts
+            return self.BARE_INTEGER_SCORE if clear else 0.0
         if kind == "sign":
             return self.SIGN_SCORE
-        if kind not in ("code", "unit") and not (token.isascii() and len(token.rstrip(".")) <= 4):
+        if kind != "code" and not (token.isascii() and len(token.rstrip(".")) <= 4):
             return self.SIGN_SCORE  # "zł", "円", "美元", "euros": a currency and nothing else
-        return self.CLEAR_AMOUNT_SCORE if _DECIMAL_OR_GROUPED.search(amount) else self.BARE_INTEGER_SCORE
+        return self.CLEAR_AMOUNT_SCORE if clear else self.BARE_INTEGER_SCORE
 
 
-def _is_cjk(ch: str) -> bool:
-    return "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef"
+def _windows(text: str) -> list[tuple[int, int]]:
+    """Merged windows of _REACH characters on each side of every digit run."""
+    windows: list[list[int]] = []
+    for m in _DIGIT_RUN.finditer(text):
+        s, e = m.span()
+        for lo, hi in ((max(0, s - _REACH), min(s, e, s + 1)), (max(s, e - 1), min(len(text), e + _REACH))):
+            if windows and lo <= windows[-1][1]:
+                windows[-1][1] = max(windows[-1][1], hi)
+            else:
+                windows.append([lo, hi])
+    return [(lo, hi) for lo, hi in windows]
+
+
+def _longest(spans: dict[tuple[int, int], float]) -> dict[tuple[int, int], float]:
+    """Drop spans inside a longer one ("$" inside "US$ 12", "dollars" inside "US dollars")."""
+    kept: dict[tuple[int, int], float] = {}
+    for (s, e), score in sorted(spans.items(), key=lambda x: (x[0][0], -x[0][1])):
+        inside = next(((ks, ke) for ks, ke in kept if ks <= s and e <= ke), None)
+        if inside:
+            kept[inside] = max(kept[inside], score)
+        else:
+            kept[(s, e)] = score
+    return kept

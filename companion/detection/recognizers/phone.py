@@ -34,7 +34,7 @@ _RUN = LinearPattern(r"\+?\(?\d[\d \t().\-/]*\d", not_before=r"\w+#.,/\-", not_a
                      max_matches=2_000)
 _CUT = re.compile(r"\s*/\s*|\s{2,}|\t")
 MAX_LEN = 24
-MAX_CANDIDATES = 30
+MAX_CANDIDATES = 20
 _GROUPED = re.compile(r"\d[ .\-/()]+\d")
 # The markets the org trades with: national numbers of these regions are recognised without
 # a country name nearby. Order matters: the first region where a number is valid wins.
@@ -54,7 +54,8 @@ class PhoneNumberRecognizer(EntityRecognizer):
                          context=self.CONTEXT, name="PhoneNumberRecognizer")
 
     def load(self) -> None:
-        """Nothing to load: libphonenumber's metadata ships with the package."""
+        """Build the country-name index now (libphonenumber's metadata ships with it)."""
+        regions_named_near("", 0, 0)
 
     def analyze(self, text, entities, nlp_artifacts=None):
         results = []

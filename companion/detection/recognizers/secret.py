@@ -32,7 +32,7 @@ from companion.detection.linear_regex import LinearPattern
 PIECE = 300
 MAX_PIECES = 10
 _TRIGGER = LinearPattern(
-    r"[A-Za-z0-9_\-+/=.]{16,}|://[^\s/]*@|-----BEGIN|(?i:pass|pwd|secret|key|token|credential"
+    r"[A-Za-z0-9_\-+/=.]{12,}|://[^\s/]*@|-----BEGIN|(?i:pass|pwd|secret|key|token|credential"
     r"|contrase|auth)", max_matches=1)
 _TOKEN = LinearPattern(r"[A-Za-z0-9+/=_\-]{20,200}", max_matches=400)
 _KEYWORD_REGEXES = keyword.REGEX_BY_FILETYPE[keyword.FileType.YAML]
