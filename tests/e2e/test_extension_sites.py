@@ -227,3 +227,28 @@ def test_facebook_comment_enter_is_intercepted_and_shift_enter_is_a_new_line(sit
     page.wait_for_selector(PANEL, state="detached")
     page.keyboard.type(" see you", delay=5)
     assert "see you" in page.locator(box).inner_text(), "Esc gave the editor its focus back"
+
+
+@pytest.fixture(scope="module")
+def companion_out_of_time(tmp_path_factory):
+    """A companion whose check budget runs out at once: what a salesperson meets with a huge post."""
+    process = start_companion(tmp_path_factory.mktemp("companion-budget"),
+                              env={"POSTGUARD_CHECK_BUDGET_S": "0.000001"})
+    yield process
+    process.stop()
+
+
+@pytest.mark.parametrize("locale, note", [("en-US", "too long to check completely"), ("zh-CN", "未能完全检查")])
+def test_the_panel_says_when_the_text_could_not_be_fully_checked(companion_out_of_time, launch_browser, open_site,
+                                                                 locale, note):
+    """The org lists run before anything a budget can cut, so the client is still named."""
+    context = launch_browser(extension=True, locale=locale, extra_args=(f"--lang={locale}",))
+    extension_page(context, companion_out_of_time.url)
+    page = open_site(context, "linkedin")
+    open_composer(page, "linkedin")
+    type_post(page, "linkedin", "Shipped the spring order to Hansen Maschinenbau today.")
+    click_post(page, "linkedin")
+    page.wait_for_selector(f'{PANEL} [data-postguard-finding][data-category="client_confidential"]', timeout=15_000)
+    assert note in page.locator(f'{PANEL} [data-postguard-part="text-incomplete"]').inner_text()
+    screenshot(page, f"panel-text-incomplete-linkedin-{locale}")
+    assert sent(page) == []
