@@ -23,6 +23,9 @@ _LABEL_BEFORE = re.compile(
 _DATE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:\s|$)")
 # 1.350.000, 12,500,000, 29.1583: an amount or a measurement, not a phone.
 _AMOUNT = re.compile(r"\d{1,3}(?:[.,]\d{3})+(?:[.,]\d{1,2})?|\d+[.,]\d+")
+# "90 728.00", "344.99 - 444.99": cents after one or two separators (phones written with
+# dots have three or more: 06.12.34.56.78).
+_CENTS = re.compile(r"\d[.,]\d{2}(?:\D|$)")
 _CONTAINER_OWNER = re.compile(r"([A-Z]{3}[UJZ])\s?$")
 _ISO6346_VALUES = {ch: v for ch, v in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ",
                                           [10, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 23, 24, 25, 26, 27,
@@ -46,6 +49,10 @@ def is_not_a_phone(text: str, start: int, end: int) -> bool:
     raw = text[start:end]
     if _DATE.match(raw.strip() + " ") or _AMOUNT.fullmatch(raw.strip()):
         return True
+    if _CENTS.search(raw) and sum(ch in ".," for ch in raw) <= 2:
+        return True
+    if text[end:end + 1] == ":" and text[end + 1:end + 2].isdigit():
+        return True  # "20120102 08:00": a timestamp
     owner = _CONTAINER_OWNER.search(before)
     digits = re.sub(r"\D", "", raw)
     return bool(owner and len(digits) == 7 and container_check_ok(owner.group(1) + digits))
