@@ -8,6 +8,9 @@ words) go through the analyzer; the rest of a 3,000-character post is never toke
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+
 from presidio_analyzer import AnalyzerEngine
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
@@ -23,6 +26,8 @@ _HOTSPOT = LinearPattern(
     r"|\b[A-Z]{2}\d{2}\s?[A-Z0-9]{4}|(?i:swift|passport|护照)",
     max_matches=20_000)
 _WINDOW = 120
+# Windows kept with their results between checks (a few posts' worth; at most ~1 MB).
+WINDOW_CACHE_SIZE = 512
 # A window grows to the whole word at each edge, but no word that holds contact data is
 # longer than this; a 100,000-character "word" must not make every window that long.
 _MAX_WORD_GROWTH = 64
@@ -73,8 +78,30 @@ class PiiScanner:
     def __init__(self, analyzer: AnalyzerEngine, pack: Pack | None):
         self._analyzer = analyzer
         self._pack = pack
+        self._cache: OrderedDict[str, list] = OrderedDict()
+        self._lock = threading.Lock()
         direct = whole_text_recognizers()
         self._rules = {r.entity: r for r in pack.rules if r.entity and r.entity not in direct} if pack else {}
+
+    def _analyze(self, piece: str) -> list:
+        """Presidio's results for one window, from the cache when this window was seen before.
+
+        The post is checked while the salesperson types and again at the click: windows the
+        last edit did not touch cost nothing the second time. Results are offsets into the
+        piece and never change for the same piece, so sharing them between checks is safe.
+        """
+        with self._lock:
+            cached = self._cache.get(piece)
+            if cached is not None:
+                self._cache.move_to_end(piece)
+                return cached
+        results = self._analyzer.analyze(piece, language="en", entities=list(self._rules),
+                                         nlp_artifacts=self._artifacts(piece))
+        with self._lock:
+            self._cache[piece] = results
+            if len(self._cache) > WINDOW_CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return results
 
     def _artifacts(self, piece: str) -> NlpArtifacts:
         """Tokens for Presidio's context words from spaCy's tokenizer alone.
@@ -95,15 +122,10 @@ class PiiScanner:
         if not self._rules:
             return []
         found = []
-        seen: dict[str, list] = {}
         for start, end in hotspot_windows(text):
             if deadline is not None and deadline.expired():
                 break
-            piece = text[start:end]
-            if piece not in seen:  # a post that repeats itself is analyzed once per distinct piece
-                seen[piece] = self._analyzer.analyze(piece, language="en", entities=list(self._rules),
-                                                     nlp_artifacts=self._artifacts(piece))
-            for r in seen[piece]:
+            for r in self._analyze(text[start:end]):
                 rule = self._rules[r.entity_type]
                 found.append(Candidate(start + r.start, start + r.end, self._pack, rule, r.score))
         return found
