@@ -10,9 +10,9 @@ verification and no file handling:
   lines that an RE2 prefilter marked (a long token, a keyword, `://…@`, `-----BEGIN`),
   at most `MAX_PIECES` such pieces of `PIECE` characters: the cost has a ceiling whatever the
   post holds;
-- high-entropy strings are the tokens an RE2 pattern finds, measured with the plugin's
-  own Shannon entropy and limits (base64 4.5, hex 3.0), then passed through
-  detect-secrets' heuristic filters (UUIDs, sequences, templates, ids);
+- high-entropy strings are quoted strings, as the plugins find them by default, measured
+  with the plugins' own Shannon entropy and limits (base64 4.5, hex 3.0), then passed
+  through detect-secrets' heuristic filters (UUIDs, sequences, templates, ids);
 - a keyword value must be one token with a digit or a symbol: "Secret: our launch is
   Monday" is a teaser, not a password.
 """
@@ -34,7 +34,6 @@ MAX_PIECES = 10
 _TRIGGER = LinearPattern(
     r"[A-Za-z0-9_\-+/=.]{12,}|://[^\s/]*@|-----BEGIN|(?i:pass|pwd|secret|key|token|credential"
     r"|contrase|auth)", max_matches=1)
-_TOKEN = LinearPattern(r"[A-Za-z0-9+/=_\-]{20,200}", max_matches=400)
 _KEYWORD_REGEXES = keyword.REGEX_BY_FILETYPE[keyword.FileType.YAML]
 
 
@@ -106,12 +105,12 @@ class SecretRecognizer(EntityRecognizer):
         for value in self._keyword.analyze_string(line, _KEYWORD_REGEXES):
             if _keyword_value_ok(value):
                 yield value, self.KEYWORD_SCORE
-        for m in _TOKEN.finditer(line):
-            token = m.group().strip("=")
-            if _in_url(line, m.start()) or not _letters_and_digits(token):
-                continue
-            if self._high_entropy(token, line):
-                yield token, self.ENTROPY_SCORE
+        for plugin in self._entropy:
+            # The plugins' own default: quoted strings only ("…" or '…'); a bare token in
+            # prose is too often an id, a slug or a near-miss of some format.
+            for token in plugin.analyze_string(line):
+                if _letters_and_digits(token) and self._high_entropy(token, line):
+                    yield token, self.ENTROPY_SCORE
 
     def _high_entropy(self, token: str, line: str) -> bool:
         if heuristic.is_sequential_string(token) or heuristic.is_potential_uuid(token) \
@@ -121,13 +120,6 @@ class SecretRecognizer(EntityRecognizer):
             if set(token) <= set(plugin.charset) and plugin.calculate_shannon_entropy(token) > plugin.entropy_limit:
                 return not heuristic.is_likely_id_string(token, line, plugin)
         return False
-
-
-def _in_url(line: str, at: int) -> bool:
-    """A token inside a link (a post's own URL, a tracking id) is an address, not a secret."""
-    word_start = max(line.rfind(" ", 0, at), line.rfind("\n", 0, at)) + 1
-    word = line[word_start:at + 1].lower()
-    return "://" in word or word.startswith("www.") or line[at - 1:at] in ("/", ".")
 
 
 def _letters_and_digits(token: str) -> bool:

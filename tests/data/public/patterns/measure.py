@@ -31,7 +31,7 @@ def raised(engine, text: str) -> set[str]:
 def measure(engine, items: list[dict], misses: list | None = None) -> dict:
     tp, fn, fp = Counter(), Counter(), Counter()
     by_source = Counter()
-    clean = clean_alarms = 0
+    clean = clean_alarms = strict = strict_alarms = 0
     for it in items:
         got = raised(engine, it["text"])
         for cat in it["expect"]:
@@ -47,6 +47,9 @@ def measure(engine, items: list[dict], misses: list | None = None) -> dict:
         if not it["expect"]:
             clean += 1
             clean_alarms += bool(wrong)
+            if not it["also_ok"]:
+                strict += 1
+                strict_alarms += bool(got)
     out = {}
     for cat in sorted(set(tp) | set(fn) | set(fp)):
         expected = tp[cat] + fn[cat]
@@ -58,6 +61,9 @@ def measure(engine, items: list[dict], misses: list | None = None) -> dict:
         out[f"recall {cat} from {source}"] = round(hit / total, 3)
     out["clean"] = {"items": clean, "false_alarms": clean_alarms,
                     "rate": round(clean_alarms / clean, 3) if clean else None}
+    # Clean items with no also_ok category at all: anything raised is a false alarm.
+    out["clean_strict"] = {"items": strict, "false_alarms": strict_alarms,
+                           "rate": round(strict_alarms / strict, 3) if strict else None}
     return out
 
 
