@@ -105,12 +105,19 @@ class CurrencyAmountRecognizer(EntityRecognizer):
         after = text[end] if end < len(text) else " "
         # Token first: "AED 1,250", "$5k".
         m = _AMOUNT_AFTER.match(text, end, min(len(text), end + _SLICE))
+        token_first_clear = False
         if m and not (lettered and _is_word_char(before)):
             tail = text[m.end()] if m.end() < len(text) else " "
             next_two = text[m.end():m.end() + 2]
             if not (tail.isdigit() or _is_word_char(tail)
                     or (len(next_two) == 2 and next_two[0] in ".,/-" and next_two[1].isdigit())):
+                token_first_clear = bool(_DECIMAL_OR_GROUPED.search(m.group(1)))
                 yield (start, m.end()), self._score(kind, token, m.group(1))
+        if token_first_clear:
+            # "20,000 USD 0.42/pc": the quantity before the code is not its amount; the amount
+            # written after the code is, and a second reading would stretch the price back
+            # over the quantity (and its black-out box over the wrong column).
+            return
         # Amount first: "12,50 €", "99,90 zł", "500 euros".
         if lettered and _is_word_char(after):
             return
