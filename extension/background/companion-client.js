@@ -15,10 +15,16 @@ export const TIMEOUTS_MS = Object.freeze({
   redact: 15000,
 });
 
-/** The user's UI language, sent as Accept-Language so finding messages come in it (en or zh). */
+/**
+ * The language the extension's own UI is shown in, sent as Accept-Language so finding messages come
+ * in the same language as the panel around them (en or zh). `@@ui_locale` is the locale Chrome picked
+ * from _locales for this extension ("zh_CN", "en"); `getUILanguage()` can disagree with it (it
+ * reported en-US in a browser whose extension UI was Chinese), so it is only the fallback.
+ */
 export function acceptLanguage(chromeApi) {
   try {
-    const lang = chromeApi?.i18n?.getUILanguage?.() || "en";
+    const shown = chromeApi?.i18n?.getMessage?.("@@ui_locale") || chromeApi?.i18n?.getUILanguage?.() || "en";
+    const lang = shown.replace(/_/g, "-");
     return lang.toLowerCase().startsWith("zh") ? "zh-CN,zh;q=0.9,en;q=0.5" : `${lang},en;q=0.5`;
   } catch (_err) {
     return "en";

@@ -36,7 +36,11 @@ export function localeMessages(locale = "en") {
   return JSON.parse(readFileSync(`${EXTENSION_DIR}_locales/${locale}/messages.json`, "utf8"));
 }
 
-export function createChromeFake({ managed = {}, local = {}, locale = "en", onMessage } = {}) {
+/**
+ * `locale` is the _locales folder Chrome picked for the extension (what `@@ui_locale` answers);
+ * `uiLanguage` is what `getUILanguage()` reports, which can differ from it in a real browser.
+ */
+export function createChromeFake({ managed = {}, local = {}, locale = "en", uiLanguage, onMessage } = {}) {
   const listeners = [];
   const messages = localeMessages(locale);
   const alarms = new Map();
@@ -53,8 +57,9 @@ export function createChromeFake({ managed = {}, local = {}, locale = "en", onMe
       sendMessage: async (message) => (onMessage ? onMessage(message) : undefined),
     },
     i18n: {
-      getUILanguage: () => (locale === "zh_CN" ? "zh-CN" : "en-US"),
+      getUILanguage: () => uiLanguage || (locale === "zh_CN" ? "zh-CN" : "en-US"),
       getMessage: (key, subs) => {
+        if (key === "@@ui_locale") return locale;
         const entry = messages[key];
         if (!entry) return "";
         const values = [].concat(subs ?? []);
