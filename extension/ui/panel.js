@@ -1,9 +1,16 @@
 /*
  * The warning panel, anchored at the composer. Host `data-postguard="panel"` with an open shadow
  * root (see styles.js for why open). Every page- or companion-derived string (finding message,
- * masked excerpt) goes in with textContent, never as HTML: an excerpt like `<img onerror=...>` stays
- * text. Keyboard: focus moves into the panel when it opens, Tab walks its controls in order, Esc
- * returns to the editor (the same as Edit).
+ * the author's own words) goes in with textContent, never as HTML: a post like `<img onerror=...>`
+ * stays text. Keyboard: focus moves into the panel when it opens, Tab and Shift+Tab walk its controls
+ * and wrap around inside it (the page behind never gets focus while the panel is open), Esc returns
+ * to the editor (the same as Edit).
+ *
+ * A card says each thing once: the category, then the companion's sentence with the author's own
+ * words in place of the masked excerpt (the author typed them; masking protects the audit log, not
+ * the author from their own post). The words come from the text the extension sent, at the
+ * finding's offsets; the companion sends nothing new. Photo findings keep the companion's masked
+ * excerpt: the extension never saw that text.
  *
  * The panel knows nothing about checks or sites; the guard gives it what to show and an
  * `onAction(action, details)` callback: "edit", "redact", "cancel", "override" (with
@@ -16,7 +23,7 @@
   let current = null;
 
   /**
-   * Opens the panel; returns {close, setBusy, host}. `view` = {result, canOverride, canRedact,
+   * Opens the panel; returns {close, setBusy, host}. `view` = {result, text (what was checked), canOverride, canRedact,
    * requireJustification, blockNote, photoNotFullyChecked, textNotFullyChecked}. `anchor` is the editor, `parent` the
    * composer's dialog (the panel goes inside it, so the site's focus trap keeps working), `avoid` what
    * the panel should not cover: [{kind: "submit"|"highlight"|"photo"|"text", target: Element|Range}].
@@ -49,7 +56,7 @@
     const { el, t } = { el: pg.ui.el, t: pg.t };
     const blocked = !view.canOverride && view.result.verdict === "block";
     const panel = el(doc, "section", {
-      className: `pg-panel${view.blockNote ? " pg-block" : ""}`, role: "dialog", "aria-modal": "false",
+      className: `pg-panel${view.blockNote ? " pg-block" : ""}`, role: "dialog", "aria-modal": "true",
       "aria-labelledby": "pg-title", "aria-describedby": "pg-intro", tabindex: "-1", "data-verdict": view.result.verdict,
     });
     const head = el(doc, "div", { className: "pg-head" }, [
@@ -57,7 +64,7 @@
       el(doc, "h2", { id: "pg-title", text: t(view.blockNote ? "panelTitleBlock" : "panelTitleWarn") }),
     ]);
     panel.append(head, el(doc, "p", { id: "pg-intro", className: "pg-intro", text: t("panelIntro") }));
-    panel.append(findingList(doc, view.result.findings || []));
+    panel.append(findingList(doc, view.result.findings || [], view.text));
     if (view.photoNotFullyChecked) panel.append(el(doc, "p", { className: "pg-note pg-ocr", "data-postguard-part": "ocr", text: t("photoNotFullyChecked") }));
     if (view.textNotFullyChecked) panel.append(el(doc, "p", { className: "pg-note pg-ocr", "data-postguard-part": "text-incomplete", text: t("textNotFullyChecked") }));
     if (view.blockNote) panel.append(el(doc, "p", { className: "pg-note", text: t(view.blockNote) }));
@@ -72,7 +79,7 @@
     return panel;
   }
 
-  function findingList(doc, findings) {
+  function findingList(doc, findings, text) {
     const { el, t } = { el: pg.ui.el, t: pg.t };
     const list = el(doc, "ul", { "aria-label": t("panelLabel") });
     for (const finding of findings) {
@@ -81,13 +88,41 @@
       if (finding.source === "image") {
         title.append(el(doc, "span", { className: "pg-where", text: t("panelFindingInPhoto", [String((finding.image_index || 0) + 1)]) }));
       }
-      item.append(title);
-      if (finding.message) item.append(el(doc, "p", { className: "pg-message", text: finding.message }));
-      if (finding.excerpt) item.append(el(doc, "code", { className: "pg-excerpt", text: finding.excerpt }));
-      item.append(el(doc, "p", { className: "pg-why", text: t(`why_${finding.category}`) }));
+      item.append(title, ...findingBody(doc, finding, ownWords(text, finding)));
       list.append(item);
     }
     return list;
+  }
+
+  /** What the author wrote at a text finding's offsets, or null (photo finding, no text, bad offsets). */
+  function ownWords(text, finding) {
+    if (typeof text !== "string") return null;
+    const span = pg.text.findingSpan(text, finding);
+    if (!span || span.end > text.length) return null;
+    const words = text.slice(span.start, span.end).trim();
+    return words || null;
+  }
+
+  /**
+   * The card's body, each thing once: the companion's sentence with the author's words where the
+   * masked excerpt stood; the words on their own when the sentence does not quote them; the
+   * category's reason only when the companion sent no sentence.
+   */
+  function findingBody(doc, finding, own) {
+    const { el, t } = { el: pg.ui.el, t: pg.t };
+    const message = typeof finding.message === "string" ? finding.message : "";
+    const shown = own || finding.excerpt || "";
+    const at = message && finding.excerpt ? message.indexOf(finding.excerpt) : -1;
+    if (message && at >= 0) {
+      const line = el(doc, "p", { className: "pg-message" });
+      line.append(doc.createTextNode(message.slice(0, at)), el(doc, "mark", { className: "pg-own", text: shown }),
+        doc.createTextNode(message.slice(at + finding.excerpt.length)));
+      return [line];
+    }
+    const parts = [];
+    if (shown) parts.push(el(doc, "p", {}, [el(doc, "mark", { className: "pg-own", text: shown })]));
+    parts.push(el(doc, "p", { className: message ? "pg-message" : "pg-why", text: message || t(`why_${finding.category}`) }));
+    return parts;
   }
 
   function button(doc, action, label, extraClass) {
@@ -127,7 +162,31 @@
     });
     panel.addEventListener("keydown", (event) => {
       if (event.key === "Escape") { event.preventDefault(); act("edit", { viaEscape: true }); }
+      if (event.key === "Tab" && !event.altKey && !event.ctrlKey && !event.metaKey) {
+        event.preventDefault();
+        moveFocus(panel, event.shiftKey ? -1 : 1);
+      }
     });
+  }
+
+  /** The panel's controls a user can reach now, in document order (hidden or disabled ones skipped). */
+  function focusable(panel) {
+    return [...panel.querySelectorAll("button, select, textarea, input, a[href]")]
+      .filter((node) => !node.disabled && !node.closest("[hidden]"));
+  }
+
+  /**
+   * Tab and Shift+Tab stay inside the panel and wrap around: the page behind it (the editor, the
+   * site's Post) must not take focus while the post is held. Moving focus ourselves (not only at the
+   * edges) keeps the order the same whatever the site's own focus handling does.
+   */
+  function moveFocus(panel, step) {
+    const controls = focusable(panel);
+    if (!controls.length) { panel.focus(); return; }
+    const active = panel.getRootNode().activeElement;
+    const index = controls.indexOf(active);
+    const next = index < 0 ? (step > 0 ? 0 : controls.length - 1) : (index + step + controls.length) % controls.length;
+    controls[next].focus();
   }
 
   function confirmOverride(panel, view, act) {

@@ -36,8 +36,9 @@
     .pg-cat { font-weight: 650; }
     .pg-where { color: #5e6368; font-size: 12px; margin-left: 6px; white-space: nowrap; }
     .pg-message { margin: 4px 0; }
-    .pg-excerpt { display: inline-block; font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12.5px;
-      background: #fff; border: 1px solid #d9dde2; border-radius: 4px; padding: 1px 5px; white-space: pre-wrap; word-break: break-word; }
+    .pg-own { background: rgba(245, 180, 0, .28); color: inherit; border-bottom: 2px solid #d48a00; border-radius: 2px;
+      padding: 0 2px; white-space: pre-wrap; word-break: break-word; font-weight: 600; }
+    li.pg-sev-block .pg-own { background: rgba(192, 57, 43, .16); border-bottom-color: #c0392b; }
     .pg-why { margin: 4px 0 0; color: #5e6368; font-size: 12.5px; }
     .pg-actions { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 4px; }
     button { font: inherit; font-size: 14px; border-radius: 16px; padding: 5px 11px; cursor: pointer; white-space: nowrap;

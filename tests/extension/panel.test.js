@@ -8,13 +8,21 @@ import { loadSite } from "./helpers/content-dom.js";
 import { createChromeFake } from "./helpers/chrome-fake.js";
 
 const EVIL = '<img src=x onerror="window.pwned=1">';
+// What the author typed: the panel quotes it back at the finding's offsets (code points).
+const TEXT = `Offer for ${EVIL}: USD 0.42/pc FOB Ningbo`;
+const PRICE_AT = TEXT.indexOf("USD");
 const RESULT = {
   scan_id: "s1", verdict: "warn", ocr_incomplete: false,
   findings: [
-    { category: "pricing", severity: "warn", source: "text", start: 0, end: 5, bbox: null, rule: "r", message: `Price ${EVIL}`, excerpt: EVIL },
+    { category: "pricing", severity: "warn", source: "text", start: PRICE_AT, end: PRICE_AT + "USD 0.42/pc".length, bbox: null, rule: "r",
+      message: "This looks like a price quote (USD 0.**/pc). Quotes and commercial terms are confidential.", excerpt: "USD 0.**/pc" },
+    { category: "client_confidential", severity: "warn", source: "text", start: 10, end: 10 + EVIL.length, bbox: null, rule: "r",
+      message: "This names a client (<i** s**=x ...>). Who our clients are is confidential.", excerpt: "<i** s**=x ...>" },
     { category: "contact_pii", severity: "warn", source: "image", image_index: 0, start: null, end: null, bbox: [1, 2, 3, 4], rule: "r", message: "Email in photo", excerpt: "j.h*****@x.de" },
   ],
 };
+
+const count = (haystack, needle) => haystack.split(needle).length - 1;
 
 function openPanel({ view = {}, locale = "en" } = {}) {
   const win = loadSite("facebook-feed.html", "www.facebook.com", { chrome: createChromeFake({ locale }) });
@@ -23,29 +31,63 @@ function openPanel({ view = {}, locale = "en" } = {}) {
   win.postguard.panel.open({
     parent: dialog,
     anchor: dialog.querySelector("[data-lexical-editor]"),
-    view: { result: RESULT, canOverride: true, canRedact: true, requireJustification: true, blockNote: null, ...view },
+    view: { result: RESULT, text: TEXT, canOverride: true, canRedact: true, requireJustification: true, blockNote: null, ...view },
     onAction: (action, details) => actions.push({ action, details }),
   });
   const host = win.document.querySelector('[data-postguard="panel"]');
   return { win, host, shadow: host.shadowRoot, actions };
 }
 
-test("an excerpt with HTML stays text: no element is created from it", () => {
+test("the author's words that look like HTML stay text: no element is created from them", () => {
   const { win, shadow } = openPanel();
   assert.equal(shadow.querySelector("img"), null);
   assert.equal(win.pwned, undefined);
-  const first = shadow.querySelector('[data-postguard-finding][data-category="pricing"]');
-  assert.equal(first.querySelector(".pg-excerpt").textContent, EVIL);
-  assert.ok(first.querySelector(".pg-message").textContent.includes(EVIL));
+  const client = shadow.querySelector('[data-postguard-finding][data-category="client_confidential"]');
+  assert.equal(client.querySelector(".pg-own").textContent, EVIL);
 });
 
-test("findings show category, where, message, masked excerpt and why", () => {
+test("a card shows the author's own words, not the mask, and says each thing once", () => {
   const { shadow } = openPanel();
-  const photo = shadow.querySelector('[data-category="contact_pii"]');
-  assert.match(photo.textContent, /Personal contact or payment data/);
-  assert.match(photo.textContent, /In photo 1/);
-  assert.match(photo.textContent, /j\.h\*\*\*\*\*@x\.de/);
-  assert.match(photo.textContent, /must not be published/);
+  const card = shadow.querySelector('[data-postguard-finding][data-category="pricing"]').textContent;
+  assert.ok(card.includes("USD 0.42/pc"), card);
+  assert.ok(!card.includes("0.**"), "no masked value for the person who typed it");
+  assert.equal(count(card, "USD 0.42/pc"), 1, "the value once");
+  assert.equal(count(card, "confidential"), 1, "the reason once");
+  assert.ok(!card.includes("undercut our negotiations"), "no second sentence saying the same");
+  assert.match(card, /^Price quote or commercial terms/);
+});
+
+test("a photo finding keeps the companion's masked excerpt, once, with the photo's number", () => {
+  const { shadow } = openPanel();
+  const photo = shadow.querySelector('[data-category="contact_pii"]').textContent;
+  assert.match(photo, /Personal contact or payment data/);
+  assert.match(photo, /In photo 1/);
+  assert.equal(count(photo, "j.h*****@x.de"), 1);
+  assert.match(photo, /Email in photo/);
+});
+
+test("a finding with no sentence from the companion gets the category's reason", () => {
+  const finding = { ...RESULT.findings[0], message: "" };
+  const { shadow } = openPanel({ view: { result: { ...RESULT, findings: [finding] } } });
+  const card = shadow.querySelector('[data-category="pricing"]').textContent;
+  assert.ok(card.includes("USD 0.42/pc") && card.includes("undercut our negotiations"), card);
+});
+
+test("Tab and Shift+Tab stay inside the panel and wrap around", () => {
+  const { win, host, shadow } = openPanel();
+  const panel = shadow.querySelector(".pg-panel");
+  const tab = (shiftKey) => shadow.activeElement.dispatchEvent(new win.KeyboardEvent("keydown", { key: "Tab", shiftKey, bubbles: true, composed: true, cancelable: true }));
+  const visible = ["edit", "redact", "override", "cancel"];
+  const seen = [];
+  for (let i = 0; i < visible.length + 1; i += 1) {
+    tab(false);
+    assert.equal(win.document.activeElement, host, "focus stays in the panel");
+    seen.push(shadow.activeElement.dataset.postguardAction);
+  }
+  assert.deepEqual(seen, [...visible, "edit"], "the hidden confirm button is skipped and Tab wraps to the first");
+  tab(true);
+  assert.equal(shadow.activeElement.dataset.postguardAction, "cancel", "Shift+Tab from the first goes to the last");
+  assert.ok(panel.contains(shadow.activeElement));
 });
 
 test("the host is an open shadow root holding the contract's buttons; focus moves in", () => {

@@ -23,7 +23,9 @@
     const textRedactable = Boolean(outcome.extracted || outcome.text) && findings.some((f) => f.source === "text" && Number.isInteger(f.start));
     const imageRedactable = findings.some((f) => f.source === "image" && Array.isArray(f.bbox));
     return {
-      result, canOverride, blockNote, canRedact: textRedactable || imageRedactable,
+      // The text that was checked: the panel shows the author's own words from it at each finding.
+      result, text: typeof outcome.text === "string" ? outcome.text : "", canOverride, blockNote,
+      canRedact: textRedactable || imageRedactable,
       requireJustification: policy.requireJustification !== false,
       photoNotFullyChecked: pg.photoNotices.notFullyChecked(result),
       textNotFullyChecked: pg.photoNotices.textNotFullyChecked(result),
