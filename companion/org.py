@@ -1,7 +1,9 @@
 """The organisation's own data: clients, competitors, unreleased products, its allow list.
 
 An org directory holds `clients.csv` (header `name,aliases,contacts`; aliases and contacts
-separated by `;`), `competitors.txt`, `products.txt` and `allow.txt` (one entry per line,
+separated by `;`), `competitors.txt`, `products.txt`, `allow.txt` and `markets.txt` (the
+ISO 3166 codes of the countries the org trades with, whose national phone numbers are
+recognised without a country code) (one entry per line,
 `#` comments), all UTF-8. A broken file names its path, line and field; nothing is
 guessed, because a silently skipped client is a client that can leak.
 """
@@ -35,6 +37,7 @@ class OrgData:
     competitors: list[str] = field(default_factory=list)
     products: list[str] = field(default_factory=list)
     allow: list[str] = field(default_factory=list)
+    markets: list[str] = field(default_factory=list)
     path: str = ""
 
 
@@ -95,6 +98,22 @@ def read_clients(path: Path) -> list[Client]:
     return clients
 
 
+def read_markets(path: Path) -> list[str]:
+    """Two-letter ISO 3166 codes, one per line; anything else names its line."""
+    if not path.exists():
+        return []
+    markets = []
+    for number, line in enumerate(_read_text(path).splitlines(), start=1):
+        code = line.split("#", 1)[0].strip().upper()
+        if not code:
+            continue
+        if len(code) != 2 or not code.isalpha():
+            raise ConfigError("a market is a two-letter ISO 3166 country code (DE, GB, CN)",
+                              path=str(path), line=number, field="market")
+        markets.append(code)
+    return markets
+
+
 def load_org(org_dir: Path) -> OrgData:
     """Read an org directory; the directory itself must exist."""
     if not org_dir.is_dir():
@@ -104,5 +123,6 @@ def load_org(org_dir: Path) -> OrgData:
         competitors=read_list(org_dir / "competitors.txt"),
         products=read_list(org_dir / "products.txt"),
         allow=read_list(org_dir / "allow.txt"),
+        markets=read_markets(org_dir / "markets.txt"),
         path=str(org_dir),
     )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from companion.detection.normalize import NormalizedText, digits_only
 from companion.detection.orglists import ListEntry, ListMatch, PhoneMatcher, TermMatcher
+from companion.detection.recognizers.phone import phone_regions
 from companion.org import OrgData
 
 _LOOKS_LIKE_PHONE = re.compile(r"^\+?[\d\s().\-/]{7,}$")
@@ -36,6 +37,7 @@ class OrgMatchers:
     allow_phones: PhoneMatcher
     allow_domains: frozenset[str]
     allow_emails: frozenset[str]
+    markets: tuple[str, ...] = ()
 
     @classmethod
     def build(cls, org: OrgData) -> "OrgMatchers":
@@ -57,6 +59,8 @@ class OrgMatchers:
             allow_phones=PhoneMatcher(allow_phones),
             allow_domains=frozenset(a.lower() for a in org.allow if _LOOKS_LIKE_DOMAIN.match(a)),
             allow_emails=frozenset(a.lower() for a in org.allow if "@" in a),
+            markets=tuple(dict.fromkeys(org.markets + phone_regions(
+                [p for p, _ in client_phones + allow_phones]))),
         )
 
     def allowed_spans(self, norm: NormalizedText, text: str) -> list[tuple[int, int]]:

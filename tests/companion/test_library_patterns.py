@@ -146,3 +146,28 @@ def test_post_text_never_reaches_the_logs(detection_engine, caplog):
     caplog.set_level("DEBUG")
     detection_engine.check_text("client_secret: 8f3k2LmQ9xZ7pR4t, call 020 7946 0958, RM 51.30")
     assert "8f3k2LmQ9xZ7pR4t" not in caplog.text and "7946" not in caplog.text
+
+
+def test_org_markets_come_first_for_national_numbers(tmp_path):
+    from companion.detection.org_matchers import OrgMatchers
+    from companion.detection.recognizers.phone import PhoneNumberRecognizer
+    from companion.org import Client, OrgData
+
+    kenyan = "Simu yangu: 0712 123456"  # a Kenyan mobile, national format
+    recognizer = PhoneNumberRecognizer(regions=())  # no default markets: only the org's count
+    assert not recognizer.analyze(kenyan, [])
+    org = OrgMatchers.build(OrgData(clients=[Client("Nairobi Traders", contacts=("+254 20 2222222",))],
+                                    markets=["ZA"]))
+    assert org.markets == ("ZA", "KE")  # markets.txt first, then the clients' countries
+    recognizer.org_regions = org.markets
+    assert [kenyan[r.start:r.end] for r in recognizer.analyze(kenyan, [])] == ["0712 123456"]
+
+
+def test_a_bad_market_names_its_line(tmp_path):
+    from companion.errors import ConfigError
+    from companion.org import read_markets
+
+    (tmp_path / "markets.txt").write_text("# ours\nDE\nGermany\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        read_markets(tmp_path / "markets.txt")
+    assert err.value.line == 3

@@ -6,7 +6,8 @@ phone-shaped runs first (linear time) and only those are parsed:
 
 - with a `+` or `00` prefix, as written: a valid number scores 0.75;
 - otherwise against the regions the post names (a country name in any of our languages
-  nearby, from Babel's CLDR territory names) and then the regions the org trades with.
+  nearby, from Babel's CLDR territory names), then the org's markets, then a default
+  list of common markets.
   A valid national number written the way people group phone digits ("020 7946 0958",
   "06 12 34 56 78", "(201) 555-0123") scores 0.6; a bare run of digits scores 0.4 and
   needs a phone word nearby, since order numbers look alike.
@@ -36,8 +37,10 @@ _CUT = re.compile(r"\s*/\s*|\s{2,}|\t")
 MAX_LEN = 24
 MAX_CANDIDATES = 20
 _GROUPED = re.compile(r"\d[ .\-/()]+\d")
-# The markets the org trades with: national numbers of these regions are recognised without
-# a country name nearby. Order matters: the first region where a number is valid wins.
+# Markets most exporters deal with: national numbers of these regions are recognised
+# without a country name nearby, after the org's own markets (`markets.txt` and the
+# countries of its own and its clients' phone numbers). The first region where a number
+# is valid wins.
 NATIONAL_REGIONS = ("CN", "GB", "DE", "FR", "IT", "ES", "NL", "PL", "SE", "US", "AE", "SA", "IN",
                     "MY", "BR", "AU", "JP")
 
@@ -50,6 +53,7 @@ class PhoneNumberRecognizer(EntityRecognizer):
 
     def __init__(self, regions: tuple[str, ...] = NATIONAL_REGIONS):
         self.regions = tuple(regions)
+        self.org_regions: tuple[str, ...] = ()
         super().__init__(supported_entities=["PHONE_NUMBER"], supported_language="en",
                          context=self.CONTEXT, name="PhoneNumberRecognizer")
 
@@ -78,10 +82,24 @@ class PhoneNumberRecognizer(EntityRecognizer):
         if raw.startswith("+"):
             return 0.75 if _valid(raw, None) else 0.0
         named = regions_named_near(text, start, end)
-        for region in dict.fromkeys(named + list(self.regions)):
+        for region in dict.fromkeys(named + list(self.org_regions) + list(self.regions)):
             if _valid(raw, region):
                 return 0.6 if _GROUPED.search(raw) or region in named else 0.4
         return 0.0
+
+
+def phone_regions(numbers: list[str]) -> list[str]:
+    """The regions of the international numbers in a list (the org's and its clients')."""
+    regions = []
+    for raw in numbers:
+        try:
+            number = phonenumbers.parse(raw.strip(), None)
+        except phonenumbers.NumberParseException:
+            continue
+        region = phonenumbers.region_code_for_number(number)
+        if region and region not in regions:
+            regions.append(region)
+    return regions
 
 
 def candidates(text: str) -> list[tuple[int, int]]:
