@@ -1,6 +1,6 @@
 /*
- * Small notices near the composer: "checking…", "the companion is not running" (fail open, the
- * post went through; fail closed, the post is held and how to start the companion), "redacted".
+ * Small notices near the composer: "checking…", "the checker is not running" (fail open, the post
+ * went through; fail closed, the post is held; both say to contact IT, with IT's help link), "redacted".
  * Host `data-postguard="notice"`; text written with textContent only.
  */
 (function defineNotice(root) {
@@ -10,7 +10,7 @@
 
   /**
    * Shows one notice (replacing any other). Options: tone "info"|"warn"|"closed", kind (a data-kind
-   * tag for what the notice is about), command (shown as code),
+   * tag for what the notice is about),
    * linkUrl/linkText, actionText/onAction, timeoutMs (0 keeps it until closed), anchor (element).
    */
   function show(message, options = {}) {
@@ -25,7 +25,6 @@
       "data-kind": options.kind,
     });
     const body = pg.ui.el(doc, "div", {}, [pg.ui.el(doc, "span", { className: "pg-notice-text", text: message })]);
-    if (options.command) body.append(doc.createTextNode(" "), pg.ui.el(doc, "code", { text: options.command }));
     if (options.linkUrl) {
       body.append(doc.createTextNode(" "), pg.ui.el(doc, "a", {
         href: options.linkUrl, target: "_blank", rel: "noopener noreferrer", text: options.linkText || options.linkUrl,

@@ -121,11 +121,12 @@ test("companion down, failMode open: the post goes through with a notice", async
   await wait(50);
   assert.equal(page.siteClicks.length, 1);
   const notice = page.doc.querySelector('[data-postguard="notice"]');
-  assert.match(notice.shadowRoot.textContent, /not running/);
+  assert.match(notice.shadowRoot.textContent, /checker isn't running/);
+  assert.match(notice.shadowRoot.textContent, /Contact your IT team\./, "no help link set: still says whom to ask");
   assert.ok(page.sent.some((m) => m.type === "decision" && m.payload.scanId === null && m.payload.action === "posted"));
 });
 
-test("companion down, failMode closed: held with how to start the companion", async () => {
+test("companion down, failMode closed: held, and the salesperson is told to contact IT, not to run a command", async () => {
   const page = facebookPage({ unreachable: true, policy: { failMode: "closed", supportUrl: "https://help.example.com/postguard" } });
   await wait(20);
   page.type("Special price USD 0.42/pc");
@@ -133,8 +134,11 @@ test("companion down, failMode closed: held with how to start the companion", as
   await wait(50);
   assert.equal(page.siteClicks.length, 0);
   const text = page.doc.querySelector('[data-postguard="notice"]').shadowRoot.textContent;
-  assert.match(text, /postguard serve/);
-  assert.ok(page.doc.querySelector('[data-postguard="notice"]').shadowRoot.querySelector('a[href="https://help.example.com/postguard"]'));
+  assert.match(text, /checker isn't running/);
+  assert.match(text, /Contact IT:/);
+  assert.doesNotMatch(text, /postguard serve|terminal/);
+  const link = page.doc.querySelector('[data-postguard="notice"]').shadowRoot.querySelector('a[href="https://help.example.com/postguard"]');
+  assert.equal(link.textContent, "https://help.example.com/postguard");
 });
 
 test("orphaned script (extension reloaded): posts go through and listeners detach", async () => {

@@ -206,25 +206,34 @@
 
   /**
    * The companion could not be asked. failMode "open": the post goes through, a small notice says it
-   * was not checked, and an audit event is queued. "closed": the post stays held with how to start
-   * the companion, the support link and a "Check again" button.
+   * was not checked, and an audit event is queued. "closed": the post stays held, with a "Check
+   * again" button. Either way the notice names what the salesperson can do — contact IT, through
+   * the help link IT set — never a command: starting the checker is IT's job (docs/deploy.md).
    */
   function onUnreachable(ctx, retry) {
     const { adapter, composer, policy } = ctx;
     const anchor = composer.root || composer.editor;
     if (policy.failMode === "closed") {
-      pg.notice.show(pg.t("noticeFailClosed"), {
-        tone: "closed", anchor, command: "postguard serve",
-        linkUrl: policy.supportUrl || undefined, linkText: pg.t("noticeHelp"),
+      pg.notice.show(`${pg.t("noticeFailClosed")} ${contactLine(policy)}`, {
+        tone: "closed", kind: "fail-closed", anchor, ...contactLink(policy),
         actionText: pg.t("actionRetry"), onAction: retry, timeoutMs: 0,
       });
       return;
     }
     audit(adapter.platform, null, "posted", "unchecked: companion unreachable (fail open)");
     ctx.replay();
-    pg.notice.show(pg.t("noticeFailOpen"), {
-      anchor, linkUrl: policy.supportUrl || undefined, linkText: pg.t("noticeHelp"), timeoutMs: 12000,
+    pg.notice.show(`${pg.t("noticeFailOpen")} ${contactLine(policy)}`, {
+      kind: "fail-open", anchor, ...contactLink(policy), timeoutMs: 12000,
     });
+  }
+
+  /** "Contact IT:" before IT's help link, or "Contact your IT team." when IT set none. */
+  function contactLine(policy) {
+    return pg.t(policy.supportUrl ? "contactIt" : "contactItNoLink");
+  }
+
+  function contactLink(policy) {
+    return policy.supportUrl ? { linkUrl: policy.supportUrl, linkText: policy.supportUrl } : {};
   }
 
   pg.review = { audit, viewFor, showPanel, policyChanged, onUnreachable };
