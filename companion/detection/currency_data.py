@@ -11,8 +11,10 @@ Token kinds:
 - `sign`: a symbol holding a currency sign (`$`, `R$`, `₹`, `US$`, `¥`);
 - `symbol`: a symbol written with letters (`zł`, `RM`, `Rs`, `kr`), matched as written;
 - `name`: a display name (`euros`, `美元`, `円`), matched in any case;
-- `unit`: the last word of a multi-word name (`pounds`, `рубль`), matched in any case and,
-  like a code, sure only with a decimal or grouped amount.
+- `unit`: the last word of a multi-word name (`pounds`, `рубль`), matched in any case and
+  sure only with a decimal or grouped amount;
+- `word_like`: codes, symbols and names spelt like an English word (`TOP`, `ALL`, `kr`,
+  `real`), which need a clear amount or a price word nearby.
 """
 
 from __future__ import annotations
@@ -70,8 +72,24 @@ def build_table() -> dict[str, list[str]]:
     # The unit word of a multi-word name ("British pounds" -> "pounds", "российский рубль" ->
     # "рубль"): written alone, it is as ambiguous as a code ("500 pounds" of steel).
     units = {n.split()[-1] for n in words if " " in n and len(n.split()[-1]) >= 3} - words
+    english = _english_words()
+    word_like = sorted(t for t in set(codes) | letters | words
+                       if t.isascii() and t.casefold().rstrip(".") in english)
     return {"code": codes, "sign": signs, "symbol": sorted(letters), "name": sorted(words),
-            "unit": sorted(units)}
+            "unit": sorted(units), "word_like": word_like}
+
+
+def _english_words() -> set[str]:
+    """English nouns, verbs, adjectives and adverbs (WordNet's lemma index as the pinned
+    spaCy English model ships it): codes and symbols spelt like one ("TOP", "ALL", "CUP",
+    "kr") are only a currency next to a clear amount or a price word."""
+    import importlib
+
+    from companion.detection.recognizers.registry import SPACY_MODEL_PACKAGE
+
+    nlp = importlib.import_module(SPACY_MODEL_PACKAGE).load(exclude=["parser", "ner"])
+    index = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
+    return {word for words in index.values() for word in words}
 
 
 @lru_cache(maxsize=1)

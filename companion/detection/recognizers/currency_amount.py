@@ -12,11 +12,13 @@ run, and the amount is then read next to that token on a bounded slice.
 How sure a match is depends on what could be mistaken for it:
 - a symbol with a currency sign (`$`, `R$`, `₹`, `€`) is a price whatever the amount;
 - so is a name or a symbol in letters no word shares (`zł`, `円`, `美元`, `euros`);
-- a code or a short latin token with a decimal or grouped amount (`AED 1,250`, `RM 51.30`)
-  is one too;
-- a code or a short latin token with a bare integer (`TOP 10`, `KM 12`, `2 real issues`,
-  `SAR 500`, `Rs 980`) needs a price word nearby (the rule's context): they collide
-  with words and units.
+- so is a code or a short latin symbol no English word shares (`PLN 197`, `Rs 980`,
+  `AED 1,250`);
+- a code or symbol spelt like an English word (`TOP 10`, `ALL 5`, `CUP 2`, `2 real
+  issues`; the list is made from the English model's word index, see `currency_data.py`)
+  needs a decimal or grouped amount or a price word nearby (the rule's context);
+- the last word of a currency name alone (`pounds`, `won`) counts only with a decimal or
+  grouped amount and a price word.
 What sits right around the match is checked in Python: letters glued to a code, digits
 glued to the amount, a document label (`No.`, `#`) in front of it.
 """
@@ -82,6 +84,7 @@ class CurrencyAmountRecognizer(EntityRecognizer):
         exact = {t: kind for kind in ("code", "sign", "symbol") for t in tokens[kind]}
         folded = {t.casefold(): kind for kind in ("unit", "name") for t in tokens[kind]}
         self._exact, self._folded = _automaton(exact), _automaton(folded)
+        self._word_like = {t.casefold() for t in tokens["word_like"]}
 
     def analyze(self, text, entities, nlp_artifacts=None):
         spans: dict[tuple[int, int], float] = {}
@@ -132,13 +135,15 @@ class CurrencyAmountRecognizer(EntityRecognizer):
 
     def _score(self, kind: str, token: str, amount: str) -> float:
         clear = bool(_DECIMAL_OR_GROUPED.search(amount))
-        if kind == "unit":  # "pounds", "won", "real": a word first, so a bare integer never counts
+        if kind == "unit":  # "pounds", "won": a word first, so a bare integer never counts
             return self.BARE_INTEGER_SCORE if clear else 0.0
         if kind == "sign":
             return self.SIGN_SCORE
+        if token.casefold() in self._word_like:  # "TOP 10", "ALL 5", "2 real issues"
+            return self.CLEAR_AMOUNT_SCORE if clear else self.BARE_INTEGER_SCORE
         if kind != "code" and not (token.isascii() and len(token.rstrip(".")) <= 4):
             return self.SIGN_SCORE  # "zł", "円", "美元", "euros": a currency and nothing else
-        return self.CLEAR_AMOUNT_SCORE if clear else self.BARE_INTEGER_SCORE
+        return self.CLEAR_AMOUNT_SCORE  # "PLN 197", "Rs 980": a code no word shares
 
 
 def _windows(text: str) -> list[tuple[int, int]]:
