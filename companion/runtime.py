@@ -7,10 +7,13 @@ never per request.
 
 from __future__ import annotations
 
+import hashlib
 import time
+from functools import lru_cache
+from pathlib import Path
 
 from companion import __version__
-from companion.config import Settings
+from companion.config import EXAMPLE_ORG_DIR, Settings
 from companion.detection.engine import DetectionEngine
 from companion.detection.org_matchers import OrgMatchers
 from companion.detection.recognizers.registry import SPACY_MODEL_PACKAGE, build_analyzer
@@ -59,6 +62,35 @@ def versions(engine: DetectionEngine) -> dict:
         "tesseract": tesseract.tesseract_version(),
         "ocr_languages": list(tesseract.installed_languages()),
     }
+
+
+def _org_digest(org_dir: Path) -> str:
+    """sha256 over the org directory's files (names and bytes, in name order)."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in Path(org_dir).iterdir() if p.is_file() and not p.name.startswith(".")):
+        digest.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _example_digest() -> str:
+    return _org_digest(EXAMPLE_ORG_DIR)
+
+
+def org_status(settings: Settings) -> dict:
+    """Which org lists the companion checks against, for `/v1/health`: `version` (the signed bundle's
+    version when a bundle brings them, else `sha256:` and the start of a hash of the files, so IT can
+    compare two laptops) and `example` (true when the lists are the shipped example org's, i.e. no
+    real client or product is known yet). Not part of the audit events' versions."""
+    from companion.deploy.installed import resolve_rule_dirs
+
+    resolved, bundle = resolve_rule_dirs(settings)
+    try:
+        digest = _org_digest(resolved.org_dir)
+    except OSError:
+        return {"version": None, "example": False}
+    version = bundle.version if bundle is not None and bundle.org_dir is not None else f"sha256:{digest[:12]}"
+    return {"version": version, "example": digest == _example_digest()}
 
 
 def timed_build(settings: Settings) -> tuple[DetectionEngine, float]:

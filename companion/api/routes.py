@@ -10,13 +10,14 @@ import base64
 import binascii
 import hashlib
 import uuid
+import weakref
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, jsonify, request
 from pydantic import BaseModel, ValidationError
 
 from companion.api.schemas import (CheckRequest, CheckResponse, DecisionRequest, DecisionResponse,
-                                   ForwardingStatus, HealthResponse, RedactRequest, RedactResponse)
+                                   ForwardingStatus, HealthResponse, OrgStatus, RedactRequest, RedactResponse)
 from companion.detection.engine import ImageInput
 from companion.errors import ImageRejected, NotFound, RequestError
 
@@ -142,7 +143,22 @@ def health():
     audit forwarding keeps up (IT's first question when the SIEM misses a laptop)."""
     state = _state()
     forwarding = [ForwardingStatus(**vars(s)) for s in state.forwarder.status()] if state.forwarder else []
-    return jsonify(HealthResponse(status="ok", versions=state.versions, forwarding=forwarding).model_dump())
+    return jsonify(HealthResponse(status="ok", versions=state.versions, org=_org_status(state),
+                                  forwarding=forwarding).model_dump())
+
+
+_ORG_STATUS = weakref.WeakKeyDictionary()  # engine -> (settings, org status): worked out once per engine
+
+
+def _org_status(state) -> OrgStatus:
+    """The org lists in use (the extension's popup says whether they are the shipped example's);
+    computed again only when a bundle reload swapped the engine, since it hashes files."""
+    from companion.runtime import org_status
+
+    cached = _ORG_STATUS.get(state.engine)
+    if cached is None or cached[0] is not state.settings:
+        cached = _ORG_STATUS[state.engine] = (state.settings, OrgStatus(**org_status(state.settings)))
+    return cached[1]
 
 
 @bp.get("/openapi.json")

@@ -101,9 +101,19 @@ class ForwardingStatus(Wire):
     last_error: str | None = Field(None, description="Why the last attempt failed, while failing.")
 
 
+class OrgStatus(Wire):
+    version: str | None = Field(..., description="The signed rule bundle's version when a bundle brings "
+                                                 "the org lists, else `sha256:` and the start of a hash "
+                                                 "of the org directory's files.")
+    example: bool = Field(..., description="True when the org lists are the shipped example's: no real "
+                                           "client, competitor or product is known to the checks yet.")
+
+
 class HealthResponse(Wire):
     status: Literal["ok"]
     versions: dict
+    org: OrgStatus | None = Field(None, description="Which org lists (clients, competitors, products) "
+                                                    "the checks use.")
     forwarding: list[ForwardingStatus] = Field(
         default_factory=list, description="One entry per configured audit forwarding target "
                                           "(syslog, central store); empty when none is configured.")

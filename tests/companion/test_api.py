@@ -296,6 +296,31 @@ def test_health_reports_versions_of_rules_model_and_ocr(client, api_engine):
     assert {"eng", "chi_sim"} <= set(versions["ocr_languages"])
 
 
+def test_health_says_the_org_lists_are_the_shipped_example(client):
+    org = client.get("/v1/health").get_json()["org"]
+    assert org["example"] is True
+    assert re.fullmatch(r"sha256:[0-9a-f]{12}", org["version"])
+
+
+def test_health_says_a_real_org_is_not_the_example_and_names_its_version(tmp_path, data_dir, api_engine):
+    import shutil
+
+    from companion.app import create_app
+    from companion.config import EXAMPLE_ORG_DIR, Settings
+
+    org_dir = tmp_path / "org"
+    shutil.copytree(EXAMPLE_ORG_DIR, org_dir)
+    with (org_dir / "competitors.txt").open("a", encoding="utf-8") as f:
+        f.write("\nNorthwind Fasteners\n")
+    app = create_app(Settings(data_dir=data_dir, org_dir=org_dir), engine=api_engine)
+    try:
+        example = app.test_client().get("/v1/health").get_json()["org"]
+    finally:
+        app.extensions["postguard"].audit.close()
+    assert example["example"] is False
+    assert example["version"].startswith("sha256:")
+
+
 def test_every_check_event_carries_the_versions_health_reports(client, audit_store):
     versions = client.get("/v1/health").get_json()["versions"]
     check(client, "hello")
