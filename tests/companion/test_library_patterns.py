@@ -171,3 +171,11 @@ def test_a_bad_market_names_its_line(tmp_path):
     with pytest.raises(ConfigError) as err:
         read_markets(tmp_path / "markets.txt")
     assert err.value.line == 3
+
+
+def test_shipped_currency_table_is_what_babel_gives():
+    """data/currency_tokens.json is generated, never edited: regenerate it with
+    `python -m companion.detection.currency_data` after a Babel or model upgrade."""
+    from companion.detection.currency_data import build_table, currency_tokens
+
+    assert build_table() == currency_tokens()
