@@ -81,17 +81,91 @@ def audit_export(data_dir, since, fmt, output):
 @_DATA
 @click.option("--db", "db_url", default=None, metavar="URL",
               help="Verify every laptop's chain in the central PostgreSQL store instead.")
-def audit_verify(data_dir, db_url):
-    """Check the hash chain; exit 1 and name the first broken link when it is broken."""
+@click.option("--against", "targets", multiple=True, metavar="TARGET",
+              help="Also compare the local chain with a forwarding target's copy: a syslog archive file "
+                   "(as rsyslog writes it), a postgresql:// URL, or `central` for the configured central_db. "
+                   "Catches a cut tail and rewritten events. Repeatable.")
+def audit_verify(data_dir, db_url, targets):
+    """Check the hash chain; exit 1 and name the first broken link when it is broken.
+
+    With --against, exit 4 when the target holds events deleted here (a cut tail), 5 when
+    an event differs from the target's copy (rewritten), 6 when the target holds no event
+    of this log.
+    """
     if db_url:
         _verify_central(db_url)
         return
-    report = _store(data_dir).verify()
+    store = _store(data_dir)
+    report = store.verify()
     if report.ok:
         click.echo(f"chain OK: {report.checked} events, head {report.head_hash}")
-        return
-    click.echo(f"chain BROKEN at event {report.first_broken}: {report.reason}", err=True)
-    sys.exit(1)
+    else:
+        click.echo(f"chain BROKEN at event {report.first_broken}: {report.reason}", err=True)
+    code = 0 if report.ok else 1
+    if targets:
+        code = _verify_against(store, targets, code)
+    elif report.ok:
+        _print_anchors(store, report.head_seq)
+    if code:
+        sys.exit(code)
+
+
+def _print_anchors(store, head_seq: int) -> None:
+    """Where the head was last anchored, as this laptop's spool remembers it: a hint, not proof
+    (the spool is on the laptop too); `--against` asks the target itself."""
+    from companion.audit.sinks.spool import read_anchors
+
+    for anchor in read_anchors(store.db_path.parent):
+        where = anchor.target or anchor.sink
+        if anchor.seq > head_seq:
+            click.echo(f"WARNING: {where} confirmed event {anchor.seq} at {anchor.anchored_at}, but this log "
+                       f"ends at event {head_seq}: events may have been cut here. Check with "
+                       "`postguard audit verify --against` and that target's archive or store.", err=True)
+        else:
+            click.echo(f"head last anchored to {where} at {anchor.anchored_at}: event {anchor.seq}; "
+                       "compare with `postguard audit verify --against ...`")
+
+
+def _verify_against(store, targets, local_code: int) -> int:
+    """Compare with each target; the exit code of the gravest finding (a broken local chain: 1)."""
+    from companion.audit.anchor import read_local_chain, worst
+    from companion.audit.sinks.spool import read_laptop_id
+
+    local = read_local_chain(store.events())
+    laptop_id = read_laptop_id(store.db_path.parent)
+    laptop_ids = {laptop_id} if laptop_id else set()
+    found = []
+    for spec in targets:
+        for comparison in _compare(spec, local, laptop_ids):
+            click.echo(comparison.message, err=comparison.outcome != "match")
+            found.append(comparison)
+    gravest = worst(found)
+    if gravest.outcome in ("rewritten", "cut"):
+        return gravest.exit_code
+    return local_code or gravest.exit_code
+
+
+def _compare(spec: str, local, laptop_ids: set[str]):
+    """The comparisons with one --against target (file, postgresql:// URL or `central`)."""
+    from companion.audit.anchor import compare_with_target
+    from companion.audit.anchor_sources import central_chains, syslog_archive_chains
+
+    if spec == "central":
+        configured = Settings.from_env().central_db
+        if configured is None:
+            raise ConfigError("--against central needs central_db (POSTGUARD_CENTRAL_DB); or pass the "
+                              "postgresql:// URL", field="--against")
+        spec = configured.get_secret_value()
+    if spec.startswith(("postgresql://", "postgres://")):
+        chains, label = central_chains(spec, local, laptop_ids)
+        return compare_with_target(local, chains, target=f"the central store {label}", laptop_ids=laptop_ids,
+                                   at_means="received")
+    path = Path(spec)
+    if not path.is_file():
+        raise ConfigError("no such file; --against takes a syslog archive file, a postgresql:// URL or "
+                          "`central`", path=spec, field="--against")
+    return compare_with_target(local, syslog_archive_chains(path), target=f"the syslog archive {path}",
+                               laptop_ids=laptop_ids, at_means="recorded")
 
 
 def _verify_central(db_url: str) -> None:

@@ -71,7 +71,7 @@ class _SinkWorker:
                 batch = self.spool.pending(self.sink.name, self.batch_size)
                 if batch:
                     self.sink.deliver(batch, self.spool.laptop_id)
-                    self.spool.mark_delivered(self.sink.name, batch[-1])
+                    self.spool.mark_delivered(self.sink.name, batch[-1], self.sink.describe())
                     self._recovered(len(batch))
                     continue
             except PostguardError as exc:

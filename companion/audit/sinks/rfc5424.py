@@ -7,8 +7,11 @@
 - TIMESTAMP is when the event happened, not when it was sent. A spooled event keeps its time.
 - HOSTNAME is the laptop's name as recorded in the event, and MSGID its kind.
 - STRUCTURED-DATA repeats the fields a SIEM filters on. The laptop id and seq let a collector
-  drop a batch it receives twice. 32473 is the example enterprise number that RFC 5612
-  reserves for documentation. It only namespaces our parameter names.
+  drop a batch it receives twice. `seq` and `hash` are the event's place in the chain: the
+  collector holds an independent copy of the laptop's chain head, so a cut or rewritten
+  local log shows against it (`postguard audit verify --against`). They come before MSG, so
+  a collector that truncates long messages still keeps them. 32473 is the example enterprise
+  number that RFC 5612 reserves for documentation. It only namespaces our parameter names.
 - MSG is the event's canonical JSON, exactly as the laptop hashed it (prev_hash and hash
   included), so a copy in the SIEM can be re-verified. The BOM marks it as UTF-8 (RFC 5424 6.4).
 """
@@ -62,7 +65,7 @@ def structured_data(event: dict, laptop_id: str) -> str:
         "laptop_id": laptop_id, "seq": event.get("seq"), "event_id": event.get("event_id"),
         "kind": event.get("kind"), "verdict": event.get("verdict"), "action": event.get("action"),
         "categories": event.get("categories") or None, "platform": event.get("platform"),
-        "scan_id": event.get("scan_id"), "user": event.get("os_user"),
+        "scan_id": event.get("scan_id"), "user": event.get("os_user"), "hash": event.get("hash"),
     }
     body = " ".join(f'{name}="{sd_value(value)}"' for name, value in params.items()
                     if value is not None and value != "")

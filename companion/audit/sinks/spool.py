@@ -18,6 +18,11 @@ If the audit log is replaced (deleted, restored from an old backup), the cursors
 longer match it. Then the log is forwarded from its start under a new laptop id, so two
 different chains never share an id.
 
+Each cursor also keeps the hash of the confirmed event, which target confirmed it and when:
+the chain head as last anchored off the laptop, which the review page shows
+(`read_anchors`). The anchor that counts is the target's own copy, not this record, which
+sits on the laptop (see `postguard audit verify --against`).
+
 Retention pruning deletes old events. An event pruned before a sink confirmed it never
 reaches that sink. The checkpoint event that records the prune is forwarded, and it says
 how many events went.
@@ -30,6 +35,7 @@ import os
 import sqlite3
 import threading
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 from companion.audit.errors import AuditError
@@ -45,9 +51,23 @@ CREATE TABLE IF NOT EXISTS forward_identity (
     id INTEGER PRIMARY KEY CHECK (id = 1), laptop_id TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS forward_cursor (
-    sink TEXT PRIMARY KEY, seq INTEGER NOT NULL, event_id TEXT NOT NULL, delivered_at TEXT NOT NULL
+    sink TEXT PRIMARY KEY, seq INTEGER NOT NULL, event_id TEXT NOT NULL, delivered_at TEXT NOT NULL,
+    hash TEXT, target TEXT
 );
 """
+# Columns added after the first release; a spool made before them gets them on open.
+_ADDED_CURSOR_COLUMNS = ("hash", "target")
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """The newest event one forwarding target confirmed: the chain head as anchored there."""
+
+    sink: str
+    target: str | None  # as the sink describes itself (no password); None in spools made before
+    seq: int
+    hash: str | None
+    anchored_at: str  # UTC, when the target confirmed it
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -80,6 +100,7 @@ class Spool:
         try:
             ledger, audit = _connect(ledger_path), _connect(audit_path)
             ledger.executescript(f"BEGIN IMMEDIATE;{_SCHEMA}COMMIT;")
+            _add_missing_columns(ledger)
             spool = cls(ledger, audit, _laptop_id(ledger))
             spool._restart_if_log_replaced()
         except sqlite3.Error as exc:
@@ -106,14 +127,18 @@ class Spool:
         with self._lock:
             return self._cursor_seq(sink)
 
-    def mark_delivered(self, sink: str, last: dict) -> None:
-        """Move the sink's cursor to `last`, durably, after the sink confirmed it."""
+    def mark_delivered(self, sink: str, last: dict, target: str | None = None) -> None:
+        """Move the sink's cursor to `last`, durably, after the sink confirmed it.
+
+        `target` is the sink's description (scheme, host, port), kept with the anchor.
+        """
         with self._lock:
             self._ledger.execute(
-                "INSERT INTO forward_cursor (sink, seq, event_id, delivered_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (sink) DO UPDATE SET seq = excluded.seq, event_id = excluded.event_id, "
-                "delivered_at = excluded.delivered_at WHERE excluded.seq > forward_cursor.seq",
-                (sink, last["seq"], last["event_id"], utc_timestamp()))
+                "INSERT INTO forward_cursor (sink, seq, event_id, delivered_at, hash, target) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (sink) DO UPDATE SET seq = excluded.seq, "
+                "event_id = excluded.event_id, delivered_at = excluded.delivered_at, hash = excluded.hash, "
+                "target = excluded.target WHERE excluded.seq > forward_cursor.seq",
+                (sink, last["seq"], last["event_id"], utc_timestamp(), last.get("hash"), target))
 
     def _cursor_seq(self, sink: str) -> int:
         row = self._ledger.execute("SELECT seq FROM forward_cursor WHERE sink = ?", (sink,)).fetchone()
@@ -151,6 +176,41 @@ class Spool:
             self._audit.close()
 
 
+def _add_missing_columns(ledger: sqlite3.Connection) -> None:
+    """Give a spool made by an older version the cursor columns added since."""
+    have = {row[1] for row in ledger.execute("PRAGMA table_info(forward_cursor)")}
+    for column in _ADDED_CURSOR_COLUMNS:
+        if column not in have:
+            try:
+                ledger.execute(f"ALTER TABLE forward_cursor ADD COLUMN {column} TEXT")
+            except sqlite3.OperationalError:  # another process added it a moment ago
+                pass
+
+
+def read_anchors(data_dir: Path) -> list[Anchor]:
+    """Each target's last confirmed event, read-only (empty when nothing was ever confirmed).
+
+    For display: the review page and the CLI read it from a process other than the forwarder.
+    """
+    path = Path(data_dir) / SPOOL_FILE_NAME
+    if not path.is_file():
+        return []
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+    except sqlite3.Error:
+        return []
+    try:
+        have = {row[1] for row in conn.execute("PRAGMA table_info(forward_cursor)")}
+        extra = [c if c in have else f"NULL AS {c}" for c in _ADDED_CURSOR_COLUMNS]
+        rows = conn.execute(f"SELECT sink, {', '.join(extra)}, seq, delivered_at FROM forward_cursor "
+                            "ORDER BY sink").fetchall()
+    except sqlite3.Error:
+        return []
+    finally:
+        conn.close()
+    return [Anchor(sink, target, seq, hash_, at) for sink, hash_, target, seq, at in rows]
+
+
 def _laptop_id(ledger: sqlite3.Connection) -> str:
     """This log's laptop id, made once (INSERT OR IGNORE keeps the first of two racers)."""
     ledger.execute("INSERT OR IGNORE INTO forward_identity (id, laptop_id) VALUES (1, ?)",
@@ -177,3 +237,19 @@ def first_unconfirmed_seq(data_dir: Path, sinks: list[str]) -> int | None:
     finally:
         conn.close()
     return min(cursors.get(sink, 0) for sink in sinks) + 1
+
+
+def read_laptop_id(data_dir: Path) -> str | None:
+    """The laptop id this log is forwarded under, read-only (None: never forwarded)."""
+    path = Path(data_dir) / SPOOL_FILE_NAME
+    if not path.is_file():
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+        try:
+            row = conn.execute("SELECT laptop_id FROM forward_identity WHERE id = 1").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+    return row[0] if row else None
