@@ -25,6 +25,7 @@ from companion.audit.chain import ChainReport
 from companion.audit.errors import AuditError
 from companion.audit.query import DailyCount, EventFilter, where_clause
 from companion.audit.schema import COLUMNS, row_to_event
+from companion.audit.sinks.spool import Anchor, read_anchors
 from companion.audit.store import AuditStore
 
 VERIFY_MAX_AGE_S = 60.0
@@ -105,6 +106,10 @@ class SqliteAuditReader:
         rows = self._rows(f"SELECT {COLUMNS} FROM audit_events WHERE scan_id = ? ORDER BY seq",
                           [scan_id])
         return [row_to_event(row) for row in rows]
+
+    def anchors(self) -> list[Anchor]:
+        """Per forwarding target, the newest event it confirmed and when (the spool's record)."""
+        return read_anchors(self._store.db_path.parent)
 
     def verify(self) -> ChainReport:
         """The chain status, recomputed whenever the database changed since the last walk."""

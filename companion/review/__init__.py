@@ -35,8 +35,9 @@ def register_review(app: Flask, reader: AuditReader, settings: Settings, *,
     from companion.review.views import bp
 
     label = source_label or f"Audit log on this computer ({settings.data_dir})"
+    forwarding = bool(settings.syslog_target or settings.central_db)
     app.extensions[REVIEW_EXTENSION] = ReviewState(reader, token_file or token_path(settings.data_dir),
-                                                   settings.port, label)
+                                                   settings.port, label, forwarding)
     for name, function in TEMPLATE_FILTERS.items():
         app.jinja_env.filters.setdefault(name, function)
     app.register_blueprint(bp)

@@ -26,6 +26,7 @@ class ReviewState:
     token_file: Path
     port: int
     source_label: str
+    forwarding: bool = False  # a forwarding target is set, so the head should get anchored
     throttle: SignInThrottle = field(default_factory=SignInThrottle)  # wrong tokens per client
 
 

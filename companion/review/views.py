@@ -18,6 +18,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from companion.audit.export import EXPORT_FORMATS, export_events
 from companion.audit.query import EventFilter
 from companion.errors import NotFound, PostguardError
+from companion.review.anchoring import anchor_lines
 from companion.review.auth import SESSION_COOKIE, SESSION_TTL_S, new_session, read_admin_token, \
     session_is_valid, token_matches
 from companion.review.chart import build_chart, chart_days, chart_filter
@@ -72,11 +73,16 @@ def _login_page(status: int, problem: str | None = None, next_path: str | None =
 
 
 def _chain_status(state: ReviewState) -> dict:
-    """verify() as the badge shows it; a store that cannot be read says so instead."""
+    """verify() as the badge shows it, with where the head was last anchored (anchoring.py);
+    a store that cannot be read says so instead."""
     try:
-        return {"report": state.reader.verify(), "error": None}
+        report = state.reader.verify()
     except PostguardError as exc:
-        return {"report": None, "error": exc.message}
+        return {"report": None, "error": exc.message, "anchors": []}
+    read_anchors = getattr(state.reader, "anchors", None)  # the central store has none: it is the anchor
+    anchors = anchor_lines(read_anchors(), report.head_seq, forwarding=state.forwarding,
+                           now=datetime.now(timezone.utc)) if read_anchors else []
+    return {"report": report, "error": None, "anchors": anchors}
 
 
 # The shape each JSON field should have; a row edited by hand may hold something else.
