@@ -30,9 +30,13 @@ def _op(summary: str, request: type[BaseModel] | None, response: type[BaseModel]
     return op
 
 
-@lru_cache(maxsize=1)
-def openapi_document() -> dict:
-    """Every /v1 path with its request and response models; the test compares it to the routes."""
+@lru_cache(maxsize=8)
+def openapi_document(max_text_chars: int, max_images: int) -> dict:
+    """Every /v1 path with its request and response models; the test compares it to the routes.
+
+    The limits this companion is configured with (longest text, most images per check) are
+    part of the request schema, so a request the document allows is one the API takes.
+    """
     models = [schemas.CheckRequest, schemas.CheckResponse, schemas.DecisionRequest,
               schemas.DecisionResponse, schemas.RedactRequest, schemas.RedactResponse,
               schemas.HealthResponse, schemas.ErrorResponse]
@@ -41,6 +45,9 @@ def openapi_document() -> dict:
         schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
         components.update(schema.pop("$defs", {}))
         components[model.__name__] = schema
+    check_fields = components["CheckRequest"]["properties"]
+    check_fields["text"]["maxLength"] = max_text_chars
+    check_fields["images"]["maxItems"] = max_images
     return {
         "openapi": "3.1.0",
         "info": {"title": "Postguard companion", "version": __version__,

@@ -124,13 +124,10 @@ def redact():
     """Black out boxes in an image; same format and size back."""
     from companion import imaging
 
-    req = parse(RedactRequest)
-    for index, box in enumerate(req.boxes):
-        if len(box) != 4 or box[2] <= 0 or box[3] <= 0 or box[0] < 0 or box[1] < 0:
-            raise RequestError(f"boxes[{index}]: expected [x, y, w, h] with positive size", "bad_box")
+    req = parse(RedactRequest)  # the model refuses a box that is not [x, y, w, h] with a positive size
     raw = decode_base64(req.image.data)
     try:
-        out = imaging.redact(raw, [tuple(b) for b in req.boxes])
+        out = imaging.redact(raw, req.boxes)
     except imaging.ImageError as exc:
         raise ImageRejected(f"image: {exc.message}", exc.code) from None
     image = {"name": req.image.name, "mime": req.image.mime, "data": base64.b64encode(out).decode()}
@@ -165,4 +162,5 @@ def _org_status(state) -> OrgStatus:
 def openapi():
     from companion.api.openapi import openapi_document
 
-    return jsonify(openapi_document())
+    settings = _state().settings
+    return jsonify(openapi_document(settings.max_text_chars, settings.max_images))

@@ -7,9 +7,9 @@ not `5`, so what the OpenAPI document accepts is exactly what the API accepts.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, NonNegativeInt, PositiveInt
 
 from companion.detection.types import CATEGORIES
 
@@ -31,8 +31,10 @@ class WireIn(Wire):
 class ImageIn(WireIn):
     name: str = Field("", max_length=255, description="File name as attached (for display only).")
     mime: str = Field(..., max_length=100, description="image/jpeg, image/png, image/webp or image/gif.")
-    data: str = Field(..., min_length=1, description="The image bytes, base64-encoded; an empty image "
-                                                     "is refused.")
+    data: str = Field(..., min_length=1, json_schema_extra={"format": "byte", "contentMediaType": "image/*"},
+                      description="A JPEG, PNG, WebP or GIF image, base64-encoded (RFC 4648, no line "
+                                  "breaks); an empty image is refused, and bytes that are not one of "
+                                  "these images get 415 image_unsupported.")
 
 
 class CheckRequest(WireIn):
@@ -83,9 +85,22 @@ class DecisionResponse(Wire):
     event_id: str
 
 
+def _integral(value):
+    """JSON has one number type: 5.0 is the integer 5 (JSON Schema says so too); 5.5 and "5" are not."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+Coordinate = Annotated[NonNegativeInt, BeforeValidator(_integral)]
+Extent = Annotated[PositiveInt, BeforeValidator(_integral)]
+# [x, y, w, h] in displayed pixels: a corner at or right of and below the origin, a size of at
+# least one pixel. strict=False lets a JSON array fill the tuple; the numbers stay strict.
+Box = Annotated[tuple[Coordinate, Coordinate, Extent, Extent], Field(strict=False)]
+
+
 class RedactRequest(WireIn):
     image: ImageIn
-    boxes: list[list[int]] = Field(..., max_length=200, description="[x, y, w, h] boxes to black out.")
+    boxes: list[Box] = Field(..., max_length=200, description="[x, y, w, h] boxes to black out; a box "
+                                                               "past the image's edge is clipped to it.")
 
 
 class RedactResponse(Wire):

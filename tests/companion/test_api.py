@@ -350,8 +350,13 @@ def conforms(doc: dict, schema: dict, value, where: str = "$") -> list[str]:
     if expected:
         ok = isinstance(value, _JSON_TYPES[expected]) and not (expected in ("integer", "number")
                                                                and isinstance(value, bool))
+        # JSON has one number type: 5.0 is an integer to JSON Schema (and to the API), 5.5 is not.
+        ok = ok or (expected == "integer" and isinstance(value, float) and value.is_integer())
         if not ok:
             return [f"{where}: expected {expected}, got {type(value).__name__}"]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if value < schema.get("minimum", value) or value <= schema.get("exclusiveMinimum", value - 1):
+            return [f"{where}: below the documented minimum"]
     if "enum" in schema and value not in schema["enum"]:
         problems.append(f"{where}: {value!r} not in {schema['enum']}")
     if "const" in schema and value != schema["const"]:
@@ -371,9 +376,12 @@ def conforms(doc: dict, schema: dict, value, where: str = "$") -> list[str]:
                 problems.append(f"{where}: undocumented field {key}")
             elif isinstance(schema.get("additionalProperties"), dict):
                 problems += conforms(doc, schema["additionalProperties"], item, f"{where}.{key}")
-    if isinstance(value, list) and "items" in schema:
+    if isinstance(value, list):
+        prefix = schema.get("prefixItems", [])  # a tuple: one schema per position ([x, y, w, h])
         for i, item in enumerate(value):
-            problems += conforms(doc, schema["items"], item, f"{where}[{i}]")
+            item_schema = prefix[i] if i < len(prefix) else schema.get("items")
+            if item_schema is not None:
+                problems += conforms(doc, item_schema, item, f"{where}[{i}]")
     return problems
 
 
@@ -438,6 +446,9 @@ REQUESTS_AT_THE_EDGE = [
     ("offline_true", "/v1/decision", {"action": "posted", "offline": True}),
     ("box_as_strings", "/v1/redact", {"image": {"mime": "image/png", "data": ONE_PIXEL}, "boxes": [["0", 0, 1, 1]]}),
     ("box_as_floats", "/v1/redact", {"image": {"mime": "image/png", "data": ONE_PIXEL}, "boxes": [[0.0, 0, 1, 1]]}),
+    ("box_as_fractions", "/v1/redact", {"image": {"mime": "image/png", "data": ONE_PIXEL}, "boxes": [[0.5, 0, 1, 1]]}),
+    ("box_without_width", "/v1/redact", {"image": {"mime": "image/png", "data": ONE_PIXEL}, "boxes": [[0, 0, 0, 1]]}),
+    ("box_of_three", "/v1/redact", {"image": {"mime": "image/png", "data": ONE_PIXEL}, "boxes": [[0, 0, 1]]}),
     ("text_as_number", "/v1/check", {"text": 42}),
     ("name_too_long", "/v1/check", {"images": [{"name": "n" * 256, "mime": "image/png", "data": ONE_PIXEL}]}),
 ]
