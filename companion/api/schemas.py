@@ -34,7 +34,7 @@ class ImageIn(WireIn):
     data: str = Field(..., min_length=1, json_schema_extra={"format": "byte", "contentMediaType": "image/*"},
                       description="A JPEG, PNG, WebP or GIF image, base64-encoded (RFC 4648, no line "
                                   "breaks); an empty image is refused, and bytes that are not one of "
-                                  "these images get 415 image_unsupported.")
+                                  "these images get 400 image_unsupported.")
 
 
 class CheckRequest(WireIn):

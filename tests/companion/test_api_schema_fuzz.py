@@ -44,7 +44,7 @@ def encoded_images(draw) -> str:
     Image fields say `format: byte` and `contentMediaType: image/*`: JSON Schema can say
     "base64", not "decodes to a JPEG, PNG, WebP or GIF". Generating real images keeps
     positive_data_acceptance strict (an image must be taken) rather than excusing every 4xx
-    on the operations that carry one; any other bytes get 415, which the document lists.
+    on the operations that carry one; any other bytes get a 400, which the document lists.
     """
     width, height = draw(st.integers(1, 24)), draw(st.integers(1, 24))
     pixels = draw(st.binary(min_size=width * height * 3, max_size=width * height * 3))
@@ -82,6 +82,9 @@ def test_the_fuzzed_document_is_the_served_one(fuzzed_app):
     assert response.get_json() == openapi_document(**LIMITS)
 
 
+# No deadline and no health checks: a check with ten images runs OCR ten times, and building
+# real images and long texts is slow by Hypothesis's measure; neither says anything about the
+# API (max_response_time is the check that does).
 @schema.parametrize()
 @settings(deadline=None, suppress_health_check=list(HealthCheck))
 def test_every_operation_passes_every_schemathesis_check(case, fuzzed_app):
