@@ -7,7 +7,7 @@ Both return `TargetChain`s (anchor.py): per laptop id, each event's seq, hash, e
 a time. Neither reads any event content beyond those fields.
 
 A syslog archive must keep the RFC 5424 structured data, as the documented rsyslog
-configuration does (`%rawmsg%`, or RSYSLOG_SyslogProtocol23Format). The seq and hash come
+configuration does (`%rawmsg%`). The seq and hash come
 from the `postguard@32473` element; messages forwarded before `hash` was in it give theirs
 from the JSON in MSG. Rotated archives ending in `.gz` are read too.
 """

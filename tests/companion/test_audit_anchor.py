@@ -177,6 +177,24 @@ def test_a_whole_chain_matches_and_events_not_yet_forwarded_are_no_cut(rsyslog, 
 
 
 @needs_rsyslog
+def test_events_pruned_here_are_not_missing_and_the_checkpoint_is_compared(rsyslog, data_dir):
+    from datetime import datetime, timedelta, timezone
+
+    forward_to_rsyslog(rsyslog, data_dir, 12)
+    store = AuditStore.open(data_dir)
+    checkpoint = store.prune_before(datetime.now(timezone.utc) + timedelta(days=1), keep_from_seq=9)
+    store.close()
+    assert checkpoint["seq"] == 13 and checkpoint["details"]["pruned_through_seq"] == 8
+    forward_to_rsyslog(rsyslog, data_dir, 0)  # the checkpoint goes out like any event
+    wait_for(lambda: len(rsyslog.raw_messages()) >= 13)
+
+    result = verify(data_dir, str(rsyslog.raw_file))
+    assert result.returncode == 0, result.stderr
+    assert "last anchored: event 13" in result.stdout
+    assert "6 events compared, all equal" in result.stdout, "events 9-13 and the pruned head, event 8"
+
+
+@needs_rsyslog
 def test_an_archive_without_this_logs_events_says_it_is_not_anchored(rsyslog, tmp_path):
     forward_to_rsyslog(rsyslog, tmp_path / "other-laptop", 4)
     mine = AuditStore.open(tmp_path / "data")
