@@ -7,7 +7,8 @@ strings. Its plugins are called directly, per line, with no settings, no network
 verification and no file handling:
 
 - its patterns use Python's backtracking engine, so they only ever see short pieces of
-  lines that an RE2 prefilter marked (a long token, a keyword, `://…@`, `-----BEGIN`),
+  lines that an RE2 prefilter marked (a 12+ character token that is not a plain word,
+  one of the plugins' keywords, `://…@`, `-----BEGIN`),
   at most `MAX_PIECES` such pieces of `PIECE` characters: the cost has a ceiling whatever the
   post holds;
 - high-entropy strings are quoted strings, as the plugins find them by default, measured
@@ -31,9 +32,13 @@ from companion.detection.linear_regex import LinearPattern
 
 PIECE = 300
 MAX_PIECES = 10
-_TRIGGER = LinearPattern(
-    r"[A-Za-z0-9_\-+/=.]{12,}|://[^\s/]*@|-----BEGIN|(?i:pass|pwd|secret|key|token|credential"
-    r"|contrase|auth)", max_matches=1)
+# What a piece needs before any plugin sees it: one of detect-secrets' keywords, a URL with
+# credentials, a PEM header, or a 12+ character token that is not a plain word
+# ("international" is not a key; "AKIAIOSFODNN7EXAMPLE" and "sk_live_..." may be).
+_KEYWORDS = LinearPattern(
+    r"(?i:(?:api|auth|service|account|db|database|priv|private|client)_?key|(?:db|database|key)_?pass"
+    r"|password|passwd|pwd|secret|contrase|://[^\s/]*@|-----BEGIN)", max_matches=1)
+_LONG_TOKEN = LinearPattern(r"[A-Za-z0-9_\-+/=.]{12,}", max_matches=50)
 _KEYWORD_REGEXES = keyword.REGEX_BY_FILETYPE[keyword.FileType.YAML]
 
 
@@ -82,7 +87,7 @@ class SecretRecognizer(EntityRecognizer):
         scanned = 0
         for start, end in pieces(text):
             line = text[start:end]
-            if not _TRIGGER.search(line):
+            if not _worth_scanning(line):
                 continue
             scanned += 1
             if scanned > MAX_PIECES:
@@ -120,6 +125,16 @@ class SecretRecognizer(EntityRecognizer):
             if set(token) <= set(plugin.charset) and plugin.calculate_shannon_entropy(token) > plugin.entropy_limit:
                 return not heuristic.is_likely_id_string(token, line, plugin)
         return False
+
+
+def _worth_scanning(line: str) -> bool:
+    if _KEYWORDS.search(line):
+        return True
+    for m in _LONG_TOKEN.finditer(line):
+        token = m.group()
+        if not (token.isalpha() and token[1:].islower()):
+            return True
+    return False
 
 
 def _letters_and_digits(token: str) -> bool:
