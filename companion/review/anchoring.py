@@ -28,6 +28,7 @@ class AnchorLine:
     state: str
     text: str
     when: str | None = None  # the full UTC time, for the tooltip
+    command: str | None = None  # what to run next, shown as code after the text
 
 
 def ago(ts: str, now: datetime) -> str:
@@ -63,10 +64,11 @@ def anchor_lines(anchors: list[Anchor], head_seq: int, *, forwarding: bool, now:
     for anchor in anchors:
         when, exact = ago(anchor.anchored_at, now), f"{anchor.anchored_at[:10]} {anchor.anchored_at[11:19]} UTC"
         if anchor.seq > head_seq:
+            target = _target(anchor)
             lines.append(AnchorLine("cut", (
-                f"Cut tail: {_target(anchor)} confirmed event #{anchor.seq} {when}, but this log ends at "
-                f"#{head_seq}. Events after #{head_seq} were deleted here; check with "
-                "postguard audit verify --against."), exact))
+                f"{target[0].upper()}{target[1:]} confirmed event #{anchor.seq} {when}, but this log ends at "
+                f"#{head_seq}: events after #{head_seq} were deleted here. Check with"), exact,
+                "postguard audit verify --against"))
             continue
         text = f"Chain head anchored to {_target(anchor)} {when} (event #{anchor.seq})"
         newer = head_seq - anchor.seq

@@ -8,6 +8,7 @@ is named on the page at once.
 from __future__ import annotations
 
 import re
+from html import unescape
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -38,8 +39,9 @@ class Page:
     def anchors(self) -> list[tuple[str, str]]:
         """(state, text) of each anchor line under the chain badge."""
         html = self.client.get("/audit").get_data(as_text=True)
-        found = re.findall(r'data-anchor="(\w+)"[^>]*>.*?</span> (.*?)</span>', html, re.S)
-        return [(state, text.replace("&#39;", "'")) for state, text in found]
+        found = re.findall(r'<span class="pg-chain-anchor[^"]*" data-anchor="(\w+)"[^>]*>(.*?)</span>'
+                           r'(?=\s*(?:<span class="pg-chain-anchor|</div>))', html)
+        return [(state, unescape(re.sub(r"<[^>]+>", "", inner)).replace("⚓", "").strip()) for state, inner in found]
 
     def close(self):
         self.reader.close()
@@ -67,9 +69,11 @@ def test_the_badge_says_when_and_up_to_which_event_syslog_confirmed_the_chain(rs
         cut_tail(data_dir, 3)
         [(state, text)] = page.anchors()
         assert state == "cut"
-        assert text.startswith(f"Cut tail: syslog {target} confirmed event #5 just now, but this log ends at #3.")
+        assert text.startswith(f"Syslog {target} confirmed event #5 just now, but this log ends at #3: "
+                               "events after #3 were deleted here. Check with postguard audit verify --against.")
         html = page.client.get("/audit").get_data(as_text=True)
-        assert 'data-chain="ok"' in html, "the local chain alone still holds; the anchor is what tells"
+        assert 'data-chain="cut"' in html and "Events cut after #3" in html
+        assert "The 3 events left verify · head #3" in html, "the local chain alone still holds"
     finally:
         page.close()
 

@@ -14,7 +14,9 @@ import json
 import re
 import subprocess
 import sys
+import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -234,3 +236,53 @@ def test_a_year_of_events_pages_older_and_filters_in_the_browser(start_companion
         expect(row).to_contain_text("Credentials")
     page.screenshot(path=screenshot_path("audit-year-filtered"), full_page=True)
     assert problems == []
+
+
+def test_the_chain_badge_says_where_the_head_is_anchored_and_names_a_cut_tail(launch_browser, tmp_path):
+    """The companion forwards to a real rsyslog; the badge says when syslog anchored the head.
+    Then the newest events are deleted with the head record rewritten (the chain alone still
+    holds), and the badge names the cut."""
+    from harness.companion import start_companion
+    from sink_servers import RSYSLOGD, Rsyslog
+
+    if not Path(RSYSLOGD).exists():
+        pytest.skip("rsyslogd missing (Debian package rsyslog)")
+    rsyslog = Rsyslog(tmp_path / "rsyslog").start()
+    try:
+        companion = start_companion(tmp_path / "companion", env={
+            "POSTGUARD_SYSLOG_TARGET": f"tcp://127.0.0.1:{rsyslog.port}"})
+    except FileNotFoundError as missing:
+        rsyslog.stop()
+        pytest.skip(f"companion not installed: {missing}")
+    try:
+        fill_log(companion)
+        deadline = time.monotonic() + 60  # the forwarder confirms in the background
+        while (companion.health() or {}).get("forwarding", [{}])[0].get("delivered_through") != 6:
+            assert time.monotonic() < deadline, "syslog never confirmed the six events"
+            time.sleep(0.1)
+        page = launch_browser().new_page()
+        problems = watch_csp(page)
+        page.goto(f"{companion.url}/audit")
+        page.get_by_label("Admin token").fill(admin_token(companion))
+        page.get_by_role("button", name="Sign in").click()
+        badge = page.locator("[data-chain=ok]")
+        expect(badge.locator("[data-anchor=current]")).to_contain_text(
+            f"Chain head anchored to syslog tcp://127.0.0.1:{rsyslog.port} just now (event #6).")
+        page.screenshot(path=screenshot_path("audit-anchored"))
+
+        subprocess.run(["sqlite3", str(companion.data_dir / "audit.sqlite3"),
+                        "DROP TRIGGER audit_events_no_delete; DROP TRIGGER audit_head_forward_only; "
+                        "DELETE FROM audit_events WHERE seq > 4; "
+                        "UPDATE audit_head SET seq = 4, hash = (SELECT hash FROM audit_events WHERE seq = 4);"],
+                       check=True, timeout=30)
+        page.goto(f"{companion.url}/audit")
+        badge = page.locator("[data-chain=cut]")
+        expect(badge).to_contain_text("Events cut after #4")
+        expect(badge).to_contain_text("The 4 events left verify")  # the local chain alone still holds
+        expect(badge.locator("[data-anchor=cut]")).to_contain_text(
+            "confirmed event #6 just now, but this log ends at #4")
+        page.screenshot(path=screenshot_path("audit-anchor-cut"))
+        assert problems == []
+    finally:
+        companion.stop()
+        rsyslog.stop()
