@@ -38,11 +38,12 @@ _SLICE = 40
 _REACH = 34  # the longest token (30) plus the gap allowed between token and amount
 _DIGIT_RUN = LinearPattern(r"\d+(?:[,.'’ \x{a0}\x{202f}]\d+)*", max_matches=MAX_RUNS)
 _AMOUNT = r"(?:\d{1,3}(?:[,.'’ \u00a0\u202f]\d{3})+(?:[.,]\d{1,2})?|\d+[.,]\d{1,2}|\d+)"
-_AMOUNT_AFTER = re.compile(r"[ \t\u00a0\u202f]{0,2}:?[ \t\u00a0\u202f]{0,2}(" + _AMOUNT + r")"
+_AMOUNT_AFTER = re.compile(r"[ \t\u00a0\u202f]{0,2}:?[ \t\u00a0\u202f]{0,2}(" + _AMOUNT + r"(?:[.,]-)?)"
                            r"(?:[ \t]?(?:k|K|m|M|mn|bn|million|billion|万|千|亿))?")
-_AMOUNT_BEFORE = re.compile(r"(" + _AMOUNT + r")[ \t\u00a0\u202f]{0,2}$")
+# "50,- Kč", "1.198,- Kr": a whole amount written the Central European way.
+_AMOUNT_BEFORE = re.compile(r"(" + _AMOUNT + r"(?:[.,]-)?)[ \t\u00a0\u202f]{0,2}$")
 _DOC_LABEL = re.compile(r"(?:\b(?:no|nr|nº|n°|ref|inv|invoice|po|order|pi)\.?\s*[:#]?|#)\s*$", re.IGNORECASE)
-_DECIMAL_OR_GROUPED = re.compile(r"\d[,.'’ \u00a0\u202f]\d")
+_DECIMAL_OR_GROUPED = re.compile(r"\d[,.'’ \u00a0\u202f]\d|[.,]-$")
 
 
 def _is_word_char(ch: str) -> bool:
