@@ -9,7 +9,9 @@ match needs, and its rules. A rule is exactly one kind of matcher:
 - `near`: a target term and a cue term within a window ("customer ... pays so slowly");
 - `entity`: a Presidio entity (contact data), scored by Presidio;
 - `org_list`: the org's own lists (clients, competitors, products);
-- `company_list`: several company names with legal forms in one post.
+- `company_list`: several company names with legal forms in one post;
+- `classifier`: a trained head in `rules/models/<head>/` that reads each sentence
+  (companion/detection/semantic_matcher.py), with its threshold chosen on the dev split.
 
 `context` words near a match add `context_boost` to its score. Every rule carries
 `examples` that must and must not match; the tests run them through the real engine.
@@ -101,6 +103,16 @@ class Near(Strict):
         [], description="The org's own client/competitor names also count as targets.")
 
 
+class Classifier(Strict):
+    """A sentence classifier: which head, which of its labels, the score that counts, and
+    which target groups this rule explains (empty: any group the pack's other rules leave)."""
+
+    head: str = Field(pattern=r"^[a-z0-9_]+$")
+    label: str
+    threshold: float = Field(ge=0, le=1)
+    groups: list[str] = []
+
+
 class Examples(Strict):
     match: list[str] = Field(min_length=1)
     no_match: list[str] = Field(min_length=1)
@@ -115,6 +127,7 @@ class Rule(Strict):
     entity: str | None = None
     org_list: Literal["clients", "competitors", "products"] | None = None
     company_list: int | None = Field(None, ge=2, description="how many companies make a list")
+    classifier: Classifier | None = None
     score: float = Field(0.8, ge=0, le=1)
     context: list[str] = []
     context_boost: float = Field(0.0, ge=0, le=1)
@@ -125,16 +138,16 @@ class Rule(Strict):
 
     @model_validator(mode="after")
     def _exactly_one_kind(self) -> "Rule":
-        kinds = [k for k in ("patterns", "keywords", "near", "entity", "org_list", "company_list")
+        kinds = [k for k in ("patterns", "keywords", "near", "entity", "org_list", "company_list", "classifier")
                  if getattr(self, k) is not None]
         if len(kinds) != 1:
             raise ValueError(f"a rule needs exactly one of patterns, keywords, near, entity, "
-                             f"org_list, company_list (found {', '.join(kinds) or 'none'})")
+                             f"org_list, company_list, classifier (found {', '.join(kinds) or 'none'})")
         return self
 
     @property
     def kind(self) -> str:
-        return next(k for k in ("patterns", "keywords", "near", "entity", "org_list", "company_list")
+        return next(k for k in ("patterns", "keywords", "near", "entity", "org_list", "company_list", "classifier")
                     if getattr(self, k) is not None)
 
 
@@ -170,6 +183,7 @@ class RuleSet(BaseModel):
     model_config = ConfigDict(arbitrary_types_allowed=True)
     packs: list[Pack]
     version: str
+    models_dir: Path | None = None  # trained heads (`classifier` rules) beside the packs, if any
 
     def pack_for(self, category: str) -> Pack | None:
         return next((p for p in self.packs if p.category == category), None)
@@ -307,4 +321,5 @@ def load_rules(rules_dir: Path) -> RuleSet:
     if duplicates:
         raise ConfigError(f"more than one pack for {', '.join(sorted(duplicates))}", path=str(pack_dir))
     version = "+".join(f"{p.pack}@{p.version}" for p in packs)
-    return RuleSet(packs=packs, version=version)
+    models = rules_dir / "models"  # a signed bundle carries packs only: the shipped heads serve
+    return RuleSet(packs=packs, version=version, models_dir=models if models.is_dir() else None)

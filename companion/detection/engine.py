@@ -27,6 +27,7 @@ from companion.detection.org_matchers import OrgMatchers
 from companion.detection.pii import PiiScanner
 from companion.detection.recognizers.registry import use_org_markets
 from companion.detection.rule_matchers import RuleMatcher, context_present
+from companion.detection.semantic_matcher import SHIPPED_MODELS_DIR, SemanticMatcher
 from companion.detection.types import SEVERITY_RANK, Finding, ScanResult, verdict_for
 from companion.detection.whole_text import WholeTextScanner
 from companion.ocr.base import OcrEngine, OcrResult
@@ -64,6 +65,8 @@ class DetectionEngine:
         self._whole_text = WholeTextScanner(rules.packs)
         self._list_rules = [(p, r) for p in rules.packs for r in p.rules if r.org_list]
         self._company_rules = [(p, r) for p in rules.packs for r in p.rules if r.company_list]
+        # The packs' `classifier` rules (a trained head per sentence); None checks lexically only.
+        self.semantic = SemanticMatcher(rules.packs, rules.models_dir or SHIPPED_MODELS_DIR) or None
 
     # -- public API ---------------------------------------------------------------
 
@@ -135,6 +138,8 @@ class DetectionEngine:
             if c.score < c.pack.threshold or self._allowed(text, c, allowed):
                 continue
             kept.append(c)
+        if self.semantic is not None and not deadline.expired():
+            kept += self.semantic.find(text, kept, deadline)
         return kept
 
     # -- matchers ------------------------------------------------------------------

@@ -1,0 +1,121 @@
+"""Red lines that word lists cannot reach: a trained model reads each sentence.
+
+Prejudice rarely uses the words on our lists ("those people are all …", 某地人都…, sarcasm,
+spaced-out slurs). `classifier` rules in the packs name a trained head
+(companion/detection/semantic_model.py), the label it scores and the threshold chosen on
+the dev split. This matcher:
+
+1. splits the post into sentences (companion/detection/sentences.py);
+2. encodes only the sentences it has not seen: scores are cached by sentence text (LRU),
+   so a post pre-checked while the user typed costs only the edited sentences at the click;
+3. reports one `Candidate` per sentence and category over the threshold, from the rule
+   whose `groups` name what the sentence is about (its message says so: "a generalisation
+   about a nationality"), or the pack's catch-all classifier rule;
+4. leaves a sentence alone in a category where a lexical rule already matched inside it,
+   so the finding keeps that rule's precise excerpt and reason.
+
+The lexical rules stay; the model adds recall. Building the matcher loads the encoder and
+every head once; a missing or corrupt head stops the companion with a ConfigError.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from pathlib import Path
+
+from companion.detection.candidates import Candidate
+from companion.detection.deadline import Deadline
+from companion.detection.semantic_model import Head, SentenceEncoder, load_head
+from companion.detection.sentences import split_sentences
+from companion.errors import ConfigError
+from companion.rules import Pack, Rule
+
+CACHE_SENTENCES = 4096
+# The heads that ship with the companion, used when a rules folder has no models/ of its own.
+SHIPPED_MODELS_DIR = Path(__file__).resolve().parents[2] / "rules" / "models"
+
+
+class SemanticMatcher:
+    """Sentence-level scores from the packs' `classifier` rules, cached by sentence text."""
+
+    def __init__(self, packs: list[Pack], models_dir: Path, cache_size: int = CACHE_SENTENCES):
+        self._rules = [(p, r) for p in packs for r in p.rules if r.classifier]
+        self._heads: dict[str, Head] = {}
+        for pack, rule in self._rules:
+            name = rule.classifier.head
+            if name not in self._heads:
+                self._heads[name] = load_head(models_dir, name)
+            if rule.classifier.label not in self._heads[name].labels:
+                raise ConfigError(f"head {name!r} has no label {rule.classifier.label!r} "
+                                  f"(it has {', '.join(self._heads[name].labels)})",
+                                  path=f"{pack.pack}.yaml", field=f"{rule.id}.classifier.label")
+        self._encoder = SentenceEncoder() if self._rules else None
+        self._cache: OrderedDict[str, dict] = OrderedDict()
+        self._cache_size = cache_size
+
+    def __bool__(self) -> bool:
+        return bool(self._rules)
+
+    def versions(self) -> dict[str, int]:
+        """Head name -> version, for health and audit."""
+        return {name: head.version for name, head in self._heads.items()}
+
+    def find(self, text: str, lexical: list[Candidate], deadline: Deadline | None = None) -> list[Candidate]:
+        """Candidates for sentences over a threshold, except where `lexical` already covers one."""
+        if not self._rules:
+            return []
+        deadline = deadline or Deadline.none()
+        spans = split_sentences(text)
+        scores = self._scores([text[a:b] for a, b in spans], deadline)
+        found = []
+        for (start, end) in spans:
+            sentence = text[start:end]
+            if sentence not in scores:
+                continue  # the deadline passed before this sentence was read
+            for pack, rule in self._pick(scores[sentence]):
+                if not any(c.pack.category == pack.category and c.overlaps(start, end) for c in lexical):
+                    found.append(Candidate(start, end, pack, rule, rule.score,
+                                           label=scores[sentence]["group"]))
+        return found
+
+    def _pick(self, score: dict) -> list[tuple[Pack, Rule]]:
+        """Per category over its threshold, the rule for the sentence's group, else the catch-all."""
+        picked: dict[str, tuple[Pack, Rule]] = {}
+        for pack, rule in self._rules:
+            spec = rule.classifier
+            if score[spec.head][spec.label] < spec.threshold:
+                continue
+            if score["group"] in spec.groups:
+                picked[pack.category] = (pack, rule)
+            elif not spec.groups:
+                picked.setdefault(pack.category, (pack, rule))
+        return list(picked.values())
+
+    def _scores(self, sentences: list[str], deadline: Deadline) -> dict[str, dict]:
+        """{sentence: {head: {label: p}, "group": name}}, encoding only what the cache lacks."""
+        out, missing = {}, []
+        for s in dict.fromkeys(sentences):
+            if s in self._cache:
+                self._cache.move_to_end(s)
+                out[s] = self._cache[s]
+            else:
+                missing.append(s)
+        for at in range(0, len(missing), 16):
+            if deadline.expired():
+                break
+            batch = missing[at:at + 16]
+            vectors = self._encoder.encode(batch)
+            per_head = {name: (head.category_scores(vectors), head.group_of(vectors))
+                        for name, head in self._heads.items()}
+            for n, s in enumerate(batch):
+                entry = {name: dict(zip(self._heads[name].labels, map(float, probs[n])))
+                         for name, (probs, _) in per_head.items()}
+                entry["group"] = next(iter(per_head.values()))[1][n]
+                out[s] = self._remember(s, entry)
+        return out
+
+    def _remember(self, sentence: str, entry: dict) -> dict:
+        self._cache[sentence] = entry
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+        return entry
