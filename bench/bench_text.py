@@ -266,7 +266,7 @@ def print_report(data: dict, clients: int) -> None:
         print(_line(f"[{name}] single sentence", percentiles(r["sentence"])))
         print(_line(f"[{name}] click after pre-check (1 sentence edited)", percentiles(r["click"])))
     if "lexical" not in data["engines"]:
-        print("lexical-only engine: not measured (no `semantic` switch in this code)")
+        print("lexical-only engine: not measured (no semantic layer loaded in this code: nothing to leave out)")
     print(f"peak RSS of the bench process ({len(data['engines'])} engine(s) loaded): {data['rss_mb']:.0f} MB")
     if "deny_list" in data:
         d, ours = data["deny_list"], percentiles(data["engines"]["current"]["cold"])["p50"]
