@@ -3,7 +3,7 @@
  * never the text) and per-site adapter health counters, which are the first sign that a site changed
  * its markup (refined-github's habit of warning when a selector stops matching).
  */
-import { readArea, updateLocal } from "./storage.js";
+import { readArea, updateLocal, withLock, writeArea } from "./storage.js";
 
 export const RECENT_KEY = "recentChecks";
 export const ADAPTER_KEY = "adapterHealth";
@@ -31,9 +31,22 @@ export async function recordAdapter(chromeApi, { site, outcome, probe }, now = D
   });
 }
 
-/** Remembers the companion's last answer to a health call or check. */
+/**
+ * Remembers the companion's last answer to a health call. Written only when it differs from the one
+ * stored (`at` is when it last changed): every write is a storage change that every extension page
+ * and guarded tab hears, and the options page and the popup ask for the health every few seconds.
+ * Answers whether it changed.
+ */
 export async function recordHealth(chromeApi, health, now = Date.now()) {
-  await updateLocal(chromeApi, HEALTH_KEY, () => ({ ...health, at: now }));
+  let changed = false;
+  await withLock(`postguard:${HEALTH_KEY}`, async () => {
+    const stored = (await readArea(chromeApi, "local", HEALTH_KEY))[HEALTH_KEY];
+    const { at: _at, ...previous } = stored || {};
+    if (stored && JSON.stringify(previous) === JSON.stringify(health)) return;
+    changed = true;
+    await writeArea(chromeApi, "local", { [HEALTH_KEY]: { ...health, at: now } });
+  });
+  return changed;
 }
 
 /** Everything the options page lists. */

@@ -17,13 +17,16 @@ export const TIMEOUTS_MS = Object.freeze({
 
 /**
  * The language the extension's own UI is shown in, sent as Accept-Language so finding messages come
- * in the same language as the panel around them (en or zh). `@@ui_locale` is the locale Chrome picked
- * from _locales for this extension ("zh_CN", "en"); `getUILanguage()` can disagree with it (it
- * reported en-US in a browser whose extension UI was Chinese), so it is only the fallback.
+ * in the same language as the panel around them (en or zh). Each _locales file names its own
+ * language (`localeCode`), so this is the language of the messages Chrome actually picked.
+ * `getUILanguage()` and even `@@ui_locale` can disagree with them: in a Chromium started with
+ * --lang=zh-CN the service worker got Chinese messages while both said en-US (checked 2026-12-04),
+ * and the panel's Chinese labels came with English findings. They are only fallbacks.
  */
 export function acceptLanguage(chromeApi) {
   try {
-    const shown = chromeApi?.i18n?.getMessage?.("@@ui_locale") || chromeApi?.i18n?.getUILanguage?.() || "en";
+    const i18n = chromeApi?.i18n;
+    const shown = i18n?.getMessage?.("localeCode") || i18n?.getMessage?.("@@ui_locale") || i18n?.getUILanguage?.() || "en";
     const lang = shown.replace(/_/g, "-");
     return lang.toLowerCase().startsWith("zh") ? "zh-CN,zh;q=0.9,en;q=0.5" : `${lang},en;q=0.5`;
   } catch (_err) {

@@ -9,7 +9,8 @@ import { readPolicy, sanitizeSettings, USER_SETTINGS_KEY, SITE_IDS } from "./pol
 import { readArea, withLock, writeArea } from "./storage.js";
 import * as companion from "./companion-client.js";
 import { enqueueDecision, flushQueue, queuedDecisions, DROPPED_KEY } from "./audit-queue.js";
-import { recordCheck, recordAdapter, recordHealth, readActivity } from "./activity.js";
+import { recordCheck, recordAdapter, readActivity } from "./activity.js";
+import { probeHealth, showCompanionState } from "./badge.js";
 import * as validate from "./validate.js";
 
 const { MESSAGES: M, ERROR_CODES, error } = globalThis.postguardMessages;
@@ -21,6 +22,12 @@ async function companionContext(deps) {
     locked,
     conn: { baseUrl: policy.companionUrl, language: companion.acceptLanguage(deps.chrome), fetchImpl: deps.fetchImpl },
   };
+}
+
+/** Reads the companion's health for the badge (health alarm, start-up, a changed companion URL). */
+export async function refreshHealth(deps) {
+  const { conn } = await companionContext(deps);
+  return probeHealth(deps.chrome, conn);
 }
 
 /** Delivers queued decisions; called after any successful companion call and by the retry alarm. */
@@ -36,6 +43,7 @@ async function handleCheck(payload, deps) {
   const started = Date.now();
   const answer = await companion.checkPost(conn, request);
   const ms = Date.now() - started;
+  if (answer.error?.code === "companion_unreachable" || answer.ok) await showCompanionState(deps.chrome, answer.ok);
   if (!answer.ok) {
     await recordCheck(deps.chrome, { platform: request.platform, ms, error: answer.error.code });
     // The policy travels with every answer: the content script applies failMode with fresh values.
@@ -92,12 +100,8 @@ async function handleAdapterReport(payload, deps) {
 async function handleStatusGet(_payload, deps) {
   const { policy, locked, conn } = await companionContext(deps);
   const { user } = await readPolicy(deps.chrome);
-  const answer = await companion.health(conn);
-  const health = answer.ok
-    ? { reachable: true, status: answer.body.status, versions: answer.body.versions || {} }
-    : { reachable: false, error: answer.error };
-  await recordHealth(deps.chrome, health);
-  if (answer.ok) deps.background(flushAudit(deps));
+  const health = await probeHealth(deps.chrome, conn);
+  if (health.reachable) deps.background(flushAudit(deps));
   const activity = await readActivity(deps.chrome);
   const queue = await queuedDecisions(deps.chrome);
   const dropped = (await readArea(deps.chrome, "local", DROPPED_KEY))[DROPPED_KEY] || 0;

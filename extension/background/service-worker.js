@@ -4,8 +4,9 @@
  * router. No state lives here; see storage.js.
  */
 import { routeMessage } from "./router.js";
-import { flushAudit } from "./handlers.js";
+import { flushAudit, refreshHealth } from "./handlers.js";
 import { RETRY_ALARM } from "./audit-queue.js";
+import { HEALTH_ALARM, armHealthAlarm } from "./badge.js";
 
 function deps() {
   return {
@@ -24,7 +25,19 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
 
 chrome.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name === RETRY_ALARM) flushAudit(deps()).catch(() => {});
+  if (alarm.name === HEALTH_ALARM) refreshHealth(deps()).catch(() => {});
 });
 
-chrome.runtime.onStartup.addListener(() => { flushAudit(deps()).catch(() => {}); });
-chrome.runtime.onInstalled.addListener(() => { flushAudit(deps()).catch(() => {}); });
+/** At start and install: deliver what waited, show the checker's state on the badge, keep watching it. */
+function onStart() {
+  flushAudit(deps()).catch(() => {});
+  refreshHealth(deps()).catch(() => {});
+  armHealthAlarm(chrome);
+}
+chrome.runtime.onStartup.addListener(onStart);
+chrome.runtime.onInstalled.addListener(onStart);
+
+// Another companion URL (the user's settings or IT's policy): the badge follows it at once.
+chrome.storage.onChanged.addListener((changes, area) => {
+  if (area === "managed" || (area === "local" && changes.userSettings)) refreshHealth(deps()).catch(() => {});
+});

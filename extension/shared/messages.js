@@ -48,8 +48,8 @@
     STATUS_GET: Object.freeze({
       type: "status-get", trust: "extension",
       request: "{}",
-      response: "{ok: true, policy, locked, user, health, recentChecks, adapterHealth, queuedDecisions}",
-      why: "Everything the options page shows.",
+      response: "{ok: true, policy, locked, user, health: {reachable, versions, org}, recentChecks, adapterHealth, queuedDecisions}",
+      why: "Everything the options page and the toolbar popup show (reads the companion's health).",
     }),
     SETTINGS_SET: Object.freeze({
       type: "settings-set", trust: "extension",

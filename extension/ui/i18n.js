@@ -17,5 +17,11 @@
     return key;
   }
 
+  /** Two sentences in a row: a space after an English one, none after a Chinese full stop or colon. */
+  function joinSentences(first, second) {
+    return /[。！？：]$/.test(first) ? `${first}${second}` : `${first} ${second}`;
+  }
+
   pg.t = t;
+  pg.joinSentences = joinSentences;
 })(globalThis);

@@ -1,7 +1,7 @@
 /**
  * Finding messages come in the language the extension shows: the worker asks the companion in the
- * locale Chrome picked for the extension's UI (`@@ui_locale`), not in `getUILanguage()`, which
- * reported en-US in a browser whose Postguard panel was Chinese.
+ * language of the _locales file Chrome picked (its `localeCode` message), not in `getUILanguage()`
+ * or `@@ui_locale`, which both reported en-US in a worker that showed Chinese messages.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -14,9 +14,16 @@ import { startStubCompanion } from "./helpers/stub-companion.js";
 
 const sender = { id: EXTENSION_ID, url: "https://www.linkedin.com/feed/", origin: "https://www.linkedin.com", tab: { id: 1 } };
 
-test("a Chinese extension UI asks for Chinese even when getUILanguage says en-US", () => {
+test("a Chinese extension UI asks for Chinese even when getUILanguage and @@ui_locale say en-US", () => {
   const chrome = createChromeFake({ locale: "zh_CN", uiLanguage: "en-US" });
+  const getMessage = chrome.i18n.getMessage;
+  chrome.i18n.getMessage = (key, subs) => (key === "@@ui_locale" ? "en_US" : getMessage(key, subs));
   assert.match(acceptLanguage(chrome), /^zh-CN\b/);
+});
+
+test("every locale names its own language for the companion", () => {
+  assert.equal(createChromeFake({ locale: "en" }).i18n.getMessage("localeCode"), "en");
+  assert.equal(createChromeFake({ locale: "zh_CN" }).i18n.getMessage("localeCode"), "zh-CN");
 });
 
 test("an English extension UI asks for English even when getUILanguage says zh-CN", () => {

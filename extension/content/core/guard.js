@@ -254,7 +254,8 @@
       root.addEventListener("drop", onTransfer, opts);
       root.addEventListener("focusin", (e) => watchShadowRoots(e.composedPath()), opts);
       try {
-        const onChanged = (_changes, area) => { if (area === "managed" || area === "local") refreshPolicy(); };
+        // Only a policy change matters here (the worker also stores activity and health in "local").
+        const onChanged = (changes, area) => { if (area === "managed" || (area === "local" && changes.userSettings)) refreshPolicy(); };
         root.chrome.storage.onChanged.addListener(onChanged);
         pg.runtime.onDetach(() => { try { root.chrome.storage.onChanged.removeListener(onChanged); } catch (_e) { /* orphaned */ } });
       } catch (_err) {

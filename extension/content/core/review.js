@@ -214,7 +214,7 @@
     const { adapter, composer, policy } = ctx;
     const anchor = composer.root || composer.editor;
     if (policy.failMode === "closed") {
-      pg.notice.show(`${pg.t("noticeFailClosed")} ${contactLine(policy)}`, {
+      pg.notice.show(pg.joinSentences(pg.t("noticeFailClosed"), contactLine(policy)), {
         tone: "closed", kind: "fail-closed", anchor, ...contactLink(policy),
         actionText: pg.t("actionRetry"), onAction: retry, timeoutMs: 0,
       });
@@ -222,7 +222,7 @@
     }
     audit(adapter.platform, null, "posted", "unchecked: companion unreachable (fail open)");
     ctx.replay();
-    pg.notice.show(`${pg.t("noticeFailOpen")} ${contactLine(policy)}`, {
+    pg.notice.show(pg.joinSentences(pg.t("noticeFailOpen"), contactLine(policy)), {
       kind: "fail-open", anchor, ...contactLink(policy), timeoutMs: 12000,
     });
   }

@@ -70,6 +70,12 @@ export function createChromeFake({ managed = {}, local = {}, locale = "en", uiLa
         });
       },
     },
+    action: {
+      badge: { text: "", color: null, title: "" },
+      async setBadgeText({ text }) { this.badge.text = text; },
+      async setBadgeBackgroundColor({ color }) { this.badge.color = color; },
+      async setTitle({ title }) { this.badge.title = title; },
+    },
     alarms: {
       create: async (name, info) => { alarms.set(name, info); },
       get: async (name) => alarms.get(name),

@@ -14,7 +14,7 @@ export async function startStubCompanion({ decisionStatus = 200, decisionDelayMs
       const parsed = body ? JSON.parse(body) : null;
       received.push({ method: req.method, path: req.url, headers: req.headers, body: parsed });
       const reply = (status, obj) => { res.writeHead(status, { "Content-Type": "application/json" }); res.end(JSON.stringify(obj)); };
-      if (req.url === "/v1/health") return reply(200, { status: "ok", versions: { rules: "test" } });
+      if (req.url === "/v1/health") return reply(200, { status: "ok", versions: { rules: "test" }, org: { version: "sha256:0123456789ab", example: true } });
       if (req.url === "/v1/decision") {
         const status = typeof decisionStatus === "function" ? decisionStatus(parsed) : decisionStatus;
         const delay = typeof decisionDelayMs === "function" ? decisionDelayMs(parsed) : decisionDelayMs;
