@@ -10,12 +10,13 @@ import { createChromeFake } from "./helpers/chrome-fake.js";
 
 const wait = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function facebookPage({ policy = {}, unreachable = false, checkDelayMs = 0 } = {}) {
+function facebookPage({ policy = {}, unreachable = false, checkDelayMs = 0, locale = "en" } = {}) {
   const sent = [];
   // live.policyGate: while set to a promise, policy reads wait for it (a slow worker, under the
   // test's control rather than the clock's); live.heldPolicyReads counts reads still waiting.
   const live = { policyGate: null, heldPolicyReads: 0, policy: { enforcement: "warn", failMode: "open", allowOverride: true, requireJustification: true, sites: ["facebook"], supportUrl: "", ...policy } };
   const chrome = createChromeFake({
+    locale,
     onMessage: async (message) => {
       sent.push(message);
       if (message.type === "policy-get") {
@@ -139,6 +140,28 @@ test("companion down, failMode closed: held, and the salesperson is told to cont
   assert.doesNotMatch(text, /postguard serve|terminal/);
   const link = page.doc.querySelector('[data-postguard="notice"]').shadowRoot.querySelector('a[href="https://help.example.com/postguard"]');
   assert.equal(link.textContent, "https://help.example.com/postguard");
+});
+
+test("a held post's panel quotes the words the user typed, not the audit log's mask", async () => {
+  const page = facebookPage();
+  await wait(20);
+  page.type("Special price USD 0.42/pc");
+  page.click();
+  await until(() => page.doc.querySelector('[data-postguard="panel"]'), "the panel opens");
+  const card = page.doc.querySelector('[data-postguard="panel"]').shadowRoot.querySelector('[data-category="pricing"]');
+  assert.equal(card.querySelector(".pg-own").textContent, "USD 0.42");
+  assert.doesNotMatch(card.textContent, /\*/);
+});
+
+test("in Chinese, the checker-down notice reads as one Chinese text: no space after the full stop", async () => {
+  const page = facebookPage({ unreachable: true, locale: "zh_CN", policy: { failMode: "closed" } });
+  await wait(20);
+  page.type("Hello");
+  page.click();
+  await until(() => page.doc.querySelector('[data-postguard="notice"]'), "the notice shows");
+  const text = page.doc.querySelector('[data-postguard="notice"]').shadowRoot.querySelector(".pg-notice-text").textContent;
+  assert.match(text, /检查程序未运行/);
+  assert.match(text, /。请联系您的 IT 部门。$/);
 });
 
 test("orphaned script (extension reloaded): posts go through and listeners detach", async () => {
