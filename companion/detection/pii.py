@@ -18,6 +18,7 @@ from companion.detection.candidates import Candidate
 from companion.detection.deadline import Deadline
 from companion.detection.linear_regex import LinearPattern
 from companion.detection.recognizers.registry import whole_text_recognizers
+from companion.detection.spacy_memory import transient_vocab
 from companion.rules import Pack
 
 _HOTSPOT = LinearPattern(
@@ -95,8 +96,11 @@ class PiiScanner:
             if cached is not None:
                 self._cache.move_to_end(piece)
                 return cached
-        results = self._analyzer.analyze(piece, language="en", entities=list(self._rules),
-                                         nlp_artifacts=self._artifacts(piece))
+        # Inside the zone: the window's new words (order numbers, names) leave spaCy's vocabulary
+        # with it, so a companion running for weeks does not keep every word it was shown.
+        with transient_vocab(self._analyzer.nlp_engine.nlp["en"]):
+            results = self._analyzer.analyze(piece, language="en", entities=list(self._rules),
+                                             nlp_artifacts=self._artifacts(piece))
         with self._lock:
             self._cache[piece] = results
             if len(self._cache) > WINDOW_CACHE_SIZE:
