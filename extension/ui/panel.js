@@ -111,16 +111,16 @@
   function findingBody(doc, finding, own) {
     const { el, t } = { el: pg.ui.el, t: pg.t };
     const message = typeof finding.message === "string" ? finding.message : "";
-    const shown = own || finding.excerpt || "";
+    // The author's words are highlighted like the text in the editor; a masked excerpt (photo) is not.
+    const quote = () => (own ? el(doc, "mark", { className: "pg-own", text: own }) : el(doc, "span", { className: "pg-masked", text: finding.excerpt }));
     const at = message && finding.excerpt ? message.indexOf(finding.excerpt) : -1;
     if (message && at >= 0) {
       const line = el(doc, "p", { className: "pg-message" });
-      line.append(doc.createTextNode(message.slice(0, at)), el(doc, "mark", { className: "pg-own", text: shown }),
-        doc.createTextNode(message.slice(at + finding.excerpt.length)));
+      line.append(doc.createTextNode(message.slice(0, at)), quote(), doc.createTextNode(message.slice(at + finding.excerpt.length)));
       return [line];
     }
     const parts = [];
-    if (shown) parts.push(el(doc, "p", {}, [el(doc, "mark", { className: "pg-own", text: shown })]));
+    if (own || finding.excerpt) parts.push(el(doc, "p", {}, [quote()]));
     parts.push(el(doc, "p", { className: message ? "pg-message" : "pg-why", text: message || t(`why_${finding.category}`) }));
     return parts;
   }

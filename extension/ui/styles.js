@@ -38,6 +38,7 @@
     .pg-message { margin: 4px 0; }
     .pg-own { background: rgba(245, 180, 0, .28); color: inherit; border-bottom: 2px solid #d48a00; border-radius: 2px;
       padding: 0 2px; white-space: pre-wrap; word-break: break-word; font-weight: 600; }
+    .pg-masked { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12.5px; word-break: break-word; }
     li.pg-sev-block .pg-own { background: rgba(192, 57, 43, .16); border-bottom-color: #c0392b; }
     .pg-why { margin: 4px 0 0; color: #5e6368; font-size: 12.5px; }
     .pg-actions { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 4px; }

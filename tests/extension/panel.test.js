@@ -59,7 +59,10 @@ test("a card shows the author's own words, not the mask, and says each thing onc
 
 test("a photo finding keeps the companion's masked excerpt, once, with the photo's number", () => {
   const { shadow } = openPanel();
-  const photo = shadow.querySelector('[data-category="contact_pii"]').textContent;
+  const card = shadow.querySelector('[data-category="contact_pii"]');
+  assert.equal(card.querySelector(".pg-own"), null, "a mask is not shown as the author's words");
+  assert.equal(card.querySelector(".pg-masked").textContent, "j.h*****@x.de");
+  const photo = card.textContent;
   assert.match(photo, /Personal contact or payment data/);
   assert.match(photo, /In photo 1/);
   assert.equal(count(photo, "j.h*****@x.de"), 1);
