@@ -113,14 +113,20 @@ def audit_verify(data_dir, db_url, targets):
 def _print_anchors(store, head_seq: int) -> None:
     """Where the head was last anchored, as this laptop's spool remembers it: a hint, not proof
     (the spool is on the laptop too); `--against` asks the target itself."""
-    from companion.audit.sinks.spool import read_anchors
+    from companion.audit.sinks.anchor_record import read_anchors, read_replacements
 
-    for anchor in read_anchors(store.db_path.parent):
+    data_dir = store.db_path.parent
+    check = "Check with `postguard audit verify --against` and that target's archive or store."
+    for replaced in read_replacements(data_dir):
+        anchor = replaced.anchor
+        click.echo(f"WARNING: {anchor.target or anchor.sink} had confirmed event {anchor.seq} when this log, "
+                   f"ending at event {replaced.log_ended_at}, no longer fitted it ({replaced.replaced_at}); "
+                   f"forwarding began again under a new laptop id. {check}", err=True)
+    for anchor in read_anchors(data_dir):
         where = anchor.target or anchor.sink
         if anchor.seq > head_seq:
             click.echo(f"WARNING: {where} confirmed event {anchor.seq} at {anchor.anchored_at}, but this log "
-                       f"ends at event {head_seq}: events may have been cut here. Check with "
-                       "`postguard audit verify --against` and that target's archive or store.", err=True)
+                       f"ends at event {head_seq}: events may have been cut here. {check}", err=True)
         else:
             click.echo(f"head last anchored to {where} at {anchor.anchored_at}: event {anchor.seq}; "
                        "compare with `postguard audit verify --against ...`")
@@ -129,11 +135,10 @@ def _print_anchors(store, head_seq: int) -> None:
 def _verify_against(store, targets, local_code: int) -> int:
     """Compare with each target; the exit code of the gravest finding (a broken local chain: 1)."""
     from companion.audit.anchor import read_local_chain, worst
-    from companion.audit.sinks.spool import read_laptop_id
+    from companion.audit.sinks.anchor_record import read_laptop_ids
 
     local = read_local_chain(store.events())
-    laptop_id = read_laptop_id(store.db_path.parent)
-    laptop_ids = {laptop_id} if laptop_id else set()
+    laptop_ids = set(read_laptop_ids(store.db_path.parent))
     found = []
     for spec in targets:
         for comparison in _compare(spec, local, laptop_ids):

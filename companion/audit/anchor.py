@@ -160,4 +160,5 @@ def _compare_chain(local: LocalChain, chain: TargetChain, target: str, at_means:
     waiting = f"; the {pending} newest {'event is' if pending == 1 else 'events are'} not there yet" \
         if pending else ""
     return Comparison("match", message=(
-        f"matches {where}: {len(common)} events compared, all equal{waiting}"), **facts)
+        f"matches {where}: {len(common)} {'event' if len(common) == 1 else 'events'} compared, "
+        f"all equal{waiting}"), **facts)

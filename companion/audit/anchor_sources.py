@@ -87,7 +87,7 @@ def central_chains(url: str, local: LocalChain, laptop_ids: set[str]) -> tuple[l
 
     A role that may read events (the review role) gets every event's seq and hash. The
     laptops' role may only read `postguard_laptops`, so with it the comparison covers the
-    recorded head of the spool's laptop id only, and the report says so.
+    recorded heads of the laptop ids the spool knows only, and the report says so.
     """
     import psycopg
 

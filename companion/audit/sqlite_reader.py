@@ -25,7 +25,7 @@ from companion.audit.chain import ChainReport
 from companion.audit.errors import AuditError
 from companion.audit.query import DailyCount, EventFilter, where_clause
 from companion.audit.schema import COLUMNS, row_to_event
-from companion.audit.sinks.spool import Anchor, read_anchors
+from companion.audit.sinks.anchor_record import Anchor, Replacement, read_anchors, read_replacements
 from companion.audit.store import AuditStore
 
 VERIFY_MAX_AGE_S = 60.0
@@ -110,6 +110,10 @@ class SqliteAuditReader:
     def anchors(self) -> list[Anchor]:
         """Per forwarding target, the newest event it confirmed and when (the spool's record)."""
         return read_anchors(self._store.db_path.parent)
+
+    def replacements(self) -> list[Replacement]:
+        """Each time the log stopped fitting what a target had confirmed (cut or replaced)."""
+        return read_replacements(self._store.db_path.parent)
 
     def verify(self) -> ChainReport:
         """The chain status, recomputed whenever the database changed since the last walk."""

@@ -79,9 +79,11 @@ def _chain_status(state: ReviewState) -> dict:
         report = state.reader.verify()
     except PostguardError as exc:
         return {"report": None, "error": exc.message, "anchors": []}
-    read_anchors = getattr(state.reader, "anchors", None)  # the central store has none: it is the anchor
-    anchors = anchor_lines(read_anchors(), report.head_seq, forwarding=state.forwarding,
-                           now=datetime.now(timezone.utc)) if read_anchors else []
+    reader = state.reader
+    anchors = []
+    if hasattr(reader, "anchors"):  # the central store has none: it is the anchor
+        anchors = anchor_lines(reader.anchors(), report.head_seq, forwarding=state.forwarding,
+                               now=datetime.now(timezone.utc), replacements=reader.replacements())
     return {"report": report, "error": None, "anchors": anchors}
 
 

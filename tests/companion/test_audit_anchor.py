@@ -22,7 +22,6 @@ from companion.audit import AuditStore
 from companion.audit.chain import event_hash
 from companion.audit.schema import COLUMNS, row_to_event
 from companion.audit.sinks import Backoff, Spool, start_forwarding
-from companion.audit.sinks import spool as spool_module
 from companion.config import Settings
 from sink_servers import RSYSLOGD, new_database, postgres, record_sample_events, sd_params, wait_for  # noqa: F401
 
@@ -98,6 +97,12 @@ def rewrite_event(data_dir: Path, seq: int, justification: str) -> None:
         conn.close()
 
 
+def read_anchors(data_dir: Path):
+    from companion.audit.sinks.anchor_record import read_anchors as read
+
+    return read(data_dir)
+
+
 def verify(data_dir: Path, *against: str, env: dict | None = None) -> subprocess.CompletedProcess:
     args = [POSTGUARD, "audit", "verify", "--data-dir", str(data_dir)]
     for target in against:
@@ -113,7 +118,7 @@ def test_every_forwarded_event_carries_its_chain_position_and_hash(rsyslog, data
     records = rsyslog.records()
     assert [(int(sd_params(r)["seq"]), sd_params(r)["hash"]) for r in records] == \
         [(e["seq"], e["hash"]) for e in events], "rsyslog's parser finds seq and hash in the structured data"
-    anchors = spool_module.read_anchors(data_dir)
+    anchors = read_anchors(data_dir)
     assert [(a.sink, a.seq, a.hash, a.target) for a in anchors] == \
         [("syslog", 6, events[-1]["hash"], f"syslog tcp://127.0.0.1:{rsyslog.port}")]
     assert anchors[0].anchored_at >= events[-1]["ts"], "when the collector confirmed it"
@@ -222,19 +227,19 @@ def test_messages_forwarded_before_the_hash_was_in_the_structured_data_still_cou
 def test_a_spool_made_before_anchors_were_kept_gains_them(data_dir):
     store = AuditStore.open(data_dir)
     events = record_sample_events(store, 2)
-    old = sqlite3.connect(data_dir / spool_module.SPOOL_FILE_NAME)
+    old = sqlite3.connect(data_dir / "forward.sqlite3")
     old.executescript("CREATE TABLE forward_cursor (sink TEXT PRIMARY KEY, seq INTEGER NOT NULL, "
                       "event_id TEXT NOT NULL, delivered_at TEXT NOT NULL);"
                       f"INSERT INTO forward_cursor VALUES ('syslog', 1, '{events[0]['event_id']}', "
                       "'2026-11-01T00:00:00.000000Z');")
     old.close()
-    assert [(a.seq, a.hash, a.target) for a in spool_module.read_anchors(data_dir)] == [(1, None, None)]
+    assert [(a.seq, a.hash, a.target) for a in read_anchors(data_dir)] == [(1, None, None)]
 
     spool = Spool.open(data_dir)
     spool.mark_delivered("syslog", events[1], "syslog tcp://siem.example.com:514")
     spool.close()
     store.close()
-    assert [(a.seq, a.hash, a.target) for a in spool_module.read_anchors(data_dir)] == \
+    assert [(a.seq, a.hash, a.target) for a in read_anchors(data_dir)] == \
         [(2, events[1]["hash"], "syslog tcp://siem.example.com:514")]
 
 
@@ -275,13 +280,18 @@ def test_a_whole_chain_matches_the_configured_central_store(data_dir, db_url):
     assert "12 events compared, all equal" in result.stdout and "last anchored: event 12" in result.stdout
 
 
+def laptop_role_url(db_url: str, postgres, role: str) -> str:
+    """A URL for a role with the documented laptops' grants (INSERT events, use the heads)."""
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {role} LOGIN PASSWORD 'laptop-pw-1'")
+        conn.execute(f"GRANT INSERT ON postguard_events TO {role}")
+        conn.execute(f"GRANT SELECT, INSERT, UPDATE ON postguard_laptops TO {role}")
+    return db_url.replace(f"postgres:{postgres.PASSWORD}@", f"{role}:laptop-pw-1@")
+
+
 def test_with_the_laptops_own_role_the_recorded_head_still_shows_a_cut(data_dir, db_url, postgres):
     forward(data_dir, 12, central_db=db_url)
-    with psycopg.connect(db_url, autocommit=True) as conn:  # the documented grants for laptops
-        conn.execute("CREATE ROLE anchor_laptop_role LOGIN PASSWORD 'laptop-pw-1'")
-        conn.execute("GRANT INSERT ON postguard_events TO anchor_laptop_role")
-        conn.execute("GRANT SELECT, INSERT, UPDATE ON postguard_laptops TO anchor_laptop_role")
-    laptop_url = db_url.replace(f"postgres:{postgres.PASSWORD}@", "anchor_laptop_role:laptop-pw-1@")
+    laptop_url = laptop_role_url(db_url, postgres, "anchor_laptop_role")
     cut_tail(data_dir, 10)
 
     result = verify(data_dir, laptop_url)
@@ -289,3 +299,18 @@ def test_with_the_laptops_own_role_the_recorded_head_still_shows_a_cut(data_dir,
     assert "chain CUT after event 10: 2 events are missing here (11-12)" in result.stderr
     assert "head record only: this role may not read events" in result.stderr
     assert "laptop-pw-1" not in result.stderr + result.stdout
+
+
+def test_the_spool_keeps_the_laptop_id_a_cut_log_was_forwarded_under(data_dir, db_url, postgres):
+    _, first_id = forward(data_dir, 12, central_db=db_url)
+    cut_tail(data_dir, 9)
+    _, second_id = forward(data_dir, 0, central_db=db_url)  # the companion starts again
+    assert second_id != first_id
+    laptop_url = laptop_role_url(db_url, postgres, "anchor_restart_role")
+
+    result = verify(data_dir, laptop_url)  # this role sees heads only, so it needs the old id
+    assert result.returncode == 4, result.stderr
+    assert "chain CUT after event 9: 3 events are missing here (10-12)" in result.stderr
+    assert f"laptop {first_id[:8]}" in result.stderr
+    alone = verify(data_dir)
+    assert alone.returncode == 0 and "had confirmed event 12 when this log, ending at event 9" in alone.stderr

@@ -106,3 +106,30 @@ def test_the_anchor_age_reads_as_a_person_says_it(seconds, shown):
     now = datetime(2026, 12, 4, 17, 0, 0, tzinfo=timezone.utc)
     then = datetime.fromtimestamp(now.timestamp() - seconds, timezone.utc)
     assert ago(then.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), now) == shown
+
+
+@pytest.mark.skipif(not Path(RSYSLOGD).exists(), reason="rsyslogd missing (Debian package rsyslog)")
+def test_a_cut_stays_on_the_badge_after_forwarding_begins_again(rsyslog, tmp_path):
+    data_dir = tmp_path / "data"
+    target = f"tcp://127.0.0.1:{rsyslog.port}"
+    page = Page(data_dir, syslog_target=target)
+    try:
+        record_sample_events(page.store, 5)
+        for start in (1, 2):  # forward; cut; the companion starts again and forwards the log anew
+            forwarder = start_forwarding(Settings(data_dir=data_dir, syslog_target=target), page.store, **FAST)
+            try:
+                assert forwarder.wait_until_delivered(60)
+            finally:
+                forwarder.stop()
+            if start == 1:
+                cut_tail(data_dir, 3)
+        lines = page.anchors()
+        assert lines[0] == ("cut", f"Syslog {target} had confirmed event #5, but just now this log ended at #3: "
+                                   "events after #3 were deleted here (or an older copy of the log was restored), "
+                                   "and forwarding began again under a new laptop id. Check with "
+                                   "postguard audit verify --against.")
+        assert lines[1] == ("current", f"Chain head anchored to syslog {target} just now (event #3).")
+        html = page.client.get("/audit").get_data(as_text=True)
+        assert 'data-chain="cut"' in html and "Events cut after #3" in html
+    finally:
+        page.close()

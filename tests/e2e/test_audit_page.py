@@ -282,6 +282,26 @@ def test_the_chain_badge_says_where_the_head_is_anchored_and_names_a_cut_tail(la
         expect(badge.locator("[data-anchor=cut]")).to_contain_text(
             "confirmed event #6 just now, but this log ends at #4")
         page.screenshot(path=screenshot_path("audit-anchor-cut"))
+
+        # The companion starts again: it forwards the cut log anew under a new laptop id, and the
+        # badge keeps saying what syslog had confirmed before.
+        companion.stop()
+        companion = start_companion(companion.data_dir, env={
+            "POSTGUARD_SYSLOG_TARGET": f"tcp://127.0.0.1:{rsyslog.port}"})
+        deadline = time.monotonic() + 60
+        while (companion.health() or {}).get("forwarding", [{}])[0].get("delivered_through") != 4:
+            assert time.monotonic() < deadline, "syslog never confirmed the log forwarded anew"
+            time.sleep(0.1)
+        page.goto(f"{companion.url}/audit")
+        if page.get_by_label("Admin token").count():
+            page.get_by_label("Admin token").fill(admin_token(companion))
+            page.get_by_role("button", name="Sign in").click()
+        badge = page.locator("[data-chain=cut]")
+        expect(badge).to_contain_text("Events cut after #4")
+        expect(badge.locator("[data-anchor=cut]")).to_contain_text(
+            "had confirmed event #6, but just now this log ended at #4")
+        expect(badge.locator("[data-anchor=current]")).to_contain_text("(event #4)")
+        page.screenshot(path=screenshot_path("audit-anchor-cut-restarted"))
         assert problems == []
     finally:
         companion.stop()

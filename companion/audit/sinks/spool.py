@@ -16,11 +16,13 @@ The spool also holds the laptop id: a random id for this audit log, which the ce
 store and the SIEM use to tell laptops' chains apart (host names repeat and change).
 If the audit log is replaced (deleted, restored from an old backup), the cursors no
 longer match it. Then the log is forwarded from its start under a new laptop id, so two
-different chains never share an id.
+different chains never share an id. The old id and its cursors stay on record
+(`forward_replaced`): a log cut at its tail looks exactly like this, and `verify --against`
+must still compare it with the chain the targets hold under the old id.
 
 Each cursor also keeps the hash of the confirmed event, which target confirmed it and when:
 the chain head as last anchored off the laptop, which the review page shows
-(`read_anchors`). The anchor that counts is the target's own copy, not this record, which
+(anchor_record.py reads it). The anchor that counts is the target's own copy, not this record, which
 sits on the laptop (see `postguard audit verify --against`).
 
 Retention pruning deletes old events. An event pruned before a sink confirmed it never
@@ -35,7 +37,6 @@ import os
 import sqlite3
 import threading
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 
 from companion.audit.errors import AuditError
@@ -50,6 +51,10 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS forward_identity (
     id INTEGER PRIMARY KEY CHECK (id = 1), laptop_id TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS forward_replaced (
+    laptop_id TEXT NOT NULL, sink TEXT NOT NULL, seq INTEGER NOT NULL, hash TEXT, target TEXT,
+    delivered_at TEXT NOT NULL, log_ended_at INTEGER NOT NULL, replaced_at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS forward_cursor (
     sink TEXT PRIMARY KEY, seq INTEGER NOT NULL, event_id TEXT NOT NULL, delivered_at TEXT NOT NULL,
     hash TEXT, target TEXT
@@ -57,17 +62,6 @@ CREATE TABLE IF NOT EXISTS forward_cursor (
 """
 # Columns added after the first release; a spool made before them gets them on open.
 _ADDED_CURSOR_COLUMNS = ("hash", "target")
-
-
-@dataclass(frozen=True)
-class Anchor:
-    """The newest event one forwarding target confirmed: the chain head as anchored there."""
-
-    sink: str
-    target: str | None  # as the sink describes itself (no password); None in spools made before
-    seq: int
-    hash: str | None
-    anchored_at: str  # UTC, when the target confirmed it
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -149,13 +143,19 @@ class Spool:
         cursors = self._ledger.execute("SELECT sink, seq, event_id FROM forward_cursor").fetchall()
         if all(self._cursor_fits(seq, event_id) for _, seq, event_id in cursors):
             return
-        self.laptop_id = str(uuid.uuid4())
+        previous, self.laptop_id = self.laptop_id, str(uuid.uuid4())
+        newest = self._audit.execute("SELECT MAX(seq) FROM audit_events").fetchone()[0] or 0
         self._ledger.execute("BEGIN IMMEDIATE")
+        # What the targets had confirmed stays on record: a cut tail looks just like this.
+        self._ledger.execute(
+            "INSERT INTO forward_replaced (laptop_id, sink, seq, hash, target, delivered_at, log_ended_at, "
+            "replaced_at) SELECT ?, sink, seq, hash, target, delivered_at, ?, ? FROM forward_cursor",
+            (previous, newest, utc_timestamp()))
         self._ledger.execute("DELETE FROM forward_cursor")
         self._ledger.execute("UPDATE forward_identity SET laptop_id = ? WHERE id = 1", (self.laptop_id,))
         self._ledger.execute("COMMIT")
-        log.warning("the audit log is not the one forwarded before (replaced or restored); "
-                    "forwarding it from its start as laptop %s", self.laptop_id)
+        log.warning("the audit log is not the one forwarded before (cut, replaced or restored): it ends at "
+                    "event %d; forwarding it from its start as laptop %s", newest, self.laptop_id)
 
     def _cursor_fits(self, seq: int, event_id: str) -> bool:
         """The cursor's event is in the log, or is gone (pruned) from a log that went on past it.
@@ -187,30 +187,6 @@ def _add_missing_columns(ledger: sqlite3.Connection) -> None:
                 pass
 
 
-def read_anchors(data_dir: Path) -> list[Anchor]:
-    """Each target's last confirmed event, read-only (empty when nothing was ever confirmed).
-
-    For display: the review page and the CLI read it from a process other than the forwarder.
-    """
-    path = Path(data_dir) / SPOOL_FILE_NAME
-    if not path.is_file():
-        return []
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
-    except sqlite3.Error:
-        return []
-    try:
-        have = {row[1] for row in conn.execute("PRAGMA table_info(forward_cursor)")}
-        extra = [c if c in have else f"NULL AS {c}" for c in _ADDED_CURSOR_COLUMNS]
-        rows = conn.execute(f"SELECT sink, {', '.join(extra)}, seq, delivered_at FROM forward_cursor "
-                            "ORDER BY sink").fetchall()
-    except sqlite3.Error:
-        return []
-    finally:
-        conn.close()
-    return [Anchor(sink, target, seq, hash_, at) for sink, hash_, target, seq, at in rows]
-
-
 def _laptop_id(ledger: sqlite3.Connection) -> str:
     """This log's laptop id, made once (INSERT OR IGNORE keeps the first of two racers)."""
     ledger.execute("INSERT OR IGNORE INTO forward_identity (id, laptop_id) VALUES (1, ?)",
@@ -238,18 +214,3 @@ def first_unconfirmed_seq(data_dir: Path, sinks: list[str]) -> int | None:
         conn.close()
     return min(cursors.get(sink, 0) for sink in sinks) + 1
 
-
-def read_laptop_id(data_dir: Path) -> str | None:
-    """The laptop id this log is forwarded under, read-only (None: never forwarded)."""
-    path = Path(data_dir) / SPOOL_FILE_NAME
-    if not path.is_file():
-        return None
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
-        try:
-            row = conn.execute("SELECT laptop_id FROM forward_identity WHERE id = 1").fetchone()
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return None
-    return row[0] if row else None
