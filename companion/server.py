@@ -34,7 +34,6 @@ def run_server(settings: Settings) -> None:
     started = time.perf_counter()
     app = create_app(settings)
     engine = app.extensions["postguard"].engine
-    threading.Thread(target=engine.warm_up, name="warm-up", daemon=True).start()
     # Waitress answers bodies over its own limit with a plain-text 413 and drops the
     # connection mid-upload (the browser sees "companion not running"). Its limit sits above
     # the app's, so an oversized check gets the app's JSON 413 envelope; waitress only
@@ -45,6 +44,9 @@ def run_server(settings: Settings) -> None:
     except OSError as exc:
         raise ConfigError(f"cannot listen on {settings.host}:{settings.port} ({exc.strerror}); "
                           "is the companion already running?", field="--port") from None
+    # Warm up only once the port is ours: a companion that cannot listen exits at once, with no
+    # thread still inside the matchers' native code while the interpreter shuts down.
+    threading.Thread(target=engine.warm_up, name="warm-up", daemon=True).start()
     print(f"Postguard companion ready on http://{settings.host}:{settings.port} "
           f"(loaded in {time.perf_counter() - started:.1f} s; audit store in {settings.data_dir})",
           flush=True)

@@ -25,6 +25,13 @@ POSTGUARD = str(Path(sys.executable).parent / "postguard")
 QUOTE = "Deal closed: USD 0.42/pc FOB Ningbo for 20,000 pcs"
 
 
+@pytest.fixture(autouse=True)
+def ocr_budget_for_a_loaded_machine(monkeypatch):
+    """The CLI reads its settings from the environment: give photos an OCR budget a loaded CI
+    machine does not run out of (the 2.5 s default is for users; bench/ measures speed)."""
+    monkeypatch.setenv("POSTGUARD_OCR_BUDGET_S", "30")
+
+
 def run(runner, *args: str):
     return runner.invoke(main, list(args), catch_exceptions=False)
 

@@ -98,17 +98,20 @@ def stop_extension_worker(page: Page, extension_id: str = EXTENSION_ID, timeout_
     `ServiceWorker.stopAllWorkers`) and wait until Chrome reports it stopped; returns when the stop
     was asked for (ms since the epoch)."""
     cdp = page.context.new_cdp_session(page)
-    status: dict[str, str] = {}
-    cdp.on("ServiceWorker.workerVersionUpdated", lambda event: status.update(
-        {v["scriptURL"]: v["runningStatus"] for v in event["versions"]}))
+    # Every state each worker went through, not only the last: the page may wake a fresh worker
+    # right after the stop (that is what the tests are about), and on a loaded machine "stopped"
+    # and the next "running" can arrive between two polls.
+    seen: dict[str, list[str]] = {}
+    cdp.on("ServiceWorker.workerVersionUpdated", lambda event: [
+        seen.setdefault(v["scriptURL"], []).append(v["runningStatus"]) for v in event["versions"]])
     cdp.send("ServiceWorker.enable")
     stopped_at = time.time() * 1000
     cdp.send("ServiceWorker.stopAllWorkers")
     prefix = f"chrome-extension://{extension_id}/"
     deadline = time.monotonic() + timeout_ms / 1000
-    while not any(url.startswith(prefix) and state == "stopped" for url, state in status.items()):
+    while not any(url.startswith(prefix) and "stopped" in states for url, states in seen.items()):
         if time.monotonic() > deadline:
-            raise AssertionError(f"the extension's worker did not stop: {status}")
+            raise AssertionError(f"the extension's worker did not stop: {seen}")
         page.wait_for_timeout(20)
     cdp.detach()
     return stopped_at
