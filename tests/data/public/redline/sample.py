@@ -80,20 +80,21 @@ def hatecheck(root: Path) -> dict[str, list[dict]]:
 
 
 def cold(root: Path) -> dict[str, list[dict]]:
-    """COLD's own splits, each sampled by a seeded hash of the row id."""
+    """COLD's own splits, each sampled by a seeded hash of its first column (ties: file order)."""
     out: dict[str, list[dict]] = {}
     for split, size in COLD_SIZES.items():
         with open(root / "COLDataset" / f"{split}.csv", encoding="utf-8-sig", newline="") as fh:
-            rows = list(csv.DictReader(fh))
-        rows.sort(key=lambda r: _key("cold", split, r[""]))
+            rows = list(enumerate(csv.DictReader(fh), start=2))  # (line in the file, row)
+        rows.sort(key=lambda r: _key("cold", split, r[1][""]))
         items = []
-        for row in rows[:size]:
+        for line, row in rows[:size]:
             if row["label"] == "1":
                 expect, also_ok = COLD_TOPICS[row["topic"]]
             else:
                 # A calm comment about race still touches a red-line topic for a business post.
                 expect, also_ok = [], (["sensitive_topic"] if row["topic"] == "race" else [])
-            item = _item("cold", f"{split}-{row['']}", row["TEXT"], expect, also_ok)
+            # COLD's first column repeats within a file, so the id is the line in the file.
+            item = _item("cold", f"{split}-L{line}", row["TEXT"], expect, also_ok)
             item["topic"] = row["topic"]
             items.append(item)
         out[split] = items

@@ -1,0 +1,202 @@
+"""The red-line model: loads once, fails loudly, stays clean where it must, and catches
+prejudice that avoids our word lists, in English, Chinese and both mixed.
+
+Everything runs the real encoder and the shipped head (rules/models/redline/).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from companion.config import Settings
+from companion.detection.semantic_matcher import SHIPPED_MODELS_DIR, SemanticMatcher
+from companion.detection.semantic_model import load_head
+from companion.errors import ConfigError
+from companion.rules import load_pack, load_rules
+
+REDLINE = {"sensitive_topic", "disparagement"}
+PACKS = Settings().rules_dir / "packs"
+
+
+def warned(engine, text: str) -> dict[str, str]:
+    """Red-line category -> message of the warn/block findings on `text`."""
+    return {f.category: f.message for f in engine.check_text(text)
+            if f.category in REDLINE and f.severity != "info"}
+
+
+# -- loading ------------------------------------------------------------------------------
+
+def test_the_shipped_head_loads_with_its_labels_and_groups():
+    head = load_head(SHIPPED_MODELS_DIR, "redline")
+    assert head.labels == ("sensitive_topic", "disparagement")
+    assert {"race", "religion", "nationality", "region"} <= set(head.groups)
+    assert head.version >= 1
+
+
+def test_the_engine_carries_the_model(detection_engine):
+    assert detection_engine.semantic is not None
+    assert detection_engine.semantic.versions() == {"redline": load_head(SHIPPED_MODELS_DIR, "redline").version}
+
+
+@pytest.fixture
+def rules_copy(tmp_path) -> Path:
+    """The shipped packs and models in a folder of their own, to break."""
+    shutil.copytree(PACKS, tmp_path / "packs")
+    shutil.copytree(SHIPPED_MODELS_DIR, tmp_path / "models")
+    return tmp_path
+
+
+@pytest.mark.parametrize("broken,damage", [
+    ("weights.npz", "delete"),
+    ("model.json", "delete"),
+    ("weights.npz", "corrupt"),
+    ("model.json", "corrupt"),
+])
+def test_a_missing_or_corrupt_model_file_stops_the_companion_naming_it(rules_copy, broken, damage):
+    path = rules_copy / "models" / "redline" / broken
+    if damage == "delete":
+        path.unlink()
+    else:
+        path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
+    rules = load_rules(rules_copy)
+    with pytest.raises(ConfigError) as err:
+        SemanticMatcher(rules.packs, rules.models_dir)
+    assert str(path) in err.value.message
+    assert err.value.exit_code == 2
+
+
+def test_the_companion_build_fails_on_a_broken_model(rules_copy, detection_engine):
+    from companion.runtime import build_engine
+
+    (rules_copy / "models" / "redline" / "weights.npz").write_bytes(b"not an npz")
+    with pytest.raises(ConfigError, match="weights.npz"):
+        build_engine(Settings(rules_dir=rules_copy), analyzer=detection_engine.analyzer)
+
+
+def test_a_threshold_out_of_range_is_refused_naming_file_line_and_field(tmp_path):
+    source = (PACKS / "disparagement.yaml").read_text(encoding="utf-8")
+    lines = source.splitlines()
+    at = next(n for n, line in enumerate(lines) if line.strip().startswith("classifier:"))
+    threshold_line = next(n for n in range(at, len(lines)) if "threshold:" in lines[n])
+    lines[threshold_line] = re.sub(r"threshold: [0-9.]+", "threshold: 1.5", lines[threshold_line])
+    broken = tmp_path / "disparagement.yaml"
+    broken.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_pack(broken)
+    assert err.value.path == str(broken)
+    assert err.value.line == threshold_line + 1
+    assert err.value.field.endswith("classifier.threshold")
+
+
+# -- what must stay clean ------------------------------------------------------------------
+
+MUST_STAY_CLEAN = [
+    "Ramadan Kareem to all our partners and friends in the Gulf!",
+    "祝大家斋月快乐！",
+    "Eid Mubarak from the whole Lumen team.",
+    "Merry Christmas and a happy New Year to every customer who visited our booth.",
+    "中秋节快乐，祝各位客户阖家幸福！",
+    "Happy Diwali to our friends and partners in India!",
+    "Election week, expect slower replies from our US agents.",
+    "New tariffs on steel take effect in March; our shipping schedule does not change.",
+    "中美贸易谈判的新闻大家都看到了，我们的交期不受影响。",
+    "美国大选这周结束，下周一恢复正常回复。",
+    "Saying that women can't be engineers is ignorant. Our best engineer is a woman.",
+    "Germany has the best engineers we have ever worked with. Thank you, Hansen team!",
+    "Our clients in Nigeria are a pleasure to work with, fast decisions and fair deals.",
+    "我们的巴西客户非常专业，合作三年了，感谢信任！",
+    "Great match last night, congratulations to the Spanish team!",
+    "Tried Sichuan hotpot for the first time at the Canton Fair, amazing food.",
+    "周末去看了广州队的比赛，太精彩了！",
+    "The Turkish coffee at our partner's office is the best I have ever had.",
+]
+# Counter-speech still flagged: quoting a regional slur in full is read as the slur itself
+# (the public Chinese data has too few such sentences for the head to learn the difference),
+# and the politics word list reads "immigrants" next to "criminals" as an opinion.
+STILL_FLAGGED = [
+    "说“河南人都是骗子”的人，本身就是在搞地域歧视，我们公司绝不接受。",
+    "If you say 'all immigrants are criminals', you are a bigot and we want nothing to do with you.",
+]
+
+
+@pytest.mark.parametrize("text", MUST_STAY_CLEAN)
+def test_must_stay_clean(detection_engine, text):
+    assert warned(detection_engine, text) == {}
+
+
+@pytest.mark.xfail(strict=True, reason="known false alarms on counter-speech (see docs/semantic.md)")
+@pytest.mark.parametrize("text", STILL_FLAGGED)
+def test_counter_speech_quoting_a_slur_in_full(detection_engine, text):
+    assert warned(detection_engine, text) == {}
+
+
+# -- prejudice that avoids our word lists ---------------------------------------------------
+
+# (text, category, words of the explanation the salesperson reads); none of these sentences
+# has a word from the packs' lists, so only the model can catch them.
+PREJUDICED = [
+    ("Immigrants are a plague on this country.", "disparagement", "nationality"),
+    ("Nigerians are all scammers.", "sensitive_topic", "race"),
+    ("People with dark skin are just not as smart as the rest of us.", "sensitive_topic", "race"),
+    ("Gay people are disgusting.", "disparagement", "gender or sexuality"),
+    ("Disabled people are worthless.", "disparagement", "disabled"),
+    ("河南人没一个好东西，全是骗子。", "disparagement", "地区"),
+    ("东北人就是懒，跟他们做生意要小心。", "disparagement", "地区"),
+    ("黑人就是又懒又笨，没救了。", "sensitive_topic", "种族"),
+    ("Back from the Zhengzhou trip. 说实话，河南人都是骗子。", "disparagement", "地区"),
+    ("Great fair today! Btw 东北人就是懒，跟他们做生意要小心。", "disparagement", "地区"),
+]
+# Stereotypes the head still scores under its thresholds: subtle ones about women, disabled
+# people and religions, and a country left unnamed. Kept here so a better head
+# shows up as a failing xfail, to be moved into the table above.
+STILL_MISSED = [
+    ("Women are too emotional to run a sales team.", "disparagement"),
+    ("Disabled people are a burden on every company that hires them.", "disparagement"),
+    ("女人就不适合做销售，整天只会哭。", "disparagement"),
+    ("People from that country are all thieves, never trust them with a deposit.", "disparagement"),
+    ("Those who pray five times a day can't be trusted.", "sensitive_topic"),
+    ("Jews control all the banks.", "sensitive_topic"),
+]
+
+
+@pytest.mark.parametrize("text,category,explained", PREJUDICED)
+def test_prejudice_without_listed_words_is_caught_and_explained(detection_engine, text, category, explained):
+    lang = "en" if explained.isascii() else "zh"
+    found = {f.category: f for f in detection_engine.check_text(text, lang=lang) if f.severity != "info"}
+    assert category in found, f"not caught: found {sorted(found)}"
+    assert found[category].rule.split(".")[1].startswith("model_")
+    assert explained in found[category].message
+
+
+@pytest.mark.xfail(strict=True, reason="known misses of the current head (see docs/semantic.md)")
+@pytest.mark.parametrize("text,category", STILL_MISSED)
+def test_prejudice_the_head_still_misses(detection_engine, text, category):
+    assert category in warned(detection_engine, text)
+
+
+def test_a_lexical_match_keeps_its_excerpt(detection_engine):
+    """Where a word-list rule matched inside the sentence, its excerpt is the one shown."""
+    text = "Indian buyers always haggle like crazy, every single time."
+    findings = [f for f in detection_engine.check_text(text) if f.category == "disparagement"]
+    assert len(findings) == 1
+    assert not findings[0].rule.startswith("disparagement.model_")
+
+
+def test_one_finding_per_sentence_and_category(detection_engine):
+    text = "河南人都是骗子。周末愉快！河南人都是骗子。"
+    findings = [f for f in detection_engine.check_text(text) if f.category == "disparagement"]
+    assert len(findings) == 2
+    assert all(text[f.start:f.end].strip() == "河南人都是骗子。" for f in findings)
+
+
+def test_only_changed_sentences_are_encoded_again(detection_engine):
+    matcher = SemanticMatcher(detection_engine.rules.packs, SHIPPED_MODELS_DIR)
+    typed = "Shipment left Ningbo today. Thanks to the warehouse team for the weekend shift."
+    matcher.find(typed, [])
+    before = len(matcher._cache)
+    matcher.find(typed + " Next update on Monday.", [])
+    assert len(matcher._cache) == before + 1
