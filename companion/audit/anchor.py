@@ -101,18 +101,18 @@ def worst(comparisons: list[Comparison]) -> Comparison:
     return max(comparisons, key=lambda c: _SEVERITY.index(c.outcome))
 
 
-def belongs_to_log(chain: TargetChain, local: LocalChain, laptop_ids: set[str]) -> bool:
-    """Whether the target's chain is this log's: by the spool's laptop id, or a shared event id."""
+def belongs_to_log(chain: TargetChain, local_event_ids: set[str], laptop_ids: set[str]) -> bool:
+    """Whether the target's chain is this log's: by a laptop id the spool knows, or a shared event id."""
     if chain.laptop_id in laptop_ids:
         return True
-    mine = set(local.event_ids.values())
-    return any(link.event_id in mine for link in chain.links.values())
+    return any(link.event_id in local_event_ids for link in chain.links.values())
 
 
 def compare_with_target(local: LocalChain, chains: Iterable[TargetChain], *, target: str,
                         laptop_ids: set[str], at_means: str = "received") -> list[Comparison]:
     """One comparison per chain of the target that belongs to this log, or one `absent`."""
-    mine = [c for c in chains if c.links and belongs_to_log(c, local, laptop_ids)]
+    event_ids = set(local.event_ids.values())
+    mine = [c for c in chains if c.links and belongs_to_log(c, event_ids, laptop_ids)]
     if not mine:
         return [Comparison("absent", target, f"chain NOT ANCHORED: {target} holds no event of this log. "
                            "Either nothing was forwarded there yet (see `postguard service status`), it is "
@@ -139,26 +139,34 @@ def _compare_chain(local: LocalChain, chain: TargetChain, target: str, at_means:
     facts = dict(target=target, laptop_id=chain.laptop_id, local_head=local.head.seq, target_head=newest.seq,
                  anchored_at=newest.at, first_differs=differs, missing=missing)
     if differs is not None:
-        theirs = chain.links[differs]
-        how = ("the original was deleted here and another event recorded in its place"
-               if theirs.event_id and theirs.event_id != local.event_ids.get(differs)
-               else "it was changed on this laptop and every hash after it recomputed")
-        also = (f" The local log also ends at event {local.head.seq}, before the target's event {newest.seq}."
-                if missing else "")
-        return Comparison("rewritten", message=(
-            f"chain REWRITTEN at event {differs}: event {differs} here (hash {local.hashes[differs][:12]}…) is "
-            f"not the event {differs} that {where} holds (hash {theirs.hash[:12]}…): {how}.{also} The target's "
-            f"copy is the original: compare it with `postguard audit export` from event {differs} on."), **facts)
+        return Comparison("rewritten", message=_rewritten(local, chain.links[differs], where, newest.seq), **facts)
     if missing:
-        events = "1 event is" if missing == 1 else f"{missing} events are"
-        return Comparison("cut", message=(
-            f"chain CUT after event {local.head.seq}: {events} missing here ({local.head.seq + 1}-{newest.seq}). "
-            f"{where[0].upper()}{where[1:]} holds them: they were deleted here and the head record rewritten. "
-            "Keep the target's copy of them, it is their only record; nothing on this laptop can restore "
-            "them."), **facts)
+        return Comparison("cut", message=_cut(local.head.seq, newest.seq, where), **facts)
     pending = local.head.seq - newest.seq
     waiting = f"; the {pending} newest {'event is' if pending == 1 else 'events are'} not there yet" \
         if pending else ""
-    return Comparison("match", message=(
-        f"matches {where}: {len(common)} {'event' if len(common) == 1 else 'events'} compared, "
-        f"all equal{waiting}"), **facts)
+    compared = f"{len(common)} {'event' if len(common) == 1 else 'events'} compared"
+    return Comparison("match", message=f"matches {where}: {compared}, all equal{waiting}", **facts)
+
+
+def _rewritten(local: LocalChain, theirs: TargetLink, where: str, target_head: int) -> str:
+    """Why event `theirs.seq` differs, and what to do."""
+    seq = theirs.seq
+    how = ("the original was deleted here and another event recorded in its place"
+           if theirs.event_id and theirs.event_id != local.event_ids.get(seq)
+           else "it was changed on this laptop and every hash after it recomputed")
+    also = (f" The local log also ends at event {local.head.seq}, before the target's event {target_head}."
+            if target_head > local.head.seq else "")
+    return (f"chain REWRITTEN at event {seq}: event {seq} here (hash {local.hashes[seq][:12]}…) is not the "
+            f"event {seq} that {where} holds (hash {theirs.hash[:12]}…): {how}.{also} The target's copy is the "
+            f"original: compare it with `postguard audit export` from event {seq} on.")
+
+
+def _cut(local_head: int, target_head: int, where: str) -> str:
+    """Which events the target holds after the local head, and what to do."""
+    missing = target_head - local_head
+    events = f"1 event is missing here (event {target_head})" if missing == 1 else \
+        f"{missing} events are missing here ({local_head + 1}-{target_head})"
+    return (f"chain CUT after event {local_head}: {events}. {where[0].upper()}{where[1:]} holds them: they "
+            "were deleted here and the head record rewritten. Keep the target's copy of them, it is their "
+            "only record; nothing on this laptop can restore them.")
