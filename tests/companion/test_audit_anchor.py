@@ -132,6 +132,8 @@ def test_a_cut_tail_passes_verify_but_not_verify_against_the_syslog_archive(rsys
     alone = verify(data_dir)
     assert alone.returncode == 0 and alone.stdout.startswith("chain OK: 9 events"), \
         "the local chain alone cannot tell (the finding)"
+    assert f"WARNING: syslog tcp://127.0.0.1:{rsyslog.port} confirmed event 12" in alone.stderr, \
+        "the spool's record of the anchor is a hint (the same user can edit it too)"
     against = verify(data_dir, str(rsyslog.raw_file))
     assert against.returncode == 4, against.stderr
     assert "chain CUT after event 9: 3 events are missing here (10-12)" in against.stderr
@@ -222,6 +224,19 @@ def test_messages_forwarded_before_the_hash_was_in_the_structured_data_still_cou
 
     result = verify(data_dir, str(old))
     assert result.returncode == 4 and "chain CUT after event 4" in result.stderr, result.stderr
+
+
+def test_a_target_that_cannot_be_read_is_named_with_what_to_pass_instead(data_dir, tmp_path):
+    import os
+
+    store = AuditStore.open(data_dir)
+    record_sample_events(store, 1)
+    store.close()
+    env = {k: v for k, v in os.environ.items() if k != "POSTGUARD_CENTRAL_DB"}
+    missing = verify(data_dir, str(tmp_path / "no-such-archive.log"), env=env)
+    assert missing.returncode == 2 and "no such file" in missing.stderr and "postgresql://" in missing.stderr
+    unset = verify(data_dir, "central", env=env)
+    assert unset.returncode == 2 and "POSTGUARD_CENTRAL_DB" in unset.stderr
 
 
 def test_a_spool_made_before_anchors_were_kept_gains_them(data_dir):
