@@ -6,8 +6,10 @@ A separate head record (last seq and hash, written in the same transaction as th
 lets `verify_chain` notice that the newest events were deleted, which links alone cannot.
 
 What this does not stop: someone who can write the database can recompute every hash and
-the head. The chain proves integrity against edits that do not; an external copy of the
-head hash (printed by `verify`, later forwarded to syslog/PostgreSQL) closes that gap.
+the head, or delete the newest events and rewrite the head. The chain proves integrity
+against edits that do not. Every forwarded event carries its seq and hash, so syslog and the
+central store hold their own copy of the head; anchor.py compares the local chain with it
+(`postguard audit verify --against`), which closes that gap for events already forwarded.
 
 Retention pruning (retention.py) deletes the oldest events and appends a `checkpoint` event
 whose `details` say `pruned_through_seq` and `pruned_head_hash`; `anchor_from_checkpoints`
