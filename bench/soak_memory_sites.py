@@ -1,0 +1,92 @@
+"""Where the companion's memory grows: the soak's traffic through the app in-process, under tracemalloc.
+
+Builds the app `postguard serve` runs (`create_app`, a throw-away data directory), sends it the
+soak's posts (bench/soak_posts.py: never the same sentence twice) and decisions through Flask's
+test client, and prints:
+- every `--every` posts: RSS, traced memory and the size of spaCy's vocabulary (strings, lexemes);
+- the allocation sites whose memory grew most between the end of warm-up and the end.
+
+tracemalloc sees what goes through Python's allocator, which includes spaCy's and Presidio's
+pools; it does not see glibc's own free lists or Tesseract, which runs as a child process.
+`bench/soak.py` measures the real server's RSS; this says where to look.
+
+Run: .venv/bin/python bench/soak_memory_sites.py [--posts 2000] [--warmup 300] [--every 250]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import random
+import sys
+import tempfile
+import tracemalloc
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from soak_posts import PostMaker  # noqa: E402
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def drive(client, maker: PostMaker, rng: random.Random, count: int) -> None:
+    """`count` checks, a third of them followed by a decision; any answer but 200 stops the run."""
+    for _ in range(count):
+        answer = client.post("/v1/check", json={"text": maker.post(), "platform": "linkedin"})
+        if answer.status_code != 200:
+            raise SystemExit(f"check answered {answer.status_code}")
+        if rng.random() < 0.3:
+            decided = client.post("/v1/decision", json={"scan_id": answer.json["scan_id"], "action": "posted"})
+            if decided.status_code != 200:
+                raise SystemExit(f"decision answered {decided.status_code}")
+
+
+def report(label: str, app) -> None:
+    nlp = app.extensions["postguard"].engine.analyzer.nlp_engine.nlp["en"]
+    gc.collect()
+    print(f"{label:>14}: RSS {rss_mb():6.1f} MB  traced {tracemalloc.get_traced_memory()[0] / 1e6:6.2f} MB  "
+          f"spaCy strings {len(nlp.vocab.strings):,}  lexemes {sum(1 for _ in nlp.vocab):,}", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=2000)
+    parser.add_argument("--warmup", type=int, default=300)
+    parser.add_argument("--every", type=int, default=250)
+    parser.add_argument("--top", type=int, default=8)
+    args = parser.parse_args()
+    from companion.app import create_app
+    from companion.config import Settings
+
+    app = create_app(Settings(data_dir=Path(tempfile.mkdtemp(prefix="postguard-sites-")), bundle_poll_s=0))
+    app.extensions["postguard"].engine.warm_up()
+    client, maker, rng = app.test_client(), PostMaker(random.Random(11)), random.Random(12)
+    drive(client, maker, rng, args.warmup)
+    tracemalloc.start(30)
+    report("after warm-up", app)
+    before = tracemalloc.take_snapshot()
+    done = 0
+    while done < args.posts:
+        step = min(args.every, args.posts - done)
+        drive(client, maker, rng, step)
+        done += step
+        report(f"+{done} posts", app)
+    after = tracemalloc.take_snapshot()
+    filters = [tracemalloc.Filter(False, __file__), tracemalloc.Filter(False, "*/soak_posts.py"),
+               tracemalloc.Filter(False, tracemalloc.__file__)]
+    grown = after.filter_traces(filters).compare_to(before.filter_traces(filters), "traceback")
+    print(f"\nsites that grew most over {args.posts} posts:")
+    for stat in grown[:args.top]:
+        print(f"{stat.size_diff / 1024:+9.1f} KiB in {stat.count_diff:+d} blocks")
+        for line in stat.traceback.format(limit=6, most_recent_first=True):
+            print("    " + line)
+
+
+if __name__ == "__main__":
+    main()
