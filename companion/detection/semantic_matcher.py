@@ -104,9 +104,10 @@ class SemanticMatcher:
             if deadline.expired():
                 break
             batch = missing[at:at + 16]
-            vectors = self._encoder.encode(batch)
-            per_head = {name: (head.category_scores(vectors), head.group_of(vectors))
-                        for name, head in self._heads.items()}
+            with self._encoder.one_thread():
+                vectors = self._encoder.encode(batch)
+                per_head = {name: (head.category_scores(vectors), head.group_of(vectors))
+                            for name, head in self._heads.items()}
             for n, s in enumerate(batch):
                 entry = {name: dict(zip(self._heads[name].labels, map(float, probs[n])))
                          for name, (probs, _) in per_head.items()}

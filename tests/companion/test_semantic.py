@@ -6,6 +6,8 @@ Everything runs the real encoder and the shipped head (rules/models/redline/).
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import re
 import shutil
 from pathlib import Path
@@ -200,3 +202,44 @@ def test_only_changed_sentences_are_encoded_again(detection_engine):
     before = len(matcher._cache)
     matcher.find(typed + " Next update on Monday.", [])
     assert len(matcher._cache) == before + 1
+
+
+# -- the aims of issue 7 on the public TEST split -----------------------------------------
+
+_FIGURES = Path(__file__).parents[2] / "scripts" / "redline_figures.py"
+_spec = importlib.util.spec_from_file_location("redline_figures", _FIGURES)
+redline_figures = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(redline_figures)
+PUBLIC = Path(__file__).parents[1] / "data" / "public"
+EVERYDAY = ("ud_ewt", "ud_gsd_zh", "ud_pud_en", "ud_pud_zh",
+            "tatoeba-en", "tatoeba-en-topics", "tatoeba-zh", "tatoeba-zh-topics")
+
+
+@pytest.fixture(scope="module")
+def figures(detection_engine):
+    """Figures per source on the test splits (never used for training or thresholds)."""
+    items = [json.loads(line) for name in ("redline", "clean")
+             for line in (PUBLIC / name / "test.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    found = [redline_figures.raised(detection_engine, item["text"]) for item in items]
+    everyday = [(i, c) for i, c in zip(items, found) if i["source"] in EVERYDAY and not i["expect"]]
+    table = redline_figures.tally(items, found)
+    table["everyday_redline_false_alarms"] = sum(bool(c & REDLINE) for _, c in everyday) / len(everyday)
+    return table
+
+
+def test_recall_on_prejudiced_statements(figures):
+    # Aim 0.85 (every expected red-line category raised), NOT reached: 0.734 on the 967
+    # prejudiced test statements (HateCheck 0.826, COLD 0.598), up from 0.042 before the model.
+    # Asserted as reached so that a worse head fails.
+    assert figures["all"]["recall"] >= 0.73
+    assert figures["hatecheck"]["recall"] >= 0.82
+    assert figures["cold"]["recall"] >= 0.59
+
+
+def test_false_alarms_on_clean_items(figures):
+    # Aim ≤ 3 %. Everyday sentences (Tatoeba, UD: 1,337 clean test items) reach it: 0.3 % raise
+    # a red-line category. The contrast sets do NOT: 12.5 % of COLD's safe comments about race,
+    # region and gender, and 16.3 % of HateCheck's counter-speech and neutral mentions, 5.4 %
+    # over all 2,166 clean items (0.6 % before the model). Asserted as reached.
+    assert figures["everyday_redline_false_alarms"] <= 0.005
+    assert figures["all"]["redline_false_alarms"] <= 0.055
