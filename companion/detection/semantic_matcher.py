@@ -26,7 +26,7 @@ from pathlib import Path
 from companion.detection.candidates import Candidate
 from companion.detection.deadline import Deadline
 from companion.detection.semantic_model import Head, SentenceEncoder, load_head
-from companion.detection.sentences import split_sentences
+from companion.detection.sentences import split_sentences, worth_reading
 from companion.errors import ConfigError
 from companion.rules import Pack, Rule
 
@@ -65,7 +65,7 @@ class SemanticMatcher:
         if not self._rules:
             return []
         deadline = deadline or Deadline.none()
-        spans = split_sentences(text)
+        spans = [(a, b) for a, b in split_sentences(text) if worth_reading(text[a:b])]
         scores = self._scores([text[a:b] for a, b in spans], deadline)
         found = []
         for (start, end) in spans:

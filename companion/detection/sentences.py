@@ -10,11 +10,38 @@ windows at spaces so that no single piece costs the encoder too much.
 
 from __future__ import annotations
 
-import re
+from companion.detection.linear_regex import compile_linear
 
-# RE2-compatible: no lookarounds, no backreferences.
-_BOUNDARY = re.compile(r"[.!?…]+[\"')\]”’]*(?:\s+|$)|[。！？；;]+[\"')\]”’」』]*\s*|\n+")
+# On RE2: with Python's engine, a run of 20,000 full stops before a letter took 13 s (each
+# start tried the whole run again).
+_BOUNDARY = compile_linear(r"[.!?…]+[\"')\]”’]*(?:\s+|$)|[。！？；;]+[\"')\]”’」』]*\s*|\n+")
 MAX_SENTENCE = 300
+# What the model can read: words of two letters or more in alphabets that space their words,
+# and CJK characters (Chinese does not space its words).
+_SPACED_WORD = compile_linear(r"[^\P{L}\x{3400}-\x{9fff}]{2,}")
+_CJK_CHAR = compile_linear(r"[\x{3400}-\x{9fff}]")
+MIN_WORDS = 2
+MIN_CJK_CHARS = 3
+
+
+def worth_reading(sentence: str) -> bool:
+    """True when a sentence has enough words to say something about people.
+
+    A lone word ("OK!", "Thanks"), a price or a row of digits and signs never reads as
+    prejudice to the model (slurs on their own are the lexical rules' job), and each
+    sentence costs the encoder milliseconds: a post of number soup must not cost seconds.
+    """
+    return (_count(_SPACED_WORD, sentence, MIN_WORDS) >= MIN_WORDS
+            or _count(_CJK_CHAR, sentence, MIN_CJK_CHARS) >= MIN_CJK_CHARS)
+
+
+def _count(pattern, text: str, enough: int) -> int:
+    count = 0
+    for _ in pattern.finditer(text):
+        count += 1
+        if count >= enough:
+            break
+    return count
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
