@@ -3,8 +3,8 @@
 spaCy interns every string its tokenizer meets in the pipeline's `StringStore` and keeps a
 `Lexeme` for it in the `Vocab`, for the life of the process. Posts are full of strings that never
 come back (order numbers, prices, names, e-mail addresses), so a companion that runs for weeks
-would keep every one of them: the soak (bench/soak.py) saw the vocabulary grow by about five
-lexemes a post, without bound.
+would keep every one of them: with the soak's posts (bench/soak_posts.py) the vocabulary grew
+by about ten strings and ten lexemes a post, without bound.
 
 `Language.memory_zone()` (spaCy 3.8) frees, when the block ends, every string and lexeme that
 was added inside it; what the model shipped with stays. A zone swaps the vocabulary's memory
