@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from companion.detection.semantic_model import SentenceEncoder  # noqa: E402
-from companion.detection.sentences import split_sentences  # noqa: E402
+from companion.detection.sentences import split_sentences, worth_reading  # noqa: E402
 
 PUBLIC = ROOT / "tests" / "data" / "public"
 # Prejudiced and clean statements (HateCheck, COLD, UD), and Tatoeba's everyday sentences
@@ -150,12 +150,14 @@ def post_scores(encoder, arrays: dict, items: list[dict], cache: Path | None) ->
     """(n_items, len(LABELS)): each item's highest sentence score per label."""
     from companion.detection.semantic_model import _mlp, _sigmoid
 
-    spans = [[i["text"][a:b] for a, b in split_sentences(i["text"])] or [i["text"]] for i in items]
+    spans = [[i["text"][a:b] for a, b in split_sentences(i["text"]) if worth_reading(i["text"][a:b])]
+             for i in items]
     flat = [s for sentences in spans for s in sentences]
     probs = _sigmoid(_mlp(embed(encoder, flat, cache), arrays, "category"))
     out, at = np.zeros((len(items), len(LABELS)), np.float32), 0
     for n, sentences in enumerate(spans):
-        out[n] = probs[at:at + len(sentences)].max(0)
+        if sentences:  # a post with nothing worth reading scores 0, as in the companion
+            out[n] = probs[at:at + len(sentences)].max(0)
         at += len(sentences)
     return out
 
