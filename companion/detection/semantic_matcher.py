@@ -31,6 +31,9 @@ from companion.errors import ConfigError
 from companion.rules import Pack, Rule
 
 CACHE_SENTENCES = 4096
+# Sentences encoded together: batches are cheaper per sentence, and the deadline is checked
+# between batches, so a small batch keeps a check that runs out of time close to its budget.
+BATCH = 8
 # The heads that ship with the companion, used when a rules folder has no models/ of its own.
 SHIPPED_MODELS_DIR = Path(__file__).resolve().parents[2] / "rules" / "models"
 
@@ -100,10 +103,10 @@ class SemanticMatcher:
                 out[s] = self._cache[s]
             else:
                 missing.append(s)
-        for at in range(0, len(missing), 16):
+        for at in range(0, len(missing), BATCH):
             if deadline.expired():
                 break
-            batch = missing[at:at + 16]
+            batch = missing[at:at + BATCH]
             with self._encoder.one_thread():
                 vectors = self._encoder.encode(batch)
                 per_head = {name: (head.category_scores(vectors), head.group_of(vectors))
