@@ -29,6 +29,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests" / "companion"))
 
 import images  # noqa: E402  (the test image renderer)
+from serving import wait_until_ready  # noqa: E402  (bench/ is the script's own folder)
 
 
 def free_port() -> int:
@@ -69,15 +70,7 @@ def main() -> None:
                             env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        while True:
-            try:
-                urllib.request.urlopen(base + "/v1/health", timeout=1)
-                break
-            except OSError:
-                if time.perf_counter() - started > 60 or proc.poll() is not None:
-                    raise SystemExit("the companion did not become ready")
-                time.sleep(0.05)
-        ready_s = time.perf_counter() - started
+        ready_s = wait_until_ready(proc, base, started, limit_s=60)
         text = ("Great week at the Canton Fair, thanks to all visitors of Hall 11.2! " * 45)[:2950]
         text += " USD 0.42/pc FOB Ningbo"
         text_ms = []

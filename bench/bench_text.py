@@ -45,6 +45,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from serving import wait_until_ready  # bench/ is on the path when a script here runs
+
 REPO = Path(__file__).resolve().parent.parent
 
 FORMS = ["GmbH", "Ltd", "LLC", "S.r.l.", "Sp. z o.o.", "Inc.", "AB", "SARL"]
@@ -198,15 +200,7 @@ def measure_server(code: Path, org_dir: Path, maker: SentenceMaker, posts: int) 
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        while True:
-            try:
-                urllib.request.urlopen(base + "/v1/health", timeout=1)
-                break
-            except OSError:
-                if time.perf_counter() - started > 120 or proc.poll() is not None:
-                    raise SystemExit("the companion did not become ready")
-                time.sleep(0.05)
-        ready_s = time.perf_counter() - started
+        ready_s = wait_until_ready(proc, base, started)
         http_ms = []
         for _ in range(posts):
             body = json.dumps({"text": " ".join(maker.post()), "platform": "linkedin"}).encode()

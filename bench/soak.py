@@ -47,6 +47,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from serving import wait_until_ready  # noqa: E402
 from soak_posts import PostMaker, render_photo  # noqa: E402
 
 ACTIONS = ["posted", "edited", "cancelled", "overridden", "redacted"]
@@ -199,15 +200,9 @@ def start_server(args, data_dir: Path, log_path: Path, env: dict) -> tuple[subpr
         proc = subprocess.Popen([*companion_command(args), "serve", "--port", str(port), "--data-dir", str(data_dir)],
                                 stdout=log, stderr=subprocess.STDOUT, env=env, cwd=args.code)
     base = f"http://127.0.0.1:{port}"
-    while True:
-        try:
-            urllib.request.urlopen(base + "/v1/health", timeout=2)
-            return proc, base, time.perf_counter() - started
-        except OSError:
-            if time.perf_counter() - started > 120 or proc.poll() is not None:
-                proc.kill()
-                raise SystemExit(f"the companion did not become ready; its log: {log_path}")
-            time.sleep(0.1)
+    ready_s = wait_until_ready(proc, base, started,
+                               what_failed=f"the companion did not become ready; its log: {log_path}")
+    return proc, base, ready_s
 
 
 def companion_command(args) -> list[str]:
