@@ -25,7 +25,7 @@ from pathlib import Path
 
 from companion.detection.candidates import Candidate
 from companion.detection.deadline import Deadline
-from companion.detection.semantic_model import Head, SentenceEncoder, load_head
+from companion.detection.semantic_model import Head, load_head, shared_encoder
 from companion.detection.sentences import split_sentences, worth_reading
 from companion.errors import ConfigError
 from companion.rules import Pack, Rule
@@ -52,7 +52,7 @@ class SemanticMatcher:
                 raise ConfigError(f"head {name!r} has no label {rule.classifier.label!r} "
                                   f"(it has {', '.join(self._heads[name].labels)})",
                                   path=f"{pack.pack}.yaml", field=f"{rule.id}.classifier.label")
-        self._encoder = SentenceEncoder() if self._rules else None
+        self._encoder = shared_encoder() if self._rules else None
         self._cache: OrderedDict[str, dict] = OrderedDict()
         self._cache_size = cache_size
 

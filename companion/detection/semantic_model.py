@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,6 +63,20 @@ class SentenceEncoder:
         from importlib.metadata import version
 
         return version(ENCODER_PACKAGE)
+
+
+_shared_lock = threading.Lock()
+_shared: SentenceEncoder | None = None
+
+
+def shared_encoder() -> SentenceEncoder:
+    """The process's one encoder. Loading it takes seconds and 30 MB; a rules reload builds a
+    new engine around the same encoder instead of loading another."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = SentenceEncoder()
+        return _shared
 
 
 @dataclass(frozen=True)

