@@ -8,9 +8,6 @@ words) go through the analyzer; the rest of a 3,000-character post is never toke
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
 from presidio_analyzer import AnalyzerEngine
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
@@ -19,6 +16,7 @@ from companion.detection.deadline import Deadline
 from companion.detection.linear_regex import LinearPattern
 from companion.detection.recognizers.registry import whole_text_recognizers
 from companion.detection.spacy_memory import transient_vocab
+from companion.lru import BoundedLru
 from companion.rules import Pack
 
 _HOTSPOT = LinearPattern(
@@ -79,8 +77,7 @@ class PiiScanner:
     def __init__(self, analyzer: AnalyzerEngine, pack: Pack | None):
         self._analyzer = analyzer
         self._pack = pack
-        self._cache: OrderedDict[str, list] = OrderedDict()
-        self._lock = threading.Lock()
+        self._cache: BoundedLru[str, list] = BoundedLru(WINDOW_CACHE_SIZE)
         direct = whole_text_recognizers()
         self._rules = {r.entity: r for r in pack.rules if r.entity and r.entity not in direct} if pack else {}
 
@@ -91,20 +88,15 @@ class PiiScanner:
         last edit did not touch cost nothing the second time. Results are offsets into the
         piece and never change for the same piece, so sharing them between checks is safe.
         """
-        with self._lock:
-            cached = self._cache.get(piece)
-            if cached is not None:
-                self._cache.move_to_end(piece)
-                return cached
+        cached = self._cache.get(piece)
+        if cached is not None:
+            return cached
         # Inside the zone: the window's new words (order numbers, names) leave spaCy's vocabulary
         # with it, so a companion running for weeks does not keep every word it was shown.
         with transient_vocab(self._analyzer.nlp_engine.nlp["en"]):
             results = self._analyzer.analyze(piece, language="en", entities=list(self._rules),
                                              nlp_artifacts=self._artifacts(piece))
-        with self._lock:
-            self._cache[piece] = results
-            if len(self._cache) > WINDOW_CACHE_SIZE:
-                self._cache.popitem(last=False)
+        self._cache.put(piece, results)
         return results
 
     def _artifacts(self, piece: str) -> NlpArtifacts:

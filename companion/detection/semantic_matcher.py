@@ -20,7 +20,6 @@ every head once; a missing or corrupt head stops the companion with a ConfigErro
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from pathlib import Path
 
 from companion.detection.candidates import Candidate
@@ -28,6 +27,7 @@ from companion.detection.deadline import Deadline
 from companion.detection.semantic_model import Head, load_head, shared_encoder
 from companion.detection.sentences import split_sentences, worth_reading
 from companion.errors import ConfigError
+from companion.lru import BoundedLru
 from companion.rules import Pack, Rule
 
 CACHE_SENTENCES = 4096
@@ -53,8 +53,7 @@ class SemanticMatcher:
                                   f"(it has {', '.join(self._heads[name].labels)})",
                                   path=f"{pack.pack}.yaml", field=f"{rule.id}.classifier.label")
         self._encoder = shared_encoder() if self._rules else None
-        self._cache: OrderedDict[str, dict] = OrderedDict()
-        self._cache_size = cache_size
+        self._cache: BoundedLru[str, dict] = BoundedLru(cache_size)
 
     def __bool__(self) -> bool:
         return bool(self._rules)
@@ -98,9 +97,9 @@ class SemanticMatcher:
         """{sentence: {head: {label: p}, "group": name}}, encoding only what the cache lacks."""
         out, missing = {}, []
         for s in dict.fromkeys(sentences):
-            if s in self._cache:
-                self._cache.move_to_end(s)
-                out[s] = self._cache[s]
+            cached = self._cache.get(s)
+            if cached is not None:
+                out[s] = cached
             else:
                 missing.append(s)
         for at in range(0, len(missing), BATCH):
@@ -115,11 +114,6 @@ class SemanticMatcher:
                 entry = {name: dict(zip(self._heads[name].labels, map(float, probs[n])))
                          for name, (probs, _) in per_head.items()}
                 entry["group"] = next(iter(per_head.values()))[1][n]
-                out[s] = self._remember(s, entry)
+                self._cache.put(s, entry)
+                out[s] = entry
         return out
-
-    def _remember(self, sentence: str, entry: dict) -> dict:
-        self._cache[sentence] = entry
-        if len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
-        return entry

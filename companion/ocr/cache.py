@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
+from companion.lru import BoundedLru
 from companion.ocr.base import OcrResult
 
 
@@ -16,22 +14,11 @@ class OcrCache:
     """
 
     def __init__(self, size: int = 32):
-        self._size = size
-        self._items: OrderedDict[str, OcrResult] = OrderedDict()
-        self._lock = threading.Lock()
+        self._items: BoundedLru[str, OcrResult] = BoundedLru(size)
 
     def get(self, digest: str) -> OcrResult | None:
-        with self._lock:
-            if digest in self._items:
-                self._items.move_to_end(digest)
-                return self._items[digest]
-        return None
+        return self._items.get(digest)
 
     def put(self, digest: str, result: OcrResult) -> None:
-        if not digest or result.incomplete:
-            return
-        with self._lock:
-            self._items[digest] = result
-            self._items.move_to_end(digest)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
+        if digest and not result.incomplete:
+            self._items.put(digest, result)

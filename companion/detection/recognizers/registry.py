@@ -53,7 +53,7 @@ def recognizers() -> list:
 def whole_text_recognizers() -> dict:
     """Recognizers that need no spaCy, by entity: they run over the whole post at once.
 
-    Loaded once per process (the currency alternation and the plugins are built at load).
+    Loaded once per process (the currency automaton and the plugins are built at load).
     """
     global _WHOLE_TEXT
     if _WHOLE_TEXT is None:
