@@ -59,8 +59,9 @@ def deploy_policy(extension_id, update_url, companion_url, enforcement, fail_mod
 
 @deploy.command("pack")
 @click.option("--key", "key_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="RSA private key (PEM) that fixes the extension ID. Default: <out>/postguard-extension.pem, "
-                   "created on first use and reused after.")
+              help="RSA private key (PEM) that fixes the extension ID. Default: "
+                   "~/.config/postguard/keys/postguard-extension.pem (or under $XDG_CONFIG_HOME), created on "
+                   "first use and reused after. Never inside --out, the folder that is uploaded.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("dist/extension"),
               show_default=True)
 @click.option("--update-url", default=None, help="URL updates.xml will be served at; the CRX is expected beside it.")
@@ -75,7 +76,7 @@ def deploy_pack(key_path, out_dir, update_url, chromium):
     result = pack(out_dir, key_path, update_url, chromium)
     if result.key_created:
         click.echo(f"WARNING: created a new extension key {result.key}. Keep it safe and reuse it: the key "
-                   f"decides the extension ID, and a new key means a new ID in every policy.", err=True)
+                   f"decides the extension ID, and a new key means a new ID in every policy. It is not in {out_dir}: upload only that folder.", err=True)
     click.echo(f"extension ID: {result.extension_id}")
     click.echo(f"packed {result.crx} (version {result.version}) with key {result.key}")
     if result.updates_xml:

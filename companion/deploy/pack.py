@@ -11,6 +11,10 @@ key's own public key: the CRX, its manifest and the staged folder loaded unpacke
 
 Chromium itself does the packing (`--pack-extension`, CRX3, RSA-SHA256 signature); we then read
 the CRX3 header back and check that the ID inside it is the one we computed.
+
+The output folder is the one IT uploads to the intranet web server, so the key never goes there:
+by default it lives in the IT user's config directory (`default_key_path`), and a key path inside
+the output folder is refused before anything is written.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from companion.deploy.keyfile import load_pem_private_key
 
 EXTENSION_DIR = REPO_ROOT / "extension"
 KEY_FILE_NAME = "postguard-extension.pem"
+KEY_DIR_ENV = "XDG_CONFIG_HOME"
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/lib/chromium/chromium", "chromium", "chromium-browser",
                        "google-chrome", "google-chrome-stable", "microsoft-edge")
 PACK_TIMEOUT_S = 120
@@ -63,11 +68,32 @@ def create_key(path: Path) -> rsa.RSAPrivateKey:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(pem)
     return key
+
+
+def default_key_path() -> Path:
+    """Where the extension key lives when --key is not given: the IT user's config directory
+    (`$XDG_CONFIG_HOME/postguard/keys`, else `~/.config/postguard/keys`), never the upload folder."""
+    base = os.environ.get(KEY_DIR_ENV) or Path.home() / ".config"
+    return Path(base) / "postguard" / "keys" / KEY_FILE_NAME
+
+
+def refuse_key_in_upload_folder(key_path: Path, out_dir: Path) -> None:
+    """DeployError when the key would sit in (or under) the folder that gets uploaded."""
+    key, out = key_path.expanduser().resolve(), out_dir.expanduser().resolve()
+    if key.is_relative_to(out):
+        raise DeployError(f"the extension key {key_path} is inside the upload folder {out_dir}, which goes on "
+                          f"the web server; keep the key elsewhere (move it, e.g. to {default_key_path()}, "
+                          "and pass --key)", "key_in_upload_folder")
+    stray = out / KEY_FILE_NAME
+    if stray.exists():
+        raise DeployError(f"{stray} is an extension key inside the upload folder; move it out (e.g. to "
+                          f"{default_key_path()}) and pass --key, or the web server may publish it",
+                          "key_in_upload_folder")
 
 
 def stage_extension(source: Path, staged: Path, key: rsa.RSAPrivateKey) -> dict:
@@ -170,14 +196,16 @@ def pack(out_dir: Path, key_path: Path | None = None, update_url: str | None = N
          chromium: str | None = None, source: Path = EXTENSION_DIR) -> PackResult:
     """Pack `source` into out_dir/postguard-<version>.crx (+ updates.xml when an update URL is given).
 
-    Without --key, out_dir/postguard-extension.pem is used if present, else created and kept.
+    Without --key, `default_key_path()` is used if present, else created there (0600) and kept.
+    A key inside out_dir, the upload folder, is refused before anything is written.
     """
+    given, key_path = key_path is not None, key_path or default_key_path()
+    refuse_key_in_upload_folder(key_path, out_dir)
     browser = find_chromium(chromium)
     created = False
-    if key_path is None:
-        key_path = out_dir / KEY_FILE_NAME
-        created = not key_path.exists()
-        key = create_key(key_path) if created else load_key(key_path)
+    if not given and not key_path.exists():
+        created = True
+        key = create_key(key_path)
     else:
         key = load_key(key_path)
     ext_id = extension_id(public_der(key))

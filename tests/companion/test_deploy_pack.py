@@ -68,14 +68,16 @@ def test_pack_with_a_given_key_prints_its_id_and_writes_a_coherent_crx(runner, t
     assert check.get("version") == version
 
 
-def test_without_a_key_one_is_created_kept_and_reused(runner, tmp_path):
+def test_without_a_key_one_is_created_outside_the_upload_folder_kept_and_reused(runner, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "it-config"))
     out = tmp_path / "dist"
     first = runner.invoke(main, ["deploy", "pack", "--out", str(out)])
     assert first.exit_code == 0, first.output
     assert "WARNING: created a new extension key" in first.output and "decides the extension ID" in first.output
     assert "updates.xml not written" in first.output
-    key_file = out / "postguard-extension.pem"
+    key_file = tmp_path / "it-config" / "postguard" / "keys" / "postguard-extension.pem"
     assert key_file.stat().st_mode & 0o777 == 0o600
+    assert not list(out.rglob("*.pem")), "nothing private in the folder that is uploaded"
     first_id = first.output.split("extension ID: ")[1].split()[0]
     assert first_id == extension_id(public_der(serialization.load_pem_private_key(key_file.read_bytes(), None)))
     second = runner.invoke(main, ["deploy", "pack", "--out", str(out)])
@@ -103,3 +105,21 @@ def test_a_malformed_update_url_is_refused_before_packing(runner, tmp_path):
     result = runner.invoke(main, ["deploy", "pack", "--out", str(out), "--update-url", "intranet/updates.xml"])
     assert result.exit_code == 2 and "--update-url" in result.output
     assert not out.exists()
+
+
+@pytest.mark.parametrize("inside", ["postguard-extension.pem", "private/it.pem"])
+def test_a_key_inside_the_upload_folder_is_refused_and_nothing_is_written(runner, tmp_path, inside):
+    out = tmp_path / "dist"
+    result = runner.invoke(main, ["deploy", "pack", "--out", str(out), "--key", str(out / inside)])
+    assert result.exit_code == 2 and "inside the upload folder" in result.output
+    assert not out.exists()
+
+
+def test_a_key_left_in_the_upload_folder_by_an_older_pack_stops_packing(runner, tmp_path):
+    out = tmp_path / "dist"
+    out.mkdir()
+    write_rsa_key(out / "postguard-extension.pem")
+    write_rsa_key(tmp_path / "it.pem")
+    result = runner.invoke(main, ["deploy", "pack", "--out", str(out), "--key", str(tmp_path / "it.pem")])
+    assert result.exit_code == 2 and "move it out" in result.output
+    assert sorted(p.name for p in out.iterdir()) == ["postguard-extension.pem"]
