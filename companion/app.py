@@ -83,8 +83,26 @@ def create_app(settings: Settings | None = None, *, engine: DetectionEngine | No
         start_bundle_watcher(app.extensions["postguard"], settings)
     app.register_blueprint(routes.bp)
     register_review(app, SqliteAuditReader(audit), settings)
+    _announce_example_org(app)
     _register_error_handlers(app)
     return app
+
+
+EXAMPLE_ORG_WARNING = ("this companion checks posts against the shipped EXAMPLE org (its client list, "
+                       "competitors and products), not your organisation's: install your rule bundle "
+                       "(docs/deploy.md, step 6) or set POSTGUARD_ORG_DIR")
+
+
+def _announce_example_org(app: Flask) -> None:
+    """Say so at start (log) and on the review page while the org lists are the shipped example's;
+    /v1/health says it as `org.example`. A bundle installed later clears it without a restart."""
+    state = app.extensions["postguard"]
+    if routes.org_status_for(state).example:
+        log.warning(EXAMPLE_ORG_WARNING)
+
+    @app.context_processor
+    def _example_org():
+        return {"example_org": routes.org_status_for(state).example}
 
 
 def _prune_expired(audit: AuditStore, settings: Settings) -> None:

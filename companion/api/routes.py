@@ -140,14 +140,14 @@ def health():
     audit forwarding keeps up (IT's first question when the SIEM misses a laptop)."""
     state = _state()
     forwarding = [ForwardingStatus(**vars(s)) for s in state.forwarder.status()] if state.forwarder else []
-    return jsonify(HealthResponse(status="ok", versions=state.versions, org=_org_status(state),
+    return jsonify(HealthResponse(status="ok", versions=state.versions, org=org_status_for(state),
                                   forwarding=forwarding).model_dump())
 
 
 _ORG_STATUS = weakref.WeakKeyDictionary()  # engine -> (settings, org status): worked out once per engine
 
 
-def _org_status(state) -> OrgStatus:
+def org_status_for(state) -> OrgStatus:
     """The org lists in use (the extension's popup says whether they are the shipped example's);
     computed again only when a bundle reload swapped the engine, since it hashes files."""
     from companion.runtime import org_status
