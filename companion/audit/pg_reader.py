@@ -53,6 +53,7 @@ class PostgresAuditReader:
     """Read access to the central store for review; safe to share between threads."""
 
     extra_fields = ("laptop_id", "laptop_seq")  # exports say whose chain an event is on
+    dialect = "postgres"  # the review page's post and people queries (companion/review/sql.py)
 
     def __init__(self, db: CentralDb, conn, *, full_verify_every_s: float = 300.0):
         """Use `PostgresAuditReader.open(url)`."""
@@ -93,6 +94,10 @@ class PostgresAuditReader:
                             f"cannot read the central audit store {self.db.describe()}: "
                             f"{reason(self.db, exc)}") from None
         raise AssertionError("unreachable")
+
+    def rows(self, sql: str, params: list) -> list[tuple]:
+        """One read query of the review page's own (companion/review/sql.py)."""
+        return self._rows(sql, params)
 
     def query(self, flt: EventFilter, *, limit: int = 50, before_seq: int | None = None) -> list[dict]:
         """Matching events, newest first; with `before_seq` (a row number), those after that row."""

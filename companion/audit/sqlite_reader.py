@@ -40,6 +40,8 @@ def filter_sql(flt: EventFilter) -> tuple[str, list]:
 class SqliteAuditReader:
     """Read access to one `AuditStore`'s database for review; safe to share between threads."""
 
+    dialect = "sqlite"  # the review page's post and people queries (companion/review/sql.py)
+
     def __init__(self, store: AuditStore):
         """Read the database `store` writes; `verify` is the store's own chain walk."""
         self._store = store
@@ -64,6 +66,10 @@ class SqliteAuditReader:
             raise AuditError(f"cannot read the audit database {self._store.db_path}: {exc}") from exc
         finally:
             conn.close()
+
+    def rows(self, sql: str, params: list) -> list[tuple]:
+        """One read-only query of the review page's own (companion/review/sql.py)."""
+        return self._rows(sql, params)
 
     def query(self, flt: EventFilter, *, limit: int = 50, before_seq: int | None = None) -> list[dict]:
         """Matching events, newest first; with `before_seq`, only those older than it."""
