@@ -238,6 +238,9 @@ def audit_serve(db_url, port, data_dir):
     except OSError as exc:
         reader.close()
         raise ConfigError(f"cannot listen on 127.0.0.1:{settings.port} ({exc.strerror})", field="--port") from None
+    from companion.server import record_serving_url
+
+    record_serving_url(settings.data_dir, f"http://127.0.0.1:{settings.port}")
     click.echo(f"Postguard review of {reader.db.describe()} on http://127.0.0.1:{settings.port}/audit "
                f"(admin token: postguard audit token --data-dir {settings.data_dir})")
     try:
@@ -255,12 +258,15 @@ def audit_token(data_dir, rotate):
     """Print the admin token that opens the review page at /audit (created on first use)."""
     from companion.review.auth import admin_token, token_path
 
+    from companion.server import read_serving_url
+
     settings = Settings.from_env(data_dir=data_dir)
     token, created = admin_token(settings.data_dir, rotate=rotate)
     click.echo(token)
     what = "new token written to" if created else "token from"
-    click.echo(f"{what} {token_path(settings.data_dir)} (0600); sign in at "
-               f"http://127.0.0.1:{settings.port}/audit", err=True)
+    # The address the companion (or `audit serve`) of this data dir last started on; else the setting.
+    base = read_serving_url(settings.data_dir) or f"http://127.0.0.1:{settings.port}"
+    click.echo(f"{what} {token_path(settings.data_dir)} (0600); sign in at {base}/audit", err=True)
 
 
 @audit.command("prune")

@@ -4,12 +4,48 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import os
 import sys
 import threading
 import time
+from pathlib import Path
 
 from companion.config import Settings
 from companion.errors import ConfigError
+
+
+SERVING_FILE_NAME = "serving-url"
+
+
+def record_serving_url(data_dir: Path, url: str) -> None:
+    """Note, in the data dir, the address this process serves on, so `postguard audit token` can
+    say where to sign in whatever port the service was given. Written atomically, 0600."""
+    from companion.audit.keys import prepare_data_dir
+
+    data_dir = prepare_data_dir(Path(data_dir))
+    temporary = data_dir / f".{SERVING_FILE_NAME}.{os.getpid()}"
+    try:
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+            handle.write(url + "\n")
+        os.replace(temporary, data_dir / SERVING_FILE_NAME)
+    except OSError as exc:  # a convenience: never a reason not to serve
+        logging.getLogger("postguard").warning("cannot note the serving address in %s (%s)", data_dir,
+                                               exc.strerror)
+
+
+def read_serving_url(data_dir: Path) -> str | None:
+    """The address the companion (or `audit serve`) last started on with this data dir, if any."""
+    try:
+        url = (Path(data_dir) / SERVING_FILE_NAME).read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return url if url.startswith(("http://127.", "http://localhost:", "http://[::1]:")) else None
+
+
+def serving_url(host: str, port: int) -> str:
+    """`http://host:port`, with an IPv6 host in brackets."""
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 def _require_loopback(host: str) -> None:
@@ -47,6 +83,7 @@ def run_server(settings: Settings) -> None:
     # Warm up only once the port is ours: a companion that cannot listen exits at once, with no
     # thread still inside the matchers' native code while the interpreter shuts down.
     threading.Thread(target=engine.warm_up, name="warm-up", daemon=True).start()
+    record_serving_url(settings.data_dir, serving_url(settings.host, settings.port))
     print(f"Postguard companion ready on http://{settings.host}:{settings.port} "
           f"(loaded in {time.perf_counter() - started:.1f} s; audit store in {settings.data_dir})",
           flush=True)

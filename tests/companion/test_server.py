@@ -129,6 +129,14 @@ def test_server_is_ready_in_reasonable_time(server):
     assert f"ready on http://127.0.0.1:{server.port}" in server.log()
 
 
+def test_audit_token_names_the_port_the_companion_serves(server):
+    """Started with --port (not 7717): `audit token` sends the reviewer to that port."""
+    token = subprocess.run([POSTGUARD, "audit", "token", "--data-dir", str(server.data_dir)], capture_output=True,
+                           text=True, timeout=60, env=clean_env(), check=True)
+    assert f"sign in at http://127.0.0.1:{server.port}/audit" in token.stderr
+    assert sign_in(server.port, token.stdout.strip())[0] == 303
+
+
 def test_check_over_real_http(server):
     status, headers, body = server.post("/v1/check", {"text": "Deal closed: USD 0.42/pc FOB Ningbo", "platform": "linkedin"})
     assert status == 200 and headers["Content-Type"] == "application/json"
