@@ -39,7 +39,8 @@ def openapi_document(max_text_chars: int, max_images: int) -> dict:
     """
     models = [schemas.CheckRequest, schemas.CheckResponse, schemas.DecisionRequest,
               schemas.DecisionResponse, schemas.RedactRequest, schemas.RedactResponse,
-              schemas.HealthResponse, schemas.ErrorResponse]
+              schemas.HealthResponse, schemas.ReactionCheckRequest, schemas.ReactionCheckResponse,
+              schemas.ReactionRequest, schemas.ReactionResponse, schemas.ErrorResponse]
     components: dict = {}
     for model in models:
         schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
@@ -48,6 +49,7 @@ def openapi_document(max_text_chars: int, max_images: int) -> dict:
     check_fields = components["CheckRequest"]["properties"]
     check_fields["text"]["maxLength"] = max_text_chars
     check_fields["images"]["maxItems"] = max_images
+    components["ReactionCheckRequest"]["properties"]["text"]["maxLength"] = max_text_chars
     return {
         "openapi": "3.1.0",
         "info": {"title": "Postguard companion", "version": __version__,
@@ -60,6 +62,11 @@ def openapi_document(max_text_chars: int, max_images: int) -> dict:
                                          schemas.DecisionResponse, 400, 404, 415)},
             "/v1/redact": {"post": _op("Black out boxes in an image", schemas.RedactRequest,
                                        schemas.RedactResponse, 400, 413, 415)},
+            "/v1/reaction-check": {"post": _op("Is reacting to a post risky (nothing is stored)",
+                                               schemas.ReactionCheckRequest, schemas.ReactionCheckResponse,
+                                               400, 413, 415)},
+            "/v1/reaction": {"post": _op("Record what the user did with a risky post", schemas.ReactionRequest,
+                                         schemas.ReactionResponse, 400, 413, 415, 503)},
             "/v1/health": {"get": _op("Versions of rules, model and OCR", None, schemas.HealthResponse)},
             "/v1/openapi.json": {"get": {
                 "summary": "This document",

@@ -164,3 +164,6 @@ def openapi():
 
     settings = _state().settings
     return jsonify(openapi_document(settings.max_text_chars, settings.max_images))
+
+
+from companion.api import reactions  # noqa: E402,F401  registers /v1/reaction-check and /v1/reaction

@@ -134,6 +134,54 @@ class HealthResponse(Wire):
                                           "(syslog, central store); empty when none is configured.")
 
 
+ReactionAction = Literal["react", "repost", "share", "comment"]
+Reason = Literal["competitor", "client", "red_line"]
+ReactionDecision = Literal["cancelled", "overridden", "monitored", "allowed_unchecked"]
+
+
+class ReactionCheckRequest(WireIn):
+    site: Platform
+    action: ReactionAction | None = Field(None, description="The control about to be used, when known "
+                                                             "(a check made as the post scrolls into view "
+                                                             "has none yet).")
+    author_name: str = Field("", max_length=300, description="The post author's name as the site shows it.")
+    author_handle: str = Field("", max_length=300, description="The author's handle or profile path, e.g. "
+                                                               "`northwind.hardware` or `/company/northwind/`.")
+    text: str = Field("", description="The post's visible text. Read for the check only; never stored.")
+
+
+class ListEntryOut(Wire):
+    kind: Literal["competitor", "client"]
+    name: str = Field(description="The entry as the org list names it.")
+
+
+class ReactionCheckResponse(Wire):
+    reasons: list[Reason] = Field(description="Why reacting is risky; empty for a harmless post.")
+    listed: ListEntryOut | None = Field(description="The list entry the author matched, if any.")
+    red_line: list[Category] = Field(description="Red-line categories found in the post's text.")
+    timings_ms: dict[str, float]
+
+
+class ReactionRequest(WireIn):
+    site: Platform
+    action: ReactionAction
+    decision: ReactionDecision = Field(description="cancelled: held, the user let it go; overridden: held, "
+                                                   "the user went ahead; monitored: risky, let through "
+                                                   "by policy; allowed_unchecked: the check could not run.")
+    reasons: list[Reason] = Field([], max_length=3)
+    red_line: list[Category] = Field([], max_length=8)
+    author_name: str = Field("", max_length=300, description="Matched again against the org lists; only a "
+                                                              "list entry's name is recorded.")
+    author_handle: str = Field("", max_length=300, description="Recorded as a keyed hash only.")
+    post_id: str = Field("", max_length=300, description="Recorded as a keyed hash only.")
+    justification: str | None = Field(None, max_length=2000)
+
+
+class ReactionResponse(Wire):
+    ok: bool
+    event_id: str
+
+
 class ErrorBody(Wire):
     code: str
     message: str

@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 from companion.audit.keys import keyed_hash
+from companion.detection.orglists import ListEntry
 from companion.detection.types import CATEGORIES, Finding, ScanResult
 
 EVENT_FIELDS: tuple[str, ...] = (
@@ -31,7 +32,7 @@ EVENT_FIELDS: tuple[str, ...] = (
 JSON_FIELDS: frozenset[str] = frozenset(
     {"categories", "rules", "counts", "excerpts", "value_hashes", "details", "versions"}
 )
-KINDS: tuple[str, ...] = ("check", "decision", "checkpoint")
+KINDS: tuple[str, ...] = ("check", "decision", "checkpoint", "reaction")
 
 MAX_JUSTIFICATION_CHARS = 500
 MAX_EXCERPT_CHARS = 160
@@ -161,5 +162,38 @@ def decision_event(
         categories=check.get("categories"),
         action=cap(action, MAX_SHORT_TEXT_CHARS),
         justification=cap(justification, MAX_JUSTIFICATION_CHARS) or None,
+    )
+    return event
+
+
+def reaction_event(
+    *, key: bytes, identity: dict, platform: str, action: str, decision: str, reasons: list[str],
+    categories: list[str], author_handle: str | None, post_id: str | None,
+    listed: ListEntry | None, justification: str | None,
+) -> dict:
+    """The event for a like, repost, share or comment on someone else's post.
+
+    The author's handle and the post id go in only as keyed hashes (the same post or author
+    can be recognised across events, never read back). A name goes in only when it is an
+    org list entry (`listed`, from the matcher): the competitor or client as the list names
+    it, never the name the site showed.
+    """
+    if listed is not None and not isinstance(listed, ListEntry):
+        raise TypeError("listed must be the org list entry the author matched")
+    event = _empty_event("reaction", identity)
+    details = {
+        "decision": cap(decision, MAX_SHORT_TEXT_CHARS),
+        "reasons": [cap(r, MAX_SHORT_TEXT_CHARS) for r in reasons],
+        "author_hash": keyed_hash(key, author_handle.strip().lower()) if author_handle else None,
+        "post_hash": keyed_hash(key, post_id.strip()) if post_id else None,
+    }
+    if listed is not None:
+        details["list_entry"] = {"kind": listed.kind, "name": cap(listed.label, MAX_EXCERPT_CHARS)}
+    event.update(
+        platform=cap(platform, MAX_SHORT_TEXT_CHARS),
+        action=cap(action, MAX_SHORT_TEXT_CHARS),
+        categories=[c for c in CATEGORIES if c in categories],
+        justification=cap(justification, MAX_JUSTIFICATION_CHARS) or None,
+        details=details,
     )
     return event

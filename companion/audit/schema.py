@@ -14,7 +14,7 @@ from companion.audit.chain import ChainLink, canonical_json
 from companion.audit.events import EVENT_FIELDS, JSON_FIELDS
 
 DB_FILE_NAME = "audit.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the `reaction` kind
 COLUMNS = ", ".join(EVENT_FIELDS)
 
 # Retention pruning drops this trigger, deletes the oldest events and recreates it, all inside
@@ -27,7 +27,7 @@ CREATE TABLE IF NOT EXISTS audit_events (
     seq INTEGER PRIMARY KEY,  -- assigned from the head, so a deleted newest event leaves a gap
     event_id TEXT NOT NULL UNIQUE,
     ts TEXT NOT NULL,
-    kind TEXT NOT NULL CHECK (kind IN ('check', 'decision', 'checkpoint')),
+    kind TEXT NOT NULL CHECK (kind IN ('check', 'decision', 'checkpoint', 'reaction')),
     os_user TEXT, host TEXT, platform TEXT, scan_id TEXT, url_host TEXT, verdict TEXT,
     categories TEXT, rules TEXT, counts TEXT, excerpts TEXT, value_hashes TEXT,
     ocr_incomplete INTEGER, action TEXT, justification TEXT, details TEXT, versions TEXT,
@@ -46,6 +46,37 @@ WHEN NEW.seq <= OLD.seq BEGIN SELECT RAISE(ABORT, 'the audit head only moves for
 CREATE TRIGGER IF NOT EXISTS audit_head_no_delete BEFORE DELETE ON audit_head
 BEGIN SELECT RAISE(ABORT, 'the audit head cannot be deleted'); END;
 """.format(no_delete=NO_DELETE_TRIGGER)
+
+
+_KINDS_V1 = "CHECK (kind IN ('check', 'decision', 'checkpoint'))"
+_KINDS_V2 = "CHECK (kind IN ('check', 'decision', 'checkpoint', 'reaction'))"
+
+
+def admit_reaction_kind(conn: sqlite3.Connection) -> None:
+    """Widen a version-1 log's CHECK on `kind` to admit reaction events, in place.
+
+    Widening a CHECK constraint changes no stored row, so SQLite allows it by editing the table's
+    definition (sqlite.org/lang_altertable.html, "writable_schema"); every existing row already
+    satisfies the wider check. Copying the table instead would have to lift the append-only
+    triggers. Done once, in one transaction, and verified by an integrity check.
+    """
+    row = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'audit_events'").fetchone()
+    if row is None or _KINDS_V1 not in row[0]:
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        version = conn.execute("PRAGMA schema_version").fetchone()[0]
+        conn.execute("PRAGMA writable_schema = ON")
+        conn.execute("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'audit_events'",
+                     (row[0].replace(_KINDS_V1, _KINDS_V2),))
+        conn.execute(f"PRAGMA schema_version = {version + 1}")
+        conn.execute("PRAGMA writable_schema = OFF")
+        if conn.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            raise sqlite3.DatabaseError("integrity check failed after widening the kind check")
+        conn.execute("COMMIT")
+    except sqlite3.Error:
+        conn.execute("ROLLBACK")
+        raise
 
 
 def connect(db_path: Path) -> sqlite3.Connection:

@@ -28,10 +28,10 @@ from typing import Callable, Iterator
 from companion.audit.chain import GENESIS, ChainLink, ChainReport, anchor_from_checkpoints, \
     event_hash, verify_chain
 from companion.audit.errors import AuditError
-from companion.audit.events import EVENT_FIELDS, check_event, decision_event, utc_timestamp
+from companion.audit.events import EVENT_FIELDS, check_event, decision_event, reaction_event, utc_timestamp
 from companion.audit.keys import load_or_create_key, prepare_data_dir
 from companion.audit.schema import COLUMNS, DB_FILE_NAME, NO_DELETE_TRIGGER, SCHEMA, SCHEMA_VERSION, \
-    connect, event_to_row, read_head, row_to_event
+    admit_reaction_kind, connect, event_to_row, read_head, row_to_event
 from companion.detection.types import ScanResult
 
 log = logging.getLogger("postguard")
@@ -75,8 +75,9 @@ class AuditStore:
             conn = connect(db_path)
             # One script, one transaction: two processes opening a new log at once cannot
             # interleave; IF NOT EXISTS also restores triggers someone dropped.
-            conn.executescript(
-                f"BEGIN IMMEDIATE;{SCHEMA}PRAGMA user_version = {SCHEMA_VERSION};COMMIT;")
+            conn.executescript(f"BEGIN IMMEDIATE;{SCHEMA}COMMIT;")
+            admit_reaction_kind(conn)  # a log from before reaction events
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except sqlite3.Error as exc:
             if conn is not None:
                 conn.close()
@@ -110,6 +111,10 @@ class AuditStore:
             justification=justification, platform=platform, check=self._latest_check(scan_id),
         )
         return self._append(event)
+
+    def record_reaction(self, **fields) -> dict:
+        """Append a reaction event (see `events.reaction_event` for the fields and what is hashed)."""
+        return self._append(reaction_event(key=self._key, identity=self._identity, **fields))
 
     def has_scan(self, scan_id: str) -> bool:
         """Whether a check with this id was recorded, so a decision can refer to it."""
