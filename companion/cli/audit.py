@@ -8,11 +8,10 @@ from pathlib import Path
 
 import click
 
+from companion.cli.options import DATA
 from companion.config import Settings
 from companion.errors import ConfigError
 
-_DATA = click.option("--data-dir", type=click.Path(path_type=Path), default=None,
-                     help="Data directory holding the audit store (default: POSTGUARD_DATA_DIR).")
 _SINCE = click.option("--since", default=None, help="Only events at or after this ISO date/time.")
 
 
@@ -47,7 +46,7 @@ def audit():
 
 
 @audit.command("list")
-@_DATA
+@DATA
 @_SINCE
 @click.option("--limit", type=int, default=50, show_default=True, help="Newest N events.")
 def audit_list(data_dir, since, limit):
@@ -60,7 +59,7 @@ def audit_list(data_dir, since, limit):
 
 
 @audit.command("export")
-@_DATA
+@DATA
 @_SINCE
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None)
@@ -78,7 +77,7 @@ def audit_export(data_dir, since, fmt, output):
 
 
 @audit.command("verify")
-@_DATA
+@DATA
 @click.option("--db", "db_url", default=None, metavar="URL",
               help="Verify every laptop's chain in the central PostgreSQL store instead.")
 @click.option("--against", "targets", multiple=True, metavar="TARGET",
@@ -216,7 +215,7 @@ def audit_init_db(db_url):
               help="PostgreSQL URL of the central audit store (default: POSTGUARD_CENTRAL_DB). Leave the "
                    "password out and use PGPASSWORD or ~/.pgpass: command lines are visible to other users.")
 @click.option("--port", type=int, default=7718, show_default=True, help="Port on 127.0.0.1.")
-@_DATA
+@DATA
 def audit_serve(db_url, port, data_dir):
     """Serve the review page over every laptop's events in the central PostgreSQL store.
 
@@ -252,7 +251,7 @@ def audit_serve(db_url, port, data_dir):
 
 
 @audit.command("token")
-@_DATA
+@DATA
 @click.option("--rotate", is_flag=True, help="Replace the token; every open review session ends.")
 def audit_token(data_dir, rotate):
     """Print the admin token that opens the review page at /audit (created on first use)."""
@@ -270,7 +269,7 @@ def audit_token(data_dir, rotate):
 
 
 @audit.command("prune")
-@_DATA
+@DATA
 @click.option("--retention-days", type=int, default=None,
               help="Keep this many days (default: POSTGUARD_AUDIT_RETENTION_DAYS, else 365).")
 def audit_prune(data_dir, retention_days):

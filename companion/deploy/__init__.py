@@ -7,7 +7,7 @@
     bundle.py        signed rule bundles (Ed25519): build, verify, install atomically
     installed.py     which installed bundle is current, and reading it back safely
     reload.py        the running companion picks up a newly installed bundle without a restart
-    commands.py      the `postguard deploy|service` groups and `postguard rules bundle|install|keygen`
+    (their commands: companion/cli/deploy.py, service.py and rules.py)
 
 Every generator validates all of its input before it writes a single file, so a mistake
 (a malformed extension ID, a wrongly signed bundle) is one clear line and changes nothing.
