@@ -27,17 +27,24 @@ __all__ = ["REVIEW_EXTENSION", "create_review_app", "is_review_request", "regist
 
 
 def register_review(app: Flask, reader: AuditReader, settings: Settings, *,
-                    source_label: str | None = None, token_file: Path | None = None) -> None:
+                    source_label: str | None = None, token_file: Path | None = None,
+                    workflow=None, alerts=None) -> None:
     """Serve the review page from `app`, reading events through `reader`.
 
     The admin token is the one in `settings.data_dir` unless `token_file` says otherwise.
+    `workflow` keeps review entries and saved views (default: review.sqlite3 in the data
+    dir); `alerts` is the running alert service whose rules the settings page shows.
     """
+    from companion.review import people_views, post_views  # noqa: F401  (their routes join bp)
     from companion.review.views import bp
+    from companion.review.workflow import SqliteWorkflowStore
 
     label = source_label or f"Audit log on this computer ({settings.data_dir})"
     forwarding = bool(settings.syslog_target or settings.central_db)
     app.extensions[REVIEW_EXTENSION] = ReviewState(reader, token_file or token_path(settings.data_dir),
-                                                   settings.port, label, forwarding)
+                                                   settings.port, label, forwarding,
+                                                   workflow=workflow or SqliteWorkflowStore(settings.data_dir),
+                                                   alerts=alerts)
     for name, function in TEMPLATE_FILTERS.items():
         app.jinja_env.filters.setdefault(name, function)
     app.register_blueprint(bp)

@@ -46,8 +46,17 @@ def short_hash(value: str | None, keep: int = 12) -> str:
     return value if len(value) <= keep else value[:keep] + "…"
 
 
+OUTCOME_LABELS = {"clean": "Posted clean", "edited": "Edited", "redacted": "Redacted",
+                  "overridden": "Overridden", "cancelled": "Cancelled", "blocked": "Blocked",
+                  "posted": "Posted after warning", "open": "No decision"}
+REVIEW_LABELS = {"open": "Not reviewed", "reviewed": "Reviewed"}
 CHOICE_LABELS = {"platform": PLATFORM_LABELS, "category": CATEGORY_LABELS, "kind": KIND_LABELS,
-                 "action": ACTION_LABELS}
+                 "action": ACTION_LABELS, "outcome": OUTCOME_LABELS, "review": REVIEW_LABELS}
+
+
+def percent(share: float | None) -> str:
+    """0.25 as '25%'; no share (nothing to divide by) as '–'."""
+    return "–" if share is None else f"{share * 100:.0f}%"
 
 
 def choice_label(value: str, field: str) -> str:
@@ -61,6 +70,8 @@ TEMPLATE_FILTERS = {
     "action_label": lambda a: ACTION_LABELS.get(a or "", a or ""),
     "kind_label": lambda k: KIND_LABELS.get(k or "", k or ""),
     "platform_label": lambda p: PLATFORM_LABELS.get(p or "", p or ""),
+    "outcome_label": lambda o: OUTCOME_LABELS.get(o or "", o or ""),
+    "percent": percent,
     "utc_time": utc_time,
     "thousands": thousands,
     "short_hash": short_hash,

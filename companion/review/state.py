@@ -1,5 +1,5 @@
 """What the review blueprint needs from its app: a reader, the token file, the port, a label,
-and the sign-in throttle.
+the sign-in throttle, the workflow store and the alerts.
 
 Kept in `app.extensions["postguard_review"]` so the companion (local SQLite log) and
 `postguard audit serve` (central PostgreSQL store) plug different readers into one page.
@@ -28,6 +28,8 @@ class ReviewState:
     source_label: str
     forwarding: bool = False  # a forwarding target is set, so the head should get anchored
     throttle: SignInThrottle = field(default_factory=SignInThrottle)  # wrong tokens per client
+    workflow: object = None  # review entries and saved views (workflow.py): reviewed, assigned, comments
+    alerts: object = None    # the alert rules and what they sent (companion/alerts), for the settings page
 
 
 def review_state() -> ReviewState:

@@ -114,8 +114,10 @@ def for_display(event: dict) -> dict:
 
 
 def _page_context(state: ReviewState, **values) -> dict:
-    return {"signed_in": True, "source_label": state.source_label, "choices": CHOICES,
-            "chain": _chain_status(state), **values}
+    from companion.review.posts import OUTCOMES
+
+    return {"signed_in": True, "source_label": state.source_label, "choices": CHOICES, "outcomes": OUTCOMES,
+            "chain": _chain_status(state), "nav": "events", **values}
 
 
 @bp.get("")

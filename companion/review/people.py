@@ -1,0 +1,118 @@
+"""Summaries for compliance: one person's record, repeat offenders, the team overview.
+
+A person is their company identity (the email the events carry), or their OS account where
+an event has none. Counts come straight from events, no per-post join, so they stay fast on
+a large store:
+
+- checks: check events; warned: checks whose verdict was warn or block;
+- overrides: decisions "posted anyway" (overridden);
+- override rate: overrides / warned (None when nothing was warned).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from companion.audit.events import utc_timestamp
+from companion.review.sql import Dialect, found_value
+
+WARNED = "c.kind = 'check' AND c.verdict IN ('warn', 'block')"
+OVERRIDE = "c.kind = 'decision' AND c.action = 'overridden'"
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole UTC days [since, until)."""
+
+    since: datetime
+    until: datetime
+
+
+@dataclass
+class PersonRecord:
+    """One person's numbers over a period."""
+
+    person: str
+    checks: int = 0
+    warned: int = 0
+    blocked: int = 0
+    overrides: int = 0
+    accounts: tuple[str, ...] = ()
+
+    @property
+    def override_rate(self) -> float | None:
+        return self.overrides / self.warned if self.warned else None
+
+
+def _window(d: Dialect, period: Period) -> tuple[str, list]:
+    return f"c.ts >= {d.ph} AND c.ts < {d.ph}", [utc_timestamp(period.since), utc_timestamp(period.until)]
+
+
+CHECK = "c.kind = 'check'"
+BLOCKED = "c.kind = 'check' AND c.verdict = 'block'"
+
+
+def _tallies(d: Dialect) -> str:
+    """checks, warned, blocked, overrides: four columns in that order."""
+    return ", ".join(d.count_if(condition) for condition in (CHECK, WARNED, BLOCKED, OVERRIDE))
+
+
+def person_record(reader, d: Dialect, person: str, period: Period) -> PersonRecord:
+    """The person's checks, warnings, blocks and overrides in the period, and their OS accounts."""
+    window, params = _window(d, period)
+    row = reader.rows(f"SELECT {_tallies(d)} FROM {d.table} c WHERE {window} AND {d.person} = {d.ph}",
+                      [*params, person])[0]
+    accounts = reader.rows(f"SELECT DISTINCT c.os_user, c.host FROM {d.table} c WHERE {window} AND "
+                           f"{d.person} = {d.ph} AND c.kind <> 'checkpoint' ORDER BY 1, 2 LIMIT 20", [*params, person])
+    return PersonRecord(person, *(int(v or 0) for v in row),
+                        accounts=tuple(f"{u or '?'} on {h or '?'}" for u, h in accounts))
+
+
+def person_trend(reader, d: Dialect, person: str, period: Period) -> list[tuple[date, int, int]]:
+    """Per UTC day with activity: (day, warned, overrides)."""
+    window, params = _window(d, period)
+    rows = reader.rows(f"SELECT {d.day} AS day, {d.count_if(WARNED)}, {d.count_if(OVERRIDE)} FROM {d.table} c "
+                       f"WHERE {window} AND {d.person} = {d.ph} GROUP BY day ORDER BY day", [*params, person])
+    return [(date.fromisoformat(day), int(w or 0), int(o or 0)) for day, w, o in rows]
+
+
+def people(reader, d: Dialect, period: Period, *, limit: int = 200) -> list[PersonRecord]:
+    """Everyone active in the period, most overrides first, then most warnings."""
+    window, params = _window(d, period)
+    rows = reader.rows(f"SELECT {d.person} AS person, {_tallies(d)} FROM {d.table} c WHERE {window} "
+                       f"AND c.kind IN ('check', 'decision') GROUP BY person "
+                       f"ORDER BY 5 DESC, 3 DESC, person LIMIT {int(limit)}", params)
+    return [PersonRecord(person or "?", *(int(v or 0) for v in rest)) for person, *rest in rows]
+
+
+def repeat_offenders(records: list[PersonRecord], min_overrides: int) -> list[PersonRecord]:
+    """Those with at least `min_overrides` overrides in the period."""
+    return [r for r in records if r.overrides >= min_overrides]
+
+
+def by_category_and_platform(reader, d: Dialect, period: Period) -> list[tuple[str, str, int]]:
+    """(category, platform, checks with that category) over the period's checks."""
+    window, params = _window(d, period)
+    value = found_value(d)
+    rows = reader.rows(f"SELECT {value} AS category, COALESCE(c.platform, 'other') AS platform, COUNT(*) "
+                       f"FROM {d.table} c, {d.categories_of} WHERE {window} AND c.kind = 'check' "
+                       f"GROUP BY category, platform ORDER BY category, platform", params)
+    return [(str(c), str(p), int(n)) for c, p, n in rows]
+
+
+def top_rules(reader, d: Dialect, period: Period, *, limit: int = 10) -> list[tuple[str, int]]:
+    """The rules that fired most in the period's checks."""
+    window, params = _window(d, period)
+    value = found_value(d)
+    rows = reader.rows(f"SELECT {value} AS rule, COUNT(*) AS n FROM {d.table} c, {d.rules_of} "
+                       f"WHERE {window} AND c.kind = 'check' GROUP BY rule ORDER BY n DESC, rule LIMIT {int(limit)}",
+                       params)
+    return [(str(r), int(n)) for r, n in rows]
+
+
+def overrides_on_day(reader, d: Dialect, person: str, day: date) -> int:
+    """How many times `person` posted anyway on one UTC day (the alert rule's count)."""
+    since = datetime.fromisoformat(f"{day.isoformat()}T00:00:00+00:00")
+    until = datetime.fromisoformat(f"{day.isoformat()}T23:59:59.999999+00:00")
+    return person_record(reader, d, person, Period(since, until)).overrides
