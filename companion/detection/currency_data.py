@@ -29,12 +29,35 @@ DATA_FILE = Path(__file__).parent / "data" / "currency_tokens.json"
 # language CLDR has.
 NAME_LOCALES = ("en", "zh", "ja", "ko", "de", "fr", "es", "it", "pl", "pt", "nl", "ru", "uk", "ar", "fa", "tr",
                 "ro", "cs", "sv", "da", "nb", "hu", "el", "vi", "th", "id", "ms", "hi", "he")
+# Languages that put the noun before its adjective ("ريال سعودي", "leu românesc", "dólar
+# estadounidense"): there the unit word of a name is its first word, elsewhere its last.
+NOUN_FIRST_LOCALES = ("ar", "fa", "fr", "es", "it", "pt", "ro", "vi", "he", "id", "ms")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200e\u200f\u061c"), None)
 
 
 def _clean(token: str) -> str:
     token = token.translate(_INVISIBLE).replace("\u00a0", " ").replace("\u202f", " ")
     return " ".join(token.split())
+
+
+def _with_and_without_point(symbol: str) -> set[str]:
+    """A CLDR symbol as posts write it: CLDR ends many abbreviations with a point ("din.",
+    "ر.س.", "Nu."), and posts mostly leave it off ("1,200 din", "ر.س 500")."""
+    bare = symbol.rstrip(".")
+    if bare != symbol and (has_sign(bare) or sum(ch.isalpha() for ch in bare) >= 2):
+        return {symbol, bare}
+    return {symbol}
+
+
+def _unit_word(name: str, noun_first: bool) -> str:
+    """The unit word of a multi-word name: "British pounds" -> "pounds", "ريال سعودي" -> "ريال"."""
+    words = name.split()
+    return words[0] if noun_first else words[-1]
+
+
+def _syllabic(word: str) -> bool:
+    """Hangul, kana and Han: one character is a whole word ("원")."""
+    return all("\u1100" <= ch <= "\u11ff" or "\u3040" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af" for ch in word)
 
 
 def has_sign(token: str) -> bool:
@@ -51,17 +74,21 @@ def build_table() -> dict[str, list[str]]:
     # testing codes, no francs and marks of the past.
     codes = sorted({code for territory in get_global("territory_currencies")
                     for code in numbers.get_territory_currencies(territory, tender=True)})
-    symbols, names = set(), set()
+    symbols, names, units = set(), set(), set()
     for ident in localedata.locale_identifiers():
         if "_" in ident:
             continue
         locale = Locale.parse(ident)
-        symbols.update(_clean(s) for c, s in locale.currency_symbols.items() if c in codes)
+        for code, symbol in locale.currency_symbols.items():
+            if code in codes:
+                symbols |= _with_and_without_point(_clean(symbol))
         if ident in NAME_LOCALES:
-            names.update(_clean(n) for c, n in locale.currencies.items() if c in codes)
+            local = {_clean(n) for c, n in locale.currencies.items() if c in codes}
             for code, forms in locale._data["currency_names_plural"].items():
                 if code in codes:
-                    names.update(_clean(n) for n in forms.values())
+                    local.update(_clean(n) for n in forms.values())
+            names |= local
+            units |= {_unit_word(n, ident in NOUN_FIRST_LOCALES) for n in local if " " in n and "(" not in n}
     # Every character Unicode classes as a currency sign (Sc) counts, even one CLDR gives no
     # locale for (₿, ¢, ﷼, ￡).
     unicode_signs = {chr(cp) for cp in range(0x20, 0x10000) if unicodedata.category(chr(cp)) == "Sc"}
@@ -71,7 +98,7 @@ def build_table() -> dict[str, list[str]]:
     words = {n for n in names if "(" not in n and len(n) <= 30 and not has_sign(n)} - set(codes) - letters
     # The unit word of a multi-word name ("British pounds" -> "pounds", "российский рубль" ->
     # "рубль"): written alone, it is as ambiguous as a code ("500 pounds" of steel).
-    units = {n.split()[-1] for n in words if " " in n and len(n.split()[-1]) >= 3} - words
+    units = {u for u in units if len(u) >= 3 or (u and not u.isascii() and u.isalpha() and _syllabic(u))} - words
     english = _english_words()
     word_like = sorted(t for t in set(codes) | letters | words
                        if t.isascii() and t.casefold().rstrip(".") in english)

@@ -54,7 +54,13 @@ def _is_cjk(ch: str) -> bool:
     return "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef"
 
 
+# Persian and Arabic spell the same letters with different code points (ی/ي, ک/ك): "ریال"
+# in a Persian post is the "ريال" of an Arabic one. One for one, so offsets hold.
+_ARABIC_LETTERS = str.maketrans("یک", "يك")
+
+
 def _fold(text: str) -> str:
+    text = text.translate(_ARABIC_LETTERS)
     folded = text.casefold()
     if len(folded) == len(text):
         return folded
@@ -83,7 +89,7 @@ class CurrencyAmountRecognizer(EntityRecognizer):
     def load(self) -> None:
         tokens = currency_tokens()
         exact = {t: kind for kind in ("code", "sign", "symbol") for t in tokens[kind]}
-        folded = {t.casefold(): kind for kind in ("unit", "name") for t in tokens[kind]}
+        folded = {_fold(t): kind for kind in ("unit", "name") for t in tokens[kind]}
         self._exact, self._folded = _automaton(exact), _automaton(folded)
         self._word_like = {t.casefold() for t in tokens["word_like"]}
 
@@ -136,8 +142,10 @@ class CurrencyAmountRecognizer(EntityRecognizer):
 
     def _score(self, kind: str, token: str, amount: str) -> float:
         clear = bool(_DECIMAL_OR_GROUPED.search(amount))
-        if kind == "unit":  # "pounds", "won": a word first, so a bare integer never counts
-            return self.BARE_INTEGER_SCORE if clear else 0.0
+        if kind == "unit" and not _non_latin(token):
+            return self.BARE_INTEGER_SCORE if clear else 0.0  # "pounds", "won": a word first
+        if kind == "unit":  # "ريال", "درهم", "원", "рублей" next to an amount: no English homograph
+            return self.CLEAR_AMOUNT_SCORE if clear else self.BARE_INTEGER_SCORE
         if kind == "sign":
             return self.SIGN_SCORE
         if token.casefold() in self._word_like:  # "TOP 10", "ALL 5", "2 real issues"
@@ -145,6 +153,12 @@ class CurrencyAmountRecognizer(EntityRecognizer):
         if kind != "code" and not (token.isascii() and len(token.rstrip(".")) <= 4):
             return self.SIGN_SCORE  # "zł", "円", "美元", "euros": a currency and nothing else
         return self.CLEAR_AMOUNT_SCORE  # "PLN 197", "Rs 980": a code no word shares
+
+
+def _non_latin(token: str) -> bool:
+    """True for a word in a script other than Latin ("ريال", "원", "рублей"): an English word
+    it could be mistaken for does not exist, so a unit word there reads as the currency."""
+    return not any("a" <= ch.casefold() <= "z" or "\u00c0" <= ch <= "\u024f" for ch in token)
 
 
 def _windows(text: str) -> list[tuple[int, int]]:
