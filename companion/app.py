@@ -38,11 +38,11 @@ class AppState:
     forwarder: Forwarder | None = None  # syslog / central store, when configured
 
     def record_check(self, *, scan_id: str, platform: str, url_host: str | None,
-                     result: ScanResult) -> bool:
+                     result: ScanResult, identity: str | None = None) -> bool:
         """Audit a check; a failing store must not hide the findings from the user."""
         try:
             self.audit.record_check(scan_id=scan_id, platform=platform, url_host=url_host,
-                                    result=result, versions=self.versions)
+                                    result=result, versions=self.versions, identity=identity)
             return True
         except AuditError as exc:
             log.error("audit store unavailable (%s)", exc.code)
@@ -82,7 +82,8 @@ def create_app(settings: Settings | None = None, *, engine: DetectionEngine | No
 
         start_bundle_watcher(app.extensions["postguard"], settings)
     app.register_blueprint(routes.bp)
-    register_review(app, SqliteAuditReader(audit), settings)
+    reader = SqliteAuditReader(audit)
+    register_review(app, reader, settings, alerts=_start_alerts(settings, reader, audit))
     _announce_example_org(app)
     _register_error_handlers(app)
     return app
@@ -103,6 +104,17 @@ def _announce_example_org(app: Flask) -> None:
     @app.context_processor
     def _example_org():
         return {"example_org": routes.org_status_for(state).example}
+
+
+def _start_alerts(settings: Settings, reader: SqliteAuditReader, audit: AuditStore):
+    """Stamp the company identity from IT's map and start the alert rules, when configured."""
+    from companion.alerts import start_alerts
+    from companion.audit.identity_map import identity_for, load_identity_map
+
+    if settings.identity_map:
+        mapping = load_identity_map(settings.identity_map)
+        audit.set_company_identity(identity_for(mapping, audit.os_user, audit.host))
+    return start_alerts(settings, reader, audit)
 
 
 def _prune_expired(audit: AuditStore, settings: Settings) -> None:

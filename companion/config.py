@@ -68,6 +68,10 @@ class Settings(BaseModel):
     audit_retention_days: int = Field(365, ge=0, description="Days audit events are kept; older ones are "
                                                              "pruned at start and by `postguard audit prune`, "
                                                              "leaving a checkpoint (0 keeps them forever).")
+    alerts_file: Path | None = Field(None, description="YAML file of alert rules and their channels (e-mail, "
+                                                       "webhook, syslog); see docs/audit.md, Alerts (unset: no alerts).")
+    identity_map: Path | None = Field(None, description="CSV from IT mapping os_user and host to the person's "
+                                                        "company email, stamped on every event (unset: none).")
 
     @field_validator("allowed_origins")
     @classmethod

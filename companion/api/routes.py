@@ -92,7 +92,7 @@ def check():
     result = state.engine.check(req.text, _decode_images(req), lang=_language())
     scan_id = uuid.uuid4().hex
     audited = state.record_check(scan_id=scan_id, platform=req.platform, url_host=_url_host(req.url),
-                                 result=result)
+                                 result=result, identity=req.identity)
     body = CheckResponse(scan_id=scan_id, verdict=result.verdict,
                          findings=[f.to_wire() for f in result.findings],
                          timings_ms=result.timings_ms, ocr_incomplete=result.ocr_incomplete,
@@ -115,7 +115,7 @@ def decision():
         raise NotFound("no check with this scan_id", "unknown_scan")
     event = state.audit.record_decision(scan_id=req.scan_id or f"offline-{uuid.uuid4().hex}",
                                         action=req.action, justification=req.justification,
-                                        platform=req.platform)
+                                        platform=req.platform, identity=req.identity)
     return jsonify(DecisionResponse(ok=True, event_id=event["event_id"]).model_dump())
 
 

@@ -42,6 +42,8 @@ class CheckRequest(WireIn):
     images: list[ImageIn] = Field([], description="Attached images, in order.")
     platform: Platform = "other"
     url: str | None = Field(None, max_length=2048, description="Page URL; only its host is audited.")
+    identity: str | None = Field(None, max_length=254, description="The company email of the browser profile "
+                                                                   "(chrome.identity); audited as the person.")
 
 
 class FindingOut(Wire):
@@ -78,6 +80,8 @@ class DecisionRequest(WireIn):
     platform: Platform | None = None
     offline: bool = Field(False, description="The check could not run (companion unreachable); "
                                              "the decision was queued by the extension.")
+    identity: str | None = Field(None, max_length=254, description="The company email of the browser profile "
+                                                                   "(chrome.identity); audited as the person.")
 
 
 class DecisionResponse(Wire):

@@ -29,6 +29,7 @@ from companion.audit.chain import GENESIS, ChainLink, ChainReport, anchor_from_c
     event_hash, verify_chain
 from companion.audit.errors import AuditError
 from companion.audit.events import EVENT_FIELDS, check_event, decision_event, reaction_event, utc_timestamp
+from companion.audit.identity_map import valid_email
 from companion.audit.keys import load_or_create_key, prepare_data_dir
 from companion.audit.schema import COLUMNS, DB_FILE_NAME, NO_DELETE_TRIGGER, SCHEMA, SCHEMA_VERSION, \
     admit_reaction_kind, connect, event_to_row, read_head, row_to_event
@@ -61,6 +62,7 @@ class AuditStore:
         self._identity = _local_identity()
         self._closed = False
         self._listeners: list[Callable[[dict], None]] = []
+        self._company_identity: str | None = None  # from IT's identity map (identity_map.py)
 
     @classmethod
     def open(cls, data_dir: Path) -> "AuditStore":
@@ -90,27 +92,48 @@ class AuditStore:
         with self._lock:
             return self._conn.execute("PRAGMA journal_mode").fetchone()[0]
 
+    @property
+    def os_user(self) -> str:
+        """The OS account stamped on events."""
+        return self._identity["os_user"]
+
+    @property
+    def host(self) -> str:
+        """The computer's name stamped on events."""
+        return self._identity["host"]
+
+    def set_company_identity(self, email: str | None) -> None:
+        """The person's company email for events whose request did not name one."""
+        self._company_identity = valid_email(email)
+
+    def _stamp(self, event: dict, identity: str | None) -> dict:
+        """Put the company identity in `details.identity`: the browser profile's, else the map's."""
+        email = valid_email(identity) or self._company_identity
+        if email:
+            event["details"] = {**(event.get("details") or {}), "identity": email}
+        return event
+
     def record_check(
         self, *, scan_id: str, platform: str, url_host: str | None, result: ScanResult,
-        versions: dict,
+        versions: dict, identity: str | None = None,
     ) -> dict:
         """Append the event for one check; it is committed to disk when this returns."""
         event = check_event(
             key=self._key, identity=self._identity, scan_id=scan_id, platform=platform,
             url_host=url_host, result=result, versions=versions,
         )
-        return self._append(event)
+        return self._append(self._stamp(event, identity))
 
     def record_decision(
         self, *, scan_id: str, action: str, justification: str | None,
-        platform: str | None = None,
+        platform: str | None = None, identity: str | None = None,
     ) -> dict:
         """Append what the user did after check `scan_id` (post anyway, edit, cancel...)."""
         event = decision_event(
             identity=self._identity, scan_id=scan_id, action=action,
             justification=justification, platform=platform, check=self._latest_check(scan_id),
         )
-        return self._append(event)
+        return self._append(self._stamp(event, identity))
 
     def record_reaction(self, **fields) -> dict:
         """Append a reaction event (see `events.reaction_event` for the fields and what is hashed)."""

@@ -43,6 +43,8 @@ ENV_SAMPLES = {
     "central_db": ("postgresql://postguard@db.example.com:5432/audit",
                    SecretStr("postgresql://postguard@db.example.com:5432/audit")),
     "audit_retention_days": ("30", 30),
+    "alerts_file": ("/etc/postguard/alerts.yaml", Path("/etc/postguard/alerts.yaml")),
+    "identity_map": ("/etc/postguard/people.csv", Path("/etc/postguard/people.csv")),
 }
 
 BAD_VALUES = [
