@@ -83,18 +83,38 @@ export function isRetryable(result) {
   return !result.ok && (result.status === 0 || result.status >= 500 || result.status === 429);
 }
 
+let profileEmail;
+
+/**
+ * The company email of the browser profile (a managed Chrome signed in with the corporate account),
+ * or null. The companion audits it as the person; without it, IT's identity map names them. Needs the
+ * "identity" and "identity.email" permissions; read once per service worker start.
+ */
+export async function profileIdentity(identityApi = globalThis.chrome?.identity) {
+  if (profileEmail !== undefined) return profileEmail;
+  try {
+    const info = identityApi?.getProfileUserInfo ? await identityApi.getProfileUserInfo({ accountStatus: "ANY" }) : null;
+    profileEmail = info?.email || null;
+  } catch {
+    profileEmail = null;
+  }
+  return profileEmail;
+}
+
 /** POST /v1/check. */
-export function checkPost({ baseUrl, language, fetchImpl }, { text, images, platform, url }) {
+export async function checkPost({ baseUrl, language, fetchImpl }, { text, images, platform, url }) {
   const timeoutMs = images.length ? TIMEOUTS_MS.checkImages : TIMEOUTS_MS.checkText;
-  return callCompanion({
-    baseUrl, language, fetchImpl, timeoutMs, method: "POST", path: "/v1/check",
-    body: { text, images, platform, url },
-  });
+  const body = { text, images, platform, url };
+  const identity = await profileIdentity();
+  if (identity) body.identity = identity;
+  return callCompanion({ baseUrl, language, fetchImpl, timeoutMs, method: "POST", path: "/v1/check", body });
 }
 
 /** POST /v1/decision. */
-export function sendDecision({ baseUrl, language, fetchImpl }, decision) {
+export async function sendDecision({ baseUrl, language, fetchImpl }, decision) {
   const body = { scan_id: decision.scan_id ?? null, action: decision.action };
+  const identity = await profileIdentity();
+  if (identity) body.identity = identity;
   if (decision.justification) body.justification = decision.justification;
   if (decision.platform) body.platform = decision.platform;
   // No scan id: the check never ran (companion unreachable); the companion records it as offline.
