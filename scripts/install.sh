@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything Postguard needs on Debian/Ubuntu: system packages (Tesseract with
-# English and Chinese, fonts, Chromium for the end-to-end tests, rsyslog with its TLS driver and
-# PostgreSQL for the forwarding tests), the virtualenv at .venv with pinned Python packages, and
-# the extension's test dependencies.
+# English and Chinese, fonts, Chromium and Firefox ESR with its Chinese language pack for the
+# end-to-end tests, rsyslog with its TLS driver and PostgreSQL for the forwarding tests), the
+# virtualenv at .venv with pinned Python packages, and the extension's test dependencies
+# (jsdom; puppeteer-core, which drives Debian's firefox-esr and downloads no browser).
 # Safe to run again: every step is idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +13,7 @@ APT_PACKAGES=(
   tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim
   fonts-dejavu-core fonts-wqy-microhei
   chromium openssl sqlite3 nodejs npm
+  firefox-esr firefox-esr-l10n-zh-cn
   rsyslog rsyslog-gnutls postgresql systemd
 )
 

@@ -14,7 +14,9 @@
  *
  * The panel knows nothing about checks or sites; the guard gives it what to show and an
  * `onAction(action, details)` callback: "edit", "redact", "cancel", "override" (with
- * {reason, justification}).
+ * {reason, justification}). A control with `data-postguard-item` passes {item} (a card's own actions).
+ * `render(doc, view)` builds another kind of panel in the same frame (placement, focus trap, Esc):
+ * the photo review (ui/photo-review.js) is one.
  */
 (function definePanel(root) {
   "use strict";
@@ -28,12 +30,12 @@
    * composer's dialog (the panel goes inside it, so the site's focus trap keeps working), `avoid` what
    * the panel should not cover: [{kind: "submit"|"highlight"|"photo"|"text", target: Element|Range}].
    */
-  function open({ parent, anchor, view, onAction, avoid = [] }) {
+  function open({ parent, anchor, view, onAction, avoid = [], render = build }) {
     close();
     const doc = root.document;
     const holder = parent && parent.isConnected ? parent : doc.body || doc.documentElement;
     const { host, shadow } = pg.ui.createHost("panel", holder);
-    const panel = build(doc, view);
+    const panel = render(doc, view);
     shadow.append(panel);
     const controller = { host, panel, close, setBusy: (busy) => setBusy(panel, busy) };
     wire(panel, view, onAction, controller);
@@ -79,13 +81,14 @@
     return panel;
   }
 
-  function findingList(doc, findings, text) {
+  /** One card per finding; `where: false` leaves out "In photo N" (a photo's own card already says it). */
+  function findingList(doc, findings, text, { where = true } = {}) {
     const { el, t } = { el: pg.ui.el, t: pg.t };
     const list = el(doc, "ul", { "aria-label": t("panelLabel") });
     for (const finding of findings) {
       const item = el(doc, "li", { className: `pg-sev-${finding.severity}`, "data-postguard-finding": "", "data-category": finding.category });
       const title = el(doc, "div", {}, [el(doc, "span", { className: "pg-cat", text: t(`cat_${finding.category}`) })]);
-      if (finding.source === "image") {
+      if (finding.source === "image" && where) {
         title.append(el(doc, "span", { className: "pg-where", text: t("panelFindingInPhoto", [String((finding.image_index || 0) + 1)]) }));
       }
       item.append(title, ...findingBody(doc, finding, ownWords(text, finding)));
@@ -158,7 +161,8 @@
         return;
       }
       if (action === "confirm-override") return confirmOverride(panel, view, act);
-      act(action);
+      const item = target.getAttribute("data-postguard-item");
+      act(action, item === null ? undefined : { item });
     });
     panel.addEventListener("keydown", (event) => {
       if (event.key === "Escape") { event.preventDefault(); act("edit", { viaEscape: true }); }
@@ -247,6 +251,6 @@
     current = null;
   }
 
-  pg.panel = { open, close, isOpen: () => Boolean(current), REASONS };
+  pg.panel = { open, close, isOpen: () => Boolean(current), findingList, button, REASONS };
   pg.runtime?.onDetach(close);
 })(globalThis);

@@ -65,6 +65,19 @@
     .pg-hl-layer { position: fixed; inset: 0; pointer-events: none; z-index: 2147483645; }
     .pg-hl { position: absolute; pointer-events: none; background: rgba(245, 180, 0, .28); border-bottom: 2px solid #d48a00; border-radius: 2px; }
     .pg-hl.pg-sev-block { background: rgba(192, 57, 43, .22); border-bottom-color: #c0392b; }
+    .pg-hl.pg-live { background: transparent; border-radius: 0; }
+    .pg-photo-list { overflow: auto; flex: 1 1 auto; min-height: 60px; margin: 0 0 8px; }
+    .pg-photo-card { border: 1px solid #e3e6ea; border-radius: 8px; padding: 8px; margin: 0 0 8px; }
+    .pg-photo-title { display: flex; align-items: baseline; gap: 6px; margin-bottom: 6px; }
+    .pg-preview { display: block; max-width: 100%; border: 1px solid #c9ced6; border-radius: 4px; background: #f3f5f7; margin: 0 0 6px; }
+    .pg-photo-card ul { overflow: visible; min-height: 0; margin: 0 0 6px; }
+    .pg-photo-card li { margin: 0 0 4px; padding: 4px 8px; }
+    [hidden] { display: none !important; }
+    li[data-postguard-finding] { cursor: pointer; }
+    li[data-postguard-finding]:focus-visible { outline: 3px solid #f5b400; }
+    .pg-item-actions { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 4px; }
+    .pg-item-actions button { font-size: 13px; padding: 2px 10px; }
+    .pg-fix-to { color: #5e6368; font-size: 12.5px; margin: 2px 0 0; }
   `;
 
   let sheet = null;

@@ -12,7 +12,8 @@ import hashlib
 import pytest
 
 from harness.companion import start_companion
-from test_extension_support import (CLEAN_TEXT, NOTICE, PANEL, RISKY_TEXT, attach_photo, checks_started_since,
+from test_extension_support import (CLEAN_TEXT, NOTICE, PANEL, RISKY_TEXT, answer_photo_review, attach_photo,
+                                    checks_started_since,
                                     click_post, editor_text, extension_page, landscape_png, now_ms, open_composer,
                                     pixels, png_bytes, screenshot, sent, type_post, wait_for_audit, wait_for_precheck,
                                     wait_sent, worker_of)
@@ -70,7 +71,7 @@ def test_clean_text_goes_out_untouched(site, site_page):
 def test_risky_photo_is_held(site, site_page):
     page = site_page(site)
     photo = png_bytes(RISKY_PHOTO_LINES)
-    open_composer(page, site, photo=photo)
+    open_composer(page, site, photo=photo, review="original")  # the user kept the original at attach time
     type_post(page, site, "New season, new catalogue.")
     click_post(page, site)
     try:
@@ -132,7 +133,7 @@ def json_text(event: dict) -> str:
 def test_photo_redaction_makes_the_site_send_the_redacted_photo_instead(site, site_page):
     page = site_page(site)
     photo = png_bytes(RISKY_PHOTO_LINES)
-    open_composer(page, site, photo=photo)
+    open_composer(page, site, photo=photo, review="original")  # undone at attach time, redacted at Post
     type_post(page, site, "Our new catalogue.")
     click_post(page, site)
     page.click(f'{PANEL} [data-postguard-action="redact"]', timeout=40_000)
@@ -155,6 +156,7 @@ def test_instagram_warns_at_the_first_next_and_holds_at_share(site_page):
     page = site_page("instagram")
     page.click('a:has([aria-label="New post"]), [aria-label="New post"]')
     attach_photo(page, "instagram", "quote.png", png_bytes(RISKY_PHOTO_LINES))
+    answer_photo_review(page, "original")
     page.click('[role="dialog"] [role="button"]:text-is("Next")')  # Crop -> Edit: never held
     notice = page.wait_for_selector(f'{NOTICE} .pg-notice[data-kind="early-photo"]', timeout=40_000)
     assert "Price quote" in notice.inner_text() and "share" in notice.inner_text()

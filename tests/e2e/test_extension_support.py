@@ -86,8 +86,25 @@ def attach_photo(page: Page, site: str, name: str, data: bytes) -> None:
     chooser.value.set_files([{"name": name, "mimeType": "image/png", "buffer": data}])
 
 
-def open_composer(page: Page, site: str, photo: bytes | None = None) -> None:
-    """Open the composer as a user does; Instagram needs a photo and walks to its caption step."""
+PHOTO_REVIEW = f'{PANEL} [data-postguard-part="photo-review"]'
+
+
+def answer_photo_review(page: Page, choice: str, timeout_ms: float = 40_000) -> None:
+    """Wait for the photo review (shown before the site gets a risky photo) and answer it:
+    "redacted" attaches the blacked-out copy, "original" undoes the black-out first, "remove" attaches nothing."""
+    page.wait_for_selector(f'{PHOTO_REVIEW} canvas[data-shown]', timeout=timeout_ms)
+    if choice == "remove":
+        page.click(f'{PANEL} [data-postguard-action="photo-remove"]')
+    else:
+        if choice == "original" and page.locator(f'{PANEL} [data-postguard-action="photo-undo"]').count():
+            page.click(f'{PANEL} [data-postguard-action="photo-undo"]')
+        page.click(f'{PANEL} [data-postguard-action="photo-attach"]')
+    page.wait_for_selector(PANEL, state="detached")
+
+
+def open_composer(page: Page, site: str, photo: bytes | None = None, review: str | None = None) -> None:
+    """Open the composer as a user does; Instagram needs a photo and walks to its caption step.
+    `review`: how to answer the photo review a risky photo brings up ("redacted", "original", "remove")."""
     if site == "linkedin":
         page.click('[aria-label="Start a post"]')
         page.wait_for_selector(EDITORS["linkedin"])
@@ -97,12 +114,16 @@ def open_composer(page: Page, site: str, photo: bytes | None = None) -> None:
     else:
         page.click('a:has([aria-label="New post"]), [aria-label="New post"]')
         attach_photo(page, "instagram", "photo.png", photo or landscape_png())
+        if review:
+            answer_photo_review(page, review)
         for _ in range(2):
             page.click('[role="dialog"] [role="button"]:text-is("Next")')
         page.wait_for_selector(EDITORS["instagram"])
         return
     if photo is not None:
         attach_photo(page, site, "photo.png", photo)
+        if review:
+            answer_photo_review(page, review)
 
 
 def type_post(page: Page, site: str, text: str) -> float:

@@ -4,7 +4,8 @@
  *
  *   click on a submit control, Enter/Space on a focused div-button, Enter in a comment box
  *   (without Shift), Ctrl/Cmd+Enter in any editor → interceptSubmit
- *   beforeinput/input in an editor → debounced pre-check;  paste/drop/file-input change → capture photos
+ *   beforeinput/input in an editor → debounced pre-check;  paste/drop/file-input change → photos taken
+ *   for review before the site sees them (photo-intake.js), then captured
  *
  * interceptSubmit: a cached "allow" for exactly this content lets the event through untouched (no
  * delay at all). Otherwise preventDefault + stopImmediatePropagation hold the post, the check runs,
@@ -74,6 +75,16 @@
       state.lastRoot = composer.root;
       adapter.report("matched", "submit");
       if (state.policy.enforcement === "monitor") { monitor(composer); return; }
+      const review = pg.photoIntake.pendingFor(composer.root);
+      if (review) {
+        // A photo is still being checked and the site does not have it yet: posting now would send the
+        // post without it. A clean photo goes on to the usual check of the whole post; when the user is
+        // asked about the photo, they post again once they have answered.
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        review.done.then(() => { if (!review.asked && state.holding !== composer.root) hold(composer, how, null); });
+        return;
+      }
       const known = pg.precheck.lookupNow(composer);
       if (known && known.answer.result.verdict === "allow") {
         // Pre-checked and clean: the site's own handler runs now, untouched.
@@ -194,6 +205,11 @@
       if (composer) { state.lastRoot = composer.root; pg.precheck.schedule(composer, adapter.platform); }
     }
 
+    /** Photos are reviewed at attach time (content/core/photo-intake.js) wherever a post can be held. */
+    function reviewsPhotos() {
+      return active() && state.policy.enforcement !== "monitor" && !pg.photoIntake.isReleasing();
+    }
+
     function imageComposerFor(node) {
       const rootEl = adapter.rootOf(node) || (state.lastRoot?.isConnected ? state.lastRoot : null);
       if (!rootEl) return null;
@@ -205,10 +221,11 @@
       const input = event.composedPath()[0];
       if (input?.tagName !== "INPUT" || input.type !== "file" || !input.files?.length) return;
       if (seenFileLists.get(input) === input.files) return;
-      seenFileLists.set(input, input.files);
       const composer = imageComposerFor(input);
-      if (!composer) { adapter.report("missed", "image"); return; }
+      if (!composer) { seenFileLists.set(input, input.files); adapter.report("missed", "image"); return; }
       if (pg.images.isSwapping(composer.root)) return;
+      if (reviewsPhotos() && pg.photoIntake.take(event, { kind: "change", input }, composer, adapter)) return;
+      seenFileLists.set(input, input.files);
       adapter.report("matched", "image");
       pg.images.attach(composer.root, input.files, { input, replace: true });
       if (active()) pg.precheck.schedule(composer, adapter.platform, 30);
@@ -219,6 +236,7 @@
       if (!files?.length) return;
       const composer = imageComposerFor(event.composedPath()[0]);
       if (!composer) return;
+      if (reviewsPhotos() && pg.photoIntake.take(event, { kind: event.type }, composer, adapter)) return;
       pg.images.attach(composer.root, files);
       if (active()) pg.precheck.schedule(composer, adapter.platform, 30);
     }

@@ -163,5 +163,5 @@
     return Boolean(composerRoot && byRoot.get(composerRoot)?.swapping);
   }
 
-  pg.images = { attach, imagesOf, imagesNow, markSettled, swap, isSwapping, toBase64 };
+  pg.images = { attach, imagesOf, imagesNow, markSettled, swap, isSwapping, toBase64, read: readFile, fromBase64 };
 })(globalThis);

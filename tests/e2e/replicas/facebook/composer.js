@@ -113,6 +113,7 @@ function wire(box) {
   box.fileInput.addEventListener("change", () => attachFiles(box, filesFrom(box.fileInput)));
   box.dialog.addEventListener("dragover", (event) => event.preventDefault());
   box.dialog.addEventListener("drop", (event) => {
+    if (event.defaultPrevented) return; // dropped on the editor: it handed the files over already
     event.preventDefault();
     attachFiles(box, filesFrom(event.dataTransfer));
   });
