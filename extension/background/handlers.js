@@ -12,6 +12,7 @@ import { enqueueDecision, flushQueue, queuedDecisions, DROPPED_KEY } from "./aud
 import { recordCheck, recordAdapter, readActivity } from "./activity.js";
 import { probeHealth, showCompanionState } from "./badge.js";
 import * as validate from "./validate.js";
+import { reactionHandlers } from "./reaction-handlers.js";
 
 const { MESSAGES: M, ERROR_CODES, error } = globalThis.postguardMessages;
 
@@ -138,6 +139,7 @@ export const contentHandlers = Object.freeze({
   [M.REDACT_IMAGE.type]: handleRedact,
   [M.POLICY_GET.type]: handlePolicyGet,
   [M.ADAPTER_REPORT.type]: handleAdapterReport,
+  ...reactionHandlers,
 });
 
 export const extensionHandlers = Object.freeze({

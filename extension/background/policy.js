@@ -16,7 +16,32 @@ export const DEFAULT_POLICY = Object.freeze({
   requireJustification: true,
   sites: Object.freeze(["linkedin", "facebook", "instagram"]),
   supportUrl: "",
+  reactionPolicy: Object.freeze({
+    react: Object.freeze({ competitor: "warn", client: "monitor", red_line: "warn" }),
+    share: Object.freeze({ competitor: "warn", client: "monitor", red_line: "warn" }),
+    comment: Object.freeze({ competitor: "warn", client: "monitor", red_line: "warn" }),
+  }),
 });
+
+const REACTION_GROUPS = ["react", "share", "comment"];
+const REACTION_REASONS = ["competitor", "client", "red_line"];
+const LEVELS = ["monitor", "warn", "block"];
+
+/** A reaction policy is an object of action groups, each an object of reasons with a level; any subset. */
+function isReactionPolicy(v) {
+  if (!v || typeof v !== "object" || Array.isArray(v)) return false;
+  return Object.entries(v).every(([group, cells]) => REACTION_GROUPS.includes(group) && cells && typeof cells === "object"
+    && !Array.isArray(cells) && Object.entries(cells).every(([reason, level]) => REACTION_REASONS.includes(reason) && LEVELS.includes(level)));
+}
+
+/** Every cell filled: IT may set only `{react: {client: "warn"}}`; the rest keeps the user's or the default. */
+function fillReactionPolicy(...levels) {
+  const filled = {};
+  for (const group of REACTION_GROUPS) {
+    filled[group] = Object.assign({}, ...levels.map((level) => (level && level[group]) || {}));
+  }
+  return filled;
+}
 
 export const SITE_IDS = Object.freeze(["linkedin", "facebook", "instagram"]);
 export const USER_SETTINGS_KEY = "userSettings";
@@ -50,6 +75,7 @@ const VALIDATORS = Object.freeze({
   requireJustification: (v) => typeof v === "boolean",
   sites: (v) => Array.isArray(v) && v.every((s) => SITE_IDS.includes(s)),
   supportUrl: (v) => typeof v === "string" && (v === "" || isHttpUrl(v)),
+  reactionPolicy: isReactionPolicy,
 });
 
 export const POLICY_KEYS = Object.freeze(Object.keys(VALIDATORS));
@@ -74,6 +100,7 @@ export function mergePolicy(managedRaw, userRaw, defaults = DEFAULT_POLICY) {
   const user = sanitizeSettings(userRaw);
   const policy = { ...defaults, ...user, ...managed };
   policy.sites = [...policy.sites];
+  policy.reactionPolicy = fillReactionPolicy(defaults.reactionPolicy, user.reactionPolicy, managed.reactionPolicy);
   return { policy, locked: Object.keys(managed), user };
 }
 

@@ -45,6 +45,18 @@
       response: "{ok: true}",
       why: "Counts adapter hits and misses so a site's markup change shows in the options page.",
     }),
+    REACTION_CHECK: Object.freeze({
+      type: "reaction-check", trust: "content",
+      request: "{site, action?, author_name, author_handle, text}",
+      response: "{ok: true, result: {reasons, listed, red_line, timings_ms}, policy} | {ok: false, error, policy}",
+      why: "Runs /v1/reaction-check as a post scrolls into view or is hovered; nothing of it is stored.",
+    }),
+    REACTION: Object.freeze({
+      type: "reaction", trust: "content",
+      request: "{site, action: react|repost|share|comment, decision: cancelled|overridden|monitored|allowed_unchecked, reasons, red_line, author_name, author_handle, post_id, justification?}",
+      response: "{ok: true, delivered: boolean}",
+      why: "Audits what the user did with a risky post (POST /v1/reaction); best effort, not queued.",
+    }),
     STATUS_GET: Object.freeze({
       type: "status-get", trust: "extension",
       request: "{}",

@@ -11,7 +11,25 @@ test("pinned defaults", () => {
   assert.deepEqual({ ...DEFAULT_POLICY, sites: [...DEFAULT_POLICY.sites] }, {
     companionUrl: "http://127.0.0.1:7717", enforcement: "warn", failMode: "open", allowOverride: true,
     requireJustification: true, sites: ["linkedin", "facebook", "instagram"], supportUrl: "",
+    reactionPolicy: {
+      react: { competitor: "warn", client: "monitor", red_line: "warn" },
+      share: { competitor: "warn", client: "monitor", red_line: "warn" },
+      comment: { competitor: "warn", client: "monitor", red_line: "warn" },
+    },
   });
+});
+
+test("reaction policy: IT sets single cells, the rest keeps the user's or the default; a bad cell drops its level", () => {
+  const { policy, locked } = mergePolicy(
+    { reactionPolicy: { react: { client: "block" } } },
+    { reactionPolicy: { comment: { competitor: "monitor" } } },
+  );
+  assert.deepEqual(policy.reactionPolicy.react, { competitor: "warn", client: "block", red_line: "warn" });
+  assert.deepEqual(policy.reactionPolicy.comment, { competitor: "monitor", client: "monitor", red_line: "warn" });
+  assert.deepEqual(locked, ["reactionPolicy"]);
+  const bad = mergePolicy({ reactionPolicy: { react: { client: "strict" } } }, {});
+  assert.deepEqual(bad.policy.reactionPolicy.react, { competitor: "warn", client: "monitor", red_line: "warn" });
+  assert.deepEqual(bad.locked, []);
 });
 
 test("managed over user over defaults, with locked keys", () => {

@@ -1,0 +1,68 @@
+/**
+ * The reaction guard's two messages. `reaction-check` asks the companion whether reacting to a post is
+ * risky (author on the competitor or client list, red-line text) and answers with the policy, so the
+ * content script applies fresh values; the companion stores none of it. `reaction` audits what the user
+ * did with a risky post. Payloads are validated here: a content script runs next to a hostile page.
+ */
+import "../shared/messages.js";
+import { readPolicy } from "./policy.js";
+import { acceptLanguage, callCompanion } from "./companion-client.js";
+import { showCompanionState } from "./badge.js";
+
+const { MESSAGES: M, ERROR_CODES, error } = globalThis.postguardMessages;
+
+const SITES = ["linkedin", "facebook", "instagram"];
+const ACTIONS = ["react", "repost", "share", "comment"];
+const DECISIONS = ["cancelled", "overridden", "monitored", "allowed_unchecked"];
+const REASONS = ["competitor", "client", "red_line"];
+const TIMEOUT_MS = 4000;
+
+const str = (value, max) => typeof value === "string" && value.length <= max;
+const listOf = (value, allowed) => Array.isArray(value) && value.length <= 8 && value.every((v) => allowed.includes(v));
+
+/** The check request as the companion takes it, or null when malformed. */
+export function reactionCheckRequest(p) {
+  if (!p || !SITES.includes(p.site) || !str(p.author_name, 300) || !str(p.author_handle, 300) || !str(p.text, 20000)) return null;
+  if (p.action !== undefined && !ACTIONS.includes(p.action)) return null;
+  const body = { site: p.site, author_name: p.author_name, author_handle: p.author_handle, text: p.text };
+  if (p.action) body.action = p.action;
+  return body;
+}
+
+/** The audit record as the companion takes it, or null when malformed. */
+export function reactionRecord(p) {
+  if (!p || !SITES.includes(p.site) || !ACTIONS.includes(p.action) || !DECISIONS.includes(p.decision)) return null;
+  if (!listOf(p.reasons, REASONS) || !Array.isArray(p.red_line) || !p.red_line.every((c) => str(c, 40))) return null;
+  if (!str(p.author_name, 300) || !str(p.author_handle, 300) || !str(p.post_id, 300)) return null;
+  if (p.justification != null && !str(p.justification, 2000)) return null;
+  const { site, action, decision, reasons, author_name, author_handle, post_id } = p;
+  return { site, action, decision, reasons, red_line: p.red_line, author_name, author_handle, post_id,
+    justification: p.justification || null };
+}
+
+async function connection(deps) {
+  const { policy } = await readPolicy(deps.chrome);
+  return { policy, conn: { baseUrl: policy.companionUrl, language: acceptLanguage(deps.chrome), fetchImpl: deps.fetchImpl } };
+}
+
+async function handleReactionCheck(payload, deps) {
+  const body = reactionCheckRequest(payload);
+  if (!body) return error(ERROR_CODES.BAD_REQUEST, "Malformed reaction check.");
+  const { policy, conn } = await connection(deps);
+  const answer = await callCompanion({ ...conn, method: "POST", path: "/v1/reaction-check", body, timeoutMs: TIMEOUT_MS });
+  if (answer.ok || answer.error?.code === "companion_unreachable") await showCompanionState(deps.chrome, answer.ok);
+  return answer.ok ? { ok: true, result: answer.body, policy } : { ok: false, error: answer.error, policy };
+}
+
+async function handleReaction(payload, deps) {
+  const body = reactionRecord(payload);
+  if (!body) return error(ERROR_CODES.BAD_REQUEST, "Malformed reaction record.");
+  const { conn } = await connection(deps);
+  const sent = await callCompanion({ ...conn, method: "POST", path: "/v1/reaction", body, timeoutMs: TIMEOUT_MS });
+  return { ok: true, delivered: sent.ok };
+}
+
+export const reactionHandlers = Object.freeze({
+  [M.REACTION_CHECK.type]: handleReactionCheck,
+  [M.REACTION.type]: handleReaction,
+});

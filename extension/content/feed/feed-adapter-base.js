@@ -1,0 +1,87 @@
+/*
+ * The base every feed adapter is defined over (web-scrobbler's habit: one small file per site, one
+ * documented base). The reaction guard asks an adapter five questions about a page:
+ *
+ *   posts            CSS selector of the feed's post containers (observed as they scroll into view)
+ *   postOf(node)     the post a node belongs to (comments inside a post are not posts); default:
+ *                    the nearest `posts` ancestor
+ *   postId(post)     a stable id for the pre-check cache (the site's own urn / permalink)
+ *   author(post)     {name, handle}: who wrote it (handle = profile path or username)
+ *   text(post)       the post's visible text
+ *   control(target)  what a click on `target` does: {action: react|repost|share|comment, el, post,
+ *                    turnsOn, reaction} or null when it is no guarded control. `turnsOn` is false
+ *                    when the click would take a reaction back (un-like, un-repost): never held.
+ *
+ * and optionally `doubleTap(target)` for sites where a double click on the photo likes it.
+ * Adapters are tables of selectors over roles, aria-labels and data hooks, with label tables per
+ * language; never generated class names.
+ */
+(function defineFeedAdapterBase(root) {
+  "use strict";
+  const pg = (root.postguard = root.postguard || {});
+  const ACTIONS = Object.freeze(["react", "repost", "share", "comment"]);
+  const REQUIRED = Object.freeze(["id", "posts", "postId", "author", "text", "control"]);
+
+  /** An element's accessible label: aria-label, else its text, trimmed and with spaces collapsed. */
+  function labelOf(el) {
+    if (!el || el.nodeType !== 1) return "";
+    const label = el.getAttribute("aria-label") || el.textContent || "";
+    return label.replace(/\s+/g, " ").trim();
+  }
+
+  /** The visible text of an element, lines kept, runs of spaces collapsed (textContent: no layout). */
+  function textOf(el) {
+    return el ? (el.textContent || "").replace(/[ \t\u00a0]+/g, " ").replace(/\n\s*\n+/g, "\n").trim() : "";
+  }
+
+  /** `label` without the first prefix of `prefixes` it starts with (case-insensitive), or null. */
+  function afterPrefix(label, prefixes) {
+    const lower = label.toLowerCase();
+    for (const prefix of prefixes) {
+      if (lower.startsWith(prefix.toLowerCase())) return label.slice(prefix.length).trim() || null;
+    }
+    return null;
+  }
+
+  /** True when `label` is one of `labels` (case-insensitive, whole label). */
+  function isOneOf(label, labels) {
+    const lower = label.toLowerCase();
+    return labels.some((l) => l.toLowerCase() === lower);
+  }
+
+  /** "/in/anna-berg/", "https://www.facebook.com/northwind?ref=x" → the path without query, or "". */
+  function handleFromHref(href) {
+    if (!href) return "";
+    try {
+      return new URL(href, root.location?.href || "https://invalid.test/").pathname;
+    } catch (_err) {
+      return "";
+    }
+  }
+
+  /** The first element matching any selector of `selectors`, inside `scope`. */
+  function firstOf(scope, selectors) {
+    for (const selector of selectors) {
+      const found = scope.querySelector(selector);
+      if (found) return found;
+    }
+    return null;
+  }
+
+  /** Registers a site's feed adapter after checking it answers every question the guard asks. */
+  function defineFeedAdapter(spec) {
+    const missing = REQUIRED.filter((key) => !(key in spec));
+    if (missing.length) throw new Error(`feed adapter ${spec.id || "?"} lacks ${missing.join(", ")}`);
+    const adapter = Object.freeze({
+      postOf: (node) => (node && node.closest ? node.closest(spec.posts) : null),
+      doubleTap: () => null,
+      ...spec,
+    });
+    pg.feedAdapters = pg.feedAdapters || {};
+    pg.feedAdapters[spec.id] = adapter;
+    return adapter;
+  }
+
+  pg.feedBase = Object.freeze({ ACTIONS, labelOf, textOf, afterPrefix, isOneOf, handleFromHref, firstOf });
+  pg.defineFeedAdapter = defineFeedAdapter;
+})(globalThis);

@@ -1,0 +1,70 @@
+/*
+ * Instagram feed adapter. A post is an `article`; its header links the author (`a[href="/‹user›/"]`
+ * beside `img[alt="‹user›'s profile picture"]`), the caption is a span[dir=auto] after the username.
+ * Controls are svg[aria-label] inside div[role=button]: Like ↔ Unlike, Comment, Repost (2025),
+ * Share Post / Share (a private send, not guarded), Save (private). A double click on the photo likes.
+ */
+(function defineInstagramFeed(root) {
+  "use strict";
+  const pg = root.postguard;
+  const { labelOf, textOf, isOneOf, handleFromHref } = pg.feedBase;
+
+  // English from feed-dom.md; other languages unconfirmed (2026-12).
+  const LIKE = ["Like", "Gefällt mir", "J’aime", "赞"];
+  const UNLIKE = ["Unlike", "Gefällt mir nicht mehr", "Je n’aime plus", "取消赞"];
+  const COMMENT = ["Comment", "Kommentieren", "Commenter", "评论"];
+  const REPOST = ["Repost", "Reposten", "Republier", "转发"];
+  const UNDO_REPOST = ["Remove repost", "Undo repost", "撤销转发"];
+
+  function postId(post) {
+    const link = post.querySelector('a[href^="/p/"], a[href^="/reel/"]');
+    return handleFromHref(link?.getAttribute("href")) || "";
+  }
+
+  function headerLink(post) {
+    for (const link of post.querySelectorAll('a[href^="/"]')) {
+      const path = link.getAttribute("href");
+      if (/^\/[A-Za-z0-9._]+\/$/.test(path) && !/^\/(p|reel|explore|stories)\/$/.test(path)) return link;
+    }
+    return null;
+  }
+
+  function author(post) {
+    const link = headerLink(post);
+    const handle = link ? link.getAttribute("href").replace(/\//g, "") : "";
+    return { name: handle, handle };
+  }
+
+  function text(post) {
+    const handle = author(post).handle;
+    let best = "";
+    for (const span of post.querySelectorAll('span[dir="auto"]')) {
+      const value = textOf(span);
+      if (value && value !== handle && !span.closest("header") && value.length > best.length) best = value;
+    }
+    return best;
+  }
+
+  function control(target) {
+    const button = target.closest('[role="button"], button');
+    const svg = button?.querySelector("svg[aria-label]");
+    if (!svg) return null;
+    const label = labelOf(svg);
+    if (isOneOf(label, LIKE)) return { action: "react", el: button, turnsOn: true, reaction: "like" };
+    if (isOneOf(label, UNLIKE)) return { action: "react", el: button, turnsOn: false, reaction: "like" };
+    if (isOneOf(label, COMMENT)) return { action: "comment", el: button, turnsOn: true };
+    if (isOneOf(label, REPOST)) return { action: "repost", el: button, turnsOn: true };
+    if (isOneOf(label, UNDO_REPOST)) return { action: "repost", el: button, turnsOn: false };
+    return null;
+  }
+
+  /** A double click on the photo likes the post, unless it is liked already (then it does nothing). */
+  function doubleTap(target) {
+    const post = target.closest("article");
+    if (!post || target.closest('[role="button"], button, a, textarea, header')) return null;
+    const liked = [...post.querySelectorAll("svg[aria-label]")].some((svg) => isOneOf(labelOf(svg), UNLIKE));
+    return { action: "react", el: target, turnsOn: !liked, reaction: "like", doubleTap: true };
+  }
+
+  pg.defineFeedAdapter({ id: "instagram", posts: "article", postId, author, text, control, doubleTap });
+})(globalThis);

@@ -1,0 +1,212 @@
+/*
+ * The reaction guard: holds a like, reaction, repost, share or comment on a risky post (its author on
+ * the competitor or client list, or red-line text) and says why in a small card.
+ *
+ * Speed: a post is checked before the click, when it scrolls into view (IntersectionObserver) or is
+ * hovered, and the answer is cached by post id, so the click itself is decided synchronously in the
+ * capture phase: a harmless post's click goes straight through. Only a click on a post whose check has
+ * not answered yet is held until it does (then replayed if harmless).
+ *
+ * Never held: taking a reaction back (the adapter says `turnsOn: false`), and anything the adapter does
+ * not know as a guarded control. A confirmed click is replayed with `el.click()` (or the double click),
+ * and that one event passes (the bypass set). Lifecycle: constructing does nothing; start() once;
+ * everything is registered with the runtime's AbortController and goes when the extension unloads.
+ */
+(function defineReactionGuard(root) {
+  "use strict";
+  const pg = root.postguard;
+  const M = () => pg.messages.MESSAGES;
+  const MAX_TEXT = 5000;
+  const CHECKS_IN_FLIGHT = 2;
+  const POLICY_WAIT_MS = 60;
+
+  function createReactionGuard(adapter) {
+    const cache = new Map(); // post id -> {promise, risk, failed}
+    const seen = new WeakSet(); // posts handed to the IntersectionObserver
+    const bypass = new WeakSet(); // controls whose next event is our own replay
+    const queue = [];
+    let inFlight = 0;
+    let policy = null;
+    let lastPost = null;
+    let started = false;
+
+    const idOf = (post) => adapter.postId(post) || null;
+
+    function describe(post) {
+      const author = adapter.author(post);
+      return { author_name: author.name || "", author_handle: author.handle || "", text: adapter.text(post).slice(0, MAX_TEXT) };
+    }
+
+    /** Runs queued checks, at most CHECKS_IN_FLIGHT at a time (a fast scroll must not flood the companion). */
+    function pump() {
+      while (inFlight < CHECKS_IN_FLIGHT && queue.length) {
+        const job = queue.shift();
+        inFlight += 1;
+        pg.runtime.send(M().REACTION_CHECK.type, { site: adapter.id, ...job.payload })
+          .then(job.resolve, () => job.resolve({ ok: false, error: { code: "no_answer" } }))
+          .finally(() => { inFlight -= 1; pump(); });
+      }
+    }
+
+    /** The cached (or started) check of a post; a failed check is forgotten so the next look retries. */
+    function precheck(post, urgent = false) {
+      const id = idOf(post);
+      if (!id) return null;
+      const cached = cache.get(id);
+      if (cached) return cached;
+      const entry = { risk: null, failed: null, post };
+      entry.promise = new Promise((resolve) => {
+        const job = { payload: describe(post), resolve };
+        if (urgent) queue.unshift(job); else queue.push(job);
+        pump();
+      }).then((answer) => {
+        if (answer?.policy) policy = answer.policy;
+        if (answer?.ok) entry.risk = answer.result;
+        else { entry.failed = answer?.error?.code || "no_answer"; cache.delete(id); }
+        return entry;
+      });
+      cache.set(id, entry);
+      return entry;
+    }
+
+    function observePosts(observer) {
+      for (const post of root.document.querySelectorAll(adapter.posts)) {
+        if (seen.has(post) || adapter.postOf(post) !== post) continue;
+        seen.add(post);
+        observer.observe(post);
+      }
+    }
+
+    function record(ctl, post, decision, risk, justification) {
+      const who = adapter.author(post);
+      pg.runtime.send(M().REACTION.type, {
+        site: adapter.id, action: ctl.action, decision, reasons: risk?.reasons || [], red_line: risk?.red_line || [],
+        author_name: who.name || "", author_handle: who.handle || "", post_id: idOf(post) || "", justification: justification || null,
+      });
+    }
+
+    function replay(ctl) {
+      bypass.add(ctl.el);
+      if (ctl.doubleTap) {
+        ctl.el.dispatchEvent(new root.MouseEvent("dblclick", { bubbles: true, cancelable: true, composed: true, detail: 2 }));
+      } else {
+        ctl.el.click();
+      }
+    }
+
+    function enabled() {
+      return !policy || !Array.isArray(policy.sites) || policy.sites.includes(adapter.id);
+    }
+
+    function message(ctl, post, risk) {
+      const noun = pg.t(ctl.action === "react" && ctl.reaction && ctl.reaction !== "like" ? "reactionNoun_reaction" : `reactionNoun_${ctl.action}`);
+      const who = adapter.author(post).name || risk.listed?.name || adapter.author(post).handle;
+      const lines = [];
+      if (risk.reasons.includes("competitor")) lines.push(pg.t("reactionWhyCompetitor", [who, noun]));
+      if (risk.reasons.includes("client")) lines.push(pg.t("reactionWhyClient", [who, noun]));
+      if (risk.reasons.includes("red_line")) {
+        const key = risk.red_line?.includes("sensitive_topic") ? "reactionWhyRedLine" : "reactionWhyDisparagement";
+        lines.push(pg.t(key, [noun]));
+      }
+      return lines.reduce((all, line) => (all ? pg.joinSentences(all, line) : line), "");
+    }
+
+    /** Shows the card for a held click on a risky post, at `level` warn or block. */
+    function holdRisky(ctl, post, risk, level) {
+      const override = level === "warn" && policy?.allowOverride !== false;
+      pg.reactionCard.show({
+        anchor: ctl.el.isConnected ? ctl.el : post,
+        message: message(ctl, post, risk),
+        note: level === "block" ? pg.t("reactionBlocked") : "",
+        block: level === "block",
+        overrideLabel: override ? pg.t(`reactionAnyway_${ctl.action}`) : null,
+        requireReason: policy?.requireJustification !== false,
+        onCancel: () => record(ctl, post, "cancelled", risk),
+        onConfirm: (reason) => { record(ctl, post, "overridden", risk, reason); replay(ctl); },
+      });
+    }
+
+    function holdUnchecked(ctl) {
+      const support = policy?.supportUrl ? pg.t("reactionContactIt", [policy.supportUrl]) : pg.t("reactionContactItTeam");
+      pg.reactionCard.show({
+        anchor: ctl.el, message: pg.joinSentences(pg.t("reactionCheckerDown"), support), block: true,
+        overrideLabel: null, onCancel: () => {}, onConfirm: () => {},
+      });
+    }
+
+    /** Applies policy to a checked post; returns true when the click may go through now. */
+    function decide(ctl, post, entry, { replayIfAllowed }) {
+      if (!entry.risk) {
+        if (policy?.failMode === "closed") { holdUnchecked(ctl); return false; }
+        record(ctl, post, "allowed_unchecked", null);
+        if (replayIfAllowed) replay(ctl);
+        return true;
+      }
+      const level = pg.reactionPolicy.levelFor(policy, ctl.action, entry.risk.reasons);
+      if (level === "allow" || level === "monitor") {
+        if (level === "monitor") record(ctl, post, "monitored", entry.risk);
+        if (replayIfAllowed) replay(ctl);
+        return true;
+      }
+      holdRisky(ctl, post, entry.risk, level);
+      return false;
+    }
+
+    async function refreshPolicy() {
+      const read = pg.runtime.send(M().POLICY_GET.type, {}).then((answer) => { if (answer?.ok) policy = answer.policy; });
+      await Promise.race([read, new Promise((resolve) => setTimeout(resolve, POLICY_WAIT_MS))]);
+    }
+
+    function onAction(event, ctl) {
+      if (!ctl || !ctl.turnsOn || !enabled()) return;
+      if (bypass.has(ctl.el)) { bypass.delete(ctl.el); return; }
+      const post = adapter.postOf(ctl.el) || lastPost;
+      if (!post) return;
+      const entry = precheck(post, true);
+      if (!entry) return;
+      if (entry.risk && pg.reactionPolicy.levelFor(policy, ctl.action, entry.risk.reasons) === "allow") return;
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      if (entry.risk) { decide(ctl, post, entry, { replayIfAllowed: true }); return; }
+      entry.promise.then(async (done) => {
+        if (!done.risk) await refreshPolicy();
+        decide(ctl, post, done, { replayIfAllowed: true });
+      });
+    }
+
+    function start(signal) {
+      if (started) return;
+      started = true;
+      const options = { capture: true, signal };
+      root.addEventListener("click", (event) => onAction(event, adapter.control(event.target)), options);
+      root.addEventListener("dblclick", (event) => onAction(event, adapter.doubleTap(event.target)), options);
+      root.addEventListener("keydown", (event) => {
+        if (event.key === "Enter" || event.key === " ") onAction(event, adapter.control(event.target));
+      }, options);
+      root.addEventListener("pointerover", (event) => {
+        const post = event.target?.closest ? adapter.postOf(event.target) : null;
+        if (post) { lastPost = post; precheck(post); }
+      }, options);
+      // No IntersectionObserver (an old engine, a test DOM): posts are then checked on hover and click only.
+      const visible = root.IntersectionObserver ? new root.IntersectionObserver((entries) => {
+        for (const item of entries) if (item.isIntersecting) precheck(item.target);
+      }, { rootMargin: "200px 0px" }) : { observe() {}, disconnect() {} };
+      let scan = 0;
+      const mutations = new root.MutationObserver(() => {
+        if (!scan) scan = root.setTimeout(() => { scan = 0; observePosts(visible); }, 100);
+      });
+      const begin = () => {
+        observePosts(visible);
+        mutations.observe(root.document.body, { childList: true, subtree: true });
+      };
+      if (root.document.body) begin(); else root.addEventListener("DOMContentLoaded", begin, { once: true, signal });
+      pg.runtime.onDetach(() => { visible.disconnect(); mutations.disconnect(); pg.reactionCard.close(); });
+      pg.reactionGuardLastPost = () => lastPost;
+      refreshPolicy();
+    }
+
+    return { start };
+  }
+
+  pg.createReactionGuard = createReactionGuard;
+})(globalThis);
