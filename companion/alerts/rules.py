@@ -110,14 +110,6 @@ class _AlertsFile(_Strict):
     channels: dict[str, ChannelSpec]
     rules: list[AlertRule]
 
-    @model_validator(mode="after")
-    def _channels_exist(self) -> "_AlertsFile":
-        for rule in self.rules:
-            for name in rule.channels:
-                if name not in self.channels:
-                    raise ValueError(f"rule {rule.name!r} sends to channel {name!r}, which is not under channels")
-        return self
-
 
 @dataclass
 class AlertConfig:
@@ -142,5 +134,10 @@ def load_alerts(path: Path) -> AlertConfig:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(first["msg"], path=str(path), field=where or None) from None
+        raise ConfigError(first["msg"].removeprefix("Value error, "), path=str(path), field=where or None) from None
+    for index, rule in enumerate(parsed.rules):
+        for name in rule.channels:
+            if name not in parsed.channels:
+                raise ConfigError(f"channel {name!r} is not under channels", path=str(path),
+                                  field=f"rules.{index}.channels")
     return AlertConfig(parsed.rules, parsed.channels, str(path))
