@@ -65,6 +65,14 @@ class Settings(BaseModel):
                                                            "also receives every event, e.g. "
                                                            "postgresql://postguard@db.example.com:5432/audit "
                                                            "(unset: none).")
+    central_url: str | None = Field(None, description="The central service (postguard central serve) that "
+                                                      "receives every audit event and approval requests over "
+                                                      "HTTPS, e.g. https://postguard.example.com (unset: none).")
+    central_enroll_code: SecretStr | None = Field(None, description="Enrollment code from IT (postguard central "
+                                                                    "enroll-code); used once to get this laptop's "
+                                                                    "own token.")
+    central_ca_file: Path | None = Field(None, description="CA certificate (PEM) of the central service's TLS "
+                                                           "certificate (unset: the system's CAs).")
     audit_retention_days: int = Field(365, ge=0, description="Days audit events are kept; older ones are "
                                                              "pruned at start and by `postguard audit prune`, "
                                                              "leaving a checkpoint (0 keeps them forever).")
@@ -108,6 +116,16 @@ class Settings(BaseModel):
         except ConfigError as exc:
             raise ValueError(exc.message) from None
         return url
+
+    @field_validator("central_url")
+    @classmethod
+    def _central_url(cls, url: str | None) -> str | None:
+        """A typo here would silently send nothing; refuse it at start instead."""
+        if not url or not url.strip():
+            return None
+        from companion.central.client import check_central_url
+
+        return check_central_url(url)
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":

@@ -72,6 +72,7 @@ def prune_as_configured(store: AuditStore, settings) -> PruneResult | None:
     """
     from companion.audit.sinks.spool import first_unconfirmed_seq
 
-    targets = [name for name, on in (("syslog", settings.syslog_target), ("postgres", settings.central_db)) if on]
+    targets = [name for name, on in (("syslog", settings.syslog_target), ("postgres", settings.central_db),
+                                     ("central_service", settings.central_url)) if on]
     keep_from = first_unconfirmed_seq(settings.data_dir, targets)
     return prune_expired(store, settings.audit_retention_days, keep_from_seq=keep_from)

@@ -43,6 +43,9 @@ ENV_SAMPLES = {
     "central_db": ("postgresql://postguard@db.example.com:5432/audit",
                    SecretStr("postgresql://postguard@db.example.com:5432/audit")),
     "audit_retention_days": ("30", 30),
+    "central_url": ("https://postguard.example.com/", "https://postguard.example.com"),
+    "central_enroll_code": ("pgc_abc", SecretStr("pgc_abc")),
+    "central_ca_file": ("/etc/ssl/postguard/central-ca.pem", Path("/etc/ssl/postguard/central-ca.pem")),
     "alerts_file": ("/etc/postguard/alerts.yaml", Path("/etc/postguard/alerts.yaml")),
     "identity_map": ("/etc/postguard/people.csv", Path("/etc/postguard/people.csv")),
 }
@@ -53,6 +56,7 @@ BAD_VALUES = [
     ("allowed_origins", "https://www.linkedin.com"), ("allowed_origins", "*"),
     ("allowed_origins", "chrome-extension://"), ("allowed_origins", "chrome-extension://abc/page.html"),
     ("bundle_poll_s", "-1"), ("syslog_target", "udp://siem:514"), ("central_db", "mysql://x/y"),
+    ("central_url", "http://postguard.example.com"), ("central_url", "ftp://x"),
     ("audit_retention_days", "-5"), ("check_budget_s", "0"), ("check_budget_s", "fast"),
 ]
 

@@ -6,6 +6,7 @@
     pg_connect.py  postgresql:// URLs and connections whose errors never show the password
     pg_schema.py   the central tables
     postgres.py    the central store sink (idempotent by event_id)
+    central_service.py  the central service over HTTPS (companion/central/), the laptop's own token
     spool.py       per-sink cursors over the audit log: what is still to send
     forwarder.py   one background worker per sink, with backoff
 
@@ -48,6 +49,11 @@ def build_sinks(settings) -> list[Sink]:
         from companion.audit.sinks.postgres import PostgresSink
 
         sinks.append(PostgresSink(settings.central_db.get_secret_value()))
+    if settings.central_url:
+        from companion.audit.sinks.central_service import CentralServiceSink
+        from companion.central.client import CentralClient
+
+        sinks.append(CentralServiceSink(CentralClient.from_settings(settings)))
     return sinks
 
 

@@ -58,6 +58,17 @@ def event_row(event: dict, laptop_id: str) -> tuple:
     return tuple(values)
 
 
+def insert_batch(conn, events: Sequence[dict], laptop_id: str) -> None:
+    """Insert a batch (seq order) and move the laptop's head, in one transaction; a repeat adds nothing.
+    The laptops' sink and the central service's ingest both write through this."""
+    last = events[-1]
+    with conn.transaction():
+        with conn.cursor() as cur:
+            cur.executemany(_INSERT_EVENT, [event_row(e, laptop_id) for e in events])
+        conn.execute(_MOVE_HEAD, (laptop_id, without_nul(last.get("host")), without_nul(last.get("os_user")),
+                                  events[0]["seq"], last["seq"], last["hash"]))
+
+
 class PostgresSink:
     """Writes each batch over a short connection of its own.
 
@@ -82,14 +93,8 @@ class PostgresSink:
         import psycopg
 
         conn = self._connection()
-        last = events[-1]
         try:
-            with conn.transaction():
-                with conn.cursor() as cur:
-                    cur.executemany(_INSERT_EVENT, [event_row(e, laptop_id) for e in events])
-                conn.execute(_MOVE_HEAD, (laptop_id, without_nul(last.get("host")),
-                                          without_nul(last.get("os_user")), events[0]["seq"],
-                                          last["seq"], last["hash"]))
+            insert_batch(conn, events, laptop_id)
         except psycopg.Error as exc:
             raise CentralStoreUnavailable(
                 f"the central audit store {self.db.describe()} did not take the batch: "

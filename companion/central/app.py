@@ -1,0 +1,147 @@
+"""`create_central_app(settings)`: the only place the central service's Flask app is assembled.
+
+Per-app state (settings, the store, the draft cipher) lives in `app.extensions["postguard_central"]`.
+The app holds no other state: sessions are signed cookies, throttling and everything else live
+in PostgreSQL, so several instances behind a load balancer behave as one.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import Flask, jsonify, redirect, render_template, request, url_for
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from companion.central import api, approvals, web
+from companion.central.db import CentralStore
+from companion.central.drafts import DRAFTS_KEY_FILE, SESSION_KEY_FILE, DraftCipher, read_key
+from companion.central.errors import Throttled, Unauthorized
+from companion.central.schema import ensure_central_schema
+from companion.central.settings import CentralSettings
+from companion.errors import PostguardError
+
+log = logging.getLogger("postguard.central")
+
+CENTRAL_EXTENSION = "postguard_central"
+CONTENT_SECURITY_POLICY = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+                           "frame-ancestors 'none'; base-uri 'none'")
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+
+
+@dataclass
+class CentralState:
+    """What the handlers share: settings, where the database is, the draft cipher."""
+
+    settings: CentralSettings
+    store: CentralStore
+    cipher: DraftCipher
+
+
+def create_central_app(settings: CentralSettings) -> Flask:
+    """Build the service: check the keys and the database's tables once, here."""
+    store = CentralStore(settings.db.get_secret_value())
+    with store.connection() as conn:
+        ensure_central_schema(conn)
+    app = Flask(__name__)
+    app.secret_key = read_key(settings.key_dir, SESSION_KEY_FILE)
+    app.config.update(MAX_CONTENT_LENGTH=settings.max_request_bytes, SESSION_COOKIE_NAME="postguard_central",
+                      SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict",
+                      SESSION_COOKIE_SECURE=settings.secure_cookies,
+                      PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_hours))
+    app.json.sort_keys = False
+    if settings.proxy_hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops,
+                                x_host=settings.proxy_hops)
+    app.extensions[CENTRAL_EXTENSION] = CentralState(settings, store,
+                                                     DraftCipher(read_key(settings.key_dir, DRAFTS_KEY_FILE)))
+    app.register_blueprint(api.bp)
+    app.register_blueprint(web.bp)
+    app.after_request(_security_headers)
+    _register_error_handlers(app)
+    return app
+
+
+def _security_headers(response):
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _register_error_handlers(app: Flask) -> None:
+    """JSON envelope for /api, a page (or the sign-in form) for people; never request content."""
+
+    @app.errorhandler(PostguardError)
+    def _ours(exc: PostguardError):
+        if _wants_json():
+            return jsonify(exc.to_dict()), exc.http_status
+        if isinstance(exc, Unauthorized):
+            return redirect(url_for("central.signin", next=request.full_path.rstrip("?")), 303)
+        headers = {"Retry-After": str(exc.wait_s)} if isinstance(exc, Throttled) else {}
+        return _error_page(exc.http_status, exc.message), exc.http_status, headers
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        codes = {413: "payload_too_large", 404: "not_found", 405: "method_not_allowed"}
+        if _wants_json():
+            response = jsonify({"error": {"code": codes.get(exc.code, "http_error"), "message": exc.name}})
+        else:
+            response = app.make_response((_error_page(exc.code, exc.name), exc.code))
+        response.status_code = exc.code
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        tb = exc.__traceback__
+        while tb and tb.tb_next:
+            tb = tb.tb_next
+        log.error("central: internal error %s at %s", type(exc).__name__,
+                  f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}" if tb else "?")
+        if _wants_json():
+            return jsonify({"error": {"code": "internal_error", "message": "the central service failed; "
+                                      "see its log"}}), 500
+        return _error_page(500, "The central service failed; see its log"), 500
+
+
+def _error_page(status: int, message: str) -> str:
+    return render_template("central/error.html", status=status, message=message,
+                           account=web.signed_in_for_error_page())
+
+
+def start_purging(settings: CentralSettings, every_s: float = 60.0) -> threading.Event:
+    """Delete drafts past their retention now and every `every_s` seconds; set the event to stop."""
+    stop = threading.Event()
+    store = CentralStore(settings.db.get_secret_value())
+
+    def run():
+        while True:
+            try:
+                with store.connection() as conn:
+                    purged = approvals.purge(conn)
+                if purged:
+                    log.info("central: %d decided drafts deleted after their retention", purged)
+            except PostguardError as exc:
+                log.warning("central: purging decided drafts failed: %s", exc.message)
+            if stop.wait(every_s):
+                return
+
+    threading.Thread(target=run, name="purge-drafts", daemon=True).start()
+    return stop
