@@ -73,3 +73,13 @@ export function recordSubmission(kind, text, files) {
   });
   return queue;
 }
+
+/**
+ * Record what a feed control actually did (the site's own handler calls this): `kind` is react,
+ * unreact, repost, share, comment-open...; `post` the post's id; `detail` e.g. {reaction: "celebrate"}.
+ * Pushed to `window.__replica.actions` synchronously, in the order the handlers ran.
+ */
+export function recordAction(kind, post, detail = {}) {
+  state.actions.push({ kind, post, ...detail, at: performance.now(), site: state.site });
+}
+state.actions = [];

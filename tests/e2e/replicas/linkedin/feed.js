@@ -8,6 +8,7 @@
 import { avatar, h, icon } from "../common/dom.js";
 import { markReady } from "../common/replica-record.js";
 import { buildNewCommentBox, buildOldCommentBox } from "./comments.js";
+import { emberPost, manyCleanPosts, sduiPost } from "./feed-posts.js";
 import { ME } from "./profile.js";
 import { openShareBox } from "./sharebox.js";
 
@@ -71,18 +72,34 @@ function shareEntry() {
   );
 }
 
-function feedUpdate({ id, author, initials, color, headline, text, commentBox }) {
-  return h(
-    "div",
-    { class: "feed-shared-update-v2 artdeco-card", "data-urn": `urn:li:activity:${id}` },
-    h("div", { class: "update-components-actor" }, avatar(initials, 48, color),
-      h("div", {}, h("div", { class: "update-components-actor__title", text: author }),
-        h("div", { class: "update-components-actor__description", text: headline }))),
-    h("div", { class: "update-components-text", text }),
-    h("div", { class: "feed-shared-social-action-bar" },
-      ["Like", "Comment", "Repost", "Send"].map((label) => h("button", { class: "social-action artdeco-button--tertiary", type: "button", text: label }))),
-    commentBox,
-  );
+function feedUpdate({ id, author, initials, color, headline, text, commentBox, href = "/in/member/" }) {
+  return emberPost({ id, author: { name: author, initials, color, headline, href }, text, commentBox });
+}
+
+/**
+ * The posts the reaction guard is tested on (authors from the example org's lists): a competitor's
+ * (Ember, under a social-proof line), a competitor's already liked (SDUI), a red-line post (SDUI), a
+ * client's (SDUI) and a harmless one (Ember). `?posts=N` adds N harmless posts in both renderings.
+ */
+function reactionPosts() {
+  const org = (name, initials, color, href, headline) => ({ name, initials, color, href, headline });
+  const ember = [
+    emberPost({ id: "7310", proof: "Mei Chen likes this", text: "Our new KT-series cabinet hinges are here: softer close, 50,000 cycles tested. Meet us in Hall 3 at the Canton Fair.",
+      author: org("Northwind Hardware Co.", "NH", "#8a1f11", "/company/northwind-hardware/", "Hardware manufacturer · 12,400 followers") }),
+    emberPost({ id: "7311", text: "Proud of our logistics team: every spring order left Ningbo on schedule this year.",
+      author: org("Kenji Mori", "KM", "#0a66c2", "/in/kenji-mori/", "Logistics Manager at Pacific Freight") }),
+  ];
+  const sdui = [
+    sduiPost({ id: "7320", text: "The election was stolen and everyone who voted for that party is a traitor.",
+      author: org("Daniel Novak", "DN", "#5e6368", "/in/daniel-novak-88/", "Sales Director") }),
+    sduiPost({ id: "7321", text: "Hansen Maschinenbau is 60 years old today. Thank you to every partner who built it with us.",
+      author: org("Hansen Maschinenbau GmbH", "HM", "#175caa", "/company/hansen-mb/", "Machinery · Hamburg") }),
+    sduiPost({ id: "7322", reacted: "Like", text: "Starlight Hardware opens a new plant in Ningbo.",
+      author: org("Ningbo Starlight Hardware Co.", "SH", "#c37d16", "/company/starlight-hardware/", "Hardware · Ningbo") }),
+  ];
+  const extra = Number(new URLSearchParams(location.search).get("posts")) || 0;
+  const many = manyCleanPosts(Math.min(extra, 1000));
+  return { ember: [...ember, ...many.ember], sdui: [...sdui, ...many.sdui] };
 }
 
 /** The decoy: an old, hidden share editor LinkedIn leaves in the light DOM. */
@@ -104,21 +121,24 @@ function hiddenDecoyEditor() {
 /** Add a just-posted update at the top of the feed (what the user sees after Post). */
 function prependOwnUpdate(text) {
   const feed = document.querySelector(".scaffold-finite-scroll__content");
-  const update = feedUpdate({ id: String(Date.now()), author: ME.name, initials: ME.initials, color: ME.color, headline: "Just now", text, commentBox: null });
-  update.classList.add("feed-shared-update-v2--own");
+  const update = feedUpdate({ id: String(Date.now()), author: ME.name, initials: ME.initials, color: ME.color, headline: "Just now", text, commentBox: null, href: "/in/li-wei/" });
+  update.firstChild.classList.add("feed-shared-update-v2--own");
   feed.prepend(update);
 }
 
 function build() {
+  const posts = reactionPosts();
   const feed = h("div", { class: "scaffold-finite-scroll__content" },
     feedUpdate({ id: "7301", author: "Mei Chen", initials: "MC", color: "#0a66c2", headline: "Procurement Lead at Harbor Industrial",
       text: "We are sourcing 20,000 cabinet hinges for Q3. Who is exhibiting at the Canton Fair this spring?",
       commentBox: buildOldCommentBox() }),
     feedUpdate({ id: "7302", author: "Tomas Berg", initials: "TB", color: "#5f9b41", headline: "Founder, Nordic Fixings AB",
       text: "Shipping lead times from Ningbo are finally back to normal. What are you seeing on your lanes?",
-      commentBox: buildNewCommentBox() }));
+      commentBox: buildNewCommentBox() }),
+    ...posts.ember);
+  const sduiFeed = h("div", { "data-testid": "mainFeed", class: "sdui-main-feed" }, posts.sdui);
   const main = h("main", { class: "scaffold-layout__main", "aria-label": "Main Feed" }, shareEntry(),
-    h("div", { class: "feed-sort-divider", text: "Sort by: Top" }), feed);
+    h("div", { class: "feed-sort-divider", text: "Sort by: Top" }), feed, sduiFeed);
   const layout = h("div", { class: "scaffold-layout__inner" }, profileCard(), main,
     h("aside", { class: "scaffold-layout__aside artdeco-card" }, h("h2", { text: "LinkedIn News" }),
       h("ul", {}, ["Port congestion eases", "Hardware exports rise 4%", "Trade fair season opens"].map((t) => h("li", { text: t })))));
