@@ -89,9 +89,14 @@ def person(person: str):
     record = person_record(state.reader, d, person, period)
     trend = person_trend(state.reader, d, person, period)
     peak = max([w for _, w, _ in trend] + [1])
+    days = max(1, (period.until.date() - period.since.date()).days)
+    step = 700 / days
+    width = max(1.5, min(step * 0.8, 24.0))
+    bars = [{"day": day, "warned": w, "overrides": o, "x": 10 + (day - period.since.date()).days * step, "width": width,
+             "h_warned": 120 * w / peak, "h_overrides": 120 * o / peak} for day, w, o in trend]
     posts_query = {"person": person, "from": period.since.date().isoformat(),
                    "to": (period.until.date() - timedelta(days=1)).isoformat()}
-    context.update(record=record, trend=trend, peak=peak, posts_query=posts_query)
+    context.update(record=record, trend=bars, peak=peak, posts_query=posts_query)
     return render_template("review/person.html", **_page_context(state, **context))
 
 
