@@ -6,9 +6,9 @@ parameters when the library's defaults rise). A sign-in for an unknown name stil
 against a dummy hash, so timing does not say which names exist.
 
 Throttle (the review page's policy, kept in `postguard_signin_throttle` so it holds across
-instances behind a load balancer): per account and per client address, the first 5 wrong
-passwords in a row are answered at once; each further one makes that account or address wait
-1 s, then 2, 4 … up to 60 s. While it waits every sign-in for it is refused (429) unchecked,
+instances behind a load balancer): per account, the first 5 wrong passwords in a row are answered
+at once, per client address the first 20 (an office behind one NAT shares an address); each
+further one makes that account or address wait 1 s, then 2, 4 … up to 60 s. While it waits every sign-in for it is refused (429) unchecked,
 the right password included. A right password clears the account's and the address's count;
 so do 15 minutes without a wrong one.
 """
@@ -27,7 +27,7 @@ from companion.central.errors import CentralError, Throttled, Unauthorized
 ROLES = ("reviewer", "admin")
 MIN_PASSWORD_CHARS = 12
 MAX_PASSWORD_CHARS = 1024
-FREE_FAILURES = 5
+FREE_FAILURES = {"user": 5, "addr": 20}
 FIRST_WAIT_S = 1.0
 MAX_WAIT_S = 60.0
 FORGET_AFTER = timedelta(minutes=15)
@@ -129,7 +129,7 @@ def _failed(conn, key: str) -> int:
         "ON CONFLICT (key) DO UPDATE SET failures = CASE WHEN t.last_failure < %s THEN 1 "
         "ELSE t.failures + 1 END, last_failure = EXCLUDED.last_failure RETURNING failures",
         (key, now, now - FORGET_AFTER)).fetchone()
-    over = row[0] - FREE_FAILURES
+    over = row[0] - FREE_FAILURES[key.split(":", 1)[0]]
     if over <= 0:
         return 0
     wait = min(FIRST_WAIT_S * 2 ** min(over - 1, 32), MAX_WAIT_S)
