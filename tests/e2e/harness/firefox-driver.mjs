@@ -44,8 +44,9 @@ async function elementWithText(p, selector, text, timeout) {
 }
 
 const ops = {
-  async launch({ executablePath, prefs, viewport, timeout = 60_000 }) {
+  async launch({ executablePath, prefs, viewport, userDataDir, timeout = 60_000 }) {
     browser = await puppeteer.launch({
+      userDataDir, // undefined: a fresh temporary profile
       browser: "firefox",
       protocol: "webDriverBiDi",
       executablePath,

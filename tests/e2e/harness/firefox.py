@@ -75,15 +75,17 @@ class FirefoxPolicy:
         self._timeout_s = timeout_s
         self._descriptor: int | None = None
 
-    def write(self, managed: dict, extra_policies: dict | None = None) -> Path:
+    def write(self, managed: dict) -> Path:
         """The extension's managed values under 3rdparty → Extensions → add-on ID (what IT deploys)."""
+        return self.write_document({"policies": {"3rdparty": {"Extensions": {FIREFOX_ADDON_ID: managed}}}})
+
+    def write_document(self, document: dict) -> Path:
+        """A whole policies.json (e.g. the one `postguard deploy policy` generates)."""
         self._lock()
         if self.path.exists() and self.MARKER not in self.path.read_text(errors="replace"):
             self.remove()
             raise RuntimeError(f"{self.path} exists and was not written by these tests; not replacing it")
-        document = {"policies": {**(extra_policies or {}),
-                                 "3rdparty": {"Extensions": {FIREFOX_ADDON_ID: managed}}},
-                    "comment": self.MARKER}
+        document = {**document, "comment": self.MARKER}  # Firefox reads only "policies"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.path.parent.parent / f".{self.MARKER}-{os.getpid()}.tmp"
         temporary.write_text(json.dumps(document, indent=1))
@@ -219,7 +221,8 @@ class FirefoxBrowser:
     extension installed unless `extension_dir` is None. `close()` is idempotent."""
 
     def __init__(self, pac_script: str, extension_dir: Path | None = EXTENSION_DIR, locale: str = "en-US",
-                 viewport: tuple[int, int] = (1280, 900)) -> None:
+                 viewport: tuple[int, int] = (1280, 900), profile: Path | None = None,
+                 extra_prefs: dict | None = None) -> None:
         self._driver = _Driver()
         prefs = {
             "network.proxy.type": 2,
@@ -227,10 +230,12 @@ class FirefoxBrowser:
             "extensions.webextensions.uuids": json.dumps({FIREFOX_ADDON_ID: FIREFOX_EXTENSION_UUID}),
             "intl.locale.requested": locale,
             "intl.accept_languages": locale,
+            **(extra_prefs or {}),
         }
         try:
             self.version = self._driver.call("launch", executablePath=FIREFOX_EXECUTABLE, prefs=prefs,
-                                             viewport={"width": viewport[0], "height": viewport[1]})
+                                             viewport={"width": viewport[0], "height": viewport[1]},
+                                             userDataDir=str(profile) if profile else None)
             if extension_dir is not None:
                 self._driver.call("installExtension", path=str(extension_dir))
         except Exception:
