@@ -82,6 +82,9 @@ def create_app(settings: Settings | None = None, *, engine: DetectionEngine | No
 
         start_bundle_watcher(app.extensions["postguard"], settings)
     app.register_blueprint(routes.bp)
+    from companion.central.relay import bp as approvals_relay
+
+    app.register_blueprint(approvals_relay)  # /v1/approvals: asks the central service (when central_url is set)
     reader = SqliteAuditReader(audit)
     register_review(app, reader, settings, alerts=_start_alerts(settings, reader, audit))
     _announce_example_org(app)

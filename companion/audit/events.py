@@ -145,9 +145,11 @@ def check_event(
 
 def decision_event(
     *, identity: dict, scan_id: str, action: str, justification: str | None,
-    platform: str | None, check: dict | None,
+    platform: str | None, check: dict | None, details: dict | None = None,
 ) -> dict:
     """The event for what the user did after a check; repeats the check's context if known.
+
+    `details` carries hashes and ids only (an approval request's content hash, say), never text.
 
     Copying platform, host, verdict and categories makes each decision readable on its own,
     e.g. as a single syslog line, without joining back to its check.
@@ -162,6 +164,7 @@ def decision_event(
         categories=check.get("categories"),
         action=cap(action, MAX_SHORT_TEXT_CHARS),
         justification=cap(justification, MAX_JUSTIFICATION_CHARS) or None,
+        details=dict(details) if details else None,
     )
     return event
 

@@ -126,12 +126,14 @@ class AuditStore:
 
     def record_decision(
         self, *, scan_id: str, action: str, justification: str | None,
-        platform: str | None = None, identity: str | None = None,
+        platform: str | None = None, identity: str | None = None, details: dict | None = None,
     ) -> dict:
-        """Append what the user did after check `scan_id` (post anyway, edit, cancel...)."""
+        """Append what the user did after check `scan_id` (post anyway, edit, cancel, ask for approval...);
+        `details` holds ids and hashes only."""
         event = decision_event(
             identity=self._identity, scan_id=scan_id, action=action,
             justification=justification, platform=platform, check=self._latest_check(scan_id),
+            details=details,
         )
         return self._append(self._stamp(event, identity))
 
