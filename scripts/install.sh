@@ -14,7 +14,7 @@ APT_PACKAGES=(
   fonts-dejavu-core fonts-wqy-microhei
   chromium openssl sqlite3 nodejs npm
   firefox-esr firefox-esr-l10n-zh-cn
-  rsyslog rsyslog-gnutls postgresql systemd
+  rsyslog rsyslog-gnutls postgresql systemd nginx
 )
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

@@ -35,8 +35,9 @@ class Central:
     """A running central service: its URL, database, key dir, and how to stop or kill it."""
 
     def __init__(self, db_url: str, key_dir: Path, log_path: Path, port: int | None = None,
-                 retention_days: int = 30):
+                 retention_days: int = 30, env: dict | None = None):
         self.db_url, self.key_dir, self.log_path, self.retention_days = db_url, key_dir, log_path, retention_days
+        self.env = {"POSTGUARD_CENTRAL_SECURE_COOKIES": "false", **(env or {})}
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
@@ -46,8 +47,7 @@ class Central:
             self.process = subprocess.Popen(
                 [POSTGUARD, "central", "serve", "--db", self.db_url, "--port", str(self.port),
                  "--key-dir", str(self.key_dir)], stdout=log, stderr=subprocess.STDOUT,
-                env=cli_env(POSTGUARD_CENTRAL_SECURE_COOKIES="false",
-                            POSTGUARD_CENTRAL_APPROVAL_RETENTION_DAYS=str(self.retention_days)))
+                env=cli_env(POSTGUARD_CENTRAL_APPROVAL_RETENTION_DAYS=str(self.retention_days), **self.env))
         wait_for_port(self.port, 60)
         return self
 
@@ -87,11 +87,11 @@ def csrf_of(html: str) -> str:
 
 
 @contextmanager
-def running_central(db_url: str, tmp: Path, retention_days: int = 30):
+def running_central(db_url: str, tmp: Path, retention_days: int = 30, env: dict | None = None):
     key_dir = tmp / "central-keys"
     postguard("central", "keygen", "--key-dir", str(key_dir))
     postguard("central", "init-db", "--db", db_url)
-    central = Central(db_url, key_dir, tmp / "central.log", retention_days=retention_days).start()
+    central = Central(db_url, key_dir, tmp / "central.log", retention_days=retention_days, env=env).start()
     try:
         yield central
     finally:
