@@ -82,7 +82,7 @@ function buildDialog(box) {
   const form = h("form", { method: "POST", action: "#", class: "fb-composer__form" }, header(),
     h("div", { class: "fb-composer__body" }, author, box.editorWrap, box.mediaArea), addToYourPost(box), box.fileInput, box.footer);
   box.dialog = h("div", { role: "dialog", "aria-label": "Create post", class: "x1n2onr6 fb-dialog" }, form);
-  box.layer = h("div", { class: "x1n2onr6 fb-layer" }, h("div", { class: "fb-layer__scrim" }), box.dialog);
+  box.layer = h("div", { class: "x1n2onr6 fb-composer-layer" }, h("div", { class: "fb-layer__scrim" }), box.dialog);
   form.addEventListener("submit", (event) => event.preventDefault());
 }
 
