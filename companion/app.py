@@ -15,6 +15,7 @@ from flask_cors import CORS
 from werkzeug.exceptions import HTTPException
 
 from companion.api import routes
+from companion.api.firefox_origins import UUID_PATTERN, FirefoxAddonOrigins, addon_ids, profile_roots
 from companion.api.security import check_request_source
 from companion.audit import AuditError, AuditStore
 from companion.audit.sinks import Forwarder, start_forwarding
@@ -67,15 +68,19 @@ def create_app(settings: Settings | None = None, *, engine: DetectionEngine | No
     app.extensions["postguard"] = AppState(settings, engine, audit, versions(engine),
                                            forwarder=start_forwarding(settings, audit))
 
-    # always_send=False: CORS headers only answer a request that carries an allowed Origin.
-    CORS(app, resources={r"/v1/*": {"origins": settings.allowed_origins}}, always_send=False,
+    # always_send=False: CORS headers only answer a request that carries an allowed Origin. A Firefox
+    # add-on named by its ID is known by its uuid only at run time: CORS may answer any uuid, because
+    # _guard refuses every origin it does not know before CORS sees the request.
+    firefox = _firefox_addon_origins(settings)
+    cors_origins = [*settings.allowed_origins, *([UUID_PATTERN] if firefox.ids else [])]
+    CORS(app, resources={r"/v1/*": {"origins": cors_origins}}, always_send=False,
          allow_headers=["Content-Type", "Accept-Language"], methods=["GET", "POST"], max_age=600)
 
     @app.before_request
     def _guard():
         if is_review_request(request):  # the review page admits its own origin (review/guard.py)
             return
-        check_request_source(request, settings.allowed_origins, settings.port)
+        check_request_source(request, settings.allowed_origins, settings.port, learned_origin=firefox.allows)
 
     if watch_bundles:
         from companion.deploy.reload import watch_bundles as start_bundle_watcher
@@ -90,6 +95,13 @@ def create_app(settings: Settings | None = None, *, engine: DetectionEngine | No
     _announce_example_org(app)
     _register_error_handlers(app)
     return app
+
+
+def _firefox_addon_origins(settings: Settings) -> FirefoxAddonOrigins:
+    """The uuids Firefox gave the add-ons that `allowed_origins` names by ID, in this user's profiles."""
+    from pathlib import Path
+
+    return FirefoxAddonOrigins(addon_ids(settings.allowed_origins), profile_roots(Path.home()))
 
 
 EXAMPLE_ORG_WARNING = ("this companion checks posts against the shipped EXAMPLE org (its client list, "

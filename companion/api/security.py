@@ -17,6 +17,8 @@ body.
 
 from __future__ import annotations
 
+from typing import Callable
+
 from flask import Request
 
 from companion.errors import PostguardError
@@ -57,12 +59,16 @@ def check_host(request: Request, port: int) -> str:
     return host_header
 
 
-def check_request_source(request: Request, allowed_origins: list[str], port: int) -> None:
-    """Raise Forbidden unless the request comes from loopback tooling or an allowed origin."""
+def check_request_source(request: Request, allowed_origins: list[str], port: int,
+                         learned_origin: Callable[[str], bool] | None = None) -> None:
+    """Raise Forbidden unless the request comes from loopback tooling or an allowed origin.
+
+    `learned_origin` answers for origins known only at run time: the uuid Firefox drew for our
+    add-on in this user's profiles (api/firefox_origins.py)."""
     check_host(request, port)
     origin = request.headers.get("Origin")
     if origin is not None:
-        if origin not in allowed_origins:
+        if origin not in allowed_origins and not (learned_origin and learned_origin(origin)):
             raise Forbidden("this origin may not use the companion", "bad_origin")
     elif request.headers.get("Sec-Fetch-Site") in ("cross-site", "same-site"):
         raise Forbidden("web pages may not use the companion", "bad_origin")

@@ -8,10 +8,13 @@ serves postguard.xpi, and Firefox installs the add-on by itself. Then:
 - IT's locked settings (3rdparty → Extensions) reach the add-on: `enforcement: block` holds a risky
   post with no "Post anyway".
 
+- the companion, told only the add-on ID (`moz-extension://postguard@lumenhardware.com` in its allowed
+  origins), learns the random uuid Firefox drew for the add-on from the profile's prefs.js, the way it
+  does on a laptop (the profile sits in the companion's ~/.mozilla/firefox).
+
 What differs from a laptop: the .xpi is not signed by Mozilla, so the test profile sets
 `xpinstall.signatures.required=false` (honoured by ESR; release Firefox installs only signed add-ons,
-docs/deploy.md says how to sign). The add-on's moz-extension UUID is fixed by a profile pref so the
-companion can allow its origin (docs/deploy.md, "Firefox").
+docs/deploy.md says how to sign).
 """
 
 from __future__ import annotations
@@ -29,8 +32,7 @@ import pytest
 
 from harness.chromium import EXTENSION_DIR, EXTENSION_ID, REPO_ROOT
 from harness.companion import start_companion
-from harness.firefox import (FIREFOX_ADDON_ID, FirefoxBrowser, FirefoxPolicy, allowed_origins_env,
-                             firefox_missing)
+from harness.firefox import FIREFOX_ADDON_ID, FirefoxBrowser, FirefoxPolicy, firefox_missing
 from harness.replica_page import screenshot_path
 from test_firefox_composers import EDITORS, PANEL, RISKY_TEXT, click_post, proxy  # noqa: F401 - fixture
 
@@ -80,7 +82,11 @@ def wait_for_install(profile: Path) -> dict:
 
 def test_firefox_policy_force_installs_the_add_on_with_its_sites_and_locked_settings(proxy, intranet, tmp_path,  # noqa: F811
                                                                                     request):
-    companion = start_companion(tmp_path / "companion", env=allowed_origins_env())
+    home = tmp_path / "home"  # the salesperson's home: the companion looks for Firefox profiles there
+    profile = home / ".mozilla" / "firefox" / "postguard-test.default-esr"
+    profile.mkdir(parents=True)
+    companion = start_companion(tmp_path / "companion", env={
+        "HOME": str(home), "POSTGUARD_ALLOWED_ORIGINS": f"moz-extension://{FIREFOX_ADDON_ID}"})
     request.addfinalizer(companion.stop)
     subprocess.run([str(POSTGUARD), "deploy", "policy", "--extension-id", EXTENSION_ID,
                     "--update-url", f"{intranet}/updates.xml", "--companion-url", companion.url,
@@ -92,17 +98,17 @@ def test_firefox_policy_force_installs_the_add_on_with_its_sites_and_locked_sett
     request.addfinalizer(policy.remove)
     policy.write_document(document)
 
-    profile = tmp_path / "profile"
-    profile.mkdir()
-    browser = FirefoxBrowser(proxy.pac_script(), extension_dir=None, profile=profile,
+    browser = FirefoxBrowser(proxy.pac_script(), extension_dir=None, profile=profile, extension_uuid=None,
                              extra_prefs={"xpinstall.signatures.required": False})
     request.addfinalizer(browser.close)
     granted = wait_for_install(profile)
     manifest = json.loads((EXTENSION_DIR / "manifest.json").read_text())
     assert sorted(granted["origins"]) == sorted(manifest["host_permissions"]), "every site and the companion"
 
-    # Firefox marks the add-on active a moment before its content scripts are registered; a tab opened
-    # in between has no guard (a person would reload it). Each try is a fresh tab.
+    # Firefox marks the add-on active a moment before its content scripts are registered, and writes
+    # the add-on's uuid to prefs.js a moment after: a tab opened in between is not guarded, or its
+    # check is refused and the post goes out (fail open, as for a checker that is down). A person would
+    # reload it. Each try is a fresh tab.
     deadline = time.monotonic() + 30
     while True:
         page = browser.open_replica("https://www.linkedin.com/feed/")

@@ -10,9 +10,11 @@ puppeteer-core 24.43 (2026-12):
 - the replicas are reached at their real hostnames through a PAC script and a loopback CONNECT proxy
   (`connect_proxy.py`; Firefox has no `--host-resolver-rules`); the self-signed certificate is
   accepted by the session's `acceptInsecureCerts`;
-- the extension's origin is `moz-extension://<uuid>`, and Firefox picks a random uuid per profile; the
+- the extension's origin is `moz-extension://<uuid>`, and Firefox draws a random uuid per profile; the
   pref `extensions.webextensions.uuids` fixes it here, so the companion can be told which origin to
-  allow (`FIREFOX_EXTENSION_ORIGIN`). Firefox sends that Origin on every request to the companion;
+  allow (`FIREFOX_EXTENSION_ORIGIN`). Firefox sends that Origin on every request to the companion. The
+  managed-install test leaves the uuid random and lets the companion learn it from the profile, as on a
+  laptop (companion/api/firefox_origins.py);
 - managed settings come from policies.json `3rdparty` → `Extensions` → add-on ID, read once at start-up
   from /etc/firefox/policies/policies.json (Debian's firefox-esr reads that path, not
   /etc/firefox-esr/). The file is machine-wide, so `FirefoxPolicy` holds an exclusive lock while a
@@ -222,16 +224,17 @@ class FirefoxBrowser:
 
     def __init__(self, pac_script: str, extension_dir: Path | None = EXTENSION_DIR, locale: str = "en-US",
                  viewport: tuple[int, int] = (1280, 900), profile: Path | None = None,
-                 extra_prefs: dict | None = None) -> None:
+                 extra_prefs: dict | None = None, extension_uuid: str | None = FIREFOX_EXTENSION_UUID) -> None:
         self._driver = _Driver()
         prefs = {
             "network.proxy.type": 2,
             "network.proxy.autoconfig_url": "data:text/javascript," + _url_quote(pac_script),
-            "extensions.webextensions.uuids": json.dumps({FIREFOX_ADDON_ID: FIREFOX_EXTENSION_UUID}),
             "intl.locale.requested": locale,
             "intl.accept_languages": locale,
             **(extra_prefs or {}),
         }
+        if extension_uuid:  # None: the random uuid Firefox draws, as on a laptop
+            prefs["extensions.webextensions.uuids"] = json.dumps({FIREFOX_ADDON_ID: extension_uuid})
         try:
             self.version = self._driver.call("launch", executablePath=FIREFOX_EXECUTABLE, prefs=prefs,
                                              viewport={"width": viewport[0], "height": viewport[1]},
