@@ -17,6 +17,9 @@ from companion.errors import ConfigError
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_ORG_DIR = REPO_ROOT / "rules" / "org" / "example"
 EXTENSION_ID = "lgpmbmmgjnablpheopbbjncokjbhohij"
+# Firefox names the add-on by a per-profile uuid; an origin that names the add-on ID lets the companion
+# learn that uuid from the user's Firefox profiles (api/firefox_origins.py).
+FIREFOX_ADDON_ID = "postguard@lumenhardware.com"
 EXTENSION_SCHEMES = ("chrome-extension://", "moz-extension://", "safari-web-extension://")
 
 
@@ -37,9 +40,11 @@ class Settings(BaseModel):
     rules_dir: Path = Field(REPO_ROOT / "rules", description="Directory holding packs/*.yaml.")
     data_dir: Path = Field(default_factory=_default_data_dir,
                            description="Where the audit store and its key live.")
-    allowed_origins: list[str] = Field([f"chrome-extension://{EXTENSION_ID}"],
+    allowed_origins: list[str] = Field([f"chrome-extension://{EXTENSION_ID}", f"moz-extension://{FIREFOX_ADDON_ID}"],
                                        description="Browser origins allowed to call the API: extension "
-                                                   "origins only, never web pages (comma-separated).")
+                                                   "origins only, never web pages (comma-separated). "
+                                                   "moz-extension://<add-on ID> allows the uuid Firefox "
+                                                   "gave that add-on in this user's Firefox profiles.")
     max_request_bytes: int = Field(40 * 1024 * 1024, ge=1, description="Largest request body accepted (413 above).")
     max_images: int = Field(10, ge=0, description="Most images checked in one post.")
     max_text_chars: int = Field(100_000, ge=1, description="Longest post text accepted.")

@@ -33,10 +33,12 @@ def _platform(platform_name: str | None, dry_run: bool, environment: dict | None
 
 
 def _origins(extension_ids: tuple[str, ...]) -> dict:
-    """The companion answers only its own extension: the packed extension's ID must be allowed."""
-    from companion.deploy.policy import check_extension_id
+    """The companion answers only its own extension: the packed extension's ID must be allowed, and so
+    is the Firefox add-on (by its ID: the companion learns its per-profile uuid)."""
+    from companion.deploy.policy import FIREFOX_ADDON_ID, check_extension_id
 
     origins = [f"chrome-extension://{check_extension_id(i)}" for i in extension_ids]
+    origins += [f"moz-extension://{FIREFOX_ADDON_ID}"] if origins else []
     return {"POSTGUARD_ALLOWED_ORIGINS": ",".join(origins)} if origins else {}
 
 

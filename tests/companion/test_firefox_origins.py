@@ -31,6 +31,21 @@ def make_profile(root: Path, name: str, mapping: dict) -> Path:
     return profile
 
 
+def test_the_default_and_the_service_allow_the_firefox_add_on_by_its_id(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from companion.cli import main
+    from companion.config import FIREFOX_ADDON_ID
+    from companion.deploy.policy import FIREFOX_ADDON_ID as POLICY_ADDON_ID
+
+    assert FIREFOX_ADDON_ID == POLICY_ADDON_ID == ADDON, "the add-on the policy installs is the one allowed"
+    assert BY_ID in Settings().allowed_origins
+    monkeypatch.setenv("HOME", str(tmp_path))  # a dry run writes nothing, but stays out of the real home
+    shown = CliRunner().invoke(main, ["service", "install", "--dry-run", "--extension-id",
+                                      "mmmgmbfbcjjgdkhlmeijlpejcoankgnb"])
+    assert f"POSTGUARD_ALLOWED_ORIGINS=chrome-extension://mmmgmbfbcjjgdkhlmeijlpejcoankgnb,{BY_ID}" in shown.output
+
+
 def test_the_uuid_map_is_read_from_prefs_js():
     assert uuids_in_prefs(prefs_js({ADDON: OURS, "newtab@mozilla.org": OTHER})) == {ADDON: OURS, "newtab@mozilla.org": OTHER}
     assert uuids_in_prefs('user_pref("extensions.webextensions.uuids", "{not json");\n') == {}
