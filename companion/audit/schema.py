@@ -35,6 +35,9 @@ CREATE TABLE IF NOT EXISTS audit_events (
 );
 CREATE INDEX IF NOT EXISTS audit_events_ts ON audit_events (ts);
 CREATE INDEX IF NOT EXISTS audit_events_scan ON audit_events (scan_id, kind);
+-- the review page's person (company identity, else OS account): companion/review/sql.py
+CREATE INDEX IF NOT EXISTS audit_events_person ON audit_events
+    (COALESCE((CASE WHEN json_valid(details) THEN json_extract(details, '$.identity') END), os_user), ts);
 CREATE TABLE IF NOT EXISTS audit_head (
     id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL
 );

@@ -11,6 +11,7 @@ a large store:
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -78,12 +79,34 @@ def person_trend(reader, d: Dialect, person: str, period: Period) -> list[tuple[
 
 
 def people(reader, d: Dialect, period: Period, *, limit: int = 200) -> list[PersonRecord]:
-    """Everyone active in the period, most overrides first, then most warnings."""
+    """Everyone active in the period, most overrides first, then most warnings.
+
+    Grouped by the raw account and details columns, and merged into people here: reading the
+    identity out of JSON once per group instead of once per event keeps a year fast.
+    """
     window, params = _window(d, period)
-    rows = reader.rows(f"SELECT {d.person} AS person, {_tallies(d)} FROM {d.table} c WHERE {window} "
-                       f"AND c.kind IN ('check', 'decision') GROUP BY person "
-                       f"ORDER BY 5 DESC, 3 DESC, person LIMIT {int(limit)}", params)
-    return [PersonRecord(person or "?", *(int(v or 0) for v in rest)) for person, *rest in rows]
+    rows = reader.rows(f"SELECT c.os_user, c.details, {_tallies(d)} FROM {d.table} c WHERE {window} "
+                       f"AND c.kind IN ('check', 'decision') GROUP BY c.os_user, c.details", params)
+    merged: dict[str, PersonRecord] = {}
+    for os_user, details, *tallies in rows:
+        person = _identity(details) or os_user or "?"
+        record = merged.setdefault(person, PersonRecord(person))
+        record.checks += int(tallies[0] or 0)
+        record.warned += int(tallies[1] or 0)
+        record.blocked += int(tallies[2] or 0)
+        record.overrides += int(tallies[3] or 0)
+    ranked = sorted(merged.values(), key=lambda r: (-r.overrides, -r.warned, r.person))
+    return ranked[:limit]
+
+
+def _identity(details) -> str | None:
+    """The company identity in a details column (JSON text in SQLite, a dict from PostgreSQL)."""
+    if isinstance(details, str):
+        try:
+            details = json.loads(details)
+        except ValueError:
+            return None
+    return details.get("identity") if isinstance(details, dict) and isinstance(details.get("identity"), str) else None
 
 
 def repeat_offenders(records: list[PersonRecord], min_overrides: int) -> list[PersonRecord]:

@@ -114,7 +114,12 @@ def _inner_where(d: Dialect, flt: PostFilter) -> tuple[list[str], list]:
         clauses.append("(c.verdict IS NULL OR c.verdict <> 'allow')")
     if flt.search:
         clauses.append(_search_clause(d))
-        params.extend([f"%{_escape_like(flt.search)}%"] * 6)
+        term = f"%{_escape_like(flt.search)}%"
+        # SQLite reads the identity out of the raw details text (no JSON parse per row)
+        identity = f'%"identity":"{term}' if d.name == "sqlite" else term
+        params.extend([term, identity, term, term, term, term])
+    if flt.outcome is not None:
+        clauses.append(outcome_clause(d, flt.outcome))
     if flt.review in ("open", "reviewed") and flt.reviewed is not None:
         import json
 
@@ -128,37 +133,86 @@ def _search_clause(d: Dialect) -> str:
     """Who, rule, category, platform or justification contains the words (never excerpts)."""
     ph, like = d.ph, d.like
     esc = "ESCAPE '\\'"
-    return (f"(c.os_user {like} {ph} {esc} OR {d.identity} {like} {ph} {esc} "
+    identity = "c.details" if d.name == "sqlite" else d.identity
+    return (f"(c.os_user {like} {ph} {esc} OR {identity} {like} {ph} {esc} "
             f"OR {d.text_of('rules')} {like} {ph} {esc} OR {d.text_of('categories')} {like} {ph} {esc} "
-            f"OR c.platform {like} {ph} {esc} OR EXISTS (SELECT 1 FROM {d.table} j WHERE j.scan_id = c.scan_id "
-            f"AND j.kind = 'decision' AND j.justification {like} {ph} {esc}))")
+            f"OR c.platform {like} {ph} {esc} OR c.scan_id IN (SELECT j.scan_id FROM {d.table} j "
+            f"WHERE j.kind = 'decision' AND j.justification {like} {ph} {esc}))")
 
 
-def posts_sql(d: Dialect, flt: PostFilter) -> tuple[str, list]:
-    """SELECT of every matching post as `p` (event columns, person, verdict, ts, outcome)."""
+def _decided(d: Dialect, actions: tuple[str, ...]) -> str:
+    """c's newest decision is one of `actions` (driven from the decisions, so it stays cheap)."""
+    listed = ", ".join(f"'{a}'" for a in actions)
+    newest = (f"NOT EXISTS (SELECT 1 FROM {d.table} x WHERE x.scan_id = dd.scan_id AND x.kind = 'decision' "
+              f"AND {d.order_id.replace('c.', 'x.')} > {d.order_id.replace('c.', 'dd.')})")
+    if d.name == "sqlite":
+        return (f"c.scan_id IN (SELECT dd.scan_id FROM {d.table} dd WHERE dd.kind = 'decision' "
+                f"AND dd.action IN ({listed}) AND {newest})")
+    return (f"EXISTS (SELECT 1 FROM {d.table} dd WHERE dd.scan_id = c.scan_id AND dd.kind = 'decision' "
+            f"AND dd.action IN ({listed}) AND {newest})")
+
+
+def _undecided(d: Dialect) -> str:
+    """No decision was made on c's post."""
+    if d.name == "sqlite":
+        return f"c.scan_id NOT IN (SELECT u.scan_id FROM {d.table} u WHERE u.kind = 'decision' AND u.scan_id IS NOT NULL)"
+    return f"NOT EXISTS (SELECT 1 FROM {d.table} u WHERE u.scan_id = c.scan_id AND u.kind = 'decision')"
+
+
+def outcome_clause(d: Dialect, outcome: str) -> str:
+    """The outcome (see the module's table) as a condition on c, equivalent to `outcome_sql`."""
+    if outcome in ("overridden", "redacted", "edited", "cancelled"):
+        return _decided(d, (outcome,))
+    if outcome == "posted":
+        return f"c.verdict IN ('warn', 'block') AND {_decided(d, ('posted',))}"
+    if outcome == "clean":
+        return f"(c.verdict IS NULL OR c.verdict = 'allow') AND ({_undecided(d)} OR {_decided(d, ('posted',))})"
+    if outcome == "blocked":
+        return f"c.verdict = 'block' AND {_undecided(d)}"
+    return f"(c.verdict IS NULL OR c.verdict NOT IN ('allow', 'block')) AND {_undecided(d)}"
+
+
+INNER_SORTS = {"time": "c.ts", "person": "person", "platform": "c.platform",
+               "verdict": "(CASE c.verdict WHEN 'block' THEN 3 WHEN 'warn' THEN 2 WHEN 'allow' THEN 1 ELSE 0 END)"}
+
+
+def posts_sql(d: Dialect, flt: PostFilter, *, sort: str = "time", descending: bool = True,
+              limit: int = 50, offset: int = 0) -> tuple[str, list]:
+    """One page of posts: event columns, person, verdict, ts, platform, row id, last action, outcome.
+
+    The newest decision is looked up only for the rows of the page, except when sorting by
+    outcome, which needs it for every matching post.
+    """
     clauses, params = _inner_where(d, flt)
-    inner = (f"SELECT {d.event_columns}, {d.person} AS person, c.verdict AS verdict, c.ts AS ts, "
-             f"c.platform AS platform, {d.order_id} AS row_id, {last_action(d)} AS last_action "
-             f"FROM {d.table} c WHERE {' AND '.join(clauses)}")
-    outer = (f"SELECT q.*, {outcome_sql('q.last_action', 'q.verdict')} AS outcome FROM ({inner}) q")
-    if flt.outcome is not None:
-        return f"SELECT * FROM ({outer}) p WHERE p.outcome = {d.ph}", [*params, flt.outcome]
-    return f"SELECT * FROM ({outer}) p", params
+    direction = "DESC" if descending else "ASC"
+    select = (f"SELECT {d.event_columns}, {d.person} AS person, c.verdict AS verdict, c.ts AS ts, "
+              f"c.platform AS platform, {d.order_id} AS row_id, {last_action(d)} AS last_action "
+              f"FROM {d.table} c WHERE {' AND '.join(clauses)}")
+    window = f"LIMIT {int(limit)} OFFSET {int(offset)}"
+    if sort == "outcome":
+        fence = "LIMIT -1" if d.name == "sqlite" else "OFFSET 0"  # keeps the lookup to once a row
+        inner, outer_tail = f"{select} {fence}", f"ORDER BY outcome {direction}, q.row_id {direction} {window}"
+    else:
+        key = INNER_SORTS.get(sort, "c.ts")
+        inner = f"{select} ORDER BY {key} {direction}, {d.order_id} {direction} {window}"
+        outer_key = SORTS.get(sort, SORTS["time"]).replace("p.", "q.")
+        outer_tail = f"ORDER BY {outer_key} {direction}, q.row_id {direction}"
+    return (f"SELECT q.*, {outcome_sql('q.last_action', 'q.verdict')} AS outcome FROM ({inner}) q {outer_tail}",
+            params)
 
 
 def count_posts(reader, d: Dialect, flt: PostFilter) -> int:
     """How many posts match, counted up to `COUNT_CAP` + 1 (the page says "10,000+")."""
-    sql, params = posts_sql(d, flt)
-    return reader.rows(f"SELECT COUNT(*) FROM ({sql} LIMIT {COUNT_CAP + 1}) n", params)[0][0]
+    clauses, params = _inner_where(d, flt)
+    return reader.rows(f"SELECT COUNT(*) FROM (SELECT 1 FROM {d.table} c WHERE {' AND '.join(clauses)} "
+                       f"LIMIT {COUNT_CAP + 1}) n", params)[0][0]
 
 
 def find_posts(reader, d: Dialect, flt: PostFilter, *, sort: str = "time", descending: bool = True,
                limit: int = 50, offset: int = 0) -> list[Post]:
     """One page of matching posts, in the chosen order, each with all its decisions."""
-    sql, params = posts_sql(d, flt)
-    direction = "DESC" if descending else "ASC"
-    order = f"{SORTS.get(sort, SORTS['time'])} {direction}, p.row_id {direction}"
-    rows = reader.rows(f"{sql} ORDER BY {order} LIMIT {int(limit)} OFFSET {int(offset)}", params)
+    sql, params = posts_sql(d, flt, sort=sort, descending=descending, limit=limit, offset=offset)
+    rows = reader.rows(sql, params)
     posts = [Post(d.to_event(row[:d.event_width]), outcome=row[-1], person=row[d.event_width])
              for row in rows]
     attach_decisions(reader, d, posts)

@@ -8,6 +8,10 @@ compliance can query it with SQL), plus:
   go unnoticed: verify compares the two;
 - `id`: the central row number, which the review page pages by.
 
+The review page's posts and people queries use the scan index (a post's decisions) and the
+person index (company identity, else OS account); REVIEW_INDEXES adds them to a database
+made before they existed.
+
 `postguard_laptops` records each laptop's newest seq and hash in the same transaction as
 its events, so rows deleted from the end of a chain show up as missing, as in the local
 log. A trigger refuses UPDATE and DELETE on events.
@@ -42,6 +46,8 @@ CREATE TABLE IF NOT EXISTS postguard_events (
 CREATE INDEX IF NOT EXISTS postguard_events_newest ON postguard_events (ts DESC, id DESC);
 CREATE INDEX IF NOT EXISTS postguard_events_categories ON postguard_events USING GIN (categories);
 CREATE INDEX IF NOT EXISTS postguard_events_user ON postguard_events (os_user, ts DESC);
+CREATE INDEX IF NOT EXISTS postguard_events_scan ON postguard_events (scan_id, kind);
+CREATE INDEX IF NOT EXISTS postguard_events_person ON postguard_events ((COALESCE(details->>'identity', os_user)), ts DESC);
 CREATE TABLE IF NOT EXISTS postguard_laptops (
     laptop_id TEXT PRIMARY KEY,
     host TEXT, os_user TEXT,
@@ -52,6 +58,12 @@ CREATE OR REPLACE FUNCTION postguard_append_only() RETURNS trigger LANGUAGE plpg
 BEGIN RAISE EXCEPTION 'postguard audit events are append-only'; END $$;
 CREATE OR REPLACE TRIGGER postguard_events_append_only BEFORE UPDATE OR DELETE ON postguard_events
 FOR EACH ROW EXECUTE FUNCTION postguard_append_only();
+"""
+
+
+REVIEW_INDEXES = """
+CREATE INDEX IF NOT EXISTS postguard_events_scan ON postguard_events (scan_id, kind);
+CREATE INDEX IF NOT EXISTS postguard_events_person ON postguard_events ((COALESCE(details->>'identity', os_user)), ts DESC);
 """
 
 
