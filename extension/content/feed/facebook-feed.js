@@ -51,6 +51,9 @@
   function control(target) {
     const button = target.closest('[role="button"]');
     if (!button) return null;
+    // A comment's own Like sits in a nested article ("Comment by ‹Name›"): not the post's reaction.
+    const article = button.closest('[role="article"]');
+    if (article && article.parentElement?.closest('[role="article"]')) return null;
     const label = labelOf(button);
     if (button.querySelector('[data-ad-rendering-role="like_button"]') || button.matches('[data-ad-rendering-role="like_button"]')) {
       return { action: "react", el: button, turnsOn: afterPrefix(label, REMOVE_PREFIXES) === null, reaction: "like" };

@@ -98,9 +98,17 @@
       return !policy || !Array.isArray(policy.sites) || policy.sites.includes(adapter.id);
     }
 
+    /** The name the page shows; with the list's name beside it when the page shows only a handle. */
+    function displayName(author, listed) {
+      const shown = author.name || author.handle || "";
+      const squash = (value) => value.toLowerCase().replace(/[^\p{L}\p{N}]/gu, "");
+      if (!listed?.name || squash(shown).includes(squash(listed.name))) return shown || listed?.name || "";
+      return shown ? `${shown} (${listed.name})` : listed.name;
+    }
+
     function message(ctl, post, risk) {
       const noun = pg.t(ctl.action === "react" && ctl.reaction && ctl.reaction !== "like" ? "reactionNoun_reaction" : `reactionNoun_${ctl.action}`);
-      const who = adapter.author(post).name || risk.listed?.name || adapter.author(post).handle;
+      const who = displayName(adapter.author(post), risk.listed);
       const lines = [];
       if (risk.reasons.includes("competitor")) lines.push(pg.t("reactionWhyCompetitor", [who, noun]));
       if (risk.reasons.includes("client")) lines.push(pg.t("reactionWhyClient", [who, noun]));

@@ -10,6 +10,7 @@ import { avatar, delegate, h, icon, onPress } from "../common/dom.js";
 import { LexicalLikeEditor } from "../common/lexical-like-editor.js";
 import { markReady, recordSubmission } from "../common/replica-record.js";
 import { openComposer } from "./composer.js";
+import { reactionPosts } from "./feed-posts.js";
 import { ME, WHATS_ON_YOUR_MIND } from "./profile.js";
 
 function topBar() {
@@ -98,7 +99,8 @@ function build() {
     story({ author: "Mei Chen", initials: "MC", color: "#1877f2", time: "2h", withComments: true,
       text: "Back from the Canton Fair! Who else found great hardware suppliers this year?" }),
     story({ author: "Ahmed Saleh", initials: "AS", color: "#45bd62", time: "5h", withComments: false,
-      text: "Our new warehouse in Jebel Ali is open. Thanks to everyone who helped." }));
+      text: "Our new warehouse in Jebel Ali is open. Thanks to everyone who helped." }),
+    ...reactionPosts(Math.min(Number(new URLSearchParams(location.search).get("posts")) || 0, 1000)));
   const main = h("div", { role: "main", class: "fb-main" }, createPostRegion(), feed);
   root.append(topBar(), h("div", { class: "fb-page" }, leftRail(), main,
     h("div", { class: "fb-contacts", role: "complementary" }, h("h3", { text: "Contacts" }),

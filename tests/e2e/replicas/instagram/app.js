@@ -7,6 +7,7 @@
 import { avatar, delegate, h, icon, onDelegated } from "../common/dom.js";
 import { markReady } from "../common/replica-record.js";
 import { openCreateFlow } from "./create-flow.js";
+import { reactionPosts } from "./feed-posts.js";
 import { ME } from "./profile.js";
 
 const NAV = [
@@ -51,8 +52,9 @@ function feedPost() {
 
 function build() {
   const root = document.querySelector("[id^='mount_0_0']");
-  delegate(root, ["click", "keydown"]);
-  root.append(h("div", { class: "ig-app" }, sideNav(), h("main", { class: "ig-main", role: "main" }, stories(), feedPost())));
+  delegate(root, ["click", "keydown", "dblclick"]);
+  const extra = Math.min(Number(new URLSearchParams(location.search).get("posts")) || 0, 1000);
+  root.append(h("div", { class: "ig-app" }, sideNav(), h("main", { class: "ig-main", role: "main" }, stories(), feedPost(), ...reactionPosts(extra))));
   markReady();
 }
 
