@@ -1,0 +1,40 @@
+/**
+ * The reaction guard's policy: the strictest level among a post's reasons for the action's group
+ * (react; repost and share; comment), harmless posts allowed, a missing cell counted as warn.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { JSDOM } from "jsdom";
+import { EXTENSION_DIR } from "./helpers/chrome-fake.js";
+import { mergePolicy } from "../../extension/background/policy.js";
+
+function levels() {
+  const { window } = new JSDOM("", { runScripts: "outside-only" });
+  window.eval(readFileSync(`${EXTENSION_DIR}content/feed/reaction-policy.js`, "utf8"));
+  return window.postguard.reactionPolicy;
+}
+
+test("defaults: a competitor or red-line post warns, a client's is monitored, a harmless one is allowed", () => {
+  const { levelFor } = levels();
+  const { policy } = mergePolicy({}, {});
+  assert.equal(levelFor(policy, "react", ["competitor"]), "warn");
+  assert.equal(levelFor(policy, "comment", ["red_line"]), "warn");
+  assert.equal(levelFor(policy, "repost", ["client"]), "monitor");
+  assert.equal(levelFor(policy, "share", []), "allow");
+});
+
+test("the strictest reason wins, per action group; repost and share share a group", () => {
+  const { levelFor } = levels();
+  const { policy } = mergePolicy({ reactionPolicy: { share: { client: "block" }, react: { competitor: "monitor" } } }, {});
+  assert.equal(levelFor(policy, "repost", ["client", "competitor"]), "block");
+  assert.equal(levelFor(policy, "share", ["client"]), "block");
+  assert.equal(levelFor(policy, "react", ["client"]), "monitor");
+  assert.equal(levelFor(policy, "react", ["competitor", "red_line"]), "warn");
+});
+
+test("an old worker's policy without the table holds every risky post (warn), never lets it pass silently", () => {
+  const { levelFor } = levels();
+  assert.equal(levelFor({}, "react", ["client"]), "warn");
+  assert.equal(levelFor(null, "comment", []), "allow");
+});
