@@ -139,49 +139,50 @@ FROM (
 """
 
 
-def bench_postgres(events: int, repeat: int, keep: bool) -> None:
+def seed_postgres(events: int) -> tuple[object, str]:
+    """A throwaway cluster holding `events` synthetic events; returns (server, url)."""
     import psycopg
     from sink_servers import Postgres, postgres_bin_dir
 
-    from companion.audit.pg_reader import PostgresAuditReader
     from companion.audit.sinks.pg_schema import DDL
 
     server = Postgres(postgres_bin_dir()).start()
-    try:
-        url = server.create_database("bench")
-        posts = int(events / 1.45)
-        start = (datetime.now(timezone.utc) - timedelta(days=365)).strftime("%Y-%m-%d %H:%M:%S")
-        started = time.perf_counter()
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(DDL)
-            indexes = [r[0] for r in conn.execute(
-                "SELECT indexdef FROM pg_indexes WHERE tablename = 'postguard_events' AND indexname NOT LIKE '%pkey' "
-                "AND indexname NOT LIKE '%key'").fetchall()]
-            for name in [r[0] for r in conn.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'postguard_events' "
-                                                    "AND indexname NOT LIKE '%pkey' AND indexname NOT LIKE '%key'")]:
-                conn.execute(f"DROP INDEX {name}")
-            step = 1_000_000
-            for lo in range(1, posts + 1, step):
-                conn.execute(SEED_SQL.format(start=start, posts=posts, lo=lo, hi=min(posts, lo + step - 1)))
-                print(f"  seeded posts {lo:,}-{min(posts, lo + step - 1):,} ({time.perf_counter() - started:.0f} s)", flush=True)
-            for definition in indexes:
-                conn.execute(definition)
-            conn.execute("VACUUM ANALYZE postguard_events")
-            total = conn.execute("SELECT count(*) FROM postguard_events").fetchone()[0]
-            size = conn.execute("SELECT pg_total_relation_size('postguard_events')").fetchone()[0]
-        print(f"PostgreSQL: {total:,} events ({posts:,} posts, 2,000 people, a year), {size / 1e9:.1f} GB, "
-              f"seeded and indexed in {time.perf_counter() - started:.0f} s")
-        reader = PostgresAuditReader.open(url)
-        reader.verify = lambda: __import__("companion.audit.chain", fromlist=["ChainReport"]).ChainReport(
-            True, total, None, "not walked in this bench")
-        data_dir = Path(tempfile.mkdtemp(prefix="bench-review-pg-")) / "data"
-        app = create_review_app(reader, Settings(data_dir=data_dir), source_label="bench")
-        client = sign_in(app, data_dir)
-        report(client, pages("user7@example.com", "pricing.unit_price"), repeat)
-        if keep:
-            input(f"database kept at {url}; press Enter to stop it")
-    finally:
-        server.stop()
+    url = server.create_database("bench")
+    posts = int(events / 1.45)
+    start = (datetime.now(timezone.utc) - timedelta(days=365)).strftime("%Y-%m-%d %H:%M:%S")
+    started = time.perf_counter()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(DDL)
+        listed = "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'postguard_events' " \
+                 "AND indexname NOT LIKE '%%pkey' AND indexname NOT LIKE '%%key'"
+        indexes = conn.execute(listed).fetchall()
+        for name, _ in indexes:  # built once after the load, not row by row
+            conn.execute(f"DROP INDEX {name}")
+        step = 1_000_000
+        for lo in range(1, posts + 1, step):
+            conn.execute(SEED_SQL.format(start=start, posts=posts, lo=lo, hi=min(posts, lo + step - 1)))
+            print(f"  seeded posts {lo:,}-{min(posts, lo + step - 1):,} ({time.perf_counter() - started:.0f} s)", flush=True)
+        for _, definition in indexes:
+            conn.execute(definition)
+        conn.execute("VACUUM ANALYZE postguard_events")
+        total = conn.execute("SELECT count(*) FROM postguard_events").fetchone()[0]
+        size = conn.execute("SELECT pg_total_relation_size('postguard_events')").fetchone()[0]
+    print(f"PostgreSQL: {total:,} events ({posts:,} posts, 2,000 people, a year), {size / 1e9:.1f} GB, "
+          f"seeded and indexed in {time.perf_counter() - started:.0f} s", flush=True)
+    return server, url
+
+
+def bench_postgres(url: str, repeat: int) -> None:
+    from companion.audit.chain import ChainReport
+    from companion.audit.pg_reader import PostgresAuditReader
+
+    reader = PostgresAuditReader.open(url)
+    reader.verify = lambda: ChainReport(True, 0, None, "not walked in this bench")
+    data_dir = Path(tempfile.mkdtemp(prefix="bench-review-pg-")) / "data"
+    app = create_review_app(reader, Settings(data_dir=data_dir), source_label="bench")
+    client = sign_in(app, data_dir)
+    report(client, pages("user7@example.com", "pricing.unit_price"), repeat)
+    reader.close()
 
 
 def report(client, urls: list[tuple[str, str]], repeat: int) -> None:
@@ -196,12 +197,23 @@ def main() -> None:
     parser.add_argument("store", choices=("sqlite", "postgres"))
     parser.add_argument("--events", type=int)
     parser.add_argument("--repeat", type=int, default=7)
-    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL cluster until Enter")
+    parser.add_argument("--url", help="PostgreSQL: time an already seeded database instead of seeding one")
+    parser.add_argument("--keep", action="store_true", help="PostgreSQL: leave the seeded cluster running")
     args = parser.parse_args()
     if args.store == "sqlite":
         bench_sqlite(args.events or 50_000, args.repeat)
-    else:
-        bench_postgres(args.events or 10_000_000, args.repeat, args.keep)
+        return
+    if args.url:
+        bench_postgres(args.url, args.repeat)
+        return
+    server, url = seed_postgres(args.events or 10_000_000)
+    try:
+        bench_postgres(url, args.repeat)
+    finally:
+        if args.keep:
+            print(f"kept: --url {url}  (stop: pg_ctl -D {server.data} stop, as {server.user or 'you'})")
+        else:
+            server.stop()
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from companion.audit.chain import canonical_json
 from companion.audit.export import EXPORT_FORMATS
 from companion.errors import NotFound
 from companion.review.post_filters import PAGE_SIZE, POST_FIELDS, PostQuery, parse_post_query
-from companion.review.posts import COUNT_CAP, Post, count_posts, find_posts, post_by_scan
+from companion.review.posts import Post, count_posts, find_posts, post_by_scan
 from companion.review.sql import dialect_of
 from companion.review.state import review_state
 from companion.review.views import _login_page, _page_context, _signed_in, bp, for_display
@@ -61,7 +61,7 @@ def posts():
                       limit=PAGE_SIZE + 1, offset=(query.page - 1) * PAGE_SIZE)
     total = count_posts(state.reader, d, query.flt)
     shown = rows[:PAGE_SIZE]
-    context.update(rows=shown, more=len(rows) > PAGE_SIZE, total=min(total, COUNT_CAP), capped=total > COUNT_CAP,
+    context.update(rows=shown, more=len(rows) > PAGE_SIZE, total=min(total, d.count_cap), capped=total > d.count_cap,
                    reviews=state.workflow.reviews_of([p.check["scan_id"] for p in shown if p.check.get("scan_id")]))
     return render_template("review/posts.html", **_page_context(state, **context))
 

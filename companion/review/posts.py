@@ -30,7 +30,6 @@ SORTS = {
     "time": "p.ts", "person": "p.person", "platform": "p.platform", "outcome": "p.outcome",
     "verdict": "(CASE p.verdict WHEN 'block' THEN 3 WHEN 'warn' THEN 2 WHEN 'allow' THEN 1 ELSE 0 END)",
 }
-COUNT_CAP = 10_000  # "10,000+ posts": an exact count past this costs more than it tells
 
 
 @dataclass(frozen=True)
@@ -202,10 +201,10 @@ def posts_sql(d: Dialect, flt: PostFilter, *, sort: str = "time", descending: bo
 
 
 def count_posts(reader, d: Dialect, flt: PostFilter) -> int:
-    """How many posts match, counted up to `COUNT_CAP` + 1 (the page says "10,000+")."""
+    """How many posts match, counted up to the dialect's cap + 1 (the page then says "10,000+")."""
     clauses, params = _inner_where(d, flt)
     return reader.rows(f"SELECT COUNT(*) FROM (SELECT 1 FROM {d.table} c WHERE {' AND '.join(clauses)} "
-                       f"LIMIT {COUNT_CAP + 1}) n", params)[0][0]
+                       f"LIMIT {d.count_cap + 1}) n", params)[0][0]
 
 
 def find_posts(reader, d: Dialect, flt: PostFilter, *, sort: str = "time", descending: bool = True,

@@ -49,6 +49,7 @@ class Dialect:
     rules_of: str               # the same for rules, as `found`
     day: str                    # the UTC day of c.ts, 'YYYY-MM-DD'
     in_list: Callable[[str], str]  # "<column> is one of <ph>" where <ph> is a JSON list
+    count_cap: int = 10_000     # count posts up to this many; the page says "N+" beyond
 
     def count_if(self, condition: str) -> str:
         """How many rows meet `condition` (both stores accept SUM(CASE ...))."""
@@ -85,6 +86,7 @@ POSTGRES = Dialect(
               "THEN c.rules ELSE '[]'::jsonb END) AS found"),
     day="substr(c.ts, 1, 10)",
     in_list=lambda column: f"{column} IN (SELECT jsonb_array_elements_text(%s::jsonb))",
+    count_cap=1_000,  # a fleet's store: past a thousand, the exact number costs more than it tells
 )
 
 DIALECTS = {"sqlite": SQLITE, "postgres": POSTGRES}
