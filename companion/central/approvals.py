@@ -70,7 +70,8 @@ def _findings(raw, text_length: int) -> list[dict]:
 
 
 def submit(conn, cipher: DraftCipher, device: Device, body: dict) -> dict:
-    """Seal and queue one draft; the service recomputes its content hash from what arrived."""
+    """Seal and queue one draft; the service recomputes its content hash from what arrived. The
+    salesperson is the OS user the laptop names (several may share one enrolled laptop)."""
     text = body.get("text")
     if not isinstance(text, str) or len(text) > MAX_TEXT_CHARS:
         raise CentralError(f"text: the draft's text, at most {MAX_TEXT_CHARS} characters", "invalid_draft")
@@ -88,7 +89,8 @@ def submit(conn, cipher: DraftCipher, device: Device, body: dict) -> dict:
     conn.execute(
         "INSERT INTO postguard_approvals (id, device_id, os_user, host, platform, content_hash, image_hashes, "
         "categories, draft) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-        (request_id, device.device_id, device.os_user, device.host, str(body.get("platform") or "")[:32] or None,
+        (request_id, device.device_id, _name(body.get("os_user")) or device.os_user,
+         _name(body.get("host")) or device.host, str(body.get("platform") or "")[:32] or None,
          digest, Jsonb([i["sha256"] for i in images]), Jsonb(categories),
          cipher.seal({"text": text, "images": images, "findings": findings}, request_id)))
     return {"id": request_id, "status": "pending", "content_hash": digest}
@@ -154,6 +156,11 @@ def purge(conn) -> int:
     """Delete drafts and comments past their retention; returns how many requests were purged."""
     return conn.execute("UPDATE postguard_approvals SET draft = NULL, comment = NULL, purged_at = now() "
                         "WHERE draft IS NOT NULL AND purge_after <= now()").rowcount
+
+
+def _name(value) -> str | None:
+    """Who asked, as the laptop's companion names them (its OS user and host); the enrolled ones otherwise."""
+    return value.replace("\x00", "")[:253] if isinstance(value, str) and value.strip() else None
 
 
 def _uuid(value: str) -> str:

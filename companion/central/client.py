@@ -82,10 +82,11 @@ class CentralClient:
             return None
         return saved if isinstance(saved, dict) and saved.get("url") == self.url and saved.get("token") else None
 
-    def enroll(self, code: str) -> str:
-        """Trade `code` for this laptop's token, kept 0600 in the data dir; returns the device id."""
-        answer = self._call("POST", "/api/v1/enroll", {"code": code.strip(), "host": socket.gethostname(),
-                                                        "os_user": getpass.getuser()}, token=None)
+    def enroll(self, code: str, *, host: str | None = None, os_user: str | None = None) -> str:
+        """Trade `code` for this laptop's token, kept 0600 in the data dir; returns the device id.
+        The laptop is named by its host name and OS user unless told otherwise."""
+        answer = self._call("POST", "/api/v1/enroll", {"code": code.strip(), "host": host or socket.gethostname(),
+                                                        "os_user": os_user or getpass.getuser()}, token=None)
         directory = prepare_data_dir(self.data_dir)
         temporary = directory / f".{DEVICE_FILE_NAME}.{os.getpid()}"
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -73,7 +73,8 @@ def ask():
     findings = [{k: f.to_wire()[k] for k in ("category", "source", "start", "end", "image_index", "excerpt")}
                 for f in result.findings]
     answer = client.submit_approval({"text": req.text, "images": [i.model_dump() for i in req.images],
-                                     "findings": findings, "platform": req.platform, "content_hash": digest})
+                                     "findings": findings, "platform": req.platform, "content_hash": digest,
+                                     "os_user": state.audit.os_user, "host": state.audit.host})
     state.audit.record_decision(scan_id=_scan_id(answer["id"]), action="approval_requested", justification=None,
                                 platform=req.platform,
                                 details={"approval_id": answer["id"], "content_hash": digest, "image_hashes": digests,

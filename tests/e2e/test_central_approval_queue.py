@@ -1,0 +1,125 @@
+"""The approval queue of the central service in real headless Chromium, over a real PostgreSQL.
+
+A reviewer signs in (a wrong password first), sees the waiting drafts, opens one with its
+findings highlighted and its photo, asks for changes with a comment, and the laptop that asked
+gets the answer. Screenshots go to test-output/screenshots/central-*.png; any
+Content-Security-Policy violation fails the test (the pages have no script at all).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+import sys
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from harness.chromium import REPO_ROOT
+from harness.replica_page import screenshot_path
+
+sys.path.insert(0, str(REPO_ROOT / "tests" / "companion"))
+from central_servers import PASSWORD, running_central  # noqa: E402
+from images import render_quotation_sheet  # noqa: E402
+from sink_servers import new_database, postgres  # noqa: E402,F401 (fixture)
+
+from companion.central.client import CentralClient  # noqa: E402
+
+pytestmark = pytest.mark.e2e
+
+DRAFTS = [
+    ("li.wei", "linkedin", "Great news: Hansen Maschinenbau GmbH signed for 40,000 hinges at USD 0.42/pc FOB Ningbo!",
+     ["Hansen Maschinenbau GmbH", "USD 0.42/pc FOB Ningbo"], True),
+    ("anna.k", "facebook", "Sneak peek of Project Falcon, launching next spring. Who wants a sample?",
+     ["Project Falcon"], False),
+    ("li.wei", "instagram", "Our team at the Canton Fair this week, come and say hello at booth 11.2 C18.", [], False),
+]
+CATEGORIES = {"Hansen Maschinenbau GmbH": "client", "USD 0.42/pc FOB Ningbo": "pricing", "Project Falcon": "unreleased_product"}
+
+
+def quotation_photo() -> str:
+    image, _ = render_quotation_sheet()
+    image.thumbnail((640, 640))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return base64.b64encode(out.getvalue()).decode()
+
+
+def submit(central, tmp_path) -> list[tuple[CentralClient, str]]:
+    """Each salesperson's laptop enrolls and asks for approval, as their companion would."""
+    asked = []
+    for index, (user, platform, text, flagged, with_photo) in enumerate(DRAFTS):
+        client = CentralClient(central.url, tmp_path / f"laptop-{index}")
+        client.enroll(central.enroll_code(), host=f"SALES-{index + 1:03d}", os_user=user)
+        findings = [{"category": CATEGORIES[value], "source": "text", "start": text.index(value),
+                     "end": text.index(value) + len(value), "image_index": None,
+                     "excerpt": value[:4] + re.sub(r"[0-9A-Za-z]", "*", value[4:])} for value in flagged]
+        images = [{"name": "quotation.png", "mime": "image/png", "data": quotation_photo()}] if with_photo else []
+        answer = client.submit_approval({"text": text, "images": images, "findings": findings, "platform": platform})
+        asked.append((client, answer["id"]))
+    return asked
+
+
+def watch_csp(page: Page) -> list[str]:
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" and "401" not in m.text else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    return problems
+
+
+def test_a_reviewer_works_through_the_approval_queue(postgres, launch_browser, tmp_path):
+    with running_central(new_database(postgres), tmp_path) as central:
+        central.account("rita")
+        asked = submit(central, tmp_path)
+        page = launch_browser().new_page()
+        problems = watch_csp(page)
+
+        page.goto(f"{central.url}/approvals")
+        expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+        page.get_by_label("User name").fill("rita")
+        page.get_by_label("Password").fill("not my password at all")
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("alert")).to_have_text("That user name and password do not match")
+        page.screenshot(path=screenshot_path("central-signin-wrong-password"))
+        page.get_by_label("User name").fill("rita")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+
+        expect(page.get_by_role("heading", name="Approval requests")).to_be_visible()
+        expect(page.locator("#pg-waiting")).to_have_text("3 waiting for a decision")
+        expect(page.locator("#pg-queue tbody tr")).to_have_count(3)
+        first_row = page.locator(f'#pg-queue tr[data-id="{asked[0][1]}"]')
+        expect(first_row).to_contain_text("li.wei")
+        expect(first_row).to_contain_text("client")
+        expect(first_row).to_contain_text("1 photo")
+        page.screenshot(path=screenshot_path("central-approvals-queue"), full_page=True)
+
+        first_row.get_by_role("link").click()
+        expect(page.locator("#pg-status")).to_have_text("Waiting")
+        expect(page.locator("#pg-draft mark.pg-cat-pricing")).to_have_text("USD 0.42/pc FOB Ningbo")
+        expect(page.locator("#pg-draft mark.pg-cat-client")).to_have_text("Hansen Maschinenbau GmbH")
+        photo = page.get_by_role("img", name="quotation.png")
+        expect(photo).to_be_visible()
+        assert photo.evaluate("img => img.naturalWidth") > 0, "the photo loads under the page's CSP"
+        page.screenshot(path=screenshot_path("central-approval-request"), full_page=True)
+
+        page.get_by_label("Comment for the salesperson").fill("Please leave out the client's name and the price.")
+        page.get_by_role("button", name="Request changes").click()
+        expect(page.locator("#pg-status")).to_have_text("Changes requested")
+        expect(page.locator("#pg-decision")).to_contain_text("Changes requested by rita")
+        expect(page.locator("#pg-decision blockquote")).to_have_text("Please leave out the client's name and the price.")
+        expect(page.get_by_role("button", name="Approve")).to_have_count(0)
+        page.screenshot(path=screenshot_path("central-approval-decided"), full_page=True)
+
+        page.get_by_role("link", name="« All requests").click()
+        expect(page.locator("#pg-waiting")).to_have_text("2 waiting for a decision")
+        expect(page.locator(f'#pg-queue tr[data-id="{asked[0][1]}"]')).to_have_attribute("data-status",
+                                                                                         "changes_requested")
+        page.screenshot(path=screenshot_path("central-approvals-queue-after"), full_page=True)
+
+        client, request_id = asked[0]
+        answer = client.approval(request_id)
+        assert answer["status"] == "changes_requested" and answer["decided_by"] == "rita"
+        assert answer["comment"] == "Please leave out the client's name and the price."
+        assert problems == [], problems
