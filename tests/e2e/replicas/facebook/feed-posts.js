@@ -70,9 +70,9 @@ function shareButton(id) {
 }
 
 function comment(author, text) {
-  const like = onPress(h("div", { role: "button", tabindex: "0", class: "fb-comments__like", text: "Like" }), () => recordAction("comment-like", author));
-  return h("div", { role: "article", "aria-label": `Comment by ${author}`, class: "fb-comments__item" }, avatar(author.slice(0, 2).toUpperCase(), 32, "#65676b"),
-    h("div", { class: "fb-comments__bubble" }, h("span", { class: "fb-comments__author", text: author }), h("span", { class: "fb-comments__text", text })), like);
+  const like = onPress(h("div", { role: "button", tabindex: "0", class: "fb-thread__like", text: "Like" }), () => recordAction("comment-like", author));
+  return h("div", { role: "article", "aria-label": `Comment by ${author}`, class: "fb-thread__item" }, avatar(author.slice(0, 2).toUpperCase(), 32, "#65676b"),
+    h("div", { class: "fb-thread__bubble" }, h("span", { class: "fb-thread__author", text: author }), h("span", { class: "fb-thread__text", text })), like);
 }
 
 /** One feed post. `author`: {name, href, initials, color}; `comments`: [[name, text], ...]. */
@@ -90,7 +90,7 @@ export function feedPost({ position, id, author, text, reacted = null, comments 
         h("div", { role: "button", tabindex: "0", class: "fb-round fb-story__menu", "aria-label": "Actions for this post" })),
       h("div", { "data-ad-rendering-role": "story_message", id: `story-${id}`, class: "fb-story__text" }, h("div", { dir: "auto", text })),
       actions,
-      comments.length ? h("div", { class: "fb-comments" }, comments.map(([name, body]) => comment(name, body))) : null));
+      comments.length ? h("div", { class: "fb-thread" }, comments.map(([name, body]) => comment(name, body))) : null));
 }
 
 /** The reaction guard's posts (authors from the example org's lists) and `extra` harmless ones. */
