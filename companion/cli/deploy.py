@@ -25,11 +25,14 @@ def deploy():
               help="Managed: does 'Post anyway' ask for a reason.")
 @click.option("--site", "sites", multiple=True, help="Managed: a guarded site (repeat): linkedin, facebook, instagram.")
 @click.option("--support-url", default=None, help="Managed: the help page shown to users.")
+@click.option("--reaction", "reactions", multiple=True,
+              help="Managed: what a reaction to a risky post does, GROUP.REASON=LEVEL (repeat), e.g. react.client=warn; "
+                   "groups react, share, comment; reasons competitor, client, red_line; levels monitor, warn, block.")
 @click.option("--firefox-install-url", default=None, help="Firefox: URL of the signed .xpi (default: postguard.xpi beside updates.xml).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("postguard-policy"),
               show_default=True, help="Directory to write the policy files into.")
 def deploy_policy(extension_id, update_url, companion_url, enforcement, fail_mode, allow_override,
-                  require_justification, sites, support_url, firefox_install_url, out_dir):
+                  require_justification, sites, support_url, reactions, firefox_install_url, out_dir):
     """Force-install + pin + managed settings for Chrome, Edge, Chromium (Windows .reg, macOS
     .mobileconfig, Linux JSON) and Firefox (policies.json). Only the settings you give are locked."""
     from companion.deploy.policy import PolicyInputs
@@ -37,13 +40,26 @@ def deploy_policy(extension_id, update_url, companion_url, enforcement, fail_mod
 
     managed = {"companionUrl": companion_url, "enforcement": enforcement, "failMode": fail_mode,
                "allowOverride": allow_override, "requireJustification": require_justification,
-               "sites": list(sites) or None, "supportUrl": support_url}
+               "sites": list(sites) or None, "supportUrl": support_url,
+               "reactionPolicy": _reaction_cells(reactions) or None}
     inputs = PolicyInputs.checked(extension_id, update_url, {k: v for k, v in managed.items() if v is not None},
                                   firefox_install_url)
     for path in write_files(out_dir, policy_files(inputs)):
         click.echo(f"wrote {path}")
     locked = ", ".join(f"{k}={v}" for k, v in inputs.managed.items()) or "none (users keep their own settings)"
     click.echo(f"extension {inputs.extension_id} force-installed from {inputs.update_url}; locked: {locked}")
+
+
+def _reaction_cells(cells: tuple[str, ...]) -> dict:
+    """`react.client=warn` options as {"react": {"client": "warn"}}; the schema check names a bad cell."""
+    table: dict = {}
+    for cell in cells:
+        where, _, level = cell.partition("=")
+        group, _, reason = where.partition(".")
+        if not (group and reason and level):
+            raise click.BadParameter(f"{cell!r} is not GROUP.REASON=LEVEL", param_hint="--reaction")
+        table.setdefault(group.strip(), {})[reason.strip()] = level.strip()
+    return table
 
 
 @deploy.command("pack")

@@ -82,6 +82,12 @@ def _check_value(key: str, value, spec: dict) -> None:
     if spec["type"] == "array":
         for item in value:
             _check_value(f"{key}[]", item, spec["items"])
+    if spec["type"] == "object" and "properties" in spec:
+        for name, item in value.items():
+            if name not in spec["properties"]:
+                raise DeployError(f"managed setting {key}.{name}: not one of {', '.join(spec['properties'])}",
+                                  "bad_managed_value")
+            _check_value(f"{key}.{name}", item, spec["properties"][name])
 
 
 def check_managed_values(values: dict, schema: dict | None = None) -> dict:

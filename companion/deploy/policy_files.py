@@ -48,10 +48,13 @@ def _reg_value(name: str, value) -> str:
 
 
 def _reg_block(key: str, values: dict) -> list[str]:
-    """A key with its values; lists become a subkey with values named 1, 2, 3 (Chrome's list form)."""
-    lines = [f"[{key}]"] + [_reg_value(n, v) for n, v in values.items() if not isinstance(v, list)] + [""]
+    """A key with its values; lists become a subkey with values named 1, 2, 3 (Chrome's list form),
+    objects (reactionPolicy) a subkey with their own values."""
+    lines = [f"[{key}]"] + [_reg_value(n, v) for n, v in values.items() if not isinstance(v, (list, dict))] + [""]
     for name, items in ((n, v) for n, v in values.items() if isinstance(v, list)):
         lines += _reg_block(f"{key}\\{name}", {str(i): item for i, item in enumerate(items, 1)})
+    for name, nested in ((n, v) for n, v in values.items() if isinstance(v, dict)):
+        lines += _reg_block(f"{key}\\{name}", nested)
     return lines
 
 

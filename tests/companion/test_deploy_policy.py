@@ -119,10 +119,25 @@ def test_every_managed_schema_setting_can_be_set_from_the_command_line(runner):
     help_text = runner.invoke(main, ["deploy", "policy", "--help"]).output
     options = {"companionUrl": "--companion-url", "enforcement": "--enforcement", "failMode": "--fail-mode",
                "allowOverride": "--allow-override", "requireJustification": "--require-justification",
-               "sites": "--site", "supportUrl": "--support-url"}
+               "sites": "--site", "supportUrl": "--support-url", "reactionPolicy": "--reaction"}
     assert set(load_managed_schema()["properties"]) == set(options)
     for option in options.values():
         assert option in help_text
+
+
+def test_reaction_policy_cells_are_written_nested_and_checked(runner, tmp_path):
+    result = generate(runner, tmp_path, "--reaction", "react.client=warn", "--reaction", "share.competitor=block")
+    assert result.exit_code == 0, result.output
+    expected = {"react": {"client": "warn"}, "share": {"competitor": "block"}}
+    firefox = json.loads((tmp_path / "firefox" / "policies.json").read_text())["policies"]
+    assert firefox["3rdparty"]["Extensions"]["postguard@lumenhardware.com"]["reactionPolicy"] == expected
+    linux = json.loads((tmp_path / "linux/etc/chromium/policies/managed/postguard.json").read_text())
+    assert linux["3rdparty"]["extensions"][EXT_ID]["reactionPolicy"] == expected
+    reg = parse_reg((tmp_path / "windows" / "postguard-policy.reg").read_bytes())
+    cells = [values for key, values in reg.items() if key.endswith(f"{EXT_ID}\\policy\\reactionPolicy\\react")]
+    assert cells and cells[0] == {"client": '"warn"'}, "a nested object is a registry subkey with its values"
+    bad = generate(runner, tmp_path / "bad", "--reaction", "react.cousin=warn")
+    assert bad.exit_code != 0 and "reactionPolicy.react.cousin" in bad.output
 
 
 BAD_INPUT = [
