@@ -12,44 +12,54 @@
   const pg = (root.postguard = root.postguard || {});
   let current = null; // {host, layer, ranges, onMove}
 
-  /** Draws boxes for [{range, severity}] inside `parent` (default <html>) and keeps them in place while the page scrolls. */
-  function show(spans, { parent = null } = {}) {
-    clear();
+  /**
+   * Draws boxes for [{range, severity, current?}] inside `parent` (default <html>) and keeps them in place
+   * while the page scrolls. `live`: underlines while the user writes (content/core/live-marks.js), drawn
+   * again in the same overlay on every change instead of a new one.
+   */
+  function show(spans, { parent = null, live = false } = {}) {
     const doc = root.document;
     const holder = parent && parent.isConnected ? parent : doc.documentElement;
+    if (current && current.host.parentNode === holder && current.host.isConnected) {
+      current.spans = spans;
+      current.live = live;
+      draw(current.layer, spans, live);
+      return;
+    }
+    clear();
     const { host, shadow } = pg.ui.createHost("highlights", holder);
     const layer = pg.ui.el(doc, "div", { className: "pg-hl-layer", "aria-hidden": "true" });
     shadow.append(layer);
     let frame = 0;
     const onMove = () => {
       if (frame) return;
-      frame = root.requestAnimationFrame(() => { frame = 0; draw(layer, spans); });
+      frame = root.requestAnimationFrame(() => { frame = 0; if (current?.layer === layer) draw(layer, current.spans, current.live); });
     };
     const signal = pg.runtime.signal();
     root.addEventListener("scroll", onMove, { capture: true, passive: true, signal });
     root.addEventListener("resize", onMove, { passive: true, signal });
-    current = { host, layer, spans, onMove };
-    draw(layer, spans);
+    current = { host, layer, spans, onMove, live };
+    draw(layer, spans, live);
   }
 
   /** The client rects of the spans (layout-less DOMs such as jsdom have none). */
   function rectsOf(spans) {
     const rects = [];
-    for (const { range, severity } of spans) {
+    for (const { range, severity, current: isCurrent } of spans) {
       const list = typeof range.getClientRects === "function" ? range.getClientRects() : [];
-      for (const rect of list) if (rect.width >= 1 && rect.height >= 1) rects.push({ rect, severity });
+      for (const rect of list) if (rect.width >= 1 && rect.height >= 1) rects.push({ rect, severity, isCurrent });
     }
     return rects;
   }
 
-  function draw(layer, spans) {
+  function draw(layer, spans, live = false) {
     const doc = layer.ownerDocument;
     layer.replaceChildren();
     // The layer is `fixed; inset: 0`, but a transformed ancestor makes it relative to that ancestor:
     // boxes are placed from the layer's own origin, right in both cases.
     const origin = typeof layer.getBoundingClientRect === "function" ? layer.getBoundingClientRect() : { left: 0, top: 0 };
-    for (const { rect, severity } of rectsOf(spans)) {
-      const box = pg.ui.el(doc, "div", { className: `pg-hl pg-sev-${severity}` });
+    for (const { rect, severity, isCurrent } of rectsOf(spans)) {
+      const box = pg.ui.el(doc, "div", { className: `pg-hl pg-sev-${severity}${live ? " pg-live" : ""}${isCurrent ? " pg-current" : ""}` });
       box.style.left = `${rect.left - origin.left}px`;
       box.style.top = `${rect.top - origin.top}px`;
       box.style.width = `${rect.width}px`;

@@ -66,7 +66,7 @@
       el(doc, "h2", { id: "pg-title", text: t(view.blockNote ? "panelTitleBlock" : "panelTitleWarn") }),
     ]);
     panel.append(head, el(doc, "p", { id: "pg-intro", className: "pg-intro", text: t("panelIntro") }));
-    panel.append(findingList(doc, view.result.findings || [], view.text));
+    panel.append(findingList(doc, view.result.findings || [], view.text, { fixFor: view.fixFor, dismiss: view.canOverride }));
     if (view.photoNotFullyChecked) panel.append(el(doc, "p", { className: "pg-note pg-ocr", "data-postguard-part": "ocr", text: t("photoNotFullyChecked") }));
     if (view.textNotFullyChecked) panel.append(el(doc, "p", { className: "pg-note pg-ocr", "data-postguard-part": "text-incomplete", text: t("textNotFullyChecked") }));
     if (view.blockNote) panel.append(el(doc, "p", { className: "pg-note", text: t(view.blockNote) }));
@@ -81,20 +81,40 @@
     return panel;
   }
 
-  /** One card per finding; `where: false` leaves out "In photo N" (a photo's own card already says it). */
-  function findingList(doc, findings, text, { where = true } = {}) {
+  /**
+   * One card per finding; `where: false` leaves out "In photo N" (a photo's own card already says it).
+   * A text finding's card selects its words when clicked and, with `fixFor(finding)` (the replacement
+   * words, "" = take them out), has Fix, and Dismiss when `dismiss` (the user may post anyway).
+   */
+  function findingList(doc, findings, text, { where = true, fixFor = null, dismiss = false } = {}) {
     const { el, t } = { el: pg.ui.el, t: pg.t };
     const list = el(doc, "ul", { "aria-label": t("panelLabel") });
-    for (const finding of findings) {
-      const item = el(doc, "li", { className: `pg-sev-${finding.severity}`, "data-postguard-finding": "", "data-category": finding.category });
+    findings.forEach((finding, index) => {
+      const own = ownWords(text, finding);
+      const fix = own && fixFor ? fixFor(finding) : null;
+      const item = el(doc, "li", {
+        className: `pg-sev-${finding.severity}`, "data-postguard-finding": "", "data-category": finding.category,
+        "data-postguard-item": own ? String(index) : undefined, "data-postguard-action": own ? "select" : undefined,
+      });
       const title = el(doc, "div", {}, [el(doc, "span", { className: "pg-cat", text: t(`cat_${finding.category}`) })]);
       if (finding.source === "image" && where) {
         title.append(el(doc, "span", { className: "pg-where", text: t("panelFindingInPhoto", [String((finding.image_index || 0) + 1)]) }));
       }
-      item.append(title, ...findingBody(doc, finding, ownWords(text, finding)));
+      item.append(title, ...findingBody(doc, finding, own));
+      if (fix !== null) item.append(cardActions(doc, index, fix, dismiss));
       list.append(item);
-    }
+    });
     return list;
+  }
+
+  /** A card's own Fix ("Fix: a client") and Dismiss. */
+  function cardActions(doc, index, fix, dismiss) {
+    const t = pg.t;
+    const row = pg.ui.el(doc, "div", { className: "pg-item-actions" });
+    const one = (action, label) => pg.ui.el(doc, "button", { type: "button", "data-postguard-action": action, "data-postguard-item": String(index), text: label });
+    row.append(one("fix", fix ? t("fixPreview", [fix]) : t("actionFix")));
+    if (dismiss) row.append(one("dismiss", t("actionDismiss")));
+    return row;
   }
 
   /** What the author wrote at a text finding's offsets, or null (photo finding, no text, bad offsets). */

@@ -66,6 +66,7 @@
     .pg-hl { position: absolute; pointer-events: none; background: rgba(245, 180, 0, .28); border-bottom: 2px solid #d48a00; border-radius: 2px; }
     .pg-hl.pg-sev-block { background: rgba(192, 57, 43, .22); border-bottom-color: #c0392b; }
     .pg-hl.pg-live { background: transparent; border-radius: 0; }
+    .pg-hl.pg-current { background: rgba(245, 180, 0, .38); outline: 2px solid #175caa; outline-offset: 1px; }
     .pg-photo-list { overflow: auto; flex: 1 1 auto; min-height: 60px; margin: 0 0 8px; }
     .pg-photo-card { border: 1px solid #e3e6ea; border-radius: 8px; padding: 8px; margin: 0 0 8px; }
     .pg-photo-title { display: flex; align-items: baseline; gap: 6px; margin-bottom: 6px; }

@@ -96,7 +96,8 @@ test("Tab and Shift+Tab stay inside the panel and wrap around", () => {
 test("the host is an open shadow root holding the contract's buttons; focus moves in", () => {
   const { win, host, shadow } = openPanel();
   assert.equal(host.shadowRoot.mode, "open");
-  const actions = [...shadow.querySelectorAll("[data-postguard-action]")].map((b) => b.dataset.postguardAction);
+  // The panel's own actions (a card's own — select, Fix, Dismiss — carry data-postguard-item).
+  const actions = [...shadow.querySelectorAll("[data-postguard-action]:not([data-postguard-item])")].map((b) => b.dataset.postguardAction);
   assert.deepEqual(actions, ["edit", "redact", "override", "cancel", "confirm-override"]);
   assert.equal(shadow.activeElement, shadow.querySelector(".pg-panel"));
   assert.equal(win.document.activeElement, host);
@@ -166,4 +167,25 @@ test("companion warnings ocr_unavailable / ocr_incomplete count as a photo not f
   assert.equal(notFullyChecked({ warnings: ["ocr_unavailable", "ocr_incomplete"] }), true);
   assert.equal(notFullyChecked({ ocr_incomplete: true }), true);
   assert.equal(notFullyChecked({ warnings: [], ocr_incomplete: false }), false);
+});
+
+test("a text card has its own Fix with the category's words and Dismiss; clicking the card selects its finding", () => {
+  const fixFor = (f) => ({ pricing: "[price on request]", client_confidential: "a client" })[f.category];
+  const { shadow, actions } = openPanel({ view: { fixFor } });
+  const price = shadow.querySelector('[data-postguard-finding][data-category="pricing"]');
+  const fix = price.querySelector('[data-postguard-action="fix"]');
+  assert.equal(fix.textContent, "Fix: [price on request]");
+  assert.ok(price.querySelector('[data-postguard-action="dismiss"]'));
+  fix.click();
+  price.querySelector(".pg-message").click();
+  price.querySelector('[data-postguard-action="dismiss"]').click();
+  assert.deepEqual(actions.map((a) => [a.action, a.details.item]), [["fix", "0"], ["select", "0"], ["dismiss", "0"]]);
+  const photo = shadow.querySelector('[data-postguard-finding][data-category="contact_pii"]');
+  assert.equal(photo.querySelector('[data-postguard-action="fix"]'), null, "a photo card has no text to fix");
+});
+
+test("no Dismiss where the user may not post anyway", () => {
+  const { shadow } = openPanel({ view: { canOverride: false, fixFor: () => "a client" } });
+  assert.equal(shadow.querySelector('[data-postguard-action="dismiss"]'), null);
+  assert.ok(shadow.querySelector('[data-postguard-action="fix"]'));
 });

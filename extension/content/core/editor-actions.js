@@ -39,17 +39,24 @@
   const tick = () => new Promise((resolve) => root.setTimeout(resolve, 0));
 
   /**
-   * Replaces text spans (companion findings, code-point offsets into `sentText`) with a placeholder,
+   * Replaces text spans (companion findings, code-point offsets into `sentText`) with a placeholder (or
+ * `placeholder(finding)`: the words for that finding, "" to take them out),
    * last span first so earlier offsets stay valid. Re-reads the editor before each span because the
    * editor may re-render its nodes after every input. Returns the number of spans replaced.
    */
   async function redactSpans(editor, sentText, findings, placeholder) {
-    const spans = mergeSpans(findings.map((f) => pg.text.findingSpan(sentText, f)).filter(Boolean));
+    const wordsFor = typeof placeholder === "function" ? placeholder : () => placeholder;
+    const spans = mergeSpans(findings.map((f) => {
+      const span = pg.text.findingSpan(sentText, f);
+      return span && { ...span, finding: f };
+    }).filter(Boolean));
     let replaced = 0;
     editor.focus({ preventScroll: true });
     for (const span of spans.sort((a, b) => b.start - a.start)) {
       if (!selectSpan(editor, span, sentText)) continue;
-      const ok = editor.ownerDocument.execCommand("insertText", false, placeholder);
+      const words = wordsFor(span.finding);
+      const doc = editor.ownerDocument;
+      const ok = words ? doc.execCommand("insertText", false, words) : doc.execCommand("delete", false);
       if (ok) replaced += 1;
       await tick();
     }
@@ -84,5 +91,5 @@
     return merged;
   }
 
-  pg.editorActions = { placeCaret, redactSpans, mergeSpans, selectionFor };
+  pg.editorActions = { placeCaret, redactSpans, mergeSpans, selectionFor, select };
 })(globalThis);

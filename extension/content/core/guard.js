@@ -200,9 +200,12 @@
       if (target?.tagName === "INPUT") { if (target.type === "file") onFileEvent(event); return; }
       const editor = adapter.findEditor(target);
       if (!editor || !active()) return;
-      if (pg.highlights.isShown()) pg.highlights.clear();
       const composer = composerForEditor(editor);
-      if (composer) { state.lastRoot = composer.root; pg.precheck.schedule(composer, adapter.platform); }
+      if (composer) {
+        state.lastRoot = composer.root;
+        pg.liveMarks.follow(composer); // underlines stay on the author's words as the text changes
+        pg.precheck.schedule(composer, adapter.platform);
+      }
     }
 
     /** Photos are reviewed at attach time (content/core/photo-intake.js) wherever a post can be held. */
@@ -259,7 +262,10 @@
     function start() {
       const opts = { capture: true, signal: pg.runtime.signal() };
       pg.precheck.onAnswer = (composer, outcome) => {
-        if (active() && state.policy.enforcement !== "monitor") pg.photoNotices.afterCheck(composer, outcome);
+        if (!active() || state.policy.enforcement === "monitor") return;
+        pg.photoNotices.afterCheck(composer, outcome);
+        // Underline what was found while the user writes; an open panel owns the marks of its answer.
+        if (!pg.panel.isOpen()) pg.liveMarks.set(composer, outcome);
       };
       root.addEventListener("click", onClick, opts);
       root.addEventListener("keydown", onKeydown, opts);

@@ -26,6 +26,7 @@
       // The text that was checked: the panel shows the author's own words from it at each finding.
       result, text: typeof outcome.text === "string" ? outcome.text : "", canOverride, blockNote,
       canRedact: textRedactable || imageRedactable,
+      fixFor: (finding) => (finding.source === "text" && Number.isInteger(finding.start) ? pg.findingActions.replacementFor(finding) : null),
       requireJustification: policy.requireJustification !== false,
       photoNotFullyChecked: pg.photoNotices.notFullyChecked(result),
       textNotFullyChecked: pg.photoNotices.textNotFullyChecked(result),
@@ -49,11 +50,12 @@
     let spans = [];
     try {
       spans = pg.highlights.spansFor(outcome.extracted, textFindings);
-      pg.highlights.show(spans, { parent });
+      pg.liveMarks.set(composer, outcome); // underlined, and kept on the words while the user edits
     } catch (_err) {
       // Highlights are a help; the panel must open even if the editor's DOM moved under us.
     }
     const view = viewFor(result, policy, outcome);
+    ctx.resolved = new Map(); // cards fixed or dismissed in this panel
     const panel = pg.panel.open({
       parent,
       anchor: composer.editor || composer.root,
@@ -105,7 +107,7 @@
     if (policy.enforcement === "monitor" || !policy.sites?.includes(ctx.adapter.id)) {
       // Monitoring only now, or this site no longer guarded: the post the user asked for goes out.
       pg.panel.close();
-      pg.highlights.clear();
+      pg.liveMarks.clear();
       audit(ctx.adapter.platform, outcome.answer.result.scan_id, "posted");
       ctx.replay();
       return;
@@ -117,10 +119,11 @@
     const { adapter, composer } = ctx;
     const scanId = outcome.answer.result.scan_id;
     if (action === "redact") return redact(ctx, outcome, panel);
+    if (action === "select" || action === "fix" || action === "dismiss") return pg.findingActions.handle(ctx, outcome, action, details, panel);
     if (action === "override") return override(ctx, outcome, details, panel);
     pg.panel.close();
     if (action === "cancel") {
-      pg.highlights.clear();
+      pg.liveMarks.clear();
       audit(adapter.platform, scanId, "cancelled");
       composer.editor?.focus();
       return undefined;
@@ -142,7 +145,7 @@
       return;
     }
     pg.panel.close();
-    pg.highlights.clear();
+    pg.liveMarks.clear();
     audit(ctx.adapter.platform, outcome.answer.result.scan_id, "overridden", details.justification || undefined);
     ctx.replay();
   }
@@ -158,11 +161,12 @@
     const { adapter, composer } = ctx;
     const result = outcome.answer.result;
     panel.setBusy(true);
-    pg.highlights.clear();
+    pg.liveMarks.clear();
     let changed = 0;
     const textFindings = result.findings.filter((f) => f.source === "text");
     if (composer.editor && textFindings.length) {
-      changed += await pg.editorActions.redactSpans(composer.editor, outcome.text, textFindings, pg.t("redactedPlaceholder"));
+      // Each span gets its category's neutral wording ("a client", "[price on request]"), not one placeholder.
+      changed += await pg.editorActions.redactSpans(composer.editor, outcome.text, textFindings, pg.findingActions.replacementFor);
     }
     changed += await redactImages(ctx, outcome);
     audit(adapter.platform, result.scan_id, "redacted");
@@ -171,6 +175,19 @@
       pg.notice.show(pg.t("noticeRedactFailed"), { anchor: composer.root || composer.editor, timeoutMs: 8000 });
       return;
     }
+    await checkAgain(ctx);
+  }
+
+  /** Every card was fixed one by one: the post is checked again, as after Redact. */
+  async function afterFixes(ctx, outcome) {
+    pg.panel.close();
+    audit(ctx.adapter.platform, outcome.answer.result.scan_id, "redacted");
+    await checkAgain(ctx);
+  }
+
+  /** After the post was changed: check it again; the panel when something is left, else a notice. */
+  async function checkAgain(ctx) {
+    const { adapter, composer } = ctx;
     await new Promise((resolve) => root.setTimeout(resolve, 30)); // let the editor commit its model
     const again = await pg.precheck.checkNow(composer, adapter.platform);
     if (again.answer.ok && again.answer.result.verdict !== "allow") {
@@ -236,5 +253,5 @@
     return policy.supportUrl ? { linkUrl: policy.supportUrl, linkText: policy.supportUrl } : {};
   }
 
-  pg.review = { audit, viewFor, showPanel, policyChanged, onUnreachable };
+  pg.review = { audit, viewFor, showPanel, policyChanged, onUnreachable, afterFixes };
 })(globalThis);

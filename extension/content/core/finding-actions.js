@@ -1,0 +1,77 @@
+/*
+ * What a card in the panel can do with its own finding:
+ *   select  — clicking the card selects the author's words in the editor and scrolls them into view
+ *             (the mark follows the text as it changed since the check: live-marks.js);
+ *   fix     — replaces the words with neutral wording for the category, from the locale file
+ *             ("a client", "[price on request]", "[contact details]"), or takes them out where no
+ *             wording reads naturally (an opinion, a remark about a competitor); typed the way a user
+ *             would (selection + execCommand("insertText")), so the site's editor model takes it;
+ *   dismiss — only where the policy lets the user post anyway: the card and its mark go, and the
+ *             finding is not marked again while typing.
+ * When the last card is resolved: all fixed → the post is checked again (a notice when it is clean, the
+ * panel again when not); some dismissed → the "Post anyway" step, with the reason the policy asks for.
+ */
+(function defineFindingActions(root) {
+  "use strict";
+  const pg = (root.postguard = root.postguard || {});
+  // Categories whose words are taken out: no neutral stand-in reads naturally in their place.
+  const TAKE_OUT = new Set(["sensitive_topic", "disparagement"]);
+
+  /** The words that replace a finding ("" = take them out). */
+  function replacementFor(finding) {
+    if (TAKE_OUT.has(finding.category)) return "";
+    const key = `fix_${finding.category}`;
+    const words = pg.t(key);
+    return words === key ? pg.t("redactedPlaceholder") : words;
+  }
+
+  /** Runs a card's action; `details.item` is the finding's index in the answer. */
+  async function handle(ctx, outcome, action, details, panel) {
+    const finding = (outcome.answer.result.findings || [])[Number(details.item)];
+    if (!finding) return;
+    if (action === "select") select(ctx, finding);
+    else if (action === "fix") await fix(ctx, outcome, finding, panel);
+    else if (action === "dismiss") resolve(ctx, outcome, finding, panel, "dismissed");
+  }
+
+  function select(ctx, finding) {
+    const mark = pg.liveMarks.locate(finding);
+    if (!mark?.range || !ctx.composer.editor) return;
+    pg.editorActions.select(ctx.composer.editor, mark.range);
+    const el = mark.range.startContainer.nodeType === 1 ? mark.range.startContainer : mark.range.startContainer.parentElement;
+    el?.scrollIntoView?.({ block: "nearest", inline: "nearest" });
+    pg.liveMarks.point(finding);
+  }
+
+  async function fix(ctx, outcome, finding, panel) {
+    const { editor } = ctx.composer;
+    const mark = pg.liveMarks.locate(finding);
+    if (editor && mark?.range) {
+      editor.focus({ preventScroll: true });
+      pg.editorActions.select(editor, mark.range);
+      const words = replacementFor(finding);
+      const doc = editor.ownerDocument;
+      if (words) doc.execCommand("insertText", false, words); else doc.execCommand("delete", false);
+      await new Promise((done) => root.setTimeout(done, 0)); // the editor commits its model
+    }
+    resolve(ctx, outcome, finding, panel, "fixed");
+  }
+
+  /** Takes the card off the panel; when it was the last, finishes as the module comment says. */
+  function resolve(ctx, outcome, finding, panel, how) {
+    const index = outcome.answer.result.findings.indexOf(finding);
+    pg.liveMarks.drop(finding, { dismiss: how === "dismissed" });
+    const shadow = panel.panel;
+    shadow.querySelector(`li[data-postguard-item="${index}"]`)?.remove();
+    (ctx.resolved = ctx.resolved || new Map()).set(finding, how);
+    if (shadow.querySelector("li[data-postguard-finding]")) { shadow.focus({ preventScroll: true }); return; }
+    if ([...ctx.resolved.values()].includes("dismissed")) {
+      // Dismissing is posting anyway: the same step, with the reason the policy asks for.
+      shadow.querySelector('[data-postguard-action="override"]')?.click();
+      return;
+    }
+    pg.review.afterFixes(ctx, outcome);
+  }
+
+  pg.findingActions = { replacementFor, handle };
+})(globalThis);
