@@ -2,8 +2,9 @@
 
 Measures, per site:
   * the click decision on a post whose check has already answered (cached): a real mouse click on
-    Like, from the page's `mousedown` to the outcome: the site's own handler ran (harmless post) or the
-    card is in the page (competitor's post); p50/p95/max over N runs (target p95 <= 20 ms). A harmless
+    Like, from the page's `mouseup` (the click follows it in the same input task) to the outcome: the
+    site's own handler ran (harmless post) or the card is in the page (competitor's post);
+    p50/p95/max over N runs (target p95 <= 20 ms). A harmless
     post is liked and un-liked in turn (un-liking is never checked); the competitor's card is cancelled.
   * the scroll cost of a feed of 200 posts: the renderer's script time (CDP Performance.getMetrics,
     ScriptDuration) while scrolling from top to bottom and letting every pre-check answer, with the
@@ -36,10 +37,11 @@ from test_reaction_guard import CARD, FEEDS  # noqa: E402
 
 SITES = ("linkedin", "facebook", "instagram")
 
-# Installed in the page's main world: when the mouse went down, and when the card appeared.
+# Installed in the page's main world: when the mouse button went up, and when the card appeared.
 PROBE = """() => {
   window.__bench = { down: 0, card: 0 };
-  addEventListener('mousedown', () => { window.__bench.down = performance.now(); window.__bench.card = 0; }, true);
+  // mouseup: Chromium dispatches the click right after it, in the same input task; the guard never stops it.
+  addEventListener('mouseup', () => { window.__bench.down = performance.now(); window.__bench.card = 0; }, true);
   new MutationObserver(() => {
     if (!window.__bench.card && document.querySelector('[data-postguard="reaction-card"]')) window.__bench.card = performance.now();
   }).observe(document.documentElement, { childList: true });
@@ -56,7 +58,7 @@ def describe(samples):
 
 
 def outcome_ms(page, count_before: int, expect_card: bool) -> float:
-    """Wait for the outcome of the click just made; milliseconds from its mousedown."""
+    """Wait for the outcome of the click just made; milliseconds from its mouseup."""
     if expect_card:
         page.wait_for_function("() => window.__bench.card > 0", timeout=15_000)
         return page.evaluate("() => window.__bench.card - window.__bench.down")
@@ -129,8 +131,8 @@ def main() -> None:
                     page = open_replica(with_ext, server.url(site))
                     clean, risky = click_decisions(page, site, args.runs)
                     page.close()
-                    print(f"{site}: cached harmless post, mousedown -> site's handler ran: {describe(clean)}")
-                    print(f"{site}: cached competitor's post, mousedown -> card in the page: {describe(risky)}")
+                    print(f"{site}: cached harmless post, mouseup -> site's handler ran: {describe(clean)}")
+                    print(f"{site}: cached competitor's post, mouseup -> card in the page: {describe(risky)}")
                     costs = [scroll_cost(ctx, server, site, args.posts) for ctx in (with_ext, without)]
                     per_post = (costs[0] - costs[1]) / args.posts
                     print(f"{site}: scroll through {args.posts} posts, script time with {costs[0]:.0f} ms, "
