@@ -8,8 +8,9 @@ Chrome, Edge and Chromium share one policy vocabulary:
   `toolbar_pin: force_pinned` (so users see the Postguard button);
 - `3rdparty` → `extensions` → `<id>`: the values the extension reads from `chrome.storage.managed`.
 
-Firefox uses `ExtensionSettings` (keyed by the add-on ID, with an `install_url` to the .xpi)
-and `3rdparty` → `Extensions` (capital E) → add-on ID.
+Firefox uses `ExtensionSettings` (keyed by the add-on ID, with an `install_url` to the .xpi, the
+button on the toolbar and `private_browsing` so it also guards private windows) and `3rdparty` →
+`Extensions` (capital E) → add-on ID.
 
 Everything is validated here, before any file is written: an extension ID is 32 letters a–p
 (how Chromium spells the hash of a public key), URLs are absolute http(s) URLs, and managed
@@ -145,6 +146,9 @@ def firefox_policy(inputs: PolicyInputs) -> dict:
             "installation_mode": "force_installed",
             "install_url": inputs.firefox_install_url,
             "default_area": "navbar",
+            # Firefox runs add-ons in private windows only when allowed; set here, the user cannot
+            # turn it off (a private window is not a way around the check).
+            "private_browsing": True,
         }},
         "3rdparty": {"Extensions": {FIREFOX_ADDON_ID: dict(inputs.managed)}},
     }}

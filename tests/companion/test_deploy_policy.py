@@ -105,6 +105,7 @@ def test_firefox_policies_force_install_the_xpi_and_carry_the_settings(runner, t
     addon = policies["ExtensionSettings"]["postguard@lumenhardware.com"]
     assert addon["installation_mode"] == "force_installed"
     assert addon["install_url"] == "https://intranet.lumenhardware.com/postguard/postguard.xpi"
+    assert addon["private_browsing"] is True, "private windows are guarded too, and the user cannot turn that off"
     assert policies["3rdparty"]["Extensions"]["postguard@lumenhardware.com"] == EXPECTED_MANAGED
 
 

@@ -4,10 +4,10 @@ serves postguard.xpi, and Firefox installs the add-on by itself. Then:
 
 - Firefox granted the host permissions (MV3 host permissions are revocable in Firefox; since Firefox
   127 an install grants the ones the manifest asks for, and a policy install has no prompt to refuse
-  them): the profile's extension-preferences.json holds every origin of `host_permissions`;
+  them): the profile's extension-preferences.json holds every origin of `host_permissions`, and the
+  policy's `private_browsing: true` lets the add-on run in private windows;
 - IT's locked settings (3rdparty → Extensions) reach the add-on: `enforcement: block` holds a risky
-  post with no "Post anyway".
-
+  post with no "Post anyway";
 - the companion, told only the add-on ID (`moz-extension://postguard@lumenhardware.com` in its allowed
   origins), learns the random uuid Firefox drew for the add-on from the profile's prefs.js, the way it
   does on a laptop (the profile sits in the companion's ~/.mozilla/firefox).
@@ -104,6 +104,7 @@ def test_firefox_policy_force_installs_the_add_on_with_its_sites_and_locked_sett
     granted = wait_for_install(profile)
     manifest = json.loads((EXTENSION_DIR / "manifest.json").read_text())
     assert sorted(granted["origins"]) == sorted(manifest["host_permissions"]), "every site and the companion"
+    assert "internal:privateBrowsingAllowed" in granted["permissions"], "private windows are guarded too"
 
     # Firefox marks the add-on active a moment before its content scripts are registered, and writes
     # the add-on's uuid to prefs.js a moment after: a tab opened in between is not guarded, or its
