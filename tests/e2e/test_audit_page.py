@@ -93,7 +93,7 @@ def test_compliance_review_session(start_companion_process, launch_browser, tmp_
     expect(page.get_by_role("heading", name="Sign in to the audit review")).to_be_visible()
     page.get_by_label("Admin token").fill("definitely-not-the-admin-token-0000000000")
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("alert")).to_contain_text("That is not the admin token")
+    expect(page.locator("#pg-login-error")).to_contain_text("That is not the admin token")
     expect(page.locator("#pg-events")).to_have_count(0)
     page.screenshot(path=screenshot_path("audit-login-wrong-token"))
     page.get_by_label("Admin token").fill(token)
