@@ -7,8 +7,10 @@ What a salesperson notices, on LinkedIn, Facebook and Instagram:
   handler never ran (English and Chinese, with screenshots);
 - a clean post goes out as typed (what the replica's own handler recorded);
 - with the checker down, IT's failMode decides: `closed` holds the post with a notice, `open` lets it
-  out with a notice, and the decision reaches the audit log once the checker is back is covered in
-  Chromium (tests/e2e/test_extension_policy.py); here the notice and what the site sent.
+  out with a notice. (That the queued decision reaches the audit log once the checker is back is
+  tested in Chromium, tests/e2e/test_extension_policy.py.)
+
+The managed install itself (policies.json force-installing the .xpi) is in test_firefox_force_install.py.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import pytest
 from harness.companion import CompanionProcess, free_port, start_companion
 from harness.connect_proxy import ConnectProxy
 from harness.firefox import FirefoxBrowser, FirefoxPage, FirefoxPolicy, allowed_origins_env, firefox_missing
-from harness.replica_page import make_text_image, screenshot_path
+from harness.replica_page import screenshot_path
 from harness.replica_server import SITES, ReplicaServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(firefox_missing() is not None, reason=firefox_missing() or "")]
@@ -142,10 +144,9 @@ def sent_now(page: FirefoxPage) -> list[dict]:
 
 
 def composer(launch_firefox, site: str, managed: dict, photo: Path, locale: str = "en-US") -> FirefoxPage:
+    """Firefox with IT's `managed` settings, on `site`'s replica with its composer open."""
     browser = launch_firefox(managed, locale=locale)
-    from harness.replica_server import SITES as REPLICAS
-
-    page = browser.open_replica(f"https://{REPLICAS[site].hostname}{REPLICAS[site].home_path}")
+    page = browser.open_replica(f"https://{SITES[site].hostname}{SITES[site].home_path}")
     open_composer(page, site, photo)
     return page
 

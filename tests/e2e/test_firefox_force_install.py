@@ -118,19 +118,19 @@ def test_firefox_policy_force_installs_the_add_on_with_its_sites_and_locked_sett
         page.type(RISKY_TEXT)
         click_post(page, "linkedin")
         outcome = page.wait_for_function(
-            f"""() => {{
-                const findHost = (root) => {{
-                    for (const el of root.querySelectorAll('*')) {{
+            """() => {
+                const findHost = (root) => {
+                    for (const el of root.querySelectorAll('*')) {
                         if (el.getAttribute('data-postguard') === 'panel') return el;
                         const inner = el.shadowRoot && findHost(el.shadowRoot);
                         if (inner) return inner;
-                    }}
+                    }
                     return null;
-                }};
+                };
                 const panel = findHost(document);
                 if (panel && panel.shadowRoot && panel.shadowRoot.querySelector('[data-postguard-finding]')) return 'held';
                 return window.__replica.sent.length ? 'sent' : null;
-            }}""", timeout_ms=30_000)
+            }""", timeout_ms=30_000)
         if outcome == "held":
             break
         assert time.monotonic() < deadline, "the force-installed add-on never guarded the composer"
