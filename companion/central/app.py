@@ -108,6 +108,17 @@ def _register_error_handlers(app: Flask) -> None:
                 response.headers[name] = value
         return response
 
+    import psycopg
+
+    @app.errorhandler(psycopg.Error)
+    def _database(exc: psycopg.Error):
+        # PostgreSQL's text can quote a value; log its class only, answer "try again" (the sender retries).
+        log.warning("central: the database failed a request (%s)", type(exc).__name__)
+        message = "the central store is unavailable; try again shortly"
+        if _wants_json():
+            return jsonify({"error": {"code": "central_store_unavailable", "message": message}}), 503
+        return _error_page(503, message), 503
+
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         tb = exc.__traceback__
