@@ -16,6 +16,7 @@ export const DEFAULT_POLICY = Object.freeze({
   requireJustification: true,
   sites: Object.freeze(["linkedin", "facebook", "instagram"]),
   supportUrl: "",
+  supportText: "",
   reactionPolicy: Object.freeze({
     react: Object.freeze({ competitor: "warn", client: "monitor", red_line: "warn" }),
     share: Object.freeze({ competitor: "warn", client: "monitor", red_line: "warn" }),
@@ -75,6 +76,8 @@ const VALIDATORS = Object.freeze({
   requireJustification: (v) => typeof v === "boolean",
   sites: (v) => Array.isArray(v) && v.every((s) => SITE_IDS.includes(s)),
   supportUrl: (v) => typeof v === "string" && (v === "" || isHttpUrl(v)),
+  // Plain words shown after "Contact IT:" (a phone extension, a desk's name); never HTML (textContent).
+  supportText: (v) => typeof v === "string" && v.length <= 200,
   reactionPolicy: isReactionPolicy,
 });
 

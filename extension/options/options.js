@@ -28,7 +28,10 @@ const FIELDS = [
   { key: "sites", type: "sites", options: ["linkedin", "facebook", "instagram"] },
   { key: "companionUrl", type: "text" },
   { key: "supportUrl", type: "text" },
+  { key: "supportText", type: "text" },
 ];
+
+const SITE_LABELS = { linkedin: "LinkedIn", facebook: "Facebook", instagram: "Instagram" };
 
 let latest = null; // the last status answer: which keys are locked when Save is clicked
 
@@ -50,7 +53,8 @@ function control(field) {
   const id = `opt-${field.key}`;
   if (field.type === "select") {
     const select = el("select", { id, name: field.key });
-    field.options.forEach((o) => select.append(el("option", { value: o, text: o })));
+    // The value stays the policy's word; the label says what it does, in the page's language.
+    field.options.forEach((o) => select.append(el("option", { value: o, text: t(`opt_${field.key}_${o}`) })));
     return select;
   }
   if (field.type === "checkbox") return el("input", { id, name: field.key, type: "checkbox" });
@@ -58,7 +62,7 @@ function control(field) {
     const box = el("span", { id });
     field.options.forEach((site) => box.append(el("label", {}, [
       el("input", { type: "checkbox", name: "sites", value: site }),
-      document.createTextNode(` ${site}  `),
+      document.createTextNode(` ${SITE_LABELS[site] || site}  `),
     ])));
     return box;
   }
@@ -126,8 +130,9 @@ function renderCompanion(status) {
     line.textContent = `${t("optionsCompanionUp")} — ${status.policy.companionUrl}`;
   } else {
     const down = t("optionsCompanionDown");
-    const contact = t(status.policy.supportUrl ? "contactIt" : "contactItNoLink");
+    const contact = t(status.policy.supportUrl || status.policy.supportText ? "contactIt" : "contactItNoLink");
     line.append(/[。：]$/.test(down) ? `${down}${contact}` : `${down} ${contact}`);
+    if (status.policy.supportText) line.append(" ", status.policy.supportText);
     if (status.policy.supportUrl) {
       line.append(" ", el("a", { href: status.policy.supportUrl, target: "_blank", rel: "noopener noreferrer", text: status.policy.supportUrl }));
     }

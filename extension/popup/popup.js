@@ -56,7 +56,8 @@ function joinSentences(first, second) {
 }
 
 function contact(policy) {
-  const parts = [t(policy.supportUrl ? "contactIt" : "contactItNoLink")];
+  const parts = [t(policy.supportUrl || policy.supportText ? "contactIt" : "contactItNoLink")];
+  if (policy.supportText) parts.push(" ", policy.supportText);
   if (policy.supportUrl) parts.push(" ", el("a", { href: policy.supportUrl, target: "_blank", rel: "noopener noreferrer", text: policy.supportUrl }));
   return parts;
 }

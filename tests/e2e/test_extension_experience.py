@@ -25,6 +25,9 @@ LOCALES = ["en-US", "zh-CN"]
 OPTIONS_URL = f"chrome-extension://{EXTENSION_ID}/options/options.html"
 POPUP_URL = f"chrome-extension://{EXTENSION_ID}/popup/popup.html"
 SUPPORT_URL = "https://intranet.example.com/help/postguard"
+SUPPORT_TEXT = "IT help desk, ext. 4455"
+# The enforcement dropdown's "block" option as the options page labels it.
+BLOCK_LABEL = {"en-US": "Block (hold risky posts)", "zh-CN": "阻止（拦截有风险的帖子）"}
 # The companion's pricing sentence in each language (rules/packs/pricing.yaml), around the quoted words.
 PRICE_SENTENCE = {"en-US": "This looks like a price quote", "zh-CN": "这看起来像报价或商务条款"}
 
@@ -91,7 +94,7 @@ def test_the_panel_quotes_the_authors_words_in_the_panels_language_and_keeps_foc
 def test_the_checker_down_notice_tells_the_salesperson_to_contact_it(locale, launch_browser, open_site,
                                                                      dead_companion_url):
     context = browser(launch_browser, locale)
-    extension_page(context, dead_companion_url, failMode="closed", supportUrl=SUPPORT_URL)
+    extension_page(context, dead_companion_url, failMode="closed", supportUrl=SUPPORT_URL, supportText=SUPPORT_TEXT)
     page = open_site(context, "linkedin")
     open_composer(page, "linkedin")
     type_post(page, "linkedin", "Hello from the fair")
@@ -102,6 +105,7 @@ def test_the_checker_down_notice_tells_the_salesperson_to_contact_it(locale, lau
     assert "postguard serve" not in text and "terminal" not in text and "终端" not in text
     assert ("Contact IT:" if locale == "en-US" else "联系 IT：") in text
     assert page.locator(f'{NOTICE} a[href="{SUPPORT_URL}"]').inner_text() == SUPPORT_URL
+    assert SUPPORT_TEXT in text, "IT's own words (supportText) follow 'Contact IT:'"
     screenshot(page, f"notice-contact-it-linkedin-{locale}")
     assert_nothing_sent(page, settle_ms=300)
 
@@ -136,6 +140,8 @@ def test_the_options_page_holds_still_saves_and_shows_what_it_locks(locale, mana
     assert options.locator("#opt-enforcement").is_disabled()
     assert options.locator("#opt-enforcement").input_value() == "block"
     assert options.locator('.row[data-key="enforcement"] .locked').is_visible()
+    assert options.locator('#opt-enforcement option[value="block"]').inner_text() == BLOCK_LABEL[locale], \
+        "the dropdown says what each value does, in the page's language"
     options.locator("#opt-failMode").select_option("closed")
     options.click("#save")
     options.wait_for_function("() => document.getElementById('settings-result').textContent.length > 0")

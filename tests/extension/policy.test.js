@@ -11,6 +11,7 @@ test("pinned defaults", () => {
   assert.deepEqual({ ...DEFAULT_POLICY, sites: [...DEFAULT_POLICY.sites] }, {
     companionUrl: "http://127.0.0.1:7717", enforcement: "warn", failMode: "open", allowOverride: true,
     requireJustification: true, sites: ["linkedin", "facebook", "instagram"], supportUrl: "",
+    supportText: "",
     reactionPolicy: {
       react: { competitor: "warn", client: "monitor", red_line: "warn" },
       share: { competitor: "warn", client: "monitor", red_line: "warn" },
@@ -72,4 +73,9 @@ test("a broken managed area falls back to defaults instead of throwing", async (
   const { policy, locked } = await readPolicy(chrome);
   assert.equal(policy.enforcement, "warn");
   assert.deepEqual(locked, []);
+});
+
+test("supportText: IT's plain words after 'Contact IT:', at most 200 characters; a longer one is ignored", () => {
+  assert.equal(mergePolicy({ supportText: "the help desk on ext. 4455" }, {}).policy.supportText, "the help desk on ext. 4455");
+  assert.equal(mergePolicy({ supportText: "x".repeat(201) }, {}).policy.supportText, "");
 });

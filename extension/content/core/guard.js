@@ -15,7 +15,7 @@
 (function defineGuard(root) {
   "use strict";
   const pg = (root.postguard = root.postguard || {});
-  const DEFAULT_POLICY = { enforcement: "warn", failMode: "open", allowOverride: true, requireJustification: true, sites: ["linkedin", "facebook", "instagram"], supportUrl: "" };
+  const DEFAULT_POLICY = { enforcement: "warn", failMode: "open", allowOverride: true, requireJustification: true, sites: ["linkedin", "facebook", "instagram"], supportUrl: "", supportText: "" };
   // How long a held post with a cached answer waits for the worker's fresh policy before the panel
   // shows with the live copy (a sleeping or starting worker must not delay the panel).
   const POLICY_WAIT_MS = 60;

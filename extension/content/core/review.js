@@ -244,9 +244,13 @@
     });
   }
 
-  /** "Contact IT:" before IT's help link, or "Contact your IT team." when IT set none. */
+  /**
+   * "Contact IT:" before IT's own words (`supportText`, e.g. "the help desk on ext. 4455") and help link,
+   * or "Contact your IT team." when IT set neither.
+   */
   function contactLine(policy) {
-    return pg.t(policy.supportUrl ? "contactIt" : "contactItNoLink");
+    if (!policy.supportUrl && !policy.supportText) return pg.t("contactItNoLink");
+    return policy.supportText ? `${pg.t("contactIt")} ${policy.supportText}` : pg.t("contactIt");
   }
 
   function contactLink(policy) {
