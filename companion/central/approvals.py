@@ -143,8 +143,9 @@ def decide(conn, cipher: DraftCipher, request_id: str, decision: str, comment: s
 
 def answer(conn, cipher: DraftCipher, device: Device, request_id: str) -> dict:
     """What the laptop that asked is told: status, content hash, who decided when, the comment."""
+    request_id = _uuid(request_id)
     row = conn.execute("SELECT status, content_hash, decided_by, decided_at, comment FROM postguard_approvals "
-                       "WHERE id = %s AND device_id = %s", (_uuid(request_id), device.device_id)).fetchone()
+                       "WHERE id = %s AND device_id = %s", (request_id, device.device_id)).fetchone()
     if row is None:
         raise NotFound("this laptop sent no approval request with this id", "unknown_request")
     comment = cipher.open(row[4], f"{request_id}:comment") if row[4] is not None else None

@@ -78,6 +78,9 @@ def test_a_one_time_code_enrolls_one_laptop_and_is_then_refused(central, tmp_pat
     assert second.status_code == 401
     assert second.json()["error"] == {"code": "bad_enroll_code", "message": "this enrollment code is unknown, "
                                       "used up or expired; ask IT for a new one"}
+    by_hand = postguard("central", "enroll", "--url", central.url, "--code", central.enroll_code(),
+                        "--data-dir", str(tmp_path / "by-hand")).stdout
+    assert by_hand.startswith(f"enrolled with {central.url} as laptop ")
     fleet = central.enroll_code(uses=3)
     tokens = {CentralClient(central.url, tmp_path / f"fleet{i}").enroll(fleet) for i in range(3)}
     assert len(tokens) == 3, "each laptop gets a token of its own"
