@@ -203,3 +203,27 @@ def test_checker_down_with_fail_open_lets_the_post_out(site, launch_firefox, lan
     assert posts[0]["text"].strip() == CLEAN_TEXT
     page.wait_for_selector(f"{NOTICE} >>> .pg-notice")
     assert "went out unchecked" in " ".join(page.texts(f"{NOTICE} >>> .pg-notice"))
+
+
+def test_linkedin_ctrl_enter_is_held_like_a_click(launch_firefox, firefox_companion, landscape):
+    page = composer(launch_firefox, "linkedin", {"companionUrl": firefox_companion.url}, landscape)
+    type_post(page, "linkedin", RISKY_TEXT)
+    page.press("Enter", "Control")
+    page.wait_for_selector(f'{FINDING}[data-category="pricing"]', timeout_ms=30_000)
+    assert sent_now(page) == []
+
+
+def test_facebook_comment_enter_is_held_and_shift_enter_is_a_new_line(launch_firefox, firefox_companion):
+    browser = launch_firefox({"companionUrl": firefox_companion.url})
+    page = browser.open_replica("https://www.facebook.com/")
+    box = 'div[contenteditable="true"][role="textbox"][aria-label="Write a comment…"]'
+    page.click(box)
+    page.type("Dear buyer, our price is USD 3.85/set FOB Ningbo")
+    page.press("Enter", "Shift")
+    page.press("Enter")
+    page.wait_for_selector(f'{FINDING}[data-category="pricing"]', timeout_ms=30_000)
+    assert sent_now(page) == [], "Shift+Enter is a new line, Enter is held"
+    page.press("Escape")
+    page.wait_for_selector(PANEL, state="hidden")
+    page.type(" see you")
+    assert "see you" in page.texts(box)[0], "Esc gave the editor its focus back"

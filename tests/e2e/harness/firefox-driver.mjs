@@ -89,8 +89,11 @@ const ops = {
     await page(id).keyboard.type(text, { delay });
     return null;
   },
-  async press({ page: id, key }) {
-    await page(id).keyboard.press(key);
+  async press({ page: id, key, modifiers = [] }) {
+    const { keyboard } = page(id);
+    for (const modifier of modifiers) await keyboard.down(modifier);
+    await keyboard.press(key);
+    for (const modifier of [...modifiers].reverse()) await keyboard.up(modifier);
     return null;
   },
   async evaluate({ page: id, fn, arg = null }) {

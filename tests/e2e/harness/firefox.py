@@ -187,8 +187,9 @@ class FirefoxPage:
         """Real key events into whatever has focus."""
         self._driver.call("type", page=self.id, text=text, delay=delay_ms)
 
-    def press(self, key: str) -> None:
-        self._driver.call("press", page=self.id, key=key)
+    def press(self, key: str, *modifiers: str) -> None:
+        """One key, with modifiers held ("Control", "Shift") as a person presses a shortcut."""
+        self._driver.call("press", page=self.id, key=key, modifiers=list(modifiers))
 
     def evaluate(self, fn: str, arg=None):
         return self._driver.call("evaluate", page=self.id, fn=fn, arg=arg)
