@@ -106,7 +106,10 @@ def _inner_where(d: Dialect, flt: PostFilter) -> tuple[list[str], list]:
     if flt.category is not None:
         clauses.append(d.category_test)
         params.append(d.category_param(flt.category))
-    if flt.rule is not None:
+    if flt.rule is not None and d.name == "postgres":
+        clauses.append("c.rules ? %s")  # jsonb: the array holds this rule id
+        params.append(flt.rule)
+    elif flt.rule is not None:
         clauses.append(f"{d.text_of('rules')} {d.like} {ph} ESCAPE '\\'")
         params.append(f'%"{_escape_like(flt.rule)}"%')
     if not flt.include_clean and flt.outcome is None and flt.verdict is None:
@@ -147,8 +150,9 @@ def _decided(d: Dialect, actions: tuple[str, ...]) -> str:
     if d.name == "sqlite":
         return (f"c.scan_id IN (SELECT dd.scan_id FROM {d.table} dd WHERE dd.kind = 'decision' "
                 f"AND dd.action IN ({listed}) AND {newest})")
-    return (f"EXISTS (SELECT 1 FROM {d.table} dd WHERE dd.scan_id = c.scan_id AND dd.kind = 'decision' "
-            f"AND dd.action IN ({listed}) AND {newest})")
+    # PostgreSQL: a scalar subquery per row (one index probe), which the planner cannot turn
+    # into a hash join over every decision in the store
+    return f"{last_action(d)} IN ({listed})"
 
 
 def _undecided(d: Dialect) -> str:
