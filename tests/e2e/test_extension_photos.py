@@ -181,3 +181,28 @@ def test_the_photo_review_in_chinese(site_page):
     page.wait_for_selector(f'{PHOTO_REVIEW} canvas[data-shown="original"]')
     screenshot(page, "photo-review-undone-instagram-zh-CN")
     assert page.locator(NOTICE).count() == 0
+
+
+def test_where_a_swap_is_impossible_it_says_so_and_removes_the_photo_in_one_click(site_page):
+    """The user kept the original at attach time; at Post they ask for the black-out, but the page's file
+    input is gone (LinkedIn drops it after Next), so no copy can be swapped in."""
+    page = site_page("linkedin")
+    photo = quote_photo("swap impossible")
+    start_with_photo(page, "linkedin", photo)
+    answer_photo_review(page, "original")
+    page.wait_for_selector(f'{DIALOGS["linkedin"]} img[src^="blob:"]')
+    page.evaluate("() => document.querySelector('#interop-outlet').shadowRoot.querySelector('input[type=file]').remove()")
+    type_post(page, "linkedin", "Our new catalogue is out.")
+    click_post(page, "linkedin")
+    page.click(f'{PANEL} [data-postguard-action="redact"]', timeout=40_000)
+    notice = page.locator(f'{NOTICE} .pg-notice[data-kind="photo-swap-impossible"]')
+    notice.wait_for(timeout=40_000)
+    assert "can't replace the photo on this page" in notice.inner_text()
+    assert "yourself" not in notice.inner_text()
+    screenshot(page, "notice-photo-swap-impossible-linkedin")
+    page.click(f'{NOTICE} [data-postguard-action="notice-action"]')
+    page.wait_for_selector(f'{DIALOGS["linkedin"]} img[src^="blob:"]', state="detached")
+    page.wait_for_selector(f'{NOTICE} .pg-notice:has-text("Review your post")', timeout=40_000)
+    click_post(page, "linkedin")
+    posts = wait_sent(page, timeout_ms=40_000)
+    assert posts[0]["files"] == [] and posts[0]["text"].strip() == "Our new catalogue is out."

@@ -108,9 +108,12 @@
     const replacement = await readFile(fromBase64(redacted.data, original.name, redacted.mime || original.mime));
     const plan = planSwap(composerRoot, adapter.spec.removeImage, state.images, index, replacement);
     if (!plan) { adapter.report?.("missed", "image"); return false; }
+    // No input to hand the copy to (LinkedIn drops it after Next): leave the post as it is, photo included.
+    const inputNow = () => (original.input?.isConnected && original.input) || composerRoot.querySelector(adapter.fileInputSelector);
+    if (!inputNow()) { adapter.report?.("missed", "image"); return false; }
     plan.remover?.click();
     if (plan.remover) await new Promise((resolve) => root.setTimeout(resolve, 0)); // the site re-renders
-    const input = (original.input?.isConnected && original.input) || composerRoot.querySelector(adapter.fileInputSelector);
+    const input = inputNow();
     if (!input) return false;
     state.images = plan.images.map((img) => (plan.handOver.includes(img) ? { ...img, input } : img));
     markSettled(composerRoot);
@@ -144,6 +147,33 @@
     return null;
   }
 
+  /**
+   * Takes photos off the post through the site's own remove control, when a blacked-out copy cannot be
+   * swapped in: the photos whose SHA-256 is in `hashes` where the site has one control per photo (and
+   * as many as we know photos), every photo where its one control removes the whole attachment.
+   * Returns the number of photos taken off (0 when the site shows no such control).
+   */
+  async function removeFromSite(composerRoot, adapter, hashes) {
+    const state = stateOf(composerRoot);
+    await state.ready;
+    const removal = adapter.spec.removeImage;
+    if (!removal) return 0;
+    const removers = [...composerRoot.querySelectorAll(removal.selector)].filter((el) => pg.dom?.isVisible?.(el) ?? true);
+    let gone = [];
+    if (removal.removes === "all" && removers.length === 1) {
+      removers[0].click();
+      gone = state.images;
+    } else if (removal.removes === "one" && removers.length === state.images.length) {
+      const picked = state.images.map((img, i) => [img, removers[i]]).filter(([img]) => hashes.includes(img.hash));
+      picked.reverse().forEach(([, control]) => control.click());
+      gone = picked.map(([img]) => img);
+    }
+    if (!gone.length) { adapter.report?.("missed", "image"); return 0; }
+    state.images = state.images.filter((img) => !gone.includes(img));
+    markSettled(composerRoot);
+    return gone.length;
+  }
+
   /** input.files = the new set, then `input` + `change` as a user's pick fires them. */
   function handOver(state, input, files) {
     const transfer = new root.DataTransfer();
@@ -163,5 +193,5 @@
     return Boolean(composerRoot && byRoot.get(composerRoot)?.swapping);
   }
 
-  pg.images = { attach, imagesOf, imagesNow, markSettled, swap, isSwapping, toBase64, read: readFile, fromBase64 };
+  pg.images = { attach, imagesOf, imagesNow, markSettled, swap, removeFromSite, isSwapping, toBase64, read: readFile, fromBase64 };
 })(globalThis);

@@ -168,9 +168,15 @@
       // Each span gets its category's neutral wording ("a client", "[price on request]"), not one placeholder.
       changed += await pg.editorActions.redactSpans(composer.editor, outcome.text, textFindings, pg.findingActions.replacementFor);
     }
-    changed += await redactImages(ctx, outcome);
+    const photos = await redactImages(ctx, outcome);
+    changed += photos.swapped;
     audit(adapter.platform, result.scan_id, "redacted");
     pg.panel.close();
+    if (photos.stuck.length) {
+      // The site gave no way to swap the photo in place: say so, and offer to take it off in one click.
+      offerPhotoRemoval(ctx, photos.stuck);
+      return;
+    }
     if (!changed) {
       pg.notice.show(pg.t("noticeRedactFailed"), { anchor: composer.root || composer.editor, timeoutMs: 8000 });
       return;
@@ -210,6 +216,7 @@
       boxesByImage.set(f.image_index, list);
     }
     let swapped = 0;
+    const stuck = [];
     for (const [index, boxes] of boxesByImage) {
       const image = outcome.images[index];
       if (!image) continue;
@@ -217,8 +224,24 @@
         image: { name: image.name, mime: image.mime, data: image.data }, boxes,
       });
       if (answer.ok && await pg.images.swap(composer.root, adapter, image.hash, answer.image)) swapped += 1;
+      else stuck.push(image.hash);
     }
-    return swapped;
+    return { swapped, stuck };
+  }
+
+  /** "Postguard can't replace the photo on this page", with one button that takes it off the post. */
+  function offerPhotoRemoval(ctx, hashes) {
+    const { adapter, composer } = ctx;
+    const anchor = composer.root || composer.editor;
+    pg.notice.show(pg.t("noticePhotoSwapImpossible"), {
+      tone: "warn", kind: "photo-swap-impossible", anchor, timeoutMs: 0, actionText: pg.t("actionRemovePhoto"),
+      onAction: async () => {
+        pg.notice.hide();
+        const removed = await pg.images.removeFromSite(composer.root, adapter, hashes);
+        if (!removed) pg.notice.show(pg.t("noticeRedactFailed"), { anchor, timeoutMs: 8000 });
+        else await checkAgain(ctx);
+      },
+    });
   }
 
   /**
