@@ -37,7 +37,9 @@ def openapi_document(max_text_chars: int, max_images: int) -> dict:
     The limits this companion is configured with (longest text, most images per check) are
     part of the request schema, so a request the document allows is one the API takes.
     """
-    models = [schemas.CheckRequest, schemas.CheckResponse, schemas.DecisionRequest,
+    from companion.central.relay import ApprovalAnswer, ApprovalRequest
+
+    models = [ApprovalRequest, ApprovalAnswer, schemas.CheckRequest, schemas.CheckResponse, schemas.DecisionRequest,
               schemas.DecisionResponse, schemas.RedactRequest, schemas.RedactResponse,
               schemas.HealthResponse, schemas.ReactionCheckRequest, schemas.ReactionCheckResponse,
               schemas.ReactionRequest, schemas.ReactionResponse, schemas.ErrorResponse]
@@ -67,6 +69,12 @@ def openapi_document(max_text_chars: int, max_images: int) -> dict:
                                                400, 413, 415)},
             "/v1/reaction": {"post": _op("Record what the user did with a risky post", schemas.ReactionRequest,
                                          schemas.ReactionResponse, 400, 413, 415, 503)},
+            "/v1/approvals": {
+                "post": _op("Ask the company's reviewers to approve a draft (central service)", ApprovalRequest,
+                            ApprovalAnswer, 400, 404, 413, 415, 503),
+                "get": {**_op("The answer to an approval request so far", None, ApprovalAnswer, 400, 404, 503),
+                        "parameters": [{"name": "id", "in": "query", "required": True,
+                                        "schema": {"type": "string", "maxLength": 64}}]}},
             "/v1/health": {"get": _op("Versions of rules, model and OCR", None, schemas.HealthResponse)},
             "/v1/openapi.json": {"get": {
                 "summary": "This document",

@@ -1,7 +1,7 @@
 """/v1/approvals on the companion: the extension asks for approval, the companion relays it.
 
-    POST /v1/approvals        {text, images, platform, scan_id?} -> {id, status: "pending", content_hash}
-    GET  /v1/approvals/<id>   -> {id, status, content_hash, comment, decided_by, decided_at}
+    POST /v1/approvals          {text, images, platform, scan_id?} -> {id, status: "pending", content_hash, ...}
+    GET  /v1/approvals?id=<id>  -> {id, status, content_hash, comment, decided_by, decided_at}
 
 The companion checks the draft itself (the reviewer sees what Postguard found, highlighted),
 computes its content hash, and sends draft, findings and hash to the central service with the
@@ -20,11 +20,13 @@ import hashlib
 import sqlite3
 import threading
 
-from flask import Blueprint, current_app, jsonify
+from typing import Literal
+
+from flask import Blueprint, current_app, jsonify, request
 from pydantic import Field
 
 from companion.api.routes import decode_base64, parse
-from companion.api.schemas import ImageIn, Platform, WireIn
+from companion.api.schemas import ImageIn, Platform, Wire, WireIn
 from companion.central.drafts import content_hash
 from companion.errors import NotFound
 
@@ -38,6 +40,16 @@ class ApprovalRequest(WireIn):
     images: list[ImageIn] = Field([], description="The draft's photos, in order.")
     platform: Platform = "other"
     scan_id: str | None = Field(None, max_length=64, description="The check this draft was shown after, if any.")
+
+
+class ApprovalAnswer(Wire):
+    id: str = Field(..., description="The request's id at the central service.")
+    status: Literal["pending", "approved", "rejected", "changes_requested"]
+    content_hash: str = Field(..., description="sha256: over the text and the photos' SHA-256, in order; an "
+                                               "approval holds for exactly this content.")
+    comment: str | None = Field(None, description="The reviewer's comment, once decided.")
+    decided_by: str | None = Field(None, description="Who decided.")
+    decided_at: str | None = Field(None, description="When (ISO 8601, UTC).")
 
 
 def _state():
@@ -72,29 +84,49 @@ def ask():
     digest = content_hash(req.text, digests)
     findings = [{k: f.to_wire()[k] for k in ("category", "source", "start", "end", "image_index", "excerpt")}
                 for f in result.findings]
-    answer = client.submit_approval({"text": req.text, "images": [i.model_dump() for i in req.images],
+    answer = _relayed(client.submit_approval, {"text": req.text, "images": [i.model_dump() for i in req.images],
                                      "findings": findings, "platform": req.platform, "content_hash": digest,
                                      "os_user": state.audit.os_user, "host": state.audit.host})
     state.audit.record_decision(scan_id=_scan_id(answer["id"]), action="approval_requested", justification=None,
                                 platform=req.platform,
                                 details={"approval_id": answer["id"], "content_hash": digest, "image_hashes": digests,
                                          "check_scan_id": req.scan_id})
-    return jsonify({"id": answer["id"], "status": "pending", "content_hash": digest}), 201
+    return jsonify(ApprovalAnswer(id=answer["id"], status="pending", content_hash=digest).model_dump())
 
 
-@bp.get("/<request_id>")
-def status(request_id: str):
-    """The answer so far; the first time it is a decision, it goes into the local audit chain."""
+@bp.get("")
+def status():
+    """The answer so far (`?id=`); the first time it is a decision, it goes into the local audit chain."""
+    request_id = request.args.get("id", "")
+    if not request_id or len(request_id) > 64:
+        raise NotFound("give the approval request's id as ?id=", "unknown_request")
     state, client = _state(), _client()
-    answer = client.approval(request_id)
+    answer = _relayed(client.approval, request_id)
     with _RECORDING:
         if answer["status"] in ANSWERS and not _recorded(state.audit.db_path, answer["id"], answer["status"]):
             state.audit.record_decision(scan_id=_scan_id(answer["id"]), action=answer["status"],
                                         justification=None,
                                         details={"approval_id": answer["id"], "content_hash": answer["content_hash"],
                                                  "decided_by": answer["decided_by"]})
-    return jsonify({k: answer.get(k) for k in ("id", "status", "content_hash", "comment", "decided_by",
-                                               "decided_at")})
+    return jsonify(ApprovalAnswer(**{k: answer.get(k) for k in ApprovalAnswer.model_fields}).model_dump())
+
+
+# What the companion answers when the central service refused: the extension needs to know
+# "not allowed" (403: not enrolled, revoked), "no such request" (404), "bad draft" (400) or "try again" (503).
+_RELAYED_STATUS = {400: 400, 401: 403, 403: 403, 404: 404, 409: 400, 413: 413}
+
+
+def _relayed(call, *args):
+    """`call(*args)` on the central client; its refusal passed on with the status the extension acts on."""
+    from companion.central.errors import CentralError, CentralUnreachable
+
+    try:
+        return call(*args)
+    except CentralUnreachable:
+        raise
+    except CentralError as exc:
+        exc.http_status = _RELAYED_STATUS.get(exc.http_status, 503)
+        raise
 
 
 def _scan_id(request_id: str) -> str:
