@@ -58,7 +58,7 @@ def create_central_app(settings: CentralSettings) -> Flask:
     app.secret_key = read_key(settings.key_dir, SESSION_KEY_FILE)
     app.config.update(MAX_CONTENT_LENGTH=settings.max_request_bytes, SESSION_COOKIE_NAME="postguard_central",
                       SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict",
-                      SESSION_COOKIE_SECURE=settings.secure_cookies,
+                      SESSION_COOKIE_SECURE=settings.secure_cookies, SESSION_REFRESH_EACH_REQUEST=False,
                       PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_hours))
     app.json.sort_keys = False
     if settings.proxy_hops:

@@ -4,7 +4,8 @@ The session is Flask's signed cookie under `session.key` (shared by every instan
 instance reads any session): `HttpOnly`, `SameSite=Strict`, `Secure` (unless a trial turns it
 off), lasting `session_hours`. It holds the user name, the account's session epoch (a new
 password, a role change or disabling the account raises it, which ends every session at once)
-and a random CSRF token. Signing in starts a fresh session (no fixation).
+and a random CSRF token. Signing in starts a fresh session (no fixation); it ends `session_hours`
+after signing in, however active (the signed timestamp is not refreshed by later requests).
 
 Every POST form carries the CSRF token in a hidden field; a form without the session's token is
 refused with 403, and so is a request whose Origin is another site.

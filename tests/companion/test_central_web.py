@@ -109,3 +109,18 @@ def test_the_cookie_is_secure_unless_a_trial_turns_it_off(central, tmp_path):
     response = client.post("/signin", data={"username": "rita", "password": PASSWORD,
                                             "csrf_token": csrf_of(form.get_data(as_text=True))})
     assert response.status_code == 303 and "Secure" in response.headers["Set-Cookie"]
+
+
+def test_a_session_ends_its_hours_after_signing_in_however_active(central):
+    from central_servers import wait_until
+    from companion.central.app import create_central_app
+    from companion.central.settings import CentralSettings
+
+    app = create_central_app(CentralSettings(db=central.db_url, key_dir=central.key_dir, secure_cookies=False,
+                                             session_hours=0.001))  # 3.6 seconds
+    client = app.test_client()
+    form = client.get("/signin")
+    client.post("/signin", data={"username": "rita", "password": PASSWORD,
+                                 "csrf_token": csrf_of(form.get_data(as_text=True))})
+    assert client.get("/approvals").status_code == 200
+    wait_until(lambda: client.get("/approvals").status_code == 303, timeout_s=30, what="the session to end")
