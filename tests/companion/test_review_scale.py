@@ -150,3 +150,24 @@ def test_daily_counts_match_the_checks_of_each_day(year_of_events):
             for category in e["categories"]:
                 expected[(e["ts"][:10], category)] = expected.get((e["ts"][:10], category), 0) + 1
     assert counts == expected and len({day for day, _ in counts}) == 30
+
+
+def test_a_years_posts_merge_every_decision_and_people_add_up(year_of_events):
+    from companion.review.people import Period, people
+    from companion.review.posts import PostFilter, count_posts, find_posts
+    from companion.review.sql import SQLITE
+
+    reader, events = year_of_events
+    last = {e["scan_id"]: e["action"] for e in events if e["kind"] == "decision"}
+    overridden = {s for s, a in last.items() if a == "overridden"}
+    flt = PostFilter(outcome="overridden", person="li.wei")
+    mine = {e["scan_id"] for e in events if e["kind"] == "check" and e["os_user"] == "li.wei"} & overridden
+    seen, offset = [], 0
+    while page := find_posts(reader, SQLITE, flt, limit=200, offset=offset):
+        seen += [p.check["scan_id"] for p in page]
+        offset += 200
+    assert sorted(seen) == sorted(mine) and len(mine) > 100 and count_posts(reader, SQLITE, flt) == len(mine)
+    year = Period(datetime.now(timezone.utc) - timedelta(days=400), datetime.now(timezone.utc) + timedelta(days=1))
+    records = people(reader, SQLITE, year)
+    assert sum(r.checks for r in records) == sum(e["kind"] == "check" for e in events)
+    assert sum(r.overrides for r in records) == sum(e["action"] == "overridden" for e in events if e["kind"] == "decision")
