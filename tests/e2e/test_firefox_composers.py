@@ -6,6 +6,7 @@ What a salesperson notices, on LinkedIn, Facebook and Instagram:
 - a risky post is held and the panel explains it, in the writer's own words; the site's own Post
   handler never ran (English and Chinese, with screenshots);
 - a clean post goes out as typed (what the replica's own handler recorded);
+- keyboard submits are held like clicks (LinkedIn's Ctrl+Enter, a Facebook comment's Enter);
 - with the checker down, IT's failMode decides: `closed` holds the post with a notice, `open` lets it
   out with a notice. (That the queued decision reaches the audit log once the checker is back is
   tested in Chromium, tests/e2e/test_extension_policy.py.)
