@@ -138,7 +138,8 @@ def _error_page(status: int, message: str) -> str:
 
 
 def start_purging(settings: CentralSettings, every_s: float = 60.0) -> threading.Event:
-    """Delete drafts past their retention now and every `every_s` seconds; set the event to stop."""
+    """Expire unanswered requests and delete drafts past their retention now and every `every_s`
+    seconds; set the event to stop."""
     stop = threading.Event()
     store = CentralStore(settings.db.get_secret_value())
 
@@ -146,9 +147,10 @@ def start_purging(settings: CentralSettings, every_s: float = 60.0) -> threading
         while True:
             try:
                 with store.connection() as conn:
-                    purged = approvals.purge(conn)
-                if purged:
-                    log.info("central: %d decided drafts deleted after their retention", purged)
+                    expired, purged = approvals.purge(conn, timedelta(hours=settings.approval_expire_hours))
+                if expired or purged:
+                    log.info("central: %d requests expired unanswered, %d decided drafts deleted after their "
+                             "retention", expired, purged)
             except PostguardError as exc:
                 log.warning("central: purging decided drafts failed: %s", exc.message)
             if stop.wait(every_s):

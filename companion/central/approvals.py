@@ -5,7 +5,8 @@
     opened()   one request with its draft, for the reviewer who opens it
     decide()   the decision and an optional comment; once only
     answer()   what the laptop that asked is told
-    purge()    drafts and comments whose retention after the decision has passed are deleted
+    purge()    drafts and comments whose retention after the decision has passed are deleted, and
+               requests that waited longer than IT allows expire (their drafts too)
 
 Only these stay after a purge: who asked (OS user, host), when, the platform, the categories
 found, the content hash and the photos' hashes, the decision, who decided and when.
@@ -25,7 +26,7 @@ from companion.central.errors import CentralError, Conflict
 from companion.errors import NotFound
 
 DECISIONS = {"approve": "approved", "reject": "rejected", "changes": "changes_requested"}
-STATUSES = ("pending", "approved", "rejected", "changes_requested")
+STATUSES = ("pending", "approved", "rejected", "changes_requested", "expired")
 MAX_TEXT_CHARS = 100_000
 MAX_IMAGES = 10
 MAX_FINDINGS = 500
@@ -153,10 +154,15 @@ def answer(conn, cipher: DraftCipher, device: Device, request_id: str) -> dict:
             "decided_at": row[3].isoformat() if row[3] else None, "comment": comment}
 
 
-def purge(conn) -> int:
-    """Delete drafts and comments past their retention; returns how many requests were purged."""
-    return conn.execute("UPDATE postguard_approvals SET draft = NULL, comment = NULL, purged_at = now() "
-                        "WHERE draft IS NOT NULL AND purge_after <= now()").rowcount
+def purge(conn, expire_after: timedelta) -> tuple[int, int]:
+    """Expire requests waiting longer than `expire_after`, delete drafts and comments past their
+    retention; returns (expired, purged)."""
+    expired = conn.execute("UPDATE postguard_approvals SET status = 'expired', decided_at = now(), draft = NULL, "
+                           "comment = NULL, purged_at = now() WHERE status = 'pending' AND created_at < now() - %s",
+                           (expire_after,)).rowcount
+    purged = conn.execute("UPDATE postguard_approvals SET draft = NULL, comment = NULL, purged_at = now() "
+                          "WHERE draft IS NOT NULL AND purge_after <= now()").rowcount
+    return expired, purged
 
 
 def _name(value) -> str | None:

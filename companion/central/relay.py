@@ -7,7 +7,8 @@ The companion checks the draft itself (the reviewer sees what Postguard found, h
 computes its content hash, and sends draft, findings and hash to the central service with the
 laptop's own token: the draft goes there and nowhere else, and never into the local log. The
 local audit chain gets a decision event `approval_requested` when the request is sent, and one
-`approved`, `rejected` or `changes_requested` when the companion first learns the answer; both
+`approved`, `rejected`, `changes_requested` or `expired` (nobody decided in time) when the
+companion first learns the answer; both
 carry only the request id, the content hash and the photos' hashes (and who decided).
 
 The /v1 guard of the app (extension origins, JSON bodies) covers these routes. An unreachable
@@ -31,7 +32,7 @@ from companion.central.drafts import content_hash
 from companion.errors import NotFound
 
 bp = Blueprint("approvals_relay", __name__, url_prefix="/v1/approvals")
-ANSWERS = ("approved", "rejected", "changes_requested")
+ANSWERS = ("approved", "rejected", "changes_requested", "expired")
 _RECORDING = threading.Lock()  # two polls at once must not both record the answer
 
 
@@ -44,7 +45,7 @@ class ApprovalRequest(WireIn):
 
 class ApprovalAnswer(Wire):
     id: str = Field(..., description="The request's id at the central service.")
-    status: Literal["pending", "approved", "rejected", "changes_requested"]
+    status: Literal["pending", "approved", "rejected", "changes_requested", "expired"]
     content_hash: str = Field(..., description="sha256: over the text and the photos' SHA-256, in order; an "
                                                "approval holds for exactly this content.")
     comment: str | None = Field(None, description="The reviewer's comment, once decided.")

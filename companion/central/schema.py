@@ -10,7 +10,8 @@
 - `postguard_signin_throttle`: wrong passwords in a row, per account and per address, shared by
   every instance;
 - `postguard_approvals`: approval requests. `draft` (text, photos, findings) and `comment` are
-  AES-GCM ciphertext, set to NULL when the retention after the decision has passed.
+  AES-GCM ciphertext, set to NULL when the retention after the decision has passed, or when a
+  request waited longer than IT allows (status `expired`).
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ CREATE TABLE IF NOT EXISTS postguard_approvals (
     os_user TEXT, host TEXT, platform TEXT,
     created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
     status TEXT NOT NULL DEFAULT 'pending'
-        CHECK (status IN ('pending', 'approved', 'rejected', 'changes_requested')),
+        CHECK (status IN ('pending', 'approved', 'rejected', 'changes_requested', 'expired')),
     content_hash TEXT NOT NULL,
     image_hashes JSONB NOT NULL,
     categories JSONB NOT NULL,

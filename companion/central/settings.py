@@ -35,6 +35,9 @@ class CentralSettings(BaseModel):
                                                                "reviewer's comment) is kept before it is "
                                                                "deleted; 0 deletes it when decided. The "
                                                                "decision and hashes stay.")
+    approval_expire_hours: float = Field(72.0, gt=0, description="Hours a request may wait for a decision; "
+                                                                 "then it expires (the salesperson is told) "
+                                                                 "and its draft is deleted.")
     secure_cookies: bool = Field(True, description="Mark the session cookie Secure (HTTPS only). Turn off only "
                                                    "for a trial over plain HTTP on one machine.")
     proxy_hops: int = Field(0, ge=0, le=5, description="How many reverse proxies in front set X-Forwarded-For / "

@@ -20,7 +20,7 @@ log = logging.getLogger("postguard.central")
 bp = Blueprint("central", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/central")
 STATUS_LABELS = {"pending": "Waiting", "approved": "Approved", "rejected": "Rejected",
-                 "changes_requested": "Changes requested"}
+                 "changes_requested": "Changes requested", "expired": "Expired"}
 
 
 def _state():

@@ -186,12 +186,20 @@ def central_user_disable(db_url, username):
 
 @central.command("purge")
 @_DB
-def central_purge(db_url):
-    """Delete decided drafts (and comments) past their retention now; the service also does it every minute."""
-    from companion.central.approvals import purge
+@click.option("--expire-hours", type=float, default=None,
+              help="Hours a request may wait (default: POSTGUARD_CENTRAL_APPROVAL_EXPIRE_HOURS, else 72).")
+def central_purge(db_url, expire_hours):
+    """Expire unanswered requests and delete decided drafts past their retention now (the service
+    also does it every minute)."""
+    from datetime import timedelta
 
+    from companion.central.approvals import purge
+    from companion.central.settings import CentralSettings
+
+    hours = CentralSettings.from_env(db=db_url, approval_expire_hours=expire_hours).approval_expire_hours
     with _store(db_url).connection() as conn:
-        click.echo(f"{purge(conn)} drafts deleted")
+        expired, purged = purge(conn, timedelta(hours=hours))
+    click.echo(f"{purged} drafts deleted, {expired} requests expired")
 
 
 @central.command("enroll")

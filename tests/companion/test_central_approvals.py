@@ -134,7 +134,7 @@ def test_after_the_retention_the_draft_is_deleted_and_the_decision_stays(central
     with psycopg.connect(central.db_url) as conn:
         conn.execute("UPDATE postguard_approvals SET purge_after = now() - interval '1 second' WHERE id = %s",
                      (asked["id"],))
-    assert postguard("central", "purge", "--db", central.db_url).stdout.strip() == "1 drafts deleted"
+    assert postguard("central", "purge", "--db", central.db_url).stdout.strip() == "1 drafts deleted, 0 requests expired"
     page = rita.get(f"{central.url}/approvals/{asked['id']}", timeout=30).text
     assert 'id="pg-purged"' in page and MARKER not in page and 'data-status="approved"' in page
     assert rita.get(f"{central.url}/approvals/{asked['id']}/photos/0", timeout=30).status_code == 404
@@ -178,3 +178,18 @@ def test_an_unreachable_central_service_is_a_clear_answer_not_a_hang(tmp_path, a
 def test_without_a_central_service_asking_for_approval_says_it_is_not_set_up(client):
     response = client.post("/v1/approvals", json={"text": "Hello", "platform": "linkedin"})
     assert response.status_code == 404 and response.get_json()["error"]["code"] == "approvals_off"
+
+
+def test_a_request_nobody_decides_in_time_expires_and_the_salesperson_is_told(central, companion):
+    client = companion.test_client()
+    asked = ask(client)
+    with psycopg.connect(central.db_url) as conn:
+        conn.execute("UPDATE postguard_approvals SET created_at = now() - interval '73 hours' WHERE id = %s",
+                     (asked["id"],))
+    assert postguard("central", "purge", "--db", central.db_url).stdout.strip().endswith("1 requests expired")
+    answer = client.get(f"/v1/approvals?id={asked['id']}").get_json()
+    assert answer["status"] == "expired" and answer["comment"] is None
+    assert [e["action"] for e in local_events(companion, f"approval-{asked['id']}")] == \
+        ["approval_requested", "expired"]
+    with psycopg.connect(central.db_url) as conn:
+        assert conn.execute("SELECT draft FROM postguard_approvals WHERE id = %s", (asked["id"],)).fetchone() == (None,)
