@@ -53,7 +53,7 @@ def posts():
         return _login_page(401)
     query = _with_review(parse_post_query(request.args), state)
     context = {"q": query, "rows": [], "total": 0, "capped": False, "reviews": {}, "views": state.workflow.views(),
-               "page_size": PAGE_SIZE, "nav": "posts"}
+               "page_size": PAGE_SIZE, "nav": "posts", "review_chain": state.workflow.verify()}
     if query.errors:
         return render_template("review/posts.html", **_page_context(state, **context)), 400
     d = dialect_of(state.reader)

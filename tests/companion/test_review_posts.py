@@ -145,6 +145,7 @@ def test_review_comment_assign_and_mark_reviewed_are_chained_and_shown(year):
     for data in ({"action": "comment", "comment": "Asked for the price to come down"},
                  {"action": "assigned", "assignee": "maria.s"}, {"action": "reviewed"}):
         assert year.client.post(url, data={"reviewer": "Ann (compliance)", **data}, headers={"Origin": ORIGIN}).status_code == 303
+    assert 'data-review-chain="ok"' in year.client.get("/audit/posts").get_data(as_text=True)
     html = year.client.get(f"/audit/posts/{scan_id}").get_data(as_text=True)
     assert "Asked for the price to come down" in html and 'data-review="reviewed"' in html and 'data-assignee="maria.s"' in html
     assert scan_id not in all_pages(year.client, "/audit/posts?review=open&outcome=overridden")
@@ -160,6 +161,8 @@ def test_review_comment_assign_and_mark_reviewed_are_chained_and_shown(year):
     conn.close()
     report = workflow.verify()
     assert not report.ok and "does not match its hash" in report.reason
+    html = year.client.get("/audit/posts").get_data(as_text=True)
+    assert 'data-review-chain="broken"' in html and f"broken at entry #{report.first_broken}" in html
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl"])
