@@ -61,6 +61,8 @@ def posts():
                       limit=PAGE_SIZE + 1, offset=(query.page - 1) * PAGE_SIZE)
     total = count_posts(state.reader, d, query.flt)
     shown = rows[:PAGE_SIZE]
+    for post in shown:  # a row edited by hand still shows, with its unreadable fields emptied
+        post.check = for_display(post.check)
     context.update(rows=shown, more=len(rows) > PAGE_SIZE, total=min(total, d.count_cap), capped=total > d.count_cap,
                    reviews=state.workflow.reviews_of([p.check["scan_id"] for p in shown if p.check.get("scan_id")]))
     return render_template("review/posts.html", **_page_context(state, **context))

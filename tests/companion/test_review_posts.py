@@ -218,3 +218,21 @@ def test_a_broken_identity_map_names_file_line_and_field(tmp_path, text, where):
     with pytest.raises(ConfigError) as caught:
         load_identity_map(path)
     assert caught.value.message.startswith(f"{path}{where}")
+
+
+def test_a_hand_edited_row_still_shows_in_the_posts(tmp_path):
+    synthetic = SyntheticLog(tmp_path / "data", 200)
+    try:
+        flagged = next(e for e in reversed(synthetic.events) if e["kind"] == "check" and e["categories"])
+        conn = sqlite3.connect(synthetic.db)
+        conn.execute("DROP TRIGGER audit_events_no_update")
+        conn.execute("UPDATE audit_events SET categories = 'not json', rules = '{\"a\": 1}' WHERE seq = ?",
+                     (flagged["seq"],))
+        conn.commit()
+        conn.close()
+        html = synthetic.client.get("/audit/posts").get_data(as_text=True)
+        assert flagged["scan_id"] in posts_shown(html)
+        assert synthetic.client.get(f"/audit/posts/{flagged['scan_id']}").status_code == 200
+        assert synthetic.client.get("/audit/posts/export.csv").status_code == 200
+    finally:
+        synthetic.close()
