@@ -183,11 +183,16 @@ def test_the_photo_review_in_chinese(site_page):
     assert page.locator(NOTICE).count() == 0
 
 
-def test_where_a_swap_is_impossible_it_says_so_and_removes_the_photo_in_one_click(site_page):
+SWAP_IMPOSSIBLE = {"en-US": "can't replace the photo on this page", "zh-CN": "无法在此页面替换图片"}
+REVIEW_YOUR_POST = {"en-US": "Review your post", "zh-CN": "请检查帖子"}
+
+
+@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
+def test_where_a_swap_is_impossible_it_says_so_and_removes_the_photo_in_one_click(locale, site_page):
     """The user kept the original at attach time; at Post they ask for the black-out, but the page's file
     input is gone (LinkedIn drops it after Next), so no copy can be swapped in."""
-    page = site_page("linkedin")
-    photo = quote_photo("swap impossible")
+    page = site_page("linkedin", locale=locale)
+    photo = quote_photo(f"swap impossible {locale}")
     start_with_photo(page, "linkedin", photo)
     answer_photo_review(page, "original")
     page.wait_for_selector(f'{DIALOGS["linkedin"]} img[src^="blob:"]')
@@ -197,12 +202,32 @@ def test_where_a_swap_is_impossible_it_says_so_and_removes_the_photo_in_one_clic
     page.click(f'{PANEL} [data-postguard-action="redact"]', timeout=40_000)
     notice = page.locator(f'{NOTICE} .pg-notice[data-kind="photo-swap-impossible"]')
     notice.wait_for(timeout=40_000)
-    assert "can't replace the photo on this page" in notice.inner_text()
-    assert "yourself" not in notice.inner_text()
-    screenshot(page, "notice-photo-swap-impossible-linkedin")
+    assert SWAP_IMPOSSIBLE[locale] in notice.inner_text()
+    assert "yourself" not in notice.inner_text() and "手动" not in notice.inner_text()
+    screenshot(page, f"notice-photo-swap-impossible-linkedin-{locale}")
     page.click(f'{NOTICE} [data-postguard-action="notice-action"]')
     page.wait_for_selector(f'{DIALOGS["linkedin"]} img[src^="blob:"]', state="detached")
-    page.wait_for_selector(f'{NOTICE} .pg-notice:has-text("Review your post")', timeout=40_000)
+    page.wait_for_selector(f'{NOTICE} .pg-notice:has-text("{REVIEW_YOUR_POST[locale]}")', timeout=40_000)
     click_post(page, "linkedin")
     posts = wait_sent(page, timeout_ms=40_000)
     assert posts[0]["files"] == [] and posts[0]["text"].strip() == "Our new catalogue is out."
+
+
+def test_two_photos_picked_at_once_the_clean_one_as_it_is_the_risky_one_blacked_out(site_page):
+    page = site_page("facebook")
+    risky, clean = quote_photo("two at once"), landscape_png()
+    open_composer(page, "facebook")
+    page.click('[role="dialog"] [aria-label="Photo/video"]')
+    with page.expect_file_chooser() as chooser:
+        page.click('[role="dialog"] [role="button"]:has-text("Add photos/videos")')
+    chooser.value.set_files([{"name": "hills.png", "mimeType": "image/png", "buffer": clean},
+                             {"name": "quote.png", "mimeType": "image/png", "buffer": risky}])
+    page.wait_for_selector(f'{PHOTO_REVIEW} canvas[data-shown="redacted"]', timeout=40_000)
+    assert page.locator(f"{PHOTO_REVIEW} [data-postguard-photo]").count() == 1, "only the risky photo is asked about"
+    assert "2" in page.locator(f"{PHOTO_REVIEW} .pg-photo-title .pg-cat").inner_text(), "it is the second photo"
+    page.click(f'{PANEL} [data-postguard-action="photo-attach"]')
+    type_post(page, "facebook", "Spring catalogue and spring hills.")
+    click_post(page, "facebook")
+    files = wait_sent(page, timeout_ms=40_000)[0]["files"]
+    assert [f["name"] for f in files] == ["hills.png", "quote.png"]
+    assert files[0]["sha256"] == sha(clean) and files[1]["sha256"] != sha(risky)

@@ -38,23 +38,31 @@
       event.stopImmediatePropagation(); // the `change` after the `input` we already took
       return true;
     }
-    if (reviews.has(composer.root)) return false;
     event.preventDefault();
     event.stopImmediatePropagation();
+    let stopper = null;
     if (source.input) {
       taken.set(source.input, source.input.files);
       // Its `change` does not leave a shadow root we may not listen on yet: stop it at the input itself
       // (capture listeners at the target run before the site's own).
-      source.input.addEventListener("change", (e) => { if (!releasing) e.stopImmediatePropagation(); }, { capture: true, once: true });
+      stopper = (e) => { if (!releasing) e.stopImmediatePropagation(); };
+      source.input.addEventListener("change", stopper, { capture: true, once: true });
     }
     const review = {
-      composer, adapter, files, kind: source.kind, input: source.input || null, target: event.composedPath()[0],
+      stopper,
+      composer, adapter, files, kind: source.kind, input: source.input || null, fileList: source.input?.files || null,
+      target: event.composedPath()[0],
       point: { clientX: event.clientX || 0, clientY: event.clientY || 0 }, extra: textOf(transfer),
     };
+    // A photo attached while another is reviewed waits its turn: one review on screen at a time.
+    const before = reviews.get(composer.root)?.done || Promise.resolve();
     reviews.set(composer.root, review);
-    review.done = run(review)
+    review.done = before.then(() => run(review))
       .catch(() => handOver(review, files))
-      .finally(() => { reviews.delete(composer.root); if (review.input) taken.delete(review.input); });
+      .finally(() => {
+        if (reviews.get(composer.root) === review) reviews.delete(composer.root);
+        if (review.input && taken.get(review.input) === review.fileList) taken.delete(review.input);
+      });
     return true;
   }
 
@@ -142,7 +150,11 @@
     const { composer, adapter } = review;
     const input = (review.input?.isConnected && review.input) || composer.root?.querySelector(adapter.fileInputSelector);
     if (!input) { adapter.report("missed", "image"); return; }
-    if (!transfer.files.length) { input.value = ""; return; }
+    if (!transfer.files.length) {
+      input.value = ""; // nothing accepted: the site never hears of the pick
+      review.input?.removeEventListener("change", review.stopper, { capture: true });
+      return;
+    }
     input.files = transfer.files;
     input.dispatchEvent(new root.Event("input", { bubbles: true, composed: true }));
     input.dispatchEvent(new root.Event("change", { bubbles: true }));
