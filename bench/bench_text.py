@@ -197,7 +197,8 @@ def measure_server(code: Path, org_dir: Path, maker: SentenceMaker, posts: int) 
     command = [sys.executable, "-c", "from companion.cli import main; main()", "serve", "--port", str(port),
                "--org", str(org_dir), "--data-dir", tempfile.mkdtemp()]
     started = time.perf_counter()
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    # From the checkout itself: `python -c` puts the working directory first on sys.path.
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=code)
     base = f"http://127.0.0.1:{port}"
     try:
         ready_s = wait_until_ready(proc, base, started)
