@@ -56,12 +56,13 @@ def is_review_request(req: Request) -> bool:
 
 
 def create_review_app(reader: AuditReader, settings: Settings, *, source_label: str | None = None,
-                      token_file: Path | None = None) -> Flask:
+                      token_file: Path | None = None, workflow=None, alerts=None) -> Flask:
     """A Flask app serving only the review page: no detection engine, no /v1 API."""
     from companion.review.views import render_error
 
     app = Flask(__name__)
-    register_review(app, reader, settings, source_label=source_label, token_file=token_file)
+    register_review(app, reader, settings, source_label=source_label, token_file=token_file,
+                    workflow=workflow, alerts=alerts)
 
     @app.before_request
     def _guard():

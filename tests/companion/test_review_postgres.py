@@ -88,3 +88,50 @@ def test_the_review_pages_serve_the_central_store(both, tmp_path):
         assert response.status_code == 200, (url, response.get_data(as_text=True)[-400:])
     html = client.get("/audit/posts").get_data(as_text=True)
     assert 'data-outcome="overridden"' in html or 'data-outcome="edited"' in html
+
+
+def test_review_entries_in_the_central_store_are_shared_chained_and_append_only(both, postgres, tmp_path):
+    import threading
+
+    import psycopg
+
+    from companion.review.pg_workflow import PostgresWorkflowStore
+
+    url = new_database(postgres)
+    first, second = PostgresWorkflowStore.open(url), PostgresWorkflowStore.open(url)  # two workstations
+    try:
+        def write(store, who):
+            for n in range(15):
+                store.append(action="comment", post=f"scan-{n % 3}", reviewer=who, comment=f"{who} note {n}")
+
+        threads = [threading.Thread(target=write, args=(s, w)) for s, w in ((first, "Ann"), (second, "Bo"))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        second.append(action="reviewed", post="scan-1", reviewer="Bo")
+        report = first.verify()
+        assert report.ok and report.checked == 31
+        assert first.reviewed_posts() == ["scan-1"] and first.review_of("scan-1").reviewed
+        first.save_view("Mine", "outcome=overridden")
+        assert second.views() == [("Mine", "outcome=overridden")]
+
+        _, central, _ = both
+        app = create_review_app(central, Settings(data_dir=tmp_path / "ws"), workflow=second)
+        client = app.test_client()
+        client.post("/audit/login", data={"token": admin_token(tmp_path / "ws")[0]}, headers={"Origin": "http://localhost"})
+        scan_id = find_posts(central, POSTGRES, PostFilter(), limit=1)[0].check["scan_id"]
+        client.post(f"/audit/posts/{scan_id}/review", data={"action": "comment", "reviewer": "Cy", "comment": "Seen"},
+                    headers={"Origin": "http://localhost"})
+        assert first.review_of(scan_id).entries[0]["comment"] == "Seen"
+
+        with psycopg.connect(url, autocommit=True) as conn:
+            with pytest.raises(psycopg.Error):
+                conn.execute("UPDATE postguard_review_entries SET comment = 'x' WHERE seq = 3")
+            conn.execute("ALTER TABLE postguard_review_entries DISABLE TRIGGER postguard_review_entries_append_only")
+            conn.execute("UPDATE postguard_review_entries SET comment = 'x' WHERE seq = 3")
+        broken = first.verify()
+        assert not broken.ok and broken.first_broken == 3
+    finally:
+        first.close()
+        second.close()
