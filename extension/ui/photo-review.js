@@ -31,6 +31,10 @@
           if ((action === "photo-undo" || action === "photo-redo") && item) {
             choices.set(item, action === "photo-undo" ? "original" : "redacted");
             refresh(controller.panel, view);
+            // The pressed button is hidden now: focus its counterpart, and keep the preview in view.
+            const card = controller.panel.querySelector(`[data-postguard-photo="${details.item}"]`);
+            card.querySelector(`[data-postguard-action="${action === "photo-undo" ? "photo-redo" : "photo-undo"}"]`)?.focus({ preventScroll: true });
+            card.querySelector("canvas")?.scrollIntoView?.({ block: "nearest" });
             return;
           }
           // Esc ("edit") closes without attaching: only what the user accepts goes to the site.
@@ -72,7 +76,7 @@
       el(doc, "span", { className: "pg-where", "data-postguard-part": "photo-state" }),
     ]);
     const canvas = el(doc, "canvas", { className: "pg-preview", "data-postguard-part": "preview", "aria-hidden": "true" });
-    box.append(title, canvas, pg.panel.findingList(doc, item.findings, null, { where: false }));
+    box.append(title, canvas);
     if (item.redacted) {
       box.append(el(doc, "div", { className: "pg-photo-toggle" }, [
         pg.ui.el(doc, "button", { type: "button", "data-postguard-action": "photo-undo", "data-postguard-item": String(i), text: t("photoUndo") }),
@@ -81,7 +85,25 @@
     } else {
       box.append(el(doc, "p", { className: "pg-note", "data-postguard-part": "cannot-black-out", text: t("photoCannotBlackOut") }));
     }
+    box.append(foundList(doc, item.findings));
     return box;
+  }
+
+  /**
+   * What was found in the photo, one short line each (the category and the companion's masked excerpt:
+   * the extension never saw the photo's text), so the preview stays in view beside it.
+   */
+  function foundList(doc, findings) {
+    const { el, t } = { el: pg.ui.el, t: pg.t };
+    const list = el(doc, "ul", { className: "pg-found", "aria-label": t("panelLabel") });
+    for (const finding of findings) {
+      list.append(el(doc, "li", { className: `pg-sev-${finding.severity}`, "data-postguard-finding": "", "data-category": finding.category }, [
+        el(doc, "span", { className: "pg-cat", text: t(`cat_${finding.category}`) }),
+        doc.createTextNode(" "),
+        el(doc, "span", { className: "pg-masked", text: finding.excerpt || "" }),
+      ]));
+    }
+    return list;
   }
 
   /** Brings the cards and the main button in line with the choices (after Undo / Black out again). */

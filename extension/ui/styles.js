@@ -71,8 +71,8 @@
     .pg-photo-card { border: 1px solid #e3e6ea; border-radius: 8px; padding: 8px; margin: 0 0 8px; }
     .pg-photo-title { display: flex; align-items: baseline; gap: 6px; margin-bottom: 6px; }
     .pg-preview { display: block; max-width: 100%; border: 1px solid #c9ced6; border-radius: 4px; background: #f3f5f7; margin: 0 0 6px; }
-    .pg-photo-card ul { overflow: visible; min-height: 0; margin: 0 0 6px; }
-    .pg-photo-card li { margin: 0 0 4px; padding: 4px 8px; }
+    .pg-photo-card ul { overflow: visible; min-height: 0; margin: 6px 0 0; }
+    .pg-photo-card li { margin: 0 0 3px; padding: 3px 8px; font-size: 13px; }
     [hidden] { display: none !important; }
     li[data-postguard-finding] { cursor: pointer; }
     li[data-postguard-finding]:focus-visible { outline: 3px solid #f5b400; }
