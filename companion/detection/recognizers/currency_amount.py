@@ -109,6 +109,8 @@ class CurrencyAmountRecognizer(EntityRecognizer):
                 for (s, e), score in _longest(spans).items() if score > 0]
 
     def _amounts_around(self, text: str, start: int, end: int, kind: str):
+        if kind == "sign":
+            start = _country_letters_start(text, start)
         token = text[start:end]
         lettered = kind != "sign"
         before = text[start - 1] if start else " "
@@ -153,6 +155,18 @@ class CurrencyAmountRecognizer(EntityRecognizer):
         if kind != "code" and not (token.isascii() and len(token.rstrip(".")) <= 4):
             return self.SIGN_SCORE  # "zł", "円", "美元", "euros": a currency and nothing else
         return self.CLEAR_AMOUNT_SCORE  # "PLN 197", "Rs 980": a code no word shares
+
+
+def _country_letters_start(text: str, start: int) -> int:
+    """Where a sign's country letters begin: "Z$", "J$", "CUC$", "E£" are the sign with up to
+    three capitals glued in front (CLDR lists some, "NT$", "R$"; posts write more), so the
+    amount before them ("1 Z$", "45 E£") is the sign's amount."""
+    at = start
+    while at > 0 and start - at < 3 and "A" <= text[at - 1] <= "Z":
+        at -= 1
+    if at < start and (at == 0 or not _is_word_char(text[at - 1])):
+        return at
+    return start
 
 
 def _non_latin(token: str) -> bool:
