@@ -7,6 +7,7 @@ import { routeMessage } from "./router.js";
 import { flushAudit, refreshHealth } from "./handlers.js";
 import { RETRY_ALARM } from "./audit-queue.js";
 import { HEALTH_ALARM, armHealthAlarm } from "./badge.js";
+import { PRECHECK_PORT, servePrecheckPort } from "./reaction-handlers.js";
 
 function deps() {
   return {
@@ -21,6 +22,11 @@ function deps() {
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
   routeMessage(message, sender, deps()).then(sendResponse);
   return true; // answer asynchronously
+});
+
+// The reaction guard's pre-checks of posts scrolling into view come over a port (cheaper for the page).
+chrome.runtime.onConnect.addListener((port) => {
+  if (port.name === PRECHECK_PORT) servePrecheckPort(port, deps(), routeMessage);
 });
 
 chrome.alarms.onAlarm.addListener((alarm) => {

@@ -47,9 +47,9 @@
     }),
     REACTION_CHECK: Object.freeze({
       type: "reaction-check", trust: "content",
-      request: "{site, action?, author_name, author_handle, text}",
-      response: "{ok: true, result: {reasons, listed, red_line, timings_ms}, policy} | {ok: false, error, policy}",
-      why: "Runs /v1/reaction-check as a post scrolls into view or is hovered; nothing of it is stored.",
+      request: "{site, posts: [{author_name, author_handle, text}] (1 to 8)}",
+      response: "{ok: true, results: [{reasons, listed, red_line, timings_ms} | null per post], policy} | {ok: false, error, policy}",
+      why: "Runs /v1/reaction-check for posts scrolling into view or hovered, in batches (also over the postguard-reaction-check port); nothing is stored.",
     }),
     REACTION: Object.freeze({
       type: "reaction", trust: "content",
