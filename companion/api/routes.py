@@ -141,7 +141,8 @@ def health():
     state = _state()
     forwarding = [ForwardingStatus(**vars(s)) for s in state.forwarder.status()] if state.forwarder else []
     return jsonify(HealthResponse(status="ok", versions=state.versions, org=org_status_for(state),
-                                  forwarding=forwarding).model_dump())
+                                  forwarding=forwarding,
+                                  approvals=bool(state.settings.central_url)).model_dump())
 
 
 _ORG_STATUS = weakref.WeakKeyDictionary()  # engine -> (settings, org status): worked out once per engine

@@ -136,6 +136,8 @@ class HealthResponse(Wire):
     forwarding: list[ForwardingStatus] = Field(
         default_factory=list, description="One entry per configured audit forwarding target "
                                           "(syslog, central store); empty when none is configured.")
+    approvals: bool = Field(False, description="Whether 'Ask for approval' can reach a central service "
+                                               "(central_url is set); /v1/approvals answers 404 otherwise.")
 
 
 ReactionAction = Literal["react", "repost", "share", "comment"]

@@ -20,6 +20,7 @@ import hashlib
 import uuid
 from datetime import timedelta
 
+from companion.audit.identity_map import valid_email
 from companion.central.devices import Device
 from companion.central.drafts import DraftCipher, content_hash
 from companion.central.errors import CentralError, Conflict
@@ -31,7 +32,7 @@ MAX_TEXT_CHARS = 100_000
 MAX_IMAGES = 10
 MAX_FINDINGS = 500
 MAX_COMMENT_CHARS = 2000
-_META = ("id", "os_user", "host", "platform", "created_at", "status", "content_hash", "image_hashes",
+_META = ("id", "os_user", "host", "identity", "platform", "created_at", "status", "content_hash", "image_hashes",
          "categories", "decided_at", "decided_by", "purged_at")
 
 
@@ -72,7 +73,8 @@ def _findings(raw, text_length: int) -> list[dict]:
 
 def submit(conn, cipher: DraftCipher, device: Device, body: dict) -> dict:
     """Seal and queue one draft; the service recomputes its content hash from what arrived. The
-    salesperson is the OS user the laptop names (several may share one enrolled laptop)."""
+    salesperson is the OS user the laptop names (several may share one enrolled laptop), and their
+    company e-mail when the browser profile gave one."""
     text = body.get("text")
     if not isinstance(text, str) or len(text) > MAX_TEXT_CHARS:
         raise CentralError(f"text: the draft's text, at most {MAX_TEXT_CHARS} characters", "invalid_draft")
@@ -88,10 +90,11 @@ def submit(conn, cipher: DraftCipher, device: Device, body: dict) -> dict:
     from psycopg.types.json import Jsonb
 
     conn.execute(
-        "INSERT INTO postguard_approvals (id, device_id, os_user, host, platform, content_hash, image_hashes, "
-        "categories, draft) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        "INSERT INTO postguard_approvals (id, device_id, os_user, host, identity, platform, content_hash, "
+        "image_hashes, categories, draft) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
         (request_id, device.device_id, _name(body.get("os_user")) or device.os_user,
-         _name(body.get("host")) or device.host, str(body.get("platform") or "")[:32] or None,
+         _name(body.get("host")) or device.host, valid_email(body["identity"]) if isinstance(body.get("identity"), str) else None,
+         str(body.get("platform") or "")[:32] or None,
          digest, Jsonb([i["sha256"] for i in images]), Jsonb(categories),
          cipher.seal({"text": text, "images": images, "findings": findings}, request_id)))
     return {"id": request_id, "status": "pending", "content_hash": digest}

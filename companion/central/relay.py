@@ -28,6 +28,7 @@ from pydantic import Field
 
 from companion.api.routes import decode_base64, parse
 from companion.api.schemas import ImageIn, Platform, Wire, WireIn
+from companion.audit.identity_map import valid_email
 from companion.central.drafts import content_hash
 from companion.errors import NotFound
 
@@ -41,6 +42,8 @@ class ApprovalRequest(WireIn):
     images: list[ImageIn] = Field([], description="The draft's photos, in order.")
     platform: Platform = "other"
     scan_id: str | None = Field(None, max_length=64, description="The check this draft was shown after, if any.")
+    identity: str | None = Field(None, max_length=254, description="The company e-mail of the browser profile "
+                                                                   "(chrome.identity), shown to the reviewers.")
 
 
 class ApprovalAnswer(Wire):
@@ -87,9 +90,10 @@ def ask():
                 for f in result.findings]
     answer = _relayed(client.submit_approval, {"text": req.text, "images": [i.model_dump() for i in req.images],
                                      "findings": findings, "platform": req.platform, "content_hash": digest,
-                                     "os_user": state.audit.os_user, "host": state.audit.host})
+                                     "os_user": state.audit.os_user, "host": state.audit.host,
+                                     "identity": valid_email(req.identity)})
     state.audit.record_decision(scan_id=_scan_id(answer["id"]), action="approval_requested", justification=None,
-                                platform=req.platform,
+                                platform=req.platform, identity=req.identity,
                                 details={"approval_id": answer["id"], "content_hash": digest, "image_hashes": digests,
                                          "check_scan_id": req.scan_id})
     return jsonify(ApprovalAnswer(id=answer["id"], status="pending", content_hash=digest).model_dump())

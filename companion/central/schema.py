@@ -58,7 +58,7 @@ CREATE TABLE IF NOT EXISTS postguard_signin_throttle (
 CREATE TABLE IF NOT EXISTS postguard_approvals (
     id TEXT PRIMARY KEY,
     device_id TEXT NOT NULL REFERENCES postguard_devices (device_id),
-    os_user TEXT, host TEXT, platform TEXT,
+    os_user TEXT, host TEXT, identity TEXT, platform TEXT,
     created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
     status TEXT NOT NULL DEFAULT 'pending'
         CHECK (status IN ('pending', 'approved', 'rejected', 'changes_requested', 'expired')),

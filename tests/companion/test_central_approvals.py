@@ -51,8 +51,8 @@ def companion(central, tmp_path, api_engine):
     state.audit.close()
 
 
-def ask(client, text=DRAFT, images=None):
-    response = client.post("/v1/approvals", json={"text": text, "platform": "linkedin",
+def ask(client, text=DRAFT, images=None, **extra):
+    response = client.post("/v1/approvals", json={"text": text, "platform": "linkedin", **extra,
                                                   "images": images if images is not None else
                                                   [{"name": "shelf.png", "mime": "image/png", "data": photo_b64()}]})
     assert response.status_code == 200, response.get_json()
@@ -71,13 +71,15 @@ def local_events(app, scan_id: str) -> list[dict]:
 
 def test_a_draft_goes_to_the_queue_and_the_answer_comes_back(central, companion):
     client = companion.test_client()
-    asked = ask(client)
+    assert client.get("/v1/health").get_json()["approvals"] is True, "the extension may offer the button"
+    asked = ask(client, identity="Li.Wei@Lumenhardware.com")
     assert asked["status"] == "pending" and asked["content_hash"].startswith("sha256:")
     assert client.get(f"/v1/approvals?id={asked['id']}").get_json()["status"] == "pending"
 
     rita = central.session("rita")
     queue = rita.get(f"{central.url}/approvals", timeout=30).text
     assert f'data-id="{asked["id"]}" data-status="pending"' in queue
+    assert "li.wei@lumenhardware.com" in queue, "reviewers see the company identity"
     detail = rita.get(f"{central.url}/approvals/{asked['id']}", timeout=30).text
     assert '<mark class="pg-find pg-cat-pricing" title="pricing">USD 4.20/unit' in detail, "findings highlighted"
     assert MARKER in detail, "the reviewer reads the whole draft"
@@ -178,6 +180,7 @@ def test_an_unreachable_central_service_is_a_clear_answer_not_a_hang(tmp_path, a
 def test_without_a_central_service_asking_for_approval_says_it_is_not_set_up(client):
     response = client.post("/v1/approvals", json={"text": "Hello", "platform": "linkedin"})
     assert response.status_code == 404 and response.get_json()["error"]["code"] == "approvals_off"
+    assert client.get("/v1/health").get_json()["approvals"] is False
 
 
 def test_a_request_nobody_decides_in_time_expires_and_the_salesperson_is_told(central, companion):
