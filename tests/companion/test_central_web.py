@@ -8,7 +8,7 @@ import psycopg
 import pytest
 import requests
 
-from central_servers import PASSWORD, Central, csrf_of, postguard, running_central
+from central_servers import PASSWORD, csrf_of, postguard, running_central
 from sink_servers import new_database, postgres  # noqa: F401 (fixture)
 
 
