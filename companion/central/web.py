@@ -59,10 +59,10 @@ def signin():
         except Throttled as exc:
             log.warning("central sign-in paused %d s after wrong passwords", exc.wait_s)
             return render_template("central/signin.html", next_path=next_path, problem=exc.message,
-                                   account=None), 429, {"Retry-After": str(exc.wait_s)}
+                                   account=None, username=username), 429, {"Retry-After": str(exc.wait_s)}
         except Unauthorized as exc:
             return render_template("central/signin.html", next_path=next_path, problem=exc.message,
-                                   account=None), 401
+                                   account=None, username=username), 401
     start_session(account)
     log.info("central: %s signed in", account.username)
     return redirect(next_path, 303)

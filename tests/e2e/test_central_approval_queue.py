@@ -81,8 +81,9 @@ def test_a_reviewer_works_through_the_approval_queue(postgres, launch_browser, t
         page.get_by_label("Password").fill("not my password at all")
         page.get_by_role("button", name="Sign in").click()
         expect(page.get_by_role("alert")).to_have_text("That user name and password do not match")
+        expect(page.get_by_label("User name")).to_have_value("rita")
+        expect(page.get_by_label("Password")).to_be_focused()
         page.screenshot(path=screenshot_path("central-signin-wrong-password"))
-        page.get_by_label("User name").fill("rita")
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
 
