@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 import logging
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request, session, url_for
 
 from companion.central import accounts, approvals, devices
 from companion.central.errors import Throttled, Unauthorized
@@ -71,8 +71,6 @@ def signin():
 @bp.post("/signout")
 def signout():
     check_csrf()
-    from flask import session
-
     session.clear()
     return redirect(url_for("central.signin"), 303)
 
