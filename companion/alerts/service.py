@@ -56,7 +56,8 @@ class AlertService:
     """Rules, channels and a worker thread; `close()` stops it after the queued events."""
 
     def __init__(self, config: AlertConfig, *, count_overrides=None, link_base: str = ""):
-        """`count_overrides(person, day)` says how often a person posted anyway that UTC day."""
+        """`count_overrides(person, day, through_ts)` says how often a person posted anyway that
+        UTC day, up to and including the event stamped `through_ts`."""
         self.rules = config.rules
         self.channels = {name: make_channel(spec) for name, spec in config.channels.items()}
         self.source = config.source
@@ -114,7 +115,7 @@ class AlertService:
         person, day = person_of(event), (event.get("ts") or "")[:10]
         if not person or (rule.name, person, day) in self._fired_days:
             return None
-        count = self._count(person, date.fromisoformat(day))
+        count = self._count(person, date.fromisoformat(day), event.get("ts"))
         if count <= rule.overrides_per_day:
             return None
         self._fired_days.add((rule.name, person, day))
@@ -164,7 +165,7 @@ def start_alerts(settings, reader, store) -> AlertService | None:
 
     config = load_alerts(path)
     d = dialect_of(reader)
-    service = AlertService(config, count_overrides=lambda person, day: overrides_on_day(reader, d, person, day),
+    service = AlertService(config, count_overrides=lambda person, day, ts: overrides_on_day(reader, d, person, day, ts),
                            link_base=f"http://127.0.0.1:{settings.port}")
     store.add_listener(service.on_event)
     return service

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from companion.audit.events import utc_timestamp
 from companion.review.sql import Dialect, found_value
@@ -136,8 +136,12 @@ def top_rules(reader, d: Dialect, period: Period, *, limit: int = 10) -> list[tu
     return [(str(r), int(n)) for r, n in rows]
 
 
-def overrides_on_day(reader, d: Dialect, person: str, day: date) -> int:
-    """How many times `person` posted anyway on one UTC day (the alert rule's count)."""
+def overrides_on_day(reader, d: Dialect, person: str, day: date, through_ts: str | None = None) -> int:
+    """How many times `person` posted anyway on one UTC day (the alert rule's count), up to and
+    including the event stamped `through_ts`, so the count does not depend on how far behind
+    the alert thread runs."""
     since = datetime.fromisoformat(f"{day.isoformat()}T00:00:00+00:00")
     until = datetime.fromisoformat(f"{day.isoformat()}T23:59:59.999999+00:00")
+    if through_ts:
+        until = min(until, datetime.fromisoformat(through_ts.replace("Z", "+00:00")) + timedelta(microseconds=1))
     return person_record(reader, d, person, Period(since, until)).overrides
