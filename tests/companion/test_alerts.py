@@ -150,17 +150,17 @@ def test_the_daily_count_is_the_same_however_far_behind_the_alert_thread_runs(tm
             check = store.record_check(scan_id=f"s{n}", platform="linkedin", url_host=None, result=_result(0),
                                        versions={})
             decisions.append(store.record_decision(scan_id=check["scan_id"], action="overridden", justification="x"))
-        path = tmp_path / "alerts.yaml"
-        path.write_text("channels:\n  hook: {kind: webhook, url: 'http://127.0.0.1:9/none'}\n"
-                        "rules:\n  - {name: Many, overrides_per_day: 2, channels: [hook]}\n", encoding="utf-8")
-        service = AlertService(load_alerts(path), count_overrides=lambda p, day, ts: overrides_on_day(reader, SQLITE, p, day, ts))
-        fired = []
-        service._send = lambda rule, alert: fired.append(alert)  # what would be sent, without a server
-        for event in decisions:  # all four are on disk before the thread sees the first
-            service.on_event(event)
-        assert service.wait_idle(30)
-        service.close()
-        assert [a["overrides_today"] for a in fired] == [3] and fired[0]["event_seq"] == decisions[2]["seq"]
+        with WebhookServer() as hook:
+            path = tmp_path / "alerts.yaml"
+            path.write_text(f"channels:\n  hook: {{kind: webhook, url: '{hook.url}'}}\n"
+                            "rules:\n  - {name: Many, overrides_per_day: 2, channels: [hook]}\n", encoding="utf-8")
+            service = AlertService(load_alerts(path),
+                                   count_overrides=lambda p, day, ts: overrides_on_day(reader, SQLITE, p, day, ts))
+            for event in decisions:  # all four are on disk before the thread sees the first
+                service.on_event(event)
+            assert service.wait_idle(30)
+            service.close()
+        assert [a["overrides_today"] for a in hook.bodies] == [3] and hook.bodies[0]["event_seq"] == decisions[2]["seq"]
     finally:
         reader.close()
         store.close()
