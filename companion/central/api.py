@@ -45,7 +45,11 @@ def events():
     state, body = _state(), _body()
     with state.store.connection() as conn:
         device = devices.authenticate(conn, request.headers.get("Authorization"))
-        through = ingest(conn, device, body.get("laptop_id"), body.get("events"), state.settings.max_batch_events)
+        through, stored = ingest(conn, device, body.get("laptop_id"), body.get("events"),
+                                 state.settings.max_batch_events)
+    if state.alerts is not None:
+        for event in stored:  # only events stored now: a batch sent again alerts nothing twice
+            state.alerts.on_event(event)
     return jsonify({"stored_through": through})
 
 

@@ -47,6 +47,7 @@ class CentralState:
     settings: CentralSettings
     store: CentralStore
     cipher: DraftCipher
+    alerts: object = None  # companion.alerts.AlertService over the whole fleet, when alerts_file is set
 
 
 def create_central_app(settings: CentralSettings) -> Flask:
@@ -65,12 +66,31 @@ def create_central_app(settings: CentralSettings) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops,
                                 x_host=settings.proxy_hops)
     app.extensions[CENTRAL_EXTENSION] = CentralState(settings, store,
-                                                     DraftCipher(read_key(settings.key_dir, DRAFTS_KEY_FILE)))
+                                                     DraftCipher(read_key(settings.key_dir, DRAFTS_KEY_FILE)),
+                                                     alerts=_start_alerts(settings))
     app.register_blueprint(api.bp)
     app.register_blueprint(web.bp)
     app.after_request(_security_headers)
     _register_error_handlers(app)
     return app
+
+
+def _start_alerts(settings: CentralSettings):
+    """The alert service (companion/alerts) over the fleet's events, when an alerts file is set.
+
+    Each instance alerts on the events it stores itself, so several instances send each alert once.
+    """
+    if not settings.alerts_file:
+        return None
+    from companion.alerts import AlertService, load_alerts
+    from companion.audit.pg_reader import PostgresAuditReader
+    from companion.review.people import overrides_on_day
+    from companion.review.sql import dialect_of
+
+    config = load_alerts(settings.alerts_file)
+    reader = PostgresAuditReader.open(settings.db.get_secret_value())
+    dialect = dialect_of(reader)
+    return AlertService(config, count_overrides=lambda person, day: overrides_on_day(reader, dialect, person, day))
 
 
 def _security_headers(response):

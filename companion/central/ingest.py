@@ -57,9 +57,9 @@ def claim_laptop(conn, device: Device, laptop_id: str) -> None:
         raise Conflict("this audit log's laptop id is sent by another enrolled laptop", "laptop_id_taken")
 
 
-def ingest(conn, device: Device, laptop_id, events, max_events: int) -> int:
-    """Check and store one batch from `device`; returns the seq of its last event."""
+def ingest(conn, device: Device, laptop_id, events, max_events: int) -> tuple[int, list[dict]]:
+    """Check and store one batch from `device`; returns the seq of its last event and the events
+    stored now (a batch sent again stores, and so alerts, nothing twice)."""
     events = check_batch(laptop_id, events, max_events)
     claim_laptop(conn, device, laptop_id)
-    insert_batch(conn, events, laptop_id)
-    return events[-1]["seq"]
+    return events[-1]["seq"], insert_batch(conn, events, laptop_id, report_stored=True)

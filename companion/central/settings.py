@@ -45,6 +45,9 @@ class CentralSettings(BaseModel):
     session_hours: float = Field(8.0, gt=0, le=24, description="How long a reviewer's sign-in lasts.")
     max_request_bytes: int = Field(40 * 1024 * 1024, ge=1, description="Largest request accepted (a draft "
                                                                          "with photos, a batch of events).")
+    alerts_file: Path | None = Field(None, description="Alert rules and channels (the companion's alerts.yaml "
+                                                       "format) run over every laptop's events as they arrive "
+                                                       "(unset: no alerts here).")
     max_batch_events: int = Field(1000, ge=1, description="Most audit events in one batch from a laptop.")
 
     @classmethod

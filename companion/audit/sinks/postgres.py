@@ -58,15 +58,30 @@ def event_row(event: dict, laptop_id: str) -> tuple:
     return tuple(values)
 
 
-def insert_batch(conn, events: Sequence[dict], laptop_id: str) -> None:
+def insert_batch(conn, events: Sequence[dict], laptop_id: str, *, report_stored: bool = False) -> list[dict]:
     """Insert a batch (seq order) and move the laptop's head, in one transaction; a repeat adds nothing.
-    The laptops' sink and the central service's ingest both write through this."""
+
+    With `report_stored`, returns the events stored now (not those already there); that needs
+    SELECT on the events (RETURNING), which the laptops' INSERT-only role does not have, so the
+    laptops' sink leaves it off. The laptops' sink and the central service's ingest both write
+    through this.
+    """
     last = events[-1]
+    stored: set[str] = set()
+    rows = [event_row(e, laptop_id) for e in events]
     with conn.transaction():
         with conn.cursor() as cur:
-            cur.executemany(_INSERT_EVENT, [event_row(e, laptop_id) for e in events])
+            if not report_stored:
+                cur.executemany(_INSERT_EVENT, rows)
+            else:
+                cur.executemany(_INSERT_EVENT + " RETURNING event_id", rows, returning=True)
+                while True:
+                    stored.update(row[0] for row in cur.fetchall())
+                    if not cur.nextset():
+                        break
         conn.execute(_MOVE_HEAD, (laptop_id, without_nul(last.get("host")), without_nul(last.get("os_user")),
                                   events[0]["seq"], last["seq"], last["hash"]))
+    return [e for e in events if e["event_id"] in stored]
 
 
 class PostgresSink:
