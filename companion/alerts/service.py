@@ -56,12 +56,14 @@ class AlertService:
     """Rules, channels and a worker thread; `close()` stops it after the queued events."""
 
     def __init__(self, config: AlertConfig, *, count_overrides=None, link_base: str = ""):
-        """`count_overrides(person, day, through_ts)` says how often a person posted anyway that
-        UTC day, up to and including the event stamped `through_ts`."""
+        """`count_overrides(person, day[, through_ts])` says how often a person posted anyway
+        that UTC day; given the third argument, up to and including the event stamped
+        `through_ts`, so the count does not depend on how far behind this thread runs."""
         self.rules = config.rules
         self.channels = {name: make_channel(spec) for name, spec in config.channels.items()}
         self.source = config.source
         self._count = count_overrides
+        self._count_through = count_overrides is not None and _takes_three(count_overrides)
         self._link_base = link_base.rstrip("/")
         self._queue: queue.Queue = queue.Queue()
         self._recent: deque = deque(maxlen=RECENT)
@@ -115,7 +117,8 @@ class AlertService:
         person, day = person_of(event), (event.get("ts") or "")[:10]
         if not person or (rule.name, person, day) in self._fired_days:
             return None
-        count = self._count(person, date.fromisoformat(day), event.get("ts"))
+        args = (person, date.fromisoformat(day), event.get("ts"))
+        count = self._count(*args) if self._count_through else self._count(*args[:2])
         if count <= rule.overrides_per_day:
             return None
         self._fired_days.add((rule.name, person, day))
@@ -153,6 +156,16 @@ class AlertService:
         if self._thread.is_alive():
             self._queue.put(None)
             self._thread.join(timeout=30)
+
+
+def _takes_three(function) -> bool:
+    """Whether a count function takes (person, day, through_ts) rather than (person, day)."""
+    import inspect
+
+    try:
+        return len(inspect.signature(function).parameters) >= 3
+    except (TypeError, ValueError):
+        return False
 
 
 def start_alerts(settings, reader, store) -> AlertService | None:
