@@ -32,8 +32,21 @@
   async function readFile(file) {
     const buffer = await file.arrayBuffer();
     const digest = await root.crypto.subtle.digest("SHA-256", buffer);
-    const hash = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-    return { name: file.name || "image", mime: file.type, data: toBase64(new Uint8Array(buffer)), hash, file };
+    const hash = Array.from(ownBytes(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+    return { name: file.name || "image", mime: file.type, data: toBase64(ownBytes(buffer)), hash, file };
+  }
+
+  /**
+   * The bytes of a buffer as a Uint8Array of this script's own. In Firefox a content script gets the
+   * page's ArrayBuffer (from a File the page holds) behind a wrapper, and a view on it refuses
+   * `subarray` ("Permission denied to access property \"constructor\"", seen 2026-12-04 in Firefox
+   * ESR 153); copying the bytes into a view made here works in both browsers.
+   */
+  function ownBytes(buffer) {
+    const view = new Uint8Array(buffer);
+    const bytes = new Uint8Array(view.length);
+    bytes.set(view);
+    return bytes;
   }
 
   /** Base64 in chunks: String.fromCharCode on a 5 MB photo at once overflows the call stack. */

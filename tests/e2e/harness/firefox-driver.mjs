@@ -131,6 +131,15 @@ const ops = {
     await handle.dispose();
     return null;
   },
+  async chooseFiles({ page: id, selector, paths, timeout = 15_000 }) {
+    // The site's own button opens the file picker; WebDriver BiDi hands it the files as a user's pick.
+    const p = page(id);
+    const handle = await p.waitForSelector(selector, { visible: true, timeout });
+    const [chooser] = await Promise.all([p.waitForFileChooser({ timeout }), handle.click()]);
+    await chooser.accept(paths);
+    await handle.dispose();
+    return null;
+  },
   async screenshot({ page: id, path }) {
     await page(id).screenshot({ path });
     return path;

@@ -213,6 +213,10 @@ class FirefoxPage:
         """Hand files to a file input as the user's pick would (input and change events)."""
         self._driver.call("setFiles", page=self.id, selector=selector, paths=[str(p) for p in paths])
 
+    def choose_files(self, opener: str, *paths: Path) -> None:
+        """Click the site's own button that opens the file picker, and pick `paths` in it."""
+        self._driver.call("chooseFiles", page=self.id, selector=opener, paths=[str(p) for p in paths])
+
     def screenshot(self, path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._driver.call("screenshot", page=self.id, path=str(path))
