@@ -19,6 +19,7 @@
   const MAX_TEXT = 5000;
   const CHECKS_IN_FLIGHT = 2;
   const BATCH = 8;
+  const GATHER_MS = 50;
   const PRECHECK_PORT = "postguard-reaction-check"; // background/reaction-handlers.js
   const POLICY_WAIT_MS = 60;
 
@@ -31,6 +32,7 @@
     let port = null;
     const waiting = new Map(); // port request id -> resolve
     let nextId = 0;
+    let gatherTimer = 0;
     let policy = null;
     let lastPost = null;
     let started = false;
@@ -95,6 +97,11 @@
       }
     }
 
+    /** Posts coming into view are gathered for a moment and sent together (a message per post costs the page more). */
+    function schedule() {
+      if (!gatherTimer) gatherTimer = root.setTimeout(() => { gatherTimer = 0; pump(); }, GATHER_MS);
+    }
+
     /** The cached (or started) check of a post; a failed check is forgotten so the next look retries. */
     function precheck(post, urgent = false) {
       const id = idOf(post);
@@ -106,6 +113,7 @@
           queue.splice(waitingAt, 1);
           cached.job.urgent = true;
           queue.unshift(cached.job);
+          pump();
         }
         return cached;
       }
@@ -113,8 +121,7 @@
       entry.promise = new Promise((resolve) => {
         const job = { payload: describe(post), resolve, urgent };
         entry.job = job;
-        if (urgent) queue.unshift(job); else queue.push(job);
-        pump();
+        if (urgent) { queue.unshift(job); pump(); } else { queue.push(job); schedule(); }
       }).then((answer) => {
         if (answer?.policy) policy = answer.policy;
         if (answer?.ok) entry.risk = answer.result;
@@ -252,9 +259,15 @@
         if (post) { lastPost = post; precheck(post); }
       }, options);
       // No IntersectionObserver (an old engine, a test DOM): posts are then checked on hover and click only.
+      // A post handed to a check is no longer watched (the observer's work per frame grows with what it
+      // watches, and the feed is long); one whose check failed is watched again.
       const visible = root.IntersectionObserver ? new root.IntersectionObserver((entries) => {
-        for (const item of entries) if (item.isIntersecting) precheck(item.target);
-      }, { rootMargin: "200px 0px" }) : { observe() {}, disconnect() {} };
+        for (const item of entries) {
+          if (!item.isIntersecting) continue;
+          visible.unobserve(item.target);
+          precheck(item.target)?.promise.then((done) => { if (done.failed && item.target.isConnected) visible.observe(item.target); });
+        }
+      }, { rootMargin: "200px 0px" }) : { observe() {}, unobserve() {}, disconnect() {} };
       let scan = 0;
       const mutations = new root.MutationObserver(() => {
         if (!scan) scan = root.setTimeout(() => { scan = 0; observePosts(visible); }, 100);
