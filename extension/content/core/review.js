@@ -64,6 +64,7 @@
       onAction: (action, details, controller) => onAction(ctx, outcome, action, details, controller),
     });
     ctx.shown = { host: panel.host, view };
+    pg.approval?.offer(ctx, outcome, panel); // "Ask for approval", when IT set up a central service
     return panel;
   }
 
@@ -118,6 +119,7 @@
   async function onAction(ctx, outcome, action, details, panel) {
     const { adapter, composer } = ctx;
     const scanId = outcome.answer.result.scan_id;
+    if (action === "ask-approval" || action === "confirm-approval") return pg.approval.act(ctx, outcome, action, panel);
     if (action === "redact") return redact(ctx, outcome, panel);
     if (action === "select" || action === "fix" || action === "dismiss") return pg.findingActions.handle(ctx, outcome, action, details, panel);
     if (action === "override") return override(ctx, outcome, details, panel);
@@ -273,7 +275,7 @@
    */
   function contactLine(policy) {
     if (!policy.supportUrl && !policy.supportText) return pg.t("contactItNoLink");
-    return policy.supportText ? `${pg.t("contactIt")} ${policy.supportText}` : pg.t("contactIt");
+    return policy.supportText ? pg.joinSentences(pg.t("contactIt"), policy.supportText) : pg.t("contactIt");
   }
 
   function contactLink(policy) {
