@@ -13,6 +13,7 @@ import { recordCheck, recordAdapter, readActivity } from "./activity.js";
 import { probeHealth, showCompanionState } from "./badge.js";
 import * as validate from "./validate.js";
 import { reactionHandlers } from "./reaction-handlers.js";
+import { approvalHandlers } from "./approval-handlers.js";
 
 const { MESSAGES: M, ERROR_CODES, error } = globalThis.postguardMessages;
 
@@ -140,6 +141,7 @@ export const contentHandlers = Object.freeze({
   [M.POLICY_GET.type]: handlePolicyGet,
   [M.ADAPTER_REPORT.type]: handleAdapterReport,
   ...reactionHandlers,
+  ...approvalHandlers,
 });
 
 export const extensionHandlers = Object.freeze({

@@ -57,6 +57,18 @@
       response: "{ok: true, delivered: boolean}",
       why: "Audits what the user did with a risky post (POST /v1/reaction); best effort, not queued.",
     }),
+    APPROVAL_ASK: Object.freeze({
+      type: "approval-ask", trust: "content",
+      request: "{text: string, images: [{name, mime, data(base64)}], platform, scanId: string|null}",
+      response: "{ok: true, approval: {id, status: pending, content_hash}} | {ok: false, error}",
+      why: "'Ask for approval': the draft goes through the companion (/v1/approvals) to the company's reviewers.",
+    }),
+    APPROVAL_STATUS: Object.freeze({
+      type: "approval-status", trust: "content",
+      request: "{id?: string}",
+      response: "{ok: true, available: boolean, approval?: {id, status, content_hash, comment, decided_by, decided_at}} | {ok: false, error}",
+      why: "Without id: may the panel offer 'Ask for approval' (/v1/health approvals); with id: the answer so far.",
+    }),
     STATUS_GET: Object.freeze({
       type: "status-get", trust: "extension",
       request: "{}",
