@@ -80,3 +80,42 @@ def test_a_salesperson_asks_for_approval_and_posts_what_was_approved(postgres, l
                 "the approved post went out as typed, not held again"
         finally:
             companion.stop()
+
+
+def test_changes_requested_reach_the_salesperson_and_an_edited_draft_is_held_again(postgres, launch_browser, open_site,
+                                                                                  tmp_path):
+    with running_central(new_database(postgres), tmp_path) as central:
+        central.account("rita")
+        companion = start_companion(tmp_path / "laptop", env={"POSTGUARD_CENTRAL_URL": central.url,
+                                                              "POSTGUARD_CENTRAL_ENROLL_CODE": central.enroll_code()})
+        try:
+            context = launch_browser(extension=True)
+            extension_page(context, companion.url)
+            page = open_site(context, "linkedin")
+            open_composer(page, "linkedin")
+            type_post(page, "linkedin", RISKY_TEXT)
+            click_post(page, "linkedin")
+            page.locator(f'{PANEL} [data-postguard-action="ask-approval"]').click(timeout=30_000)
+            page.click(f'{PANEL} [data-postguard-action="confirm-approval"]')
+            page.locator(f'{NOTICE} [data-kind="approval-waiting"]').wait_for(timeout=60_000)
+            first = only_request_id(central)
+            decide(central, first, "changes", "Leave out the client's name, please.")
+            changes = page.locator(f'{NOTICE} [data-kind="approval-changes_requested"]')
+            changes.wait_for(timeout=30_000)
+            assert "rita asks for changes" in changes.inner_text() and "client's name" in changes.inner_text()
+            screenshot(page, "approval-changes-requested-linkedin-en")
+
+            # Asked again and approved, then edited: the approval no longer fits, Post is held as usual.
+            click_post(page, "linkedin")
+            page.locator(f'{PANEL} [data-postguard-action="ask-approval"]').click(timeout=30_000)
+            page.click(f'{PANEL} [data-postguard-action="confirm-approval"]')
+            page.locator(f'{NOTICE} [data-kind="approval-waiting"]').wait_for(timeout=60_000)
+            type_post(page, "linkedin", " Call me.")
+            decide(central, only_request_id(central), "approve", "")
+            page.locator(f'{NOTICE} [data-kind="approval-approved-changed"]').wait_for(timeout=30_000)
+            click_post(page, "linkedin")
+            page.locator(f'{PANEL} [data-postguard-action="edit"]').wait_for(timeout=30_000)
+            assert sent(page) == [], "an edited draft is not covered by the approval"
+            screenshot(page, "approval-edited-held-again-linkedin-en")
+        finally:
+            companion.stop()
