@@ -42,32 +42,60 @@
     shadow.append(box);
     place(box, options.anchor);
     const timer = options.timeoutMs ? root.setTimeout(hide, options.timeoutMs) : 0;
-    current = { host, timer };
+    current = { host, timer, follow: follow(box, options.anchor) };
     return host;
   }
 
   /**
    * Just below the anchor (the composer's dialog, so the notice covers neither the text nor the Post
-   * control) when that is on screen and the notice fits there, else bottom-right of the window.
+   * control) when the notice fits there, else just above it; when neither fits (a dialog as tall as
+   * the window), the top-right corner, away from the Post control at the composer's foot. Without
+   * an anchor, bottom-right of the window.
    */
   function place(box, anchor) {
-    const rect = anchor?.isConnected ? anchor.getBoundingClientRect() : null;
+    // The whole dialog around the anchor, when there is one: an editor or a photo input sits
+    // above the dialog's own Post button, and "just below" them would cover it.
+    const outer = anchor?.isConnected ? (anchor.closest?.('[role="dialog"]') || anchor) : null;
+    const rect = outer ? outer.getBoundingClientRect() : null;
     const viewH = root.innerHeight || 800;
     const viewW = root.innerWidth || 1200;
     const height = box.offsetHeight || 60;
-    if (rect && rect.width > 0 && rect.bottom + 8 + height <= viewH - 8) {
-      box.style.left = `${Math.max(8, Math.min(rect.left, viewW - 428))}px`;
-      box.style.top = `${rect.bottom + 8}px`;
-    } else {
+    box.style.left = box.style.top = box.style.right = box.style.bottom = "";
+    if (!rect || rect.width <= 0) {
       box.style.right = "16px";
       box.style.bottom = "16px";
+      return;
     }
+    const left = `${Math.max(8, Math.min(rect.left, viewW - 428))}px`;
+    if (rect.bottom + 8 + height <= viewH - 8) {
+      box.style.left = left;
+      box.style.top = `${rect.bottom + 8}px`;
+    } else if (rect.top - 8 - height >= 8) {
+      box.style.left = left;
+      box.style.top = `${rect.top - 8 - height}px`;
+    } else {
+      box.style.right = "16px";
+      box.style.top = "16px";
+    }
+  }
+
+  /**
+   * Places the notice again when the dialog changes size: a photo attached after the notice
+   * appeared makes a centred dialog grow, which would bring its Post button under the notice.
+   */
+  function follow(box, anchor) {
+    const outer = anchor?.isConnected ? (anchor.closest?.('[role="dialog"]') || anchor) : null;
+    if (!outer || typeof root.ResizeObserver !== "function") return null;
+    const observer = new root.ResizeObserver(() => place(box, anchor));
+    observer.observe(outer);
+    return observer;
   }
 
   /** Removes the notice, if any. */
   function hide() {
     if (!current) return;
     if (current.timer) root.clearTimeout(current.timer);
+    current.follow?.disconnect();
     current.host.remove();
     current = null;
   }

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import time
 
 import pytest
 
 from test_extension_support import (NOTICE, PANEL, PHOTO_REVIEW, answer_photo_review, attach_photo, click_post,
                                     extension_page, landscape_png, open_composer, pixels, png_bytes, screenshot,
-                                    sent, type_post, wait_sent)
+                                    SUBMITS, sent, type_post, wait_sent)
 
 pytestmark = pytest.mark.e2e
 SITES = ["linkedin", "facebook", "instagram"]
@@ -65,6 +66,24 @@ def start_with_photo(page, site: str, photo: bytes) -> None:
     attach_photo(page, site, "quote.png", photo)
 
 
+def _notice_clear_of(page, selector: str, timeout_s: float = 3.0) -> bool:
+    """True as soon as the notice and the control do not overlap (False if they still do)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        notice = page.locator(f"{NOTICE} .pg-notice").bounding_box()
+        control = page.locator(selector).first.bounding_box()
+        if notice and control and not _overlap(notice, control):
+            return True
+        if time.monotonic() > deadline:
+            return False
+        page.wait_for_timeout(50)
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return (a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"]
+            and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"])
+
+
 @pytest.mark.parametrize("site", SITES)
 def test_a_blacked_out_copy_is_what_the_site_posts(site, site_page):
     page = site_page(site)
@@ -80,6 +99,11 @@ def test_a_blacked_out_copy_is_what_the_site_posts(site, site_page):
     page.wait_for_selector(f'{NOTICE} .pg-notice[data-kind="photo-done"]:has-text("blacked-out photo is attached")')
     if site == "linkedin":
         screenshot(page, "notice-photo-attached-linkedin")
+    if site != "instagram":  # Instagram's Share appears only at the caption step
+        # Once the site shows the photo its dialog has grown; the notice must have moved off the
+        # Post button by the next frames (it follows the dialog's size).
+        page.wait_for_selector(f'{DIALOGS[site]} img[src^="blob:"]')
+        assert _notice_clear_of(page, SUBMITS[site]), "the notice must not sit over the site's Post button"
     if site == "instagram":
         to_caption(page)
     type_post(page, site, "Our new catalogue is out.")
