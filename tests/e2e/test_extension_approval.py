@@ -17,8 +17,8 @@ import requests
 
 from harness.chromium import REPO_ROOT
 from harness.companion import start_companion
-from test_extension_support import (NOTICE, PANEL, RISKY_TEXT, click_post, extension_page, open_composer, screenshot,
-                                    sent, type_post, wait_sent)
+from test_extension_support import (NOTICE, PANEL, RISKY_TEXT, click_post, editor_text, extension_page, open_composer,
+                                    screenshot, sent, type_post, wait_sent)
 
 sys.path.insert(0, str(REPO_ROOT / "tests" / "companion"))
 from central_servers import csrf_of, running_central  # noqa: E402
@@ -119,3 +119,26 @@ def test_changes_requested_reach_the_salesperson_and_an_edited_draft_is_held_aga
             screenshot(page, "approval-edited-held-again-linkedin-en")
         finally:
             companion.stop()
+
+
+def test_an_unreachable_central_service_is_said_plainly_and_the_draft_stays(launch_browser, open_site, tmp_path):
+    from harness.companion import free_port
+
+    companion = start_companion(tmp_path / "laptop", env={"POSTGUARD_CENTRAL_URL": f"http://127.0.0.1:{free_port()}",
+                                                          "POSTGUARD_CENTRAL_ENROLL_CODE": "pgc_never-used"})
+    try:
+        context = launch_browser(extension=True)
+        extension_page(context, companion.url)
+        page = open_site(context, "linkedin")
+        open_composer(page, "linkedin")
+        type_post(page, "linkedin", RISKY_TEXT)
+        click_post(page, "linkedin")
+        page.locator(f'{PANEL} [data-postguard-action="ask-approval"]').click(timeout=30_000)
+        page.click(f'{PANEL} [data-postguard-action="confirm-approval"]')
+        failed = page.locator(f'{NOTICE} [data-kind="approval-not-sent"]')
+        failed.wait_for(timeout=60_000)
+        assert "cannot be reached" in failed.inner_text() and sent(page) == []
+        assert RISKY_TEXT in editor_text(page, "linkedin"), "the draft stays in the composer"
+        screenshot(page, "approval-unreachable-linkedin-en")
+    finally:
+        companion.stop()
