@@ -235,7 +235,12 @@
       if (!post) return;
       const entry = precheck(post, true);
       if (!entry) return;
-      if (entry.risk && pg.reactionPolicy.levelFor(policy, ctl.action, entry.risk.reasons) === "allow") return;
+      if (entry.risk) {
+        // Checked already: a harmless or monitored post's click is left alone (the site gets the user's
+        // own, trusted click); only a held one is stopped.
+        const level = pg.reactionPolicy.levelFor(policy, ctl.action, entry.risk.reasons);
+        if (level === "allow" || level === "monitor") { decide(ctl, post, entry, { replayIfAllowed: false }); return; }
+      }
       event.preventDefault();
       event.stopImmediatePropagation();
       if (entry.risk) { decide(ctl, post, entry, { replayIfAllowed: true }); return; }
