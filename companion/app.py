@@ -39,11 +39,13 @@ class AppState:
     forwarder: Forwarder | None = None  # syslog / central store, when configured
 
     def record_check(self, *, scan_id: str, platform: str, url_host: str | None,
-                     result: ScanResult, identity: str | None = None) -> bool:
+                     result: ScanResult, identity: str | None = None,
+                     acting: tuple[str, bool] | None = None) -> bool:
         """Audit a check; a failing store must not hide the findings from the user."""
         try:
             self.audit.record_check(scan_id=scan_id, platform=platform, url_host=url_host,
-                                    result=result, versions=self.versions, identity=identity)
+                                    result=result, versions=self.versions, identity=identity,
+                                    acting=acting)
             return True
         except AuditError as exc:
             log.error("audit store unavailable (%s)", exc.code)

@@ -4,7 +4,8 @@ An org directory holds `clients.csv` (header `name,aliases,contacts`; aliases an
 separated by `;`), `competitors.txt`, `products.txt`, `allow.txt` and `markets.txt` (the
 ISO 3166 codes of the countries the org trades with, whose national phone numbers are
 recognised without a country code) (one entry per line,
-`#` comments), all UTF-8. A broken file names its path, line and field; nothing is
+`#` comments), all UTF-8, and `identities.yaml` (the company's own pages and accounts per
+site, companion/identities.py). A broken file names its path, line and field; nothing is
 guessed, because a silently skipped client is a client that can leak.
 """
 
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from companion.errors import ConfigError
+from companion.identities import FILE_NAME as IDENTITIES_FILE, Identities, load_identities
 
 CLIENT_HEADER = ["name", "aliases", "contacts"]
 
@@ -39,6 +41,7 @@ class OrgData:
     allow: list[str] = field(default_factory=list)
     markets: list[str] = field(default_factory=list)
     path: str = ""
+    identities: Identities = field(default_factory=Identities)  # identities.yaml: the company's own pages
 
 
 def _read_text(path: Path) -> str:
@@ -125,4 +128,5 @@ def load_org(org_dir: Path) -> OrgData:
         allow=read_list(org_dir / "allow.txt"),
         markets=read_markets(org_dir / "markets.txt"),
         path=str(org_dir),
+        identities=load_identities(org_dir / IDENTITIES_FILE),
     )

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from companion.api.schemas import (CheckRequest, CheckResponse, DecisionRequest, DecisionResponse,
                                    ForwardingStatus, HealthResponse, OrgStatus, RedactRequest, RedactResponse)
+from companion.detection.acting_identity import apply_judgement, judge_acting_identity
 from companion.detection.engine import ImageInput
 from companion.errors import ImageRejected, NotFound, RequestError
 
@@ -90,9 +91,13 @@ def check():
     if len(req.text) > state.settings.max_text_chars:
         raise RequestError(f"text: longer than {state.settings.max_text_chars} characters", "text_too_long")
     result = state.engine.check(req.text, _decode_images(req), lang=_language())
+    acting = judge_acting_identity(state.engine.org.identities, state.engine.org, req.platform,
+                                   req.acting_as, req.text, result, lang=_language())
+    apply_judgement(result, acting)
     scan_id = uuid.uuid4().hex
     audited = state.record_check(scan_id=scan_id, platform=req.platform, url_host=_url_host(req.url),
-                                 result=result, identity=req.identity)
+                                 result=result, identity=req.identity,
+                                 acting=(req.acting_as, acting.acted_as_company) if acting else None)
     body = CheckResponse(scan_id=scan_id, verdict=result.verdict,
                          findings=[f.to_wire() for f in result.findings],
                          timings_ms=result.timings_ms, ocr_incomplete=result.ocr_incomplete,

@@ -44,6 +44,11 @@ class CheckRequest(WireIn):
     url: str | None = Field(None, max_length=2048, description="Page URL; only its host is audited.")
     identity: str | None = Field(None, max_length=254, description="The company email of the browser profile "
                                                                    "(chrome.identity); audited as the person.")
+    acting_as: str | None = Field(None, max_length=300,
+                                  description="Who the user acts as on the site, as the page shows it "
+                                              "(display name or handle). Judged against the org's "
+                                              "identities.yaml; audited only as a keyed hash and an "
+                                              "`acted_as_company` flag.")
 
 
 class FindingOut(Wire):

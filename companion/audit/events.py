@@ -122,9 +122,12 @@ def _empty_event(kind: str, identity: dict) -> dict:
 
 def check_event(
     *, key: bytes, identity: dict, scan_id: str, platform: str, url_host: str | None,
-    result: ScanResult, versions: dict,
+    result: ScanResult, versions: dict, acting: tuple[str, bool] | None = None,
 ) -> dict:
-    """The event for one check: verdict, what was found, masked excerpts, keyed hashes."""
+    """The event for one check: verdict, what was found, masked excerpts, keyed hashes.
+
+    `acting` (the identity the user acted as on the site, and whether it is a company one) goes
+    in as `details.acting_hash` (keyed) and `details.acted_as_company`; the name never does."""
     counts = Counter(f.category for f in result.findings)
     event = _empty_event("check", identity)
     event.update(
@@ -139,8 +142,19 @@ def check_event(
         value_hashes=_value_hashes(key, result.findings),
         ocr_incomplete=bool(result.ocr_incomplete),
         versions=dict(versions or {}),
+        details=acting_details(key, *acting) if acting else None,
     )
     return event
+
+
+def acting_details(key: bytes, acting_as: str, acted_as_company: bool) -> dict:
+    """Who the user acted as, recognisable across events but never readable: a keyed hash of the
+    folded name (`@Brightway.Official` and `brightway.official` hash alike) and the company flag."""
+    from companion.identities import fold
+
+    if not isinstance(acted_as_company, bool):
+        raise TypeError("acted_as_company is a flag")
+    return {"acting_hash": keyed_hash(key, fold(acting_as)), "acted_as_company": acted_as_company}
 
 
 def decision_event(

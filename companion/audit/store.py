@@ -115,12 +115,13 @@ class AuditStore:
 
     def record_check(
         self, *, scan_id: str, platform: str, url_host: str | None, result: ScanResult,
-        versions: dict, identity: str | None = None,
+        versions: dict, identity: str | None = None, acting: tuple[str, bool] | None = None,
     ) -> dict:
-        """Append the event for one check; it is committed to disk when this returns."""
+        """Append the event for one check; it is committed to disk when this returns.
+        `acting` is (who the user acted as on the site, whether that is a company identity)."""
         event = check_event(
             key=self._key, identity=self._identity, scan_id=scan_id, platform=platform,
-            url_host=url_host, result=result, versions=versions,
+            url_host=url_host, result=result, versions=versions, acting=acting,
         )
         return self._append(self._stamp(event, identity))
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from companion.detection.normalize import NormalizedText, digits_only
 from companion.detection.orglists import ListEntry, ListMatch, PhoneMatcher, TermMatcher
 from companion.detection.recognizers.phone import phone_regions
+from companion.identities import Identities
 from companion.org import OrgData
 
 _LOOKS_LIKE_PHONE = re.compile(r"^\+?[\d\s().\-/]{7,}$")
@@ -38,6 +39,7 @@ class OrgMatchers:
     allow_domains: frozenset[str]
     allow_emails: frozenset[str]
     markets: tuple[str, ...] = ()
+    identities: Identities = Identities()  # the company's own identities per site (wrong-account check)
 
     @classmethod
     def build(cls, org: OrgData) -> "OrgMatchers":
@@ -61,6 +63,7 @@ class OrgMatchers:
             allow_emails=frozenset(a.lower() for a in org.allow if "@" in a),
             markets=tuple(dict.fromkeys(org.markets + phone_regions(
                 [p for p, _ in client_phones + allow_phones]))),
+            identities=org.identities,
         )
 
     def allowed_spans(self, norm: NormalizedText, text: str) -> list[tuple[int, int]]:

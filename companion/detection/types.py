@@ -22,6 +22,7 @@ CATEGORIES: tuple[str, ...] = (
     "sensitive_topic",
     "disparagement",
     "competitor",
+    "wrong_account",  # work posted from a personal identity, or red-line content as the company
 )
 
 Severity = Literal["info", "warn", "block"]
@@ -39,6 +40,7 @@ DEFAULT_SEVERITY: dict[str, Severity] = {
     "sensitive_topic": "warn",
     "disparagement": "warn",
     "competitor": "info",
+    "wrong_account": "warn",
 }
 
 

@@ -15,6 +15,7 @@ CATEGORY_LABELS = {
     "sensitive_topic": "Sensitive topic",
     "disparagement": "Disparagement",
     "competitor": "Competitor",
+    "wrong_account": "Wrong account",
 }
 ACTION_LABELS = {"posted": "Posted", "edited": "Edited", "cancelled": "Cancelled",
                  "overridden": "Posted anyway", "redacted": "Redacted"}

@@ -1,0 +1,110 @@
+"""The wrong-account check: work from a personal identity and red-line content as the company page.
+
+What a salesperson relies on: a post with a finding sent from their own account is named for what
+it is ("You are posting as Li Wei, your personal account"), the same post from the company page is
+not, a harmless personal post as the company page goes out unremarked, a red-line one does not;
+IT's identities.yaml is refused with file, line and field when broken; the audit log holds the
+identity only as a keyed hash and a company flag.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from companion.errors import ConfigError
+from companion.identities import Identities, load_identities
+
+WORK = "Hansen Maschinenbau GmbH confirmed the order at USD 0.42/pc FOB Ningbo."
+CLEAN = "Great week at the Canton Fair, thanks to everyone who visited our booth!"
+RED_LINE = "The election was stolen and everyone who voted for that party is a traitor."
+
+
+def check(client, text, acting_as=None, platform="linkedin", lang="en"):
+    body = {"text": text, "platform": platform, **({"acting_as": acting_as} if acting_as else {})}
+    response = client.post("/v1/check", json=body, headers={"Accept-Language": lang})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()
+
+
+def identity_messages(answer):
+    return [f["message"] for f in answer["findings"] if f["category"] == "wrong_account"]
+
+
+def test_work_from_a_personal_account_is_named_in_english_and_chinese(client):
+    answer = check(client, WORK, acting_as="Li Wei")
+    assert answer["verdict"] == "warn"
+    assert identity_messages(answer)[0].startswith("You are posting as Li Wei, your personal account.")
+    assert "Lumen Hardware Co., Ltd." in identity_messages(answer)[0]
+    assert answer["findings"][0]["category"] == "wrong_account", "the identity is said first"
+    zh = check(client, WORK, acting_as="li.wei.exports", platform="instagram", lang="zh-CN")
+    assert identity_messages(zh) == ["你正在以个人账号 li.wei.exports 发布。这是工作内容：请切换到 "
+                                     "lumenhardware.official 再发布。"]
+
+
+@pytest.mark.parametrize("platform, company", [("linkedin", "lumen hardware co., ltd."),
+                                                ("instagram", "@LumenHardware.Official"),
+                                                ("facebook", "Lumen Hardware")])
+def test_the_same_post_from_the_company_identity_has_no_identity_warning(client, platform, company):
+    answer = check(client, WORK, acting_as=company, platform=platform)
+    assert identity_messages(answer) == []
+    assert answer["findings"], "the post's own findings stay"
+
+
+def test_a_clean_personal_post_as_the_company_page_goes_out_but_a_red_line_one_is_named(client):
+    assert check(client, CLEAN, acting_as="Lumen Hardware Co., Ltd.")["verdict"] == "allow"
+    assert check(client, CLEAN, acting_as="Li Wei")["verdict"] == "allow"
+    answer = check(client, RED_LINE, acting_as="Lumen Hardware Co., Ltd.")
+    assert identity_messages(answer) == ["You are acting as the company page Lumen Hardware Co., Ltd.: "
+                                         "this touches a red-line topic, and the company must not say it."]
+
+
+def test_without_an_acting_identity_or_a_declared_site_nothing_changes(client):
+    assert identity_messages(check(client, WORK)) == []
+    assert identity_messages(check(client, WORK, acting_as="Li Wei", platform="other")) == []
+
+
+def test_the_audit_event_holds_a_keyed_hash_and_the_company_flag_never_the_name(client, audit_store):
+    check(client, WORK, acting_as="Li Wei")
+    check(client, CLEAN, acting_as="@Lumen Hardware Co., Ltd.")
+    check(client, CLEAN)
+    events = [e for e in audit_store.events() if e["kind"] == "check"][-3:]
+    personal, company, unknown = (e.get("details") or {} for e in events)
+    assert personal["acted_as_company"] is False and company["acted_as_company"] is True
+    assert "acting_hash" not in unknown and "acted_as_company" not in unknown
+    assert len(personal["acting_hash"]) >= 32 and personal["acting_hash"] != company["acting_hash"]
+    stored = json.dumps(events)
+    assert "Li Wei" not in stored and "Lumen Hardware Co" not in stored and "personal account" not in stored
+
+
+def test_the_openapi_document_names_the_acting_identity_and_the_category(client):
+    doc = client.get("/v1/openapi.json").get_json()
+    assert "wrong_account" in json.dumps(doc)
+    assert "acting_as" in json.dumps(doc)
+
+
+@pytest.mark.parametrize("text, line, field", [
+    ("linkedin:\n  company: Lumen\n", 2, "linkedin.company"),
+    ("linkedin:\n  company: [Lumen]\n  pages: [x]\n", 3, "linkedin.pages"),
+    ("facebook:\n  company: [Lumen]\nmyspace:\n  company: [x]\n", 3, "myspace"),
+    ("instagram:\n  company: ['', lumen]\n", 2, "instagram.company[0]"),
+    ("work_content: sometimes\n", 1, "work_content"),
+    ("linkedin: [Lumen]\n", 1, "linkedin"),
+])
+def test_a_broken_identities_file_names_file_line_and_field(tmp_path, text, line, field):
+    path = tmp_path / "identities.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_identities(path)
+    assert (raised.value.path, raised.value.line, raised.value.field) == (str(path), line, field)
+    assert f"{path}:{line} {field}:" in str(raised.value)
+
+
+def test_a_missing_file_declares_nothing_and_the_example_declares_every_site(tmp_path):
+    from companion.config import EXAMPLE_ORG_DIR
+
+    assert load_identities(tmp_path / "identities.yaml") == Identities()
+    example = load_identities(EXAMPLE_ORG_DIR / "identities.yaml")
+    assert all(example.declared(site) for site in ("linkedin", "facebook", "instagram"))
+    assert example.work_content == "any_finding"
