@@ -90,7 +90,7 @@ def _start_alerts(settings: CentralSettings):
     config = load_alerts(settings.alerts_file)
     reader = PostgresAuditReader.open(settings.db.get_secret_value())
     dialect = dialect_of(reader)
-    return AlertService(config, count_overrides=lambda person, day: overrides_on_day(reader, dialect, person, day))
+    return AlertService(config, count_overrides=lambda person, day, ts: overrides_on_day(reader, dialect, person, day, ts))
 
 
 def _security_headers(response):
