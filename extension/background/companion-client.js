@@ -102,9 +102,10 @@ export async function profileIdentity(identityApi = globalThis.chrome?.identity)
 }
 
 /** POST /v1/check. */
-export async function checkPost({ baseUrl, language, fetchImpl }, { text, images, platform, url }) {
+export async function checkPost({ baseUrl, language, fetchImpl }, { text, images, platform, url, actingAs }) {
   const timeoutMs = images.length ? TIMEOUTS_MS.checkImages : TIMEOUTS_MS.checkText;
   const body = { text, images, platform, url };
+  if (actingAs) body.acting_as = actingAs; // the site identity, judged against identities.yaml
   const identity = await profileIdentity();
   if (identity) body.identity = identity;
   return callCompanion({ baseUrl, language, fetchImpl, timeoutMs, method: "POST", path: "/v1/check", body });

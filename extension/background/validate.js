@@ -20,12 +20,15 @@ function isImage(image) {
 
 /** A /v1/check request from a content script, or null when malformed. */
 export function checkRequest(payload) {
-  const { text, images = [], platform, url } = payload || {};
+  const { text, images = [], platform, url, actingAs } = payload || {};
   if (typeof text !== "string" || text.length > MAX_TEXT) return null;
   if (!Array.isArray(images) || images.length > MAX_IMAGES || !images.every(isImage)) return null;
   if (!PLATFORMS.includes(platform)) return null;
   const cleanImages = images.map(({ name, mime, data }) => ({ name, mime, data }));
-  return { text, images: cleanImages, platform, url: typeof url === "string" ? url.slice(0, 2048) : "" };
+  if (actingAs !== undefined && typeof actingAs !== "string") return null;
+  const request = { text, images: cleanImages, platform, url: typeof url === "string" ? url.slice(0, 2048) : "" };
+  if (actingAs && actingAs.trim()) request.actingAs = actingAs.trim().slice(0, 300); // who the user posts as on the site
+  return request;
 }
 
 /** A decision from a content script, or null when malformed. */

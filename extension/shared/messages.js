@@ -17,7 +17,7 @@
   const MESSAGES = Object.freeze({
     CHECK: Object.freeze({
       type: "check", trust: "content",
-      request: "{text: string, images: [{name, mime, data(base64)}], platform, url}",
+      request: "{text: string, images: [{name, mime, data(base64)}], platform, url, actingAs?: string}",
       response: "{ok: true, result: {scan_id, verdict, findings, timings_ms, ocr_incomplete, warnings}, policy} | {ok: false, error, policy}",
       why: "Runs /v1/check in the worker: a content-script fetch would carry the page's Origin.",
     }),

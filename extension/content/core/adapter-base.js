@@ -16,6 +16,8 @@
  *   removeImage             — {selector, removes: "one"|"all"} the site's own control that takes a photo
  *                             (or the whole attachment) off the post; absent where picking replaces
  *                             the selection (Instagram). Used to swap in a redacted photo.
+ *   actingIdentity(root, doc) — who the user posts as from this composer (display name or handle, as
+ *                             the page shows it), or "" when the page does not say; see feed-dom.md
  *
  * The base gives every adapter: findEditor, findSubmit, scopeOf, composerForEditor,
  * composerForSubmit, rootOf, and a throttled `report` that counts matches and misses so a site
@@ -185,8 +187,19 @@
       pg.runtime?.send(pg.messages.MESSAGES.ADAPTER_REPORT.type, { site: spec.id, outcome, probe });
     }
 
+    /** The acting identity for a composer root, trimmed and capped; "" when unknown (never throws). */
+    function actingIdentity(composerRoot) {
+      try {
+        const name = spec.actingIdentity?.(composerRoot, composerRoot?.ownerDocument || root.document) || "";
+        return name.replace(/\s+/g, " ").trim().slice(0, 300);
+      } catch {
+        return "";
+      }
+    }
+
     return Object.freeze({
       id: spec.id,
+      actingIdentity,
       platform: spec.platform,
       spec,
       fileInputSelector: spec.fileInputSelector,

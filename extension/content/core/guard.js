@@ -85,7 +85,7 @@
         review.done.then(() => { if (!review.asked && state.holding !== composer.root) hold(composer, how, null); });
         return;
       }
-      const known = pg.precheck.lookupNow(composer);
+      const known = pg.precheck.lookupNow(composer, adapter.platform);
       if (known && known.answer.result.verdict === "allow") {
         // Pre-checked and clean: the site's own handler runs now, untouched.
         if (known.answer.result.scan_id) pg.review.audit(adapter.platform, known.answer.result.scan_id, "posted");

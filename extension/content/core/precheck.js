@@ -38,8 +38,17 @@
     return cache.get(key)?.answer;
   }
 
+  /** Who the user posts as from this composer, per the site's adapter ("" when the page does not say). */
+  function actingAs(composer, platform) {
+    const adapter = Object.values(pg.adapters || {}).find((a) => a.platform === platform);
+    return adapter?.actingIdentity ? adapter.actingIdentity(composer.root) : "";
+  }
+
+  /** The cache key with the acting identity: switching account makes the same post a new check. */
+  const checkKey = (text, images, acting) => (acting ? `${keyFor(text, images)}\u0001${acting}` : keyFor(text, images));
+
   /** Starts (or joins) the check of this exact content. Answers like runtime.send. */
-  function checkContent(key, text, images, platform) {
+  function checkContent(key, text, images, platform, acting = "") {
     const existing = cache.get(key);
     if (existing) return existing.promise;
     const entry = { answer: undefined, promise: null };
@@ -48,6 +57,7 @@
       images: images.map(({ name, mime, data }) => ({ name, mime, data })),
       platform,
       url: root.location ? root.location.origin + root.location.pathname : "",
+      ...(acting ? { actingAs: acting } : {}),
     }).then((answer) => {
       if (answer.ok) entry.answer = answer;
       else cache.delete(key); // failures are retried on the next attempt, never cached
@@ -61,9 +71,10 @@
   async function checkNow(composer, platform) {
     const images = await pg.images.imagesOf(composer.root);
     const { text, extracted } = readText(composer);
-    const key = keyFor(text, images);
+    const acting = actingAs(composer, platform);
+    const key = checkKey(text, images, acting);
     if (!text.trim() && !images.length) return { key, text, extracted, images, answer: { ok: true, result: emptyResult() } };
-    const answer = await checkContent(key, text, images, platform);
+    const answer = await checkContent(key, text, images, platform, acting);
     return { key, text, extracted, images, answer };
   }
 
@@ -76,11 +87,11 @@
    * Synchronous look-up at click time: the cached answer when the content is exactly what was
    * checked, else null (photos still being read count as unknown).
    */
-  function lookupNow(composer) {
+  function lookupNow(composer, platform) {
     const images = pg.images.imagesNow(composer.root);
     if (images === null) return null;
     const { text, extracted } = readText(composer);
-    const key = keyFor(text, images);
+    const key = checkKey(text, images, platform ? actingAs(composer, platform) : "");
     if (!text.trim() && !images.length) return { key, text, extracted, images, answer: { ok: true, result: emptyResult() } };
     const answer = settled(key);
     return answer ? { key, text, extracted, images, answer } : null;

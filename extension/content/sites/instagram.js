@@ -14,8 +14,32 @@
   ];
   const NEXT_LABELS = ["next", "siguiente", "suivant", "avanti", "weiter", "volgende", "dalej", "далее", "次へ", "下一步", "다음", "ileri", "avançar"];
 
+  const PROFILE_LABELS = ["profile", "个人主页", "主页", "個人檔案", "profil", "perfil", "profilo", "プロフィール", "프로필"];
+  const PICTURE_ALT = [/^(.+?)(?:'|’)s profile picture$/i, /^(.+?)的头像$/, /^(.+?)的大頭貼照$/];
+
+  /**
+   * The current account (feed-dom.md): the nav's "Profile" link `a[href="/‹current›/"]`, whose picture
+   * reads "‹current›'s profile picture". Instagram has no per-post identity; switching reloads the page.
+   */
+  function actingIdentity(_composerRoot, doc) {
+    for (const link of doc.querySelectorAll('a[href^="/"]')) {
+      const labels = [link.getAttribute("aria-label"), ...[...link.querySelectorAll("span, div")].filter((el) => !el.children.length).map((el) => el.textContent)];
+      if (!labels.some((label) => PROFILE_LABELS.includes((label || "").trim().toLowerCase()))) continue;
+      const handle = /^\/([^/?#]+)\/?$/.exec(link.getAttribute("href"))?.[1];
+      if (handle) return decodeURIComponent(handle);
+      for (const img of link.querySelectorAll("img[alt]")) {
+        for (const pattern of PICTURE_ALT) {
+          const found = pattern.exec(img.getAttribute("alt").trim());
+          if (found) return found[1];
+        }
+      }
+    }
+    return "";
+  }
+
   pg.defineAdapter({
     id: "instagram",
+    actingIdentity,
     platform: "instagram",
     editorSelectors: [
       'div[aria-label="Write a caption..."][contenteditable="true"]',
