@@ -8,12 +8,14 @@
  * `button.share-actions__primary-action` disabled until there is something to post. The Post handler is a
  * bubble-phase listener on the button and sends the editor's MODEL text at click time.
  * Ctrl/Cmd+Enter in the editor posts too (a replica assumption, so keyboard submits can be tested).
+ * The identity line switches between the member and the company page (identity-switcher.js).
  */
 
 import { avatar, filesFrom, h, icon, openPicker } from "../common/dom.js";
 import { DomModelEditor } from "../common/dom-model-editor.js";
 import { recordSubmission } from "../common/replica-record.js";
 import { ME } from "./profile.js";
+import { actingIdentity, openIdentityMenu } from "./identity-switcher.js";
 
 const PLACEHOLDER = "What do you want to talk about?";
 const MEDIA_ACCEPT = "image/gif,image/jpeg,image/jpg,image/png,image/webp,image/heic,image/heif,video/mp4,video/quicktime";
@@ -46,12 +48,11 @@ function header(onDismiss) {
   const dismiss = h("button", { class: "artdeco-modal__dismiss artdeco-button artdeco-button--circle artdeco-button--tertiary", "aria-label": "Dismiss", type: "button" },
     icon("M13.42 12L20 18.58 18.58 20 12 13.42 5.42 20 4 18.58 10.58 12 4 5.42 5.42 4 12 10.58 18.58 4 20 5.42z", { size: 24 }));
   dismiss.addEventListener("click", onDismiss);
-  return h("div", { class: "artdeco-modal__header share-box-v2__header" },
-    h("button", { class: "share-unified-settings-entry-button", type: "button" }, avatar(ME.initials, 56, ME.color),
-      h("div", { class: "share-box-v2__title-wrap" },
-        h("h2", { id: "share-to-linkedin-modal__header", class: "share-box-v2__title", text: ME.name }),
-        h("span", { class: "share-box-v2__audience", text: "Post to Anyone" }))),
-    dismiss);
+  const title = h("h2", { id: "share-to-linkedin-modal__header", class: "share-box-v2__title", text: actingIdentity() });
+  const entry = h("button", { class: "share-unified-settings-entry-button", type: "button" }, avatar(ME.initials, 56, ME.color),
+    h("div", { class: "share-box-v2__title-wrap" }, title, h("span", { class: "share-box-v2__audience", text: "Post to Anyone" })));
+  entry.addEventListener("click", () => openIdentityMenu(entry, title));
+  return h("div", { class: "artdeco-modal__header share-box-v2__header" }, entry, dismiss);
 }
 
 /** Build the dialog; returns the handles the behaviour below needs. */
