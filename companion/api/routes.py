@@ -91,8 +91,8 @@ def check():
     if len(req.text) > state.settings.max_text_chars:
         raise RequestError(f"text: longer than {state.settings.max_text_chars} characters", "text_too_long")
     result = state.engine.check(req.text, _decode_images(req), lang=_language())
-    acting = judge_acting_identity(state.engine.org.identities, state.engine.org, req.platform,
-                                   req.acting_as, req.text, result, lang=_language())
+    acting = judge_acting_identity(state.engine.org, req.platform, req.acting_as, req.text, result,
+                                   lang=_language())
     apply_judgement(result, acting)
     scan_id = uuid.uuid4().hex
     audited = state.record_check(scan_id=scan_id, platform=req.platform, url_host=_url_host(req.url),

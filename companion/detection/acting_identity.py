@@ -43,10 +43,12 @@ class ActingJudgement:
     finding: Finding | None = None
 
 
-def judge_acting_identity(identities: Identities, org, platform: str, acting_as: str | None,
-                          text: str, result: ScanResult, lang: str = "en") -> ActingJudgement | None:
+def judge_acting_identity(org, platform: str, acting_as: str | None, text: str, result: ScanResult,
+                          lang: str = "en") -> ActingJudgement | None:
     """The judgement for one check, or None when there is no acting identity or nothing declared
-    for the site. `org` (OrgMatchers) tells the company's own name and products in the text."""
+    for the site. `org` (OrgMatchers) holds the identities and finds the company's own name and
+    products in the text."""
+    identities: Identities = org.identities
     if not acting_as or not acting_as.strip() or not identities.declared(platform):
         return None
     company = identities.company_name(platform, acting_as)

@@ -108,3 +108,19 @@ def test_a_missing_file_declares_nothing_and_the_example_declares_every_site(tmp
     example = load_identities(EXAMPLE_ORG_DIR / "identities.yaml")
     assert all(example.declared(site) for site in ("linkedin", "facebook", "instagram"))
     assert example.work_content == "any_finding"
+
+
+def test_company_mentions_and_all_posts_policies_decide_what_is_work(api_engine):
+    from dataclasses import replace
+
+    from companion.detection.acting_identity import judge_acting_identity
+
+    def warned(policy, text):
+        org = replace(api_engine.org, identities=Identities({"linkedin": ("Lumen Hardware Co., Ltd.",)}, policy))
+        result = api_engine.check(text)
+        return judge_acting_identity(org, "linkedin", "Li Wei", text, result).finding is not None
+
+    assert warned("any_finding", WORK) and not warned("any_finding", CLEAN)
+    assert warned("company_mentions", "Lumen Hardware is hiring in Ningbo!")
+    assert not warned("company_mentions", CLEAN)
+    assert warned("all_posts", CLEAN)
