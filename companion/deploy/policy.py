@@ -80,6 +80,9 @@ def _check_value(key: str, value, spec: dict) -> None:
     if "enum" in spec and value not in spec["enum"]:
         raise DeployError(f"managed setting {key}: {value!r} is not one of {', '.join(map(str, spec['enum']))}",
                           "bad_managed_value")
+    if "maxLength" in spec and len(value) > spec["maxLength"]:
+        raise DeployError(f"managed setting {key}: at most {spec['maxLength']} characters, got {len(value)}",
+                          "bad_managed_value")
     if spec["type"] == "array":
         for item in value:
             _check_value(f"{key}[]", item, spec["items"])

@@ -109,6 +109,13 @@ def test_firefox_policies_force_install_the_xpi_and_carry_the_settings(runner, t
     assert policies["3rdparty"]["Extensions"]["postguard@lumenhardware.com"] == EXPECTED_MANAGED
 
 
+def test_support_text_is_locked_as_written(runner, tmp_path):
+    result = generate(runner, tmp_path, "--support-text", "Help desk: ext. 4411 or #it-help")
+    assert result.exit_code == 0, result.output
+    policy = json.loads((tmp_path / "linux" / LINUX_TARGETS[0] / "postguard.json").read_text())
+    assert "Help desk: ext. 4411 or #it-help" in json.dumps(policy, ensure_ascii=False)
+
+
 def test_only_the_settings_given_are_locked(runner, tmp_path):
     assert generate(runner, tmp_path, "--enforcement", "warn").exit_code == 0
     policy = json.loads((tmp_path / "linux" / LINUX_TARGETS[2] / "postguard.json").read_text())
@@ -120,7 +127,8 @@ def test_every_managed_schema_setting_can_be_set_from_the_command_line(runner):
     help_text = runner.invoke(main, ["deploy", "policy", "--help"]).output
     options = {"companionUrl": "--companion-url", "enforcement": "--enforcement", "failMode": "--fail-mode",
                "allowOverride": "--allow-override", "requireJustification": "--require-justification",
-               "sites": "--site", "supportUrl": "--support-url", "reactionPolicy": "--reaction"}
+               "sites": "--site", "supportUrl": "--support-url", "supportText": "--support-text",
+               "reactionPolicy": "--reaction"}
     assert set(load_managed_schema()["properties"]) == set(options)
     for option in options.values():
         assert option in help_text
@@ -156,6 +164,7 @@ BAD_INPUT = [
     ({}, ("--site", "twitter"), "sites[]: 'twitter' is not one of linkedin, facebook, instagram"),
     ({}, ("--companion-url", "http://companion.lumenhardware.com:7717"), "must be 127.0.0.1 or localhost"),
     ({}, ("--support-url", "javascript:alert(1)"), "--support-url"),
+    ({}, ("--support-text", "x" * 201), "supportText: at most 200 characters, got 201"),
 ]
 
 
