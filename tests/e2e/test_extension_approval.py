@@ -121,24 +121,30 @@ def test_changes_requested_reach_the_salesperson_and_an_edited_draft_is_held_aga
             companion.stop()
 
 
-def test_an_unreachable_central_service_is_said_plainly_and_the_draft_stays(launch_browser, open_site, tmp_path):
+@pytest.mark.parametrize("locale,unreachable", [("en-US", "cannot be reached"), ("zh-CN", "无法连接审批服务")])
+def test_an_unreachable_central_service_is_said_plainly_and_the_draft_stays(launch_browser, open_site, tmp_path,
+                                                                             locale, unreachable):
     from harness.companion import free_port
 
     companion = start_companion(tmp_path / "laptop", env={"POSTGUARD_CENTRAL_URL": f"http://127.0.0.1:{free_port()}",
                                                           "POSTGUARD_CENTRAL_ENROLL_CODE": "pgc_never-used"})
     try:
-        context = launch_browser(extension=True)
+        context = launch_browser(extension=True, locale=locale, extra_args=(f"--lang={locale}",))
         extension_page(context, companion.url)
         page = open_site(context, "linkedin")
         open_composer(page, "linkedin")
         type_post(page, "linkedin", RISKY_TEXT)
         click_post(page, "linkedin")
         page.locator(f'{PANEL} [data-postguard-action="ask-approval"]').click(timeout=30_000)
+        page.locator(f'{PANEL} [data-postguard-part="approval"]').wait_for()
+        lang = "en" if locale == "en-US" else locale
+        if lang != "en":  # the English confirmation is taken in the approval round trip above
+            screenshot(page, f"approval-confirm-linkedin-{lang}")
         page.click(f'{PANEL} [data-postguard-action="confirm-approval"]')
         failed = page.locator(f'{NOTICE} [data-kind="approval-not-sent"]')
         failed.wait_for(timeout=60_000)
-        assert "cannot be reached" in failed.inner_text() and sent(page) == []
+        assert unreachable in failed.inner_text() and sent(page) == []
         assert RISKY_TEXT in editor_text(page, "linkedin"), "the draft stays in the composer"
-        screenshot(page, "approval-unreachable-linkedin-en")
+        screenshot(page, f"approval-unreachable-linkedin-{lang}")
     finally:
         companion.stop()
