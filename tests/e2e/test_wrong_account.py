@@ -98,3 +98,24 @@ def test_the_identity_warning_in_chinese(linkedin):
     assert "你正在以个人账号 Li Wei 发布" in card.inner_text()
     assert "账号不对" in card.inner_text()
     screenshot(page, "identity-warning-linkedin-zh-CN")
+
+
+@pytest.mark.parametrize("site, personal", [("facebook", "Li Wei"), ("instagram", "li.wei.exports")])
+def test_facebook_and_instagram_name_the_personal_account_and_not_the_company_one(site, personal,
+                                                                                  start_companion_process,
+                                                                                  launch_browser, open_site):
+    companion = start_companion_process()
+    context = launch_browser(extension=True)
+    extension_page(context, companion.url)
+    for path, warned in (("/", True), ("/?as=page", False)):  # Facebook and Instagram reload on a switch
+        page = open_site(context, site, path)
+        open_composer(page, site)
+        type_post(page, site, RISKY_TEXT)
+        click_post(page, site)
+        page.locator(PRICING_CARD).wait_for(timeout=40_000)
+        if warned:
+            assert f"You are posting as {personal}, your personal account" in page.locator(IDENTITY_CARD).inner_text()
+        else:
+            assert page.locator(IDENTITY_CARD).count() == 0, "no identity warning as the company's own account"
+        assert page.evaluate("() => window.__replica.sent.length") == 0
+        page.close()

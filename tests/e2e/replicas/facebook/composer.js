@@ -17,7 +17,7 @@
 import { avatar, filesFrom, h, icon, onPress, openPicker } from "../common/dom.js";
 import { LexicalLikeEditor } from "../common/lexical-like-editor.js";
 import { recordSubmission } from "../common/replica-record.js";
-import { ME, WHATS_ON_YOUR_MIND } from "./profile.js";
+import { ACTING, ME, WHATS_ON_YOUR_MIND } from "./profile.js";
 
 const FILE_ACCEPT = "image/*,image/heif,image/heic,video/*,video/mp4,video/x-m4v,video/x-matroska,.mkv";
 const PHOTO_ICON = "M19 3H5a2 2 0 00-2 2v14a2 2 0 002 2h14a2 2 0 002-2V5a2 2 0 00-2-2zM8.5 7A1.5 1.5 0 117 8.5 1.5 1.5 0 018.5 7zM5 19l4-5 3 3.5 3-4 4 5.5z";
@@ -77,7 +77,7 @@ function buildDialog(box) {
   box.post = postButton(box);
   box.footer = h("div", { class: "fb-composer__footer" }, box.post);
   const author = h("div", { class: "fb-composer__author" }, avatar(ME.initials, 40, ME.color),
-    h("div", {}, h("div", { class: "fb-composer__author-name", text: ME.name }),
+    h("div", {}, h("div", { class: "fb-composer__author-name", text: ACTING }),
       h("div", { role: "button", tabindex: "0", class: "fb-composer__audience", "aria-label": "Edit privacy. Sharing with Friends.", text: "Friends ▾" })));
   const form = h("form", { method: "POST", action: "#", class: "fb-composer__form" }, header(),
     h("div", { class: "fb-composer__body" }, author, box.editorWrap, box.mediaArea), addToYourPost(box), box.fileInput, box.footer);

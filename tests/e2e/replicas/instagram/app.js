@@ -8,7 +8,7 @@ import { avatar, delegate, h, icon, onDelegated } from "../common/dom.js";
 import { markReady } from "../common/replica-record.js";
 import { openCreateFlow } from "./create-flow.js";
 import { reactionPosts } from "./feed-posts.js";
-import { ME } from "./profile.js";
+import { CURRENT, ME } from "./profile.js";
 
 const NAV = [
   ["Home", "M12 3l9 8h-3v9h-5v-6h-2v6H6v-9H3z"],
@@ -34,7 +34,9 @@ function sideNav() {
   return h("div", { class: "ig-nav", role: "navigation" },
     h("div", { class: "ig-wordmark", "aria-label": "Instagram", text: "Instagram" }),
     NAV.map(([label, path]) => navLink(label, path)), create,
-    h("a", { href: "#", role: "link", class: "ig-nav__link" }, avatar(ME.initials, 24, ME.color), h("span", { class: "ig-nav__text", text: "Profile" })));
+    h("a", { href: `/${CURRENT}/`, role: "link", class: "ig-nav__link" },
+      h("img", { alt: `${CURRENT}'s profile picture`, src: "data:,", class: "ig-post__avatar-img" }),
+      avatar(ME.initials, 24, ME.color), h("span", { class: "ig-nav__text", text: "Profile" })));
 }
 
 function stories() {
