@@ -170,6 +170,10 @@ def decision_event(
     """
     event = _empty_event("decision", identity)
     check = check or {}
+    # Who the user acted as on the site, as the check recorded it (hash and flag only).
+    acting = {k: v for k, v in (check.get("details") or {}).items() if k in ("acting_hash", "acted_as_company")}
+    if acting:
+        details = {**(details or {}), **acting}
     event.update(
         scan_id=cap(scan_id, MAX_SHORT_TEXT_CHARS),
         platform=cap(platform, MAX_SHORT_TEXT_CHARS) or check.get("platform"),

@@ -78,6 +78,16 @@ def test_the_audit_event_holds_a_keyed_hash_and_the_company_flag_never_the_name(
     assert "Li Wei" not in stored and "Lumen Hardware Co" not in stored and "personal account" not in stored
 
 
+def test_the_decision_after_a_check_carries_the_same_hash_and_flag(client, audit_store):
+    scan_id = check(client, WORK, acting_as="Li Wei")["scan_id"]
+    response = client.post("/v1/decision", json={"scan_id": scan_id, "action": "cancelled"})
+    assert response.status_code == 200
+    check_event, decision = [e for e in audit_store.events() if e["scan_id"] == scan_id]
+    assert decision["kind"] == "decision"
+    assert decision["details"]["acting_hash"] == check_event["details"]["acting_hash"]
+    assert decision["details"]["acted_as_company"] is False
+
+
 def test_the_openapi_document_names_the_acting_identity_and_the_category(client):
     doc = client.get("/v1/openapi.json").get_json()
     assert "wrong_account" in json.dumps(doc)

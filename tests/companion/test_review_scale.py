@@ -23,7 +23,6 @@ from companion.audit.events import EVENT_FIELDS, utc_timestamp
 from companion.audit.query import EventFilter
 from companion.audit.schema import DB_FILE_NAME, event_to_row
 from companion.audit.sqlite_reader import SqliteAuditReader
-from companion.detection.types import CATEGORIES
 
 USERS = [("li.wei", "LW-LAPTOP"), ("chen.jing", "CJ-LAPTOP"), ("anna.k", "AK-MBP"), ("tom.r", "TR-LAPTOP"),
          ("zhang.min", "ZM-LAPTOP"), ("maria.s", "MS-MBP"), ("wang.fang", "WF-LAPTOP"), ("omar.h", "OH-LAPTOP")]
@@ -40,7 +39,7 @@ ACTIONS = ["posted", "edited", "cancelled", "overridden", "redacted"]
 
 def _check(rng: random.Random, moment: datetime, user: tuple[str, str]) -> dict:
     """One check event: mostly clean posts, some with one to three categories found."""
-    found = [] if rng.random() < 0.55 else rng.sample(CATEGORIES, rng.choice([1, 1, 1, 2, 3]))
+    found = [] if rng.random() < 0.55 else rng.sample(list(RULES), rng.choice([1, 1, 1, 2, 3]))  # the content categories
     verdict = "allow" if not found else ("block" if "credentials" in found else "warn")
     platform = rng.choice(PLATFORMS)
     event = dict.fromkeys(EVENT_FIELDS)

@@ -27,7 +27,8 @@ def test_rule_example(detection_engine, pack, rule, example, should_match):
 def test_every_category_has_a_pack():
     from companion.detection.types import CATEGORIES
 
-    assert sorted(p.category for p in RULES.packs) == sorted(CATEGORIES)
+    # wrong_account is judged from the acting identity and identities.yaml, not read in the text by a pack
+    assert sorted(p.category for p in RULES.packs) == sorted(c for c in CATEGORIES if c != "wrong_account")
 
 
 def test_example_failures_reports_a_rule_that_misbehaves(detection_engine):
