@@ -19,8 +19,9 @@ from pathlib import Path
 import yaml
 
 from companion.errors import ConfigError
+from companion.sites import SITE_IDS
 
-SITES: tuple[str, ...] = ("linkedin", "facebook", "instagram")
+SITES: tuple[str, ...] = SITE_IDS
 WORK_CONTENT: tuple[str, ...] = ("any_finding", "company_mentions", "all_posts")
 FILE_NAME = "identities.yaml"
 
@@ -88,7 +89,7 @@ def load_identities(path: Path) -> Identities:
     if root is None:
         return Identities()
     if not isinstance(root, yaml.MappingNode):
-        _refuse("the file maps each site (linkedin, facebook, instagram) to its company identities",
+        _refuse(f"the file maps each site ({', '.join(SITES)}) to its company identities",
                 path, root, "file")
     company, work_content = {}, "any_finding"
     for key, value in root.value:

@@ -12,9 +12,10 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, NonNegativeInt, PositiveInt
 
 from companion.detection.types import CATEGORIES
+from companion.sites import SITE_IDS
 
 Category = Literal[CATEGORIES]  # the pinned category names, listed in the OpenAPI document
-Platform = Literal["linkedin", "facebook", "instagram", "other"]
+Platform = Literal[SITE_IDS + ("other",)]  # the guarded sites (extension/shared/sites.json), or "other"
 Action = Literal["posted", "edited", "cancelled", "overridden", "redacted"]
 
 

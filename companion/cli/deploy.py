@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from companion.sites import SITE_IDS
+
 
 @click.group()
 def deploy():
@@ -23,7 +25,7 @@ def deploy():
 @click.option("--allow-override/--no-allow-override", default=None, help="Managed: may users post anyway.")
 @click.option("--require-justification/--no-require-justification", default=None,
               help="Managed: does 'Post anyway' ask for a reason.")
-@click.option("--site", "sites", multiple=True, help="Managed: a guarded site (repeat): linkedin, facebook, instagram.")
+@click.option("--site", "sites", multiple=True, help=f"Managed: a guarded site (repeat): {', '.join(SITE_IDS)}.")
 @click.option("--support-url", default=None, help="Managed: the help page shown to users.")
 @click.option("--support-text", default=None,
               help="Managed: IT's own words after 'Contact IT:' (help desk, extension, chat channel; at most 200 characters).")

@@ -6,6 +6,8 @@ and out of the engine, whose category ids are fixed names for machines.
 
 from __future__ import annotations
 
+from companion.sites import SITE_LABELS
+
 CATEGORY_LABELS = {
     "contact_pii": "Personal data",
     "client_confidential": "Client confidential",
@@ -20,7 +22,7 @@ CATEGORY_LABELS = {
 ACTION_LABELS = {"posted": "Posted", "edited": "Edited", "cancelled": "Cancelled",
                  "overridden": "Posted anyway", "redacted": "Redacted"}
 KIND_LABELS = {"check": "Check", "decision": "Decision", "checkpoint": "Checkpoint"}
-PLATFORM_LABELS = {"linkedin": "LinkedIn", "facebook": "Facebook", "instagram": "Instagram", "other": "Other"}
+PLATFORM_LABELS = {**SITE_LABELS, "other": "Other"}
 
 
 def category_label(name: str | None) -> str:

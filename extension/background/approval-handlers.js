@@ -6,12 +6,13 @@
  * content script runs next to a hostile page.
  */
 import "../shared/messages.js";
+import "../shared/sites.js";
 import { readPolicy } from "./policy.js";
 import { acceptLanguage, callCompanion, profileIdentity } from "./companion-client.js";
 
 const { MESSAGES: M, ERROR_CODES, error } = globalThis.postguardMessages;
 
-const PLATFORMS = ["linkedin", "facebook", "instagram"];
+const PLATFORMS = globalThis.postguardSites.map((site) => site.id);
 const MIMES = ["image/png", "image/jpeg", "image/gif", "image/webp"];
 // The companion checks the draft (OCR of its photos) and then waits up to 15 s for the central service.
 export const APPROVAL_TIMEOUTS_MS = Object.freeze({ available: 1500, ask: 45000, status: 20000 });

@@ -5,7 +5,11 @@
  * worker keeps no copy). A value of the wrong type or outside its enum is ignored at its level, so
  * a typo in a policy file falls back to the next level instead of breaking the guard.
  */
+import "../shared/sites.js";
 import { readArea } from "./storage.js";
+
+/** The guarded sites' ids, from shared/sites.json. */
+export const SITE_IDS = Object.freeze(globalThis.postguardSites.map((site) => site.id));
 
 /** Pinned defaults: acceptance checks rely on them. */
 export const DEFAULT_POLICY = Object.freeze({
@@ -14,7 +18,7 @@ export const DEFAULT_POLICY = Object.freeze({
   failMode: "open",
   allowOverride: true,
   requireJustification: true,
-  sites: Object.freeze(["linkedin", "facebook", "instagram"]),
+  sites: SITE_IDS,
   supportUrl: "",
   supportText: "",
   reactionPolicy: Object.freeze({
@@ -44,7 +48,6 @@ function fillReactionPolicy(...levels) {
   return filled;
 }
 
-export const SITE_IDS = Object.freeze(["linkedin", "facebook", "instagram"]);
 export const USER_SETTINGS_KEY = "userSettings";
 
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);

@@ -5,13 +5,14 @@
  * did with a risky post. Payloads are validated here: a content script runs next to a hostile page.
  */
 import "../shared/messages.js";
+import "../shared/sites.js";
 import { readPolicy } from "./policy.js";
 import { acceptLanguage, callCompanion } from "./companion-client.js";
 import { showCompanionState } from "./badge.js";
 
 const { MESSAGES: M, ERROR_CODES, error } = globalThis.postguardMessages;
 
-const SITES = ["linkedin", "facebook", "instagram"];
+const SITES = globalThis.postguardSites.map((site) => site.id);
 const ACTIONS = ["react", "repost", "share", "comment"];
 const DECISIONS = ["cancelled", "overridden", "monitored", "allowed_unchecked"];
 const REASONS = ["competitor", "client", "red_line"];

@@ -4,15 +4,12 @@
  * not at all otherwise (another extension, a page that found our ID).
  */
 import "../shared/messages.js";
+import "../shared/sites.js";
 import { contentHandlers, extensionHandlers } from "./handlers.js";
 
 const { ERROR_CODES, error, specFor } = globalThis.postguardMessages;
 
-export const GUARDED_ORIGINS = Object.freeze([
-  "https://www.linkedin.com",
-  "https://www.facebook.com",
-  "https://www.instagram.com",
-]);
+export const GUARDED_ORIGINS = Object.freeze(globalThis.postguardSites.flatMap((site) => site.origins));
 
 /** "extension", "content" or null for a runtime.onMessage sender. */
 export function senderTrust(sender, chromeApi) {

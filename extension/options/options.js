@@ -12,6 +12,7 @@
  * read stores the companion's health, which is a storage change.)
  */
 import "../shared/messages.js";
+import "../shared/sites.js";
 
 const { MESSAGES } = globalThis.postguardMessages;
 const t = (key, subs) => chrome.i18n.getMessage(key, subs) || key;
@@ -25,13 +26,13 @@ const FIELDS = [
   { key: "failMode", type: "select", options: ["open", "closed"] },
   { key: "allowOverride", type: "checkbox" },
   { key: "requireJustification", type: "checkbox" },
-  { key: "sites", type: "sites", options: ["linkedin", "facebook", "instagram"] },
+  { key: "sites", type: "sites", options: globalThis.postguardSites.map((site) => site.id) },
   { key: "companionUrl", type: "text" },
   { key: "supportUrl", type: "text" },
   { key: "supportText", type: "text" },
 ];
 
-const SITE_LABELS = { linkedin: "LinkedIn", facebook: "Facebook", instagram: "Instagram" };
+const SITE_LABELS = Object.fromEntries(globalThis.postguardSites.map((site) => [site.id, site.label]));
 
 let latest = null; // the last status answer: which keys are locked when Save is clicked
 
@@ -161,7 +162,7 @@ function renderRecent(checks) {
 function renderAdapters(table) {
   const body = document.querySelector("#adapters tbody");
   body.replaceChildren();
-  for (const site of ["linkedin", "facebook", "instagram"]) {
+  for (const { id: site } of globalThis.postguardSites) {
     const row = table[site] || { matched: 0, missed: 0, probes: {} };
     const probes = Object.entries(row.probes).map(([p, c]) => `${p}: ${c.matched}/${c.missed}`).join(" · ");
     const warn = row.missed > 0 && (!row.lastMatchedAt || row.lastMissedAt > row.lastMatchedAt);

@@ -6,14 +6,11 @@
  * the worker's status (the message the options page uses); text is set with textContent only.
  */
 import "../shared/messages.js";
+import "../shared/sites.js";
 
 const { MESSAGES } = globalThis.postguardMessages;
 const t = (key, subs) => chrome.i18n.getMessage(key, subs) || key;
-const SITES = Object.freeze([
-  { id: "linkedin", label: "LinkedIn", origin: "https://www.linkedin.com" },
-  { id: "facebook", label: "Facebook", origin: "https://www.facebook.com" },
-  { id: "instagram", label: "Instagram", origin: "https://www.instagram.com" },
-]);
+const SITES = globalThis.postguardSites;
 
 function el(tag, props = {}, children = []) {
   const node = document.createElement(tag);
@@ -44,7 +41,7 @@ async function currentTab() {
 function siteOf(url) {
   try {
     const origin = new URL(url).origin;
-    return SITES.find((site) => site.origin === origin) || null;
+    return SITES.find((site) => site.origins.includes(origin)) || null;
   } catch (_err) {
     return null;
   }
