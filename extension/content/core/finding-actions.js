@@ -8,14 +8,17 @@
  *             would (selection + execCommand("insertText")), so the site's editor model takes it;
  *   dismiss — only where the policy lets the user post anyway: the card and its mark go, and the
  *             finding is not marked again while typing.
- * When the last card is resolved: all fixed → the post is checked again (a notice when it is clean, the
- * panel again when not); some dismissed → the "Post anyway" step, with the reason the policy asks for.
+ * When the last card with words of its own is resolved: all fixed → the post is checked again (a notice
+ * when it is clean, the panel again when not); some dismissed → the "Post anyway" step, with the reason
+ * the policy asks for.
  */
 (function defineFindingActions(root) {
   "use strict";
   const pg = (root.postguard = root.postguard || {});
   // Categories whose words are taken out: no neutral stand-in reads naturally in their place.
   const TAKE_OUT = new Set(["sensitive_topic", "disparagement"]);
+  const ACTIONABLE = 'li[data-postguard-finding] [data-postguard-action="fix"], '
+    + 'li[data-postguard-finding] [data-postguard-action="dismiss"]';
 
   /** The words that replace a finding ("" = take them out). */
   function replacementFor(finding) {
@@ -64,7 +67,10 @@
     const shadow = panel.panel;
     shadow.querySelector(`li[data-postguard-item="${index}"]`)?.remove();
     (ctx.resolved = ctx.resolved || new Map()).set(finding, how);
-    if (shadow.querySelector("li[data-postguard-finding]")) { shadow.focus({ preventScroll: true }); return; }
+    // Cards without words of their own (posting from the wrong account, a photo) follow from the
+    // others: once every card with a Fix or Dismiss is resolved, the post is checked again or
+    // posted anyway, and such a card comes back only if it still holds.
+    if (shadow.querySelector(ACTIONABLE)) { shadow.focus({ preventScroll: true }); return; }
     if ([...ctx.resolved.values()].includes("dismissed")) {
       // Dismissing is posting anyway: the same step, with the reason the policy asks for.
       shadow.querySelector('[data-postguard-action="override"]')?.click();
