@@ -100,7 +100,7 @@
       const images = await pg.images.imagesOf(composer.root);
       const { text } = pg.precheck.readText(composer);
       if (await contentHash(text, images.map((img) => img.hash)) === approval.content_hash) {
-        approveExactly(text, images, approval, scanId);
+        approveExactly(ctx, text, images, approval, scanId);
         line = pg.t("noticeApprovalApproved", [who]);
       } else {
         kind = "approval-approved-changed";
@@ -115,11 +115,9 @@
   }
 
   /** The pre-check's answer for exactly this content becomes "allow": Post is not held for it. */
-  function approveExactly(text, images, approval, scanId) {
-    const key = pg.precheck.keyFor(text, images);
+  function approveExactly(ctx, text, images, approval, scanId) {
     const answer = { ok: true, result: { scan_id: scanId, verdict: "allow", findings: [], approval: approval.id } };
-    pg.precheck._cache.delete(key);
-    pg.precheck._cache.set(key, { answer, promise: Promise.resolve(answer) });
+    pg.precheck.settle(ctx.composer, ctx.adapter.platform, text, images, answer);
   }
 
   /** sha256: over "postguard draft v1\0", the text's SHA-256, and each photo's hex SHA-256 after a NUL. */

@@ -98,6 +98,16 @@
   }
 
   /**
+   * Records `answer` for exactly this content, as this composer will look it up at the Post click
+   * (its acting identity included): an approval of the draft lets Post through without a new check.
+   */
+  function settle(composer, platform, text, images, answer) {
+    const key = checkKey(text, images, platform ? actingAs(composer, platform) : "");
+    cache.delete(key);
+    cache.set(key, { answer, promise: Promise.resolve(answer) });
+  }
+
+  /**
    * One background pre-check per composer at a time: a photo's OCR takes seconds, and a new request
    * for every pause in typing would queue OCR runs of the same photo in the companion. Changes made
    * meanwhile are checked once the running pre-check answers — with the composer as last seen (a photo
@@ -126,5 +136,5 @@
   }
 
   /** `onAnswer(composer, outcome)`, set by the guard: called when a background pre-check answers. */
-  pg.precheck = { readText, keyFor, checkNow, lookupNow, schedule, settled, onAnswer: null, DEBOUNCE_MS, _cache: cache };
+  pg.precheck = { readText, keyFor, checkNow, lookupNow, settle, schedule, settled, onAnswer: null, DEBOUNCE_MS };
 })(globalThis);
