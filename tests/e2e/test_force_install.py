@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import os
 import subprocess
 import threading
 import time
@@ -71,8 +72,9 @@ def intranet(tmp_path):
     server.shutdown()
 
 
-def postguard(*args: str) -> str:
-    done = subprocess.run([str(POSTGUARD), *args], capture_output=True, text=True, timeout=180)
+def postguard(*args: str, env: dict | None = None) -> str:
+    done = subprocess.run([str(POSTGUARD), *args], capture_output=True, text=True, timeout=180,
+                          env={**os.environ, **(env or {})})
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -82,9 +84,13 @@ def packed(intranet, tmp_path) -> tuple[str, str]:
     """(extension id, update URL): the extension packed with a fresh key and served by the intranet."""
     root, update_url = intranet
     out = root / "postguard"
-    output = postguard("deploy", "pack", "--out", str(out), "--update-url", update_url)
+    # IT's own config folder, outside the served folder: deploy pack makes the key there on first use.
+    config = tmp_path / "it-config"
+    output = postguard("deploy", "pack", "--out", str(out), "--update-url", update_url,
+                       env={"XDG_CONFIG_HOME": str(config)})
+    key = config / "postguard" / "keys" / "postguard-extension.pem"
     extension_id = output.split("extension ID: ")[1].split()[0]
-    (out / "postguard-extension.pem").rename(tmp_path / "postguard-extension.pem")  # the key is never served
+    assert key.exists() and not list(out.glob("*.pem")), "the private key is never in the upload folder"
     return extension_id, update_url
 
 
