@@ -13,13 +13,11 @@ DELETE on entries. The role the review page connects with needs INSERT on
 from __future__ import annotations
 
 import threading
-import uuid
 
 from companion.audit.chain import GENESIS, ChainLink, ChainReport, event_hash, verify_chain
 from companion.audit.events import utc_timestamp
 from companion.audit.sinks.pg_connect import connect, parse_central_db
-from companion.review.workflow import ACTIONS, ENTRY_FIELDS, MAX_COMMENT_CHARS, MAX_NAME_CHARS, PostReview, \
-    WorkflowError, _clean, fold
+from companion.review.workflow import ENTRY_FIELDS, MAX_NAME_CHARS, PostReview, WorkflowError, _clean, fold, new_entry
 
 DDL = """
 CREATE TABLE IF NOT EXISTS postguard_review_entries (
@@ -59,17 +57,7 @@ class PostgresWorkflowStore:
     def append(self, *, action: str, post: str, reviewer: str, assignee: str | None = None,
                comment: str | None = None) -> dict:
         """Chain one entry onto the head (locked for the transaction) and commit it."""
-        if action not in ACTIONS:
-            raise WorkflowError(f"Action: not one of {', '.join(ACTIONS)}")
-        reviewer = _clean(reviewer, MAX_NAME_CHARS, "Your name")
-        if not reviewer:
-            raise WorkflowError("Your name: say who is reviewing, so the entry names its author")
-        entry = dict.fromkeys(ENTRY_FIELDS)
-        entry.update(entry_id=str(uuid.uuid4()), ts=utc_timestamp(), action=action, post=_clean(post, 80, "Post"),
-                     reviewer=reviewer, assignee=_clean(assignee, MAX_NAME_CHARS, "Assign to"),
-                     comment=_clean(comment, MAX_COMMENT_CHARS, "Comment"))
-        if action == "comment" and not entry["comment"]:
-            raise WorkflowError("Comment: write something first")
+        entry = new_entry(action=action, post=post, reviewer=reviewer, assignee=assignee, comment=comment)
         with self._lock, self._conn.transaction():
             seq, prev = self._conn.execute("SELECT seq, hash FROM postguard_review_head WHERE id = 1 FOR UPDATE").fetchone()
             entry.update(seq=seq + 1, prev_hash=prev)

@@ -77,6 +77,23 @@ def fold(entries: list[dict]) -> PostReview:
     return state
 
 
+def new_entry(*, action: str, post: str, reviewer: str, assignee: str | None, comment: str | None) -> dict:
+    """A checked, unchained entry (no seq or hashes yet): the same rules for every store."""
+    if action not in ACTIONS:
+        raise WorkflowError(f"Action: not one of {', '.join(ACTIONS)}")
+    reviewer = _clean(reviewer, MAX_NAME_CHARS, "Your name")
+    if not reviewer:
+        raise WorkflowError("Your name: say who is reviewing, so the entry names its author")
+    entry = dict.fromkeys(ENTRY_FIELDS)
+    entry.update(entry_id=str(uuid.uuid4()), ts=utc_timestamp(), action=action,
+                 post=_clean(post, 80, "Post"), reviewer=reviewer,
+                 assignee=_clean(assignee, MAX_NAME_CHARS, "Assign to"),
+                 comment=_clean(comment, MAX_COMMENT_CHARS, "Comment"))
+    if action == "comment" and not entry["comment"]:
+        raise WorkflowError("Comment: write something first")
+    return entry
+
+
 def _clean(text: str | None, limit: int, label: str) -> str | None:
     text = (text or "").strip()
     if len(text) > limit:
@@ -110,18 +127,7 @@ class SqliteWorkflowStore:
     def append(self, *, action: str, post: str, reviewer: str, assignee: str | None = None,
                comment: str | None = None) -> dict:
         """Chain one entry onto the head and commit it; returns the entry."""
-        if action not in ACTIONS:
-            raise WorkflowError(f"Action: not one of {', '.join(ACTIONS)}")
-        reviewer = _clean(reviewer, MAX_NAME_CHARS, "Your name")
-        if not reviewer:
-            raise WorkflowError("Your name: say who is reviewing, so the entry names its author")
-        entry = dict.fromkeys(ENTRY_FIELDS)
-        entry.update(entry_id=str(uuid.uuid4()), ts=utc_timestamp(), action=action,
-                     post=_clean(post, 80, "Post"), reviewer=reviewer,
-                     assignee=_clean(assignee, MAX_NAME_CHARS, "Assign to"),
-                     comment=_clean(comment, MAX_COMMENT_CHARS, "Comment"))
-        if action == "comment" and not entry["comment"]:
-            raise WorkflowError("Comment: write something first")
+        entry = new_entry(action=action, post=post, reviewer=reviewer, assignee=assignee, comment=comment)
         with self._lock:
             conn = self._db()
             conn.execute("BEGIN IMMEDIATE")
