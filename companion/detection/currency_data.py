@@ -15,10 +15,17 @@ Token kinds:
   sure only with a decimal or grouped amount;
 - `word_like`: codes, symbols and names spelt like an English word (`TOP`, `ALL`, `kr`,
   `real`), which need a clear amount or a price word nearby.
+
+Currencies count while they are legal tender somewhere or were since RECENT_SINCE: a price
+quoted last year in leva (`230 лв.`) or kuna is still a price in a post today. Names also
+come abbreviated the way Cyrillic writing cuts a word (`1 600 руб.`, `20 долл.`): the
+first three or more letters of a currency's unit word up to a consonant, then a point
+(`cyrillic_abbreviations`). They are derived from CLDR's names, not listed by hand.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
 import unicodedata
 from functools import lru_cache
@@ -32,6 +39,10 @@ NAME_LOCALES = ("en", "zh", "ja", "ko", "de", "fr", "es", "it", "pl", "pt", "nl"
 # Languages that put the noun before its adjective ("ريال سعودي", "leu românesc", "dólar
 # estadounidense"): there the unit word of a name is its first word, elsewhere its last.
 NOUN_FIRST_LOCALES = ("ar", "fa", "fr", "es", "it", "pt", "ro", "vi", "he", "id", "ms")
+# Bulgaria's lev (to 2026), Croatia's kuna (to 2023): prices in them are still in posts and
+# documents a salesperson quotes from.
+RECENT_SINCE = datetime.date(2020, 1, 1)
+_CYRILLIC_VOWELS = set("аеёиоуыэюяіїєьъй")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200e\u200f\u061c"), None)
 
 
@@ -70,10 +81,12 @@ def build_table() -> dict[str, list[str]]:
 
     from babel.core import get_global
 
-    # Currencies that are legal tender somewhere today: no gold (XAU, "or", 金), no
+    # Currencies that are legal tender somewhere today or were since RECENT_SINCE: no gold (XAU, "or", 金), no
     # testing codes, no francs and marks of the past.
+    today = datetime.date.today()
     codes = sorted({code for territory in get_global("territory_currencies")
-                    for code in numbers.get_territory_currencies(territory, tender=True)})
+                    for code in numbers.get_territory_currencies(territory, start_date=RECENT_SINCE,
+                                                                 end_date=today, tender=True)})
     symbols, names, units = set(), set(), set()
     for ident in localedata.locale_identifiers():
         if "_" in ident:
@@ -99,11 +112,28 @@ def build_table() -> dict[str, list[str]]:
     # The unit word of a multi-word name ("British pounds" -> "pounds", "российский рубль" ->
     # "рубль"): written alone, it is as ambiguous as a code ("500 pounds" of steel).
     units = {u for u in units if len(u) >= 3 or (u and not u.isascii() and u.isalpha() and _syllabic(u))} - words
+    words |= cyrillic_abbreviations(units | words) - words
     english = _english_words()
     word_like = sorted(t for t in set(codes) | letters | words
                        if t.isascii() and t.casefold().rstrip(".") in english)
     return {"code": codes, "sign": signs, "symbol": sorted(letters), "name": sorted(words),
             "unit": sorted(units), "word_like": word_like}
+
+
+def _cyrillic(word: str) -> bool:
+    return bool(word) and all("\u0400" <= ch <= "\u04ff" for ch in word)
+
+
+def cyrillic_abbreviations(words: set[str]) -> set[str]:
+    """"руб." for "рубль", "долл." for "доллар": Russian, Ukrainian and Bulgarian shorten a
+    word after a consonant and mark the cut with a point. Only with the point (a bare "руб"
+    or "дол" shares its letters with other words), at least three letters, at least two cut off."""
+    out = set()
+    for word in {w.casefold() for w in words if _cyrillic(w) and len(w) >= 5}:
+        for k in range(3, len(word) - 1):
+            if word[k - 1] not in _CYRILLIC_VOWELS and word[k] not in "ьъ":
+                out.add(word[:k] + ".")
+    return out
 
 
 def _english_words() -> set[str]:

@@ -17,8 +17,9 @@ How sure a match is depends on what could be mistaken for it:
 - a code or symbol spelt like an English word (`TOP 10`, `ALL 5`, `CUP 2`, `2 real
   issues`; the list is made from the English model's word index, see `currency_data.py`)
   needs a decimal or grouped amount or a price word nearby (the rule's context);
-- the last word of a currency name alone (`pounds`, `won`) counts only with a decimal or
-  grouped amount and a price word.
+- the last word of a currency name alone (`pounds`, `won`) counts only with a price word
+  nearby, after an amount ("it cost me 50 dollars") or before a decimal or grouped one;
+  with two decimals after a comma ("99,00 lei") it is money without one.
 What sits right around the match is checked in Python: letters glued to a code, digits
 glued to the amount, a document label (`No.`, `#`) in front of it.
 """
@@ -37,13 +38,17 @@ MAX_RUNS = 300
 _SLICE = 40
 _REACH = 34  # the longest token (30) plus the gap allowed between token and amount
 _DIGIT_RUN = LinearPattern(r"\d+(?:[,.'’ \x{a0}\x{202f}]\d+)*", max_matches=MAX_RUNS)
-_AMOUNT = r"(?:\d{1,3}(?:[,.'’ \u00a0\u202f]\d{3})+(?:[.,]\d{1,2})?|\d+[.,]\d{1,2}|\d+)"
+# The last form is cents with the naught left off ("$.75", ".75 €"), as shop pages write them.
+_AMOUNT = r"(?:\d{1,3}(?:[,.'’ \u00a0\u202f]\d{3})+(?:[.,]\d{1,2})?|\d+[.,]\d{1,2}|\d+|\.\d{2})"
 _AMOUNT_AFTER = re.compile(r"[ \t\u00a0\u202f]{0,2}:?[ \t\u00a0\u202f]{0,2}(" + _AMOUNT + r"(?:[.,]-)?)"
                            r"(?:[ \t]?(?:k|K|m|M|mn|bn|million|billion|万|千|亿))?")
 # "50,- Kč", "1.198,- Kr": a whole amount written the Central European way.
 _AMOUNT_BEFORE = re.compile(r"(" + _AMOUNT + r"(?:[.,]-)?)[ \t\u00a0\u202f]{0,2}$")
 _DOC_LABEL = re.compile(r"(?:\b(?:no|nr|nº|n°|ref|inv|invoice|po|order|pi)\.?\s*[:#]?|#)\s*$", re.IGNORECASE)
-_DECIMAL_OR_GROUPED = re.compile(r"\d[,.'’ \u00a0\u202f]\d|[.,]-$")
+_DECIMAL_OR_GROUPED = re.compile(r"\d[,.'’ \u00a0\u202f]\d|[.,]-$|^\.\d")
+# "99,00 lei", "12,50 real": two decimals after a comma is how most of Europe and Latin
+# America write money; a weight or a length in pounds is not written so.
+_COMMA_CENTS = re.compile(r"\d,\d{2}$")
 
 
 def _is_word_char(ch: str) -> bool:
@@ -124,7 +129,7 @@ class CurrencyAmountRecognizer(EntityRecognizer):
             if not (tail.isdigit() or _is_word_char(tail)
                     or (len(next_two) == 2 and next_two[0] in ".,/-" and next_two[1].isdigit())):
                 token_first_clear = bool(_DECIMAL_OR_GROUPED.search(m.group(1)))
-                yield (start, m.end()), self._score(kind, token, m.group(1))
+                yield (start, m.end()), self._score(kind, token, m.group(1), amount_first=False)
         if token_first_clear:
             # "20,000 USD 0.42/pc": the quantity before the code is not its amount; the amount
             # written after the code is, and a second reading would stretch the price back
@@ -140,12 +145,15 @@ class CurrencyAmountRecognizer(EntityRecognizer):
                 return  # part of a longer code: "A-1200 EUR", "X12 USD"
             if _DOC_LABEL.search(text, max(0, m.start() - 12), m.start()):
                 return  # "Invoice No. 4411 EUR": a document number, never an amount
-            yield (m.start(), end), self._score(kind, token, m.group(1))
+            yield (m.start(), end), self._score(kind, token, m.group(1), amount_first=True)
 
-    def _score(self, kind: str, token: str, amount: str) -> float:
+    def _score(self, kind: str, token: str, amount: str, amount_first: bool) -> float:
         clear = bool(_DECIMAL_OR_GROUPED.search(amount))
         if kind == "unit" and not _non_latin(token):
-            return self.BARE_INTEGER_SCORE if clear else 0.0  # "pounds", "won": a word first
+            if _COMMA_CENTS.search(amount):
+                return self.CLEAR_AMOUNT_SCORE
+            # "It cost me 50 dollars" needs its price word; "won 3 awards" never counts.
+            return self.BARE_INTEGER_SCORE if clear or amount_first else 0.0
         if kind == "unit":  # "ريال", "درهم", "원", "рублей" next to an amount: no English homograph
             return self.CLEAR_AMOUNT_SCORE if clear else self.BARE_INTEGER_SCORE
         if kind == "sign":
