@@ -5,7 +5,8 @@ separated by `;`), `competitors.txt`, `products.txt`, `allow.txt` and `markets.t
 ISO 3166 codes of the countries the org trades with, whose national phone numbers are
 recognised without a country code) (one entry per line,
 `#` comments), all UTF-8, and `identities.yaml` (the company's own pages and accounts per
-site, companion/identities.py). A broken file names its path, line and field; nothing is
+site, companion/identities.py) and `reaction_policy.yaml` (the reaction guard's policy,
+companion/reaction_policy.py). A broken file names its path, line and field; nothing is
 guessed, because a silently skipped client is a client that can leak.
 """
 
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from companion.errors import ConfigError
 from companion.identities import FILE_NAME as IDENTITIES_FILE, Identities, load_identities
+from companion.reaction_policy import FILE_NAME as REACTION_POLICY_FILE, ReactionPolicy, load_reaction_policy
 
 CLIENT_HEADER = ["name", "aliases", "contacts"]
 
@@ -42,6 +44,7 @@ class OrgData:
     markets: list[str] = field(default_factory=list)
     path: str = ""
     identities: Identities = field(default_factory=Identities)  # identities.yaml: the company's own pages
+    reaction_policy: ReactionPolicy | None = None  # reaction_policy.yaml: the reaction guard's cells IT set
 
 
 def _read_text(path: Path) -> str:
@@ -129,4 +132,5 @@ def load_org(org_dir: Path) -> OrgData:
         markets=read_markets(org_dir / "markets.txt"),
         path=str(org_dir),
         identities=load_identities(org_dir / IDENTITIES_FILE),
+        reaction_policy=load_reaction_policy(org_dir / REACTION_POLICY_FILE),
     )

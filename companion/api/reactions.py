@@ -14,10 +14,10 @@ import logging
 from flask import jsonify
 
 from companion.api.routes import _language, _state, bp, parse
-from companion.api.schemas import (ListEntryOut, ReactionCheckRequest, ReactionCheckResponse,
+from companion.api.schemas import (ActingOut, ListEntryOut, ReactionCheckRequest, ReactionCheckResponse,
                                    ReactionRequest, ReactionResponse)
 from companion.audit import AuditError
-from companion.detection.reaction import check_reaction, match_author
+from companion.detection.reaction import check_reaction, match_author, reacting_as
 from companion.errors import RequestError
 
 log = logging.getLogger("postguard")
@@ -33,8 +33,10 @@ def reaction_check():
     risk = check_reaction(state.engine, author_name=req.author_name, author_handle=req.author_handle,
                           text=req.text, lang=_language(), budget_s=state.settings.check_budget_s)
     listed = ListEntryOut(kind=risk.listed.kind, name=risk.listed.label) if risk.listed else None
-    body = ReactionCheckResponse(reasons=risk.reasons, listed=listed, red_line=risk.red_line,
-                                 timings_ms=risk.timings_ms)
+    who = reacting_as(state.engine.org.identities, req.site, req.acting_as)
+    acting = ActingOut(company=who.company, name=who.name) if who else None
+    body = ReactionCheckResponse(reasons=risk.reasons, listed=listed, red_line=risk.red_line, acting=acting,
+                                 policy=state.engine.org.reaction_policy, timings_ms=risk.timings_ms)
     return jsonify(body.model_dump())
 
 
@@ -46,11 +48,15 @@ def reaction():
     listed = match_author(state.engine.org, req.author_name, req.author_handle)
     if listed is not None and listed.kind.startswith("client"):
         listed = type(listed)("client", listed.label)
+    who = reacting_as(state.engine.org.identities, req.site, req.acting_as)
+    # An identity with no company identity declared for the site is not the company's.
+    acting = (req.acting_as, bool(who and who.company)) if req.acting_as and req.acting_as.strip() else None
     try:
         event = state.audit.record_reaction(
             platform=req.site, action=req.action, decision=req.decision, reasons=list(req.reasons),
             categories=list(req.red_line), author_handle=req.author_handle or None,
-            post_id=req.post_id or None, listed=listed, justification=req.justification)
+            post_id=req.post_id or None, listed=listed, justification=req.justification,
+            acting=acting, delivery_id=req.delivery_id)
     except AuditError as exc:
         log.error("audit store unavailable (%s)", exc.code)
         raise

@@ -148,6 +148,7 @@ class HealthResponse(Wire):
 
 ReactionAction = Literal["react", "repost", "share", "comment"]
 Reason = Literal["competitor", "client", "red_line"]
+ReactionLevel = Literal["monitor", "warn", "block"]
 ReactionDecision = Literal["cancelled", "overridden", "monitored", "allowed_unchecked"]
 
 
@@ -160,6 +161,16 @@ class ReactionCheckRequest(WireIn):
     author_handle: str = Field("", max_length=300, description="The author's handle or profile path, e.g. "
                                                                "`northwind.hardware` or `/company/northwind/`.")
     text: str = Field("", description="The post's visible text. Read for the check only; never stored.")
+    acting_as: str | None = Field(None, max_length=300,
+                                  description="Who the user would react as, as the page shows it (the "
+                                              "post's identity switcher, 'Comment as ‹Name›', the current "
+                                              "account). Judged against identities.yaml; never stored.")
+
+
+class ActingOut(Wire):
+    company: bool = Field(description="True when the user acts as one of the company's own identities.")
+    name: str | None = Field(description="The company identity as identities.yaml names it; null for a "
+                                         "personal identity (its name is not echoed).")
 
 
 class ListEntryOut(Wire):
@@ -171,6 +182,11 @@ class ReactionCheckResponse(Wire):
     reasons: list[Reason] = Field(description="Why reacting is risky; empty for a harmless post.")
     listed: ListEntryOut | None = Field(description="The list entry the author matched, if any.")
     red_line: list[Category] = Field(description="Red-line categories found in the post's text.")
+    acting: ActingOut | None = Field(None, description="Whether `acting_as` is a company identity; null when "
+                                                       "no identity was sent or none is declared for the site.")
+    policy: dict[str, dict[str, ReactionLevel]] | None = Field(
+        None, description="The org directory's reaction policy (reaction_policy.yaml): the cells IT set, "
+                          "per action group (react, share, comment) and reason; null when the file is absent.")
     timings_ms: dict[str, float]
 
 
@@ -187,6 +203,12 @@ class ReactionRequest(WireIn):
     author_handle: str = Field("", max_length=300, description="Recorded as a keyed hash only.")
     post_id: str = Field("", max_length=300, description="Recorded as a keyed hash only.")
     justification: str | None = Field(None, max_length=2000)
+    acting_as: str | None = Field(None, max_length=300, description="Who the user reacted as; recorded only "
+                                                                    "as a keyed hash and `acted_as_company`.")
+    delivery_id: str | None = Field(None, max_length=64, pattern=r"^[A-Za-z0-9-]+$",
+                                    description="The extension's id for this event: a second delivery with "
+                                                "the same id (a retry after a lost answer, the offline "
+                                                "queue) records nothing new and answers the first event's id.")
 
 
 class ReactionResponse(Wire):

@@ -191,13 +191,16 @@ def reaction_event(
     *, key: bytes, identity: dict, platform: str, action: str, decision: str, reasons: list[str],
     categories: list[str], author_handle: str | None, post_id: str | None,
     listed: ListEntry | None, justification: str | None,
+    acting: tuple[str, bool] | None = None, delivery_id: str | None = None,
 ) -> dict:
     """The event for a like, repost, share or comment on someone else's post.
 
     The author's handle and the post id go in only as keyed hashes (the same post or author
     can be recognised across events, never read back). A name goes in only when it is an
     org list entry (`listed`, from the matcher): the competitor or client as the list names
-    it, never the name the site showed.
+    it, never the name the site showed. `acting` (who the user reacted as, whether a company
+    identity) goes in as `acting_hash` and `acted_as_company`, as for checks; `delivery_id` is the
+    extension's random id for the event, by which a second delivery is recognised.
     """
     if listed is not None and not isinstance(listed, ListEntry):
         raise TypeError("listed must be the org list entry the author matched")
@@ -210,6 +213,10 @@ def reaction_event(
     }
     if listed is not None:
         details["list_entry"] = {"kind": listed.kind, "name": cap(listed.label, MAX_EXCERPT_CHARS)}
+    if acting:
+        details.update(acting_details(key, *acting))
+    if delivery_id:
+        details["delivery_id"] = cap(delivery_id, MAX_SHORT_TEXT_CHARS)
     event.update(
         platform=cap(platform, MAX_SHORT_TEXT_CHARS),
         action=cap(action, MAX_SHORT_TEXT_CHARS),

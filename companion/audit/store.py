@@ -59,6 +59,7 @@ class AuditStore:
         self._key = key
         self._conn = conn
         self._lock = threading.Lock()
+        self._delivery_lock = threading.Lock()  # reaction deliveries: look up and append as one step
         self._identity = _local_identity()
         self._closed = False
         self._listeners: list[Callable[[dict], None]] = []
@@ -139,8 +140,32 @@ class AuditStore:
         return self._append(self._stamp(event, identity))
 
     def record_reaction(self, **fields) -> dict:
-        """Append a reaction event (see `events.reaction_event` for the fields and what is hashed)."""
-        return self._append(reaction_event(key=self._key, identity=self._identity, **fields))
+        """Append a reaction event (see `events.reaction_event` for the fields and what is hashed).
+
+        With a `delivery_id` already recorded (the extension delivering again after a lost answer,
+        or from its offline queue), nothing is appended and the first event comes back, marked
+        `duplicate`: each reaction is in the log once."""
+        delivery_id = fields.get("delivery_id")
+        if not delivery_id:
+            return self._append(reaction_event(key=self._key, identity=self._identity, **fields))
+        with self._delivery_lock:
+            earlier = self.reaction_delivered(delivery_id)
+            if earlier:
+                return {"event_id": earlier, "duplicate": True}
+            return self._append(reaction_event(key=self._key, identity=self._identity, **fields))
+
+    def reaction_delivered(self, delivery_id: str, window: int = 20000) -> str | None:
+        """The event id of a reaction already recorded under the extension's `delivery_id`, looked for
+        among the last `window` events (a queued reaction is retried within far fewer), or None."""
+        with self._lock:
+            self._ensure_open()
+            row = self._conn.execute(
+                "SELECT event_id FROM audit_events WHERE kind = 'reaction' "
+                "AND seq > (SELECT COALESCE(MAX(seq), 0) FROM audit_events) - ? "
+                "AND json_valid(details) AND json_extract(details, '$.delivery_id') = ? "
+                "ORDER BY seq DESC LIMIT 1", (window, delivery_id),
+            ).fetchone()
+        return row[0] if row else None
 
     def has_scan(self, scan_id: str) -> bool:
         """Whether a check with this id was recorded, so a decision can refer to it."""

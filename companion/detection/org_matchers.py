@@ -40,6 +40,7 @@ class OrgMatchers:
     allow_emails: frozenset[str]
     markets: tuple[str, ...] = ()
     identities: Identities = Identities()  # the company's own identities per site (wrong-account check)
+    reaction_policy: dict | None = None  # reaction_policy.yaml's cells, sent with each reaction check
 
     @classmethod
     def build(cls, org: OrgData) -> "OrgMatchers":
@@ -64,6 +65,7 @@ class OrgMatchers:
             markets=tuple(dict.fromkeys(org.markets + phone_regions(
                 [p for p, _ in client_phones + allow_phones]))),
             identities=org.identities,
+            reaction_policy=org.reaction_policy,
         )
 
     def allowed_spans(self, norm: NormalizedText, text: str) -> list[tuple[int, int]]:

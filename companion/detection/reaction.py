@@ -50,6 +50,23 @@ def match_author(org, name: str, handle: str) -> ListEntry | None:
     return None
 
 
+@dataclass(frozen=True)
+class ReactingAs:
+    """Who the user would react as: a company identity (named as identities.yaml names it) or not."""
+
+    company: bool
+    name: str | None = None  # the identities.yaml entry; None for a personal identity
+
+
+def reacting_as(identities, site: str, acting_as: str | None) -> ReactingAs | None:
+    """Whether `acting_as` is one of the company's own identities on `site`; None when no identity
+    was read from the page or IT declared none for the site (nothing says which one is expected)."""
+    if not acting_as or not acting_as.strip() or not identities.declared(site):
+        return None
+    company = identities.company_name(site, acting_as)
+    return ReactingAs(company is not None, company)
+
+
 def check_reaction(engine, *, author_name: str, author_handle: str, text: str,
                    lang: str = "en", budget_s: float | None = None) -> ReactionRisk:
     """Match the author against the org lists and read the text for red-line topics."""

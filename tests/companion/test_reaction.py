@@ -142,3 +142,50 @@ def test_reaction_answers_match_the_documented_schemas(client):
     assert conforms(doc, schema, body) == []
     request_schema = post["requestBody"]["content"]["application/json"]["schema"]
     assert conforms(doc, request_schema, {"site": "myspace"}) != []
+
+
+# --- who the user reacts as (identities.yaml) ---------------------------------------------------
+
+@pytest.mark.parametrize("site, acting_as, expected", [
+    ("linkedin", "Lumen Hardware Co., Ltd.", {"company": True, "name": "Lumen Hardware Co., Ltd."}),
+    ("instagram", "@LumenHardware.Official", {"company": True, "name": "lumenhardware.official"}),
+    ("facebook", "Li Wei", {"company": False, "name": None}),  # a personal name is not echoed back
+    ("linkedin", None, None),
+    ("linkedin", "   ", None),
+])
+def test_a_check_says_whether_the_user_reacts_as_the_company(client, site, acting_as, expected):
+    body = reaction_check(client, site=site, author_name="Northwind Hardware Co.", text=CLEAN,
+                          **({"acting_as": acting_as} if acting_as is not None else {}))
+    assert body["acting"] == expected
+    assert body["reasons"] == ["competitor"], "the identity does not change why the post is risky"
+
+
+def test_a_reaction_event_holds_the_identity_as_a_hash_and_the_company_flag(client, audit_store):
+    base = {"site": "linkedin", "action": "react", "decision": "overridden", "reasons": ["competitor"],
+            "author_name": "Northwind Hardware Co.", "post_id": "urn:li:activity:7002"}
+    for acting_as in ("Lumen Hardware Co., Ltd.", "Li Wei"):
+        assert client.post("/v1/reaction", json={**base, "acting_as": acting_as}).status_code == 200
+    company, personal = list(audit_store.events())[-2:]
+    assert company["details"]["acted_as_company"] is True and personal["details"]["acted_as_company"] is False
+    assert company["details"]["acting_hash"].startswith("h1:")
+    assert company["details"]["acting_hash"] != personal["details"]["acting_hash"]
+    stored = repr([company, personal])
+    assert "Li Wei" not in stored and "Lumen Hardware" not in stored
+
+
+def test_a_reaction_delivered_twice_is_recorded_once(client, audit_store):
+    sent = {"site": "instagram", "action": "react", "decision": "allowed_unchecked", "author_handle": "/kenji.mori/",
+            "post_id": "/p/C0KM7311/", "delivery_id": "0d7c6a52-3c1e-4d57-9d1c-4c3e0f7b2a11"}
+    first = client.post("/v1/reaction", json=sent).get_json()
+    again = client.post("/v1/reaction", json=sent).get_json()
+    other = client.post("/v1/reaction", json={**sent, "delivery_id": "5e0c1f2a-0000-4000-8000-000000000001"}).get_json()
+    assert first["event_id"] == again["event_id"] != other["event_id"]
+    ids = [e["event_id"] for e in audit_store.events() if e["kind"] == "reaction"]
+    assert ids.count(first["event_id"]) == 1 and len(ids) == 2
+    assert audit_store.verify().ok
+
+
+def test_a_delivery_id_that_is_not_an_id_is_refused(client, error_envelope):
+    response = client.post("/v1/reaction", json={"site": "linkedin", "action": "react", "decision": "cancelled",
+                                                 "delivery_id": "x' OR 1=1 --"})
+    assert "delivery_id" in error_envelope(response, 400, "invalid_request")["error"]["message"]
