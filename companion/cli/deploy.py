@@ -29,6 +29,8 @@ def deploy():
 @click.option("--support-url", default=None, help="Managed: the help page shown to users.")
 @click.option("--support-text", default=None,
               help="Managed: IT's own words after 'Contact IT:' (help desk, extension, chat channel; at most 200 characters).")
+@click.option("--ask-for-approval/--no-ask-for-approval", default=None,
+              help="Managed: offer 'Ask for approval' when the companion has a central service.")
 @click.option("--reaction", "reactions", multiple=True,
               help="Managed: what a reaction to a risky post does, GROUP.REASON=LEVEL (repeat), e.g. react.client=warn; "
                    "groups react, share, comment; reasons competitor, client, red_line; levels monitor, warn, block.")
@@ -36,7 +38,8 @@ def deploy():
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("postguard-policy"),
               show_default=True, help="Directory to write the policy files into.")
 def deploy_policy(extension_id, update_url, companion_url, enforcement, fail_mode, allow_override,
-                  require_justification, sites, support_url, support_text, reactions, firefox_install_url, out_dir):
+                  require_justification, sites, support_url, support_text, ask_for_approval, reactions,
+                  firefox_install_url, out_dir):
     """Force-install + pin + managed settings for Chrome, Edge, Chromium (Windows .reg, macOS
     .mobileconfig, Linux JSON) and Firefox (policies.json). Only the settings you give are locked."""
     from companion.deploy.policy import PolicyInputs
@@ -45,7 +48,7 @@ def deploy_policy(extension_id, update_url, companion_url, enforcement, fail_mod
     managed = {"companionUrl": companion_url, "enforcement": enforcement, "failMode": fail_mode,
                "allowOverride": allow_override, "requireJustification": require_justification,
                "sites": list(sites) or None, "supportUrl": support_url, "supportText": support_text,
-               "reactionPolicy": _reaction_cells(reactions) or None}
+               "askForApproval": ask_for_approval, "reactionPolicy": _reaction_cells(reactions) or None}
     inputs = PolicyInputs.checked(extension_id, update_url, {k: v for k, v in managed.items() if v is not None},
                                   firefox_install_url)
     for path in write_files(out_dir, policy_files(inputs)):

@@ -13,7 +13,7 @@ import { recordCheck, recordAdapter, readActivity } from "./activity.js";
 import { probeHealth, showCompanionState } from "./badge.js";
 import * as validate from "./validate.js";
 import { reactionHandlers } from "./reaction-handlers.js";
-import { approvalHandlers } from "./approval-handlers.js";
+import { approvalHandlers, approvalPageHandlers } from "./approval-handlers.js";
 
 const { MESSAGES: M, ERROR_CODES, error } = globalThis.postguardMessages;
 
@@ -149,4 +149,5 @@ export const extensionHandlers = Object.freeze({
   [M.STATUS_GET.type]: handleStatusGet,
   [M.SETTINGS_SET.type]: handleSettingsSet,
   [M.AUDIT_FLUSH.type]: handleAuditFlush,
+  ...approvalPageHandlers,
 });

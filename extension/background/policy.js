@@ -21,6 +21,7 @@ export const DEFAULT_POLICY = Object.freeze({
   sites: SITE_IDS,
   supportUrl: "",
   supportText: "",
+  askForApproval: true,
   reactionPolicy: Object.freeze({
     react: Object.freeze({ competitor: "warn", client: "monitor", red_line: "warn" }),
     share: Object.freeze({ competitor: "warn", client: "monitor", red_line: "warn" }),
@@ -82,6 +83,8 @@ const VALIDATORS = Object.freeze({
   // Plain words shown after "Contact IT:" (a phone extension, a desk's name); never HTML (textContent).
   supportText: (v) => typeof v === "string" && v.length <= 200,
   reactionPolicy: isReactionPolicy,
+  // "Ask for approval" in the panel (offered only when the companion can also reach a central service).
+  askForApproval: (v) => typeof v === "boolean",
 });
 
 export const POLICY_KEYS = Object.freeze(Object.keys(VALIDATORS));

@@ -69,6 +69,12 @@
       response: "{ok: true, available: boolean, approval?: {id, status, content_hash, comment, decided_by, decided_at}} | {ok: false, error}",
       why: "Without id: may the panel offer 'Ask for approval' (/v1/health approvals); with id: the answer so far.",
     }),
+    APPROVAL_LIST: Object.freeze({
+      type: "approval-list", trust: "extension",
+      request: "{}",
+      response: "{ok: true, enabled: boolean, approvals: [{id, platform, askedAt, status, comment, decidedBy, decidedAt, stale}]}",
+      why: "The toolbar popup: the answer to each request this browser sent (ids kept in storage.local, answers asked afresh).",
+    }),
     STATUS_GET: Object.freeze({
       type: "status-get", trust: "extension",
       request: "{}",

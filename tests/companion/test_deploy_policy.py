@@ -128,7 +128,7 @@ def test_every_managed_schema_setting_can_be_set_from_the_command_line(runner):
     options = {"companionUrl": "--companion-url", "enforcement": "--enforcement", "failMode": "--fail-mode",
                "allowOverride": "--allow-override", "requireJustification": "--require-justification",
                "sites": "--site", "supportUrl": "--support-url", "supportText": "--support-text",
-               "reactionPolicy": "--reaction"}
+               "askForApproval": "--ask-for-approval", "reactionPolicy": "--reaction"}
     assert set(load_managed_schema()["properties"]) == set(options)
     for option in options.values():
         assert option in help_text

@@ -11,7 +11,7 @@ test("pinned defaults", () => {
   assert.deepEqual({ ...DEFAULT_POLICY, sites: [...DEFAULT_POLICY.sites] }, {
     companionUrl: "http://127.0.0.1:7717", enforcement: "warn", failMode: "open", allowOverride: true,
     requireJustification: true, sites: ["linkedin", "facebook", "instagram"], supportUrl: "",
-    supportText: "",
+    supportText: "", askForApproval: true,
     reactionPolicy: {
       react: { competitor: "warn", client: "monitor", red_line: "warn" },
       share: { competitor: "warn", client: "monitor", red_line: "warn" },
