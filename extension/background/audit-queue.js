@@ -5,6 +5,13 @@
  * when it is back: after the next successful call, or by the retry alarm.
  *
  * An entry holds only the scan id, the action and the justification the user typed: never the post.
+ *
+ * Reactions wait in the same queue (`kind: "reaction"`): the record the companion takes (action,
+ * decision, reasons, the author's name and handle as the page showed them, the post id, who the user
+ * acted as), never the post's text. Each carries a `delivery_id` the companion records it under, so
+ * a second delivery (an answer lost on the way back, a flush after a send that did arrive) is
+ * recorded once. A kind other than decisions is sent by the sender registered for it
+ * (`sendQueuedAs`, from the module that owns that kind).
  */
 import { readArea, updateLocal, withLock } from "./storage.js";
 
@@ -18,6 +25,32 @@ function newEntryId() {
   return globalThis.crypto?.randomUUID?.() || `${Date.now()}-${Math.random().toString(16).slice(2)}`;
 }
 
+const senders = new Map(); // entry kind -> async (entry, chromeApi) => answer like callCompanion
+
+/** Registers how queued entries of `kind` are delivered (decisions go through flushQueue's `send`). */
+export function sendQueuedAs(kind, send) {
+  senders.set(kind, send);
+}
+
+async function append(chromeApi, entry) {
+  await updateLocal(chromeApi, QUEUE_KEY, (queue) => {
+    const list = Array.isArray(queue) ? queue : [];
+    list.push(entry);
+    // Beyond the cap the oldest go: a laptop offline for months must not fill the disk.
+    return list.length > MAX_QUEUE ? list.slice(list.length - MAX_QUEUE) : list;
+  });
+  await armRetry(chromeApi);
+  return entry;
+}
+
+/** Adds one reaction record (with its delivery_id) to the end of the queue and arms the retry alarm. */
+export function enqueueReaction(chromeApi, body, now = Date.now()) {
+  return append(chromeApi, { id: body.delivery_id || newEntryId(), kind: "reaction", body, queuedAt: now, attempts: 0 });
+}
+
+/** A new delivery id (a random UUID): the companion records a reaction once under it. */
+export const newDeliveryId = () => newEntryId();
+
 /** Adds one decision to the end of the queue and arms the retry alarm. */
 export async function enqueueDecision(chromeApi, decision, now = Date.now()) {
   const entry = {
@@ -29,14 +62,7 @@ export async function enqueueDecision(chromeApi, decision, now = Date.now()) {
     queuedAt: now,
     attempts: 0,
   };
-  await updateLocal(chromeApi, QUEUE_KEY, (queue) => {
-    const list = Array.isArray(queue) ? queue : [];
-    list.push(entry);
-    // Beyond the cap the oldest go: a laptop offline for months must not fill the disk.
-    return list.length > MAX_QUEUE ? list.slice(list.length - MAX_QUEUE) : list;
-  });
-  await armRetry(chromeApi);
-  return entry;
+  return append(chromeApi, entry);
 }
 
 /** The queued decisions, oldest first. */
@@ -56,7 +82,9 @@ export async function flushQueue(chromeApi, send, isRetryable) {
     const done = new Set();
     let dropped = 0;
     for (const entry of pending) {
-      const result = await send(entry);
+      const other = entry.kind && senders.get(entry.kind);
+      if (entry.kind && !other) continue; // its sender is not loaded here: it waits, never sent as a decision
+      const result = other ? await other(entry, chromeApi) : await send(entry);
       if (result.ok) { done.add(entry.id); continue; }
       if (isRetryable(result)) break;
       done.add(entry.id);
