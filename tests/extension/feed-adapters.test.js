@@ -107,3 +107,66 @@ test("an adapter that does not answer every question is refused", () => {
 function pick(control) {
   return control && { action: control.action, turnsOn: control.turnsOn };
 }
+
+/** A jsdom window over `html` (a page the way the site draws it) with the site's feed adapter loaded. */
+function page(html, site) {
+  const dom = new JSDOM(`<!DOCTYPE html><html><body>${html}</body></html>`, { url: `https://www.${site}.com/`, runScripts: "outside-only" });
+  for (const file of ["content/feed/feed-adapter-base.js", `content/feed/${site}-feed.js`]) {
+    dom.window.eval(readFileSync(`${EXTENSION_DIR}${file}`, "utf8"));
+  }
+  const adapter = dom.window.postguard.feedAdapters[site];
+  return { doc: dom.window.document, adapter, identityOf: (selector) => adapter.identity(dom.window.document.querySelector(selector)) };
+}
+
+test("linkedin: who the user reacts as, from the post's identity switcher, its comment box, else the nav (en, zh)", () => {
+  const emberPost = (id, inner) => `<div data-id="urn:li:activity:${id}"><div class="feed-shared-update-v2" role="article" data-urn="urn:li:activity:${id}">
+    <div class="feed-shared-social-action-bar">${inner}<button class="react-button__trigger" aria-pressed="false" aria-label="React Like">Like</button></div></div></div>`;
+  const toggle = (alt) => `<button class="content-admin-identity-toggle-button" aria-label="Open menu for switching identity when interacting with this post"><img alt="${alt}"></button>`;
+  const { identityOf } = page(`<header class="global-nav"><div class="global-nav__me"><img class="global-nav__me-photo" alt="Li Wei"></div></header>
+    ${emberPost(1, toggle("Photo of Lumen Hardware Co., Ltd."))}
+    ${emberPost(2, toggle("Lumen Hardware Co., Ltd.的照片"))}
+    ${emberPost(3, '<div contenteditable="true" aria-placeholder="Comment as Lumen Hardware Co., Ltd.…"></div>')}
+    ${emberPost(4, '<div contenteditable="true" data-placeholder="以 Lumen Hardware Co., Ltd. 身份发表评论"></div>')}
+    ${emberPost(5, "")}
+    <div data-testid="mainFeed"><div role="listitem" componentkey="urn:li:activity:6-FeedType_MAIN_FEED"><button aria-label="Open control menu for post by Anna">…</button></div></div>`, "linkedin");
+  assert.equal(identityOf('[data-urn$=":1"]'), "Lumen Hardware Co., Ltd.");
+  assert.equal(identityOf('[data-urn$=":2"]'), "Lumen Hardware Co., Ltd.");
+  assert.equal(identityOf('[data-urn$=":3"]'), "Lumen Hardware Co., Ltd.");
+  assert.equal(identityOf('[data-urn$=":4"]'), "Lumen Hardware Co., Ltd.");
+  assert.equal(identityOf('[data-urn$=":5"]'), "Li Wei", "no switcher on the post: the member in the nav");
+  assert.equal(identityOf('[role="listitem"]'), "Li Wei", "SDUI: the nav");
+  assert.equal(page(emberPost(7, ""), "linkedin").identityOf('[role="article"]'), "", "the page does not say: unknown, never a guess");
+});
+
+test("facebook: who the user reacts as, from the post's 'Comment as', else the timeline link or 'What's on your mind' (en, zh)", () => {
+  const post = (id, inner = "") => `<div aria-posinset="${id}" aria-describedby="s${id}"><div role="article">${inner}
+    <div role="button" aria-label="Like"><span data-ad-rendering-role="like_button">Like</span></div></div></div>`;
+  const withBox = page(`<div role="feed">${post(1, '<div role="textbox" contenteditable="true" aria-label="Comment as Lumen Hardware"></div>')}
+    ${post(2, '<div role="textbox" contenteditable="true" aria-placeholder="以 Lumen Hardware 的身份评论"></div>')}${post(3)}</div>
+    <a href="/li.wei" aria-label="Li Wei's timeline"></a>`, "facebook");
+  assert.equal(withBox.identityOf('[aria-posinset="1"]'), "Lumen Hardware");
+  assert.equal(withBox.identityOf('[aria-posinset="2"]'), "Lumen Hardware");
+  assert.equal(withBox.identityOf('[aria-posinset="3"]'), "Li Wei", "no comment box: the timeline link");
+  const zh = page(`<div role="feed">${post(1)}</div><a href="/li.wei" aria-label="李伟的时间线"></a>`, "facebook");
+  assert.equal(zh.identityOf('[aria-posinset="1"]'), "李伟");
+  const mind = page(`<div role="region" aria-label="Create a post"><div role="button"><span>What's on your mind, Lumen Hardware?</span></div></div>
+    <div role="feed">${post(1)}</div>`, "facebook");
+  assert.equal(mind.identityOf('[aria-posinset="1"]'), "Lumen Hardware");
+  const mindZh = page(`<div role="region"><div role="button"><span>李伟，你在想什么？</span></div></div><div role="feed">${post(1)}</div>`, "facebook");
+  assert.equal(mindZh.identityOf('[aria-posinset="1"]'), "李伟");
+});
+
+test("instagram: who the user reacts as is the account of the nav's Profile link, never a post's author (en, zh)", () => {
+  const post = '<article><header><a href="/northwind.hardware/"><span>Profile</span></a></header><a href="/p/C0/">1 h</a></article>';
+  const en = page(`<nav><a href="/lumenhardware.official/" role="link"><img alt="lumenhardware.official's profile picture"><span>Profile</span></a></nav>${post}`, "instagram");
+  assert.equal(en.identityOf("article"), "lumenhardware.official");
+  const zh = page(`${post}<nav><a href="/li.wei.exports/"><span>主页</span></a></nav>`, "instagram");
+  assert.equal(zh.identityOf("article"), "li.wei.exports", "a post's header link is the author, not the account");
+  assert.equal(page(post, "instagram").identityOf("article"), "");
+});
+
+test("an identity reader that breaks on a changed page costs the identity, never the click", () => {
+  const { doc, adapter } = load("linkedin-feed-posts.html", "linkedin");
+  const broken = doc.defaultView.postguard.defineFeedAdapter({ ...adapter, id: "broken", identity: () => { throw new Error("changed"); } });
+  assert.equal(broken.identity(doc.querySelector("[data-urn]")), "");
+});

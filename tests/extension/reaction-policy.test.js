@@ -38,3 +38,17 @@ test("an old worker's policy without the table holds every risky post (warn), ne
   assert.equal(levelFor({}, "react", ["client"]), "warn");
   assert.equal(levelFor(null, "comment", []), "allow");
 });
+
+test("as the company, a competitor's or red-line post is held at least at warn; a client's post and a personal identity are as policy says", () => {
+  const { levelForRisk, asCompanyMatters } = levels();
+  const { policy } = mergePolicy({ reactionPolicy: { react: { competitor: "monitor", red_line: "block" } } }, {});
+  const company = { company: true, name: "Lumen Hardware Co., Ltd." };
+  assert.equal(levelForRisk(policy, "react", { reasons: ["competitor"], acting: company }), "warn", "monitored, but not as the company");
+  assert.equal(levelForRisk(policy, "react", { reasons: ["competitor"], acting: { company: false, name: null } }), "monitor");
+  assert.equal(levelForRisk(policy, "react", { reasons: ["competitor"], acting: null }), "monitor");
+  assert.equal(levelForRisk(policy, "react", { reasons: ["red_line"], acting: company }), "block", "never lowered");
+  assert.equal(levelForRisk(policy, "react", { reasons: ["client"], acting: company }), "monitor");
+  assert.equal(levelForRisk(policy, "react", { reasons: [], acting: company }), "allow", "a harmless post as the company is fine");
+  assert.equal(asCompanyMatters({ reasons: ["client"], acting: company }), false);
+  assert.equal(asCompanyMatters({ reasons: ["red_line"], acting: company }), true);
+});

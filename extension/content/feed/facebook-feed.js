@@ -8,13 +8,41 @@
 (function defineFacebookFeed(root) {
   "use strict";
   const pg = root.postguard;
-  const { labelOf, textOf, afterPrefix, isOneOf, handleFromHref, firstOf } = pg.feedBase;
+  const { labelOf, textOf, afterPrefix, isOneOf, handleFromHref, firstOf, nameIn } = pg.feedBase;
 
   // English from feed-dom.md; other languages unconfirmed (2026-12).
   const REACTIONS = ["Like", "Love", "Care", "Haha", "Wow", "Sad", "Angry", "Gefällt mir", "J’aime", "赞", "大爱", "抱抱", "笑趴", "哇", "心碎", "怒"];
   const REMOVE_PREFIXES = ["Remove ", "Entfernen: ", "Retirer ", "移除"];
   const SHARE_PUBLIC = ["Share now", "Share now (Friends)", "Share now (Public)", "Share to Feed", "Jetzt teilen", "Partager maintenant", "立即分享", "分享到动态"];
   const COMMENT_LABELS = ["Leave a comment", "Comment", "Kommentieren", "Commenter", "评论"];
+
+  // Who the user reacts as (feed-dom.md): the post's comment box "Comment as ‹Name›", else the page's
+  // "‹Name›'s timeline" link or the create-post card's "What's on your mind, ‹Name›?". Switching to a Page
+  // reloads ("Switch Now"). The same readings as the composer's adapter (content/sites/facebook.js).
+  const COMMENT_AS = [/^Comment as (.+?)$/i, /^以\s*(.+?)\s*的身份(?:发表)?评论/];
+  const TIMELINE = [/^(.+?)(?:'|’)s timeline$/i, /^(.+?)的时间线$/];
+  const ON_YOUR_MIND = [/^What(?:'|’)s on your mind, (.+?)\?$/i, /^(.+?)，(?:你|您)在想些?什么？$/, /^在想些什么，(.+?)？$/];
+  const account = pg.feedBase.pageReading(() => {
+    for (const link of root.document.querySelectorAll('a[aria-label]')) {
+      const name = nameIn(link.getAttribute("aria-label"), TIMELINE);
+      if (name) return name;
+    }
+    for (const el of root.document.querySelectorAll('[role="region"] [role="button"], [role="region"] [role="button"] span')) {
+      const name = nameIn(el.textContent, ON_YOUR_MIND);
+      if (name) return name;
+    }
+    return "";
+  });
+
+  function identity(post) {
+    for (const box of post.querySelectorAll('[role="textbox"]')) {
+      for (const attr of ["aria-label", "aria-placeholder"]) {
+        const name = nameIn(box.getAttribute(attr), COMMENT_AS);
+        if (name) return name;
+      }
+    }
+    return account();
+  }
 
   const POSTS = '[role="feed"] [aria-posinset], [role="feed"] [role="article"]';
 
@@ -71,5 +99,5 @@
     return null;
   }
 
-  pg.defineFeedAdapter({ id: "facebook", posts: POSTS, postOf, postId, author, text, control });
+  pg.defineFeedAdapter({ id: "facebook", posts: POSTS, postOf, postId, author, text, control, identity });
 })(globalThis);

@@ -12,7 +12,9 @@
  *                    turnsOn, reaction} or null when it is no guarded control. `turnsOn` is false
  *                    when the click would take a reaction back (un-like, un-repost): never held.
  *
- * and optionally `doubleTap(target)` for sites where a double click on the photo likes it.
+ * and optionally `doubleTap(target)` for sites where a double click on the photo likes it, and
+ * `identity(post)`: who the user would react as on this post, as the page shows it (the post's
+ * identity switcher, "Comment as ‹Name›", the signed-in account), "" when the page does not say.
  * Adapters are tables of selectors over roles, aria-labels and data hooks, with label tables per
  * language; never generated class names.
  */
@@ -68,6 +70,31 @@
     return null;
   }
 
+  /** The first capture of the first pattern of `patterns` that matches `text` (trimmed), or "". */
+  function nameIn(text, patterns) {
+    const value = (text || "").replace(/\s+/g, " ").trim();
+    for (const pattern of patterns) {
+      const found = pattern.exec(value);
+      if (found) return found[1].trim();
+    }
+    return "";
+  }
+
+  /**
+   * A page-wide reading (the account the nav says is signed in) taken at most every `ttlMs`: each post
+   * coming into view asks for it, and the feed is long. Sites that switch accounts from the nav reload
+   * the page (feed-dom.md), so a reading is never older than the account on screen by more than `ttlMs`.
+   */
+  function pageReading(read, ttlMs = 2000) {
+    let at = -Infinity;
+    let value = "";
+    return () => {
+      const now = Date.now();
+      if (now - at > ttlMs) { value = read() || ""; at = now; }
+      return value;
+    };
+  }
+
   /** Registers a site's feed adapter after checking it answers every question the guard asks. */
   function defineFeedAdapter(spec) {
     const missing = REQUIRED.filter((key) => !(key in spec));
@@ -76,12 +103,19 @@
       postOf: (node) => (node && node.closest ? node.closest(spec.posts) : null),
       doubleTap: () => null,
       ...spec,
+      identity: (post) => {
+        try {
+          return (spec.identity?.(post) || "").replace(/\s+/g, " ").trim().slice(0, 300);
+        } catch (_err) {
+          return ""; // a page that changed shape costs the identity line, never the click
+        }
+      },
     });
     pg.feedAdapters = pg.feedAdapters || {};
     pg.feedAdapters[spec.id] = adapter;
     return adapter;
   }
 
-  pg.feedBase = Object.freeze({ ACTIONS, labelOf, textOf, afterPrefix, isOneOf, handleFromHref, firstOf });
+  pg.feedBase = Object.freeze({ ACTIONS, labelOf, textOf, afterPrefix, isOneOf, handleFromHref, firstOf, nameIn, pageReading });
   pg.defineFeedAdapter = defineFeedAdapter;
 })(globalThis);

@@ -16,6 +16,26 @@
   const REPOST = ["Repost", "Reposten", "Republier", "转发"];
   const UNDO_REPOST = ["Remove repost", "Undo repost", "撤销转发"];
 
+  // The current account (feed-dom.md): the nav's "Profile" link a[href="/‹current›/"], its picture
+  // "‹current›'s profile picture". No per-post identity; switching accounts reloads the page. The same
+  // reading as the composer's adapter (content/sites/instagram.js).
+  const PROFILE = ["Profile", "个人主页", "主页", "個人檔案", "Profil", "Perfil", "Profilo", "プロフィール", "프로필"];
+  const PICTURE_ALT = [/^(.+?)(?:'|’)s profile picture$/i, /^(.+?)的头像$/, /^(.+?)的大頭貼照$/];
+  const identity = pg.feedBase.pageReading(() => {
+    for (const link of root.document.querySelectorAll('a[href^="/"]')) {
+      if (link.closest("article")) continue; // a post's header links its author, not the account
+      const labels = [link.getAttribute("aria-label"), ...[...link.querySelectorAll("span, div")].filter((el) => !el.children.length).map((el) => el.textContent)];
+      if (!labels.some((label) => isOneOf((label || "").trim(), PROFILE))) continue;
+      const handle = /^\/([^/?#]+)\/?$/.exec(link.getAttribute("href"))?.[1];
+      if (handle) return decodeURIComponent(handle);
+      for (const img of link.querySelectorAll("img[alt]")) {
+        const name = pg.feedBase.nameIn(img.getAttribute("alt"), PICTURE_ALT);
+        if (name) return name;
+      }
+    }
+    return "";
+  });
+
   function postId(post) {
     const link = post.querySelector('a[href^="/p/"], a[href^="/reel/"]');
     return handleFromHref(link?.getAttribute("href")) || "";
@@ -66,5 +86,5 @@
     return { action: "react", el: target, turnsOn: !liked, reaction: "like", doubleTap: true };
   }
 
-  pg.defineFeedAdapter({ id: "instagram", posts: "article", postId, author, text, control, doubleTap });
+  pg.defineFeedAdapter({ id: "instagram", posts: "article", postId, author, text, control, doubleTap, identity });
 })(globalThis);

@@ -25,6 +25,13 @@
   const UNDO_REPOST_LABELS = ["Undo repost", "Repost rückgängig machen", "Annuler la republication", "撤销转发"];
   const NO_REACTION = /:\s*(no reaction|keine reaktion|aucune réaction|无回应)\s*$/i;
 
+  // Who the user reacts as (feed-dom.md, live probes 2026-08): a page admin's per-post identity switcher
+  // ("Photo of ‹acting name›"; the choice sticks), a comment box's "Comment as ‹Page›…", else the member in
+  // the global nav. The same readings as the composer's adapter (content/sites/linkedin.js).
+  const PHOTO_OF = [/^Photo of (.+)$/i, /^(.+?)的照片$/];
+  const COMMENT_AS = [/^Comment as (.+?)\s*(?:…|\.\.\.)?$/i, /^以\s*(.+?)\s*(?:的)?身份(?:发表)?评论/];
+  const member = pg.feedBase.pageReading(() => root.document.querySelector("img.global-nav__me-photo")?.getAttribute("alt"));
+
   const POSTS = [
     'div.feed-shared-update-v2[data-urn^="urn:li:activity:"]',
     '[data-testid="mainFeed"] [role="listitem"]',
@@ -58,6 +65,19 @@
     ]));
   }
 
+  function identity(post) {
+    const toggle = post.querySelector("button.content-admin-identity-toggle-button img[alt]");
+    const switched = pg.feedBase.nameIn(toggle?.getAttribute("alt"), PHOTO_OF);
+    if (switched) return switched;
+    for (const box of post.querySelectorAll('[contenteditable="true"]')) {
+      for (const attr of ["aria-placeholder", "data-placeholder", "aria-label"]) {
+        const name = pg.feedBase.nameIn(box.getAttribute(attr), COMMENT_AS);
+        if (name) return name;
+      }
+    }
+    return member();
+  }
+
   /** Repost menu items: the dropdown can mount at the end of the body (a portal), so no post may hold it. */
   function repostItem(target) {
     const item = target.closest('.social-reshare-button__share-dropdown-content [role="button"], '
@@ -86,5 +106,5 @@
     return repostItem(target);
   }
 
-  pg.defineFeedAdapter({ id: "linkedin", posts: POSTS, postId, author, text, control });
+  pg.defineFeedAdapter({ id: "linkedin", posts: POSTS, postId, author, text, control, identity });
 })(globalThis);

@@ -1,6 +1,7 @@
 /*
  * The reaction card: a small card next to the held control that says why ("Northwind Hardware Co. is
- * a competitor. Your like is public and your clients can see it.") with Cancel and, when policy
+ * a competitor. Your like is public and your clients can see it."), led by "You are acting as the company
+ * page ‹Name›…" when the user reacts as the company, with Cancel and, when policy
  * allows, "Like anyway" with a reason. In its own open shadow root (the page's CSS cannot restyle it,
  * tests can reach it), styles through a constructed stylesheet (LinkedIn's CSP and Trusted Types),
  * every string through textContent. One card at a time; Escape cancels.
@@ -20,6 +21,7 @@
     .pg-card:focus { outline: none; }
     .pg-title { font-weight: 650; font-size: 15px; margin: 0 0 6px; }
     .pg-message { margin: 0 0 6px; }
+    .pg-identity { margin: 0 0 6px; padding: 6px 8px; border-radius: 6px; background: #fdf0dc; color: #5c3a06; font-weight: 600; }
     .pg-note { margin: 0 0 8px; color: #8a1f11; font-weight: 600; font-size: 13px; }
     .pg-reason { display: grid; gap: 4px; margin: 6px 0 8px; }
     .pg-reason[hidden] { display: none; }
@@ -78,8 +80,8 @@
   }
 
   /**
-   * Shows the card. `options`: {anchor, message, note, overrideLabel (null: no override), requireReason,
-   * block, onCancel(), onConfirm(reason)}. Returns a handle with close(); closing runs no callback.
+   * Shows the card. `options`: {anchor, identity ("You are acting as the company page ‹Name›…", or ""),
+   * message, note, overrideLabel (null: no override), requireReason, block, onCancel(), onConfirm(reason)}. Returns a handle with close(); closing runs no callback.
    */
   function show(options) {
     close();
@@ -89,6 +91,7 @@
     const cancel = el("button", { className: "pg-primary", type: "button", text: t("reactionCancel") });
     const children = [
       el("p", { className: "pg-title", text: t("reactionTitle") }),
+      options.identity ? el("p", { className: "pg-identity", "data-postguard-identity": "company", text: options.identity }) : null,
       el("p", { className: "pg-message", text: options.message }),
       options.note ? el("p", { className: "pg-note", text: options.note }) : null,
     ];

@@ -34,14 +34,18 @@
     let nextId = 0;
     let gatherTimer = 0;
     let policy = null;
+    let policyFromCheck = false;
     let lastPost = null;
     let started = false;
 
     const idOf = (post) => adapter.postId(post) || null;
 
-    function describe(post) {
+    /** A post's check is cached under its id and who the user would react as: switching identity is a new check. */
+    function describe(post, acting) {
       const author = adapter.author(post);
-      return { author_name: author.name || "", author_handle: author.handle || "", text: adapter.text(post).slice(0, MAX_TEXT) };
+      const payload = { author_name: author.name || "", author_handle: author.handle || "", text: adapter.text(post).slice(0, MAX_TEXT) };
+      if (acting) payload.acting_as = acting;
+      return payload;
     }
 
     /**
@@ -106,7 +110,9 @@
     function precheck(post, urgent = false) {
       const id = idOf(post);
       if (!id) return null;
-      const cached = cache.get(id);
+      const acting = adapter.identity(post);
+      const key = `${id}\n${acting}`;
+      const cached = cache.get(key);
       if (cached) {
         const waitingAt = urgent && cached.job ? queue.indexOf(cached.job) : -1;
         if (waitingAt > 0 || (waitingAt === 0 && !cached.job.urgent)) { // clicked while still queued: it goes next
@@ -117,18 +123,18 @@
         }
         return cached;
       }
-      const entry = { risk: null, failed: null, post };
+      const entry = { risk: null, failed: null, post, acting };
       entry.promise = new Promise((resolve) => {
-        const job = { payload: describe(post), resolve, urgent };
+        const job = { payload: describe(post, acting), resolve, urgent };
         entry.job = job;
         if (urgent) { queue.unshift(job); pump(); } else { queue.push(job); schedule(); }
       }).then((answer) => {
-        if (answer?.policy) policy = answer.policy;
+        if (answer?.policy) { policy = answer.policy; policyFromCheck = true; }
         if (answer?.ok) entry.risk = answer.result;
-        else { entry.failed = answer?.error?.code || "no_answer"; cache.delete(id); }
+        else { entry.failed = answer?.error?.code || "no_answer"; cache.delete(key); }
         return entry;
       });
-      cache.set(id, entry);
+      cache.set(key, entry);
       return entry;
     }
 
@@ -140,12 +146,16 @@
       }
     }
 
-    function record(ctl, post, decision, risk, justification) {
+    /** Audits what the user did; `entry` is the post's check (its answer and who the user acted as). */
+    function record(ctl, post, decision, entry, justification) {
       const who = adapter.author(post);
-      pg.runtime.send(M().REACTION.type, {
+      const risk = entry?.risk;
+      const payload = {
         site: adapter.id, action: ctl.action, decision, reasons: risk?.reasons || [], red_line: risk?.red_line || [],
         author_name: who.name || "", author_handle: who.handle || "", post_id: idOf(post) || "", justification: justification || null,
-      });
+      };
+      if (entry?.acting) payload.acting_as = entry.acting;
+      pg.runtime.send(M().REACTION.type, payload);
     }
 
     function replay(ctl) {
@@ -169,8 +179,12 @@
       return shown ? `${shown} (${listed.name})` : listed.name;
     }
 
+    function nounOf(ctl) {
+      return pg.t(ctl.action === "react" && ctl.reaction && ctl.reaction !== "like" ? "reactionNoun_reaction" : `reactionNoun_${ctl.action}`);
+    }
+
     function message(ctl, post, risk) {
-      const noun = pg.t(ctl.action === "react" && ctl.reaction && ctl.reaction !== "like" ? "reactionNoun_reaction" : `reactionNoun_${ctl.action}`);
+      const noun = nounOf(ctl);
       const who = displayName(adapter.author(post), risk.listed);
       const lines = [];
       if (risk.reasons.includes("competitor")) lines.push(pg.t("reactionWhyCompetitor", [who, noun]));
@@ -183,17 +197,20 @@
     }
 
     /** Shows the card for a held click on a risky post, at `level` warn or block. */
-    function holdRisky(ctl, post, risk, level) {
+    function holdRisky(ctl, post, entry, level) {
       const override = level === "warn" && policy?.allowOverride !== false;
       pg.reactionCard.show({
         anchor: ctl.el.isConnected ? ctl.el : post,
-        message: message(ctl, post, risk),
+        // Said first, on its own line: of everything on the card, the identity is what the user can change at once.
+        identity: pg.reactionPolicy.asCompanyMatters(entry.risk)
+          ? pg.t("reactionActingAsCompany", [entry.risk.acting.name, nounOf(ctl)]) : "",
+        message: message(ctl, post, entry.risk),
         note: level === "block" ? pg.t("reactionBlocked") : "",
         block: level === "block",
         overrideLabel: override ? pg.t(`reactionAnyway_${ctl.action}`) : null,
         requireReason: policy?.requireJustification !== false,
-        onCancel: () => record(ctl, post, "cancelled", risk),
-        onConfirm: (reason) => { record(ctl, post, "overridden", risk, reason); replay(ctl); },
+        onCancel: () => record(ctl, post, "cancelled", entry),
+        onConfirm: (reason) => { record(ctl, post, "overridden", entry, reason); replay(ctl); },
       });
     }
 
@@ -209,22 +226,27 @@
     function decide(ctl, post, entry, { replayIfAllowed }) {
       if (!entry.risk) {
         if (policy?.failMode === "closed") { holdUnchecked(ctl); return false; }
-        record(ctl, post, "allowed_unchecked", null);
+        record(ctl, post, "allowed_unchecked", entry);
         if (replayIfAllowed) replay(ctl);
         return true;
       }
-      const level = pg.reactionPolicy.levelFor(policy, ctl.action, entry.risk.reasons);
+      const level = pg.reactionPolicy.levelForRisk(policy, ctl.action, entry.risk);
       if (level === "allow" || level === "monitor") {
-        if (level === "monitor") record(ctl, post, "monitored", entry.risk);
+        if (level === "monitor") record(ctl, post, "monitored", entry);
         if (replayIfAllowed) replay(ctl);
         return true;
       }
-      holdRisky(ctl, post, entry.risk, level);
+      holdRisky(ctl, post, entry, level);
       return false;
     }
 
+    /** The policy as the worker reads it; the reaction table from a check's answer is kept (it holds the org
+     * directory's cells, which only checks bring). */
     async function refreshPolicy() {
-      const read = pg.runtime.send(M().POLICY_GET.type, {}).then((answer) => { if (answer?.ok) policy = answer.policy; });
+      const read = pg.runtime.send(M().POLICY_GET.type, {}).then((answer) => {
+        if (!answer?.ok) return;
+        policy = policyFromCheck ? { ...answer.policy, reactionPolicy: policy.reactionPolicy } : answer.policy;
+      });
       await Promise.race([read, new Promise((resolve) => setTimeout(resolve, POLICY_WAIT_MS))]);
     }
 
@@ -238,7 +260,7 @@
       if (entry.risk) {
         // Checked already: a harmless or monitored post's click is left alone (the site gets the user's
         // own, trusted click); only a held one is stopped.
-        const level = pg.reactionPolicy.levelFor(policy, ctl.action, entry.risk.reasons);
+        const level = pg.reactionPolicy.levelForRisk(policy, ctl.action, entry.risk);
         if (level === "allow" || level === "monitor") { decide(ctl, post, entry, { replayIfAllowed: false }); return; }
       }
       event.preventDefault();

@@ -1,8 +1,9 @@
 /*
  * What the reaction guard does with a checked post, by policy: per action group (react,
  * share = repost and share, comment) and per reason (competitor, client, red_line), one of
- * monitor | warn | block. The worker fills every cell (background/policy.js); a missing cell
- * here means an old worker, and counts as warn.
+ * monitor | warn | block. The worker fills every cell (background/policy.js, with the org directory's
+ * cells from background/reaction-handlers.js); a missing cell here means an old worker, and counts as
+ * warn. Acting as a company identity, a competitor's or red-line post is held at least at warn.
  */
 (function defineReactionPolicy(root) {
   "use strict";
@@ -26,5 +27,19 @@
     return (reasons || []).filter((reason) => levelFor(policy, action, [reason]) === level);
   }
 
-  pg.reactionPolicy = Object.freeze({ levelFor, reasonsAt, GROUP });
+  /**
+   * True when the user would react as one of the company's own identities to a competitor's or a
+   * red-line post: then the company itself would be seen cheering for a rival or taking a side.
+   */
+  function asCompanyMatters(risk) {
+    return Boolean(risk?.acting?.company && (risk.reasons || []).some((r) => r === "competitor" || r === "red_line"));
+  }
+
+  /** levelFor a checked post; as the company, a competitor's or red-line post is held at least at warn. */
+  function levelForRisk(policy, action, risk) {
+    const level = levelFor(policy, action, risk?.reasons);
+    return asCompanyMatters(risk) && RANK[level] < RANK.warn ? "warn" : level;
+  }
+
+  pg.reactionPolicy = Object.freeze({ levelFor, levelForRisk, asCompanyMatters, reasonsAt, GROUP });
 })(globalThis);
