@@ -99,8 +99,7 @@ def test_within_budget_the_check_is_complete(detection_engine):
 
 
 def test_an_expired_deadline_stops_the_rule_packs_between_rules(detection_engine):
-    expired = Deadline(1e-9)
-    time.sleep(0.001)
+    expired = Deadline(0)  # expired from the start: the clock never goes back
     assert expired.expired()
     assert detection_engine.check_text("USD 0.42/pc FOB Ningbo, password: Lumen#2024", deadline=expired) == []
     assert detection_engine.check_text("USD 0.42/pc FOB Ningbo, password: Lumen#2024", deadline=Deadline.none())

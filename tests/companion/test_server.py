@@ -194,6 +194,18 @@ def sign_in(port: int, token: str) -> tuple[int, dict, str]:
         connection.close()
 
 
+def sign_in_once_the_pause_is_over(port: int, token: str, timeout_s: float = 60.0):
+    """Sign in with `token`, again while the answer is 429: during a pause every try, the right
+    token included, is refused unchecked and unlogged, so retrying changes nothing but the time."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        status, headers, page = sign_in(port, token)
+        if status != 429:
+            return status, headers, page
+        assert time.monotonic() < deadline, "sign-in still paused after a minute"
+        time.sleep(0.1)
+
+
 def test_review_sign_in_is_throttled_over_real_http(server):
     """A script sending wrong admin tokens: after five it must wait, told how long in the page
     and in Retry-After; the log gets one line for the pause, never a token; then the right
@@ -205,8 +217,7 @@ def test_review_sign_in_is_throttled_over_real_http(server):
     status, headers, page = answers[5]
     assert headers["Retry-After"] == "1"
     assert "wait 1 second, then sign in again" in " ".join(page.split())
-    time.sleep(1.2)
-    status, headers, _ = sign_in(server.port, token)
+    status, headers, _ = sign_in_once_the_pause_is_over(server.port, token)
     assert status == 303 and "postguard_review=" in headers.get("Set-Cookie", "")
     log = server.log()
     assert log.count("sign-in with a wrong admin token") == 5 and log.count("sign-in paused for 1 s") == 1
@@ -256,16 +267,20 @@ def test_binding_beyond_loopback_is_refused(tmp_path, host):
         sock.connect(("127.0.0.1", port))
 
 
-def test_server_log_never_holds_the_post_text(server):
-    texts = [f"Secret deal with {MARKER}: USD 0.42/pc FOB Ningbo, mail {MARKER.lower()}@example.com",
-             f"wifi password: {MARKER}"]
-    for text in texts:
-        assert server.post("/v1/check", {"text": text})[0] == 200
-    server.post("/v1/check", ('{"text": "' + MARKER).encode())
-    server.post("/v1/check", {"text": MARKER, "images": [{"mime": "image/png",
-                                                          "data": base64.b64encode(MARKER.encode()).decode()}]})
-    server.post("/v1/check", {"text": MARKER}, headers={"Host": "evil.com"})
-    time.sleep(0.3)
+def test_server_log_never_holds_the_post_text(tmp_path):
+    """What the server writes after answering (audit listeners, alerts) counts too, so the log
+    is read once the server has stopped: then it holds everything it will ever write."""
+    with running_server(tmp_path) as server:
+        texts = [f"Secret deal with {MARKER}: USD 0.42/pc FOB Ningbo, mail {MARKER.lower()}@example.com",
+                 f"wifi password: {MARKER}"]
+        for text in texts:
+            assert server.post("/v1/check", {"text": text})[0] == 200
+        server.post("/v1/check", ('{"text": "' + MARKER).encode())
+        server.post("/v1/check", {"text": MARKER, "images": [{"mime": "image/png",
+                                                              "data": base64.b64encode(MARKER.encode()).decode()}]})
+        server.post("/v1/check", {"text": MARKER}, headers={"Host": "evil.com"})
+        server.process.terminate()
+        assert server.process.wait(30) is not None
     log = server.log()
     assert "ready on" in log, "the log is captured at all"
     assert MARKER not in log and MARKER.lower() not in log
