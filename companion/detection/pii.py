@@ -15,7 +15,7 @@ from companion.detection.candidates import Candidate
 from companion.detection.deadline import Deadline
 from companion.detection.linear_regex import LinearPattern
 from companion.detection.recognizers.registry import whole_text_recognizers
-from companion.detection.spacy_memory import transient_vocab
+from companion.detection.spacy_memory import window_tokenizer
 from companion.lru import BoundedLru
 from companion.rules import Pack
 
@@ -78,6 +78,7 @@ class PiiScanner:
         self._analyzer = analyzer
         self._pack = pack
         self._cache: BoundedLru[str, list] = BoundedLru(WINDOW_CACHE_SIZE)
+        self._tokenizer = window_tokenizer(analyzer.nlp_engine.nlp["en"])
         direct = whole_text_recognizers()
         self._rules = {r.entity: r for r in pack.rules if r.entity and r.entity not in direct} if pack else {}
 
@@ -91,27 +92,33 @@ class PiiScanner:
         cached = self._cache.get(piece)
         if cached is not None:
             return cached
-        # Inside the zone: the window's new words (order numbers, names) leave spaCy's vocabulary
-        # with it, so a companion running for weeks does not keep every word it was shown.
-        with transient_vocab(self._analyzer.nlp_engine.nlp["en"]):
+        # The window's new words (order numbers, names) leave spaCy's vocabulary with it, so a
+        # companion running for weeks does not keep every word it was shown (spacy_memory.py).
+        with self._tokenizer.window(piece) as doc:
             results = self._analyzer.analyze(piece, language="en", entities=list(self._rules),
-                                             nlp_artifacts=self._artifacts(piece))
+                                             nlp_artifacts=self._artifacts(doc))
         self._cache.put(piece, results)
         return results
 
-    def _artifacts(self, piece: str) -> NlpArtifacts:
-        """Tokens for Presidio's context words from spaCy's tokenizer alone.
+    def _artifacts(self, doc) -> NlpArtifacts:
+        """Presidio's view of a window from spaCy's tokenizer alone.
 
         Presidio would run the whole spaCy pipeline (tok2vec, tagger, lemmatizer) on every
         window only to compare lemmas with context words such as "phone" or "tel". Its
         context matching is by substring ("phones" holds "phone"), so lower-cased tokens
         serve as well at a fraction of the cost: on a post dense with numbers the pipeline
-        was 90% of the check.
+        was 90% of the check. Its keywords (the lemmas that are neither stop words nor
+        punctuation) are taken from the tokens' own flags, as Presidio would from the
+        model's vocabulary, which a check must not add to.
         """
-        doc = self._analyzer.nlp_engine.nlp["en"].tokenizer(piece)
-        return NlpArtifacts(entities=[], tokens=doc, tokens_indices=[t.idx for t in doc],
-                            lemmas=[t.lower_ for t in doc], nlp_engine=self._analyzer.nlp_engine,
-                            language="en")
+        lemmas = [t.lower_ for t in doc]
+        artifacts = NlpArtifacts(entities=[], tokens=doc, tokens_indices=[t.idx for t in doc],
+                                 lemmas=lemmas, nlp_engine=None, language="en")
+        artifacts.nlp_engine = self._analyzer.nlp_engine
+        artifacts.keywords = [part for t, lemma in zip(doc, lemmas)
+                              if not (t.is_stop or t.is_punct or lemma == "be")
+                              for part in lemma.split(":")]
+        return artifacts
 
     def find(self, text: str, deadline: Deadline | None = None) -> list[Candidate]:
         """Candidates from every hotspot window, until the deadline (if any) passes."""
