@@ -35,9 +35,12 @@ _FORMS = "|".join(_spaced(f) for f in sorted(LEGAL_FORMS, key=len, reverse=True)
 _NAME_WORD = r"[\p{Lu}0-9][\pL\pN_&'’.\-]*"
 # RE2: linear in the post whatever it holds (a run of capitalised words cannot backtrack).
 COMPANY_NAME = LinearPattern(
-    r"(?:" + _NAME_WORD + r"[ \t]+){0,4}" + _NAME_WORD + r"[ \t]*,?[ \t]+(?:" + _FORMS + r")"
-    r"|[\x{4e00}-\x{9fff}]{2,20}(?:股份有限公司|有限责任公司|有限公司|集团)",
+    r"(?:" + _NAME_WORD + r"[ \t]+){0,4}" + _NAME_WORD + r"[ \t]*,?[ \t]+(?:" + _FORMS + r")",
     not_after=r"\pL\pN_")
+# Chinese runs on without spaces ("宁波海天有限公司、深圳比亚迪股份有限公司和上海某某贸易有限公司都是"):
+# the shortest name before a form, never across a list's 和/与/及/、, and Chinese text may
+# follow it directly.
+CHINESE_COMPANY_NAME = LinearPattern(r"[^\P{Han}和与及跟、，]{2,20}?(?:股份有限公司|有限责任公司|有限公司|集团)")
 
 
 def find_company_names(text: str, exclude: list[tuple[int, int]] = ()) -> list[tuple[int, int]]:
@@ -45,5 +48,5 @@ def find_company_names(text: str, exclude: list[tuple[int, int]] = ()) -> list[t
 
     Names stay on one line: a list written one company per line is several names.
     """
-    return [m.span() for m in COMPANY_NAME.finditer(text)
-            if not any(m.start() < b and a < m.end() for a, b in exclude)]
+    spans = [m.span() for pattern in (COMPANY_NAME, CHINESE_COMPANY_NAME) for m in pattern.finditer(text)]
+    return sorted(span for span in spans if not any(span[0] < b and a < span[1] for a, b in exclude))
