@@ -8,15 +8,21 @@ its own handlers (`window.__replica.actions`); what was audited from the compani
 
 from __future__ import annotations
 
+import shutil
+import time
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import Page
 
 from harness.chromium import wait_for_service_worker
+from harness.companion import start_companion
 from harness.replica_page import screenshot_path
-from test_extension_support import audit_events, wait_for_audit
+from test_extension_support import audit_events, wait_for_audit, wait_for_queued_decisions
 
 pytestmark = pytest.mark.e2e
 CARD = '[data-postguard="reaction-card"] .pg-card'
+EXAMPLE_ORG = Path(__file__).resolve().parents[2] / "rules" / "org" / "example"
 
 
 class Feed:
@@ -105,15 +111,17 @@ def assert_no_action(page: Page, settle_ms: int = 400) -> None:
 
 @pytest.fixture
 def feed_page(launch_browser, open_site, start_companion_process):
-    """Factory: (page, companion) on `site`'s feed with the extension pointed at a fresh companion."""
-    def make(site: str, locale: str = "en-US", companion_url: str | None = None, **settings):
-        companion = None if companion_url else start_companion_process()
+    """Factory: (page, companion) on `site`'s feed (at `path`) with the extension pointed at a fresh
+    companion (started with `companion_args`, e.g. another org directory)."""
+    def make(site: str, locale: str = "en-US", companion_url: str | None = None, path: str | None = None,
+             companion_args: tuple[str, ...] = (), **settings):
+        companion = None if companion_url else start_companion_process(extra_args=companion_args)
         context = launch_browser(extension=True, locale=locale,
                                  extra_args=(f"--lang={locale}",) if locale != "en-US" else ())
         worker = wait_for_service_worker(context)
         worker.evaluate("s => chrome.storage.local.set({userSettings: s})",
                         {"companionUrl": companion_url or companion.url, **settings})
-        return open_site(context, site), companion
+        return open_site(context, site, path), companion
     return make
 
 
@@ -248,3 +256,154 @@ def test_the_card_in_chinese(site, feed_page):
     text = card.inner_text()
     assert "是竞争对手。你的点赞是公开的，你的客户都能看到。" in text and "仍然点赞" in text and "取消" in text
     page.screenshot(path=str(screenshot_path(f"reaction-card-{site}-zh-CN")))
+
+
+# --- who the user reacts as (identities.yaml: Lumen Hardware's own pages and accounts) ------------
+
+IDENTITY = f"{CARD} .pg-identity"
+COMPANY = {"linkedin": "Lumen Hardware Co., Ltd.", "facebook": "Lumen Hardware", "instagram": "lumenhardware.official"}
+PERSONAL = {"linkedin": "Li Wei", "facebook": "Li Wei", "instagram": "li.wei.exports"}
+
+
+def act_as(page: Page, site: str, name: str) -> Page:
+    """Switch who the user reacts as, the way each site does it: LinkedIn's per-post identity switcher
+    (the choice sticks), Facebook's "Switch Now" and Instagram's "Switch accounts", which reload the
+    page as the other identity (the replicas: `?as=page`)."""
+    if site == "linkedin":
+        page.locator('[data-urn="urn:li:activity:7310"] button.content-admin-identity-toggle-button').click()
+        modal = page.locator('[aria-labelledby="content-admin-identity-modal"]')
+        modal.locator(f'label:has-text("{name}") input').check()
+        modal.locator('[aria-label="Save selection"]').click()
+        page.wait_for_function("n => [...document.querySelectorAll('.content-admin-identity-toggle-button img')]"
+                               ".every((img) => img.alt === `Photo of ${n}`)", arg=name)
+        return page
+    page.goto(page.url.split("?")[0] + ("?as=page" if name == COMPANY[site] else ""))
+    page.wait_for_function("() => window.__replica && window.__replica.ready")
+    return page
+
+
+def held_card(page: Page, feed: Feed, which: str):
+    feed.like(page, which)
+    card = page.locator(CARD)
+    card.wait_for(timeout=15_000)
+    return card
+
+
+@pytest.mark.parametrize("site", FEEDS)
+def test_as_the_company_a_competitors_post_names_the_page_and_switching_back_removes_it(site, feed_page):
+    feed = FEEDS[site]
+    page, companion = feed_page(site)
+    act_as(page, site, COMPANY[site])
+    card = held_card(page, feed, "competitor")
+    assert page.locator(IDENTITY).inner_text() == \
+        f"You are acting as the company page {COMPANY[site]}: this like would be the company's, in public."
+    assert "is a competitor. Your like is public" in card.inner_text(), "the competitor is still said"
+    page.screenshot(path=str(screenshot_path(f"reaction-card-company-{site}")))
+    card.get_by_role("button", name="Cancel").click()
+
+    act_as(page, site, PERSONAL[site])
+    card = held_card(page, feed, "competitor")
+    assert "is a competitor" in card.inner_text()
+    assert page.locator(IDENTITY).count() == 0, "no identity warning once switched back to the personal account"
+    card.get_by_role("button", name="Cancel").click()
+    assert_no_action(page)
+
+    events = reaction_events(companion, 2)
+    assert [e["details"]["acted_as_company"] for e in events] == [True, False]
+    assert events[0]["details"]["acting_hash"] != events[1]["details"]["acting_hash"]
+    assert COMPANY[site] not in repr(events) and PERSONAL[site] not in repr(events), "the identity only as a hash"
+
+
+@pytest.mark.parametrize("site", ["facebook", "instagram"])
+def test_as_the_company_a_red_line_post_names_the_page_and_a_monitored_competitor_is_held(site, feed_page):
+    """(LinkedIn's red-line post is in the SDUI rendering, which has no per-post identity switcher.)"""
+    feed = FEEDS[site]
+    page, companion = feed_page(site, path="/?as=page", reactionPolicy={"react": {"competitor": "monitor"}})
+    card = held_card(page, feed, "red_line")
+    assert f"You are acting as the company page {COMPANY[site]}" in page.locator(IDENTITY).inner_text()
+    assert "red-line topic" in card.inner_text()
+    card.get_by_role("button", name="Cancel").click()
+    card = held_card(page, feed, "competitor")  # only monitored by this policy, but not as the company
+    assert f"You are acting as the company page {COMPANY[site]}" in page.locator(IDENTITY).inner_text()
+    card.get_by_role("button", name="Cancel").click()
+    assert_no_action(page)
+
+    act_as(page, site, PERSONAL[site])
+    feed.like(page, "competitor")  # from the personal account the policy's monitor holds
+    assert wait_actions(page, 1)[0]["kind"] == "react"
+    assert page.locator(CARD).count() == 0
+    monitored = [e for e in reaction_events(companion, 3) if e["details"]["decision"] == "monitored"]
+    assert monitored and monitored[0]["details"]["acted_as_company"] is False
+
+
+def test_the_company_warning_in_chinese(feed_page):
+    page, _ = feed_page("instagram", locale="zh-CN", path="/?as=page")
+    held_card(page, FEEDS["instagram"], "competitor")
+    assert page.locator(IDENTITY).inner_text() == "你正在以公司主页 lumenhardware.official 的身份操作：这个点赞会以公司的名义公开。"
+    page.screenshot(path=str(screenshot_path("reaction-card-company-instagram-zh-CN")))
+
+
+# --- reactions while the companion is down, and policy from the org directory --------------------
+
+def test_a_reaction_while_the_companion_is_down_is_delivered_once_when_it_is_back(
+        start_companion_process, launch_browser, open_site):
+    companion = start_companion_process()
+    port, data_dir = companion.port, companion.data_dir
+    context = launch_browser(extension=True)
+    worker = wait_for_service_worker(context)
+    worker.evaluate("s => chrome.storage.local.set({userSettings: s})", {"companionUrl": companion.url})
+    page = open_site(context, "linkedin", "/feed/?posts=60")
+    feed = FEEDS["linkedin"]
+    card = held_card(page, feed, "competitor")  # checked while the companion runs
+    card.get_by_role("button", name="Cancel").click()
+    reaction_events(companion, 1)
+
+    companion.stop()
+    card = held_card(page, feed, "competitor")
+    card.locator("select").select_option(label="Industry news worth supporting")
+    card.get_by_role("button", name="Like anyway").click()
+    assert wait_actions(page, 1)[0]["kind"] == "react"
+    queued = wait_for_queued_decisions(worker, 1)
+    assert [(e["kind"], e["body"]["decision"]) for e in queued] == [("reaction", "overridden")]
+    assert "KT-series" not in repr(queued), "the post's text never waits in the queue"
+
+    restarted = start_companion(data_dir, port=port)
+    try:
+        # Further down the feed, posts not yet checked come into view: the first check that answers
+        # delivers what waited (else the retry alarm does, within a minute).
+        page.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")
+        events = wait_for_audit(data_dir, lambda e: (e.get("details") or {}).get("decision") == "overridden",
+                                timeout_s=90)
+        overridden = [e for e in events if (e.get("details") or {}).get("decision") == "overridden"]
+        assert len(overridden) == 1 and overridden[0]["justification"] == "Industry news worth supporting"
+        assert overridden[0]["details"]["delivery_id"] == queued[0]["id"]
+        assert overridden[0]["details"]["list_entry"]["name"] == "Northwind Hardware Co."
+        assert wait_for_queue_empty(worker)
+        page.evaluate("() => window.scrollTo(0, 0)")
+        page.locator('[data-urn="urn:li:activity:7311"]').hover()  # another check answers: nothing again
+        page.wait_for_timeout(1_000)
+        again = [e for e in audit_events(data_dir) if (e.get("details") or {}).get("decision") == "overridden"]
+        assert len(again) == 1, "delivered exactly once"
+    finally:
+        restarted.stop()
+
+
+def wait_for_queue_empty(worker, timeout_s: float = 30.0) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if not worker.evaluate("async () => (await chrome.storage.local.get('auditQueue')).auditQueue || []"):
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_the_org_directorys_reaction_policy_is_applied_over_the_users(feed_page, tmp_path):
+    org = tmp_path / "org"
+    shutil.copytree(EXAMPLE_ORG, org)
+    (org / "reaction_policy.yaml").write_text("react: {competitor: block}\n", encoding="utf-8")
+    page, _ = feed_page("facebook", companion_args=("--org", str(org)), reactionPolicy={"react": {"competitor": "warn"}})
+    card = held_card(page, FEEDS["facebook"], "competitor")
+    assert "Your company's policy does not allow this." in card.inner_text()
+    assert card.get_by_role("button", name="Like anyway").count() == 0
+    card.get_by_role("button", name="Cancel").click()
+    assert_no_action(page)

@@ -15,11 +15,13 @@
  * `[role=menuitem]` "Repost" / "Repost with your thoughts", not described in feed-dom.md).
  *
  * Handlers are bubble-phase listeners on the controls (as the composer replica's). Every handler records
- * what the site did with `recordAction` (react, unreact, repost, repost-open, comment-open).
+ * what the site did with `recordAction` (react, unreact, repost, repost-open, comment-open). A page admin's
+ * Ember posts start their bar with the per-post identity switcher (post-identity.js).
  */
 
 import { avatar, h } from "../common/dom.js";
 import { recordAction } from "../common/replica-record.js";
+import { actingOnPosts, identityToggle } from "./post-identity.js";
 
 const REACTIONS = [["Like", "LIKE"], ["Celebrate", "PRAISE"], ["Support", "APPRECIATION"], ["Love", "EMPATHY"],
   ["Insightful", "INTEREST"], ["Funny", "ENTERTAINMENT"]];
@@ -36,7 +38,7 @@ function emberReactButton(id, reacted) {
   trigger.addEventListener("click", () => {
     if (trigger.getAttribute("aria-pressed") === "true") { set(null); recordAction("unreact", id); return; }
     set("Like");
-    recordAction("react", id, { reaction: "like" });
+    recordAction("react", id, { reaction: "like", as: actingOnPosts() });
   });
   const wrapper = h("span", { class: "reactions-react-button feed-shared-social-action-bar__action-button" }, trigger,
     h("button", { class: "reactions-menu__trigger", type: "button", "aria-label": "Open reactions menu" }));
@@ -51,7 +53,7 @@ function emberReactButton(id, reacted) {
         h("span", { class: "reactions-menu__reaction-description", text: name }));
       button.addEventListener("click", () => {
         set(name);
-        recordAction("react", id, { reaction: name.toLowerCase() });
+        recordAction("react", id, { reaction: name.toLowerCase(), as: actingOnPosts() });
         unmount();
       });
       return button;
@@ -79,12 +81,15 @@ function reshareDropdown(id, onRepost) {
   return h("div", { class: "social-reshare-button__container" }, trigger, content);
 }
 
-/** One Ember update. `author`: {name, href, initials, color, headline}; `proof`: a social-proof line. */
-export function emberPost({ id, author, text, proof = null, reacted = null, commentBox = null }) {
+/**
+ * One Ember update. `author`: {name, href, initials, color, headline}; `proof`: a social-proof line;
+ * `admin`: the user is a page admin, so the bar starts with the per-post identity switcher.
+ */
+export function emberPost({ id, author, text, proof = null, reacted = null, commentBox = null, admin = false }) {
   const urn = `urn:li:activity:${id}`;
   const comment = h("button", { class: "comment-button artdeco-button--tertiary social-action", type: "button", "aria-label": "Comment", text: "Comment" });
   comment.addEventListener("click", () => { recordAction("comment-open", urn); commentBox?.querySelector("[contenteditable]")?.focus(); });
-  const bar = h("div", { class: "feed-shared-social-action-bar" }, emberReactButton(urn, reacted), comment, reshareDropdown(urn),
+  const bar = h("div", { class: "feed-shared-social-action-bar" }, admin ? identityToggle() : null, emberReactButton(urn, reacted), comment, reshareDropdown(urn),
     h("button", { class: "send-privately-button social-action", type: "button", "aria-label": "Send in a private message", text: "Send" }));
   const update = h("div", { class: "feed-shared-update-v2 artdeco-card", role: "article", "data-urn": urn, "data-view-name": "feed-full-update" },
     proof ? h("div", { class: "update-components-header", text: proof }) : null,

@@ -79,14 +79,15 @@ function feedUpdate({ id, author, initials, color, headline, text, commentBox, h
 /**
  * The posts the reaction guard is tested on (authors from the example org's lists): a competitor's
  * (Ember, under a social-proof line), a competitor's already liked (SDUI), a red-line post (SDUI), a
- * client's (SDUI) and a harmless one (Ember). `?posts=N` adds N harmless posts in both renderings.
+ * client's (SDUI) and a harmless one (Ember). `?posts=N` adds N harmless posts in both renderings. Li Wei
+ * administers the company page, so the two Ember posts carry the per-post identity switcher.
  */
 function reactionPosts() {
   const org = (name, initials, color, href, headline) => ({ name, initials, color, href, headline });
   const ember = [
-    emberPost({ id: "7310", proof: "Mei Chen likes this", text: "Our new KT-series cabinet hinges are here: softer close, 50,000 cycles tested. Meet us in Hall 3 at the Canton Fair.",
+    emberPost({ id: "7310", admin: true, proof: "Mei Chen likes this", text: "Our new KT-series cabinet hinges are here: softer close, 50,000 cycles tested. Meet us in Hall 3 at the Canton Fair.",
       author: org("Northwind Hardware Co.", "NH", "#8a1f11", "/company/northwind-hardware/", "Hardware manufacturer · 12,400 followers") }),
-    emberPost({ id: "7311", text: "Proud of our logistics team: every spring order left Ningbo on schedule this year.",
+    emberPost({ id: "7311", admin: true, text: "Proud of our logistics team: every spring order left Ningbo on schedule this year.",
       author: org("Kenji Mori", "KM", "#0a66c2", "/in/kenji-mori/", "Logistics Manager at Pacific Freight") }),
   ];
   const sdui = [
