@@ -175,8 +175,12 @@
       const target = event.target.closest?.("[data-postguard-action]");
       if (!target || target.disabled) return;
       const action = target.getAttribute("data-postguard-action");
-      if (action === "override" && view.requireJustification) {
-        part("justify").hidden = false;
+      if ((action === "override" || action === "dismiss") && view.requireJustification) {
+        // The same reason form for posting anyway and for dismissing one card (its confirm says which).
+        const form = part("justify");
+        form.hidden = false;
+        if (action === "dismiss") form.dataset.item = target.getAttribute("data-postguard-item"); else delete form.dataset.item;
+        panel.querySelector('[data-postguard-action="confirm-override"]').textContent = pg.t(action === "dismiss" ? "actionDismiss" : "actionConfirmOverride");
         (panel.querySelector('[data-postguard-field="reason"]') || panel.querySelector('[data-postguard-action="confirm-override"]')).focus();
         return;
       }
@@ -224,6 +228,14 @@
       return undefined;
     }
     error.textContent = "";
+    const form = panel.querySelector('[data-postguard-part="justify"]');
+    if (form.dataset.item !== undefined) {
+      // One card dismissed with this reason; the form closes and keeps the reason for the next card.
+      const item = form.dataset.item;
+      delete form.dataset.item;
+      form.hidden = true;
+      return act("dismiss", { item, reason, justification: `${reason}: ${text}` });
+    }
     return act("override", { reason, justification: `${reason}: ${text}` });
   }
 

@@ -87,5 +87,34 @@
     return { left: Math.round(best.left), top: Math.round(best.top), width: Math.round(best.width), maxHeight: best.maxHeight ?? null };
   }
 
-  pg.placement = { choose, overlapArea, WEIGHTS };
+  /**
+   * Where a small box of `size` {width, height} goes beside a `control` rect (the count badge beside
+   * the site's Post button): to its left on the same line, else above or below it (right edges
+   * aligned), else to its right; the first that covers nothing in `avoid` ([{rect, kind}], the control
+   * itself as kind "submit"), else the cheapest; always inside the window. Returns {left, top}.
+   */
+  function besideControl({ view, size, control, avoid = [] }) {
+    const middle = control.top + (control.height - size.height) / 2;
+    const right = control.left + control.width;
+    const boxes = [
+      { left: control.left - GAP / 2 - size.width, top: middle },
+      { left: right - size.width, top: control.top - GAP / 2 - size.height },
+      { left: right - size.width, top: control.top + control.height + GAP / 2 },
+      { left: right + GAP / 2, top: middle },
+    ].map((box) => ({
+      left: clamp(box.left, MARGIN, view.width - size.width - MARGIN),
+      top: clamp(box.top, MARGIN, view.height - size.height - MARGIN),
+      width: size.width,
+      height: size.height,
+    }));
+    let best = boxes[0];
+    let bestCost = Infinity;
+    boxes.forEach((box, order) => {
+      const value = cost(box, { avoid, composer: null }) + order * 0.001;
+      if (value < bestCost) { best = box; bestCost = value; }
+    });
+    return { left: Math.round(best.left), top: Math.round(best.top) };
+  }
+
+  pg.placement = { choose, besideControl, overlapArea, WEIGHTS };
 })(globalThis);

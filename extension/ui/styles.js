@@ -79,6 +79,12 @@
     .pg-item-actions { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 4px; }
     .pg-item-actions button { font-size: 13px; padding: 2px 10px; }
     .pg-fix-to { color: #5e6368; font-size: 12.5px; margin: 2px 0 0; }
+    .pg-count { position: fixed; z-index: 2147483646; display: inline-flex; align-items: center; gap: 6px; height: 28px;
+      padding: 0 10px 0 4px; border-radius: 14px; border: 1px solid #d48a00; background: #fff8e6; color: #6b4300;
+      font-size: 13px; font-weight: 650; box-shadow: 0 2px 8px rgba(0,0,0,.18); }
+    .pg-count:hover { background: #ffefc2; }
+    .pg-count-dot { display: inline-flex; align-items: center; justify-content: center; width: 20px; height: 20px;
+      border-radius: 50%; background: #d48a00; color: #fff; font-size: 13px; font-weight: 800; }
   `;
 
   let sheet = null;

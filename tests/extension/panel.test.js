@@ -179,9 +179,27 @@ test("a text card has its own Fix with the category's words and Dismiss; clickin
   fix.click();
   price.querySelector(".pg-message").click();
   price.querySelector('[data-postguard-action="dismiss"]').click();
-  assert.deepEqual(actions.map((a) => [a.action, a.details.item]), [["fix", "0"], ["select", "0"], ["dismiss", "0"]]);
+  assert.deepEqual(actions.map((a) => [a.action, a.details.item]), [["fix", "0"], ["select", "0"]],
+    "where the policy asks for a reason, Dismiss asks for it first");
+  const form = shadow.querySelector('[data-postguard-part="justify"]');
+  assert.equal(form.hidden, false);
+  const confirm = shadow.querySelector('[data-postguard-action="confirm-override"]');
+  assert.equal(confirm.textContent, "Dismiss");
+  shadow.querySelector('[data-postguard-field="reason"]').value = "false_alarm";
+  shadow.querySelector('[data-postguard-field="justification"]').value = "list price, public";
+  confirm.click();
+  assert.deepEqual(actions.slice(2).map((a) => [a.action, a.details.item, a.details.justification]),
+    [["dismiss", "0", "false_alarm: list price, public"]]);
+  assert.equal(form.hidden, true, "the form closes once the card is dismissed");
   const photo = shadow.querySelector('[data-postguard-finding][data-category="contact_pii"]');
   assert.equal(photo.querySelector('[data-postguard-action="fix"]'), null, "a photo card has no text to fix");
+});
+
+test("without a reason asked for, Dismiss acts at once", () => {
+  const fixFor = () => "a client";
+  const { shadow, actions } = openPanel({ view: { fixFor, requireJustification: false } });
+  shadow.querySelector('[data-postguard-action="dismiss"]').click();
+  assert.deepEqual(actions.map((a) => [a.action, a.details.item]), [["dismiss", "0"]]);
 });
 
 test("no Dismiss where the user may not post anyway", () => {

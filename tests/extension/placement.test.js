@@ -62,3 +62,21 @@ test("a window narrower than the panel: the panel shrinks to fit", () => {
   assert.equal(spot.width, 344);
   assert.ok(spot.left >= 8 && spot.top >= 8 && spot.top + 400 <= 632);
 });
+
+test("the count badge goes beside the Post button, never over it nor over the text", () => {
+  const { postguard: pg } = loadSite("facebook-feed.html", "www.facebook.com");
+  const view = { width: 1280, height: 800 };
+  const size = { width: 110, height: 28 };
+  const control = { left: 700, top: 600, width: 80, height: 36 };
+  const spot = pg.placement.besideControl({ view, size, control, avoid: [{ kind: "submit", rect: control }] });
+  const box = { ...spot, ...size };
+  assert.equal(pg.placement.overlapArea(box, control), 0);
+  assert.ok(box.left + box.width <= control.left, "to its left, on the same line");
+  assert.ok(Math.abs(box.top + box.height / 2 - (control.top + control.height / 2)) <= 1);
+  // A Post button at the window's left edge with text on its line: above it instead.
+  const edge = { left: 8, top: 600, width: 80, height: 36 };
+  const text = { left: 96, top: 596, width: 600, height: 44 };
+  const moved = pg.placement.besideControl({ view, size, control: edge, avoid: [{ kind: "submit", rect: edge }, { kind: "text", rect: text }] });
+  assert.equal(pg.placement.overlapArea({ ...moved, ...size }, edge), 0);
+  assert.equal(pg.placement.overlapArea({ ...moved, ...size }, text), 0);
+});

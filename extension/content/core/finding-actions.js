@@ -6,11 +6,15 @@
  *             ("a client", "[price on request]", "[contact details]"), or takes them out where no
  *             wording reads naturally (an opinion, a remark about a competitor); typed the way a user
  *             would (selection + execCommand("insertText")), so the site's editor model takes it;
- *   dismiss — only where the policy lets the user post anyway: the card and its mark go, and the
- *             finding is not marked again while typing.
- * When the last card with words of its own is resolved: all fixed → the post is checked again (a notice
- * when it is clean, the panel again when not); some dismissed → the "Post anyway" step, with the reason
- * the policy asks for.
+ *   dismiss — only where the policy lets the user post anyway, with the reason the policy asks for
+ *             (the panel asks at the card): recorded once in the audit log as posting anyway over that
+ *             finding ("overridden", with the reason), then remembered (dismissals.js) so that neither
+ *             the underlines, the count badge nor the Post click bring it back while its words are
+ *             unchanged; the card and its mark go.
+ * When the last card with words of its own is resolved: some fixed → the post is checked again (a
+ * notice when nothing is left, the panel again when something is); all dismissed → the held post goes
+ * out (a panel opened from the count badge held nothing: it closes), unless a card without words of
+ * its own is left (a photo, the wrong account): then the "Post anyway" step, with its reason.
  */
 (function defineFindingActions(root) {
   "use strict";
@@ -34,7 +38,15 @@
     if (!finding) return;
     if (action === "select") select(ctx, finding);
     else if (action === "fix") await fix(ctx, outcome, finding, panel);
-    else if (action === "dismiss") resolve(ctx, outcome, finding, panel, "dismissed");
+    else if (action === "dismiss") dismiss(ctx, outcome, finding, details, panel);
+  }
+
+  /** Records the dismissal once (with its reason), remembers it for these words, takes the card off. */
+  function dismiss(ctx, outcome, finding, details, panel) {
+    const words = pg.liveMarks.locate(finding)?.words || pg.dismissals.wordsOf(outcome.text, finding);
+    pg.dismissals.add(ctx.composer.root, finding, words);
+    pg.review.audit(ctx.adapter.platform, outcome.answer.result.scan_id, "overridden", details.justification || undefined);
+    resolve(ctx, outcome, finding, panel, "dismissed");
   }
 
   function select(ctx, finding) {
@@ -71,12 +83,16 @@
     // others: once every card with a Fix or Dismiss is resolved, the post is checked again or
     // posted anyway, and such a card comes back only if it still holds.
     if (shadow.querySelector(ACTIONABLE)) { shadow.focus({ preventScroll: true }); return; }
-    if ([...ctx.resolved.values()].includes("dismissed")) {
-      // Dismissing is posting anyway: the same step, with the reason the policy asks for.
+    if ([...ctx.resolved.values()].includes("fixed")) { pg.review.afterFixes(ctx, outcome); return; }
+    if (shadow.querySelector("li[data-postguard-finding]")) {
+      // A card without words of its own is left: posting over it is the "Post anyway" step.
       shadow.querySelector('[data-postguard-action="override"]')?.click();
       return;
     }
-    pg.review.afterFixes(ctx, outcome);
+    pg.panel.close();
+    pg.liveMarks.clear();
+    if (ctx.fromBadge) { ctx.composer.editor?.focus(); pg.findingsCount?.update(ctx.composer); return; }
+    ctx.replay(); // every finding dismissed, each recorded with its reason: the held post goes out
   }
 
   pg.findingActions = { replacementFor, handle };

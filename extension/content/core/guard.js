@@ -86,8 +86,9 @@
         return;
       }
       const known = pg.precheck.lookupNow(composer, adapter.platform);
-      if (known && known.answer.result.verdict === "allow") {
-        // Pre-checked and clean: the site's own handler runs now, untouched.
+      if (known && (known.answer.result.verdict === "allow" || dismissedAll(composer, known))) {
+        // Pre-checked and clean, or every finding dismissed by the user (recorded when dismissed):
+        // the site's own handler runs now, untouched.
         if (known.answer.result.scan_id) pg.review.audit(adapter.platform, known.answer.result.scan_id, "posted");
         pg.photoNotices.afterCheck(composer, known);
         return;
@@ -96,6 +97,12 @@
       event.stopImmediatePropagation();
       if (state.holding === composer.root) return;
       hold(composer, how, known);
+    }
+
+    /** True when the user dismissed every finding of this answer and the policy still lets them post anyway. */
+    function dismissedAll(composer, outcome) {
+      if (!outcome.answer.ok || !pg.dismissals.apply(composer.root, outcome).allDismissed) return false;
+      return pg.review.viewFor(outcome.answer.result, state.policy, outcome).canOverride;
     }
 
     async function hold(composer, how, known) {
@@ -126,13 +133,13 @@
         pg.review.onUnreachable(ctx, () => hold(composer, how, null));
         return;
       }
-      if (answer.result.verdict === "allow") {
+      if (answer.result.verdict === "allow" || dismissedAll(composer, outcome)) {
         if (answer.result.scan_id) pg.review.audit(adapter.platform, answer.result.scan_id, "posted");
         replay(composer, how);
         pg.photoNotices.afterCheck(composer, outcome);
         return;
       }
-      pg.review.showPanel(ctx, outcome);
+      pg.review.showPanel(ctx, pg.dismissals.apply(composer.root, outcome).outcome);
       latePolicy?.later.then((policy) => { if (policy) pg.review.policyChanged(ctx, outcome, policy); });
     }
 
@@ -264,9 +271,11 @@
       pg.precheck.onAnswer = (composer, outcome) => {
         if (!active() || state.policy.enforcement === "monitor") return;
         pg.photoNotices.afterCheck(composer, outcome);
+        pg.findingsCount.answered(composer, outcome);
         // Underline what was found while the user writes; an open panel owns the marks of its answer.
         if (!pg.panel.isOpen()) pg.liveMarks.set(composer, outcome);
       };
+      pg.findingsCount.start({ adapter, state, active, replay, freshPolicy: readPolicyOnce });
       root.addEventListener("click", onClick, opts);
       root.addEventListener("keydown", onKeydown, opts);
       root.addEventListener("input", onInput, opts);

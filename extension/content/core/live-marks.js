@@ -8,28 +8,26 @@
  * drawing is ui/highlights.js (an overlay, the editor's DOM is never touched). Per keystroke this costs
  * one requestAnimationFrame request; the text is read again once per frame.
  *
- * Dismissed findings (panel: Dismiss) are remembered per composer by category + words and not marked
- * again by later pre-checks of the same text.
+ * Dismissed findings (panel: Dismiss) are remembered per composer by category + words (dismissals.js)
+ * and not marked again by later pre-checks of the same words.
+ *
+ * `onChange(composer)`, when set (the guard's count badge), is called after every redraw.
  */
 (function defineLiveMarks(root) {
   "use strict";
   const pg = (root.postguard = root.postguard || {});
   let current = null; // {composer, marks: [{finding, words, start, end}], frame}
-  const dismissed = new WeakMap(); // composer root -> Set of "category\u0000words"
-
-  const keyOf = (finding, words) => `${finding.category}\u0000${words}`;
 
   /** Marks the text findings of a check answer in its composer (replacing the marks shown before). */
   function set(composer, outcome) {
     const result = outcome?.answer?.ok ? outcome.answer.result : null;
     if (!composer?.editor || !result || typeof outcome.text !== "string") return;
-    const gone = dismissed.get(composer.root);
     const marks = [];
     for (const finding of result.findings || []) {
       const span = pg.text.findingSpan(outcome.text, finding);
       if (!span || span.end > outcome.text.length) continue;
       const words = outcome.text.slice(span.start, span.end);
-      if (!words.trim() || gone?.has(keyOf(finding, words))) continue;
+      if (!words.trim() || pg.dismissals.has(composer.root, finding, words)) continue;
       marks.push({ finding, words, start: span.start, end: span.end });
     }
     current = { composer, marks, frame: 0 };
@@ -53,9 +51,9 @@
     const spans = current.marks.map((mark) => ({
       range: pg.text.rangeFor(extracted, mark.start, mark.end), severity: mark.finding.severity, current: mark.current,
     })).filter((span) => span.range);
-    if (!spans.length) { pg.highlights.clear(); return; }
-    const parent = composer.root && composer.root !== composer.editor ? composer.root : null;
-    pg.highlights.show(spans, { parent, live: true });
+    if (!spans.length) pg.highlights.clear();
+    else pg.highlights.show(spans, { parent: composer.root && composer.root !== composer.editor ? composer.root : null, live: true });
+    pg.liveMarks.onChange?.(composer);
   }
 
   /** The mark at its words' place in `text` now: where it was, else the nearest occurrence; null when gone. */
@@ -88,22 +86,25 @@
   function drop(finding, { dismiss = false } = {}) {
     if (!current) return;
     const mark = current.marks.find((m) => m.finding === finding);
-    if (mark && dismiss) {
-      const rootEl = current.composer.root;
-      if (!dismissed.has(rootEl)) dismissed.set(rootEl, new Set());
-      dismissed.get(rootEl).add(keyOf(finding, mark.words));
-    }
+    if (mark && dismiss) pg.dismissals.add(current.composer.root, finding, mark.words);
     current.marks = current.marks.filter((m) => m.finding !== finding);
     redraw();
   }
 
   /** Removes every mark (post sent, cancelled, or the composer went away). */
   function clear() {
+    const composer = current?.composer;
     if (current?.frame) root.cancelAnimationFrame(current.frame);
     current = null;
     pg.highlights.clear();
+    if (composer) pg.liveMarks.onChange?.(composer);
   }
 
-  pg.liveMarks = { set, follow, locate, point, drop, clear, count: () => current?.marks.length || 0 };
+  /** How many findings are marked in `composer` now (0 when the marks are another composer's). */
+  function countFor(composer) {
+    return current && current.composer.root === composer?.root ? current.marks.length : 0;
+  }
+
+  pg.liveMarks = { set, follow, locate, point, drop, clear, countFor, count: () => current?.marks.length || 0, onChange: null };
   pg.runtime?.onDetach(clear);
 })(globalThis);

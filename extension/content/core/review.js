@@ -64,6 +64,7 @@
       onAction: (action, details, controller) => onAction(ctx, outcome, action, details, controller),
     });
     ctx.shown = { host: panel.host, view };
+    pg.countBadge?.hide(); // the panel lists what the badge counted
     pg.approval?.offer(ctx, outcome, panel); // "Ask for approval", when IT set up a central service
     return panel;
   }
@@ -124,16 +125,18 @@
     if (action === "select" || action === "fix" || action === "dismiss") return pg.findingActions.handle(ctx, outcome, action, details, panel);
     if (action === "override") return override(ctx, outcome, details, panel);
     pg.panel.close();
+    // A panel opened from the count badge held nothing: closing it is no decision about a post.
     if (action === "cancel") {
       pg.liveMarks.clear();
-      audit(adapter.platform, scanId, "cancelled");
+      if (!ctx.fromBadge) audit(adapter.platform, scanId, "cancelled");
       composer.editor?.focus();
       return undefined;
     }
     // "edit" (and Esc): back to the editor, caret at the first text finding; highlights stay until typing.
-    audit(adapter.platform, scanId, "edited");
+    if (!ctx.fromBadge) audit(adapter.platform, scanId, "edited");
     const first = firstTextOffset(outcome);
     if (composer.editor) pg.editorActions.placeCaret(composer.editor, first ?? 0);
+    pg.findingsCount?.update(composer);
     return undefined;
   }
 
@@ -197,8 +200,10 @@
   async function checkAgain(ctx) {
     const { adapter, composer } = ctx;
     await new Promise((resolve) => root.setTimeout(resolve, 30)); // let the editor commit its model
-    const again = await pg.precheck.checkNow(composer, adapter.platform);
-    if (again.answer.ok && again.answer.result.verdict !== "allow") {
+    const checked = await pg.precheck.checkNow(composer, adapter.platform);
+    // Findings the user dismissed stay dismissed while their words are unchanged (dismissals.js).
+    const { outcome: again, allDismissed } = pg.dismissals.apply(composer.root, checked);
+    if (again.answer.ok && again.answer.result.verdict !== "allow" && !allDismissed) {
       ctx.current = again;
       showPanel(ctx, again);
       pg.notice.show(pg.t("noticeStillRisky"), { anchor: composer.root || composer.editor, timeoutMs: 6000 });
