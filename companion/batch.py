@@ -36,7 +36,8 @@ def result_text(result: ScanResult) -> str:
     """What a person reads in a terminal: the verdict, then one line per finding."""
     lines = [f"Verdict: {result.verdict.upper()}"]
     for f in result.findings:
-        where = f"image {f.image_index + 1}" if f.source == "image" else f"chars {f.start}-{f.end}"
+        where = (f"image {f.image_index + 1}" if f.source == "image"
+                 else "the whole post" if f.start is None else f"chars {f.start}-{f.end}")
         lines.append(f"  [{f.severity}] {f.category} ({where}, rule {f.rule}): {f.message}")
     if result.ocr_incomplete:
         lines.append("  Note: reading text in an image ran out of time; results may be incomplete.")

@@ -134,3 +134,71 @@ def test_company_mentions_and_all_posts_policies_decide_what_is_work(api_engine)
     assert warned("company_mentions", "Lumen Hardware is hiring in Ningbo!")
     assert not warned("company_mentions", CLEAN)
     assert warned("all_posts", CLEAN)
+
+
+# --- postguard check --acting-as: IT reproduces a warning from the terminal -----------------------
+
+def cli(runner, *args):
+    from companion.cli import main
+
+    return runner.invoke(main, ["check", *args], catch_exceptions=False)
+
+
+def test_the_cli_names_a_work_post_from_the_personal_account_and_not_from_the_company_page(runner):
+    personal = cli(runner, "--site", "linkedin", "--acting-as", "Li Wei", WORK)
+    assert personal.exit_code == 0, personal.output
+    assert "wrong_account (the whole post, rule identity.personal_account): You are posting as Li Wei, " \
+           "your personal account." in personal.output
+    assert "Identity: a personal identity on linkedin." in personal.output
+    company = cli(runner, "--site", "linkedin", "--acting-as", "Lumen Hardware Co., Ltd.", WORK)
+    assert "wrong_account" not in company.output and "pricing" in company.output
+    assert "Identity: a company identity on linkedin." in company.output
+
+
+def test_the_cli_json_carries_the_identity_finding_and_the_company_flag(runner):
+    body = json.loads(cli(runner, "--site", "instagram", "--acting-as", "@LumenHardware.Official", "--format", "json",
+                          "--lang", "zh", RED_LINE).output)
+    assert body["acted_as_company"] is True
+    assert body["findings"][0]["category"] == "wrong_account"
+    assert body["findings"][0]["message"].startswith("你正在以公司主页 lumenhardware.official 的身份发布")
+
+
+def test_the_cli_says_when_a_site_has_no_company_identity(runner, tmp_path, example_org):
+    import shutil
+
+    org = tmp_path / "org"
+    shutil.copytree(example_org, org)
+    (org / "identities.yaml").write_text("linkedin: {company: [Lumen Hardware Co., Ltd.]}\n", encoding="utf-8")
+    result = cli(runner, "--org", str(org), "--site", "facebook", "--acting-as", "Li Wei", WORK)
+    assert "wrong_account" not in result.output
+    assert "Identity: not judged (identities.yaml declares no company identity for facebook)." in result.output
+
+
+def test_the_cli_reproduces_the_reaction_guards_company_page_warning(runner):
+    as_page = cli(runner, "--site", "linkedin", "--acting-as", "Lumen Hardware Co., Ltd.",
+                  "--author", "Northwind Hardware Co.", "--author-handle", "/company/northwind-hardware/", CLEAN)
+    assert as_page.output.splitlines()[:3] == [
+        "Reaction: RISKY (competitor)",
+        "  You are acting as the company page Lumen Hardware Co., Ltd.: the reaction would be the company's.",
+        "  The author is on the competitor list (Northwind Hardware Co.).",
+    ]
+    personal = cli(runner, "--site", "linkedin", "--acting-as", "Li Wei", "--author", "Northwind Hardware Co.", CLEAN)
+    assert "acting as the company page" not in personal.output
+    assert "Identity: a personal identity on linkedin." in personal.output
+    body = json.loads(cli(runner, "--site", "facebook", "--acting-as", "Lumen Hardware", "--author", "Kenji Mori",
+                          "--format", "json", RED_LINE).output)
+    assert body["reasons"] == ["red_line"] and body["acting_as_company_warning"] is True
+    assert body["acting"] == {"company": True, "name": "Lumen Hardware"}
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--acting-as", "Li Wei", WORK], "need --site"),
+    (["--author", "Northwind Hardware Co.", CLEAN], "need --site"),
+    (["--site", "linkedin", "--acting-as", "Li Wei", "--jsonl", __file__], "not a --jsonl batch"),
+    (["--site", "myspace", "--acting-as", "Li Wei", WORK], "'myspace' is not one of"),
+])
+def test_the_cli_refuses_an_identity_without_its_site(runner, args, says):
+    from companion.cli import main
+
+    result = runner.invoke(main, ["check", *args])
+    assert result.exit_code == 2 and says in result.output
