@@ -6,7 +6,7 @@
  * validated here: a content script runs next to a hostile page.
  *
  * The requests this browser sent are remembered in storage.local (`approvalRequests`: id, site, when,
- * the last status seen; never the draft, never the comment) so that the toolbar popup can show each
+ * the last status seen and who decided; never the draft, never the comment) so that the toolbar popup can show each
  * one's answer (`approval-list`), asked afresh from the companion every time the popup opens.
  */
 import "../shared/messages.js";
@@ -50,7 +50,7 @@ export function rememberedRequests(stored, now = Date.now()) {
   const oldest = now - REMEMBERED.days * 86400 * 1000;
   return (Array.isArray(stored) ? stored : []).filter((r) => r && typeof r.id === "string" && ID_PATTERN.test(r.id)
     && PLATFORMS.includes(r.platform) && Number.isFinite(r.askedAt) && r.askedAt >= oldest
-    && STATUSES.includes(r.status)).slice(0, REMEMBERED.count);
+    && STATUSES.includes(r.status) && (r.decidedBy == null || str(r.decidedBy, 254))).slice(0, REMEMBERED.count);
 }
 
 /** Note a request this browser sent, or the status it now has (only ids and statuses are kept). */
@@ -94,7 +94,10 @@ async function handleStatus(payload, deps) {
   if (!str(payload.id, 64) || !ID_PATTERN.test(payload.id)) return error(ERROR_CODES.BAD_REQUEST, "Malformed approval id.");
   const answer = await askCompanion(conn, payload.id, APPROVAL_TIMEOUTS_MS.status);
   if (!answer.ok) return { ok: false, error: answer.error };
-  if (STATUSES.includes(answer.body?.status)) await remember(deps.chrome, payload.id, { status: answer.body.status });
+  if (STATUSES.includes(answer.body?.status)) {
+    const decidedBy = typeof answer.body.decided_by === "string" ? answer.body.decided_by : null;
+    await remember(deps.chrome, payload.id, { status: answer.body.status, decidedBy });
+  }
   return { ok: true, available: true, approval: answer.body };
 }
 
@@ -108,14 +111,15 @@ async function handleList(_payload, deps) {
   const answers = await Promise.all(requests.map((r) => askCompanion(conn, r.id, APPROVAL_TIMEOUTS_MS.list)));
   const list = requests.map((r, i) => {
     const a = answers[i].ok ? answers[i].body : null;
-    if (!a || !STATUSES.includes(a.status)) return { ...r, comment: null, decidedBy: null, decidedAt: null, stale: true };
+    if (!a || !STATUSES.includes(a.status)) return { decidedBy: null, ...r, comment: null, decidedAt: null, stale: true };
     return { ...r, status: a.status, comment: typeof a.comment === "string" ? a.comment : null,
       decidedBy: typeof a.decided_by === "string" ? a.decided_by : null,
       decidedAt: typeof a.decided_at === "string" ? a.decided_at : null, stale: false };
   });
   for (const item of list) {
-    if (!item.stale && item.status !== requests.find((r) => r.id === item.id).status) {
-      await remember(deps.chrome, item.id, { status: item.status });
+    const known = requests.find((r) => r.id === item.id);
+    if (!item.stale && (item.status !== known.status || item.decidedBy !== (known.decidedBy ?? null))) {
+      await remember(deps.chrome, item.id, { status: item.status, decidedBy: item.decidedBy });
     }
   }
   return { ok: true, enabled: conn.policy.askForApproval, approvals: list };

@@ -2,8 +2,10 @@
  * The toolbar button's popup, for the salesperson: is the checker running (and whom to contact when
  * it is not), is this site protected, which sites are, what the last check found (verdict and
  * categories only — never the post), which rules and company lists are in use and whether those are
- * only the shipped example, and links to the settings and to IT's help page. Everything comes from
- * the worker's status (the message the options page uses); text is set with textContent only.
+ * only the shipped example, the answers to the drafts this browser sent for approval (waiting,
+ * approved, rejected, changes requested, with the reviewer's comment), and links to the settings and
+ * to IT's help page. Everything comes from the worker (the status the options page uses, and
+ * `approval-list`); text is set with textContent only.
  */
 import "../shared/messages.js";
 import "../shared/sites.js";
@@ -113,6 +115,30 @@ function renderVersions(status) {
   if (org?.example) orgBox.append(el("span", { class: "example", text: t("popupOrgExample") }));
 }
 
+const APPROVAL_LINES = {
+  pending: "popupApprovalPending", approved: "popupApprovalApproved", rejected: "popupApprovalRejected",
+  changes_requested: "popupApprovalChanges", expired: "popupApprovalExpired",
+};
+
+/** One line per request this browser sent: its answer, the reviewer's comment, the site and when. */
+function renderApprovals(answer) {
+  const section = document.getElementById("approvals");
+  const items = answer?.ok && answer.enabled ? answer.approvals : [];
+  section.hidden = items.length === 0;
+  document.getElementById("approval-list").replaceChildren(...items.map((item) => {
+    const site = SITES.find((s) => s.id === item.platform)?.label || item.platform;
+    const when = new Date(item.askedAt).toLocaleString(document.documentElement.lang, { dateStyle: "short", timeStyle: "short" });
+    const li = el("li", { "data-approval": item.id, "data-status": item.status, "data-stale": String(item.stale) }, [
+      el("span", { class: "approval-status", text: t(APPROVAL_LINES[item.status], [item.decidedBy || "?"]) }),
+    ]);
+    if (item.comment) li.append(el("div", { class: "approval-comment", text: t("approvalComment", [item.comment]) }));
+    if (item.stale) li.append(el("div", { class: "approval-stale", text: t("popupApprovalStale") }));
+    li.append(el("div", { class: "muted", text: t("popupApprovalAsked", [site, when]) }));
+    return li;
+  }));
+  document.body.dataset.approvals = "ready";
+}
+
 function renderLinks(policy) {
   const help = document.getElementById("help");
   if (policy.supportUrl) { help.href = policy.supportUrl; help.hidden = false; } else help.hidden = true;
@@ -133,6 +159,8 @@ async function start() {
   renderVersions(status);
   renderLinks(status.policy);
   document.body.dataset.ready = "true";
+  // Asked after the rest is shown: the answers come from the central service, a few seconds at most.
+  renderApprovals(await chrome.runtime.sendMessage({ type: MESSAGES.APPROVAL_LIST.type, payload: {} }));
 }
 
 start();

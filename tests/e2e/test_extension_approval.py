@@ -5,7 +5,9 @@ PostgreSQL, and the reviewer deciding in the service's own pages.
 The salesperson writes a risky post and presses Post; the panel offers "Ask for approval"; after
 confirming, the draft goes to the reviewers and a notice says it waits. The reviewer approves with a
 comment; the notice says so, and Post goes out as typed, without the panel. A second draft edited
-after its approval is held again. Screenshots: test-output/screenshots/approval-*.png.
+after its approval is held again. The toolbar popup lists the drafts this browser sent with each
+answer and the reviewer's comment, in English and Chinese, and IT's `askForApproval` policy turns the
+button off and on. Screenshots: test-output/screenshots/approval-*.png and popup-approval-*.png.
 """
 
 from __future__ import annotations
@@ -15,13 +17,14 @@ import sys
 import pytest
 import requests
 
-from harness.chromium import REPO_ROOT
+from harness.chromium import REPO_ROOT, reload_managed_policies, wait_for_managed_value, wait_for_service_worker
 from harness.companion import start_companion
-from test_extension_support import (NOTICE, PANEL, RISKY_TEXT, click_post, editor_text, extension_page, open_composer,
+from test_extension_experience import POPUP_URL, open_popup, tab_id
+from test_extension_support import (NOTICE, PANEL, RISKY_TEXT, SCREENSHOTS, click_post, editor_text, extension_page, open_composer,
                                     screenshot, sent, type_post, wait_sent)
 
 sys.path.insert(0, str(REPO_ROOT / "tests" / "companion"))
-from central_servers import csrf_of, running_central  # noqa: E402
+from central_servers import csrf_of, running_central, wait_until  # noqa: E402
 from sink_servers import new_database, postgres  # noqa: E402,F401 (fixture)
 
 pytestmark = pytest.mark.e2e
@@ -148,3 +151,137 @@ def test_an_unreachable_central_service_is_said_plainly_and_the_draft_stays(laun
         screenshot(page, f"approval-unreachable-linkedin-{lang}")
     finally:
         companion.stop()
+
+
+# What the popup says for each answer, in the browser's language (extension/_locales).
+POPUP_WORDS = {
+    "en-US": {"pending": "Waiting for approval", "changes_requested": "rita asks for changes",
+              "approved": "Approved by rita", "rejected": "Rejected by rita", "comment": "Comment: ",
+              "example": "Example lists only"},
+    "zh-CN": {"pending": "等待审批", "changes_requested": "rita 要求修改", "approved": "rita 已批准",
+              "rejected": "rita 已拒绝", "comment": "备注：", "example": "示例名单"},
+}
+
+
+def popup_answers(popup) -> list[dict]:
+    """The popup opened afresh: each listed request's status and its text, newest first."""
+    popup.reload()
+    popup.wait_for_selector("body[data-approvals=ready]", timeout=30_000)
+    return [{"status": li.get_attribute("data-status"), "stale": li.get_attribute("data-stale"), "text": li.inner_text()}
+            for li in popup.locator("#approval-list li").all()]
+
+
+def wait_for_answers(popup, statuses: list[str]) -> list[dict]:
+    return wait_until(lambda: (lambda a: a if [x["status"] for x in a] == statuses else None)(popup_answers(popup)),
+                      60, f"the popup to list {statuses}")
+
+
+def popup_screenshot(popup, name: str) -> None:
+    """The whole popup, scrolled part included (Chromium scrolls a popup taller than 600 px)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    popup.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def ask_for_approval(page) -> None:
+    click_post(page, "linkedin")
+    page.locator(f'{PANEL} [data-postguard-action="ask-approval"]').click(timeout=30_000)
+    page.click(f'{PANEL} [data-postguard-action="confirm-approval"]')
+    page.locator(f'{NOTICE} [data-kind="approval-waiting"]').wait_for(timeout=60_000)
+
+
+@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
+def test_the_popup_shows_the_answer_to_each_draft_with_the_reviewers_comment(postgres, launch_browser, open_site,
+                                                                              tmp_path, locale):
+    words, lang = POPUP_WORDS[locale], "en" if locale == "en-US" else locale
+    with running_central(new_database(postgres), tmp_path) as central:
+        central.account("rita")
+        companion = start_companion(tmp_path / "laptop", env={"POSTGUARD_CENTRAL_URL": central.url,
+                                                              "POSTGUARD_CENTRAL_ENROLL_CODE": central.enroll_code()})
+        try:
+            context = launch_browser(extension=True, locale=locale, extra_args=(f"--lang={locale}",))
+            worker = extension_page(context, companion.url)
+            page = open_site(context, "linkedin")
+            open_composer(page, "linkedin")
+            type_post(page, "linkedin", RISKY_TEXT)
+            ask_for_approval(page)
+            popup = open_popup(context, tab_id(worker, "https://www.linkedin.com"))
+            [waiting] = wait_for_answers(popup, ["pending"])
+            assert words["pending"] in waiting["text"] and "LinkedIn" in waiting["text"]
+            assert "0.42" not in popup.inner_text("body"), "the popup never shows the draft"
+            example = popup.locator("#org[data-example=true] .example")
+            assert words["example"] in example.inner_text(), "the example org is announced"
+            popup_screenshot(popup, f"popup-approval-waiting-{lang}")
+
+            decide(central, only_request_id(central), "changes", "Leave out the client's name, please.")
+            [changes] = wait_for_answers(popup, ["changes_requested"])
+            assert words["changes_requested"] in changes["text"]
+            assert f"{words['comment']}Leave out the client's name, please." in changes["text"]
+            popup_screenshot(popup, f"popup-approval-changes-{lang}")
+
+            page.bring_to_front()
+            ask_for_approval(page)
+            decide(central, only_request_id(central), "approve", "Fine, the price is on our public list.")
+            page.locator(f'{NOTICE} [data-kind="approval-approved"]').wait_for(timeout=30_000)
+            approved, _ = wait_for_answers(popup, ["approved", "changes_requested"])
+            assert words["approved"] in approved["text"] and "public list" in approved["text"]
+            popup_screenshot(popup, f"popup-approval-approved-{lang}")
+
+            page.bring_to_front()
+            type_post(page, "linkedin", " Call me.")
+            ask_for_approval(page)
+            decide(central, only_request_id(central), "reject", "Not before the trade fair.")
+            rejected, *_ = wait_for_answers(popup, ["rejected", "approved", "changes_requested"])
+            assert words["rejected"] in rejected["text"] and "trade fair" in rejected["text"]
+            popup_screenshot(popup, f"popup-approval-rejected-{lang}")
+
+            central.stop()  # the service goes away: the last answers stay, marked as not updated
+            answers = wait_until(lambda: (lambda a: a if a and all(x["stale"] == "true" for x in a) else None)(
+                popup_answers(popup)), 60, "the popup to say the answers are not updated")
+            assert [a["status"] for a in answers] == ["rejected", "approved", "changes_requested"]
+            assert words["rejected"] in answers[0]["text"], "who decided is remembered, the comment is not"
+            assert "trade fair" not in answers[0]["text"]
+            popup_screenshot(popup, f"popup-approval-stale-{lang}")
+        finally:
+            companion.stop()
+
+
+def approval_offered(context) -> bool:
+    """What the panel is told before it offers the button (`approval-status` without an id), asked
+    from an extension page as the content script asks the worker."""
+    page = context.new_page()
+    try:
+        page.goto(f"{POPUP_URL}")
+        return page.evaluate("() => chrome.runtime.sendMessage({type: 'approval-status', payload: {}})")["available"]
+    finally:
+        page.close()
+
+
+def test_the_ask_for_approval_button_follows_the_managed_policy(postgres, managed_policy, launch_browser, open_site,
+                                                                tmp_path):
+    with running_central(new_database(postgres), tmp_path) as central:
+        companion = start_companion(tmp_path / "laptop", env={"POSTGUARD_CENTRAL_URL": central.url,
+                                                              "POSTGUARD_CENTRAL_ENROLL_CODE": central.enroll_code()})
+        try:
+            managed_policy({"companionUrl": companion.url, "askForApproval": False})
+            context = launch_browser(extension=True)
+            worker = wait_for_service_worker(context)
+            wait_for_managed_value(worker, "askForApproval", False)
+            page = open_site(context, "linkedin")
+            open_composer(page, "linkedin")
+            type_post(page, "linkedin", RISKY_TEXT)
+            click_post(page, "linkedin")
+            page.locator(f'{PANEL} [data-postguard-action="edit"]').wait_for(timeout=30_000)
+            assert approval_offered(context) is False, "IT turned it off"
+            assert page.locator(f'{PANEL} [data-postguard-action="ask-approval"]').count() == 0
+            screenshot(page, "approval-policy-off-linkedin-en")
+            page.click(f'{PANEL} [data-postguard-action="cancel"]')
+
+            managed_policy({"companionUrl": companion.url, "askForApproval": True})
+            reload_managed_policies(context)
+            wait_for_managed_value(worker, "askForApproval", True)
+            assert approval_offered(context) is True
+            page.bring_to_front()
+            click_post(page, "linkedin")
+            page.locator(f'{PANEL} [data-postguard-action="ask-approval"]').wait_for(timeout=30_000)
+        finally:
+            companion.stop()
