@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything Postguard needs on Debian/Ubuntu: system packages (Tesseract with
 # English and Chinese, fonts, Chromium and Firefox ESR with its Chinese language pack for the
-# end-to-end tests, rsyslog with its TLS driver and PostgreSQL for the forwarding tests), the
+# end-to-end tests, rsyslog with its TLS driver and PostgreSQL with its contrib modules (pg_trgm,
+# for the review page's search) for the forwarding tests), the
 # virtualenv at .venv with pinned Python packages, and the extension's test dependencies
 # (jsdom; puppeteer-core, which drives Debian's firefox-esr and downloads no browser).
 # Safe to run again: every step is idempotent.
@@ -14,7 +15,7 @@ APT_PACKAGES=(
   fonts-dejavu-core fonts-wqy-microhei
   chromium openssl sqlite3 nodejs npm
   firefox-esr firefox-esr-l10n-zh-cn
-  rsyslog rsyslog-gnutls postgresql systemd nginx
+  rsyslog rsyslog-gnutls postgresql postgresql-contrib systemd nginx
 )
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

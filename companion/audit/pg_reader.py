@@ -20,13 +20,15 @@ from __future__ import annotations
 import dataclasses
 import json
 import threading
-from datetime import date
+import time
+from datetime import date, time as day_start, timezone
 
 from companion.audit.chain import ChainReport
 from companion.audit.pg_verify import ChainVerifier, LaptopReport
 from companion.audit.query import DailyCount, EventFilter, where_clause
 from companion.audit.sinks.base import CentralStoreUnavailable
 from companion.audit.sinks.pg_connect import CentralDb, connect, parse_central_db, reason
+from companion.audit.sinks.pg_review_tables import review_tables_ready, search_indexes_ready
 from companion.audit.sinks.pg_schema import tables_exist
 from companion.errors import ConfigError
 
@@ -38,6 +40,28 @@ def filter_sql(flt: EventFilter) -> tuple[str, list]:
     # jsonb membership, served by the GIN index
     return where_clause(flt, placeholder="%s", category_clause="categories ? %s",
                         category_param=lambda c: c)
+
+
+@dataclasses.dataclass(frozen=True)
+class ReviewTables:
+    """Which of the review page's own tables (sinks/pg_review_tables.py) the store has."""
+
+    counts: bool = False   # postguard_posts and the daily/monthly counts, kept by the ingest trigger
+    search: bool = False   # the pg_trgm indexes of the search
+
+
+def _whole_days(flt: EventFilter) -> bool:
+    """Whether the filter's period is whole UTC days (what the daily counts can answer)."""
+    return all(t is None or t.astimezone(timezone.utc).timetz().replace(tzinfo=None) == day_start(0)
+               for t in (flt.since, flt.until))
+
+
+def _connect(db: CentralDb):
+    """A reading connection. JIT compiling is off: the page's queries are short, and on a large
+    store the planner's cost estimates would make PostgreSQL spend ~100 ms compiling each one."""
+    conn = connect(db, autocommit=True)
+    conn.execute("SET jit = off")
+    return conn
 
 
 def central_event(row_id: int, laptop_id: str, canonical: str) -> dict:
@@ -55,18 +79,21 @@ class PostgresAuditReader:
     extra_fields = ("laptop_id", "laptop_seq")  # exports say whose chain an event is on
     dialect = "postgres"  # the review page's post and people queries (companion/review/sql.py)
 
-    def __init__(self, db: CentralDb, conn, *, full_verify_every_s: float = 300.0):
-        """Use `PostgresAuditReader.open(url)`."""
+    def __init__(self, db: CentralDb, conn, *, full_verify_every_s: float = 300.0, review_tables: bool = True):
+        """Use `PostgresAuditReader.open(url)`. With `review_tables=False` the page reads the events
+        alone, as on a store without them (the tests compare the two)."""
         self.db = db
         self._conn = conn
         self._lock = threading.Lock()
         self._verifier = ChainVerifier(db, full_every_s=full_verify_every_s)
+        self._tables: tuple[float, ReviewTables] | None = None
+        self._use_tables = review_tables
 
     @classmethod
     def open(cls, url: str, **options) -> "PostgresAuditReader":
         """Connect and check the Postguard tables are there; reading never creates them."""
         db = parse_central_db(url, field="--db")
-        conn = connect(db, autocommit=True)
+        conn = _connect(db)
         try:
             if not tables_exist(conn):
                 raise ConfigError(f"{db.describe()} holds no Postguard audit tables yet: has a laptop "
@@ -85,7 +112,7 @@ class PostgresAuditReader:
             for attempt in (1, 2):
                 try:
                     if self._conn.closed:
-                        self._conn = connect(self.db, autocommit=True)
+                        self._conn = _connect(self.db)
                     return self._conn.execute(sql, params).fetchall()
                 except psycopg.OperationalError as exc:
                     self._conn.close()
@@ -113,8 +140,30 @@ class PostgresAuditReader:
         where, params = filter_sql(flt)
         return self._rows(f"SELECT count(*) FROM postguard_events {where}", params)[0][0]
 
+    def review_tables(self, *, max_age_s: float = 60.0) -> ReviewTables:
+        """Which review tables and indexes the store has, looked up at most once a `max_age_s`
+        (so a store migrated while the page runs is used within a minute)."""
+        if not self._use_tables:
+            return ReviewTables()
+        cached = self._tables
+        if cached and time.monotonic() - cached[0] < max_age_s:
+            return cached[1]
+        with self._lock:
+            if self._conn.closed:
+                self._conn = _connect(self.db)
+            found = ReviewTables(review_tables_ready(self._conn), search_indexes_ready(self._conn))
+        self._tables = (time.monotonic(), found)
+        return found
+
     def daily_counts(self, flt: EventFilter) -> list[DailyCount]:
-        """Per UTC day and category, how many checks found something of that category."""
+        """Per UTC day and category, how many checks found something of that category.
+
+        Read from the daily counts when the filter is whole days by site and category only
+        (the chart's usual question), else from the events.
+        """
+        rest = dataclasses.replace(flt, since=None, until=None, platform=None, category=None)
+        if rest == EventFilter() and _whole_days(flt) and self.review_tables().counts:
+            return self._daily_counts_from_rollup(flt)
         where, params = filter_sql(flt)
         only = ""
         if flt.category is not None:
@@ -126,6 +175,20 @@ class PostgresAuditReader:
             f"THEN categories ELSE '[]'::jsonb END) AS found {where} AND kind = 'check' {only} "
             "GROUP BY day, found ORDER BY day, found", params)
         return [DailyCount(date.fromisoformat(day), category, n) for day, category, n in rows]
+
+    def _daily_counts_from_rollup(self, flt: EventFilter) -> list[DailyCount]:
+        clauses, params = ["1 = 1"], []
+        for column, value in (("day >=", flt.since), ("day <", flt.until)):
+            if value is not None:
+                clauses.append(f"{column} %s")
+                params.append(value.astimezone(timezone.utc).date().isoformat())
+        for column, value in (("platform", flt.platform), ("category", flt.category)):
+            if value is not None:
+                clauses.append(f"{column} = %s")
+                params.append(value)
+        rows = self._rows(f"SELECT day, category, sum(checks)::bigint FROM postguard_daily_findings "
+                          f"WHERE {' AND '.join(clauses)} GROUP BY day, category ORDER BY day, category", params)
+        return [DailyCount(date.fromisoformat(day), category, n) for day, category, n in rows if n]
 
     def event(self, seq: int) -> dict | None:
         """One event by its central row number, or None."""

@@ -7,6 +7,10 @@ a large store:
 - checks: check events; warned: checks whose verdict was warn or block;
 - overrides: decisions "posted anyway" (overridden);
 - override rate: overrides / warned (None when nothing was warned).
+
+On the central store the team overview sums the daily and monthly counts the ingest keeps
+(companion/audit/sinks/pg_review_tables.py) instead of reading every event of the period:
+whole months from the monthly table, the days at either end from the daily one.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from companion.audit.events import utc_timestamp
-from companion.review.sql import Dialect, found_value
+from companion.review.sql import Dialect, central_tables, found_value
 
 WARNED = "c.kind = 'check' AND c.verdict IN ('warn', 'block')"
 OVERRIDE = "c.kind = 'decision' AND c.action = 'overridden'"
@@ -44,6 +48,38 @@ class PersonRecord:
     @property
     def override_rate(self) -> float | None:
         return self.overrides / self.warned if self.warned else None
+
+
+def _counted_days(reader, d: Dialect, period: Period) -> tuple[str, str] | None:
+    """The period as UTC days [first, end) when the central store's counts can answer it."""
+    if d.name != "postgres" or not all(t == datetime.combine(t.date(), datetime.min.time(), t.tzinfo)
+                                       for t in (period.since, period.until)):
+        return None
+    tables = central_tables(reader)
+    if tables is None or not tables.counts:
+        return None
+    return utc_timestamp(period.since)[:10], utc_timestamp(period.until)[:10]
+
+
+def _month_after(day: str) -> str:
+    """The first day of the month after `day` ('2026-03-14' -> '2026-04-01')."""
+    year, month = int(day[:4]), int(day[5:7])
+    return f"{year + month // 12:04d}-{month % 12 + 1:02d}-01"
+
+
+def _people_from_counts(reader, first: str, end: str) -> list[tuple]:
+    """(person, checks, warned, blocked, overrides) over [first, end), from whole months and edge days."""
+    months_from = first if first[8:] == "01" else _month_after(first)
+    months_to = end[:8] + "01"
+    sums = "sum(checks), sum(warned), sum(blocked), sum(overrides)"
+    if months_from >= months_to:
+        return reader.rows(f"SELECT person, {sums} FROM postguard_daily_people WHERE day >= %s AND day < %s "
+                           "GROUP BY person", [first, end])
+    return reader.rows(
+        f"SELECT person, {sums} FROM (SELECT person, checks, warned, blocked, overrides FROM postguard_monthly_people "
+        "WHERE month >= %s AND month < %s UNION ALL SELECT person, checks, warned, blocked, overrides "
+        "FROM postguard_daily_people WHERE (day >= %s AND day < %s) OR (day >= %s AND day < %s)) t GROUP BY person",
+        [months_from[:7], months_to[:7], first, months_from, months_to, end])
 
 
 def _window(d: Dialect, period: Period) -> tuple[str, list]:
@@ -84,6 +120,11 @@ def people(reader, d: Dialect, period: Period, *, limit: int = 200) -> list[Pers
     Grouped by the raw account and details columns, and merged into people here: reading the
     identity out of JSON once per group instead of once per event keeps a year fast.
     """
+    counted = _counted_days(reader, d, period)
+    if counted is not None:
+        records = [PersonRecord(person, *(int(v or 0) for v in tallies))
+                   for person, *tallies in _people_from_counts(reader, *counted)]
+        return sorted(records, key=lambda r: (-r.overrides, -r.warned, r.person))[:limit]
     window, params = _window(d, period)
     # SQLite groups raw text cheaply; PostgreSQL groups text faster than jsonb, so it groups by person
     grouping = "c.os_user, c.details" if d.name == "sqlite" else f"c.os_user, {d.identity}"
@@ -118,6 +159,12 @@ def repeat_offenders(records: list[PersonRecord], min_overrides: int) -> list[Pe
 
 def by_category_and_platform(reader, d: Dialect, period: Period) -> list[tuple[str, str, int]]:
     """(category, platform, checks with that category) over the period's checks."""
+    counted = _counted_days(reader, d, period)
+    if counted is not None:
+        rows = reader.rows("SELECT category, COALESCE(NULLIF(platform, ''), 'other') AS site, sum(checks) "
+                           "FROM postguard_daily_findings WHERE day >= %s AND day < %s GROUP BY category, site "
+                           "ORDER BY category, site", list(counted))
+        return [(str(c), str(p), int(n)) for c, p, n in rows]
     window, params = _window(d, period)
     value = found_value(d)
     rows = reader.rows(f"SELECT {value} AS category, COALESCE(c.platform, 'other') AS platform, COUNT(*) "
@@ -128,6 +175,11 @@ def by_category_and_platform(reader, d: Dialect, period: Period) -> list[tuple[s
 
 def top_rules(reader, d: Dialect, period: Period, *, limit: int = 10) -> list[tuple[str, int]]:
     """The rules that fired most in the period's checks."""
+    counted = _counted_days(reader, d, period)
+    if counted is not None:
+        rows = reader.rows("SELECT rule, sum(checks) AS n FROM postguard_daily_rules WHERE day >= %s AND day < %s "
+                           f"GROUP BY rule ORDER BY n DESC, rule LIMIT {int(limit)}", list(counted))
+        return [(str(r), int(n)) for r, n in rows]
     window, params = _window(d, period)
     value = found_value(d)
     rows = reader.rows(f"SELECT {value} AS rule, COUNT(*) AS n FROM {d.table} c, {d.rules_of} "

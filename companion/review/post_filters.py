@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from companion.review.filters import CHOICES, _dates
-from companion.review.posts import OUTCOMES, SORTS, PostFilter
+from companion.review.posts import ACTING, OUTCOMES, SORTS, PostFilter
 
-POST_FIELDS = ("from", "to", "person", "host", "platform", "category", "rule", "verdict", "outcome", "q",
-               "clean", "review", "sort", "dir", "page")
+POST_FIELDS = ("from", "to", "person", "host", "platform", "category", "rule", "verdict", "outcome", "acting",
+               "q", "clean", "review", "sort", "dir", "page")
 LABELS = {"person": "Person", "host": "Computer", "rule": "Rule", "outcome": "Outcome", "q": "Search",
           "sort": "Sort", "dir": "Order", "page": "Page", "review": "Review", "clean": "Clean posts",
-          "platform": "Platform", "category": "Category", "verdict": "Verdict"}
+          "platform": "Platform", "category": "Category", "verdict": "Verdict", "acting": "Acted as"}
 REVIEW_CHOICES = ("open", "reviewed")
 MAX_TEXT = 253
 RULE_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,80}$")
@@ -61,6 +61,7 @@ def parse_post_query(args) -> PostQuery:
         _choice(form, name, CHOICES[name], errors)
     _choice(form, "outcome", OUTCOMES, errors)
     _choice(form, "review", REVIEW_CHOICES, errors)
+    _choice(form, "acting", ACTING, errors)
     _choice(form, "sort", tuple(SORTS), errors)
     _choice(form, "dir", ("asc", "desc"), errors)
     _choice(form, "clean", ("1",), errors)
@@ -78,5 +79,5 @@ def parse_post_query(args) -> PostQuery:
     flt = PostFilter(since=since, until=until, person=form.get("person"), host=form.get("host"),
                      platform=form.get("platform"), category=form.get("category"), rule=form.get("rule"),
                      verdict=form.get("verdict"), outcome=form.get("outcome"), search=form.get("q"),
-                     include_clean=form.get("clean") == "1", review=form.get("review"))
+                     include_clean=form.get("clean") == "1", review=form.get("review"), acting=form.get("acting"))
     return PostQuery(flt, form.get("sort", "time"), form.get("dir", "desc") == "desc", int(page), form, [])

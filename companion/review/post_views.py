@@ -57,9 +57,9 @@ def posts():
     if query.errors:
         return render_template("review/posts.html", **_page_context(state, **context)), 400
     d = dialect_of(state.reader)
-    rows = find_posts(state.reader, d, query.flt, sort=query.sort, descending=query.descending,
-                      limit=PAGE_SIZE + 1, offset=(query.page - 1) * PAGE_SIZE)
     total = count_posts(state.reader, d, query.flt)
+    rows = find_posts(state.reader, d, query.flt, sort=query.sort, descending=query.descending,
+                      limit=PAGE_SIZE + 1, offset=(query.page - 1) * PAGE_SIZE, matching=total)
     shown = rows[:PAGE_SIZE]
     for post in shown:  # a row edited by hand still shows, with its unreadable fields emptied
         post.check = for_display(post.check)

@@ -15,6 +15,12 @@ last one says how the post ended:
 
 Search covers who (OS account, company identity), rule, category, platform and the
 justification, never excerpts: those are masked, but still words of the post.
+
+On the central store, where millions of events would otherwise be read, three tables and
+indexes of its own (companion/audit/sinks/pg_review_tables.py) are used when they are there,
+with the same results: `postguard_posts` holds each post's outcome, so sorting and filtering
+by it walk an index; the search's conditions each have a trigram index, and the posts whose
+justification matches are looked up first (up to `WHY_LOOKUP_CAP` of them).
 """
 
 from __future__ import annotations
@@ -23,8 +29,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from companion.audit.events import utc_timestamp
-from companion.review.sql import Dialect
+from companion.review.sql import Dialect, central_tables
 
+WHY_LOOKUP_CAP = 1_000
+ACTING = ("company", "personal")
 OUTCOMES = ("clean", "edited", "redacted", "overridden", "cancelled", "blocked", "posted", "open")
 SORTS = {
     "time": "p.ts", "person": "p.person", "platform": "p.platform", "outcome": "p.outcome",
@@ -50,6 +58,19 @@ class PostFilter:
     reviewed: list[str] | None = None  # with `review`, the scan ids reviewed so far
     review: str | None = None          # "open" (not reviewed yet) or "reviewed"
     scan_id: str | None = None
+    acting: str | None = None          # "company": posted as a company identity; "personal": not
+
+
+@dataclass(frozen=True)
+class Central:
+    """What the central store offers the query (`ReviewTables`); for a search, the OS accounts
+    and identities that match it, and the scan ids whose justification does when there are few
+    enough to list."""
+
+    tables: object
+    why_scans: list[str] | None = None
+    users: list[str] = field(default_factory=list)
+    identities: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -85,7 +106,15 @@ def outcome_sql(action: str, verdict: str) -> str:
             f"WHEN {verdict} = 'allow' THEN 'clean' ELSE 'open' END")
 
 
-def _inner_where(d: Dialect, flt: PostFilter) -> tuple[list[str], list]:
+def _acting_clause(d: Dialect, acting: str) -> str:
+    """The post's event was made as a company identity (or as a personal one)."""
+    flag = "true" if acting == "company" else "false"
+    if d.name == "sqlite":
+        return f"(CASE WHEN json_valid(c.details) THEN json_type(c.details, '$.acted_as_company') END) = '{flag}'"
+    return f"(c.details->>'acted_as_company') = '{flag}'"
+
+
+def _inner_where(d: Dialect, flt: PostFilter, central: Central | None = None) -> tuple[list[str], list]:
     """Conditions on the post's own event (c): cheap, served by the event indexes."""
     ph, clauses, params = d.ph, ["(c.kind = 'check' OR (c.kind = 'decision' AND c.scan_id LIKE 'offline-%%'))"
                                  if d.name == "postgres" else
@@ -106,6 +135,8 @@ def _inner_where(d: Dialect, flt: PostFilter) -> tuple[list[str], list]:
     if flt.category is not None:
         clauses.append(d.category_test)
         params.append(d.category_param(flt.category))
+    if flt.acting in ACTING:
+        clauses.append(_acting_clause(d, flt.acting))
     if flt.rule is not None and d.name == "postgres":
         clauses.append("c.rules ? %s")  # jsonb: the array holds this rule id
         params.append(flt.rule)
@@ -114,13 +145,20 @@ def _inner_where(d: Dialect, flt: PostFilter) -> tuple[list[str], list]:
         params.append(f'%"{_escape_like(flt.rule)}"%')
     if not flt.include_clean and flt.outcome is None and flt.verdict is None:
         clauses.append("(c.verdict IS NULL OR c.verdict <> 'allow')")
-    if flt.search:
+    if flt.search and central is not None and central.tables.search and central.tables.counts:
+        clause, extra = _indexed_search(flt.search, central)
+        clauses.append(clause)
+        params.extend(extra)
+    elif flt.search:
         clauses.append(_search_clause(d))
         term = f"%{_escape_like(flt.search)}%"
         # SQLite reads the identity out of the raw details text (no JSON parse per row)
         identity = f'%"identity":"{term}' if d.name == "sqlite" else term
         params.extend([term, identity, term, term, term, term])
-    if flt.outcome is not None:
+    if flt.outcome is not None and central is not None and central.tables.counts:
+        clauses.append("EXISTS (SELECT 1 FROM postguard_posts po WHERE po.event_id = c.id AND po.outcome = %s)")
+        params.append(flt.outcome)
+    elif flt.outcome is not None:
         clauses.append(outcome_clause(d, flt.outcome))
     if flt.review in ("open", "reviewed") and flt.reviewed is not None:
         import json
@@ -140,6 +178,51 @@ def _search_clause(d: Dialect) -> str:
             f"OR {d.text_of('rules')} {like} {ph} {esc} OR {d.text_of('categories')} {like} {ph} {esc} "
             f"OR c.platform {like} {ph} {esc} OR c.scan_id IN (SELECT j.scan_id FROM {d.table} j "
             f"WHERE j.kind = 'decision' AND j.justification {like} {ph} {esc}))")
+
+
+def _indexed_search(text: str, central: Central) -> tuple[str, list]:
+    """The search on the central store, every branch served by an index; same rows as
+    `_search_clause`. People are matched by name first (`postguard_names`), then found by the
+    account and person indexes; the rest by trigram indexes, or the scan index for the listed
+    justification matches."""
+    term = f"%{_escape_like(text)}%"
+    arms = [f"{column} ILIKE %s ESCAPE '\\'" for column in (
+        "c.rules::text", "c.categories::text", "COALESCE(c.platform, '')")]
+    params: list = [term] * 3
+    if central.users:
+        arms.append("c.os_user = ANY(%s)")
+        params.append(central.users)
+    if central.identities:  # the person index's expression, so the index serves it
+        arms.append("(COALESCE(c.details->>'identity', c.os_user) = ANY(%s) AND c.details->>'identity' IS NOT NULL)")
+        params.append(central.identities)
+    if central.why_scans is not None:
+        if central.why_scans:
+            arms.append("c.scan_id = ANY(%s)")
+            params.append(central.why_scans)
+    else:
+        # Many decisions match: probe each post's decisions as the index walk meets it (OFFSET 0
+        # keeps the planner from hashing every matching decision of the store first)
+        arms.append("EXISTS (SELECT 1 FROM postguard_events j WHERE j.scan_id = c.scan_id AND j.kind = 'decision' "
+                    "AND j.justification ILIKE %s ESCAPE '\\' OFFSET 0)")
+        params.append(term)
+    return f"({' OR '.join(arms)})", params
+
+
+def central_plan(reader, d: Dialect, flt: PostFilter) -> Central | None:
+    """What the central store's own tables can do for this filter (None on SQLite)."""
+    tables = central_tables(reader) if d.name == "postgres" else None
+    if tables is None:
+        return None
+    if not (flt.search and tables.search and tables.counts):
+        return Central(tables)
+    term = f"%{_escape_like(flt.search)}%"
+    rows = reader.rows("SELECT j.scan_id FROM postguard_events j WHERE j.kind = 'decision' "
+                       "AND j.scan_id IS NOT NULL AND j.justification ILIKE %s ESCAPE '\\' "
+                       f"LIMIT {WHY_LOOKUP_CAP + 1}", [term])
+    why = sorted({row[0] for row in rows}) if len(rows) <= WHY_LOOKUP_CAP else None
+    names = reader.rows("SELECT field, name FROM postguard_names WHERE name ILIKE %s ESCAPE '\\'", [term])
+    return Central(tables, why, users=[n for f, n in names if f == "os_user"],
+                   identities=[n for f, n in names if f == "identity"])
 
 
 def _decided(d: Dialect, actions: tuple[str, ...]) -> str:
@@ -180,18 +263,39 @@ INNER_SORTS = {"time": "c.ts", "person": "person", "platform": "c.platform",
 
 
 def posts_sql(d: Dialect, flt: PostFilter, *, sort: str = "time", descending: bool = True,
-              limit: int = 50, offset: int = 0) -> tuple[str, list]:
+              limit: int = 50, offset: int = 0, central: Central | None = None, few: bool = False) -> tuple[str, list]:
     """One page of posts: event columns, person, verdict, ts, platform, row id, last action, outcome.
 
     The newest decision is looked up only for the rows of the page, except when sorting by
-    outcome, which needs it for every matching post.
+    outcome, which needs it for every matching post (or, on the central store, walks
+    `postguard_posts` in outcome order). `few` says the count found at most the dialect's cap
+    of matches: PostgreSQL then fetches them all by index and sorts, instead of walking the
+    time index in the hope of meeting 50 of them soon (which reads the whole table when none
+    match).
     """
-    clauses, params = _inner_where(d, flt)
+    clauses, params = _inner_where(d, flt, central)
     direction = "DESC" if descending else "ASC"
+    window = f"LIMIT {int(limit)} OFFSET {int(offset)}"
+    if few and d.name == "postgres" and sort != "outcome":
+        key = {**INNER_SORTS, "person": d.person}.get(sort, "c.ts")
+        fenced = f"SELECT c.id AS fid, {key} AS k FROM {d.table} c WHERE {' AND '.join(clauses)} OFFSET 0"
+        page = f"SELECT m0.fid, m0.k FROM ({fenced}) m0 ORDER BY m0.k {direction}, m0.fid {direction} {window}"
+        inner = (f"SELECT {d.event_columns}, {d.person} AS person, c.verdict AS verdict, c.ts AS ts, "
+                 f"c.platform AS platform, c.id AS row_id, {last_action(d)} AS last_action "
+                 f"FROM ({page}) m JOIN {d.table} c ON c.id = m.fid")
+        outer_key = SORTS.get(sort, SORTS["time"]).replace("p.", "q.")
+        return (f"SELECT q.*, {outcome_sql('q.last_action', 'q.verdict')} AS outcome FROM ({inner}) q "
+                f"ORDER BY {outer_key} {direction}, q.row_id {direction}", params)
+    if sort == "outcome" and central is not None and central.tables.counts and not few:
+        inner = (f"SELECT {d.event_columns}, {d.person} AS person, c.verdict AS verdict, c.ts AS ts, "
+                 f"c.platform AS platform, c.id AS row_id, p.last_action AS last_action "
+                 f"FROM postguard_posts p JOIN {d.table} c ON c.id = p.event_id WHERE {' AND '.join(clauses)} "
+                 f"ORDER BY p.outcome {direction}, p.event_id {direction} {window}")
+        return (f"SELECT q.*, {outcome_sql('q.last_action', 'q.verdict')} AS outcome FROM ({inner}) q "
+                f"ORDER BY outcome {direction}, q.row_id {direction}", params)
     select = (f"SELECT {d.event_columns}, {d.person} AS person, c.verdict AS verdict, c.ts AS ts, "
               f"c.platform AS platform, {d.order_id} AS row_id, {last_action(d)} AS last_action "
               f"FROM {d.table} c WHERE {' AND '.join(clauses)}")
-    window = f"LIMIT {int(limit)} OFFSET {int(offset)}"
     if sort == "outcome":
         fence = "LIMIT -1" if d.name == "sqlite" else "OFFSET 0"  # keeps the lookup to once a row
         inner, outer_tail = f"{select} {fence}", f"ORDER BY outcome {direction}, q.row_id {direction} {window}"
@@ -206,15 +310,20 @@ def posts_sql(d: Dialect, flt: PostFilter, *, sort: str = "time", descending: bo
 
 def count_posts(reader, d: Dialect, flt: PostFilter) -> int:
     """How many posts match, counted up to the dialect's cap + 1 (the page then says "10,000+")."""
-    clauses, params = _inner_where(d, flt)
+    clauses, params = _inner_where(d, flt, central_plan(reader, d, flt))
     return reader.rows(f"SELECT COUNT(*) FROM (SELECT 1 FROM {d.table} c WHERE {' AND '.join(clauses)} "
                        f"LIMIT {d.count_cap + 1}) n", params)[0][0]
 
 
 def find_posts(reader, d: Dialect, flt: PostFilter, *, sort: str = "time", descending: bool = True,
-               limit: int = 50, offset: int = 0) -> list[Post]:
-    """One page of matching posts, in the chosen order, each with all its decisions."""
-    sql, params = posts_sql(d, flt, sort=sort, descending=descending, limit=limit, offset=offset)
+               limit: int = 50, offset: int = 0, matching: int | None = None) -> list[Post]:
+    """One page of matching posts, in the chosen order, each with all its decisions.
+
+    `matching` is what `count_posts` said, when the caller has it (it picks the query plan).
+    """
+    few = matching is not None and matching <= d.count_cap
+    sql, params = posts_sql(d, flt, sort=sort, descending=descending, limit=limit, offset=offset,
+                            central=central_plan(reader, d, flt), few=few)
     rows = reader.rows(sql, params)
     posts = [Post(d.to_event(row[:d.event_width]), outcome=row[-1], person=row[d.event_width])
              for row in rows]

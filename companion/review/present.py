@@ -53,8 +53,10 @@ OUTCOME_LABELS = {"clean": "Posted clean", "edited": "Edited", "redacted": "Reda
                   "overridden": "Overridden", "cancelled": "Cancelled", "blocked": "Blocked",
                   "posted": "Posted after warning", "open": "No decision"}
 REVIEW_LABELS = {"open": "Not reviewed", "reviewed": "Reviewed"}
+ACTING_LABELS = {"company": "The company's identity", "personal": "A personal identity"}
 CHOICE_LABELS = {"platform": PLATFORM_LABELS, "category": CATEGORY_LABELS, "kind": KIND_LABELS,
-                 "action": ACTION_LABELS, "outcome": OUTCOME_LABELS, "review": REVIEW_LABELS}
+                 "action": ACTION_LABELS, "outcome": OUTCOME_LABELS, "review": REVIEW_LABELS,
+                 "acting": ACTING_LABELS}
 
 
 def percent(share: float | None) -> str:

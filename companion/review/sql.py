@@ -97,6 +97,13 @@ def dialect_of(reader) -> Dialect:
     return DIALECTS[getattr(reader, "dialect", "sqlite")]
 
 
+def central_tables(reader):
+    """Which of the central store's review tables and search indexes are there
+    (companion/audit/pg_reader.ReviewTables), or None for a store without them (SQLite)."""
+    probe = getattr(reader, "review_tables", None)
+    return probe() if probe else None
+
+
 def found_value(dialect: Dialect) -> str:
     """The element a `categories_of`/`rules_of` FROM item yields."""
     return "found.value" if dialect.name == "sqlite" else "found"

@@ -1,5 +1,7 @@
 """The review tool over the central PostgreSQL store gives the same posts, outcomes and people
-as over the laptop's SQLite log (real PostgreSQL, events forwarded by the real sink)."""
+as over the laptop's SQLite log (real PostgreSQL, events forwarded by the real sink), and the
+central store's own tables (posts, daily and monthly counts, search indexes, kept by the
+ingest trigger) give the same answers as the events they are built from."""
 
 from __future__ import annotations
 
@@ -15,13 +17,21 @@ from companion.audit.sqlite_reader import SqliteAuditReader
 from companion.config import Settings
 from companion.review import create_review_app
 from companion.review.auth import admin_token
-from companion.review.people import Period, people, person_record, top_rules
-from companion.review.posts import OUTCOMES, PostFilter, count_posts, find_posts
+from companion.audit.query import EventFilter
+from companion.review.people import Period, by_category_and_platform, people, person_record, top_rules
+from companion.review.posts import OUTCOMES, PostFilter, central_plan, count_posts, find_posts
 from companion.review.sql import POSTGRES, SQLITE
 from sink_servers import new_database, postgres  # noqa: F401
 
 NOW = datetime.now(timezone.utc)
 YEAR = Period(NOW - timedelta(days=366), NOW + timedelta(days=1))
+MIDNIGHT = NOW.replace(hour=0, minute=0, second=0, microsecond=0)
+WHOLE_DAYS = [  # periods the daily and monthly counts answer: a year, 30 days, mid-month to mid-month
+    Period(MIDNIGHT - timedelta(days=364), MIDNIGHT + timedelta(days=1)),
+    Period(MIDNIGHT - timedelta(days=29), MIDNIGHT + timedelta(days=1)),
+    Period(MIDNIGHT.replace(day=14) - timedelta(days=200), MIDNIGHT.replace(day=14) - timedelta(days=20)),
+    Period(MIDNIGHT.replace(day=1) - timedelta(days=1), MIDNIGHT.replace(day=1) + timedelta(days=1)),
+]
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +42,7 @@ def both(postgres, tmp_path_factory):
     store = AuditStore.open(data_dir)
     forward_all(store, url)
     local, central = SqliteAuditReader(store), PostgresAuditReader.open(url)
+    assert central.review_tables().counts and central.review_tables().search  # the ingest made them
     yield local, central, data_dir
     central.close()
     local.close()
@@ -135,3 +146,103 @@ def test_review_entries_in_the_central_store_are_shared_chained_and_append_only(
     finally:
         first.close()
         second.close()
+
+
+@pytest.fixture(scope="module")
+def events_only(both):
+    """The same central store read without its review tables, from the events alone."""
+    _, central, _ = both
+    reader = PostgresAuditReader.open(central.db.url, review_tables=False)
+    yield reader
+    reader.close()
+
+
+@pytest.mark.parametrize("period", WHOLE_DAYS, ids=["year", "30 days", "mid-month", "month edge"])
+def test_the_counts_kept_at_ingest_agree_with_the_events(both, events_only, period):
+    local, central, _ = both
+    assert [vars(r) for r in people(central, POSTGRES, period)] == [vars(r) for r in people(events_only, POSTGRES, period)] \
+        == [vars(r) for r in people(local, SQLITE, period)]
+    assert by_category_and_platform(central, POSTGRES, period) == by_category_and_platform(events_only, POSTGRES, period)
+    assert top_rules(central, POSTGRES, period) == top_rules(events_only, POSTGRES, period) == top_rules(local, SQLITE, period)
+    assert people(central, POSTGRES, period)  # the synthetic year has someone in each period
+    for flt in (EventFilter(since=period.since, until=period.until), EventFilter(since=period.since, platform="linkedin"),
+                EventFilter(until=period.until, category="pricing", platform="facebook")):
+        assert central.daily_counts(flt) == events_only.daily_counts(flt) == local.daily_counts(flt)
+
+
+def test_each_posts_outcome_kept_at_ingest_is_the_one_its_decisions_give(both, events_only):
+    _, central, _ = both
+    kept = dict(central.rows("SELECT e.scan_id, p.outcome FROM postguard_posts p "
+                             "JOIN postguard_events e ON e.id = p.event_id", []))
+    merged = {p.check["scan_id"]: p.outcome for p in find_posts(events_only, POSTGRES, PostFilter(include_clean=True),
+                                                               limit=5000)}
+    assert kept == merged and len(set(kept.values())) >= 5
+
+
+def test_rebuilding_the_review_tables_gives_what_the_ingest_kept(both):
+    import psycopg
+
+    _, central, _ = both
+    tables = {"postguard_posts": "event_id", "postguard_daily_people": "day, person",
+              "postguard_monthly_people": "month, person", "postguard_daily_findings": "day, platform, category",
+              "postguard_daily_rules": "day, rule", "postguard_names": "field, name"}
+    before = {name: central.rows(f"SELECT * FROM {name} ORDER BY {key}", []) for name, key in tables.items()}
+    with psycopg.connect(central.db.url, autocommit=True) as conn:
+        conn.execute("SELECT postguard_rebuild_review()")
+    after = {name: central.rows(f"SELECT * FROM {name} ORDER BY {key}", []) for name, key in tables.items()}
+    assert after == before and all(before.values())
+
+
+SEARCHES = ["already published", "TOM.R", "anna", "li.wei", "unit_price", "pricing", "PRICING", "linked", "insta",
+            "client", "_", "%", "zzqq-nothing", "a", "ed"]
+
+
+@pytest.mark.parametrize("term", SEARCHES)
+def test_search_gives_the_same_posts_with_its_indexes_as_without(both, events_only, term):
+    local, central, _ = both
+    plan = central_plan(central, POSTGRES, PostFilter(search=term))
+    assert plan.tables.search and plan.tables.counts  # the indexed search is the one under test
+    for flt in (PostFilter(search=term), PostFilter(search=term, include_clean=True),
+                PostFilter(search=term, platform="linkedin", outcome="overridden")):
+        indexed = find_posts(central, POSTGRES, flt, limit=2000, matching=count_posts(central, POSTGRES, flt))
+        assert keyed(indexed) == keyed(find_posts(events_only, POSTGRES, flt, limit=2000))
+        assert sorted(keyed(indexed)) == sorted(keyed(find_posts(local, SQLITE, flt, limit=2000)))
+        assert count_posts(central, POSTGRES, flt) == count_posts(events_only, POSTGRES, flt) == len(indexed)
+
+
+def test_search_lists_the_matching_justifications_when_few_and_probes_them_when_many(both, events_only):
+    _, central, _ = both
+    few = central_plan(central, POSTGRES, PostFilter(search="already published"))
+    assert few.why_scans  # under the cap: listed
+    from companion.review import posts
+
+    cap, posts.WHY_LOOKUP_CAP = posts.WHY_LOOKUP_CAP, 3
+    try:
+        many = central_plan(central, POSTGRES, PostFilter(search="already published"))
+        assert many.why_scans is None
+        flt = PostFilter(search="already published")
+        assert keyed(find_posts(central, POSTGRES, flt, limit=2000)) == keyed(find_posts(events_only, POSTGRES, flt, limit=2000))
+    finally:
+        posts.WHY_LOOKUP_CAP = cap
+
+
+@pytest.mark.parametrize("descending", [True, False])
+@pytest.mark.parametrize("flt", [PostFilter(include_clean=True), PostFilter(since=NOW - timedelta(days=40)),
+                                 PostFilter(search="anna")])
+def test_sorting_by_outcome_walks_the_kept_outcomes_in_the_same_order(both, events_only, flt, descending):
+    _, central, _ = both
+    for offset in (0, 50):
+        kept = find_posts(central, POSTGRES, flt, sort="outcome", descending=descending, limit=50, offset=offset)
+        plain = find_posts(events_only, POSTGRES, flt, sort="outcome", descending=descending, limit=50, offset=offset)
+        assert keyed(kept) == keyed(plain)
+    outcomes = [p.outcome for p in find_posts(central, POSTGRES, flt, sort="outcome", descending=descending, limit=400)]
+    assert outcomes == sorted(outcomes, reverse=descending)
+
+
+@pytest.mark.parametrize("acting", ["company", "personal"])
+def test_the_acted_as_company_filter_agrees_with_the_laptops_log(both, acting):
+    local, central, _ = both
+    flt = PostFilter(acting=acting, include_clean=True)
+    theirs = find_posts(central, POSTGRES, flt, limit=2000)
+    assert sorted(keyed(theirs)) == sorted(keyed(find_posts(local, SQLITE, flt, limit=2000)))
+    assert theirs and all(p.check["details"]["acted_as_company"] is (acting == "company") for p in theirs)

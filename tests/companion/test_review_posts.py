@@ -107,7 +107,21 @@ def test_a_saved_view_keeps_its_filters_and_opens_from_its_own_address(year):
     assert opened.status_code == 303 and opened.headers["Location"].endswith("?category=pricing&outcome=overridden")
 
 
-@pytest.mark.parametrize("query, message", [("outcome=maybe", "Outcome: not one of"), ("sort=text", "Sort: not one of"),
+@pytest.mark.parametrize("acting", ["company", "personal"])
+def test_the_acted_as_filter_shows_the_posts_made_as_the_company_or_not_and_a_saved_view_keeps_it(year, acting):
+    expected = {s for s, (c, _) in expected_posts(year.events).items()
+                if (c.get("details") or {}).get("acted_as_company") is (acting == "company")}
+    assert expected and set(all_pages(year.client, f"/audit/posts?clean=1&acting={acting}")) == expected
+    html = year.client.get(f"/audit/posts?clean=1&acting={acting}").get_data(as_text=True)
+    assert ('data-acting="company"' in html) is (acting == "company")  # the row says it went out as the company
+    response = year.client.post("/audit/views", data={"name": f"As {acting}", "query": f"acting={acting}&clean=1"},
+                                headers={"Origin": ORIGIN})
+    assert response.status_code == 303
+    opened = year.client.get(f"/audit/views/As%20{acting}")
+    assert opened.status_code == 303 and opened.headers["Location"].endswith(f"?acting={acting}&clean=1")
+
+
+@pytest.mark.parametrize("query, message", [("acting=page", "Acted as: not one of"), ("outcome=maybe", "Outcome: not one of"), ("sort=text", "Sort: not one of"),
                                             ("rule=a%20b", "Rule:"), ("review=later", "Review: not one of")])
 def test_a_bad_view_is_a_400_naming_the_field(year, query, message):
     response = year.client.get(f"/audit/posts?{query}")

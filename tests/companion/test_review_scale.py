@@ -54,6 +54,10 @@ def _check(rng: random.Random, moment: datetime, user: tuple[str, str]) -> dict:
         value_hashes=[{"category": c, "rule": RULES[c], "hash": f"h1:{rng.getrandbits(128):032x}"} for c in found],
         versions={"postguard": "0.1.0", "rules": "synthetic-1"},
     )
+    # who the post went out as (issue 9): the company's page, a personal account, or not known
+    acting = int(event["scan_id"][-1], 16) % 3
+    if acting < 2:
+        event["details"] = {"acting_hash": f"h1:{event['scan_id'][:32]}", "acted_as_company": acting == 0}
     return event
 
 

@@ -9,8 +9,9 @@ compliance can query it with SQL), plus:
 - `id`: the central row number, which the review page pages by.
 
 The review page's posts and people queries use the scan index (a post's decisions) and the
-person index (company identity, else OS account); REVIEW_INDEXES adds them to a database
-made before they existed.
+person index (company identity, else OS account). Its own tables (a row per post, daily and
+monthly counts) and search indexes are in pg_review_tables.py; `ensure_schema` adds them to a
+store made before they existed.
 
 `postguard_laptops` records each laptop's newest seq and hash in the same transaction as
 its events, so rows deleted from the end of a chain show up as missing, as in the local
@@ -61,12 +62,6 @@ FOR EACH ROW EXECUTE FUNCTION postguard_append_only();
 """
 
 
-REVIEW_INDEXES = """
-CREATE INDEX IF NOT EXISTS postguard_events_scan ON postguard_events (scan_id, kind);
-CREATE INDEX IF NOT EXISTS postguard_events_person ON postguard_events ((COALESCE(details->>'identity', os_user)), ts DESC);
-"""
-
-
 def tables_exist(conn) -> bool:
     """Whether both tables are there (an INSERT-only role cannot create them)."""
     row = conn.execute("SELECT to_regclass(%s) IS NOT NULL AND to_regclass(%s) IS NOT NULL",
@@ -74,14 +69,18 @@ def tables_exist(conn) -> bool:
     return bool(row[0])
 
 
-def ensure_schema(conn) -> None:
+def ensure_schema(conn) -> list[str]:
     """Create the tables on first use; leave existing ones (and their grants) alone.
 
     Two laptops starting at once queue on an advisory lock, and the second finds the tables.
+    Then the review page's tables and indexes (pg_review_tables.py) are added where missing;
+    returns what of those could not be done, and why (they are logged too).
     """
+    from companion.audit.sinks.pg_review_tables import ensure_review_tables
+
     with conn.transaction():
-        if tables_exist(conn):
-            return
-        conn.execute("SELECT pg_advisory_xact_lock(hashtext('postguard_schema'))")
         if not tables_exist(conn):
-            conn.execute(DDL)
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext('postguard_schema'))")
+            if not tables_exist(conn):
+                conn.execute(DDL)
+    return ensure_review_tables(conn)

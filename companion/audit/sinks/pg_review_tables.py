@@ -1,0 +1,278 @@
+"""What the central store keeps for the review page beside the events: a row per post, daily
+and monthly counts, and trigram indexes for search.
+
+On millions of events the page cannot afford to read every event of a period, so:
+
+- `postguard_posts`: one row per post (its check, or a decision made while the companion was
+  down) with the newest decision and the merged outcome, so sorting and filtering by outcome
+  walk an index (`postguard_posts_outcome`);
+- `postguard_daily_people` / `postguard_monthly_people`: per person and UTC day / month, the
+  checks, warnings, blocks and overrides, for the team overview;
+- `postguard_daily_findings` (day, site, category) and `postguard_daily_rules` (day, rule):
+  checks with each category and rule, for the charts and the top rules.
+
+They are kept in the same transaction as the events by an AFTER INSERT trigger, so a
+laptop's INSERT-only role keeps them current too (the trigger function runs with its owner's
+rights). Ingest transactions take one advisory lock before touching the counts, so two
+batches never deadlock on the same day's rows. `SELECT postguard_rebuild_review()` rebuilds
+all of them from the events (migration does this once); inserts wait while it runs.
+
+- `postguard_names`: every OS account and company identity seen on a post, once each. A
+  search for part of a person's email matches against these few thousand names first, then
+  finds the events by index: a trigram index would read the posting lists of trigrams every
+  address shares ("@ex", ".co"), which grow with the store.
+
+Search uses `pg_trgm` GIN indexes on the other columns it matches (rules, categories, site,
+justification). pg_trgm ships with PostgreSQL's contrib modules (Debian:
+`postgresql-contrib`, part of the server package since 10) and is a trusted extension, so a
+role with CREATE on the database may add it. Where it cannot be added, search still works and
+gives the same results, reading the whole table; `ensure_review_tables` returns and logs why.
+"""
+
+from __future__ import annotations
+
+import logging
+
+log = logging.getLogger("postguard.audit")
+
+PERSON = "COALESCE(NULLIF({e}.details->>'identity', ''), NULLIF({e}.os_user, ''), '?')"
+POST_EVENT = "({e}.kind = 'check' OR ({e}.kind = 'decision' AND {e}.scan_id LIKE 'offline-%'))"
+ARRAY_OF = "jsonb_array_elements_text(CASE WHEN jsonb_typeof({v}) = 'array' THEN {v} ELSE '[]'::jsonb END)"
+TALLIES = ("({e}.kind = 'check')::int", "({e}.kind = 'check' AND {e}.verdict IN ('warn', 'block'))::int",
+           "({e}.kind = 'check' AND {e}.verdict = 'block')::int",
+           "({e}.kind = 'decision' AND {e}.action = 'overridden')::int")
+
+TABLES = """
+CREATE TABLE IF NOT EXISTS postguard_posts (
+    event_id BIGINT PRIMARY KEY,
+    scan_id TEXT, ts TEXT NOT NULL, verdict TEXT,
+    last_action TEXT, last_ts TEXT, last_id BIGINT,
+    outcome TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS postguard_posts_scan ON postguard_posts (scan_id);
+CREATE INDEX IF NOT EXISTS postguard_posts_outcome ON postguard_posts (outcome, event_id);
+CREATE TABLE IF NOT EXISTS postguard_daily_people (
+    day TEXT NOT NULL, person TEXT NOT NULL,
+    checks BIGINT NOT NULL, warned BIGINT NOT NULL, blocked BIGINT NOT NULL, overrides BIGINT NOT NULL,
+    PRIMARY KEY (day, person)
+);
+CREATE TABLE IF NOT EXISTS postguard_monthly_people (
+    month TEXT NOT NULL, person TEXT NOT NULL,
+    checks BIGINT NOT NULL, warned BIGINT NOT NULL, blocked BIGINT NOT NULL, overrides BIGINT NOT NULL,
+    PRIMARY KEY (month, person)
+);
+CREATE TABLE IF NOT EXISTS postguard_daily_findings (
+    day TEXT NOT NULL, platform TEXT NOT NULL, category TEXT NOT NULL, checks BIGINT NOT NULL,
+    PRIMARY KEY (day, platform, category)
+);
+CREATE TABLE IF NOT EXISTS postguard_daily_rules (
+    day TEXT NOT NULL, rule TEXT NOT NULL, checks BIGINT NOT NULL,
+    PRIMARY KEY (day, rule)
+);
+CREATE TABLE IF NOT EXISTS postguard_names (
+    field TEXT NOT NULL, name TEXT NOT NULL,
+    PRIMARY KEY (field, name)
+);
+CREATE OR REPLACE FUNCTION postguard_outcome(action TEXT, verdict TEXT) RETURNS TEXT
+LANGUAGE sql IMMUTABLE AS $$
+SELECT CASE WHEN action IN ('overridden', 'redacted', 'edited', 'cancelled') THEN action
+            WHEN action = 'posted' AND (verdict IS NULL OR verdict = 'allow') THEN 'clean'
+            WHEN action = 'posted' THEN 'posted' WHEN verdict = 'block' THEN 'blocked'
+            WHEN verdict = 'allow' THEN 'clean' ELSE 'open' END
+$$;
+"""
+
+_PEOPLE_UPSERT = """
+    INSERT INTO postguard_{grain}_people AS r ({unit}, person, checks, warned, blocked, overrides)
+    VALUES (substr(NEW.ts, 1, {width}), who, {tallies})
+    ON CONFLICT ({unit}, person) DO UPDATE SET checks = r.checks + EXCLUDED.checks,
+        warned = r.warned + EXCLUDED.warned, blocked = r.blocked + EXCLUDED.blocked,
+        overrides = r.overrides + EXCLUDED.overrides;"""
+
+TRIGGER = f"""
+CREATE OR REPLACE FUNCTION postguard_review_ingest() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+DECLARE
+    who TEXT;
+    newest RECORD;
+BEGIN
+    IF NEW.kind NOT IN ('check', 'decision') THEN RETURN NULL; END IF;
+    -- one ingest transaction at a time touches the counts, so shared day rows never deadlock
+    PERFORM pg_advisory_xact_lock(hashtext('postguard_review_counts'));
+    who := {PERSON.format(e='NEW')};
+    {_PEOPLE_UPSERT.format(grain='daily', unit='day', width=10, tallies=', '.join(t.format(e='NEW') for t in TALLIES))}
+    {_PEOPLE_UPSERT.format(grain='monthly', unit='month', width=7, tallies=', '.join(t.format(e='NEW') for t in TALLIES))}
+    IF NEW.kind = 'check' THEN
+        INSERT INTO postguard_daily_findings AS r (day, platform, category, checks)
+        SELECT substr(NEW.ts, 1, 10), COALESCE(NEW.platform, ''), item, count(*)
+        FROM {ARRAY_OF.format(v='NEW.categories')} AS item GROUP BY item
+        ON CONFLICT (day, platform, category) DO UPDATE SET checks = r.checks + EXCLUDED.checks;
+        INSERT INTO postguard_daily_rules AS r (day, rule, checks)
+        SELECT substr(NEW.ts, 1, 10), item, count(*) FROM {ARRAY_OF.format(v='NEW.rules')} AS item GROUP BY item
+        ON CONFLICT (day, rule) DO UPDATE SET checks = r.checks + EXCLUDED.checks;
+    END IF;
+    IF {POST_EVENT.format(e='NEW')} THEN
+        SELECT d.action, d.ts, d.id INTO newest FROM postguard_events d
+        WHERE d.scan_id = NEW.scan_id AND d.kind = 'decision' ORDER BY d.ts DESC, d.id DESC LIMIT 1;
+        INSERT INTO postguard_posts VALUES (NEW.id, NEW.scan_id, NEW.ts, NEW.verdict, newest.action, newest.ts,
+                                            newest.id, postguard_outcome(newest.action, NEW.verdict))
+        ON CONFLICT (event_id) DO NOTHING;
+        INSERT INTO postguard_names SELECT f, n FROM (VALUES ('os_user', NEW.os_user),
+            ('identity', NEW.details->>'identity')) AS v (f, n) WHERE n IS NOT NULL ON CONFLICT DO NOTHING;
+    END IF;
+    IF NEW.kind = 'decision' AND NEW.scan_id IS NOT NULL THEN
+        UPDATE postguard_posts SET last_action = NEW.action, last_ts = NEW.ts, last_id = NEW.id,
+                                   outcome = postguard_outcome(NEW.action, verdict)
+        WHERE scan_id = NEW.scan_id AND (last_id IS NULL OR (NEW.ts, NEW.id) > (last_ts, last_id));
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE OR REPLACE TRIGGER postguard_events_review AFTER INSERT ON postguard_events
+FOR EACH ROW EXECUTE FUNCTION postguard_review_ingest();
+"""
+
+_PEOPLE_REBUILD = """
+    INSERT INTO postguard_{grain}_people ({unit}, person, checks, warned, blocked, overrides)
+    SELECT substr(e.ts, 1, {width}), {person}, {sums}
+    FROM postguard_events e WHERE e.kind IN ('check', 'decision') GROUP BY 1, 2;"""
+
+REBUILD = f"""
+CREATE OR REPLACE FUNCTION postguard_rebuild_review() RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+BEGIN
+    LOCK TABLE postguard_events IN SHARE MODE;  -- new events wait until the counts are rebuilt
+    PERFORM pg_advisory_xact_lock(hashtext('postguard_review_counts'));
+    TRUNCATE postguard_posts, postguard_daily_people, postguard_monthly_people, postguard_daily_findings,
+             postguard_daily_rules, postguard_names;
+    {_PEOPLE_REBUILD.format(grain='daily', unit='day', width=10, person=PERSON.format(e='e'),
+                            sums=', '.join(f'sum({t.format(e="e")})' for t in TALLIES))}
+    {_PEOPLE_REBUILD.format(grain='monthly', unit='month', width=7, person=PERSON.format(e='e'),
+                            sums=', '.join(f'sum({t.format(e="e")})' for t in TALLIES))}
+    INSERT INTO postguard_daily_findings (day, platform, category, checks)
+    SELECT substr(e.ts, 1, 10), COALESCE(e.platform, ''), item, count(*)
+    FROM postguard_events e CROSS JOIN LATERAL {ARRAY_OF.format(v='e.categories')} AS item
+    WHERE e.kind = 'check' GROUP BY 1, 2, 3;
+    INSERT INTO postguard_daily_rules (day, rule, checks)
+    SELECT substr(e.ts, 1, 10), item, count(*)
+    FROM postguard_events e CROSS JOIN LATERAL {ARRAY_OF.format(v='e.rules')} AS item
+    WHERE e.kind = 'check' GROUP BY 1, 2;
+    INSERT INTO postguard_posts
+    SELECT e.id, e.scan_id, e.ts, e.verdict, n.action, n.ts, n.id, postguard_outcome(n.action, e.verdict)
+    FROM postguard_events e LEFT JOIN (
+        SELECT DISTINCT ON (scan_id) scan_id, action, ts, id FROM postguard_events
+        WHERE kind = 'decision' AND scan_id IS NOT NULL ORDER BY scan_id, ts DESC, id DESC) n ON n.scan_id = e.scan_id
+    WHERE {POST_EVENT.format(e='e')};
+    INSERT INTO postguard_names
+    SELECT DISTINCT 'os_user', e.os_user FROM postguard_events e WHERE e.os_user IS NOT NULL AND {POST_EVENT.format(e='e')}
+    UNION SELECT DISTINCT 'identity', e.details->>'identity' FROM postguard_events e
+    WHERE e.details->>'identity' IS NOT NULL AND {POST_EVENT.format(e='e')};
+    ANALYZE postguard_posts;
+END $$;
+"""
+
+# One trigram index per searched column, on posts' events only (the search's own condition),
+# and on decisions for the justification.
+SEARCH_INDEXES = {
+    "postguard_events_search_rules": "((rules::text) gin_trgm_ops)",
+    "postguard_events_search_categories": "((categories::text) gin_trgm_ops)",
+    # COALESCE: an index on the bare column would also serve `platform = ...`, where the planner
+    # then prefers it to better ones
+    "postguard_events_search_platform": "((COALESCE(platform, '')) gin_trgm_ops)",
+}
+JUSTIFICATION_INDEX = ("CREATE INDEX IF NOT EXISTS postguard_events_search_why ON postguard_events "
+                       "USING GIN (justification gin_trgm_ops) WHERE kind = 'decision'")
+# a post's decisions with their justification, read from the index alone when a search walks the posts
+DECISIONS_INDEX = ("CREATE INDEX IF NOT EXISTS postguard_events_decisions ON postguard_events (scan_id) "
+                   "INCLUDE (justification) WHERE kind = 'decision'")
+# posts made as the company's own identity (the "acted as" filter), newest first
+ACTING_INDEX = ("CREATE INDEX IF NOT EXISTS postguard_events_as_company ON postguard_events (ts DESC, id DESC) "
+                "WHERE (details->>'acted_as_company') = 'true'")
+REVIEW_TABLES = ("postguard_posts", "postguard_daily_people", "postguard_monthly_people", "postguard_daily_findings",
+                 "postguard_daily_rules", "postguard_names")
+
+
+def search_index_sql() -> list[str]:
+    """The CREATE INDEX statements of the search (pg_trgm must be installed first)."""
+    where = POST_EVENT.format(e="postguard_events")
+    return [f"CREATE INDEX IF NOT EXISTS {name} ON postguard_events USING GIN {columns} WHERE {where}"
+            for name, columns in SEARCH_INDEXES.items()] + [JUSTIFICATION_INDEX]
+
+
+def review_tables_ready(conn) -> bool:
+    """Whether the posts and counts tables and their trigger are in place."""
+    listed = ", ".join(f"to_regclass('{name}') IS NOT NULL" for name in (*REVIEW_TABLES, "postguard_events_decisions",
+                                                                              "postguard_events_as_company"))
+    row = conn.execute(f"SELECT {listed.replace(', ', ' AND ')} AND EXISTS (SELECT 1 FROM pg_trigger "
+                       "WHERE tgname = 'postguard_events_review')").fetchone()
+    return bool(row[0])
+
+
+def search_indexes_ready(conn) -> bool:
+    """Whether every trigram index of the search is there."""
+    names = [*SEARCH_INDEXES, "postguard_events_search_why"]
+    row = conn.execute("SELECT count(*) FROM pg_class WHERE relname = ANY(%s)", [names]).fetchone()
+    return row[0] == len(names)
+
+
+def ensure_review_tables(conn) -> list[str]:
+    """Add what the review page needs to a store that lacks it; returns what could not be done.
+
+    Idempotent and cheap once done. A role that may not create tables (the laptops' INSERT-only
+    role) leaves things as they are: the review page then reads the events directly.
+    """
+    import psycopg
+
+    notes: list[str] = []
+    with conn.transaction():  # a check outside one would leave the caller's connection in a transaction
+        counted, searchable = review_tables_ready(conn), search_indexes_ready(conn)
+    if not counted:
+        try:
+            with conn.transaction():
+                conn.execute("SELECT pg_advisory_xact_lock(hashtext('postguard_schema'))")
+                if not review_tables_ready(conn):
+                    conn.execute(f"{TABLES}{TRIGGER}{REBUILD}{DECISIONS_INDEX};{ACTING_INDEX}")
+                    conn.execute("SELECT postguard_rebuild_review()")
+        except psycopg.errors.InsufficientPrivilege:
+            notes.append("the review page's posts and daily counts were not created (this role may not create "
+                         "tables); run `postguard audit init-db` as the store's owner")
+        except psycopg.OperationalError:
+            raise
+        except psycopg.Error as exc:  # never keep events out of the store for the page's sake
+            notes.append(f"the review page's posts and daily counts were not created: {_sqlstate(exc)}")
+    if not searchable:
+        notes.extend(_ensure_search(conn))
+    for note in notes:
+        log.warning("central audit store: %s", note)
+    return notes
+
+
+def _sqlstate(exc) -> str:
+    """The error's class and SQLSTATE (its message may quote values; these never do)."""
+    return f"{type(exc).__name__} (SQLSTATE {getattr(exc, 'sqlstate', None) or '?'})"
+
+
+def _ensure_search(conn) -> list[str]:
+    import psycopg
+
+    try:
+        with conn.transaction():
+            conn.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    except psycopg.errors.InsufficientPrivilege:
+        return ["search reads the whole table: the extension pg_trgm may not be created by this role; "
+                "run `CREATE EXTENSION pg_trgm;` in this database as its owner or a superuser, then "
+                "`postguard audit init-db`"]
+    except (psycopg.errors.UndefinedFile, psycopg.errors.FeatureNotSupported):
+        return ["search reads the whole table: pg_trgm is not installed on the database server; install "
+                "PostgreSQL's contrib modules (Debian: postgresql-contrib), then run `postguard audit init-db`"]
+    try:
+        with conn.transaction():
+            for statement in search_index_sql():
+                conn.execute(statement)
+    except psycopg.errors.InsufficientPrivilege:
+        return ["search reads the whole table: this role may not create its indexes; run "
+                "`postguard audit init-db` as the store's owner"]
+    except psycopg.OperationalError:
+        raise
+    except psycopg.Error as exc:
+        return [f"search reads the whole table: its indexes were not created: {_sqlstate(exc)}"]
+    return []
