@@ -44,6 +44,18 @@ _AMOUNT_AFTER = re.compile(r"[ \t\u00a0\u202f]{0,2}:?[ \t\u00a0\u202f]{0,2}(" + 
                            r"(?:[ \t]?(?:k|K|m|M|mn|bn|million|billion|万|千|亿))?")
 # "50,- Kč", "1.198,- Kr": a whole amount written the Central European way.
 _AMOUNT_BEFORE = re.compile(r"(" + _AMOUNT + r"(?:[.,]-)?)[ \t\u00a0\u202f]{0,2}$")
+# Amounts in words before a currency: "a thousand yen", "fifty dollars", "十美元", "三千欧元"
+# (English and Chinese number words; other languages' are not read yet).
+_NUMBER_WORD = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen"
+                "|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+                "|hundred|thousand|million|billion")
+_WORDS_RUN = r"(?:a[ \t]+)?(?:{w})(?:(?:[ \t]+|-)(?:and[ \t]+)?(?:{w}))*".format(w=_NUMBER_WORD)
+_HAN_NUMERALS = "[零一二两三四五六七八九十百千万亿]+"
+_NUMBER_WORDS = LinearPattern(r"(?i:\b" + _WORDS_RUN + r"\b)|" + _HAN_NUMERALS, max_matches=MAX_RUNS)
+# On a slice of at most _SLICE + 20 characters before the currency word, so a bounded cost.
+# A figure may lead the words ("42 million euros", "320万欧元"): it belongs to the amount.
+_WORDS_BEFORE = re.compile(r"(?:(?:\d+(?:[.,]\d+)?[ \t]?)?(?:(?<![^\W\d_])" + _WORDS_RUN + r"[ \t]{1,2}|"
+                           + _HAN_NUMERALS + r"[ \t]?))$", re.IGNORECASE)
 _DOC_LABEL = re.compile(r"(?:\b(?:no|nr|nº|n°|ref|inv|invoice|po|order|pi)\.?\s*[:#]?|#)\s*$", re.IGNORECASE)
 _DECIMAL_OR_GROUPED = re.compile(r"\d[,.'’ \u00a0\u202f]\d|[.,]-$|^\.\d")
 # "99,00 lei", "12,50 real": two decimals after a comma is how most of Europe and Latin
@@ -139,6 +151,11 @@ class CurrencyAmountRecognizer(EntityRecognizer):
         if lettered and _is_word_char(after):
             return
         m = _AMOUNT_BEFORE.search(text, max(0, start - _SLICE), start)
+        if not m:
+            words = _WORDS_BEFORE.search(text, max(0, start - _SLICE - 20), start)
+            if words:  # "a thousand yen": as sure as a bare integer before the same word
+                yield (words.start(), end), self._score(kind, token, "1", amount_first=True)
+            return
         if m:
             head = text[m.start() - 1] if m.start() else " "
             if head.isdigit() or head in ".,/-" or _is_word_char(head):
@@ -184,10 +201,11 @@ def _non_latin(token: str) -> bool:
 
 
 def _windows(text: str) -> list[tuple[int, int]]:
-    """Merged windows of _REACH characters on each side of every digit run."""
+    """Merged windows of _REACH characters on each side of every digit run and every run of
+    number words."""
     windows: list[list[int]] = []
-    for m in _DIGIT_RUN.finditer(text):
-        s, e = m.span()
+    runs = sorted([m.span() for m in _DIGIT_RUN.finditer(text)] + [m.span() for m in _NUMBER_WORDS.finditer(text)])
+    for s, e in runs:
         for lo, hi in ((max(0, s - _REACH), min(s, e, s + 1)), (max(s, e - 1), min(len(text), e + _REACH))):
             if windows and lo <= windows[-1][1]:
                 windows[-1][1] = max(windows[-1][1], hi)
