@@ -39,7 +39,7 @@ def badge_count(page) -> int:
     return int(page.locator(BADGE).get_attribute("data-count"))
 
 
-def wait_badge(page, count: int, timeout_ms: float = 20_000) -> None:
+def wait_badge(page, count: int, timeout_ms: float = 40_000) -> None:
     """Until the badge shows `count` (0: until it is gone)."""
     if count == 0:
         page.wait_for_selector('[data-postguard="count"]', state="detached", timeout=timeout_ms)

@@ -44,9 +44,10 @@ async function elementWithText(p, selector, text, timeout) {
 }
 
 const ops = {
-  async launch({ executablePath, prefs, viewport, userDataDir, timeout = 60_000 }) {
+  async launch({ executablePath, prefs, viewport, userDataDir, args = [], timeout = 60_000 }) {
     browser = await puppeteer.launch({
       userDataDir, // undefined: a fresh temporary profile
+      args, // e.g. --remote-allow-system-access, for tests that open the extension's own pages
       browser: "firefox",
       protocol: "webDriverBiDi",
       executablePath,
@@ -61,12 +62,15 @@ const ops = {
   async installExtension({ path }) {
     return browser.installExtension(path);
   },
-  async newPage({ url, timeout = 30_000 }) {
+  async newPage({ url, timeout = 30_000, waitForLoad = true }) {
     const p = await browser.newPage();
     const id = nextPageId++;
     pages.set(id, p);
     p.setDefaultTimeout(timeout);
-    if (url) await p.goto(url);
+    if (url && waitForLoad) await p.goto(url);
+    // An extension page loads, but its navigation never completes for BiDi (firefox-esr 153): start it
+    // and let the caller wait for what it needs in the page.
+    else if (url) p.goto(url, { timeout: 0 }).catch(() => {});
     return id;
   },
   async goto({ page: id, url }) {

@@ -19,8 +19,10 @@ puppeteer-core 24.43 (2026-12):
   from /etc/firefox/policies/policies.json (Debian's firefox-esr reads that path, not
   /etc/firefox-esr/). The file is machine-wide, so `FirefoxPolicy` holds an exclusive lock while a
   test's Firefox runs;
-- BiDi may not open moz-extension:// pages (navigation is refused), so tests read the replica page and
-  the companion's audit log, never the extension's own storage;
+- BiDi refuses to open moz-extension:// pages unless Firefox was started with
+  `--remote-allow-system-access` (`extension_pages=True`): the options page and the popup are then
+  opened at their own URL, as a user's click on them would (tests/e2e/test_firefox_options.py); the
+  other tests read the replica page and the companion's audit log, never the extension's own storage;
 - the extension's UI language is Firefox's: `intl.locale.requested` plus Debian's langpack
   (firefox-esr-l10n-zh-cn) for Chinese.
 """
@@ -176,6 +178,10 @@ class FirefoxPage:
         self._driver = driver
         self.id = page_id
 
+    def goto(self, url: str) -> None:
+        """Navigate this tab (waits for the page's load)."""
+        self._driver.call("goto", page=self.id, url=url)
+
     def click(self, selector: str, timeout_ms: float = 15_000) -> None:
         self._driver.call("click", page=self.id, selector=selector, timeout=timeout_ms)
 
@@ -229,7 +235,8 @@ class FirefoxBrowser:
 
     def __init__(self, pac_script: str, extension_dir: Path | None = EXTENSION_DIR, locale: str = "en-US",
                  viewport: tuple[int, int] = (1280, 900), profile: Path | None = None,
-                 extra_prefs: dict | None = None, extension_uuid: str | None = FIREFOX_EXTENSION_UUID) -> None:
+                 extra_prefs: dict | None = None, extension_uuid: str | None = FIREFOX_EXTENSION_UUID,
+                 extension_pages: bool = False) -> None:
         self._driver = _Driver()
         prefs = {
             "network.proxy.type": 2,
@@ -243,15 +250,24 @@ class FirefoxBrowser:
         try:
             self.version = self._driver.call("launch", executablePath=FIREFOX_EXECUTABLE, prefs=prefs,
                                              viewport={"width": viewport[0], "height": viewport[1]},
-                                             userDataDir=str(profile) if profile else None)
+                                             userDataDir=str(profile) if profile else None,
+                                             args=["--remote-allow-system-access"] if extension_pages else [])
             if extension_dir is not None:
                 self._driver.call("installExtension", path=str(extension_dir))
         except Exception:
             self.close()
             raise
 
-    def new_page(self, url: str | None = None) -> FirefoxPage:
-        return FirefoxPage(self._driver, self._driver.call("newPage", url=url))
+    def new_page(self, url: str | None = None, wait_for_load: bool = True) -> FirefoxPage:
+        return FirefoxPage(self._driver, self._driver.call("newPage", url=url, waitForLoad=wait_for_load))
+
+    def extension_page(self, path: str) -> FirefoxPage:
+        """A new tab on one of the extension's own pages ("options/options.html"); needs `extension_pages=True`
+        and the fixed extension uuid."""
+        url = f"{FIREFOX_EXTENSION_ORIGIN}/{path}"
+        page = self.new_page(url, wait_for_load=False)
+        page.wait_for_function("(url) => location.href === url && document.readyState === 'complete'", url)
+        return page
 
     def open_replica(self, url: str) -> FirefoxPage:
         """A new tab on a replica page, once the page's app is built."""
