@@ -1,6 +1,7 @@
 """`create_central_app(settings)`: the only place the central service's Flask app is assembled.
 
-Per-app state (settings, the store, the draft cipher) lives in `app.extensions["postguard_central"]`.
+Per-app state (settings, the store, the draft cipher) lives in `app.extensions["postguard_central"]`;
+the review tool's (companion/review, mounted by review_mount.py) in `app.extensions["postguard_review"]`.
 The app holds no other state: sessions are signed cookies, throttling and everything else live
 in PostgreSQL, so several instances behind a load balancer behave as one.
 """
@@ -16,7 +17,7 @@ from flask import Flask, jsonify, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from companion.central import api, approvals, web
+from companion.central import api, approvals, review_mount, web
 from companion.central.db import CentralStore
 from companion.central.drafts import DRAFTS_KEY_FILE, SESSION_KEY_FILE, DraftCipher, read_key
 from companion.central.errors import Throttled, Unauthorized
@@ -70,6 +71,7 @@ def create_central_app(settings: CentralSettings) -> Flask:
                                                      alerts=_start_alerts(settings))
     app.register_blueprint(api.bp)
     app.register_blueprint(web.bp)
+    review_mount.mount_review(app, app.extensions[CENTRAL_EXTENSION])  # /audit: the review tool, fleet-wide
     app.after_request(_security_headers)
     _register_error_handlers(app)
     return app

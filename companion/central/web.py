@@ -1,5 +1,5 @@
 """The pages people use: sign in, the approval queue at /approvals, one request, and the admin's
-list of enrolled laptops. Every POST form carries the CSRF token (sessions.py); every value from
+list of enrolled laptops (the review tool at /audit is companion/review's, see review_mount.py). Every POST form carries the CSRF token (sessions.py); every value from
 a draft is rendered as text by Jinja's autoescaping, never as markup.
 """
 
@@ -12,6 +12,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 
 from companion.central import accounts, approvals, devices
 from companion.central.errors import Throttled, Unauthorized
+from companion.central.review_mount import forget_review_session, start_review_session
 from companion.central.sessions import check_csrf, csrf_token, require_account, signed_in_account, start_session
 from companion.errors import NotFound
 
@@ -65,14 +66,18 @@ def signin():
                                    account=None, username=username), 401
     start_session(account)
     log.info("central: %s signed in", account.username)
-    return redirect(next_path, 303)
+    response = redirect(next_path, 303)
+    start_review_session(response, account.username, current_app.permanent_session_lifetime.total_seconds())
+    return response
 
 
 @bp.post("/signout")
 def signout():
     check_csrf()
     session.clear()
-    return redirect(url_for("central.signin"), 303)
+    response = redirect(url_for("central.signin"), 303)
+    forget_review_session(response)
+    return response
 
 
 @bp.get("/approvals")

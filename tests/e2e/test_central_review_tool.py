@@ -1,0 +1,81 @@
+"""Compliance reviews the whole sales force at the central service's URL, in real headless Chromium over
+a real PostgreSQL: the review tool (the laptop's /audit page, companion/review) behind the service's
+own sign-in, showing the events two laptops sent.
+
+The reviewer opens the posts page, is sent to sign in, comes back to it, sees both laptops' posts,
+opens one and comments (the entry carries the account's name), goes to the approval queue and back
+through the header, and signs out from the review page, which ends the service's sign-in too.
+Screenshots: test-output/screenshots/central-review-*.png; any script or CSP error fails the test.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from harness.chromium import REPO_ROOT
+from harness.replica_page import screenshot_path
+
+sys.path.insert(0, str(REPO_ROOT / "tests" / "companion"))
+sys.path.insert(0, str(REPO_ROOT / "bench"))
+from bench_central_ingest import chained_events  # noqa: E402
+from central_servers import PASSWORD, running_central  # noqa: E402
+from sink_servers import new_database, postgres  # noqa: E402,F401 (fixture)
+
+from companion.central.client import CentralClient  # noqa: E402
+
+pytestmark = pytest.mark.e2e
+
+LAPTOPS = ("OSLO-01", "SHANGHAI-02")
+
+
+def watch_errors(page: Page) -> list[str]:
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    return problems
+
+
+def test_a_reviewer_reviews_both_laptops_posts_at_the_central_url(postgres, launch_browser, tmp_path):
+    with running_central(new_database(postgres), tmp_path) as central:
+        central.account("rita")
+        code = central.enroll_code(uses=2)
+        for index, host in enumerate(LAPTOPS):  # each laptop's own client: enroll, then send its log
+            laptop = CentralClient(central.url, tmp_path / f"laptop-{index}")
+            laptop.enroll(code, host=host, os_user=f"seller{index}")
+            laptop.send_events(f"laptop-{host}", chained_events(4, host))
+
+        page = launch_browser().new_page()
+        problems = watch_errors(page)
+        page.goto(f"{central.url}/audit/posts")
+        expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+        page.get_by_label("User name").fill("rita")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+
+        page.wait_for_url(f"{central.url}/audit/posts")
+        expect(page.locator("#pg-count [data-total]")).to_have_attribute("data-total", "8")
+        for host in LAPTOPS:
+            expect(page.locator("main")).to_contain_text(host)
+        expect(page.locator(".pg-source")).to_contain_text("all laptops")
+        page.screenshot(path=screenshot_path("central-review-posts"), full_page=True)
+
+        page.locator('a[href^="/audit/posts/s"]').first.click()
+        expect(page.get_by_label("Your name")).to_have_value("rita")
+        page.get_by_label("Comment").fill("Price list is public since October.")
+        page.get_by_role("button", name="Add comment").click()
+        entry = page.locator('li[data-action="comment"]')
+        expect(entry).to_contain_text("rita")
+        expect(entry).to_contain_text("Price list is public since October.")
+        page.screenshot(path=screenshot_path("central-review-post"), full_page=True)
+
+        page.goto(f"{central.url}/approvals")
+        page.locator("#pg-nav-review").click()
+        page.wait_for_url(f"{central.url}/audit/posts")
+        page.get_by_role("button", name="Sign out").click()
+        expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+        page.goto(f"{central.url}/approvals")
+        expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+        assert problems == [], problems
