@@ -14,8 +14,24 @@ has been recorded and no other followed for a moment. After the click the bench 
 click itself caused ("checks at click"); for a pre-checked post that must be 0 — a non-zero count is
 the cold path (the click started a check of its own instead of using the pre-check's answer).
 
+With highlights on (the issue's speed section), in Chromium and in Firefox ESR:
+  * keystroke cost with the findings underlined: one character typed at the end of a pre-checked risky
+    post (keydown, execCommand("insertText"), keyup) plus the work done in that keystroke's frame, where
+    the underlines are redrawn (a requestAnimationFrame registered before the keystroke and one after
+    it bracket the extension's frame callback); p50/p95 with and without the extension;
+  * click -> panel for a pre-checked risky post and click -> posted for a pre-checked clean one;
+  * a clean photo attached 2 s before the click (LinkedIn, Facebook: Instagram takes its photo at the
+    first step): click -> posted compared with the same post without a photo.
+Firefox is driven through the e2e harness (tests/e2e/harness/firefox.py: WebDriver BiDi, policies.json
+for the companion URL, a CONNECT proxy for the replicas' hostnames); "pre-checked" there is read from the
+companion's audit store (a check event newer than the last keystroke, then quiet), since the extension's
+own storage is not reachable over BiDi. Firefox coarsens performance.now() to 1 ms for pages; the bench's
+profile turns that off (privacy.reduceTimerPrecision) so sub-millisecond costs can be seen.
+
 Run: .venv/bin/python bench/bench_extension.py [--runs 20] [--sites linkedin,facebook,instagram]
-(figures go to docs/extension.md by hand, with the date and the machine load printed at the start).
+     [--browser chromium|firefox|both]
+(figures go to docs/extension.md and docs/performance.md by hand, with the date and the machine load
+printed at the start).
 """
 
 from __future__ import annotations
@@ -37,9 +53,17 @@ from harness.chromium import (EXTENSION_DIR, launch_chromium, open_replica, stop
 from harness.companion import start_companion  # noqa: E402
 from harness.replica_server import ReplicaServer  # noqa: E402
 from test_extension_support import (CLEAN_TEXT, EDITORS, RISKY_TEXT, SUBMITS, checks_started_since,  # noqa: E402
-                                    now_ms, open_composer, type_post, use_companion, wait_for_precheck)
+                                    attach_photo, landscape_png, now_ms, open_composer, type_post,
+                                    use_companion, wait_for_precheck)
+import bench_extension_firefox  # noqa: E402
 
 SITES = ("linkedin", "facebook", "instagram")
+PHOTO_SITES = ("linkedin", "facebook")  # Instagram takes its photo at the first step, long before the click
+AS_PAGE = bench_extension_firefox.AS_PAGE  # the company's own page: no wrong-account card in the way
+CLICK_TO_OUTCOME_BY_SITE = bench_extension_firefox.CLICK_TO_OUTCOME
+KEYSTROKES = bench_extension_firefox.KEYSTROKES
+MARKS_SHOWN = bench_extension_firefox.MARKS_SHOWN
+costs_of = bench_extension_firefox.costs_of
 
 # Runs on the submit element Playwright found (it pierces LinkedIn's shadow root): clicks it the way
 # a mouse click lands (a trusted-looking click event through .click()) and waits for the outcome.
@@ -129,11 +153,90 @@ def keystroke_cost(context, server, site, n=300):
     return measured
 
 
+def keystrokes_with_marks(with_ext, without, server, site, n=200):
+    """Per-keystroke cost (ms) at the end of a pre-checked risky post, with its findings underlined,
+    and the same keystrokes without the extension."""
+    out = {}
+    for name, context in (("with", with_ext), ("without", without)):
+        opened_at = now_ms()
+        page = open_replica(context, server.url(site, AS_PAGE[site]))
+        open_composer(page, site)
+        last_key = type_post(page, site, RISKY_TEXT)
+        if name == "with":
+            worker = wait_for_service_worker(context)
+            wait_for_precheck(worker, max(last_key, opened_at))
+            page.wait_for_function(MARKS_SHOWN)
+        page.keyboard.press("Control+End")
+        out[name] = costs_of(page.evaluate(KEYSTROKES, {"site": site, "n": n}))
+        page.close()
+    return out
+
+
+def photo_before_click(context, server, site, runs):
+    """[(ms, checks at click)] click->posted for a pre-checked clean post with a clean photo attached 2 s
+    before the click (the photo is reviewed at attach: content/core/photo-intake.js)."""
+    samples = []
+    for _ in range(runs):
+        page = open_replica(context, server.url(site, AS_PAGE[site]))
+        worker = wait_for_service_worker(context)
+        open_composer(page, site)
+        wait_for_precheck(worker, type_post(page, site, CLEAN_TEXT))
+        attach_photo(page, site, "photo.png", landscape_png())
+        page.wait_for_timeout(2000)
+        clicked_at = now_ms()
+        ms = page.evaluate(CLICK_TO_OUTCOME_BY_SITE, {"site": site, "expectPanel": False})
+        page.wait_for_timeout(700)
+        samples.append((ms, checks_started_since(worker, clicked_at - 1)))
+        page.close()
+    return samples
+
+
+def spread(name, values):
+    return f"{name} p50 {pct(values, .5):.3f} p95 {pct(values, .95):.3f} max {max(values):.3f} ms"
+
+
+def report_keystrokes(site, measured):
+    on, off = measured["with"], measured["without"]
+    print(f"{'':10s} keystroke with findings underlined (input + its frame): {spread('with', on)}; "
+          f"{spread('without', off)}; extension p95 share {pct(on, .95) - pct(off, .95):.3f} ms", flush=True)
+
+
 def describe(samples, expected_checks):
     values = [ms for ms, _ in samples]
     unexpected = sum(1 for _, checks in samples if checks != expected_checks)
     return (f"p50 {pct(values, .5):6.1f} p95 {pct(values, .95):6.1f} max {max(values):6.1f} ms"
             f" (runs with other than {expected_checks} check(s) at click: {unexpected}/{len(samples)})")
+
+
+def bench_site_marks(site, with_ext, without, server, runs):
+    """The issue's speed section in Chromium: keystrokes with highlights on, a photo 2 s before the click."""
+    report_keystrokes(site, keystrokes_with_marks(with_ext, without, server, site))
+    if site in PHOTO_SITES:
+        plain = click_latency(with_ext, None, server, site, CLEAN_TEXT, False, max(5, runs // 2))
+        photo = photo_before_click(with_ext, server, site, max(5, runs // 2))
+        print(f"{'':10s} clean post, click->posted: no photo {describe(plain, 0)}", flush=True)
+        print(f"{'':10s} clean post + clean photo attached 2 s before, click->posted {describe(photo, 0)}", flush=True)
+
+
+def bench_firefox(sites, server, runs, tmp):
+    """The same figures in Firefox ESR (bench_extension_firefox.FirefoxBench)."""
+    photo = tmp / "landscape.png"
+    photo.write_bytes(landscape_png())
+    bench = bench_extension_firefox.FirefoxBench(tmp, server, photo)
+    try:
+        print(f"firefox {bench.with_ext.version}", flush=True)
+        for site in sites:
+            risky = bench.click_latency(site, RISKY_TEXT, True, runs)
+            clean = bench.click_latency(site, CLEAN_TEXT, False, runs)
+            print(f"{site:10s} [firefox] pre-checked risky, click->panel  {describe(risky, 0)}", flush=True)
+            print(f"{'':10s} [firefox] pre-checked clean, click->posted {describe(clean, 0)}", flush=True)
+            report_keystrokes(site, bench.keystrokes(site, RISKY_TEXT))
+            if site in PHOTO_SITES:
+                photo_runs = bench.photo_before_click(site, max(5, runs // 2))
+                print(f"{'':10s} [firefox] clean post + clean photo attached 2 s before, click->posted "
+                      f"{describe(photo_runs, 0)}", flush=True)
+    finally:
+        bench.close()
 
 
 def bench_site(site, with_ext, worker, without, server, runs):
@@ -158,7 +261,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--sites", default=",".join(SITES))
+    parser.add_argument("--browser", choices=("chromium", "firefox", "both"), default="both")
+    parser.add_argument("--only-issue", action="store_true",
+                        help="only the issue's speed section (no cold-path or stopped-worker runs)")
     args = parser.parse_args()
+    sites = args.sites.split(",")
     print(f"{time.strftime('%Y-%m-%d %H:%M')} load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} "
           f"{os.getloadavg()[2]:.2f} on {os.cpu_count()} cores; {args.runs} runs", flush=True)
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
@@ -166,14 +273,23 @@ def main() -> None:
         server = ReplicaServer(make_self_signed_certificate(tmp / "tls")).start()
         companion = start_companion(tmp / "companion")
         try:
-            with_ext = launch_chromium(pw, tmp / "p1", server.host_resolver_rules(), EXTENSION_DIR)
-            worker = wait_for_service_worker(with_ext)
-            use_companion(worker, companion.url)
-            without = launch_chromium(pw, tmp / "p2", server.host_resolver_rules(), None)
-            for site in args.sites.split(","):
-                bench_site(site, with_ext, worker, without, server, args.runs)
-            with_ext.close()
-            without.close()
+            if args.browser in ("chromium", "both"):
+                with_ext = launch_chromium(pw, tmp / "p1", server.host_resolver_rules(), EXTENSION_DIR)
+                worker = wait_for_service_worker(with_ext)
+                use_companion(worker, companion.url)
+                without = launch_chromium(pw, tmp / "p2", server.host_resolver_rules(), None)
+                print(f"chromium {with_ext.browser.version if with_ext.browser else ''}", flush=True)
+                for site in sites:
+                    if args.only_issue:
+                        risky = click_latency(with_ext, worker, server, site, RISKY_TEXT, True, args.runs)
+                        print(f"{site:10s} pre-checked risky, click->panel  {describe(risky, 0)}", flush=True)
+                    else:
+                        bench_site(site, with_ext, worker, without, server, args.runs)
+                    bench_site_marks(site, with_ext, without, server, args.runs)
+                with_ext.close()
+                without.close()
+            if args.browser in ("firefox", "both"):
+                bench_firefox(sites, server, args.runs, tmp)
         finally:
             companion.stop()
             server.stop()

@@ -22,6 +22,7 @@
     if (!count || !control?.isConnected) { hide(); return; }
     const holder = parent?.isConnected ? parent : root.document.body || root.document.documentElement;
     if (!current || current.parent !== holder || !current.host.isConnected) build(holder);
+    const moved = current.control !== control || current.count !== count;
     Object.assign(current, { control, onOpen, avoid });
     if (current.count !== count) {
       current.count = count;
@@ -29,7 +30,10 @@
       current.button.setAttribute("aria-label", pg.t("countBadgeLabel", [String(count)]));
       current.button.dataset.count = String(count);
     }
-    place();
+    // Called on every frame while the user types: placed again only when the Post control moved.
+    const at = rectOf(control);
+    const key = at ? `${at.left},${at.top},${at.width},${at.height}` : "";
+    if (moved || key !== current.placedFor) { current.placedFor = key; place(); }
   }
 
   function build(holder) {
@@ -47,7 +51,7 @@
     let frame = 0;
     const onMove = () => {
       if (frame) return;
-      frame = root.requestAnimationFrame(() => { frame = 0; if (current?.host === host) place(); });
+      frame = root.requestAnimationFrame(() => { frame = 0; if (current?.host === host) { current.placedFor = null; place(); } });
     };
     const signal = pg.runtime.signal();
     root.addEventListener("scroll", onMove, { capture: true, passive: true, signal });

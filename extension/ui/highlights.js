@@ -52,20 +52,31 @@
     return rects;
   }
 
+  /**
+   * Places one box per rect. Typing redraws on every frame, so the boxes already there are reused and
+   * only what changed is written: a keystroke that moves no underline costs reads, not style changes.
+   */
   function draw(layer, spans, live = false) {
     const doc = layer.ownerDocument;
-    layer.replaceChildren();
     // The layer is `fixed; inset: 0`, but a transformed ancestor makes it relative to that ancestor:
     // boxes are placed from the layer's own origin, right in both cases.
     const origin = typeof layer.getBoundingClientRect === "function" ? layer.getBoundingClientRect() : { left: 0, top: 0 };
-    for (const { rect, severity, isCurrent } of rectsOf(spans)) {
-      const box = pg.ui.el(doc, "div", { className: `pg-hl pg-sev-${severity}${live ? " pg-live" : ""}${isCurrent ? " pg-current" : ""}` });
-      box.style.left = `${rect.left - origin.left}px`;
-      box.style.top = `${rect.top - origin.top}px`;
-      box.style.width = `${rect.width}px`;
-      box.style.height = `${rect.height}px`;
-      layer.append(box);
-    }
+    const rects = rectsOf(spans);
+    while (layer.children.length > rects.length) layer.lastElementChild.remove();
+    rects.forEach(({ rect, severity, isCurrent }, index) => {
+      const box = layer.children[index] || layer.appendChild(pg.ui.el(doc, "div"));
+      const className = `pg-hl pg-sev-${severity}${live ? " pg-live" : ""}${isCurrent ? " pg-current" : ""}`;
+      if (box.className !== className) box.className = className;
+      setPx(box, "left", rect.left - origin.left);
+      setPx(box, "top", rect.top - origin.top);
+      setPx(box, "width", rect.width);
+      setPx(box, "height", rect.height);
+    });
+  }
+
+  function setPx(box, property, value) {
+    const px = `${value}px`;
+    if (box.style[property] !== px) box.style[property] = px;
   }
 
   /** Removes the overlay (on input in the editor, on panel close, on detach). */
