@@ -151,7 +151,7 @@ class PostgresAuditReader:
         with self._lock:
             if self._conn.closed:
                 self._conn = _connect(self.db)
-            found = ReviewTables(review_tables_ready(self._conn), search_indexes_ready(self._conn))
+            found = ReviewTables(review_tables_ready(self._conn, readable=True), search_indexes_ready(self._conn))
         self._tables = (time.monotonic(), found)
         return found
 

@@ -32,22 +32,34 @@ def register_review(app: Flask, reader: AuditReader, settings: Settings, *,
     """Serve the review page from `app`, reading events through `reader`.
 
     The admin token is the one in `settings.data_dir` unless `token_file` says otherwise.
-    `workflow` keeps review entries and saved views (default: review.sqlite3 in the data
-    dir); `alerts` is the running alert service whose rules the settings page shows.
+    `workflow` keeps review entries and saved views. By default they go where the events are:
+    review.sqlite3 in the data dir for the laptop's log, the central database's own tables for
+    the central store (pg_workflow.py), so every reviewer of the fleet sees the same entries.
+    `alerts` is the running alert service whose rules the settings page shows.
     """
     from companion.review import people_views, post_views  # noqa: F401  (their routes join bp)
     from companion.review.views import bp
-    from companion.review.workflow import SqliteWorkflowStore
 
     label = source_label or f"Audit log on this computer ({settings.data_dir})"
     forwarding = bool(settings.syslog_target or settings.central_db)
     app.extensions[REVIEW_EXTENSION] = ReviewState(reader, token_file or token_path(settings.data_dir),
                                                    settings.port, label, forwarding,
-                                                   workflow=workflow or SqliteWorkflowStore(settings.data_dir),
+                                                   workflow=workflow or _default_workflow(reader, settings),
                                                    alerts=alerts)
     for name, function in TEMPLATE_FILTERS.items():
         app.jinja_env.filters.setdefault(name, function)
     app.register_blueprint(bp)
+
+
+def _default_workflow(reader: AuditReader, settings: Settings):
+    """Review entries beside the events: the central database for the central store, else the data dir."""
+    from companion.review.workflow import SqliteWorkflowStore
+
+    if getattr(reader, "dialect", "sqlite") == "postgres":
+        from companion.review.pg_workflow import PostgresWorkflowStore
+
+        return PostgresWorkflowStore.open(reader.db.url)
+    return SqliteWorkflowStore(settings.data_dir)
 
 
 def is_review_request(req: Request) -> bool:
@@ -60,9 +72,12 @@ def create_review_app(reader: AuditReader, settings: Settings, *, source_label: 
     """A Flask app serving only the review page: no detection engine, no /v1 API."""
     from companion.review.views import render_error
 
+    from companion.review.i18n import template_context
+
     app = Flask(__name__)
     register_review(app, reader, settings, source_label=source_label, token_file=token_file,
                     workflow=workflow, alerts=alerts)
+    app.context_processor(template_context)  # error pages of requests outside the blueprint
 
     @app.before_request
     def _guard():

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from companion.audit.sinks.anchor_record import Anchor, Replacement
+from companion.review.i18n import gettext as _  # English outside a request
+from companion.review.i18n import ngettext as _n
 
 # How a sink is named on the page when the spool does not know its target (older spools).
 _SINK_NAMES = {"syslog": "syslog", "postgres": "the central store"}
@@ -37,20 +39,20 @@ def ago(ts: str, now: datetime) -> str:
     try:
         then = datetime.strptime(ts[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
     except ValueError:
-        return f"at {ts}"
+        return _("at %(ts)s", ts=ts)
     seconds = max(0, int((now - then).total_seconds()))
     if seconds < 60:
-        return "just now"
+        return _("just now")
     if seconds < 3600:
-        return f"{seconds // 60} min ago"
+        return _("%(n)s min ago", n=seconds // 60)
     if seconds < 48 * 3600:
-        return f"{seconds // 3600} h ago"
-    return f"{seconds // 86400} days ago"
+        return _("%(n)s h ago", n=seconds // 3600)
+    return _("%(n)s days ago", n=seconds // 86400)
 
 
 def _target(anchor: Anchor) -> str:
     """`syslog tcp://siem:514`, `PostgreSQL postgresql://…` (as the sink describes itself)."""
-    return anchor.target or _SINK_NAMES.get(anchor.sink, anchor.sink)
+    return anchor.target or _(_SINK_NAMES.get(anchor.sink, anchor.sink))
 
 
 def _exact(ts: str) -> str:
@@ -66,15 +68,17 @@ def _replaced_line(replaced: Replacement, now: datetime) -> AnchorLine:
     anchor, ended, when = replaced.anchor, replaced.log_ended_at, ago(replaced.replaced_at, now)
     target = _target(anchor)
     if anchor.seq > ended:
-        return AnchorLine("cut", (
-            f"{_capital(target)} had confirmed event #{anchor.seq}, but {when} this log ended at #{ended}: "
-            f"events after #{ended} were deleted here (or an older copy of the log was restored), and "
-            "forwarding began again under a new laptop id. Check with"), _exact(replaced.replaced_at),
-            "postguard audit verify --against", f"Events cut after #{ended}")
-    return AnchorLine("cut", (
-        f"{_capital(when)} this log no longer held the event #{anchor.seq} that {target} had confirmed: it was "
-        "replaced, and forwarding began again under a new laptop id. Check with"), _exact(replaced.replaced_at),
-        "postguard audit verify --against", f"Log replaced after event #{anchor.seq} was anchored")
+        return AnchorLine("cut", _capital(_(
+            "%(target)s had confirmed event #%(seq)s, but %(when)s this log ended at #%(ended)s: events after "
+            "#%(ended)s were deleted here (or an older copy of the log was restored), and forwarding began again "
+            "under a new laptop id. Check with", target=target, seq=anchor.seq, when=when, ended=ended)),
+            _exact(replaced.replaced_at), "postguard audit verify --against",
+            _("Events cut after #%(seq)s", seq=ended))
+    return AnchorLine("cut", _capital(_(
+        "%(when)s this log no longer held the event #%(seq)s that %(target)s had confirmed: it was replaced, and "
+        "forwarding began again under a new laptop id. Check with", when=when, seq=anchor.seq, target=target)),
+        _exact(replaced.replaced_at), "postguard audit verify --against",
+        _("Log replaced after event #%(seq)s was anchored", seq=anchor.seq))
 
 
 def anchor_lines(anchors: list[Anchor], head_seq: int, *, forwarding: bool, now: datetime,
@@ -84,21 +88,23 @@ def anchor_lines(anchors: list[Anchor], head_seq: int, *, forwarding: bool, now:
     lines = [_replaced_line(r, now) for r in replacements]
     if not anchors:
         if forwarding:
-            return lines + [AnchorLine("pending", "Chain head not anchored yet: no forwarding target has "
-                                                  "confirmed an event.")]
-        return lines + [AnchorLine("off", "Chain head not anchored: no forwarding target is set, so deleting "
-                                          "the newest events here would go unnoticed.")]
+            return lines + [AnchorLine("pending", _("Chain head not anchored yet: no forwarding target has "
+                                                    "confirmed an event."))]
+        return lines + [AnchorLine("off", _("Chain head not anchored: no forwarding target is set, so deleting "
+                                            "the newest events here would go unnoticed."))]
     for anchor in anchors:
         when, exact = ago(anchor.anchored_at, now), _exact(anchor.anchored_at)
         if anchor.seq > head_seq:
-            lines.append(AnchorLine("cut", (
-                f"{_capital(_target(anchor))} confirmed event #{anchor.seq} {when}, but this log ends at "
-                f"#{head_seq}: events after #{head_seq} were deleted here. Check with"), exact,
-                "postguard audit verify --against", f"Events cut after #{head_seq}"))
+            lines.append(AnchorLine("cut", _capital(_(
+                "%(target)s confirmed event #%(seq)s %(when)s, but this log ends at #%(head)s: events after "
+                "#%(head)s were deleted here. Check with", target=_target(anchor), seq=anchor.seq, when=when,
+                head=head_seq)), exact, "postguard audit verify --against",
+                _("Events cut after #%(seq)s", seq=head_seq)))
             continue
-        text = f"Chain head anchored to {_target(anchor)} {when} (event #{anchor.seq})"
+        text = _("Chain head anchored to %(target)s %(when)s (event #%(seq)s)", target=_target(anchor), when=when,
+                 seq=anchor.seq)
         newer = head_seq - anchor.seq
         if newer:
-            text += f"; {newer} newer {'event' if newer == 1 else 'events'} not confirmed yet"
-        lines.append(AnchorLine("behind" if newer else "current", text + ".", exact))
+            text += _n("; %(n)s newer event not confirmed yet", "; %(n)s newer events not confirmed yet", newer)
+        lines.append(AnchorLine("behind" if newer else "current", text + _("."), exact))
     return lines

@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from companion.audit.query import DailyCount, EventFilter
 from companion.detection.types import CATEGORIES
+from companion.review.i18n import gettext
 from companion.review.present import category_label
 
 DEFAULT_DAYS = 30
@@ -102,7 +103,7 @@ def _bar(day: date, counts: dict[str, int], x: float, width: float, scale: float
             height = count * scale
             y -= height
             segments.append(Segment(y, height, category, count))
-    parts = ", ".join(f"{category_label(s.category)} {s.count}" for s in reversed(segments)) or "nothing found"
+    parts = ", ".join(f"{category_label(s.category)} {s.count}" for s in reversed(segments)) or gettext("nothing found")
     return Bar(x, width, day, sum(counts.values()), segments, f"{day.isoformat()}: {parts}")
 
 
@@ -122,7 +123,8 @@ def build_chart(counts: list[DailyCount], start: date, end: date, clamped: bool 
             for i, day in enumerate(days)]
     y_ticks = [(plot_bottom - v * scale, v) for v in range(0, top_value + 1, step)]
     every = max(1, math.ceil(len(days) / MAX_X_LABELS))
-    x_labels = [(LEFT + (i + 0.5) * slot, f"{day:%b} {day.day}") for i, day in enumerate(days) if i % every == 0]
+    x_labels = [(LEFT + (i + 0.5) * slot, gettext("%(month)s %(day)s", month=gettext(f"{day:%b}"), day=day.day))
+                for i, day in enumerate(days) if i % every == 0]
     totals = {c: sum(by_day[d].get(c, 0) for d in days) for c in CATEGORIES}
     legend = [(c, category_label(c), totals[c]) for c in CATEGORIES if totals[c]]
     return Chart(start, end, bars, y_ticks, x_labels, legend, sum(totals.values()), clamped)

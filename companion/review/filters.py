@@ -17,6 +17,7 @@ from companion.api.schemas import Action, Platform
 from companion.audit.events import KINDS
 from companion.audit.query import EventFilter
 from companion.detection.types import CATEGORIES
+from companion.review.i18n import gettext as _
 
 VERDICTS = ("allow", "warn", "block")
 CHOICES: dict[str, tuple[str, ...]] = {
@@ -49,7 +50,7 @@ def _day(label: str, text: str, errors: list[str]) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        errors.append(f"{label}: use a date such as 2026-03-01")
+        errors.append(_(f"{label}: use a date such as 2026-03-01"))
         return None
 
 
@@ -62,7 +63,7 @@ def _dates(form: dict[str, str], errors: list[str]) -> tuple[datetime | None, da
     first = _day("From", form["from"], errors) if form.get("from") else None
     last = _day("To", form["to"], errors) if form.get("to") else None
     if first and last and last < first:
-        errors.append("To: the end date is before the start date")
+        errors.append(_("To: the end date is before the start date"))
     return (_midnight(first) if first else None,
             _midnight(last + timedelta(days=1)) if last else None)
 
@@ -71,7 +72,7 @@ def _before(text: str | None, errors: list[str]) -> int | None:
     if not text:
         return None
     if not text.isdigit() or len(text) > 18:
-        errors.append("Page: the paging link is damaged; go back to the newest events")
+        errors.append(_("Page: the paging link is damaged; go back to the newest events"))
         return None
     return int(text)
 
@@ -84,10 +85,10 @@ def parse_review_query(args) -> ReviewQuery:
     since, until = _dates(form, errors)
     for name, allowed in CHOICES.items():
         if name in form and form[name] not in allowed:
-            errors.append(f"{FIELD_LABELS[name]}: not one of {', '.join(allowed)}")
+            errors.append(_("%(field)s: not one of %(values)s", field=_(FIELD_LABELS[name]), values=", ".join(allowed)))
     for name in ("user", "host"):
         if len(form.get(name, "")) > MAX_TEXT_CHARS:
-            errors.append(f"{FIELD_LABELS[name]}: longer than {MAX_TEXT_CHARS} characters")
+            errors.append(_("%(field)s: longer than %(n)s characters", field=_(FIELD_LABELS[name]), n=MAX_TEXT_CHARS))
     before = _before((args.get("before") or "").strip(), errors)
     if errors:
         return ReviewQuery(EventFilter(), None, form, errors)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from companion.audit.events import utc_timestamp
+from companion.review.i18n import gettext
 from companion.review.sql import Dialect, central_tables, found_value
 
 WARNED = "c.kind = 'check' AND c.verdict IN ('warn', 'block')"
@@ -103,7 +104,7 @@ def person_record(reader, d: Dialect, person: str, period: Period) -> PersonReco
     accounts = reader.rows(f"SELECT DISTINCT c.os_user, c.host FROM {d.table} c WHERE {window} AND "
                            f"{d.person} = {d.ph} AND c.kind <> 'checkpoint' ORDER BY 1, 2 LIMIT 20", [*params, person])
     return PersonRecord(person, *(int(v or 0) for v in row),
-                        accounts=tuple(f"{u or '?'} on {h or '?'}" for u, h in accounts))
+                        accounts=tuple(gettext("%(user)s on %(host)s", user=u or "?", host=h or "?") for u, h in accounts))
 
 
 def person_trend(reader, d: Dialect, person: str, period: Period) -> list[tuple[date, int, int]]:

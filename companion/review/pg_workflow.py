@@ -17,6 +17,7 @@ import threading
 from companion.audit.chain import GENESIS, ChainLink, ChainReport, event_hash, verify_chain
 from companion.audit.events import utc_timestamp
 from companion.audit.sinks.pg_connect import connect, parse_central_db
+from companion.errors import ConfigError
 from companion.review.workflow import ENTRY_FIELDS, MAX_NAME_CHARS, PostReview, WorkflowError, _clean, fold, new_entry
 
 DDL = """
@@ -34,6 +35,13 @@ CREATE OR REPLACE TRIGGER postguard_review_entries_append_only BEFORE UPDATE OR 
 FOR EACH ROW EXECUTE FUNCTION postguard_review_append_only();
 """
 _COLUMNS = ", ".join(ENTRY_FIELDS)
+WORKFLOW_TABLES = ("postguard_review_entries", "postguard_review_head", "postguard_saved_views")
+
+
+def workflow_tables_exist(conn) -> bool:
+    """Whether the review entries' tables are there."""
+    listed = " AND ".join(f"to_regclass('{name}') IS NOT NULL" for name in WORKFLOW_TABLES)
+    return bool(conn.execute(f"SELECT {listed}").fetchone()[0])
 
 
 class PostgresWorkflowStore:
@@ -46,12 +54,22 @@ class PostgresWorkflowStore:
 
     @classmethod
     def open(cls, url: str) -> "PostgresWorkflowStore":
-        """Connect, and create the tables on first use."""
+        """Connect, and create the tables on first use (`postguard audit init-db` makes them too, so
+        a reviewers' role without CREATE rights finds them there)."""
+        import psycopg
+
         db = parse_central_db(url, field="--db")
         conn = connect(db, autocommit=True)
-        with conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(hashtext('postguard_review_schema'))")
-            conn.execute(DDL)
+        try:
+            if not workflow_tables_exist(conn):
+                with conn.transaction():
+                    conn.execute("SELECT pg_advisory_xact_lock(hashtext('postguard_review_schema'))")
+                    conn.execute(DDL)
+        except psycopg.errors.InsufficientPrivilege:
+            conn.close()
+            raise ConfigError(f"{db.describe()} has no tables for review entries yet, and this role may not create "
+                              "them: run `postguard audit init-db` as the database's owner (docs/audit.md, "
+                              "\"The central store\")", field="--db") from None
         return cls(db, conn)
 
     def append(self, *, action: str, post: str, reviewer: str, assignee: str | None = None,

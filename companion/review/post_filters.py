@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from companion.review.filters import CHOICES, _dates
+from companion.review.i18n import gettext as _
 from companion.review.posts import ACTING, OUTCOMES, SORTS, PostFilter
 
 POST_FIELDS = ("from", "to", "person", "host", "platform", "category", "rule", "verdict", "outcome", "acting",
@@ -48,7 +49,7 @@ class PostQuery:
 
 def _choice(form: dict, name: str, allowed, errors: list[str]) -> None:
     if name in form and form[name] not in allowed:
-        errors.append(f"{LABELS[name]}: not one of {', '.join(allowed)}")
+        errors.append(_("%(field)s: not one of %(values)s", field=_(LABELS[name]), values=", ".join(allowed)))
 
 
 def parse_post_query(args) -> PostQuery:
@@ -67,12 +68,12 @@ def parse_post_query(args) -> PostQuery:
     _choice(form, "clean", ("1",), errors)
     for name in ("person", "host", "q"):
         if len(form.get(name, "")) > MAX_TEXT:
-            errors.append(f"{LABELS[name]}: longer than {MAX_TEXT} characters")
+            errors.append(_("%(field)s: longer than %(n)s characters", field=_(LABELS[name]), n=MAX_TEXT))
     if "rule" in form and not RULE_ID.match(form["rule"]):
-        errors.append("Rule: a rule id such as unit_price (letters, digits, _ . : -)")
+        errors.append(_("Rule: a rule id such as unit_price (letters, digits, _ . : -)"))
     page = form.get("page", "1")
     if not page.isdigit() or not 1 <= int(page) <= 100_000:
-        errors.append("Page: a page number from 1")
+        errors.append(_("Page: a page number from 1"))
         page = "1"
     if errors:
         return PostQuery(form=form, errors=errors)

@@ -1,11 +1,13 @@
 """Words and formats the review page shows: category names, times, numbers.
 
 Kept out of the templates so the chart, the table and the detail page say the same thing,
-and out of the engine, whose category ids are fixed names for machines.
+and out of the engine, whose category ids are fixed names for machines. Labels are English,
+shown in the page's language (i18n.py; the Chinese is in messages_zh.py).
 """
 
 from __future__ import annotations
 
+from companion.review.i18n import translate
 from companion.sites import SITE_LABELS
 
 CATEGORY_LABELS = {
@@ -21,13 +23,13 @@ CATEGORY_LABELS = {
 }
 ACTION_LABELS = {"posted": "Posted", "edited": "Edited", "cancelled": "Cancelled",
                  "overridden": "Posted anyway", "redacted": "Redacted"}
-KIND_LABELS = {"check": "Check", "decision": "Decision", "checkpoint": "Checkpoint"}
+KIND_LABELS = {"check": "Check", "decision": "Decision", "checkpoint": "Checkpoint", "reaction": "Reaction"}
 PLATFORM_LABELS = {**SITE_LABELS, "other": "Other"}
 
 
 def category_label(name: str | None) -> str:
     """A category's reader-facing name (an unknown id is shown as it is)."""
-    return CATEGORY_LABELS.get(name or "", name or "")
+    return translate(CATEGORY_LABELS.get(name or "", name or ""))
 
 
 def utc_time(ts: str | None) -> str:
@@ -54,9 +56,10 @@ OUTCOME_LABELS = {"clean": "Posted clean", "edited": "Edited", "redacted": "Reda
                   "posted": "Posted after warning", "open": "No decision"}
 REVIEW_LABELS = {"open": "Not reviewed", "reviewed": "Reviewed"}
 ACTING_LABELS = {"company": "The company's identity", "personal": "A personal identity"}
+VERDICT_LABELS = {"allow": "allow", "warn": "warn", "block": "block"}
 CHOICE_LABELS = {"platform": PLATFORM_LABELS, "category": CATEGORY_LABELS, "kind": KIND_LABELS,
                  "action": ACTION_LABELS, "outcome": OUTCOME_LABELS, "review": REVIEW_LABELS,
-                 "acting": ACTING_LABELS}
+                 "acting": ACTING_LABELS, "verdict": VERDICT_LABELS}
 
 
 def percent(share: float | None) -> str:
@@ -64,18 +67,22 @@ def percent(share: float | None) -> str:
     return "–" if share is None else f"{share * 100:.0f}%"
 
 
+def _label(table: dict[str, str]):
+    return lambda value: translate(table.get(value or "", value or ""))
+
+
 def choice_label(value: str, field: str) -> str:
     """How a filter's option reads, e.g. "overridden" under Decision reads "Posted anyway"."""
-    return CHOICE_LABELS.get(field, {}).get(value, value)
+    return translate(CHOICE_LABELS.get(field, {}).get(value, value))
 
 
 TEMPLATE_FILTERS = {
     "choice_label": choice_label,
     "category_label": category_label,
-    "action_label": lambda a: ACTION_LABELS.get(a or "", a or ""),
-    "kind_label": lambda k: KIND_LABELS.get(k or "", k or ""),
-    "platform_label": lambda p: PLATFORM_LABELS.get(p or "", p or ""),
-    "outcome_label": lambda o: OUTCOME_LABELS.get(o or "", o or ""),
+    "action_label": _label(ACTION_LABELS),
+    "kind_label": _label(KIND_LABELS),
+    "platform_label": _label(PLATFORM_LABELS),
+    "outcome_label": _label(OUTCOME_LABELS),
     "percent": percent,
     "utc_time": utc_time,
     "thousands": thousands,

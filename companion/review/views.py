@@ -24,6 +24,7 @@ from companion.review.auth import SESSION_COOKIE, SESSION_TTL_S, new_session, re
 from companion.review.chart import build_chart, chart_days, chart_filter
 from companion.review.filters import CHOICES, parse_review_query
 from companion.review.guard import add_security_headers, check_review_request
+from companion.review.i18n import LANG_COOKIE, LANGUAGES, template_context
 from companion.review.state import ReviewState, review_state
 
 log = logging.getLogger("postguard.review")
@@ -42,7 +43,23 @@ def _guard() -> None:
 
 @bp.after_request
 def _headers(response: Response) -> Response:
+    response.vary.add("Accept-Language")
+    response.vary.add("Cookie")
     return add_security_headers(response)
+
+
+bp.context_processor(template_context)
+
+
+@bp.get("/language/<code>")
+def choose_language(code: str):
+    """The language switch: remember the choice in a cookie and go back to the page."""
+    if code not in LANGUAGES:
+        raise NotFound("the review pages are in English (en) or Chinese (zh)", "unknown_language")
+    response = redirect(_safe_next(request.args.get("next")), 303)
+    response.set_cookie(LANG_COOKIE, code, max_age=365 * 86400, path="/audit", httponly=True, samesite="Strict",
+                        secure=request.is_secure)
+    return response
 
 
 def _signed_in(state: ReviewState) -> bool:

@@ -246,3 +246,50 @@ def test_the_acted_as_company_filter_agrees_with_the_laptops_log(both, acting):
     theirs = find_posts(central, POSTGRES, flt, limit=2000)
     assert sorted(keyed(theirs)) == sorted(keyed(find_posts(local, SQLITE, flt, limit=2000)))
     assert theirs and all(p.check["details"]["acted_as_company"] is (acting == "company") for p in theirs)
+
+
+def test_the_central_page_keeps_review_entries_in_the_central_database_with_the_reviewers_rights(postgres, tmp_path):
+    """`audit serve` (create_review_app over the central store) writes review entries where every
+    reviewer sees them, with only the rights docs/audit.md grants the reviewers' role."""
+    import subprocess
+
+    import psycopg
+    from test_postgres_sink import POSTGUARD, documented_grants
+
+    url = new_database(postgres)
+    data_dir = tmp_path / "laptop"
+    write_synthetic_log(data_dir, 60, seed=5)
+    store = AuditStore.open(data_dir)
+    try:
+        forward_all(store, url)
+    finally:
+        store.close()
+    created = subprocess.run([POSTGUARD, "audit", "init-db", "--db", url], capture_output=True, text=True, timeout=120)
+    assert created.returncode == 0, created.stderr
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP ROLE IF EXISTS postguard_laptop")  # the cluster is shared by this session's tests
+        conn.execute("DROP ROLE IF EXISTS postguard_review")
+        conn.execute(documented_grants())
+    review_url = f"postgresql://postguard_review:change-me-review@{url.split('@', 1)[1]}"
+    readers = [PostgresAuditReader.open(review_url) for _ in range(2)]
+    try:
+        assert readers[0].review_tables().counts and readers[0].review_tables().search  # granted, so used
+        clients = []
+        for n, reader in enumerate(readers):  # two compliance workstations
+            app = create_review_app(reader, Settings(data_dir=tmp_path / f"ws{n}"))
+            client = app.test_client()
+            client.post("/audit/login", data={"token": admin_token(tmp_path / f"ws{n}")[0]},
+                        headers={"Origin": "http://localhost"})
+            clients.append(client)
+        scan_id = find_posts(readers[0], POSTGRES, PostFilter(), limit=1)[0].check["scan_id"]
+        added = clients[0].post(f"/audit/posts/{scan_id}/review", data={"action": "reviewed", "reviewer": "Ann"},
+                                headers={"Origin": "http://localhost"})
+        assert added.status_code == 303
+        html = clients[1].get(f"/audit/posts/{scan_id}").get_data(as_text=True)
+        assert 'data-action="reviewed"' in html and "Ann" in html  # the other workstation sees it
+        assert clients[1].get("/audit/posts?review=open").status_code == 200
+        assert clients[1].get("/audit/people").status_code == 200
+        assert not (tmp_path / "ws0" / "review.sqlite3").exists()
+    finally:
+        for reader in readers:
+            reader.close()

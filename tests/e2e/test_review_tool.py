@@ -3,8 +3,9 @@ going to a real SMTP server (aiosmtpd) and a real webhook, and IT's identity map
 
 A compliance officer's session: the posts list (one row per post, merged outcome), search,
 sort, a saved view, a person's page, a comment and "reviewed" on a post, exports with the
-outcome, and the alert settings. Screenshots go to test-output/screenshots/review-*.png.
-The page is English only (as /audit has always been), so there are no Chinese shots.
+outcome, and the alert settings; then the same pages in a browser whose language is Chinese,
+which get them in Chinese, and the switch back to English. Screenshots go to
+test-output/screenshots/review-*.png (review-*-zh.png for the Chinese ones).
 """
 
 from __future__ import annotations
@@ -175,4 +176,45 @@ def run_session(companion, launch_browser, smtp, hook) -> None:
     expect(page.locator("#pg-alert-rules")).to_contain_text("Block or override on pricing")
     expect(page.locator("#pg-alerts-sent tr[data-sent]")).to_have_count(2)
     page.screenshot(path=screenshot_path("review-alerts"), full_page=True)
+    page.goto(f"{companion.url}/audit")
+    expect(page.locator("#pg-chart")).to_be_visible()
+    page.screenshot(path=screenshot_path("review-events"), full_page=True)
+    assert problems == []
+    in_chinese(companion, launch_browser, scans)
+
+
+def in_chinese(companion, launch_browser, scans) -> None:
+    """A browser set to Chinese gets every review page in Chinese; the switch goes back to English."""
+    page = launch_browser(locale="zh-CN").new_page()
+    page.set_viewport_size({"width": 1400, "height": 900})
+    problems = watch_csp(page)
+    page.goto(f"{companion.url}/audit/posts")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    page.get_by_label("管理员令牌").fill(admin_token(companion))
+    page.get_by_role("button", name="登录").click()
+    rows = page.locator("#pg-posts tbody tr[data-post]")
+    expect(rows).to_have_count(3)
+    expect(page.locator("#pg-posts thead")).to_contain_text("结果")
+    expect(page.locator(f"tr[data-post='{scans[0]}']")).to_contain_text("强行发布")
+    expect(page.get_by_role("button", name="保存视图")).to_be_visible()
+    page.screenshot(path=screenshot_path("review-posts-zh"), full_page=True)
+    page.locator(f"tr[data-post='{scans[0]}'] td.pg-person a").click()
+    expect(page.locator("#pg-person")).to_contain_text("强行发布率")
+    page.screenshot(path=screenshot_path("review-person-zh"), full_page=True)
+    page.goto(f"{companion.url}/audit/posts/{scans[0]}")
+    expect(page.locator("#pg-review-log li[data-action=reviewed]")).to_contain_text("标记为已审查")
+    expect(page.get_by_role("button", name="重新打开")).to_be_visible()
+    page.screenshot(path=screenshot_path("review-post-zh"), full_page=True)
+    page.goto(f"{companion.url}/audit/people")
+    expect(page.locator("#pg-top-rules h2")).to_have_text("最常触发的规则")
+    page.screenshot(path=screenshot_path("review-team-zh"), full_page=True)
+    page.goto(f"{companion.url}/audit/alerts")
+    expect(page.locator("#pg-alert-rules h2")).to_have_text("告警规则")
+    page.screenshot(path=screenshot_path("review-alerts-zh"), full_page=True)
+    page.goto(f"{companion.url}/audit")
+    expect(page.locator(".pg-chart-card h2")).to_have_text("按类别统计的每日警告")
+    page.screenshot(path=screenshot_path("review-events-zh"), full_page=True)
+    page.locator(".pg-language a[data-language=en]").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator(".pg-chart-card h2")).to_have_text("Warnings per day by category")
     assert problems == []

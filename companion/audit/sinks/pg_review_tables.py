@@ -198,13 +198,17 @@ def search_index_sql() -> list[str]:
             for name, columns in SEARCH_INDEXES.items()] + [JUSTIFICATION_INDEX]
 
 
-def review_tables_ready(conn) -> bool:
-    """Whether the posts and counts tables and their trigger are in place."""
-    listed = ", ".join(f"to_regclass('{name}') IS NOT NULL" for name in (*REVIEW_TABLES, "postguard_events_decisions",
-                                                                              "postguard_events_as_company"))
-    row = conn.execute(f"SELECT {listed.replace(', ', ' AND ')} AND EXISTS (SELECT 1 FROM pg_trigger "
+def review_tables_ready(conn, *, readable: bool = False) -> bool:
+    """Whether the posts and counts tables and their trigger are in place (and, with `readable`,
+    whether this role may read them: a reviewers' role granted only the events reads those)."""
+    names = (*REVIEW_TABLES, "postguard_events_decisions", "postguard_events_as_company")
+    listed = " AND ".join(f"to_regclass('{name}') IS NOT NULL" for name in names)
+    row = conn.execute(f"SELECT {listed} AND EXISTS (SELECT 1 FROM pg_trigger "
                        "WHERE tgname = 'postguard_events_review')").fetchone()
-    return bool(row[0])
+    if not row[0] or not readable:
+        return bool(row[0])
+    granted = " AND ".join(f"has_table_privilege('{name}', 'SELECT')" for name in REVIEW_TABLES)
+    return bool(conn.execute(f"SELECT {granted}").fetchone()[0])
 
 
 def search_indexes_ready(conn) -> bool:
@@ -225,6 +229,9 @@ def ensure_review_tables(conn) -> list[str]:
     notes: list[str] = []
     with conn.transaction():  # a check outside one would leave the caller's connection in a transaction
         counted, searchable = review_tables_ready(conn), search_indexes_ready(conn)
+        reviewed = conn.execute("SELECT to_regclass('postguard_review_entries') IS NOT NULL").fetchone()[0]
+    if not reviewed:
+        notes.extend(_ensure_workflow(conn))
     if not counted:
         try:
             with conn.transaction():
@@ -249,6 +256,22 @@ def ensure_review_tables(conn) -> list[str]:
 def _sqlstate(exc) -> str:
     """The error's class and SQLSTATE (its message may quote values; these never do)."""
     return f"{type(exc).__name__} (SQLSTATE {getattr(exc, 'sqlstate', None) or '?'})"
+
+
+def _ensure_workflow(conn) -> list[str]:
+    """The reviewers' own tables (companion/review/pg_workflow.py), so their role needs no CREATE."""
+    import psycopg
+
+    from companion.review.pg_workflow import DDL as WORKFLOW_DDL
+
+    try:
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext('postguard_review_schema'))")
+            conn.execute(WORKFLOW_DDL)
+    except psycopg.errors.InsufficientPrivilege:
+        return ["the tables for review entries were not created (this role may not create tables); run "
+                "`postguard audit init-db` as the store's owner"]
+    return []
 
 
 def _ensure_search(conn) -> list[str]:

@@ -48,10 +48,11 @@
       if (!navigator.clipboard) continue;
       button.hidden = false;
       button.addEventListener("click", () => {
+        const label = button.textContent;  // the page's words, in its language
         navigator.clipboard.writeText(button.dataset.pgCopy).then(() => {
-          button.textContent = "Copied";
-          setTimeout(() => { button.textContent = "Copy"; }, 1500);
-        }, () => { button.textContent = "Copy failed"; });
+          button.textContent = button.dataset.pgCopied || "Copied";
+          setTimeout(() => { button.textContent = label; }, 1500);
+        }, () => { button.textContent = button.dataset.pgCopyFailed || "Copy failed"; });
       });
     }
   }
