@@ -19,8 +19,11 @@ from companion.detection.spacy_memory import window_tokenizer
 from companion.lru import BoundedLru
 from companion.rules import Pack
 
+# An "@" is a spot only where the e-mail pattern (recognizers/email.py) could match around it:
+# a word character before it, and a word, a dot and a word after. A bare "@" (mentions, soup of
+# signs) sent every window of a 100,000-character post through Presidio.
 _HOTSPOT = LinearPattern(
-    r"@|\d(?:[\d\s().\-/]{0,3}\d){4,}|\b\d{1,5}[A-Za-z]?\s+[A-Z][a-z]+"
+    r"[\p{L}\p{M}\p{N}_.!#$%&'*+/=?^`{|}~-]@[\p{L}\p{M}\p{N}_-]+\.[\p{L}\p{M}\p{N}_-]|\d(?:[\d\s().\-/]{0,3}\d){4,}|\b\d{1,5}[A-Za-z]?\s+[A-Z][a-z]+"
     r"|(?i:straße|strasse|str\.|weg|allee|gasse|platz|chaussee|damm)\s+\d|[路街巷]\d|\d号"
     r"|\b[A-Z]{2}\d{2}\s?[A-Z0-9]{4}|(?i:swift|passport|护照)",
     max_matches=20_000)
