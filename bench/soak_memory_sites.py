@@ -3,14 +3,17 @@
 Builds the app `postguard serve` runs (`create_app`, a throw-away data directory), sends it the
 soak's posts (bench/soak_posts.py: never the same sentence twice) and decisions through Flask's
 test client, and prints:
-- every `--every` posts: RSS, traced memory and the size of spaCy's vocabulary (strings, lexemes);
-- the allocation sites whose memory grew most between the end of warm-up and the end.
+- every `--every` posts: RSS, traced memory, the size of the vocabulary Presidio's windows are
+  tokenized on (strings, lexemes, the string table's cells, renewals so far) and the model's own;
+- the allocation sites whose memory grew most between the end of warm-up and the end (not with
+  `--no-trace`, which runs at full speed to show the tables over many posts).
 
 tracemalloc sees what goes through Python's allocator, which includes spaCy's and Presidio's
 pools; it does not see glibc's own free lists or Tesseract, which runs as a child process.
 `bench/soak.py` measures the real server's RSS; this says where to look.
 
-Run: .venv/bin/python bench/soak_memory_sites.py [--posts 2000] [--warmup 300] [--every 250]
+Run: .venv/bin/python bench/soak_memory_sites.py [--posts 2000] [--warmup 300] [--every 250] [--no-trace]
+Another checkout (before/after): PYTHONPATH=<checkout> .venv/bin/python bench/soak_memory_sites.py ...
 """
 
 from __future__ import annotations
@@ -49,9 +52,17 @@ def drive(client, maker: PostMaker, rng: random.Random, count: int) -> None:
 
 def report(label: str, app) -> None:
     nlp = app.extensions["postguard"].engine.analyzer.nlp_engine.nlp["en"]
+    try:  # since the windows got a vocabulary of their own (detection/spacy_memory.py)
+        from companion.detection.spacy_memory import window_tokenizer
+        windows = window_tokenizer(nlp)
+        vocab, renewals = windows.vocab, windows.renewals
+    except ImportError:
+        vocab, renewals = nlp.vocab, 0
     gc.collect()
-    print(f"{label:>14}: RSS {rss_mb():6.1f} MB  traced {tracemalloc.get_traced_memory()[0] / 1e6:6.2f} MB  "
-          f"spaCy strings {len(nlp.vocab.strings):,}  lexemes {sum(1 for _ in nlp.vocab):,}", flush=True)
+    traced = tracemalloc.get_traced_memory()[0] / 1e6 if tracemalloc.is_tracing() else float("nan")
+    print(f"{label:>14}: RSS {rss_mb():6.1f} MB  traced {traced:6.2f} MB  windows' strings "
+          f"{len(vocab.strings):,} lexemes {sum(1 for _ in vocab):,} table {vocab.strings._map.capacity:,} "
+          f"cells, renewed {renewals}x  model's table {nlp.vocab.strings._map.capacity:,} cells", flush=True)
 
 
 def main() -> None:
@@ -60,6 +71,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=300)
     parser.add_argument("--every", type=int, default=250)
     parser.add_argument("--top", type=int, default=8)
+    parser.add_argument("--no-trace", action="store_true", help="No tracemalloc: full speed, no sites.")
     args = parser.parse_args()
     from companion.app import create_app
     from companion.config import Settings
@@ -68,15 +80,18 @@ def main() -> None:
     app.extensions["postguard"].engine.warm_up()
     client, maker, rng = app.test_client(), PostMaker(random.Random(11)), random.Random(12)
     drive(client, maker, rng, args.warmup)
-    tracemalloc.start(30)
+    if not args.no_trace:
+        tracemalloc.start(30)
     report("after warm-up", app)
-    before = tracemalloc.take_snapshot()
+    before = tracemalloc.take_snapshot() if not args.no_trace else None
     done = 0
     while done < args.posts:
         step = min(args.every, args.posts - done)
         drive(client, maker, rng, step)
         done += step
         report(f"+{done} posts", app)
+    if args.no_trace:
+        return
     after = tracemalloc.take_snapshot()
     filters = [tracemalloc.Filter(False, __file__), tracemalloc.Filter(False, "*/soak_posts.py"),
                tracemalloc.Filter(False, tracemalloc.__file__)]
