@@ -2,8 +2,9 @@
 
 An export post is full of numbers: orders, POs, invoices, HS codes, model numbers,
 containers, booths, dates, amounts. A run of digits right after such a label, a date, an
-amount written with thousands separators, or an ISO 6346 container number with a valid
-check digit is never reported as a phone. The label
+amount written with thousands separators, a run with a currency code or sign right beside
+it ("PTE 120 000 000", "120 000 EUR"), or an ISO 6346 container number with a valid check
+digit is never reported as a phone. The label
 words are data here; checks run in Python on the few characters before a match (RE2 has
 no lookbehind).
 """
@@ -11,6 +12,10 @@ no lookbehind).
 from __future__ import annotations
 
 import re
+import unicodedata
+from functools import lru_cache
+
+from companion.detection.currency_data import currency_tokens
 
 LABELS = ("order", "po", "p/o", "invoice", "inv", "pi", "quote", "quotation", "ref", "reference",
           "hs", "hs code", "hts", "model", "item", "art", "article", "sku", "part", "lot", "batch",
@@ -41,10 +46,29 @@ def container_check_ok(code: str) -> bool:
     return sum(v * 2 ** i for i, v in enumerate(values)) % 11 % 10 == int(code[10])
 
 
+@lru_cache(maxsize=1)
+def _currency_codes() -> frozenset[str]:
+    return frozenset(currency_tokens()["code"])
+
+
+def _beside_currency(before: str, after: str) -> bool:
+    """A currency code (capitals, CLDR) or sign right before or after the run."""
+    last = before.rstrip().rsplit(None, 1)[-1] if before.strip() else ""
+    first = after.lstrip().split(None, 1)[0] if after.strip() else ""
+    for word in (last, first):
+        if word.strip(".,:;") in _currency_codes() or (word and (unicodedata.category(word[-1]) == "Sc"
+                                                                or unicodedata.category(word[0]) == "Sc")):
+            return True
+    return False
+
+
 def is_not_a_phone(text: str, start: int, end: int) -> bool:
-    """True when `text[start:end]` is a labelled trade number, a date or a container number."""
+    """True when `text[start:end]` is a labelled trade number, a date, an amount or a
+    container number."""
     before = text[max(0, start - 24):start]
     if _LABEL_BEFORE.search(before):
+        return True
+    if _beside_currency(before, text[end:end + 8]):
         return True
     raw = text[start:end]
     if _DATE.match(raw.strip() + " ") or _AMOUNT.fullmatch(raw.strip()):
