@@ -19,7 +19,7 @@ from companion.audit.chain import canonical_json
 from companion.audit.export import EXPORT_FORMATS
 from companion.errors import NotFound
 from companion.review.post_filters import PAGE_SIZE, POST_FIELDS, PostQuery, parse_post_query
-from companion.review.posts import Post, count_posts, find_posts, post_by_scan
+from companion.review.posts import Post, central_plan, count_posts, find_posts, post_by_scan
 from companion.review.sql import dialect_of
 from companion.review.state import review_state
 from companion.review.views import _login_page, _page_context, _signed_in, bp, for_display
@@ -57,9 +57,10 @@ def posts():
     if query.errors:
         return render_template("review/posts.html", **_page_context(state, **context)), 400
     d = dialect_of(state.reader)
-    total = count_posts(state.reader, d, query.flt)
+    plan = central_plan(state.reader, d, query.flt)  # once for the count and the page
+    total = count_posts(state.reader, d, query.flt, central=plan)
     rows = find_posts(state.reader, d, query.flt, sort=query.sort, descending=query.descending,
-                      limit=PAGE_SIZE + 1, offset=(query.page - 1) * PAGE_SIZE, matching=total)
+                      limit=PAGE_SIZE + 1, offset=(query.page - 1) * PAGE_SIZE, matching=total, central=plan)
     shown = rows[:PAGE_SIZE]
     for post in shown:  # a row edited by hand still shows, with its unreadable fields emptied
         post.check = for_display(post.check)

@@ -71,6 +71,7 @@ class Central:
     why_scans: list[str] | None = None
     users: list[str] = field(default_factory=list)
     identities: list[str] = field(default_factory=list)
+    dense: bool = False  # the search matches many of the newest posts: walk them, row by row
 
 
 @dataclass
@@ -112,6 +113,9 @@ def _acting_clause(d: Dialect, acting: str) -> str:
     if d.name == "sqlite":
         return f"(CASE WHEN json_valid(c.details) THEN json_type(c.details, '$.acted_as_company') END) = '{flag}'"
     return f"(c.details->>'acted_as_company') = '{flag}'"
+
+
+_POST_EVENT = "(c.kind = 'check' OR (c.kind = 'decision' AND c.scan_id LIKE 'offline-%%'))"
 
 
 def _inner_where(d: Dialect, flt: PostFilter, central: Central | None = None) -> tuple[list[str], list]:
@@ -186,6 +190,8 @@ def _indexed_search(text: str, central: Central) -> tuple[str, list]:
     account and person indexes; the rest by trigram indexes, or the scan index for the listed
     justification matches."""
     term = f"%{_escape_like(text)}%"
+    if central.dense:
+        return _walked_search(term, central.why_scans)
     arms = [f"{column} ILIKE %s ESCAPE '\\'" for column in (
         "c.rules::text", "c.categories::text", "COALESCE(c.platform, '')")]
     params: list = [term] * 3
@@ -208,21 +214,58 @@ def _indexed_search(text: str, central: Central) -> tuple[str, list]:
     return f"({' OR '.join(arms)})", params
 
 
+_WHY_EXISTS = ("EXISTS (SELECT 1 FROM postguard_events j WHERE j.scan_id = c.scan_id AND j.kind = 'decision' "
+               "AND j.justification ILIKE %s ESCAPE '\\' OFFSET 0)")
+
+
+def _walked_search(term: str, why_scans: list[str] | None = None) -> tuple[str, list]:
+    """The same search for a walk down the time index: no branch an index could serve (`|| ''`
+    hides the trigram indexes), so the planner walks instead of fetching every match first.
+    Listed justification matches are tested against the list (hashed), others probed per row."""
+    arms = [f"{column} ILIKE %s ESCAPE '\\'" for column in (
+        "c.os_user", "(c.details->>'identity')", "(c.rules::text || '')", "(c.categories::text || '')",
+        "(COALESCE(c.platform, '') || '')")]
+    params: list = [term] * 5
+    if why_scans is None:
+        arms.append(_WHY_EXISTS)
+        params.append(term)
+    elif why_scans:
+        arms.append("(c.scan_id || '') = ANY(%s)")
+        params.append(why_scans)
+    return f"({' OR '.join(arms)})", params
+
+
+DENSITY_SAMPLE, DENSE_MATCHES = 2_000, 100
+
+
 def central_plan(reader, d: Dialect, flt: PostFilter) -> Central | None:
-    """What the central store's own tables can do for this filter (None on SQLite)."""
+    """What the central store's own tables can do for this filter (None on SQLite).
+
+    A search first samples the newest posts: when at least DENSE_MATCHES of DENSITY_SAMPLE
+    match, the page walks the time index (50 matches come quickly, and the count stops at its
+    cap); otherwise it fetches the matches by index. The planner cannot tell the two apart,
+    as it has no statistics for a substring.
+    """
     tables = central_tables(reader) if d.name == "postgres" else None
     if tables is None:
         return None
     if not (flt.search and tables.search and tables.counts):
         return Central(tables)
     term = f"%{_escape_like(flt.search)}%"
+    clauses, params = _inner_where(d, flt, Central(tables, dense=True))
+    sampled, why_sampled = reader.rows(
+        f"SELECT count(*) FILTER (WHERE {' AND '.join(clauses)}), count(*) FILTER (WHERE {_WHY_EXISTS}) "
+        f"FROM (SELECT * FROM {d.table} c WHERE {_POST_EVENT} ORDER BY c.ts DESC, c.id DESC "
+        f"LIMIT {DENSITY_SAMPLE}) c", [*params, term])[0]
+    if sampled >= DENSE_MATCHES and why_sampled:  # many justifications match too: probe them per row
+        return Central(tables, dense=True)
     rows = reader.rows("SELECT j.scan_id FROM postguard_events j WHERE j.kind = 'decision' "
                        "AND j.scan_id IS NOT NULL AND j.justification ILIKE %s ESCAPE '\\' "
                        f"LIMIT {WHY_LOOKUP_CAP + 1}", [term])
     why = sorted({row[0] for row in rows}) if len(rows) <= WHY_LOOKUP_CAP else None
     names = reader.rows("SELECT field, name FROM postguard_names WHERE name ILIKE %s ESCAPE '\\'", [term])
     return Central(tables, why, users=[n for f, n in names if f == "os_user"],
-                   identities=[n for f, n in names if f == "identity"])
+                   identities=[n for f, n in names if f == "identity"], dense=sampled >= DENSE_MATCHES)
 
 
 def _decided(d: Dialect, actions: tuple[str, ...]) -> str:
@@ -308,22 +351,23 @@ def posts_sql(d: Dialect, flt: PostFilter, *, sort: str = "time", descending: bo
             params)
 
 
-def count_posts(reader, d: Dialect, flt: PostFilter) -> int:
+def count_posts(reader, d: Dialect, flt: PostFilter, *, central: Central | None = None) -> int:
     """How many posts match, counted up to the dialect's cap + 1 (the page then says "10,000+")."""
-    clauses, params = _inner_where(d, flt, central_plan(reader, d, flt))
+    clauses, params = _inner_where(d, flt, central or central_plan(reader, d, flt))
     return reader.rows(f"SELECT COUNT(*) FROM (SELECT 1 FROM {d.table} c WHERE {' AND '.join(clauses)} "
                        f"LIMIT {d.count_cap + 1}) n", params)[0][0]
 
 
 def find_posts(reader, d: Dialect, flt: PostFilter, *, sort: str = "time", descending: bool = True,
-               limit: int = 50, offset: int = 0, matching: int | None = None) -> list[Post]:
+               limit: int = 50, offset: int = 0, matching: int | None = None,
+               central: Central | None = None) -> list[Post]:
     """One page of matching posts, in the chosen order, each with all its decisions.
 
     `matching` is what `count_posts` said, when the caller has it (it picks the query plan).
     """
     few = matching is not None and matching <= d.count_cap
     sql, params = posts_sql(d, flt, sort=sort, descending=descending, limit=limit, offset=offset,
-                            central=central_plan(reader, d, flt), few=few)
+                            central=central or central_plan(reader, d, flt), few=few)
     rows = reader.rows(sql, params)
     posts = [Post(d.to_event(row[:d.event_width]), outcome=row[-1], person=row[d.event_width])
              for row in rows]

@@ -293,3 +293,12 @@ def test_the_central_page_keeps_review_entries_in_the_central_database_with_the_
     finally:
         for reader in readers:
             reader.close()
+
+
+def test_a_search_that_matches_many_recent_posts_walks_them_and_a_rare_one_is_fetched_by_index(both):
+    _, central, _ = both
+    assert central_plan(central, POSTGRES, PostFilter(search="linked", include_clean=True)).dense  # a site: 1 in 4
+    rare = central_plan(central, POSTGRES, PostFilter(search="zzqq-nothing"))
+    assert not rare.dense and rare.why_scans == [] and rare.users == rare.identities == []
+    person = central_plan(central, POSTGRES, PostFilter(search="anna", platform="instagram", outcome="edited"))
+    assert not person.dense and person.users == ["anna.k"]
