@@ -336,11 +336,13 @@ def test_as_the_company_a_red_line_post_names_the_page_and_a_monitored_competito
     assert monitored and monitored[0]["details"]["acted_as_company"] is False
 
 
-def test_the_company_warning_in_chinese(feed_page):
-    page, _ = feed_page("instagram", locale="zh-CN", path="/?as=page")
-    held_card(page, FEEDS["instagram"], "competitor")
-    assert page.locator(IDENTITY).inner_text() == "你正在以公司主页 lumenhardware.official 的身份操作：这个点赞会以公司的名义公开。"
-    page.screenshot(path=str(screenshot_path("reaction-card-company-instagram-zh-CN")))
+@pytest.mark.parametrize("site", ["linkedin", "instagram"])
+def test_the_company_warning_in_chinese(site, feed_page):
+    page, _ = feed_page(site, locale="zh-CN")
+    act_as(page, site, COMPANY[site])
+    held_card(page, FEEDS[site], "competitor")
+    assert page.locator(IDENTITY).inner_text() == f"你正在以公司主页 {COMPANY[site]} 的身份操作：这个点赞会以公司的名义公开。"
+    page.screenshot(path=str(screenshot_path(f"reaction-card-company-{site}-zh-CN")))
 
 
 # --- reactions while the companion is down, and policy from the org directory --------------------

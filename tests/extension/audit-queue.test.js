@@ -131,3 +131,22 @@ test("companion down: check answers companion_unreachable at once, not after the
   // A refused connection is told apart from a timeout: the user is told to start the companion.
   assert.equal(answer.error.message, "The companion is not running.");
 });
+
+test("an entry of a kind whose sender is not loaded waits in the queue; it is never sent as a decision", async () => {
+  const companion = await startStubCompanion();
+  try {
+    const chrome = createChromeFake({ local: {
+      [USER_SETTINGS_KEY]: { companionUrl: companion.url },
+      auditQueue: [
+        { id: "r1", kind: "survey", body: { site: "linkedin" }, queuedAt: 1 },
+        { id: "d1", scan_id: "s1", action: "posted", queuedAt: 2 },
+      ],
+    } });
+    const result = await flushAudit(depsFor(chrome));
+    assert.equal(result.delivered, 1);
+    assert.deepEqual(companion.received.map((r) => r.body.scan_id), ["s1"]);
+    assert.deepEqual((await queuedDecisions(chrome)).map((e) => e.id), ["r1"]);
+  } finally {
+    await companion.close();
+  }
+});
