@@ -61,6 +61,11 @@ CREATE TABLE IF NOT EXISTS postguard_monthly_people (
     checks BIGINT NOT NULL, warned BIGINT NOT NULL, blocked BIGINT NOT NULL, overrides BIGINT NOT NULL,
     PRIMARY KEY (month, person)
 );
+-- a period's people read from the index alone (the table's rows for one day lie all over it)
+CREATE INDEX IF NOT EXISTS postguard_daily_people_days ON postguard_daily_people (day)
+    INCLUDE (person, checks, warned, blocked, overrides);
+CREATE INDEX IF NOT EXISTS postguard_monthly_people_months ON postguard_monthly_people (month)
+    INCLUDE (person, checks, warned, blocked, overrides);
 CREATE TABLE IF NOT EXISTS postguard_daily_findings (
     day TEXT NOT NULL, platform TEXT NOT NULL, category TEXT NOT NULL, checks BIGINT NOT NULL,
     PRIMARY KEY (day, platform, category)
@@ -201,7 +206,7 @@ def search_index_sql() -> list[str]:
 def review_tables_ready(conn, *, readable: bool = False) -> bool:
     """Whether the posts and counts tables and their trigger are in place (and, with `readable`,
     whether this role may read them: a reviewers' role granted only the events reads those)."""
-    names = (*REVIEW_TABLES, "postguard_events_decisions", "postguard_events_as_company")
+    names = (*REVIEW_TABLES, "postguard_events_decisions", "postguard_events_as_company", "postguard_daily_people_days")
     listed = " AND ".join(f"to_regclass('{name}') IS NOT NULL" for name in names)
     row = conn.execute(f"SELECT {listed} AND EXISTS (SELECT 1 FROM pg_trigger "
                        "WHERE tgname = 'postguard_events_review')").fetchone()
