@@ -54,10 +54,12 @@ def _check(rng: random.Random, moment: datetime, user: tuple[str, str]) -> dict:
         value_hashes=[{"category": c, "rule": RULES[c], "hash": f"h1:{rng.getrandbits(128):032x}"} for c in found],
         versions={"postguard": "0.1.0", "rules": "synthetic-1"},
     )
-    # who the post went out as (issue 9): the company's page, a personal account, or not known
+    # who the post went out as (issue 9): the company's page, the person's own account, or not
+    # known; the keyed hash is the account's, so it repeats for each person and account
     acting = int(event["scan_id"][-1], 16) % 3
     if acting < 2:
-        event["details"] = {"acting_hash": f"h1:{event['scan_id'][:32]}", "acted_as_company": acting == 0}
+        account = "company-page" if acting == 0 else user[0]
+        event["details"] = {"acting_hash": f"h1:{account}", "acted_as_company": acting == 0}
     return event
 
 
