@@ -57,7 +57,8 @@ def test_false_alarms_on_clean_items(figures):
 
 
 def test_precision_per_category(figures):
-    # reached: contact_pii 0.948, credentials 1.000, pricing 0.995
-    assert figures["contact_pii"]["precision"] >= 0.94
+    # reached: contact_pii 0.961 (0.948 before amounts grouped with spaces beside a currency
+    # stopped reading as phones too), credentials 1.000, pricing 0.996
+    assert figures["contact_pii"]["precision"] >= 0.955
     assert figures["credentials"]["precision"] >= 0.99
     assert figures["pricing"]["precision"] >= 0.99
