@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from companion.audit.events import utc_timestamp
-from companion.review.sql import Dialect, central_tables
+from companion.review.central_posts import Central, central_plan, escape_like, indexed_search
+from companion.review.sql import Dialect
 
-WHY_LOOKUP_CAP = 1_000
 ACTING = ("company", "personal")
 OUTCOMES = ("clean", "edited", "redacted", "overridden", "cancelled", "blocked", "posted", "open")
 SORTS = {
@@ -61,19 +61,6 @@ class PostFilter:
     acting: str | None = None          # "company": posted as a company identity; "personal": not
 
 
-@dataclass(frozen=True)
-class Central:
-    """What the central store offers the query (`ReviewTables`); for a search, the OS accounts
-    and identities that match it, and the scan ids whose justification does when there are few
-    enough to list."""
-
-    tables: object
-    why_scans: list[str] | None = None
-    users: list[str] = field(default_factory=list)
-    identities: list[str] = field(default_factory=list)
-    dense: bool = False  # the search matches many of the newest posts: walk them, row by row
-
-
 @dataclass
 class Post:
     """A post as the table, the exports and the alerts see it."""
@@ -87,10 +74,6 @@ class Post:
     def justification(self) -> str | None:
         """The newest reason the user gave, in full (500 characters at most, as stored)."""
         return next((d["justification"] for d in reversed(self.decisions) if d.get("justification")), None)
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def last_action(d: Dialect) -> str:
@@ -113,9 +96,6 @@ def _acting_clause(d: Dialect, acting: str) -> str:
     if d.name == "sqlite":
         return f"(CASE WHEN json_valid(c.details) THEN json_type(c.details, '$.acted_as_company') END) = '{flag}'"
     return f"(c.details->>'acted_as_company') = '{flag}'"
-
-
-_POST_EVENT = "(c.kind = 'check' OR (c.kind = 'decision' AND c.scan_id LIKE 'offline-%%'))"
 
 
 def _inner_where(d: Dialect, flt: PostFilter, central: Central | None = None) -> tuple[list[str], list]:
@@ -146,16 +126,16 @@ def _inner_where(d: Dialect, flt: PostFilter, central: Central | None = None) ->
         params.append(flt.rule)
     elif flt.rule is not None:
         clauses.append(f"{d.text_of('rules')} {d.like} {ph} ESCAPE '\\'")
-        params.append(f'%"{_escape_like(flt.rule)}"%')
+        params.append(f'%"{escape_like(flt.rule)}"%')
     if not flt.include_clean and flt.outcome is None and flt.verdict is None:
         clauses.append("(c.verdict IS NULL OR c.verdict <> 'allow')")
     if flt.search and central is not None and central.tables.search and central.tables.counts:
-        clause, extra = _indexed_search(flt.search, central)
+        clause, extra = indexed_search(flt.search, central)
         clauses.append(clause)
         params.extend(extra)
     elif flt.search:
         clauses.append(_search_clause(d))
-        term = f"%{_escape_like(flt.search)}%"
+        term = f"%{escape_like(flt.search)}%"
         # SQLite reads the identity out of the raw details text (no JSON parse per row)
         identity = f'%"identity":"{term}' if d.name == "sqlite" else term
         params.extend([term, identity, term, term, term, term])
@@ -182,90 +162,6 @@ def _search_clause(d: Dialect) -> str:
             f"OR {d.text_of('rules')} {like} {ph} {esc} OR {d.text_of('categories')} {like} {ph} {esc} "
             f"OR c.platform {like} {ph} {esc} OR c.scan_id IN (SELECT j.scan_id FROM {d.table} j "
             f"WHERE j.kind = 'decision' AND j.justification {like} {ph} {esc}))")
-
-
-def _indexed_search(text: str, central: Central) -> tuple[str, list]:
-    """The search on the central store, every branch served by an index; same rows as
-    `_search_clause`. People are matched by name first (`postguard_names`), then found by the
-    account and person indexes; the rest by trigram indexes, or the scan index for the listed
-    justification matches."""
-    term = f"%{_escape_like(text)}%"
-    if central.dense:
-        return _walked_search(term, central.why_scans)
-    arms = [f"{column} ILIKE %s ESCAPE '\\'" for column in (
-        "c.rules::text", "c.categories::text", "COALESCE(c.platform, '')")]
-    params: list = [term] * 3
-    if central.users:
-        arms.append("c.os_user = ANY(%s)")
-        params.append(central.users)
-    if central.identities:  # the person index's expression, so the index serves it
-        arms.append("(COALESCE(c.details->>'identity', c.os_user) = ANY(%s) AND c.details->>'identity' IS NOT NULL)")
-        params.append(central.identities)
-    if central.why_scans is not None:
-        if central.why_scans:
-            arms.append("c.scan_id = ANY(%s)")
-            params.append(central.why_scans)
-    else:
-        # Many decisions match: probe each post's decisions as the index walk meets it (OFFSET 0
-        # keeps the planner from hashing every matching decision of the store first)
-        arms.append("EXISTS (SELECT 1 FROM postguard_events j WHERE j.scan_id = c.scan_id AND j.kind = 'decision' "
-                    "AND j.justification ILIKE %s ESCAPE '\\' OFFSET 0)")
-        params.append(term)
-    return f"({' OR '.join(arms)})", params
-
-
-_WHY_EXISTS = ("EXISTS (SELECT 1 FROM postguard_events j WHERE j.scan_id = c.scan_id AND j.kind = 'decision' "
-               "AND j.justification ILIKE %s ESCAPE '\\' OFFSET 0)")
-
-
-def _walked_search(term: str, why_scans: list[str] | None = None) -> tuple[str, list]:
-    """The same search for a walk down the time index: no branch an index could serve (`|| ''`
-    hides the trigram indexes), so the planner walks instead of fetching every match first.
-    Listed justification matches are tested against the list (hashed), others probed per row."""
-    arms = [f"{column} ILIKE %s ESCAPE '\\'" for column in (
-        "c.os_user", "(c.details->>'identity')", "(c.rules::text || '')", "(c.categories::text || '')",
-        "(COALESCE(c.platform, '') || '')")]
-    params: list = [term] * 5
-    if why_scans is None:
-        arms.append(_WHY_EXISTS)
-        params.append(term)
-    elif why_scans:
-        arms.append("(c.scan_id || '') = ANY(%s)")
-        params.append(why_scans)
-    return f"({' OR '.join(arms)})", params
-
-
-DENSITY_SAMPLE, DENSE_MATCHES = 2_000, 100
-
-
-def central_plan(reader, d: Dialect, flt: PostFilter) -> Central | None:
-    """What the central store's own tables can do for this filter (None on SQLite).
-
-    A search first samples the newest posts: when at least DENSE_MATCHES of DENSITY_SAMPLE
-    match, the page walks the time index (50 matches come quickly, and the count stops at its
-    cap); otherwise it fetches the matches by index. The planner cannot tell the two apart,
-    as it has no statistics for a substring.
-    """
-    tables = central_tables(reader) if d.name == "postgres" else None
-    if tables is None:
-        return None
-    if not (flt.search and tables.search and tables.counts):
-        return Central(tables)
-    term = f"%{_escape_like(flt.search)}%"
-    clauses, params = _inner_where(d, flt, Central(tables, dense=True))
-    sampled, why_sampled = reader.rows(
-        f"SELECT count(*) FILTER (WHERE {' AND '.join(clauses)}), count(*) FILTER (WHERE {_WHY_EXISTS}) "
-        f"FROM (SELECT * FROM {d.table} c WHERE {_POST_EVENT} ORDER BY c.ts DESC, c.id DESC "
-        f"LIMIT {DENSITY_SAMPLE}) c", [*params, term])[0]
-    if sampled >= DENSE_MATCHES and why_sampled:  # many justifications match too: probe them per row
-        return Central(tables, dense=True)
-    rows = reader.rows("SELECT j.scan_id FROM postguard_events j WHERE j.kind = 'decision' "
-                       "AND j.scan_id IS NOT NULL AND j.justification ILIKE %s ESCAPE '\\' "
-                       f"LIMIT {WHY_LOOKUP_CAP + 1}", [term])
-    why = sorted({row[0] for row in rows}) if len(rows) <= WHY_LOOKUP_CAP else None
-    names = reader.rows("SELECT field, name FROM postguard_names WHERE name ILIKE %s ESCAPE '\\'", [term])
-    return Central(tables, why, users=[n for f, n in names if f == "os_user"],
-                   identities=[n for f, n in names if f == "identity"], dense=sampled >= DENSE_MATCHES)
 
 
 def _decided(d: Dialect, actions: tuple[str, ...]) -> str:

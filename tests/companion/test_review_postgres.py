@@ -19,7 +19,8 @@ from companion.review import create_review_app
 from companion.review.auth import admin_token
 from companion.audit.query import EventFilter
 from companion.review.people import Period, by_category_and_platform, people, person_record, top_rules
-from companion.review.posts import OUTCOMES, PostFilter, central_plan, count_posts, find_posts
+from companion.review.central_posts import central_plan
+from companion.review.posts import OUTCOMES, PostFilter, count_posts, find_posts
 from companion.review.sql import POSTGRES, SQLITE
 from sink_servers import new_database, postgres  # noqa: F401
 
@@ -214,16 +215,16 @@ def test_search_lists_the_matching_justifications_when_few_and_probes_them_when_
     _, central, _ = both
     few = central_plan(central, POSTGRES, PostFilter(search="already published"))
     assert few.why_scans  # under the cap: listed
-    from companion.review import posts
+    from companion.review import central_posts
 
-    cap, posts.WHY_LOOKUP_CAP = posts.WHY_LOOKUP_CAP, 3
+    cap, central_posts.WHY_LOOKUP_CAP = central_posts.WHY_LOOKUP_CAP, 3
     try:
         many = central_plan(central, POSTGRES, PostFilter(search="already published"))
         assert many.why_scans is None
         flt = PostFilter(search="already published")
         assert keyed(find_posts(central, POSTGRES, flt, limit=2000)) == keyed(find_posts(events_only, POSTGRES, flt, limit=2000))
     finally:
-        posts.WHY_LOOKUP_CAP = cap
+        central_posts.WHY_LOOKUP_CAP = cap
 
 
 @pytest.mark.parametrize("descending", [True, False])

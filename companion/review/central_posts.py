@@ -1,0 +1,124 @@
+"""How the posts' search runs on the central store, with its own tables and indexes
+(companion/audit/sinks/pg_review_tables.py): same rows as posts.py's plain search, without
+reading the whole store.
+
+A search first samples the newest posts (`central_plan`). A term common among them walks the
+time index, every branch tested row by row; a rarer one fetches its matches by index: trigram
+indexes on rules, categories and site, the person's names matched in `postguard_names` and then
+found by the account and person indexes, and the posts whose justification matches listed first
+(up to `WHY_LOOKUP_CAP`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from companion.review.sql import Dialect, central_tables
+
+WHY_LOOKUP_CAP = 1_000
+_POST_EVENT = "(c.kind = 'check' OR (c.kind = 'decision' AND c.scan_id LIKE 'offline-%%'))"
+
+
+def escape_like(text: str) -> str:
+    """`text` for LIKE/ILIKE ... ESCAPE '\\': its own %, _ and \\ match themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@dataclass(frozen=True)
+class Central:
+    """What the central store offers the query (`ReviewTables`); for a search, the OS accounts
+    and identities that match it, and the scan ids whose justification does when there are few
+    enough to list."""
+
+    tables: object
+    why_scans: list[str] | None = None
+    users: list[str] = field(default_factory=list)
+    identities: list[str] = field(default_factory=list)
+    dense: bool = False  # the search matches many of the newest posts: walk them, row by row
+
+
+
+def indexed_search(text: str, central: Central) -> tuple[str, list]:
+    """The search on the central store, every branch served by an index; same rows as
+    `_search_clause`. People are matched by name first (`postguard_names`), then found by the
+    account and person indexes; the rest by trigram indexes, or the scan index for the listed
+    justification matches."""
+    term = f"%{escape_like(text)}%"
+    if central.dense:
+        return _walked_search(term, central.why_scans)
+    arms = [f"{column} ILIKE %s ESCAPE '\\'" for column in (
+        "c.rules::text", "c.categories::text", "COALESCE(c.platform, '')")]
+    params: list = [term] * 3
+    if central.users:
+        arms.append("c.os_user = ANY(%s)")
+        params.append(central.users)
+    if central.identities:  # the person index's expression, so the index serves it
+        arms.append("(COALESCE(c.details->>'identity', c.os_user) = ANY(%s) AND c.details->>'identity' IS NOT NULL)")
+        params.append(central.identities)
+    if central.why_scans is not None:
+        if central.why_scans:
+            arms.append("c.scan_id = ANY(%s)")
+            params.append(central.why_scans)
+    else:
+        # Many decisions match: probe each post's decisions as the index walk meets it (OFFSET 0
+        # keeps the planner from hashing every matching decision of the store first)
+        arms.append("EXISTS (SELECT 1 FROM postguard_events j WHERE j.scan_id = c.scan_id AND j.kind = 'decision' "
+                    "AND j.justification ILIKE %s ESCAPE '\\' OFFSET 0)")
+        params.append(term)
+    return f"({' OR '.join(arms)})", params
+
+
+_WHY_EXISTS = ("EXISTS (SELECT 1 FROM postguard_events j WHERE j.scan_id = c.scan_id AND j.kind = 'decision' "
+               "AND j.justification ILIKE %s ESCAPE '\\' OFFSET 0)")
+
+
+def _walked_search(term: str, why_scans: list[str] | None = None) -> tuple[str, list]:
+    """The same search for a walk down the time index: no branch an index could serve (`|| ''`
+    hides the trigram indexes), so the planner walks instead of fetching every match first.
+    Listed justification matches are tested against the list (hashed), others probed per row."""
+    arms = [f"{column} ILIKE %s ESCAPE '\\'" for column in (
+        "c.os_user", "(c.details->>'identity')", "(c.rules::text || '')", "(c.categories::text || '')",
+        "(COALESCE(c.platform, '') || '')")]
+    params: list = [term] * 5
+    if why_scans is None:
+        arms.append(_WHY_EXISTS)
+        params.append(term)
+    elif why_scans:
+        arms.append("(c.scan_id || '') = ANY(%s)")
+        params.append(why_scans)
+    return f"({' OR '.join(arms)})", params
+
+
+DENSITY_SAMPLE, DENSE_MATCHES = 2_000, 100
+
+
+def central_plan(reader, d: Dialect, flt) -> Central | None:
+    """What the central store's own tables can do for this filter (None on SQLite).
+
+    A search first samples the newest posts: when at least DENSE_MATCHES of DENSITY_SAMPLE
+    match, the page walks the time index (50 matches come quickly, and the count stops at its
+    cap); otherwise it fetches the matches by index. The planner cannot tell the two apart,
+    as it has no statistics for a substring.
+    """
+    tables = central_tables(reader) if d.name == "postgres" else None
+    if tables is None:
+        return None
+    if not (flt.search and tables.search and tables.counts):
+        return Central(tables)
+    term = f"%{escape_like(flt.search)}%"
+    from companion.review.posts import _inner_where  # the rest of the filter, as the page runs it
+
+    clauses, params = _inner_where(d, flt, Central(tables, dense=True))
+    sampled, why_sampled = reader.rows(
+        f"SELECT count(*) FILTER (WHERE {' AND '.join(clauses)}), count(*) FILTER (WHERE {_WHY_EXISTS}) "
+        f"FROM (SELECT * FROM {d.table} c WHERE {_POST_EVENT} ORDER BY c.ts DESC, c.id DESC "
+        f"LIMIT {DENSITY_SAMPLE}) c", [*params, term])[0]
+    if sampled >= DENSE_MATCHES and why_sampled:  # many justifications match too: probe them per row
+        return Central(tables, dense=True)
+    rows = reader.rows("SELECT j.scan_id FROM postguard_events j WHERE j.kind = 'decision' "
+                       "AND j.scan_id IS NOT NULL AND j.justification ILIKE %s ESCAPE '\\' "
+                       f"LIMIT {WHY_LOOKUP_CAP + 1}", [term])
+    why = sorted({row[0] for row in rows}) if len(rows) <= WHY_LOOKUP_CAP else None
+    names = reader.rows("SELECT field, name FROM postguard_names WHERE name ILIKE %s ESCAPE '\\'", [term])
+    return Central(tables, why, users=[n for f, n in names if f == "os_user"],
+                   identities=[n for f, n in names if f == "identity"], dense=sampled >= DENSE_MATCHES)
