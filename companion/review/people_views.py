@@ -11,7 +11,7 @@ from datetime import datetime, time, timedelta, timezone
 from flask import render_template, request
 
 from companion.review.filters import _dates
-from companion.review.i18n import gettext as _
+from companion.review.i18n import gettext
 from companion.review.people import Period, by_category_and_platform, people, person_record, person_trend, \
     repeat_offenders, top_rules
 from companion.review.sql import dialect_of
@@ -32,7 +32,7 @@ def _period(args) -> tuple[Period, dict, list[str]]:
     until = until or datetime.combine(today + timedelta(days=1), time(0), tzinfo=timezone.utc)
     since = since or until - timedelta(days=DEFAULT_DAYS)
     if form.get("min") and (not form["min"].isdigit() or not 1 <= int(form["min"]) <= 1000):
-        errors.append(_("Overrides: a number from 1 to 1000"))
+        errors.append(gettext("Overrides: a number from 1 to 1000"))
     return Period(since, until), form, errors
 
 
@@ -82,7 +82,7 @@ def person(person: str):
         return _login_page(401)
     period, form, errors = _period(request.args)
     if len(person) > MAX_PERSON_CHARS:
-        errors.append(_("Person: longer than %(n)s characters", n=MAX_PERSON_CHARS))
+        errors.append(gettext("Person: longer than %(n)s characters", n=MAX_PERSON_CHARS))
     context = {"person": person, "form": form, "errors": errors, "period": period, "nav": "people"}
     if errors:
         return render_template("review/person.html", **_page_context(state, **context)), 400

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from test_review_page import ORIGIN, SyntheticLog, sign_in
+from test_review_page import SyntheticLog, sign_in
 
 from companion.review import present
 from companion.review.messages_zh import ZH
