@@ -201,12 +201,14 @@ def _non_latin(token: str) -> bool:
 
 
 def _windows(text: str) -> list[tuple[int, int]]:
-    """Merged windows of _REACH characters on each side of every digit run and every run of
-    number words."""
+    """Merged windows of _REACH characters on each side of every digit run, and after every
+    run of number words (their currency follows them)."""
     windows: list[list[int]] = []
-    runs = sorted([m.span() for m in _DIGIT_RUN.finditer(text)] + [m.span() for m in _NUMBER_WORDS.finditer(text)])
-    for s, e in runs:
-        for lo, hi in ((max(0, s - _REACH), min(s, e, s + 1)), (max(s, e - 1), min(len(text), e + _REACH))):
+    runs = sorted([(*m.span(), True) for m in _DIGIT_RUN.finditer(text)]
+                  + [(*m.span(), False) for m in _NUMBER_WORDS.finditer(text)])
+    for s, e, both_sides in runs:
+        sides = ((max(0, s - _REACH), min(s, e, s + 1)),) if both_sides else ()
+        for lo, hi in sides + ((max(s, e - 1), min(len(text), e + _REACH)),):
             if windows and lo <= windows[-1][1]:
                 windows[-1][1] = max(windows[-1][1], hi)
             else:
