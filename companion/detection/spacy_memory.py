@@ -40,7 +40,9 @@ from spacy.vocab import create_vocab
 log = logging.getLogger("postguard")
 
 # Cells of 16 bytes: the string table is renewed past 1 MiB. A fresh one has 4,096 cells; the
-# lexeme table grows no faster, since every new lexeme brings at least one new string.
+# lexeme table grows no faster, since every new lexeme brings at least one new string. (A word
+# seen again goes back into its own "deleted" cell, so only words never seen before grow them;
+# counting lexemes made would renew every few hundred posts for nothing.)
 MAX_TABLE_CELLS = 1 << 16
 
 
@@ -58,8 +60,8 @@ class WindowTokenizer:
         self._lang, self._defaults = nlp.lang, nlp.Defaults
         self._max_cells = max_table_cells
         self._lock = threading.Lock()
-        self._tokenizer, self._base_lexemes = self._fresh()
-        self._next: tuple[Tokenizer, int] | None = None
+        self._tokenizer = self._fresh()
+        self._next: Tokenizer | None = None
         self._builder: threading.Thread | None = None
         self.renewals = 0
 
@@ -68,12 +70,12 @@ class WindowTokenizer:
         """`text` tokenized; its new strings and lexemes are freed when the block ends."""
         with self._lock:
             if self._next is not None:
-                (self._tokenizer, self._base_lexemes), self._next = self._next, None
+                self._tokenizer, self._next = self._next, None
                 self.renewals += 1
             tokenizer = self._tokenizer
             with tokenizer.vocab.memory_zone():
                 yield tokenizer(text)
-            if self._builder is None and self._next is None and self._worn(tokenizer.vocab):
+            if self._builder is None and self._next is None and self.table_cells() > self._max_cells:
                 self._builder = threading.Thread(target=self._build_next, daemon=True,
                                                  name="postguard-spacy-vocab")
                 self._builder.start()
@@ -94,13 +96,8 @@ class WindowTokenizer:
             builder.join(timeout_s)
         return self._builder is None
 
-    def _worn(self, vocab) -> bool:
-        return (vocab.strings._map.capacity > self._max_cells
-                or len(vocab) - self._base_lexemes > self._max_cells // 2)
-
-    def _fresh(self) -> tuple[Tokenizer, int]:
-        vocab = create_vocab(self._lang, self._defaults)
-        return Tokenizer(vocab, **self._rules), len(vocab)
+    def _fresh(self) -> Tokenizer:
+        return Tokenizer(create_vocab(self._lang, self._defaults), **self._rules)
 
     def _build_next(self) -> None:
         try:
