@@ -121,11 +121,13 @@ def start_review_session(response: Response, username: str, ttl_s: float) -> Non
     from companion.review.auth import SESSION_COOKIE, new_session
     from companion.review.post_views import REVIEWER_COOKIE
 
-    ttl = int(ttl_s)
+    from flask import current_app
+
+    ttl, secure = int(ttl_s), current_app.config["SESSION_COOKIE_SECURE"]  # as the service's own cookie
     response.set_cookie(SESSION_COOKIE, new_session(_review_token(), ttl_s=ttl), max_age=ttl, path="/audit",
-                        httponly=True, samesite="Strict", secure=request.is_secure)
+                        httponly=True, samesite="Strict", secure=secure)
     response.set_cookie(REVIEWER_COOKIE, username, max_age=ttl, path="/audit", httponly=True, samesite="Strict",
-                        secure=request.is_secure)
+                        secure=secure)
 
 
 def forget_review_session(response: Response) -> None:

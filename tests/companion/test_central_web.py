@@ -108,7 +108,9 @@ def test_the_cookie_is_secure_unless_a_trial_turns_it_off(central, tmp_path):
     form = client.get("/signin")
     response = client.post("/signin", data={"username": "rita", "password": PASSWORD,
                                             "csrf_token": csrf_of(form.get_data(as_text=True))})
-    assert response.status_code == 303 and "Secure" in response.headers["Set-Cookie"]
+    cookies = response.headers.getlist("Set-Cookie")
+    assert response.status_code == 303 and len(cookies) == 3, "the service's session and the review page's two"
+    assert all("; Secure" in cookie for cookie in cookies), cookies
 
 
 def test_a_session_ends_its_hours_after_signing_in_however_active(central):
