@@ -36,22 +36,24 @@ def worth_reading(sentence: str) -> bool:
     random signs and letters, or ideographs the encoder has no piece for (of random CJK 80%
     are not among the 4,088 it knows; of Chinese prose, none). A number counts as one letter
     however long, and punctuation not at all, so "13353392588.麻花389401931.黑人勿扰。" and
-    "真的想知道啊？？？？" are still read.
+    "真的想知道啊？？？？" are still read. Nor, last, a "sentence" of spaced words that says the
+    same two or three over and over: 300 characters of "USD 12.34/pc" in a row.
     """
-    words, in_words, ideographs, known, written = _tally(sentence)
-    if 2 * (in_words + known) < written:
+    words, in_words, ideographs, known, written, distinct = _tally(sentence)
+    if 2 * (in_words + known) < written or (4 * distinct < words and in_words > known):
         return False
     return words >= MIN_WORDS or ideographs >= MIN_CJK_CHARS
 
 
-def _tally(sentence: str) -> tuple[int, int, int, int, int]:
+def _tally(sentence: str) -> tuple[int, int, int, int, int, int]:
     """(words of two letters or more, their letters, ideographs, ideographs the encoder knows,
-    letters + ideographs + numbers), in one pass: every sentence of a 100,000-character post
-    goes through here, and a regex per count cost more than the counting."""
+    letters + ideographs + numbers, distinct words), in one pass: every sentence of a
+    100,000-character post goes through here, and a regex per count cost more than the counting."""
     known_set = encoder_ideographs()
     words = in_words = ideographs = known = written = run = 0
     after_digit = False
-    for ch in sentence + " ":
+    seen = set()
+    for at, ch in enumerate(sentence + " "):
         if ch.isalpha():
             written += 1
             after_digit = False
@@ -69,8 +71,9 @@ def _tally(sentence: str) -> tuple[int, int, int, int, int]:
         if run >= 2:
             words += 1
             in_words += run
+            seen.add(sentence[at - run:at].casefold())
         run = 0
-    return words, in_words, ideographs, known, written
+    return words, in_words, ideographs, known, written, len(seen)
 
 
 @lru_cache(maxsize=1)
