@@ -89,7 +89,7 @@ def _walked_search(term: str, why_scans: list[str] | None = None) -> tuple[str, 
     return f"({' OR '.join(arms)})", params
 
 
-DENSITY_SAMPLE, DENSE_MATCHES = 2_000, 100
+DENSITY_SAMPLE, DENSE_MATCHES, COMMON_JUSTIFICATION = 2_000, 100, 20
 
 
 def central_plan(reader, d: Dialect, flt) -> Central | None:
@@ -113,7 +113,9 @@ def central_plan(reader, d: Dialect, flt) -> Central | None:
         f"SELECT count(*) FILTER (WHERE {' AND '.join(clauses)}), count(*) FILTER (WHERE {_WHY_EXISTS}) "
         f"FROM (SELECT * FROM {d.table} c WHERE {_POST_EVENT} ORDER BY c.ts DESC, c.id DESC "
         f"LIMIT {DENSITY_SAMPLE}) c", [*params, term])[0]
-    if sampled >= DENSE_MATCHES and why_sampled:  # many justifications match too: probe them per row
+    if (sampled >= DENSE_MATCHES and why_sampled) or why_sampled >= COMMON_JUSTIFICATION:
+        # a justification many posts share: probe each post's decisions as the walk meets it, rather
+        # than list hundreds of thousands of matching decisions first
         return Central(tables, dense=True)
     rows = reader.rows("SELECT j.scan_id FROM postguard_events j WHERE j.kind = 'decision' "
                        "AND j.scan_id IS NOT NULL AND j.justification ILIKE %s ESCAPE '\\' "

@@ -153,7 +153,17 @@ def events():
     chart = build_chart(state.reader.daily_counts(chart_filter(query.flt, start, end)), start, end, clamped)
     shown = [for_display(e) for e in rows[:PAGE_SIZE]]
     return render_template("review/events.html", **_page_context(
-        state, q=query, rows=shown, total=state.reader.count(query.flt), chart=chart, older=older))
+        state, q=query, rows=shown, chart=chart, older=older, **_event_count(state.reader, query.flt)))
+
+
+def _event_count(reader, flt: EventFilter) -> dict:
+    """The event log's count: exact for the laptop's log, up to the reader's cap for the central
+    store (the page then says "10,000+")."""
+    cap = getattr(reader, "count_cap", None)
+    if cap is None:
+        return {"total": reader.count(flt), "capped": False}
+    total = reader.count(flt, cap=cap)
+    return {"total": min(total, cap), "capped": total > cap}
 
 
 @bp.get("/")
