@@ -15,7 +15,7 @@ Two things keep it bounded:
    (preshed maps), and preshed does not count a deleted mark as free when it decides to grow:
    the tables doubled every time about as many new words as they had slots had gone through
    them, ~17 bytes a word for ever. So the tokenizer works on a vocabulary of its own (not the
-   loaded model's), and once its string table has grown past `MAX_TABLE_CELLS` a fresh
+   loaded model's), and once its string table has grown to `MAX_TABLE_CELLS` a fresh
    vocabulary and tokenizer are built on a background thread from the same rules (in memory;
    nothing is read from disk) and swapped in under the lock. Building one takes 0.2-1 s of CPU
    (spaCy loads its 1,300 special cases), which is why no check waits for it.
@@ -39,7 +39,7 @@ from spacy.vocab import create_vocab
 
 log = logging.getLogger("postguard")
 
-# Cells of 16 bytes: the string table is renewed past 1 MiB. A fresh one has 4,096 cells; the
+# Cells of 16 bytes: the string table is renewed once it reaches 1 MiB. A fresh one has 4,096; the
 # lexeme table grows no faster, since every new lexeme brings at least one new string. (A word
 # seen again goes back into its own "deleted" cell, so only words never seen before grow them;
 # counting lexemes made would renew every few hundred posts for nothing.)
@@ -75,7 +75,7 @@ class WindowTokenizer:
             tokenizer = self._tokenizer
             with tokenizer.vocab.memory_zone():
                 yield tokenizer(text)
-            if self._builder is None and self._next is None and self.table_cells() > self._max_cells:
+            if self._builder is None and self._next is None and self.table_cells() >= self._max_cells:
                 self._builder = threading.Thread(target=self._build_next, daemon=True,
                                                  name="postguard-spacy-vocab")
                 self._builder.start()
