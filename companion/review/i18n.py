@@ -11,6 +11,9 @@ when a message in a template or a label table has no Chinese.
                                (the values are escaped unless they are markup themselves)
     _n(one, many, n, **values) the singular or plural form for n (Chinese has one form)
     as_code(text)              <code>text</code>, escaped, for _m
+
+Another blueprint with words of its own (the central service's pages) makes a Catalogue of its
+table and hands it to template_context; the language and its cookie are the same for both.
 """
 
 from __future__ import annotations
@@ -46,26 +49,37 @@ def current_language() -> str:
     return g.pg_lang
 
 
-def translate(text: str) -> str:
-    """`text` in the current language; English, or a message not in the catalogue, as it is."""
-    return ZH.get(text, text) if current_language() == "zh" else text
+class Catalogue:
+    """The three helpers over one table of Chinese messages: the review pages' (ZH) by default,
+    another blueprint's (the central service's pages) with its own table."""
+
+    def __init__(self, table: dict[str, str]):
+        self.table = table
+
+    def translate(self, text: str) -> str:
+        """`text` in the current language; English, or a message not in the table, as it is."""
+        return self.table.get(text, text) if current_language() == "zh" else text
+
+    def gettext(self, text: str, **values) -> str:
+        """`_()`: the text translated, with `%(name)s` placeholders filled from `values`."""
+        out = self.translate(text)
+        return out % values if values else out
+
+    def markup_gettext(self, text: str, **values) -> Markup:
+        """`_m()`: the translated sentence as markup; plain values are escaped, markup kept."""
+        out = Markup(self.translate(text))
+        return out % {k: v if isinstance(v, Markup) else escape(v) for k, v in values.items()} if values else out
+
+    def ngettext(self, one: str, many: str, n: int, **values) -> str:
+        """`_n()`: the form for `n`; `%(n)s` is the number with thousands separators."""
+        return self.gettext(one if n == 1 else many, n=f"{n:,}", **values)
 
 
-def gettext(text: str, **values) -> str:
-    """`_()`: the text translated, with `%(name)s` placeholders filled from `values`."""
-    out = translate(text)
-    return out % values if values else out
-
-
-def markup_gettext(text: str, **values) -> Markup:
-    """`_m()`: the translated sentence as markup; plain values are escaped, markup kept."""
-    out = Markup(translate(text))
-    return out % {k: v if isinstance(v, Markup) else escape(v) for k, v in values.items()} if values else out
-
-
-def ngettext(one: str, many: str, n: int, **values) -> str:
-    """`_n()`: the form for `n`; `%(n)s` is the number with thousands separators."""
-    return gettext(one if n == 1 else many, n=f"{n:,}", **values)
+REVIEW_MESSAGES = Catalogue(ZH)
+translate = REVIEW_MESSAGES.translate
+gettext = REVIEW_MESSAGES.gettext
+markup_gettext = REVIEW_MESSAGES.markup_gettext
+ngettext = REVIEW_MESSAGES.ngettext
 
 
 def code(text) -> Markup:
@@ -86,8 +100,9 @@ def source_text(label: str) -> str:
     return label
 
 
-def template_context() -> dict:
-    """What the review templates get: the four helpers, the language and the switch's targets."""
+def template_context(catalogue: Catalogue = REVIEW_MESSAGES) -> dict:
+    """What the review templates get: the four helpers, the language and the switch's targets
+    (another blueprint passes its own catalogue)."""
     lang = current_language()
-    return {"_": gettext, "_m": markup_gettext, "_n": ngettext, "as_code": code, "lang": lang, "source_text": source_text,
+    return {"_": catalogue.gettext, "_m": catalogue.markup_gettext, "_n": catalogue.ngettext, "as_code": code, "lang": lang, "source_text": source_text,
             "html_lang": HTML_LANG[lang], "other_languages": [(k, v) for k, v in SWITCH_LABELS.items() if k != lang]}
