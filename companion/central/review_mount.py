@@ -1,36 +1,33 @@
 """The review tool (companion/review, the laptop's /audit page) on the central service, over every
 laptop's events in PostgreSQL: one review blueprint for both, not a second Flask app.
 
-What changes on the central service is who may open the page. On a laptop the page is loopback-only
-and opens with the admin token; here it sits behind the service's own sign-in:
+What changes on the central service is who may open the page, and that is the access object the
+blueprint is registered with (companion/review/access.py). `AccountAccess` is the service's:
 
-- `_guard` (run before the blueprint's handlers) sends anyone not signed in to /signin, answers the
-  page's own sign-in and sign-out with the service's, and refuses a form post that did not come from
-  this site (Origin, or `null` with `Sec-Fetch-Site: same-origin` as browsers send it under the
-  page's `no-referrer`; SameSite=Strict cookies besides). The page's forms carry no CSRF field of
-  ours, so this is the CSRF check for them; every form of the service's own pages keeps its token.
-- The page's session cookie is minted by the service from `review.key` (made by `central keygen`,
-  shared by every instance) when a reviewer signs in, and lasts as long as the sign-in. Both
-  cookies are needed: the service's session is checked on every request, so a disabled account or a
-  changed password ends access to the page at once.
-- A review entry carries the signed-in account's name: the "Your name" field is filled with it, and
-  an entry under another name is refused.
+- its guard sends anyone not signed in to /signin, answers the page's own sign-in with the service's
+  and its sign-out by ending the service's session, and refuses a form post from another site (Origin,
+  or `null` with `Sec-Fetch-Site: same-origin` as browsers send it under the page's `no-referrer`) or
+  without the session's CSRF token, which every POST form of the page carries (`hidden_fields`);
+- the signed-in account is read from the service's session on every request, so a disabled account or
+  a changed password ends access to the page at once; there is no second cookie;
+- a review entry carries the signed-in account's name ("Your name" is that name and cannot be changed);
+- the page's tabs end with the service's Approvals queue.
 
-The page's loopback Host check is replaced by this guard (the service sits behind a reverse proxy
-with a public name); everything else of the page, its headers (CSP) included, is as on a laptop.
+The page's loopback Host check is not used here (the service sits behind a reverse proxy with a public
+name); everything else of the page, its headers (CSP) included, is as on a laptop.
 """
 
 from __future__ import annotations
 
+import hmac
 from pathlib import Path
 
-from flask import Flask, Response, redirect, request, session, url_for
+from flask import Flask, Request, Response, current_app, redirect, session, url_for
 
-from companion.central.drafts import REVIEW_KEY_FILE
 from companion.central.errors import Forbidden
-from companion.central.sessions import signed_in_account
+from companion.central.sessions import CSRF_FIELD, csrf_token, signed_in_account
+from companion.review.access import ReviewAccess
 
-REVIEW_BLUEPRINT = "review"
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -44,96 +41,64 @@ def mount_review(app: Flask, state) -> None:
 
     url = state.settings.db.get_secret_value()
     reader = PostgresAuditReader.open(url)
-    token_file = Path(state.settings.key_dir) / REVIEW_KEY_FILE
-    _check_key(token_file)
     register_review(app, reader, Settings(data_dir=Path(state.settings.key_dir), port=state.settings.port),
                     source_label=f"Central audit store {reader.db.describe()}, all laptops",
-                    token_file=token_file, workflow=PostgresWorkflowStore.open(url), alerts=state.alerts)
-    # The page's own guard admits loopback Hosts only; here the service's guard stands in its place.
-    app.before_request_funcs[REVIEW_BLUEPRINT] = []
-    app.before_request(_guard)
+                    workflow=PostgresWorkflowStore.open(url), alerts=state.alerts, access=AccountAccess())
 
 
-def _check_key(token_file: Path) -> None:
-    from companion.errors import ConfigError
-    from companion.review.auth import read_admin_token
+class AccountAccess(ReviewAccess):
+    """The review page behind the central service's accounts, sessions and CSRF token."""
 
-    if read_admin_token(token_file) is None:
-        raise ConfigError("no review.key: run `postguard central keygen --key-dir DIR` again (existing keys are "
-                          "kept) and copy the new file to every instance", path=str(token_file))
+    nav_links = (("Approvals", "central.queue"),)
+
+    def guard(self, req: Request) -> Response | None:
+        """See the module docstring: this site's forms only, the service's sign-in and sign-out."""
+        if not _from_this_site(req):
+            raise Forbidden("the review page only answers its own pages; open it by its address", "bad_origin")
+        if req.endpoint == "review.login":  # the laptop's token form is no door here; nothing to protect
+            signed_in = self.signed_in() is not None
+            return redirect(url_for("review.posts") if signed_in else self.sign_in_url(url_for("review.posts")), 303)
+        if req.method == "POST":
+            if req.mimetype not in _FORM_TYPES:
+                raise Forbidden("send the form as a form post", "bad_form")
+            _check_csrf_token(req)
+        if req.endpoint == "review.logout":
+            session.clear()
+            return redirect(url_for("central.signin"), 303)
+        if self.signed_in() is None:
+            target = req.full_path.rstrip("?") if req.method == "GET" else url_for("review.posts")
+            return redirect(self.sign_in_url(target), 303)
+        return None
+
+    def signed_in(self) -> str | None:
+        with current_app.extensions["postguard_central"].store.connection() as conn:
+            account = signed_in_account(conn)
+        return account.username if account is not None else None
+
+    def sign_in_url(self, next_path: str) -> str:
+        return url_for("central.signin", next=next_path)
+
+    @property
+    def sign_out_url(self) -> str:
+        return url_for("central.signout")
+
+    def hidden_fields(self) -> dict[str, str]:
+        return {CSRF_FIELD: csrf_token()}
 
 
-def _review_token() -> str:
-    from flask import current_app
-
-    from companion.review.auth import read_admin_token
-    from companion.review.state import REVIEW_EXTENSION
-
-    return read_admin_token(current_app.extensions[REVIEW_EXTENSION].token_file)
-
-
-def _from_this_site() -> bool:
-    origin = request.headers.get("Origin")
-    fetch_site = request.headers.get("Sec-Fetch-Site")
+def _from_this_site(req: Request) -> bool:
+    origin = req.headers.get("Origin")
+    fetch_site = req.headers.get("Sec-Fetch-Site")
     if origin is None:
-        return fetch_site in (None, "same-origin", "none") and request.method == "GET"
+        return fetch_site in (None, "same-origin", "none") and req.method == "GET"
     if origin == "null":
         return fetch_site == "same-origin"
-    return origin == request.host_url.rstrip("/") and fetch_site in (None, "same-origin")
+    return origin == req.host_url.rstrip("/") and fetch_site in (None, "same-origin")
 
 
-def _guard() -> Response | None:
-    """The central service's door to the review page (see the module docstring)."""
-    if request.blueprint != REVIEW_BLUEPRINT:
-        return None
-    from flask import current_app
-
-    if not _from_this_site():
-        raise Forbidden("the review page only answers its own pages; open it by its address", "bad_origin")
-    if request.method == "POST" and request.mimetype not in _FORM_TYPES:
-        raise Forbidden("send the form as a form post", "bad_form")
-    with current_app.extensions["postguard_central"].store.connection() as conn:
-        account = signed_in_account(conn)
-    if request.endpoint == "review.logout":
-        session.clear()
-        response = redirect(url_for("central.signin"), 303)
-        forget_review_session(response)
-        return response
-    if account is None:
-        target = request.full_path.rstrip("?") if request.method == "GET" else url_for("review.posts")
-        return redirect(url_for("central.signin", next=target), 303)
-    if request.endpoint == "review.login":
-        return redirect(url_for("review.posts"), 303)
-    if request.endpoint == "review.add_review_entry" and request.form.get("reviewer", "").strip() != account.username:
-        raise Forbidden(f"review entries are signed with your account name ({account.username})", "wrong_reviewer")
-    from companion.review.auth import SESSION_COOKIE, session_is_valid
-
-    if not session_is_valid(request.cookies.get(SESSION_COOKIE), _review_token()):
-        # Signed in before the page was here, or the page's cookie was removed: mint it, come back.
-        response = redirect(request.full_path.rstrip("?") if request.method == "GET" else url_for("review.posts"), 303)
-        start_review_session(response, account.username, current_app.permanent_session_lifetime.total_seconds())
-        return response
-    return None
-
-
-def start_review_session(response: Response, username: str, ttl_s: float) -> None:
-    """Give the browser the page's session cookie (as long as the sign-in) and fill 'Your name'."""
-    from companion.review.auth import SESSION_COOKIE, new_session
-    from companion.review.post_views import REVIEWER_COOKIE
-
-    from flask import current_app
-
-    ttl, secure = int(ttl_s), current_app.config["SESSION_COOKIE_SECURE"]  # as the service's own cookie
-    response.set_cookie(SESSION_COOKIE, new_session(_review_token(), ttl_s=ttl), max_age=ttl, path="/audit",
-                        httponly=True, samesite="Strict", secure=secure)
-    response.set_cookie(REVIEWER_COOKIE, username, max_age=ttl, path="/audit", httponly=True, samesite="Strict",
-                        secure=secure)
-
-
-def forget_review_session(response: Response) -> None:
-    """Signing out of the service ends the page's session in this browser too."""
-    from companion.review.auth import SESSION_COOKIE
-    from companion.review.post_views import REVIEWER_COOKIE
-
-    for name in (SESSION_COOKIE, REVIEWER_COOKIE):
-        response.delete_cookie(name, path="/audit", httponly=True, samesite="Strict")
+def _check_csrf_token(req: Request) -> None:
+    """403 unless the form carries this session's CSRF token (sessions.py; the Origin was checked above,
+    with the `null` the page's no-referrer makes browsers send, which sessions.check_csrf refuses)."""
+    given, expected = req.form.get(CSRF_FIELD, ""), session.get("csrf", "")
+    if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
+        raise Forbidden("the form has expired or did not come from this page; reload it and try again", "bad_csrf")

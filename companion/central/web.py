@@ -12,7 +12,6 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 
 from companion.central import accounts, approvals, devices
 from companion.central.errors import Throttled, Unauthorized
-from companion.central.review_mount import forget_review_session, start_review_session
 from companion.central.sessions import check_csrf, csrf_token, require_account, signed_in_account, start_session
 from companion.errors import NotFound
 
@@ -66,18 +65,14 @@ def signin():
                                    account=None, username=username), 401
     start_session(account)
     log.info("central: %s signed in", account.username)
-    response = redirect(next_path, 303)
-    start_review_session(response, account.username, current_app.permanent_session_lifetime.total_seconds())
-    return response
+    return redirect(next_path, 303)
 
 
 @bp.post("/signout")
 def signout():
     check_csrf()
     session.clear()
-    response = redirect(url_for("central.signin"), 303)
-    forget_review_session(response)
-    return response
+    return redirect(url_for("central.signin"), 303)
 
 
 @bp.get("/approvals")

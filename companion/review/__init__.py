@@ -3,6 +3,10 @@
     register_review(app, reader, settings)   adds the page to an existing app (the companion)
     create_review_app(reader, settings)      an app with only the page (`postguard audit serve`)
 
+Who may open it is the `access` object's say (access.py): by default the laptop's (loopback only,
+the admin token, the page's own cookie); the central service passes one backed by its accounts,
+sessions and CSRF token (companion/central/review_mount.py).
+
 Both take any `AuditReader` (companion/audit/query.py): the local SQLite log or the central
 PostgreSQL store. Access needs the admin token from `postguard audit token`; see
 docs/audit.md for what the page shows and how it is protected.
@@ -18,17 +22,19 @@ from werkzeug.exceptions import HTTPException
 from companion.audit.query import AuditReader
 from companion.config import Settings
 from companion.errors import PostguardError
+from companion.review.access import ReviewAccess, TokenAccess
 from companion.review.auth import token_path
 from companion.review.guard import add_security_headers, check_review_request
 from companion.review.present import TEMPLATE_FILTERS
 from companion.review.state import REVIEW_EXTENSION, ReviewState
 
-__all__ = ["REVIEW_EXTENSION", "create_review_app", "is_review_request", "register_review"]
+__all__ = ["REVIEW_EXTENSION", "ReviewAccess", "TokenAccess", "create_review_app", "is_review_request",
+           "register_review"]
 
 
 def register_review(app: Flask, reader: AuditReader, settings: Settings, *,
                     source_label: str | None = None, token_file: Path | None = None,
-                    workflow=None, alerts=None) -> None:
+                    workflow=None, alerts=None, access: ReviewAccess | None = None) -> None:
     """Serve the review page from `app`, reading events through `reader`.
 
     The admin token is the one in `settings.data_dir` unless `token_file` says otherwise.
@@ -36,16 +42,17 @@ def register_review(app: Flask, reader: AuditReader, settings: Settings, *,
     review.sqlite3 in the data dir for the laptop's log, the central database's own tables for
     the central store (pg_workflow.py), so every reviewer of the fleet sees the same entries.
     `alerts` is the running alert service whose rules the settings page shows.
+    `access` decides who may open the page (access.py); the default is the laptop's admin-token sign-in.
     """
     from companion.review import people_views, post_views  # noqa: F401  (their routes join bp)
     from companion.review.views import bp
 
     label = source_label or f"Audit log on this computer ({settings.data_dir})"
     forwarding = bool(settings.syslog_target or settings.central_db)
-    app.extensions[REVIEW_EXTENSION] = ReviewState(reader, token_file or token_path(settings.data_dir),
-                                                   settings.port, label, forwarding,
+    token_file = token_file or token_path(settings.data_dir)
+    app.extensions[REVIEW_EXTENSION] = ReviewState(reader, token_file, settings.port, label, forwarding,
                                                    workflow=workflow or _default_workflow(reader, settings),
-                                                   alerts=alerts)
+                                                   alerts=alerts, access=access or TokenAccess(token_file, settings.port))
     for name, function in TEMPLATE_FILTERS.items():
         app.jinja_env.filters.setdefault(name, function)
     app.register_blueprint(bp)

@@ -15,6 +15,7 @@ ZH: dict[str, str] = {
     "People & team": "人员与团队",
     "Alerts": "告警",
     "Event log": "事件日志",
+    "Approvals": "审批",  # the central service's tab on the review pages (review_mount.py)
     "Times are UTC. The log holds masked excerpts and keyed hashes, never the text of a post.":
         "时间均为 UTC。日志只保存遮蔽后的摘录和带密钥的哈希，绝不保存帖子正文。",
     "This companion checks posts against the shipped %(example)s client list, not your organisation's. "

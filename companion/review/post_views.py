@@ -17,12 +17,13 @@ from flask import Response, redirect, render_template, request, url_for
 
 from companion.audit.chain import canonical_json
 from companion.audit.export import EXPORT_FORMATS
+from companion.api.security import Forbidden
 from companion.errors import NotFound
 from companion.review.post_filters import PAGE_SIZE, POST_FIELDS, PostQuery, parse_post_query
 from companion.review.posts import Post, central_plan, count_posts, find_posts, post_by_scan
 from companion.review.sql import dialect_of
 from companion.review.state import review_state
-from companion.review.views import _login_page, _page_context, _signed_in, bp, for_display
+from companion.review.views import _login_page, _page_context, _signed_in, bp, for_display, signed_in_name
 from companion.review.workflow import PostReview, WorkflowError
 
 REVIEWER_COOKIE = "pg_reviewer"
@@ -41,8 +42,10 @@ def _with_review(query: PostQuery, state) -> PostQuery:
     return query
 
 
-def _reviewer() -> str:
-    return request.cookies.get(REVIEWER_COOKIE, "")
+def _reviewer(state) -> str:
+    """The "Your name" field: the signed-in account's name where the host has accounts, else the last name
+    typed in this browser."""
+    return signed_in_name(state) or request.cookies.get(REVIEWER_COOKIE, "")
 
 
 @bp.get("/posts")
@@ -81,7 +84,8 @@ def post_detail(scan_id: str):
     error = request.args.get("error") if request.args.get("error") in _ERRORS else None
     return render_template("review/post.html", **_page_context(
         state, post=post, check=for_display(post.check), review=state.workflow.review_of(scan_id),
-        reviewer=_reviewer(), back=request.args.get("back", ""), error=_ERRORS.get(error), nav="posts"))
+        reviewer=_reviewer(state), account_name=signed_in_name(state), back=request.args.get("back", ""),
+        error=_ERRORS.get(error), nav="posts"))
 
 
 _ERRORS = {"name": "Say who you are (Your name) before adding a review entry.",
@@ -96,7 +100,11 @@ def add_review_entry(scan_id: str):
         return _login_page(401)
     if post_by_scan(state.reader, dialect_of(state.reader), scan_id[:80]) is None:
         raise NotFound("there is no post with this id in the log", "unknown_post")
-    reviewer = request.form.get("reviewer", "")
+    reviewer, account_name = request.form.get("reviewer", ""), signed_in_name(state)
+    if account_name:  # entries are made under the signed-in account's name, never another
+        if reviewer.strip() not in ("", account_name):
+            raise Forbidden(f"review entries are signed with your account name ({account_name})", "wrong_reviewer")
+        reviewer = account_name
     target = url_for("review.post_detail", scan_id=scan_id)
     try:
         state.workflow.append(action=request.form.get("action", ""), post=scan_id, reviewer=reviewer,
@@ -105,6 +113,8 @@ def add_review_entry(scan_id: str):
         problem = "name" if "name" in exc.message.lower() else "comment" if "Comment" in exc.message else "input"
         return redirect(f"{target}?error={problem}", 303)
     response = redirect(target, 303)
+    if account_name:
+        return response
     response.set_cookie(REVIEWER_COOKIE, reviewer.strip()[:120], max_age=365 * 86400, path="/audit",
                         httponly=True, samesite="Strict", secure=request.is_secure)
     return response

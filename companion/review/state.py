@@ -30,6 +30,7 @@ class ReviewState:
     throttle: SignInThrottle = field(default_factory=SignInThrottle)  # wrong tokens per client
     workflow: object = None  # review entries and saved views (workflow.py): reviewed, assigned, comments
     alerts: object = None    # the alert rules and what they sent (companion/alerts), for the settings page
+    access: object = None    # who may open the page and how they sign in (access.py); TokenAccess by default
 
 
 def review_state() -> ReviewState:

@@ -19,11 +19,11 @@ from companion.audit.export import EXPORT_FORMATS, export_events
 from companion.audit.query import EventFilter
 from companion.errors import NotFound, PostguardError
 from companion.review.anchoring import anchor_lines
-from companion.review.auth import SESSION_COOKIE, SESSION_TTL_S, new_session, read_admin_token, \
-    session_is_valid, token_matches
+from companion.review.access import signs_in_on_page
+from companion.review.auth import SESSION_COOKIE, SESSION_TTL_S, new_session, read_admin_token, token_matches
 from companion.review.chart import build_chart, chart_days, chart_filter
 from companion.review.filters import CHOICES, parse_review_query
-from companion.review.guard import add_security_headers, check_review_request
+from companion.review.guard import add_security_headers
 from companion.review.i18n import LANG_COOKIE, LANGUAGES, template_context
 from companion.review.state import ReviewState, review_state
 
@@ -37,8 +37,9 @@ MAX_TOKEN_CHARS = 512
 
 
 @bp.before_request
-def _guard() -> None:
-    check_review_request(request, review_state().port)
+def _guard():
+    """The access object's door (access.py): the laptop's loopback checks, or the host's sign-in."""
+    return review_state().access.guard(request)
 
 
 @bp.after_request
@@ -49,6 +50,15 @@ def _headers(response: Response) -> Response:
 
 
 bp.context_processor(template_context)
+
+
+@bp.context_processor
+def _access_context() -> dict:
+    """What the templates need from the access object: the fields of every POST form, the host's tabs,
+    where "Sign out" posts."""
+    access = review_state().access
+    return {"review_hidden_fields": access.hidden_fields(), "review_nav_links": access.nav_links,
+            "review_sign_out_url": access.sign_out_url}
 
 
 @bp.get("/language/<code>")
@@ -63,8 +73,13 @@ def choose_language(code: str):
 
 
 def _signed_in(state: ReviewState) -> bool:
-    """Whether the request carries a session made with the current admin token."""
-    return session_is_valid(request.cookies.get(SESSION_COOKIE), read_admin_token(state.token_file))
+    """Whether the access object (access.py) says someone is signed in."""
+    return state.access.signed_in() is not None
+
+
+def signed_in_name(state: ReviewState) -> str:
+    """The signed-in reviewer's account name, "" when the sign-in names nobody (the admin token)."""
+    return state.access.signed_in() or ""
 
 
 def _safe_next(path: str | None) -> str:
@@ -80,8 +95,12 @@ def _safe_next(path: str | None) -> str:
 def _login_page(status: int, problem: str | None = None, next_path: str | None = None, *,
                 wait_s: int = 0):
     """The sign-in form; `problem` ("wrong_token", "no_token") picks the message it shows, and
-    `wait_s` says how long sign-in is paused (429 with Retry-After)."""
+    `wait_s` says how long sign-in is paused (429 with Retry-After). A host with a sign-in of its
+    own (access.py) gets the browser instead, with the page to come back to."""
     state = review_state()
+    back = _safe_next(next_path or request.full_path) if request.method == "GET" else url_for("review.posts")
+    if not signs_in_on_page(state.access, back):
+        return redirect(state.access.sign_in_url(back), 303)
     has_token = read_admin_token(state.token_file) is not None
     html = render_template("review/login.html", problem=problem, has_token=has_token, wait_s=wait_s,
                            next_path=_safe_next(next_path or request.full_path),
@@ -232,6 +251,8 @@ def login():
     """The sign-in form; a right token sets the session cookie, a wrong one is a 401, and
     wrong ones in a row make the client wait (429, throttle.py)."""
     state = review_state()
+    if not signs_in_on_page(state.access, url_for("review.posts")):  # the host signs in, not the token
+        return redirect(state.access.sign_in_url(url_for("review.posts")), 303)
     if request.method == "GET":
         if _signed_in(state):
             return redirect(url_for("review.events"), 303)

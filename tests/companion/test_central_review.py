@@ -64,19 +64,20 @@ def test_without_the_services_sign_in_every_review_page_sends_the_browser_to_sig
         "the laptop's admin-token sign-in is not a door here"
 
 
-def test_the_review_pages_session_alone_opens_nothing(central):
+def test_the_service_session_is_the_only_door_and_the_laptops_page_cookie_opens_nothing(central):
     signed_in = central.session("rita")
-    cookie = signed_in.cookies.get("postguard_review", path="/audit")
-    assert cookie, "signing in gives the page its session"
-    alone = requests.get(f"{central.url}/audit", cookies={"postguard_review": cookie}, allow_redirects=False,
-                         timeout=30)
+    assert signed_in.get(f"{central.url}/audit", timeout=30).status_code == 200
+    assert not signed_in.cookies.get("postguard_review", path="/audit"), "no second cookie for the page"
+    alone = requests.get(f"{central.url}/audit", cookies={"postguard_review": "9999999999.deadbeef"},
+                         allow_redirects=False, timeout=30)
     assert alone.status_code == 303 and alone.headers["Location"].startswith("/signin")
 
 
 def test_signing_out_of_the_review_page_signs_out_of_the_service(central):
     session = central.session("rita")
-    out = session.post(f"{central.url}/audit/logout", data="", allow_redirects=False, timeout=30,
-                       headers={"Origin": central.url, "Content-Type": "application/x-www-form-urlencoded"})
+    token = csrf_of(session.get(f"{central.url}/audit/posts", timeout=30).text)  # the Sign out form's
+    out = session.post(f"{central.url}/audit/logout", data={"csrf_token": token}, allow_redirects=False, timeout=30,
+                       headers={"Origin": central.url})
     assert out.status_code == 303 and out.headers["Location"] == "/signin"
     assert session.get(f"{central.url}/approvals", allow_redirects=False, timeout=30).status_code == 303
     assert session.get(f"{central.url}/audit", allow_redirects=False, timeout=30).status_code == 303
@@ -100,7 +101,8 @@ def test_a_review_entry_carries_the_signed_in_name_and_a_form_from_elsewhere_is_
     scan_id = _scan_id(session, central)
     form = session.get(f"{central.url}/audit/posts/{scan_id}", timeout=30).text
     assert re.search(r'name="reviewer"[^>]*value="rita"', form), "Your name is the account's"
-    entry = {"action": "comment", "reviewer": "rita", "comment": "Price is public."}
+    assert re.search(r'name="reviewer"[^>]*readonly', form), "and cannot be changed"
+    entry = {"action": "comment", "reviewer": "rita", "comment": "Price is public.", "csrf_token": csrf_of(form)}
     done = session.post(f"{central.url}/audit/posts/{scan_id}/review", data=entry, headers={"Origin": central.url},
                         allow_redirects=False, timeout=30)
     assert done.status_code == 303, done.text[-400:]
@@ -133,3 +135,40 @@ def test_the_csv_export_covers_both_laptops(central):
     assert export.status_code == 200 and export.headers["Content-Type"].startswith("text/csv")
     assert "OSLO-01" in export.text and "SHANGHAI-02" in export.text
     assert PASSWORD not in export.text
+
+
+def test_a_review_form_needs_the_services_csrf_token(central):
+    session = central.session("rita")
+    scan_id = _scan_id(session, central)
+    page = session.get(f"{central.url}/audit/posts/{scan_id}", timeout=30).text
+    form = re.search(r'<form method="post"[^>]*id="pg-review-form">.*?</form>', page, re.S).group(0)
+    token = csrf_of(form)
+    entry = {"action": "comment", "reviewer": "rita", "comment": "Checked with legal."}
+    for data in (entry, {**entry, "csrf_token": "x" * 43}):
+        refused = session.post(f"{central.url}/audit/posts/{scan_id}/review", data=data,
+                               headers={"Origin": central.url}, allow_redirects=False, timeout=30)
+        assert refused.status_code == 403 and "bad_csrf" in refused.text, data.get("csrf_token")
+    other = central.session("victor")  # another reviewer's token is not this session's
+    victors = csrf_of(other.get(f"{central.url}/audit/posts/{scan_id}", timeout=30).text)
+    assert session.post(f"{central.url}/audit/posts/{scan_id}/review", data={**entry, "csrf_token": victors},
+                        headers={"Origin": central.url}, allow_redirects=False, timeout=30).status_code == 403
+    accepted = session.post(f"{central.url}/audit/posts/{scan_id}/review", data={**entry, "csrf_token": token},
+                            headers={"Origin": "null", "Sec-Fetch-Site": "same-origin"},  # as Chromium sends it
+                            allow_redirects=False, timeout=30)
+    assert accepted.status_code == 303, accepted.text[-400:]
+    with psycopg.connect(central.db_url) as conn:
+        rows = conn.execute("SELECT reviewer FROM postguard_review_entries WHERE post = %s AND comment = %s",
+                            (scan_id, "Checked with legal.")).fetchall()
+    assert rows == [("rita",)], "only the form with the token was saved"
+    posts = session.get(f"{central.url}/audit/posts", timeout=30).text
+    for form in re.findall(r'<form[^>]*method="post".*?</form>', posts, re.S):
+        assert csrf_of(form) == token, "every POST form of the page carries the token"
+
+
+def test_the_review_tabs_on_the_service_end_with_the_approvals_queue(central):
+    session = central.session("rita")
+    page = session.get(f"{central.url}/audit/posts", timeout=30).text
+    tabs = re.search(r'<nav class="pg-tabs".*?</nav>', page, re.S).group(0)
+    assert re.search(r'<a href="/approvals"[^>]*>Approvals</a>', tabs), tabs
+    zh = session.get(f"{central.url}/audit/posts", headers={"Accept-Language": "zh-CN"}, timeout=30).text
+    assert re.search(r'<a href="/approvals"[^>]*>审批</a>', zh)
