@@ -155,8 +155,11 @@ def _register_error_handlers(app: Flask) -> None:
 
 
 def _error_page(status: int, message: str) -> str:
-    return render_template("central/error.html", status=status, message=message,
-                           account=web.signed_in_for_error_page())
+    from companion.central.i18n import central_template_context, problem_text
+
+    # The central words even when the failed request was the review tool's (its `_` would win).
+    return render_template("central/error.html", status=status, message=problem_text(message),
+                           account=web.signed_in_for_error_page(), **central_template_context())
 
 
 def start_purging(settings: CentralSettings, every_s: float = 60.0) -> threading.Event:

@@ -12,8 +12,10 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 
 from companion.central import accounts, approvals, devices
 from companion.central.errors import Throttled, Unauthorized
+from companion.central.i18n import central_template_context, gettext, language_switch, ngettext
 from companion.central.sessions import check_csrf, csrf_token, require_account, signed_in_account, start_session
 from companion.errors import NotFound
+from companion.review.present import TEMPLATE_FILTERS, category_label
 
 log = logging.getLogger("postguard.central")
 
@@ -27,9 +29,31 @@ def _state():
     return current_app.extensions["postguard_central"]
 
 
+ROLE_LABELS = {"reviewer": "reviewer", "admin": "admin"}
+
+
 @bp.app_context_processor
 def _template_values():
-    return {"csrf_token": csrf_token, "status_labels": STATUS_LABELS}
+    return {"csrf_token": csrf_token, "status_labels": STATUS_LABELS, "role_labels": ROLE_LABELS,
+            "category_label": category_label, "platform_label": TEMPLATE_FILTERS["platform_label"]}
+
+
+# The central pages' words, error pages of any request included; on the review tool's pages its own
+# processor runs after this one and its words win.
+bp.app_context_processor(central_template_context)
+
+
+@bp.after_request
+def _vary(response: Response) -> Response:
+    response.vary.add("Accept-Language")
+    response.vary.add("Cookie")
+    return response
+
+
+@bp.get("/language/<code>")
+def choose_language(code: str):
+    """The language switch of every page of the service, the review tool's included."""
+    return language_switch(code, _safe_next(request.args.get("next")), current_app.config["SESSION_COOKIE_SECURE"])
 
 
 @bp.get("/")
@@ -58,10 +82,12 @@ def signin():
                                        request.remote_addr or "unknown")
         except Throttled as exc:
             log.warning("central sign-in paused %d s after wrong passwords", exc.wait_s)
-            return render_template("central/signin.html", next_path=next_path, problem=exc.message,
+            problem = ngettext("Too many wrong passwords: wait %(n)s second, then sign in again",
+                               "Too many wrong passwords: wait %(n)s seconds, then sign in again", exc.wait_s)
+            return render_template("central/signin.html", next_path=next_path, problem=problem,
                                    account=None, username=username), 429, {"Retry-After": str(exc.wait_s)}
         except Unauthorized as exc:
-            return render_template("central/signin.html", next_path=next_path, problem=exc.message,
+            return render_template("central/signin.html", next_path=next_path, problem=gettext(exc.message),
                                    account=None, username=username), 401
     start_session(account)
     log.info("central: %s signed in", account.username)

@@ -81,7 +81,7 @@ def test_a_draft_goes_to_the_queue_and_the_answer_comes_back(central, companion)
     assert f'data-id="{asked["id"]}" data-status="pending"' in queue
     assert "li.wei@lumenhardware.com" in queue, "reviewers see the company identity"
     detail = rita.get(f"{central.url}/approvals/{asked['id']}", timeout=30).text
-    assert '<mark class="pg-find pg-cat-pricing" title="pricing">USD 4.20/unit' in detail, "findings highlighted"
+    assert '<mark class="pg-find pg-cat-pricing" title="Pricing">USD 4.20/unit' in detail, "findings highlighted"
     assert MARKER in detail, "the reviewer reads the whole draft"
     photo = rita.get(f"{central.url}/approvals/{asked['id']}/photos/0", timeout=30)
     assert photo.headers["Content-Type"] == "image/png" and photo.content == base64.b64decode(photo_b64())
