@@ -62,9 +62,6 @@ class AccountAccess(ReviewAccess):
             if req.mimetype not in _FORM_TYPES:
                 raise Forbidden("send the form as a form post", "bad_form")
             _check_csrf_token(req)
-        if req.endpoint == "review.choose_language":  # one switch for the whole service (central/i18n.py)
-            return redirect(url_for("central.choose_language", code=req.view_args["code"],
-                                    next=req.args.get("next") or url_for("review.posts")), 303)
         if req.endpoint == "review.logout":
             session.clear()
             return redirect(url_for("central.signin"), 303)
@@ -83,7 +80,9 @@ class AccountAccess(ReviewAccess):
 
     @property
     def sign_out_url(self) -> str:
-        return url_for("central.signout")
+        # The page's own address, answered by `guard`: a post from a no-referrer page carries Origin `null`,
+        # which the service's /signout (sessions.check_csrf) refuses.
+        return url_for("review.logout")
 
     def hidden_fields(self) -> dict[str, str]:
         return {CSRF_FIELD: csrf_token()}

@@ -75,15 +75,22 @@ def is_review_request(req: Request) -> bool:
 
 
 def create_review_app(reader: AuditReader, settings: Settings, *, source_label: str | None = None,
-                      token_file: Path | None = None, workflow=None, alerts=None) -> Flask:
-    """A Flask app serving only the review page: no detection engine, no /v1 API."""
+                      token_file: Path | None = None, workflow=None, alerts=None,
+                      access: ReviewAccess | None = None) -> Flask:
+    """A Flask app serving only the review page: no detection engine, no /v1 API.
+
+    The same blueprint as the companion's (`register_review`); only the shell differs. It is not
+    companion.app.create_app in another mode because that factory is the laptop's companion: it loads
+    Presidio and spaCy, opens and prunes the laptop's own audit log, forwards it and serves /v1 to the
+    extension, none of which a page over the central store (`postguard audit serve --db`) has or wants.
+    """
     from companion.review.views import render_error
 
     from companion.review.i18n import template_context
 
     app = Flask(__name__)
     register_review(app, reader, settings, source_label=source_label, token_file=token_file,
-                    workflow=workflow, alerts=alerts)
+                    workflow=workflow, alerts=alerts, access=access)
     app.context_processor(template_context)  # error pages of requests outside the blueprint
 
     @app.before_request

@@ -3,8 +3,10 @@ a real PostgreSQL: the review tool (the laptop's /audit page, companion/review) 
 own sign-in, showing the events two laptops sent.
 
 The reviewer opens the posts page, is sent to sign in, comes back to it, sees both laptops' posts,
-opens one and comments (the entry carries the account's name), goes to the approval queue and back
-through the header, and signs out from the review page, which ends the service's sign-in too.
+opens one and comments (the entry carries the account's name, which the form does not let anyone change),
+goes to the approval queue by the tool's Approvals tab and back through the queue's header, and signs out
+from the review page, which ends the service's sign-in too. The comment and the sign-out are form posts
+carrying the service's CSRF token, as the browser sends them (Origin `null` under the page's no-referrer).
 Screenshots: test-output/screenshots/central-review-*.png; any script or CSP error fails the test.
 """
 
@@ -64,6 +66,7 @@ def test_a_reviewer_reviews_both_laptops_posts_at_the_central_url(postgres, laun
 
         page.locator('a[href^="/audit/posts/s"]').first.click()
         expect(page.get_by_label("Your name")).to_have_value("rita")
+        expect(page.get_by_label("Your name")).not_to_be_editable()  # the account's name, not a choice
         page.get_by_label("Comment").fill("Price list is public since October.")
         page.get_by_role("button", name="Add comment").click()
         entry = page.locator('li[data-action="comment"]')
@@ -71,7 +74,14 @@ def test_a_reviewer_reviews_both_laptops_posts_at_the_central_url(postgres, laun
         expect(entry).to_contain_text("Price list is public since October.")
         page.screenshot(path=screenshot_path("central-review-post"), full_page=True)
 
-        page.goto(f"{central.url}/approvals")
+        page.locator('.pg-language [data-language="zh"]').click()  # the same page in Chinese
+        expect(page.locator(".pg-tabs")).to_contain_text("审批")
+        page.screenshot(path=screenshot_path("central-review-post-zh"), full_page=True)
+        page.locator('.pg-language [data-language="en"]').click()
+        expect(page.locator(".pg-tabs")).to_contain_text("Approvals")
+
+        page.locator(".pg-tabs").get_by_role("link", name="Approvals").click()  # the service's tab on the tool
+        page.wait_for_url(f"{central.url}/approvals")
         page.locator("#pg-nav-review").click()
         page.wait_for_url(f"{central.url}/audit/posts")
         page.get_by_role("button", name="Sign out").click()
