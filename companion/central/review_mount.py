@@ -62,6 +62,9 @@ class AccountAccess(ReviewAccess):
             if req.mimetype not in _FORM_TYPES:
                 raise Forbidden("send the form as a form post", "bad_form")
             _check_csrf_token(req)
+        if req.endpoint == "review.choose_language":  # one switch for the whole service (central/i18n.py)
+            return redirect(url_for("central.choose_language", code=req.view_args["code"],
+                                    next=req.args.get("next") or url_for("review.posts")), 303)
         if req.endpoint == "review.logout":
             session.clear()
             return redirect(url_for("central.signin"), 303)
