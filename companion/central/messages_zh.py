@@ -65,7 +65,7 @@ ZH: dict[str, str] = {
         "草稿已在保留期后删除（%(time)s）。审批结果和哈希会保留。",
     "The draft was deleted after its retention. The decision and the hashes stay.":
         "草稿已在保留期后删除。审批结果和哈希会保留。",
-    "Decision": "审批",
+    "Decision": "审批决定",
     "Comment for the salesperson": "给销售人员的意见",
     "Approve": "批准",
     "Request changes": "要求修改",

@@ -2,7 +2,8 @@
 
 A reviewer signs in (a wrong password first), sees the waiting drafts, opens one with its
 findings highlighted and its photo, asks for changes with a comment, and the laptop that asked
-gets the answer. Screenshots go to test-output/screenshots/central-*.png; any
+gets the answer. The sign-in and the queue follow the browser's language (English, Chinese) and
+the switch at the top. Screenshots go to test-output/screenshots/central-*.png; any
 Content-Security-Policy violation fails the test (the pages have no script at all).
 """
 
@@ -35,7 +36,7 @@ DRAFTS = [
      ["Project Falcon"], False),
     ("li.wei", "instagram", "Our team at the Canton Fair this week, come and say hello at booth 11.2 C18.", [], False),
 ]
-CATEGORIES = {"Hansen Maschinenbau GmbH": "client", "USD 0.42/pc FOB Ningbo": "pricing", "Project Falcon": "unreleased_product"}
+CATEGORIES = {"Hansen Maschinenbau GmbH": "client_confidential", "USD 0.42/pc FOB Ningbo": "pricing", "Project Falcon": "unreleased_product"}
 
 
 def quotation_photo() -> str:
@@ -92,14 +93,14 @@ def test_a_reviewer_works_through_the_approval_queue(postgres, launch_browser, t
         expect(page.locator("#pg-queue tbody tr")).to_have_count(3)
         first_row = page.locator(f'#pg-queue tr[data-id="{asked[0][1]}"]')
         expect(first_row).to_contain_text("li.wei")
-        expect(first_row).to_contain_text("client")
+        expect(first_row).to_contain_text("Client confidential")
         expect(first_row).to_contain_text("1 photo")
         page.screenshot(path=screenshot_path("central-approvals-queue"), full_page=True)
 
         first_row.get_by_role("link").click()
         expect(page.locator("#pg-status")).to_have_text("Waiting")
         expect(page.locator("#pg-draft mark.pg-cat-pricing")).to_have_text("USD 0.42/pc FOB Ningbo")
-        expect(page.locator("#pg-draft mark.pg-cat-client")).to_have_text("Hansen Maschinenbau GmbH")
+        expect(page.locator("#pg-draft mark.pg-cat-client_confidential")).to_have_text("Hansen Maschinenbau GmbH")
         photo = page.get_by_role("img", name="quotation.png")
         expect(photo).to_be_visible()
         assert photo.evaluate("img => img.naturalWidth") > 0, "the photo loads under the page's CSP"
@@ -123,4 +124,49 @@ def test_a_reviewer_works_through_the_approval_queue(postgres, launch_browser, t
         answer = client.approval(request_id)
         assert answer["status"] == "changes_requested" and answer["decided_by"] == "rita"
         assert answer["comment"] == "Please leave out the client's name and the price."
+        assert problems == [], problems
+
+
+@pytest.mark.parametrize(("locale", "lang"), [("en-US", "en"), ("zh-CN", "zh")])
+def test_the_sign_in_and_the_queue_in_the_browsers_language(postgres, launch_browser, tmp_path, locale, lang):
+    """Chinese words on every label, the salesperson's draft and names as written; the switch holds."""
+    words = {"en": ("Sign in", "User name", "Password", "Approval requests", "3 waiting for a decision",
+                    "Client confidential", "Waiting", "English"),
+             "zh": ("登录", "用户名", "密码", "审批请求", "3 个待审批", "客户机密", "待审批", "中文")}[lang]
+    sign_in, user_name, password, heading, waiting, client_label, pending, own_language = words
+    with running_central(new_database(postgres), tmp_path) as central:
+        central.account("rita")
+        asked = submit(central, tmp_path)
+        page = launch_browser(locale=locale).new_page()
+        problems = watch_csp(page)
+
+        page.goto(f"{central.url}/approvals")
+        expect(page.locator("html")).to_have_attribute("lang", "zh-CN" if lang == "zh" else "en")
+        expect(page.get_by_role("heading", name=sign_in)).to_be_visible()
+        page.screenshot(path=screenshot_path(f"central-signin-{lang}"))
+        page.get_by_label(user_name).fill("rita")
+        page.get_by_label(password).fill(PASSWORD)
+        page.get_by_role("button", name=sign_in).click()
+
+        expect(page.get_by_role("heading", name=heading)).to_be_visible()
+        expect(page.locator("#pg-waiting")).to_have_text(waiting)
+        first_row = page.locator(f'#pg-queue tr[data-id="{asked[0][1]}"]')
+        expect(first_row).to_contain_text("li.wei")  # names and hosts as written
+        expect(first_row).to_contain_text("SALES-001")
+        expect(first_row).to_contain_text(client_label)
+        expect(first_row.locator(".pg-status")).to_have_text(pending)
+        page.screenshot(path=screenshot_path(f"central-approvals-queue-{lang}"), full_page=True)
+
+        first_row.get_by_role("link").click()
+        expect(page.locator("#pg-draft")).to_have_text(DRAFTS[0][2])  # the draft stays as the salesperson wrote it
+        page.screenshot(path=screenshot_path(f"central-approval-request-{lang}"), full_page=True)
+
+        # The switch at the top changes the language for the central pages and the review tool.
+        other = "zh" if lang == "en" else "en"
+        page.locator(f'.pg-language a[data-language="{other}"]').click()
+        expect(page.locator("html")).to_have_attribute("lang", "zh-CN" if other == "zh" else "en")
+        expect(page.locator(f'.pg-language a[data-language="{lang}"]')).to_have_text(own_language)
+        page.locator("#pg-nav-review").click()
+        expect(page.locator("html")).to_have_attribute("lang", "zh-CN" if other == "zh" else "en")
+        page.screenshot(path=screenshot_path(f"central-review-tool-switched-{other}"), full_page=True)
         assert problems == [], problems
