@@ -130,12 +130,15 @@ def test_a_reviewer_works_through_the_approval_queue(postgres, launch_browser, t
 @pytest.mark.parametrize(("locale", "lang"), [("en-US", "en"), ("zh-CN", "zh")])
 def test_the_sign_in_and_the_queue_in_the_browsers_language(postgres, launch_browser, tmp_path, locale, lang):
     """Chinese words on every label, the salesperson's draft and names as written; the switch holds."""
-    words = {"en": ("Sign in", "User name", "Password", "Approval requests", "3 waiting for a decision",
-                    "Client confidential", "Waiting", "English"),
-             "zh": ("登录", "用户名", "密码", "审批请求", "3 个待审批", "客户机密", "待审批", "中文")}[lang]
-    sign_in, user_name, password, heading, waiting, client_label, pending, own_language = words
+    words = {"en": ("Sign in", "User name", "Password", "That user name and password do not match",
+                    "Approval requests", "3 waiting for a decision", "Client confidential", "Waiting",
+                    "Enrolled laptops", "there is no approval request with this id", "English"),
+             "zh": ("登录", "用户名", "密码", "用户名和密码不匹配", "审批请求", "3 个待审批", "客户机密", "待审批",
+                    "已注册的笔记本电脑", "没有此编号的审批请求", "中文")}[lang]
+    (sign_in, user_name, password, wrong, heading, waiting, client_label, pending, laptops, no_request,
+     own_language) = words
     with running_central(new_database(postgres), tmp_path) as central:
-        central.account("rita")
+        central.account("rita", role="admin")
         asked = submit(central, tmp_path)
         page = launch_browser(locale=locale).new_page()
         problems = watch_csp(page)
@@ -145,6 +148,10 @@ def test_the_sign_in_and_the_queue_in_the_browsers_language(postgres, launch_bro
         expect(page.get_by_role("heading", name=sign_in)).to_be_visible()
         page.screenshot(path=screenshot_path(f"central-signin-{lang}"))
         page.get_by_label(user_name).fill("rita")
+        page.get_by_label(password).fill("not my password at all")
+        page.get_by_role("button", name=sign_in).click()
+        expect(page.get_by_role("alert")).to_have_text(wrong)
+        page.screenshot(path=screenshot_path(f"central-signin-wrong-password-{lang}"))
         page.get_by_label(password).fill(PASSWORD)
         page.get_by_role("button", name=sign_in).click()
 
@@ -161,6 +168,11 @@ def test_the_sign_in_and_the_queue_in_the_browsers_language(postgres, launch_bro
         expect(page.locator("#pg-draft")).to_have_text(DRAFTS[0][2])  # the draft stays as the salesperson wrote it
         page.screenshot(path=screenshot_path(f"central-approval-request-{lang}"), full_page=True)
 
+        page.goto(f"{central.url}/admin/devices")
+        expect(page.get_by_role("heading", name=laptops)).to_be_visible()
+        expect(page.locator("#pg-devices tbody tr")).to_have_count(3)
+        page.screenshot(path=screenshot_path(f"central-laptops-{lang}"), full_page=True)
+
         # The switch at the top changes the language for the central pages and the review tool.
         other = "zh" if lang == "en" else "en"
         page.locator(f'.pg-language a[data-language="{other}"]').click()
@@ -170,3 +182,7 @@ def test_the_sign_in_and_the_queue_in_the_browsers_language(postgres, launch_bro
         expect(page.locator("html")).to_have_attribute("lang", "zh-CN" if other == "zh" else "en")
         page.screenshot(path=screenshot_path(f"central-review-tool-switched-{other}"), full_page=True)
         assert problems == [], problems
+
+        page.goto(f"{central.url}/language/{lang}?next=/approvals/no-such-request")  # last: its 404 is logged
+        expect(page.locator("#pg-error")).to_have_text(no_request)
+        page.screenshot(path=screenshot_path(f"central-error-{lang}"))
