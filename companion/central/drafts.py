@@ -26,7 +26,6 @@ from companion.errors import ConfigError
 
 SESSION_KEY_FILE = "session.key"
 DRAFTS_KEY_FILE = "drafts.key"
-REVIEW_KEY_FILE = "review.key"  # mints the review page's session cookies (review_mount.py)
 _VERSION = b"pg1"
 _NONCE_BYTES = 12
 
@@ -41,10 +40,14 @@ def content_hash(text: str, image_digests: list[str]) -> str:
 
 
 def generate_keys(key_dir: Path) -> list[Path]:
-    """Write session.key, drafts.key and review.key (0600, in a 0700 directory); existing files are kept."""
+    """Write session.key and drafts.key (0600, in a 0700 directory); existing files are kept.
+
+    The review tool reads the service's own session, so it needs no key of its own; a `review.key`
+    left by an older keygen is simply not read.
+    """
     key_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     written = []
-    for name in (SESSION_KEY_FILE, DRAFTS_KEY_FILE, REVIEW_KEY_FILE):
+    for name in (SESSION_KEY_FILE, DRAFTS_KEY_FILE):
         path = key_dir / name
         if path.exists():
             continue

@@ -29,7 +29,7 @@ class CentralSettings(BaseModel):
     port: int = Field(7720, ge=1, le=65535, description="TCP port.")
     threads: int = Field(8, ge=1, description="Worker threads of the HTTP server.")
     key_dir: Path = Field(Path("/etc/postguard/central"),
-                          description="Directory holding session.key, drafts.key and review.key (`postguard "
+                          description="Directory holding session.key and drafts.key (`postguard "
                                       "central keygen`); every instance behind the load balancer needs the "
                                       "same files.")
     approval_retention_days: int = Field(30, ge=0, description="Days a decided draft (text, photos, the "

@@ -1,6 +1,6 @@
 """`postguard central ...`: the central service (companion/central/) and what IT does with it.
 
-    central keygen --key-dir DIR            session.key, drafts.key, review.key (0600), once for every instance
+    central keygen --key-dir DIR            session.key, drafts.key (0600), once for every instance
     central init-db --db URL                the tables (as a role that may create them)
     central serve                           the service behind waitress (TLS at the reverse proxy)
     central enroll-code --label L [--uses N --days D]   a code to hand out by policy (shown once)
@@ -43,9 +43,9 @@ def central():
 
 @central.command("keygen")
 @click.option("--key-dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Directory for session.key, drafts.key and review.key (made 0700).")
+              help="Directory for session.key and drafts.key (made 0700).")
 def central_keygen(key_dir):
-    """Make the session, draft and review keys (existing ones are kept); copy them to every instance."""
+    """Make the session and draft keys (existing ones are kept); copy them to every instance."""
     from companion.central.drafts import generate_keys
 
     written = generate_keys(key_dir)

@@ -8,7 +8,7 @@ import stat
 
 import pytest
 
-from companion.central.drafts import DRAFTS_KEY_FILE, REVIEW_KEY_FILE, SESSION_KEY_FILE, DraftCipher, content_hash, \
+from companion.central.drafts import DRAFTS_KEY_FILE, SESSION_KEY_FILE, DraftCipher, content_hash, \
     generate_keys, read_key
 from companion.errors import ConfigError
 
@@ -34,7 +34,7 @@ def test_any_edit_changes_the_content_hash():
 
 def test_keys_are_private_and_kept(tmp_path):
     written = generate_keys(tmp_path / "keys")
-    assert sorted(p.name for p in written) == sorted([SESSION_KEY_FILE, DRAFTS_KEY_FILE, REVIEW_KEY_FILE])
+    assert sorted(p.name for p in written) == sorted([SESSION_KEY_FILE, DRAFTS_KEY_FILE])
     assert stat.S_IMODE((tmp_path / "keys").stat().st_mode) == 0o700
     assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in written)
     before = read_key(tmp_path / "keys", DRAFTS_KEY_FILE)
