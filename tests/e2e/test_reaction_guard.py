@@ -18,10 +18,13 @@ from playwright.sync_api import Page
 from harness.chromium import wait_for_service_worker
 from harness.companion import start_companion
 from harness.replica_page import screenshot_path
+from reaction_cases import (CARD_HOST, COMPANY, LIKE_BUTTONS, LINKEDIN_ACTING_AS, LINKEDIN_IDENTITY_MODAL,
+                            LINKEDIN_IDENTITY_SAVE, LINKEDIN_IDENTITY_TOGGLE, PERSONAL, POSTS, company_message,
+                            competitor_message, reaction_events)
 from test_extension_support import audit_events, wait_for_audit, wait_for_queued_decisions
 
 pytestmark = pytest.mark.e2e
-CARD = '[data-postguard="reaction-card"] .pg-card'
+CARD = f"{CARD_HOST} .pg-card"
 EXAMPLE_ORG = Path(__file__).resolve().parents[2] / "rules" / "org" / "example"
 
 
@@ -69,29 +72,13 @@ def _facebook_share(page, post):
 
 
 FEEDS = {
-    "linkedin": Feed("linkedin", {
-        "competitor": '[data-urn="urn:li:activity:7310"]',
-        "clean": '[data-urn="urn:li:activity:7311"]',
-        "red_line": '[componentkey^="urn:li:activity:7320"]',
-        "client": '[componentkey^="urn:li:activity:7321"]',
-        "liked_competitor": '[componentkey^="urn:li:activity:7322"]',
-    }, 'button.react-button__trigger, button[data-view-name="reaction-button"]', _linkedin_flyout, _linkedin_repost, "repost"),
-    "facebook": Feed("facebook", {
-        "competitor": '[aria-describedby="story-pfbid0NW7310"]',
-        "clean": '[aria-describedby="story-pfbid0KM7311"]',
-        "red_line": '[aria-describedby="story-pfbid0DN7320"]',
-        "client": '[aria-describedby="story-pfbid0HM7321"]',
-        "liked_competitor": '[aria-describedby="story-pfbid0SH7322"]',
-    }, '[data-ad-rendering-role="like_button"]', _facebook_flyout, _facebook_share, "share"),
-    "instagram": Feed("instagram", {
-        "competitor": 'article:has(a[href="/p/C0NW7310/"])',
-        "clean": 'article:has(a[href="/p/C0KM7311/"])',
-        "red_line": 'article:has(a[href="/p/C0DN7320/"])',
-        "client": 'article:has(a[href="/p/C0HM7321/"])',
-        "liked_competitor": 'article:has(a[href="/p/C0SH7322/"])',
-    }, '[role="button"]:has(svg[aria-label="Like"]), [role="button"]:has(svg[aria-label="Unlike"])',
-        lambda page, post: post.locator(".ig-post__media").dblclick(),
-        lambda page, post: post.locator('[role="button"]:has(svg[aria-label="Repost"])').click(), "repost"),
+    "linkedin": Feed("linkedin", POSTS["linkedin"], ", ".join(LIKE_BUTTONS["linkedin"]), _linkedin_flyout,
+                     _linkedin_repost, "repost"),
+    "facebook": Feed("facebook", POSTS["facebook"], ", ".join(LIKE_BUTTONS["facebook"]), _facebook_flyout,
+                     _facebook_share, "share"),
+    "instagram": Feed("instagram", POSTS["instagram"], ", ".join(LIKE_BUTTONS["instagram"]),
+                      lambda page, post: post.locator(".ig-post__media").dblclick(),
+                      lambda page, post: post.locator('[role="button"]:has(svg[aria-label="Repost"])').click(), "repost"),
 }
 
 
@@ -125,12 +112,6 @@ def feed_page(launch_browser, open_site, start_companion_process):
     return make
 
 
-def reaction_events(companion, count: int = 1) -> list[dict]:
-    events = wait_for_audit(companion.data_dir, lambda e: len([x for x in audit_events(companion.data_dir)
-                                                                  if x["kind"] == "reaction"]) >= count)
-    return [e for e in events if e["kind"] == "reaction"]
-
-
 @pytest.mark.parametrize("site", FEEDS)
 def test_like_on_a_competitors_post_is_held_cancel_leaves_it_like_anyway_sends_it_once(site, feed_page):
     feed = FEEDS[site]
@@ -138,8 +119,7 @@ def test_like_on_a_competitors_post_is_held_cancel_leaves_it_like_anyway_sends_i
     feed.like(page, "competitor")
     card = page.locator(CARD)
     card.wait_for(timeout=15_000)
-    who = "northwind.hardware (Northwind Hardware Co.)" if site == "instagram" else "Northwind Hardware Co."
-    assert f"{who} is a competitor. Your like is public and your clients can see it." in card.inner_text()
+    assert competitor_message(site) in card.inner_text()
     page.screenshot(path=str(screenshot_path(f"reaction-card-{site}")))
     card.get_by_role("button", name="Cancel").click()
     assert card.count() == 0
@@ -261,8 +241,6 @@ def test_the_card_in_chinese(site, feed_page):
 # --- who the user reacts as (identities.yaml: Lumen Hardware's own pages and accounts) ------------
 
 IDENTITY = f"{CARD} .pg-identity"
-COMPANY = {"linkedin": "Lumen Hardware Co., Ltd.", "facebook": "Lumen Hardware", "instagram": "lumenhardware.official"}
-PERSONAL = {"linkedin": "Li Wei", "facebook": "Li Wei", "instagram": "li.wei.exports"}
 
 
 def act_as(page: Page, site: str, name: str) -> Page:
@@ -270,12 +248,10 @@ def act_as(page: Page, site: str, name: str) -> Page:
     (the choice sticks), Facebook's "Switch Now" and Instagram's "Switch accounts", which reload the
     page as the other identity (the replicas: `?as=page`)."""
     if site == "linkedin":
-        page.locator('[data-urn="urn:li:activity:7310"] button.content-admin-identity-toggle-button').click()
-        modal = page.locator('[aria-labelledby="content-admin-identity-modal"]')
-        modal.locator(f'label:has-text("{name}") input').check()
-        modal.locator('[aria-label="Save selection"]').click()
-        page.wait_for_function("n => [...document.querySelectorAll('.content-admin-identity-toggle-button img')]"
-                               ".every((img) => img.alt === `Photo of ${n}`)", arg=name)
+        page.locator(LINKEDIN_IDENTITY_TOGGLE).click()
+        page.locator(LINKEDIN_IDENTITY_MODAL).locator(f'label:has-text("{name}") input').check()
+        page.locator(LINKEDIN_IDENTITY_SAVE).click()
+        page.wait_for_function(LINKEDIN_ACTING_AS, arg=name)
         return page
     page.goto(page.url.split("?")[0] + ("?as=page" if name == COMPANY[site] else ""))
     page.wait_for_function("() => window.__replica && window.__replica.ready")
@@ -295,8 +271,7 @@ def test_as_the_company_a_competitors_post_names_the_page_and_switching_back_rem
     page, companion = feed_page(site)
     act_as(page, site, COMPANY[site])
     card = held_card(page, feed, "competitor")
-    assert page.locator(IDENTITY).inner_text() == \
-        f"You are acting as the company page {COMPANY[site]}: this like would be the company's, in public."
+    assert page.locator(IDENTITY).inner_text() == company_message(site)
     assert "is a competitor. Your like is public" in card.inner_text(), "the competitor is still said"
     page.screenshot(path=str(screenshot_path(f"reaction-card-company-{site}")))
     card.get_by_role("button", name="Cancel").click()

@@ -129,6 +129,16 @@ const ops = {
     }
     return texts;
   },
+  async selectLabel({ page: id, selector, label, timeout = 15_000 }) {
+    // A person's pick in a <select>: the option shown as `label` (input and change events follow).
+    const handle = await page(id).waitForSelector(selector, { visible: true, timeout });
+    const value = await handle.evaluate(
+      (el, text) => [...el.options].find((o) => o.label.trim() === text)?.value ?? null, label);
+    if (value === null) throw new Error(`no option ${JSON.stringify(label)} in ${selector}`);
+    await handle.select(value);
+    await handle.dispose();
+    return null;
+  },
   async setFiles({ page: id, selector, paths, timeout = 15_000 }) {
     const handle = await page(id).waitForSelector(selector, { timeout });
     await handle.uploadFile(...paths);

@@ -215,6 +215,10 @@ class FirefoxPage:
     def texts(self, selector: str) -> list[str]:
         return self._driver.call("texts", page=self.id, selector=selector)
 
+    def select_label(self, selector: str, label: str, timeout_ms: float = 15_000) -> None:
+        """Pick the option shown as `label` in a <select>, as a person's pick would."""
+        self._driver.call("selectLabel", page=self.id, selector=selector, label=label, timeout=timeout_ms)
+
     def set_files(self, selector: str, *paths: Path) -> None:
         """Hand files to a file input as the user's pick would (input and change events)."""
         self._driver.call("setFiles", page=self.id, selector=selector, paths=[str(p) for p in paths])
