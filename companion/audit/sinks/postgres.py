@@ -20,9 +20,16 @@ from companion.audit.sinks.base import CentralStoreUnavailable
 from companion.audit.sinks.pg_connect import CentralDb, connect, parse_central_db, reason
 from companion.audit.sinks.pg_schema import INSERT_COLUMNS, ensure_schema
 
-_INSERT_EVENT = (
-    f"INSERT INTO postguard_events ({', '.join(INSERT_COLUMNS)}) "
-    f"VALUES ({', '.join(['%s'] * len(INSERT_COLUMNS))}) ON CONFLICT DO NOTHING")
+_ROW = f"({', '.join(['%s'] * len(INSERT_COLUMNS))})"
+# Rows per INSERT statement: the review tables' trigger runs once per statement, so a batch in
+# one statement is counted set-wise (PostgreSQL takes at most 65,535 parameters a statement).
+_ROWS_PER_INSERT = 500
+
+
+def _insert_events(count: int) -> str:
+    """One INSERT of `count` events; one already stored (same event id) is left as it is."""
+    return (f"INSERT INTO postguard_events ({', '.join(INSERT_COLUMNS)}) "
+            f"VALUES {', '.join([_ROW] * count)} ON CONFLICT DO NOTHING")
 _MOVE_HEAD = """
 INSERT INTO postguard_laptops (laptop_id, host, os_user, first_seq, head_seq, head_hash)
 VALUES (%s, %s, %s, %s, %s, %s)
@@ -71,14 +78,14 @@ def insert_batch(conn, events: Sequence[dict], laptop_id: str, *, report_stored:
     rows = [event_row(e, laptop_id) for e in events]
     with conn.transaction():
         with conn.cursor() as cur:
-            if not report_stored:
-                cur.executemany(_INSERT_EVENT, rows)
-            else:
-                cur.executemany(_INSERT_EVENT + " RETURNING event_id", rows, returning=True)
-                while True:
+            for start in range(0, len(rows), _ROWS_PER_INSERT):
+                chunk = rows[start:start + _ROWS_PER_INSERT]
+                params = [value for row in chunk for value in row]
+                if not report_stored:
+                    cur.execute(_insert_events(len(chunk)), params)
+                else:
+                    cur.execute(_insert_events(len(chunk)) + " RETURNING event_id", params)
                     stored.update(row[0] for row in cur.fetchall())
-                    if not cur.nextset():
-                        break
         conn.execute(_MOVE_HEAD, (laptop_id, without_nul(last.get("host")), without_nul(last.get("os_user")),
                                   events[0]["seq"], last["seq"], last["hash"]))
     return [e for e in events if e["event_id"] in stored]
