@@ -309,3 +309,39 @@ def test_a_search_that_matches_many_recent_posts_walks_them_and_a_rare_one_is_fe
     assert not rare.dense and rare.why_scans == [] and rare.users == rare.identities == []
     person = central_plan(central, POSTGRES, PostFilter(search="anna", platform="instagram", outcome="edited"))
     assert not person.dense and person.users == ["anna.k"]
+
+
+def test_a_store_kept_by_the_earlier_per_row_trigger_gets_the_per_statement_one_and_the_same_counts(postgres, tmp_path):
+    """The first version of the ingest trigger ran per row (six statements per event, a seventh of
+    the ingest speed); migration must replace it, and the counts then still match the events."""
+    import psycopg
+
+    from companion.audit.sinks.pg_review_tables import ensure_review_tables, review_tables_ready
+    from companion.audit.sinks.pg_schema import ensure_schema
+
+    url = new_database(postgres)
+    with psycopg.connect(url, autocommit=True) as conn:
+        ensure_schema(conn)
+        conn.execute("DROP TRIGGER postguard_events_review ON postguard_events")
+        conn.execute("CREATE FUNCTION per_row_placeholder() RETURNS trigger LANGUAGE plpgsql AS "
+                     "$$ BEGIN RETURN NULL; END $$")
+        conn.execute("CREATE TRIGGER postguard_events_review AFTER INSERT ON postguard_events "
+                     "FOR EACH ROW EXECUTE FUNCTION per_row_placeholder()")
+        assert not review_tables_ready(conn)
+        assert ensure_review_tables(conn) == []
+        assert review_tables_ready(conn)
+        level = conn.execute("SELECT tgtype & 1 FROM pg_trigger WHERE tgname = 'postguard_events_review'").fetchone()
+        assert level == (0,), "once per statement"
+    data_dir = tmp_path / "data"
+    write_synthetic_log(data_dir, 120, seed=5)
+    store = AuditStore.open(data_dir)
+    forward_all(store, url)
+    local, central = SqliteAuditReader(store), PostgresAuditReader.open(url)
+    try:
+        assert [vars(r) for r in people(central, POSTGRES, YEAR)] == [vars(r) for r in people(local, SQLITE, YEAR)]
+        assert keyed(find_posts(central, POSTGRES, PostFilter(include_clean=True), limit=500)) == \
+            keyed(find_posts(local, SQLITE, PostFilter(include_clean=True), limit=500))
+    finally:
+        central.close()
+        local.close()
+        store.close()
