@@ -5,52 +5,10 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { loadSite } from "./helpers/content-dom.js";
-import { createChromeFake } from "./helpers/chrome-fake.js";
+import { facebookPage as sharedPage, until, wait } from "./helpers/facebook-composer.js";
 
-const wait = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function facebookPage(policy = {}) {
-  const sent = [];
-  const chrome = createChromeFake({
-    onMessage: async (message) => {
-      sent.push(message);
-      if (message.type === "policy-get") {
-        return { ok: true, locked: [], policy: { enforcement: "warn", failMode: "open", allowOverride: true, requireJustification: false, sites: ["facebook"], supportUrl: "", ...policy } };
-      }
-      if (message.type === "check") {
-        const { text } = message.payload;
-        const at = text.indexOf("USD");
-        return { ok: true, result: at < 0 ? { scan_id: "clean", verdict: "allow", findings: [] } : {
-          scan_id: `risky-${text.length}`, verdict: "warn", findings: [{ category: "pricing", severity: "warn", source: "text", start: at, end: at + 8, bbox: null, message: "Price", excerpt: "USD *.**" }] } };
-      }
-      return { ok: true };
-    },
-  });
-  const win = loadSite("facebook-feed.html", "www.facebook.com", { start: true, chrome });
-  const doc = win.document;
-  const editor = doc.querySelector('[role="dialog"] [data-lexical-editor]');
-  const post = doc.querySelector('[role="dialog"] [aria-label="Post"]');
-  const siteClicks = [];
-  doc.querySelector('[role="dialog"]').addEventListener("click", (e) => { if (e.target.closest('[aria-label="Post"]')) siteClicks.push(e); });
-  const type = (text) => {
-    editor.firstChild.replaceChildren(doc.createTextNode(text));
-    editor.dispatchEvent(new win.InputEvent("input", { bubbles: true, composed: true }));
-  };
-  const click = () => post.dispatchEvent(new win.MouseEvent("click", { bubbles: true, cancelable: true, composed: true }));
-  const decisions = (action) => sent.filter((m) => m.type === "decision" && m.payload.action === action);
-  const badge = () => doc.querySelector('[data-postguard="count"]')?.shadowRoot.querySelector("button.pg-count");
-  const panel = () => doc.querySelector('[data-postguard="panel"]')?.shadowRoot;
-  return { win, doc, type, click, siteClicks, decisions, badge, panel };
-}
-
-async function until(condition, message, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    assert.ok(Date.now() < deadline, message);
-    await wait(10);
-  }
-}
+// Dismissals need no reason here, and each risky text gets a scan of its own.
+const facebookPage = () => sharedPage({ policy: { requireJustification: false }, scanId: (text) => `risky-${text.length}` });
 
 test("the badge counts the pre-check's findings, opens the panel, and goes once nothing is left", async () => {
   const page = facebookPage();
@@ -82,7 +40,8 @@ test("a dismissed finding does not hold the Post click again for the same words;
   assert.equal(page.siteClicks.length, 0, "and posts nothing");
   assert.equal(page.decisions("overridden").length, 1);
   page.type("Hi! Special price USD 0.42/pc"); // an edit elsewhere: same words
-  await wait(450);
+  await until(() => page.answered.includes("Hi! Special price USD 0.42/pc"), "the edit pre-checked");
+  await wait(10); // the answer is taken in before the next timer fires
   assert.equal(page.badge(), undefined, "a dismissed finding is not counted");
   assert.equal(page.click(), true, "not held");
   assert.equal(page.siteClicks.length, 1);

@@ -5,67 +5,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { loadSite } from "./helpers/content-dom.js";
-import { createChromeFake } from "./helpers/chrome-fake.js";
-
-const wait = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function facebookPage({ policy = {}, unreachable = false, checkDelayMs = 0, locale = "en" } = {}) {
-  const sent = [];
-  // live.policyGate: while set to a promise, policy reads wait for it (a slow worker, under the
-  // test's control rather than the clock's); live.heldPolicyReads counts reads still waiting.
-  const live = { policyGate: null, heldPolicyReads: 0, policy: { enforcement: "warn", failMode: "open", allowOverride: true, requireJustification: true, sites: ["facebook"], supportUrl: "", ...policy } };
-  const chrome = createChromeFake({
-    locale,
-    onMessage: async (message) => {
-      sent.push(message);
-      if (message.type === "policy-get") {
-        const answer = { ok: true, policy: { ...live.policy }, locked: [] };
-        if (live.policyGate) {
-          live.heldPolicyReads += 1;
-          await live.policyGate;
-          live.heldPolicyReads -= 1;
-        }
-        return answer;
-      }
-      if (message.type === "check") {
-        if (checkDelayMs) await wait(checkDelayMs);
-        if (unreachable) return { ok: false, error: { code: "companion_unreachable", message: "down" } };
-        const { text } = message.payload;
-        const at = text.indexOf("USD");
-        return { ok: true, result: at < 0 ? { scan_id: "clean", verdict: "allow", findings: [] } : {
-          scan_id: "risky", verdict: "warn", findings: [{ category: "pricing", severity: "warn", source: "text", start: at, end: at + 8, bbox: null, message: "Price", excerpt: "USD *.**" }] } };
-      }
-      return { ok: true };
-    },
-  });
-  const win = loadSite("facebook-feed.html", "www.facebook.com", { start: true, chrome });
-  const doc = win.document;
-  const editor = doc.querySelector('[role="dialog"] [data-lexical-editor]');
-  const post = doc.querySelector('[role="dialog"] [aria-label="Post"]');
-  const siteClicks = [];
-  doc.querySelector('[role="dialog"]').addEventListener("click", (e) => { if (e.target.closest('[aria-label="Post"]')) siteClicks.push(e); });
-  const type = (text) => {
-    editor.firstChild.replaceChildren(doc.createTextNode(text));
-    editor.dispatchEvent(new win.InputEvent("input", { bubbles: true, composed: true }));
-  };
-  const click = () => post.dispatchEvent(new win.MouseEvent("click", { bubbles: true, cancelable: true, composed: true }));
-  const typeByKeys = (text) => {
-    // Lexical cancels beforeinput and renders the text itself: no input event reaches anyone.
-    editor.dispatchEvent(new win.InputEvent("beforeinput", { bubbles: true, cancelable: true, composed: true, inputType: "insertText", data: text }));
-    editor.firstChild.replaceChildren(doc.createTextNode(text));
-  };
-  return { win, doc, sent, type, typeByKeys, click, siteClicks, chrome, live, editor };
-}
-
-/** Poll until `condition()` holds (5 s deadline): asserts what happens, not how fast on a busy machine. */
-async function until(condition, message, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    assert.ok(Date.now() < deadline, message);
-    await wait(10);
-  }
-}
+import { facebookPage, until, wait } from "./helpers/facebook-composer.js";
 
 const panelOf = (page) => page.doc.querySelector('[data-postguard="panel"]')?.shadowRoot;
 
