@@ -69,14 +69,15 @@ def firefox_companion(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Comp
 
 @pytest.fixture
 def launch_firefox(proxy: ConnectProxy) -> Iterator[Callable[..., FirefoxBrowser]]:
-    """Factory: `launch_firefox(managed: dict, locale="en-US")` → firefox-esr with the extension and IT's
-    managed values in policies.json (read at start-up). Closed, and the policy removed, at teardown."""
+    """Factory: `launch_firefox(managed: dict, locale="en-US", **options)` → firefox-esr with the extension
+    and IT's managed values in policies.json (read at start-up); `options` go to FirefoxBrowser (e.g.
+    extension_pages=True). Closed, and the policy removed, at teardown."""
     policy = FirefoxPolicy()
     browsers: list[FirefoxBrowser] = []
 
-    def launch(managed: dict, locale: str = "en-US") -> FirefoxBrowser:
+    def launch(managed: dict, locale: str = "en-US", **options) -> FirefoxBrowser:
         policy.write(managed)
-        browser = FirefoxBrowser(proxy.pac_script(), locale=locale)
+        browser = FirefoxBrowser(proxy.pac_script(), locale=locale, **options)
         browsers.append(browser)
         return browser
 

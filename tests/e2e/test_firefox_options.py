@@ -11,14 +11,13 @@ Screenshots of both pages in English and Chinese.
 
 from __future__ import annotations
 
-from typing import Callable, Iterator
+from typing import Callable
 
 import pytest
 
-from harness.connect_proxy import ConnectProxy
-from harness.firefox import FirefoxBrowser, FirefoxPage, FirefoxPolicy, firefox_missing
+from harness.firefox import FirefoxBrowser, FirefoxPage, firefox_missing
 from harness.replica_page import screenshot_path
-from test_firefox_composers import firefox_companion, proxy  # noqa: F401
+from test_firefox_composers import firefox_companion, launch_firefox, proxy  # noqa: F401
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(firefox_missing() is not None, reason=firefox_missing() or "")]
 
@@ -29,21 +28,9 @@ SAVED = {"en-US": "Saved.", "zh-CN": "已保存。"}
 
 
 @pytest.fixture
-def firefox_with_pages(proxy: ConnectProxy) -> Iterator[Callable[..., FirefoxBrowser]]:  # noqa: F811
+def firefox_with_pages(launch_firefox) -> Callable[..., FirefoxBrowser]:  # noqa: F811
     """Factory: `firefox_with_pages(managed, locale)` → firefox-esr that may open the extension's own pages."""
-    policy = FirefoxPolicy()
-    browsers: list[FirefoxBrowser] = []
-
-    def launch(managed: dict, locale: str = "en-US") -> FirefoxBrowser:
-        policy.write(managed)
-        browser = FirefoxBrowser(proxy.pac_script(), locale=locale, extension_pages=True, viewport=(1000, 900))
-        browsers.append(browser)
-        return browser
-
-    yield launch
-    for browser in browsers:
-        browser.close()
-    policy.remove()
+    return lambda managed, locale="en-US": launch_firefox(managed, locale, extension_pages=True, viewport=(1000, 900))
 
 
 def options_page(browser: FirefoxBrowser) -> FirefoxPage:
