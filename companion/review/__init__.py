@@ -25,6 +25,7 @@ from companion.errors import PostguardError
 from companion.review.access import ReviewAccess, TokenAccess
 from companion.review.auth import token_path
 from companion.review.guard import add_security_headers, check_review_request
+from companion.review.alert_words import TEMPLATE_FILTERS as ALERT_FILTERS
 from companion.review.present import TEMPLATE_FILTERS
 from companion.review.state import REVIEW_EXTENSION, ReviewState
 
@@ -53,7 +54,7 @@ def register_review(app: Flask, reader: AuditReader, settings: Settings, *,
     app.extensions[REVIEW_EXTENSION] = ReviewState(reader, token_file, settings.port, label, forwarding,
                                                    workflow=workflow or _default_workflow(reader, settings),
                                                    alerts=alerts, access=access or TokenAccess(token_file, settings.port))
-    for name, function in TEMPLATE_FILTERS.items():
+    for name, function in {**TEMPLATE_FILTERS, **ALERT_FILTERS}.items():
         app.jinja_env.filters.setdefault(name, function)
     app.register_blueprint(bp)
 

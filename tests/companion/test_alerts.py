@@ -93,6 +93,11 @@ def test_the_alert_settings_page_lists_rules_channels_and_what_was_sent(alerting
     assert "Block or override on pricing" in html and "more than 2 times in a day" in html
     assert f"smtp://127.0.0.1:{smtp.port}" in html and "/hooks/postguard" in html
     assert html.count('data-sent="Block or override on pricing"') == 2  # mail and hook
+    assert "blocked or posted anyway, with Pricing" in html and html.count('data-result="sent">sent<') == 2
+    zh = client.get("/audit/alerts", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "已阻止或强行发布，且涉及价格" in zh and "同一人在一天内（UTC）强行发布超过 2 次" in zh
+    assert "<td>电子邮件</td>" in zh and zh.count('data-result="sent">已发送<') == 2
+    assert "posted anyway" not in zh and ">email<" not in zh
 
 
 def test_a_client_list_in_a_photo_and_syslog(rsyslog, tmp_path):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from test_review_page import SyntheticLog, sign_in
 
-from companion.review import present
+from companion.review import alert_words, present
 from companion.review.messages_zh import ZH
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "companion" / "review" / "templates" / "review"
@@ -36,8 +36,10 @@ def template_messages() -> set[str]:
 
 def label_messages() -> set[str]:
     tables = (present.CATEGORY_LABELS, present.ACTION_LABELS, present.KIND_LABELS, present.PLATFORM_LABELS,
-              present.OUTCOME_LABELS, present.REVIEW_LABELS, present.ACTING_LABELS, present.VERDICT_LABELS)
-    return {label for table in tables for label in table.values()}
+              present.OUTCOME_LABELS, present.REVIEW_LABELS, present.ACTING_LABELS, present.VERDICT_LABELS,
+              alert_words.RULE_OUTCOMES, alert_words.CHANNEL_KINDS)
+    return ({label for table in tables for label in table.values()} | set(alert_words.RULE_SENTENCES)
+            | set(alert_words.RESULT_MESSAGES))
 
 
 def test_every_message_and_label_has_its_chinese_with_the_same_placeholders():
@@ -106,3 +108,50 @@ def test_no_label_is_left_in_english_on_the_chinese_pages(year):
         english = visible_english(en.get_data(as_text=True))
         assert english, url  # the English page has catalogue words to compare
         assert visible_english(zh.get_data(as_text=True)) == set(), url
+
+
+RULES = [{"name": "Pricing", "category": "pricing", "outcomes": ["blocked", "overridden"], "channels": ["m"]},
+         {"name": "Many", "overrides_per_day": 3, "channels": ["m"]},
+         {"name": "Photo", "category": "client_confidential", "in_image": True, "channels": ["m"]},
+         {"name": "Cancelled", "outcomes": ["cancelled"], "channels": ["m"]}]
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("en", ["blocked or posted anyway, with Pricing", "one person posts anyway more than 3 times in a day (UTC)",
+            "Client confidential found in a photo", "cancelled"]),
+    ("zh", ["已阻止或强行发布，且涉及价格", "同一人在一天内（UTC）强行发布超过 3 次", "在图片中发现客户机密", "已取消"]),
+])
+def test_alert_rules_channels_and_results_read_in_the_pages_language(lang, expected):
+    from flask import Flask
+
+    from companion.alerts.rules import AlertRule
+
+    rules = [AlertRule.model_validate(rule) for rule in RULES]
+    with Flask(__name__).test_request_context(headers={"Accept-Language": lang}):
+        assert [alert_words.rule_description(rule) for rule in rules] == expected
+        kinds = [alert_words.channel_kind(k) for k in ("email", "webhook", "syslog")]
+        sent = alert_words.alert_result("sent")
+        failed = alert_words.alert_result("failed: webhook https://hooks.example.com/pg unreachable (URLError)")
+        odd = alert_words.alert_result("failed: something new")
+    if lang == "en":
+        assert kinds == ["E-mail", "Webhook", "Syslog"] and sent == "sent"
+        assert failed == "failed: webhook https://hooks.example.com/pg unreachable (URLError)"
+        assert odd == "failed: something new"
+    else:
+        assert kinds == ["电子邮件", "Webhook", "Syslog"] and sent == "已发送"
+        assert failed == "失败：无法连接 Webhook https://hooks.example.com/pg（URLError）"
+        assert odd == "失败：something new"
+
+
+def test_every_failure_the_alert_channels_record_reads_in_chinese():
+    """The channels' own reasons (companion/alerts/channels.py) are the shapes alert_words knows."""
+    import inspect
+
+    from companion.alerts import channels
+
+    source = inspect.getsource(channels)
+    written = re.findall(r'AlertDeliveryError\(f"([^"]+)"', source)
+    assert len(written) == 4
+    shapes = [re.sub(r"\{[^}]+\}", "X", text) for text in written]
+    known = [re.sub(r"%\(\w+\)s", "X", message) for _p, message in alert_words._FAILURES]
+    assert sorted(shapes) == sorted(known)
