@@ -14,7 +14,14 @@ Token kinds:
 - `unit`: the last word of a multi-word name (`pounds`, `рубль`), matched in any case and
   sure only with a decimal or grouped amount;
 - `word_like`: codes, symbols and names spelt like an English word (`TOP`, `ALL`, `kr`,
-  `real`), which need a clear amount or a price word nearby.
+  `real`), which need a clear amount or a price word nearby;
+- `capital`: symbols of one capital letter (`R`, `K`, `Q`), a currency only when glued to an
+  amount with two decimals or grouped thousands (`R273.00`, `R8,499`);
+- `clipped`: the Cyrillic abbreviations below without their point (`руб`), a currency only
+  after a grouped or decimal amount (`3 300 руб`, `12 900,00 руб`).
+
+Symbols come from every CLDR locale, regional ones included (`FG`, `Rf`, `VT`), and Arabic
+ones also without the hamza on their alef (`د.ا` for `د.أ`), as they are often typed.
 
 Currencies count while they are legal tender somewhere or were since RECENT_SINCE: a price
 quoted last year in leva (`230 лв.`) or kuna is still a price in a post today. Names also
@@ -89,12 +96,14 @@ def build_table() -> dict[str, list[str]]:
                                                                  end_date=today, tender=True)})
     symbols, names, units = set(), set(), set()
     for ident in localedata.locale_identifiers():
-        if "_" in ident:
-            continue
         locale = Locale.parse(ident)
+        # Symbols from regional locales too: a country writes its own money its own way
+        # ("FG" in Guinea, "Rf" in the Maldives, "VT" in Vanuatu, "дин" in Bosnia).
         for code, symbol in locale.currency_symbols.items():
             if code in codes:
                 symbols |= _with_and_without_point(_clean(symbol))
+        if "_" in ident:
+            continue
         if ident in NAME_LOCALES:
             local = {_clean(n) for c, n in locale.currencies.items() if c in codes}
             for code, forms in locale._data["currency_names_plural"].items():
@@ -105,7 +114,10 @@ def build_table() -> dict[str, list[str]]:
     # Every character Unicode classes as a currency sign (Sc) counts, even one CLDR gives no
     # locale for (₿, ¢, ﷼, ￡).
     unicode_signs = {chr(cp) for cp in range(0x20, 0x10000) if unicodedata.category(chr(cp)) == "Sc"}
+    symbols |= {_without_hamza(s) for s in symbols}
     signs = sorted({s for s in symbols if has_sign(s)} | unicode_signs)
+    # One capital letter (R, K, Q, P): a currency only glued to a money-shaped amount ("R273.00").
+    capitals = sorted(s for s in symbols if len(s) == 1 and "A" <= s <= "Z")
     # A single letter (R, K, L) or a bare abbreviation point is no currency on its own in a post.
     letters = {s for s in symbols if not has_sign(s) and sum(ch.isalpha() for ch in s) >= 2} - set(codes)
     words = {n for n in names if "(" not in n and len(n) <= 30 and not has_sign(n)} - set(codes) - letters
@@ -113,11 +125,22 @@ def build_table() -> dict[str, list[str]]:
     # "рубль"): written alone, it is as ambiguous as a code ("500 pounds" of steel).
     units = {u for u in units if len(u) >= 3 or (u and not u.isascii() and u.isalpha() and _syllabic(u))} - words
     words |= cyrillic_abbreviations(units | words) - words
+    # The same cut without its point ("3 300 руб"), from the unit words only: sure only after
+    # a grouped or decimal amount, as bare letters they are too often a word.
+    clipped = {a.rstrip(".") for a in cyrillic_abbreviations(units)} - {w.casefold() for w in words}
     english = _english_words()
     word_like = sorted(t for t in set(codes) | letters | words
                        if t.isascii() and t.casefold().rstrip(".") in english)
     return {"code": codes, "sign": signs, "symbol": sorted(letters), "name": sorted(words),
-            "unit": sorted(units), "word_like": word_like}
+            "unit": sorted(units), "word_like": word_like, "capital": capitals, "clipped": sorted(clipped)}
+
+
+_HAMZA_ALEFS = str.maketrans("أإآ", "ااا")
+
+
+def _without_hamza(token: str) -> str:
+    """"د.ا" for "د.أ": Arabic writing often leaves the hamza off an alef."""
+    return token.translate(_HAMZA_ALEFS)
 
 
 def _cyrillic(word: str) -> bool:

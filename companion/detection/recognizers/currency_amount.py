@@ -21,7 +21,9 @@ How sure a match is depends on what could be mistaken for it:
   nearby, after an amount ("it cost me 50 dollars") or before a decimal or grouped one;
   with two decimals after a comma ("99,00 lei") it is money without one.
 What sits right around the match is checked in Python: letters glued to a code, digits
-glued to the amount, a document label (`No.`, `#`) in front of it.
+glued to the amount, a document label (`No.`, `#`) in front of it. A receipt's amounts
+under a heading that names the currency once ("EUR" over "Emmentaler 5,18 A") come from
+`price_column.py`.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerR
 
 from companion.detection.currency_data import currency_tokens
 from companion.detection.linear_regex import LinearPattern
+from companion.detection.recognizers.price_column import PriceColumns
 
 MAX_RUNS = 300
 _SLICE = 40
@@ -61,6 +64,8 @@ _DECIMAL_OR_GROUPED = re.compile(r"\d[,.'’ \u00a0\u202f]\d|[.,]-$|^\.\d")
 # "99,00 lei", "12,50 real": two decimals after a comma is how most of Europe and Latin
 # America write money; a weight or a length in pounds is not written so.
 _COMMA_CENTS = re.compile(r"\d,\d{2}$")
+# Money as a one-letter symbol takes it: grouped thousands or two decimals, right after it.
+_MONEY_SHAPE = re.compile(r"\d{1,3}(?:[,.' ]\d{3})+(?:[.,]\d{2})?|\d+[.,]\d{2}")
 
 
 def _is_word_char(ch: str) -> bool:
@@ -105,10 +110,13 @@ class CurrencyAmountRecognizer(EntityRecognizer):
 
     def load(self) -> None:
         tokens = currency_tokens()
-        exact = {t: kind for kind in ("code", "sign", "symbol") for t in tokens[kind]}
-        folded = {_fold(t): kind for kind in ("unit", "name") for t in tokens[kind]}
+        exact = {t: kind for kind in ("capital", "code", "sign", "symbol") for t in tokens[kind]}
+        folded = {_fold(t): kind for kind in ("clipped", "unit", "name") for t in tokens[kind]}
+        # A symbol in another script is no English word in capitals: "ДЕН", "Дин" as "ден", "дин".
+        folded.update({_fold(t): "symbol" for t in tokens["symbol"] if _non_latin(t)})
         self._exact, self._folded = _automaton(exact), _automaton(folded)
         self._word_like = {t.casefold() for t in tokens["word_like"]}
+        self._columns = PriceColumns(tokens)
 
     def analyze(self, text, entities, nlp_artifacts=None):
         spans: dict[tuple[int, int], float] = {}
@@ -119,6 +127,9 @@ class CurrencyAmountRecognizer(EntityRecognizer):
                     start = lo + last - len(token) + 1
                     for span, score in self._amounts_around(text, start, lo + last + 1, kind):
                         spans[span] = max(spans.get(span, 0.0), score)
+        # Receipts: amounts under a currency heading ("EUR" over "Emmentaler 5,18 A").
+        for span in self._columns.find(text):
+            spans[span] = max(spans.get(span, 0.0), self.CLEAR_AMOUNT_SCORE)
         return [RecognizerResult("CURRENCY_AMOUNT", s, e, score,
                                  analysis_explanation=AnalysisExplanation(self.name, score),
                                  recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
@@ -126,6 +137,9 @@ class CurrencyAmountRecognizer(EntityRecognizer):
                 for (s, e), score in _longest(spans).items() if score > 0]
 
     def _amounts_around(self, text: str, start: int, end: int, kind: str):
+        if kind == "capital":
+            yield from self._glued_to_capital(text, start, end)
+            return
         if kind == "sign":
             start = _country_letters_start(text, start)
         token = text[start:end]
@@ -164,8 +178,26 @@ class CurrencyAmountRecognizer(EntityRecognizer):
                 return  # "Invoice No. 4411 EUR": a document number, never an amount
             yield (m.start(), end), self._score(kind, token, m.group(1), amount_first=True)
 
+    def _glued_to_capital(self, text: str, start: int, end: int):
+        """"R273.00", "R8,499", "Q1,250.00": one capital letter is a currency only glued to an
+        amount with two decimals or grouped thousands, and standing alone ("R2" or "K2.5" are
+        models and versions, "A 12,50" a tax class on a receipt)."""
+        if start and (_is_word_char(text[start - 1]) or text[start - 1] in ".-/"):
+            return
+        if _DOC_LABEL.search(text, max(0, start - 12), start):
+            return  # "Order R2024.01", "Invoice #K1,204": a document number
+        m = _MONEY_SHAPE.match(text, end, min(len(text), end + _SLICE))
+        if not m:
+            return
+        tail = text[m.end():m.end() + 2]
+        if tail[:1] and (_is_word_char(tail[0]) or (tail[0] in ".,/-" and tail[1:2].isdigit())):
+            return
+        yield (start, m.end()), self.CLEAR_AMOUNT_SCORE
+
     def _score(self, kind: str, token: str, amount: str, amount_first: bool) -> float:
         clear = bool(_DECIMAL_OR_GROUPED.search(amount))
+        if kind == "clipped":  # "3 300 руб", "12 900,00 руб"; a bare "30 руб" needs a price word
+            return self.CLEAR_AMOUNT_SCORE if clear else self.BARE_INTEGER_SCORE
         if kind == "unit" and not _non_latin(token):
             if _COMMA_CENTS.search(amount):
                 return self.CLEAR_AMOUNT_SCORE

@@ -1,0 +1,79 @@
+"""Prices in a column under a currency heading, as receipts and price lists print them.
+
+A German receipt names its currency once, above the price column ("EUR", "Preis €",
+"kg EURO/kg EURO"), and then prints each line as name, amount and tax class
+("Emmentaler Stück 5,18 A"); none of the amounts carries a currency of its own, and OCR
+often mangles the total line. So a line that names a currency and holds no figure is a
+heading, and the lines below it that end in an amount with two decimals are its prices,
+when at least MIN_LINES of them follow within REACH lines. One line alone is not a column
+(a spec sheet's "Thickness 0,50" under a "Prices in EUR on request" line), and a line that
+is a date, a time or a code ("07.04.20") ends in no amount here.
+
+OCR noise is allowed where Tesseract makes it: a space on either side of the decimal comma
+("6, 69"), a full-width comma ("225，00"). Linear: one pass over the lines, each line read
+by RE2 patterns with no nested repetition. `CurrencyAmountRecognizer` reports what is
+found here as currency amounts: their currency is the heading's.
+"""
+
+from __future__ import annotations
+
+from companion.detection.linear_regex import LinearPattern
+
+MIN_LINES = 2
+REACH = 30
+MAX_LINE = 200
+# An amount with two decimals at the end of a line, then at most a tax class ("A", "*B", "1").
+_LINE_AMOUNT = LinearPattern(r"(?:^|[^\d.,，])(\d{1,5}[ ]?[.,，][ ]?\d{2})[ \t]*(?:\*?[A-Za-z0-9]|\*)?[ \t]*$",
+                             max_matches=1)
+_WORD = LinearPattern(r"[^\s/()\[\]:;]+", max_matches=64)
+
+
+class PriceColumns:
+    """Finds amounts at line ends under a line that names a currency and has no figure."""
+
+    def __init__(self, tokens: dict[str, list[str]]):
+        word_like = {t.casefold() for t in tokens["word_like"]}
+        # Codes, signs and names, but none an English word shares ("ALL", "TOP", "real" head
+        # other columns) unless it is a name written in capitals ("EURO").
+        self._heads = {t for t in tokens["code"] if t.casefold() not in word_like} | set(tokens["sign"])
+        self._head_names = {t.casefold() for t in tokens["name"] if t.casefold() not in word_like}
+        self._capital_names = {t.casefold() for t in tokens["name"]}
+
+    def find(self, text: str) -> list[tuple[int, int]]:
+        """Spans of the column amounts (only columns of at least MIN_LINES lines)."""
+        spans: list[tuple[int, int]] = []
+        found: list[tuple[int, int]] = []
+        since_head = None
+        offset = 0
+        for line in text.split("\n"):
+            start, offset = offset, offset + len(line) + 1
+            if since_head is not None:
+                since_head += 1
+                if since_head > REACH:
+                    spans += _column(found)
+                    since_head, found = None, []
+            if len(line) > MAX_LINE:
+                continue
+            if not any(ch.isdigit() for ch in line) and self._is_heading(line):
+                spans += _column(found)
+                since_head, found = 0, []
+                continue
+            if since_head is not None:
+                m = _LINE_AMOUNT.search(line)
+                if m:
+                    found.append((start + m.start(1), start + m.end(1)))
+        return spans + _column(found)
+
+    def _is_heading(self, line: str) -> bool:
+        for m in _WORD.finditer(line):
+            word = m.group(0).strip(".,")
+            if word in self._heads or word.casefold() in self._head_names or (
+                    len(word) >= 3 and word.isupper() and word.casefold() in self._capital_names):
+                return True
+            if any(ch in self._heads for ch in word):  # "€", "Preis€"
+                return True
+        return False
+
+
+def _column(found: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    return found if len(found) >= MIN_LINES else []

@@ -1,0 +1,91 @@
+"""Prices in the shapes found on the public set's train and dev splits and in receipt photos.
+
+Each row is what a user would see: the post, and the price the companion names (or that it
+names none). The rows come from shapes, not from the evaluation strings: a receipt's price
+column under a currency heading, OCR's spaces beside the decimal comma, one-letter symbols
+glued to an amount, Cyrillic abbreviations without their point, regional CLDR symbols.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from companion.detection.currency_data import currency_tokens
+from companion.detection.recognizers.price_column import PriceColumns
+
+RECEIPT = ("Warburger Straße 130\n33100 Paderborn\nEUR\nEmmentaler Stück 5,18 A\n"
+           "Bulgur-Kräuter 1 x 1,98 A\nBar 10,00\nDatum 07.04.20 14:37 Uhr\n")
+
+FOUND = [
+    # a receipt: the currency once, over the column; OCR noise in the amounts
+    (RECEIPT, "5,18"),
+    ("Preis €\nHolzkohle 3 kg 5,99 A\nTabak 4,50 A", "5,99"),
+    ("kg EURO/kg EURO\nBANANEN 0,22\nJOGHURT 0,35", "0,35"),
+    ("Artikel   EUR\nKaffee 3, 29 B\nMilch 0,89 *A", "3, 29"),
+    # totals read from photos
+    ("ZU ZAHLEN EURO 14, 16", "ZU ZAHLEN EURO 14, 16"),
+    ("Sumne 2, 33\nDanke", "Sumne 2, 33"),
+    ("Betrag EUR 225 , 00", None),
+    ("Total EUR 225，00", None),
+    # one capital letter glued to money
+    ("Paid R273.00 at the till", "R273.00"),
+    ("Now only R8,499", "R8,499"),
+    # Cyrillic abbreviations without the point, after a grouped or decimal amount
+    ("Цена 3 300 руб", None),
+    ("12 900,00 руб", "12 900,00 руб"),
+    # regional CLDR symbols, and a non-Latin symbol in capitals
+    ("1 FG", "1 FG"),
+    ("5 ДИН", "5 ДИН"),
+]
+
+NOT_FOUND = [
+    # a column needs its heading and two lines
+    "Emmentaler 5,18 A\nBulgur 1,98 A",
+    "Prices in EUR on request\nThickness 0,50",
+    "EUR\nLieferung am 07.04.20\nBon 4411",
+    "TOP PRODUCTS\nSteel sheet 2,50 A\nCoil 1,25 B",
+    # spaced decimals only where a total ends its line
+    "Total: 3, 12 and 40 pages",
+    "Betrag 13",
+    # one capital letter: models, versions, documents
+    "R2 and K2.5 ship in May",
+    "Order R2024.01 is ready",
+    "Invoice #K1,204 attached",
+    "Grade A 12,50 mm sheet",
+    # bare Cyrillic cuts and dates
+    "10 мар",
+    "Встреча 10 мар. в 15:00",
+    # document numbers, dates and HS codes stay what they are
+    "HS code 8471.30 for the laptops",
+]
+
+
+@pytest.mark.parametrize("text,span", FOUND)
+def test_price_found(detection_engine, text, span):
+    found = [f for f in detection_engine.check_text(text) if f.category == "pricing" and f.severity != "info"]
+    assert found, "no price found"
+    if span is not None:
+        assert span in [text[f.start:f.end] for f in found]
+
+
+@pytest.mark.parametrize("text", NOT_FOUND)
+def test_no_price(detection_engine, text):
+    assert not [f for f in detection_engine.check_text(text) if f.category == "pricing" and f.severity != "info"]
+
+
+def test_column_amounts_are_the_line_ends_under_the_heading():
+    columns = PriceColumns(currency_tokens())
+    assert [RECEIPT[s:e] for s, e in columns.find(RECEIPT)] == ["5,18", "1,98", "10,00"]
+
+
+def test_a_column_ends_after_its_reach():
+    columns = PriceColumns(currency_tokens())
+    text = "EUR\n" + "Note\n" * 40 + "Widget 5,18 A\nGadget 1,98 A\n"
+    assert columns.find(text) == []
+
+
+def test_a_long_column_stays_one_pass():
+    """A post of 20,000 column lines: every amount found, none twice (one pass over lines)."""
+    columns = PriceColumns(currency_tokens())
+    text = ("EUR\n" + "Item 1,00 A\n" * 20) * 1_000
+    assert len(columns.find(text)) == 20_000
