@@ -25,7 +25,6 @@ from companion.detection.masking import masked_excerpt
 from companion.detection.normalize import normalize_with_map
 from companion.detection.org_matchers import OrgMatchers
 from companion.detection.pii import PiiScanner
-from companion.detection.recognizers.registry import use_org_markets
 from companion.detection.rule_matchers import RuleMatcher, context_present
 from companion.detection.semantic_matcher import SHIPPED_MODELS_DIR, SemanticMatcher
 from companion.detection.types import SEVERITY_RANK, Finding, ScanResult, verdict_for
@@ -61,8 +60,7 @@ class DetectionEngine:
         self.analyzer = analyzer  # kept so a rule reload can reuse the loaded spaCy pipeline
         self._rule_matcher = RuleMatcher(rules.packs)
         self._pii = PiiScanner(analyzer, rules.pack_for("contact_pii"))
-        use_org_markets(analyzer, org.markets)
-        self._whole_text = WholeTextScanner(rules.packs)
+        self._whole_text = WholeTextScanner(rules.packs, markets=org.markets)
         self._list_rules = [(p, r) for p in rules.packs for r in p.rules if r.org_list]
         self._company_rules = [(p, r) for p in rules.packs for r in p.rules if r.company_list]
         # The packs' `classifier` rules (a trained head per sentence); None checks lexically only.

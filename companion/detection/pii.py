@@ -1,9 +1,11 @@
 """Contact and payment data through Presidio, on the parts of a post that can hold any.
 
 Presidio runs the spaCy pipeline over the whole text before any recognizer, which is the
-largest cost of a check. Contact data always involves an "@", a run of digits or a
-street word, so only windows around such spots (wide enough for Presidio's context
-words) go through the analyzer; the rest of a 3,000-character post is never tokenized.
+largest cost of a check. Card numbers, IBANs, account and passport numbers always involve
+a long run of digits, a country code with check digits or a label, so only windows around
+such spots (wide enough for Presidio's context words) go through the analyzer; the rest of
+a post is never tokenized. E-mail addresses and phone numbers need no spaCy and are read
+once over the whole post (`whole_text.py`).
 """
 
 from __future__ import annotations
@@ -19,13 +21,14 @@ from companion.detection.spacy_memory import window_tokenizer
 from companion.lru import BoundedLru
 from companion.rules import Pack
 
-# An "@" is a spot only where the e-mail pattern (recognizers/email.py) could match around it:
-# a word character before it, and a word, a dot and a word after. A bare "@" (mentions, soup of
-# signs) sent every window of a 100,000-character post through Presidio.
+# Only the recognizers in `registry.recognizers()` run in windows (e-mail addresses, phone
+# numbers, addresses and ID numbers are read once over the whole post): a spot is what
+# they need. A card number has 13 digits or more; an IBAN starts with a country code and
+# two check digits; an account number, SWIFT code or passport number follows its label.
+# A post dense with phone numbers or e-mail addresses opens no window at all.
 _HOTSPOT = LinearPattern(
-    r"[\p{L}\p{M}\p{N}_.!#$%&'*+/=?^`{|}~-]@[\p{L}\p{M}\p{N}_-]+\.[\p{L}\p{M}\p{N}_-]|\d(?:[\d\s().\-/]{0,3}\d){4,}|\b\d{1,5}[A-Za-z]?\s+[A-Z][a-z]+"
-    r"|(?i:straße|strasse|str\.|weg|allee|gasse|platz|chaussee|damm)\s+\d|[路街巷]\d|\d号"
-    r"|\b[A-Z]{2}\d{2}\s?[A-Z0-9]{4}|(?i:swift|passport|护照)",
+    r"\d(?:[\d\s().\-/]{0,3}\d){12,}|\b[A-Z]{2}\d{2}\s?[A-Z0-9]{4}"
+    r"|(?i:a/c|account|acct|swift|passport)|账号|账户|卡号|银行卡|这张卡|收款卡|护照",
     max_matches=20_000)
 _WINDOW = 120
 # Windows kept with their results between checks (a few posts' worth; at most ~1 MB).

@@ -12,6 +12,8 @@ from companion.detection.recognizers.linear_base import LinearPatternRecognizer
 class ChineseMobileRecognizer(LinearPatternRecognizer):
     """11-digit mainland mobile numbers starting 13-19, optionally with +86."""
 
+    BOOST_BY_CONTEXT = True  # runs over the whole post, not in Presidio's windows
+    MAX_MATCHES = 20_000
     ENTITY = "CN_MOBILE"
     PATTERNS = [
         ("cn_mobile", r"(?:\+?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4}", 0.7, r"\d", r"\d"),

@@ -62,11 +62,19 @@ def _beside_currency(before: str, after: str) -> bool:
     return False
 
 
+def _may_end_in_label(before: str) -> bool:
+    """A label ends in a letter, an ideograph, "." (no.), "#", ":" or 号: anything else before
+    the run (", ", a digit) spares the label search, which is most of the cost of a number
+    in a long list of them."""
+    tail = before.rstrip()
+    return bool(tail) and (tail[-1].isalpha() or tail[-1] in ".#:：号")
+
+
 def is_not_a_phone(text: str, start: int, end: int) -> bool:
     """True when `text[start:end]` is a labelled trade number, a date, an amount or a
     container number."""
     before = text[max(0, start - 24):start]
-    if _LABEL_BEFORE.search(before):
+    if _may_end_in_label(before) and _LABEL_BEFORE.search(before):
         return True
     if _beside_currency(before, text[end:end + 8]):
         return True

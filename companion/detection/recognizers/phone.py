@@ -15,27 +15,41 @@ phone-shaped runs first (linear time) and only those are parsed:
 What is never a phone: a run right after a document, product or stand label (order,
 PO, invoice, HS code, model, booth ...), a date, or an ISO 6346 container number with a
 valid check digit.
+
+It runs once over the whole post (`registry.whole_text_recognizers()`), not in Presidio's
+spaCy windows, and applies Presidio's context rule itself (`context_words.py`): a phone
+word among the five words before a number adds 0.35. Every number in the post is read,
+however many there are; `analyze` stops between numbers when the check's deadline passes.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import phonenumbers
-from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
+from presidio_analyzer import EntityRecognizer, RecognizerResult
 
+from companion.detection.deadline import Deadline
 from companion.detection.linear_regex import LinearPattern
+from companion.detection.recognizers.context_words import boosted
 from companion.detection.recognizers.not_a_phone import is_not_a_phone
 from companion.detection.recognizers.region_names import regions_named_near
 
-# A maximal run of phone characters: a 100,000-digit post is one run, not thousands of
-# overlapping tries. Runs longer than MAX_LEN are cut at "/", ",", ";" or double spaces
-# ("Tel 020 7946 0958 / 0959 1234"); what is still too long is no phone.
-_RUN = LinearPattern(r"\+?\(?\d[\d \t().\-/]*\d", not_before=r"\w+#.,/\-", not_after=r"\w",
-                     max_matches=2_000)
+# A maximal run of phone characters holding six digits or more (fewer are never a phone,
+# and RE2 skips them without a round trip through Python): a 100,000-digit post is one run,
+# not thousands of overlapping tries. Runs longer than MAX_LEN are cut at "/", ",", ";" or
+# double spaces ("Tel 020 7946 0958 / 0959 1234"); what is still too long is no phone.
+# The run must not be glued to a word, a "#" or a number before it ("No.1234567", "u123456@")
+# or to a word after it; these are RE2's ASCII `\w`, tested here on the one character
+# around the run without a second call into RE2 per run.
+_RUN = LinearPattern(r"\+?\(?\d(?:[ \t().\-/]*\d){5,}", max_matches=50_000)
+_ASCII_WORD = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
+_NOT_BEFORE = _ASCII_WORD | frozenset("+#.,/-")
 _CUT = re.compile(r"\s*/\s*|\s{2,}|\t")
 MAX_LEN = 24
-MAX_CANDIDATES = 20
+# How many numbers are read between two looks at the check's deadline.
+_DEADLINE_STRIDE = 32
 _GROUPED = re.compile(r"\d[ .\-/()]+\d")
 # Markets most exporters deal with: national numbers of these regions are recognised
 # without a country name nearby, after the org's own markets (`markets.txt` and the
@@ -61,18 +75,18 @@ class PhoneNumberRecognizer(EntityRecognizer):
         """Build the country-name index now (libphonenumber's metadata ships with it)."""
         regions_named_near("", 0, 0)
 
-    def analyze(self, text, entities, nlp_artifacts=None):
+    def analyze(self, text, entities, nlp_artifacts=None, deadline: Deadline | None = None):
+        """Every phone number in `text`, until `deadline` (if any) passes."""
         results = []
-        for start, end in candidates(text):
+        for index, (start, end) in enumerate(candidates(text)):
+            if deadline is not None and index % _DEADLINE_STRIDE == 0 and deadline.expired():
+                break
             if is_not_a_phone(text, start, end):
                 continue
             score = self._score(text, start, end)
             if score:
-                results.append(RecognizerResult(
-                    "PHONE_NUMBER", start, end, score,
-                    analysis_explanation=AnalysisExplanation(self.name, score, textual_explanation=None),
-                    recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                                          RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}))
+                score = boosted(text, start, score, self.CONTEXT)
+                results.append(RecognizerResult("PHONE_NUMBER", start, end, score))
         return results
 
     def _score(self, text: str, start: int, end: int) -> float:
@@ -103,19 +117,19 @@ def phone_regions(numbers: list[str]) -> list[str]:
 
 
 def candidates(text: str) -> list[tuple[int, int]]:
-    """Phone-shaped `[start, end)` spans, at most MAX_CANDIDATES of them."""
+    """Phone-shaped `[start, end)` spans, in order."""
     spans = []
     for match in _RUN.finditer(text):
         start, end = match.span()
+        if (start > 0 and text[start - 1] in _NOT_BEFORE) or (end < len(text) and text[end] in _ASCII_WORD):
+            continue
         pieces = [(start, end)] if end - start <= MAX_LEN else _cut(text, start, end)
         for s, e in pieces:
             if text[s] == "(" and ")" not in text[s:e]:
                 s += 1
-            digits = sum(ch.isdigit() for ch in text[s:e])
+            digits = sum(map(str.isdigit, text[s:e]))
             if 6 <= digits <= 15 and e - s <= MAX_LEN:
                 spans.append((s, e))
-                if len(spans) >= MAX_CANDIDATES:
-                    return spans
     return spans
 
 
@@ -129,8 +143,47 @@ def _cut(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(s, e) for s, e in pieces if e > s and text[s:e].strip()]
 
 
+@lru_cache(maxsize=4096)
 def _valid(raw: str, region: str | None) -> bool:
+    """libphonenumber's verdict (cached: a post repeats its numbers, and is checked again as
+    the salesperson types)."""
+    if region is not None and not _could_be_valid_in(raw, region):
+        return False
     try:
         return phonenumbers.is_valid_number(phonenumbers.parse(raw, region))
     except phonenumbers.NumberParseException:
         return False
+
+
+def _could_be_valid_in(raw: str, region: str) -> bool:
+    """False only when `raw` cannot be a valid national number of `region`, by a test that
+    costs a microsecond instead of libphonenumber's parse (tens of them, once per region
+    for a number valid nowhere).
+
+    libphonenumber accepts a number only when its national part matches the region's
+    general pattern, and that part is the digits, with or without the national prefix
+    (`0`, or a carrier code) stripped: the same test as one regular expression. Numbers that
+    start with the region's international prefix, and regions that rewrite the national part
+    (Brazil, Japan), are always parsed.
+    """
+    test = _national_test(region)
+    if test is None:
+        return True
+    idd, national = test
+    digits = "".join(ch for ch in raw if ch.isdigit())
+    return bool((idd is not None and idd.match(digits)) or national.fullmatch(digits))
+
+
+@lru_cache(maxsize=None)
+def _national_test(region: str):
+    """(international prefix, national number) patterns of a region, or None to always parse."""
+    meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    if meta is None or meta.national_prefix_transform_rule or meta.general_desc is None:
+        return None
+    general = meta.general_desc.national_number_pattern
+    if not general:
+        return None
+    strip = meta.national_prefix_for_parsing or meta.national_prefix
+    national = f"(?:{strip})?(?:{general})" if strip else f"(?:{general})"
+    idd = re.compile(meta.international_prefix) if meta.international_prefix else None
+    return idd, re.compile(national)

@@ -9,6 +9,7 @@ by its package name from site-packages and handed to Presidio ready-made, so Pre
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 
 from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
 from presidio_analyzer.nlp_engine import SpacyNlpEngine
@@ -18,7 +19,7 @@ from companion.detection.recognizers.bank_account import BankAccountRecognizer
 from companion.detection.recognizers.cn_mobile import ChineseMobileRecognizer
 from companion.detection.recognizers.cn_resident_id import ChineseResidentIdRecognizer
 from companion.detection.recognizers.currency_amount import CurrencyAmountRecognizer
-from companion.detection.recognizers.email import OfflineEmailRecognizer
+from companion.detection.recognizers.email import EmailAddressRecognizer
 from companion.detection.recognizers.national_id import NationalIdRecognizer
 from companion.detection.recognizers.passport import PassportRecognizer
 from companion.detection.recognizers.phone import PhoneNumberRecognizer
@@ -37,42 +38,44 @@ _UNUSED_PIPES = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer",
 
 
 def recognizers() -> list:
-    """Every recognizer the analyzer runs, in one place."""
+    """Every recognizer the analyzer runs in spaCy windows, in one place (Presidio's own,
+    on Python's `re`, and the two that read a label before the number)."""
     return [
-        OfflineEmailRecognizer(),
-        PhoneNumberRecognizer(),
-        ChineseMobileRecognizer(),
         IbanRecognizer(),
         CreditCardRecognizer(),
-        ChineseResidentIdRecognizer(),
         BankAccountRecognizer(),
         PassportRecognizer(),
     ]
 
 
-def whole_text_recognizers() -> dict:
+def whole_text_recognizers(markets: tuple[str, ...] = ()) -> dict:
     """Recognizers that need no spaCy, by entity: they run over the whole post at once.
 
     Loaded once per process (the currency automaton and the plugins are built at load).
+    E-mail addresses, phone numbers and Chinese mobiles and ID numbers are here too: a post
+    dense with them once paid spaCy and Presidio for every window. The phone recognizer
+    tries the org's `markets` first, so each set of markets has its own.
     """
     global _WHOLE_TEXT
     if _WHOLE_TEXT is None:
         found = {}
         for recognizer in (CurrencyAmountRecognizer(), SecretRecognizer(), StreetAddressRecognizer(),
-                           NationalIdRecognizer()):
+                           NationalIdRecognizer(), EmailAddressRecognizer(), ChineseMobileRecognizer(),
+                           ChineseResidentIdRecognizer()):
             found[recognizer.supported_entities[0]] = recognizer
         _WHOLE_TEXT = found
-    return _WHOLE_TEXT
+    return {**_WHOLE_TEXT, "PHONE_NUMBER": _phone_recognizer(tuple(markets))}
 
 
 _WHOLE_TEXT = None
 
 
-def use_org_markets(analyzer: AnalyzerEngine, markets: tuple[str, ...]) -> None:
-    """Tell the phone recognizer which national formats the org's people write first."""
-    for recognizer in getattr(getattr(analyzer, "registry", None), "recognizers", []):
-        if isinstance(recognizer, PhoneNumberRecognizer):
-            recognizer.org_regions = tuple(markets)
+@lru_cache(maxsize=8)
+def _phone_recognizer(markets: tuple[str, ...]) -> PhoneNumberRecognizer:
+    """One phone recognizer per set of org markets (a rule reload may bring new ones)."""
+    recognizer = PhoneNumberRecognizer()
+    recognizer.org_regions = markets
+    return recognizer
 
 
 class PreloadedSpacyNlpEngine(SpacyNlpEngine):
