@@ -45,6 +45,40 @@ LIKE_BUTTONS = {
     "instagram": ('[role="button"]:has(svg[aria-label="Like"])', '[role="button"]:has(svg[aria-label="Unlike"])'),
 }
 
+# Another reaction than Like, in a post: what the pointer rests on to open the site's reactions and the
+# one to pick (Facebook's toolbar mounts in a layer outside the post). Instagram has no reactions: a
+# double tap on the photo is its other way to like (None: double-click the first selector).
+FLYOUTS = {
+    "linkedin": ("button.react-button__trigger", 'button[aria-label="React Celebrate"]'),
+    "facebook": ('[data-ad-rendering-role="like_button"]', '.fb-layer [role="button"][aria-label="Love"]'),
+    "instagram": (".ig-post__media", None),
+}
+FLYOUT_NOUN = {"linkedin": "reaction", "facebook": "reaction", "instagram": "like"}
+
+# Repost and share: the post's button that opens the site's menu (None: the button itself reposts), where
+# the menu's choices are, and each public choice with what the site records once it goes out
+# ("-open": the site opens its composer with the post quoted).
+SHARES = {
+    "linkedin": ("button.social-reshare-button", ".social-reshare-button__share-dropdown-content [role=button]",
+                 {"Repost": "repost", "Repost with your thoughts": "repost-open"}),
+    "facebook": ('[data-ad-rendering-role="share_button"]', '.fb-layer [role="button"]',
+                 {"Share now (Friends)": "share", "Share to Feed": "share-open"}),
+    "instagram": (None, '[role="button"]:has(svg[aria-label="Repost"])', {"Repost": "repost"}),
+}
+SHARE_NOUN = {"linkedin": "repost", "facebook": "share", "instagram": "repost"}
+
+# A post's Comment button (it opens the comment box: the site records "comment-open").
+COMMENT_BUTTONS = {
+    "linkedin": "button.comment-button",
+    "facebook": '[role="button"][aria-label="Leave a comment"]',
+    "instagram": '[role="button"]:has(svg[aria-label="Comment"])',
+}
+
+# The card's words for the reasons other than a competitor, and the answer a person picks.
+RED_LINE_MESSAGE = "red-line topic (politics, religion or race)"
+CLIENT = "Hansen Maschinenbau GmbH"
+REASONS = ("Industry news worth supporting", "A business partner or customer event")
+
 # identities.yaml in rules/org/example: Lumen Hardware's own page or account, and the user's own.
 COMPANY = {"linkedin": "Lumen Hardware Co., Ltd.", "facebook": "Lumen Hardware", "instagram": "lumenhardware.official"}
 PERSONAL = {"linkedin": "Li Wei", "facebook": "Li Wei", "instagram": "li.wei.exports"}

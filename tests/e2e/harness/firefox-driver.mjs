@@ -77,9 +77,16 @@ const ops = {
     await page(id).goto(url);
     return null;
   },
-  async click({ page: id, selector, timeout = 15_000 }) {
+  async click({ page: id, selector, timeout = 15_000, count = 1 }) {
     const handle = await page(id).waitForSelector(selector, { visible: true, timeout });
-    await handle.click();
+    await handle.click({ count });
+    await handle.dispose();
+    return null;
+  },
+  async hover({ page: id, selector, timeout = 15_000 }) {
+    // The pointer moves onto the element (mouseover / mouseenter), as a person's mouse does.
+    const handle = await page(id).waitForSelector(selector, { visible: true, timeout });
+    await handle.hover();
     await handle.dispose();
     return null;
   },

@@ -182,8 +182,13 @@ class FirefoxPage:
         """Navigate this tab (waits for the page's load)."""
         self._driver.call("goto", page=self.id, url=url)
 
-    def click(self, selector: str, timeout_ms: float = 15_000) -> None:
-        self._driver.call("click", page=self.id, selector=selector, timeout=timeout_ms)
+    def click(self, selector: str, timeout_ms: float = 15_000, count: int = 1) -> None:
+        """A real click (`count=2`: a double click, as on Instagram's photo)."""
+        self._driver.call("click", page=self.id, selector=selector, timeout=timeout_ms, count=count)
+
+    def hover(self, selector: str, timeout_ms: float = 15_000) -> None:
+        """Move the pointer onto the element (Facebook's reactions open on hover)."""
+        self._driver.call("hover", page=self.id, selector=selector, timeout=timeout_ms)
 
     def click_text(self, selector: str, text: str, timeout_ms: float = 15_000) -> None:
         """Click the first `selector` whose text is exactly `text` (Instagram's Next / Share)."""
