@@ -1,0 +1,52 @@
+"""A post full of phone numbers and e-mail addresses: every one is found, where it stands.
+
+E-mail addresses and phone numbers are read once over the whole post (not in Presidio's
+spaCy windows, which read only the first 20 numbers of each and cost a second or more on
+such a post). A salesperson who pastes a long contact list sees each number and address
+flagged, not the first few; and a LinkedIn-sized list is checked completely.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from companion.detection.pii import hotspot_windows
+
+_NUMBERS = ["+44 20 7946 {:04d}", "+49 40 3012 {:04d}", "+971 50 123 {:04d}", "+33 6 12 34 {:04d}"]
+
+
+def _contact_list(length: int) -> tuple[str, list[str]]:
+    """A post of lines "Anna: <number>, anna12@<domain>" up to `length` characters, and the
+    numbers and addresses in it, in order."""
+    lines, values, i = [], [], 0
+    while sum(len(line) + 1 for line in lines) < length - 80:
+        number = _NUMBERS[i % len(_NUMBERS)].format(i % 10_000)
+        address = f"anna{i}@nordvik-interior{i % 7}.se"
+        lines.append(f"Anna: {number}, write to {address}")
+        values += [number, address]
+        i += 1
+    return "\n".join(lines), values
+
+
+@pytest.mark.parametrize("length", [3_000, 99_999])
+def test_every_number_and_address_in_a_long_contact_list_is_found_where_it_stands(detection_engine, length):
+    text, values = _contact_list(length)
+    findings = [f for f in detection_engine.check_text(text) if f.category == "contact_pii"]
+    assert [f.matched for f in findings] == values
+    assert all(text[f.start:f.end] == f.matched for f in findings)
+    assert {f.rule for f in findings} == {"contact.phone", "contact.email"}
+
+
+def test_a_linkedin_sized_contact_list_is_checked_completely(detection_engine):
+    text, values = _contact_list(3_000)
+    result = detection_engine.check(text)
+    assert not result.text_incomplete and "text_incomplete" not in result.warnings
+    assert len([f for f in result.findings if f.category == "contact_pii"]) == len(values)
+
+
+def test_a_contact_list_opens_no_presidio_window():
+    """Phones and addresses need no spaCy; windows are only for cards, IBANs, account and
+    passport numbers, so a long list costs what reading its numbers costs."""
+    text, _ = _contact_list(20_000)
+    assert hotspot_windows(text) == []
+    assert hotspot_windows("Card 4111 1111 1111 1111 exp 12/28") != []
