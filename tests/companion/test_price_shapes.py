@@ -36,6 +36,9 @@ FOUND = [
     # regional CLDR symbols, and a non-Latin symbol in capitals
     ("1 FG", "1 FG"),
     ("5 ДИН", "5 ДИН"),
+    # a symbol in small letters, capitalised or in capitals
+    ("Preis 1.198,- Kr", "1.198,- Kr"),
+    ("99,90 ZŁ", "99,90 ZŁ"),
 ]
 
 NOT_FOUND = [
@@ -57,6 +60,7 @@ NOT_FOUND = [
     "Встреча 10 мар. в 15:00",
     # document numbers, dates and HS codes stay what they are
     "HS code 8471.30 for the laptops",
+    "Our price list covers DIN 912 and DIN 933 bolts",
 ]
 
 

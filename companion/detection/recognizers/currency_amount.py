@@ -111,6 +111,13 @@ class CurrencyAmountRecognizer(EntityRecognizer):
     def load(self) -> None:
         tokens = currency_tokens()
         exact = {t: kind for kind in ("capital", "code", "sign", "symbol") for t in tokens[kind]}
+        # A symbol CLDR writes in small letters also starts a line ("Kr", "Zł"); in capitals only
+        # with a letter no standard's name shares ("ZŁ", but not "DIN 912").
+        for t in tokens["symbol"]:
+            if t.islower() and not _non_latin(t):
+                for variant in (t.capitalize(), t.upper() if not t.isascii() else None):
+                    if variant:
+                        exact.setdefault(variant, "symbol")
         folded = {_fold(t): kind for kind in ("clipped", "unit", "name") for t in tokens[kind]}
         # A symbol in another script is no English word in capitals: "ДЕН", "Дин" as "ден", "дин".
         folded.update({_fold(t): "symbol" for t in tokens["symbol"] if _non_latin(t)})
