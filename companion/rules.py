@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -105,12 +105,20 @@ class Near(Strict):
 
 class Classifier(Strict):
     """A sentence classifier: which head, which of its labels, the score that counts, and
-    which target groups this rule explains (empty: any group the pack's other rules leave)."""
+    which target groups this rule explains (empty: any group the pack's other rules leave).
+
+    `threshold` holds for every sentence; `thresholds` may set another one for the sentences
+    of a language (`en`, `zh`, as companion/detection/semantic_model.py's
+    `sentence_language` reads them), each chosen on the dev split."""
 
     head: str = Field(pattern=r"^[a-z0-9_]+$")
     label: str
     threshold: float = Field(ge=0, le=1)
+    thresholds: dict[Literal["en", "zh"], Annotated[float, Field(ge=0, le=1)]] = {}
     groups: list[str] = []
+
+    def threshold_for(self, language: str) -> float:
+        return self.thresholds.get(language, self.threshold)
 
 
 class Examples(Strict):
@@ -226,7 +234,7 @@ def _pack_error(path: Path, errors: list[dict], data: dict | None = None) -> Con
     """
     unknown = [e for e in errors if e["type"] == "extra_forbidden"]
     first = (unknown or errors)[0]
-    loc = tuple(p for p in first["loc"] if not str(p).startswith("function-"))
+    loc = tuple(p for p in first["loc"] if not str(p).startswith("function-") and p != "[key]")
     message = f"unknown key{_did_you_mean(loc, errors)}" if unknown else first["msg"]
     rule_id = _rule_id_at(loc, data)
     if rule_id:

