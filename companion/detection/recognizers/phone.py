@@ -41,11 +41,13 @@ from companion.detection.recognizers.region_names import regions_named_near
 # not thousands of overlapping tries. Runs longer than MAX_LEN are cut at "/", ",", ";" or
 # double spaces ("Tel 020 7946 0958 / 0959 1234"); what is still too long is no phone.
 # The run must not be glued to a word, a "#" or a number before it ("No.1234567", "u123456@")
-# or to a word after it; these are RE2's ASCII `\w`, tested here on the one character
-# around the run without a second call into RE2 per run.
+# or to a word or an "@" after it (the digits before an "@" are an e-mail address, found as
+# one); words are RE2's ASCII `\w`, tested here on the one character around the run
+# without a second call into RE2 per run.
 _RUN = LinearPattern(r"\+?\(?\d(?:[ \t().\-/]*\d){5,}", max_matches=50_000)
 _ASCII_WORD = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
 _NOT_BEFORE = _ASCII_WORD | frozenset("+#.,/-")
+_NOT_AFTER = _ASCII_WORD | frozenset("@")
 _CUT = re.compile(r"\s*/\s*|\s{2,}|\t")
 MAX_LEN = 24
 # How many numbers are read between two looks at the check's deadline.
@@ -121,7 +123,7 @@ def candidates(text: str) -> list[tuple[int, int]]:
     spans = []
     for match in _RUN.finditer(text):
         start, end = match.span()
-        if (start > 0 and text[start - 1] in _NOT_BEFORE) or (end < len(text) and text[end] in _ASCII_WORD):
+        if (start > 0 and text[start - 1] in _NOT_BEFORE) or (end < len(text) and text[end] in _NOT_AFTER):
             continue
         pieces = [(start, end)] if end - start <= MAX_LEN else _cut(text, start, end)
         for s, e in pieces:
