@@ -34,6 +34,7 @@ from companion.detection.deadline import Deadline
 from companion.detection.linear_regex import LinearPattern
 from companion.detection.recognizers.context_words import boosted
 from companion.detection.recognizers.not_a_phone import is_not_a_phone
+from companion.detection.recognizers.phone_validity import is_valid_number
 from companion.detection.recognizers.region_names import regions_named_near
 
 # A maximal run of phone characters holding six digits or more (fewer are never a phone,
@@ -152,7 +153,7 @@ def _valid(raw: str, region: str | None) -> bool:
     if region is not None and not _could_be_valid_in(raw, region):
         return False
     try:
-        return phonenumbers.is_valid_number(phonenumbers.parse(raw, region))
+        return is_valid_number(phonenumbers.parse(raw, region))
     except phonenumbers.NumberParseException:
         return False
 
