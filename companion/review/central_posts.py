@@ -7,6 +7,14 @@ time index, every branch tested row by row; a rarer one fetches its matches by i
 indexes on rules, categories and site, the person's names matched in `postguard_names` and then
 found by the account and person indexes, and the posts whose justification matches listed first
 (up to `WHY_LOOKUP_CAP`).
+
+A term shorter than three characters has no trigram (Chinese names are often two: 王伟), so no
+trigram index can serve it. Such a term is matched against what it can name instead: the people
+in `postguard_names`, the categories and sites by their ids, the rule ids the store has seen
+(`postguard_daily_rules`), each then found by the indexes above; and justifications through the
+central store's own index of their one- and two-character pieces (companion/central/schema.py,
+`postguard_events_search_why_short`). Without that index a short justification search reads the
+decisions, as before.
 """
 
 from __future__ import annotations
@@ -35,6 +43,23 @@ class Central:
     users: list[str] = field(default_factory=list)
     identities: list[str] = field(default_factory=list)
     dense: bool = False  # the search matches many of the newest posts: walk them, row by row
+    short: "ShortTerm | None" = None  # a term too short for a trigram: what it names, by id
+
+
+SHORT_TERM = 3  # pg_trgm's trigrams: a shorter term has none
+
+
+@dataclass(frozen=True)
+class ShortTerm:
+    """The ids a short term is part of (each long enough for the indexes), found before the query."""
+
+    rules: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    platforms: list[str] = field(default_factory=list)
+
+
+def is_short(text: str) -> bool:
+    return len(text) < SHORT_TERM
 
 
 
@@ -46,9 +71,12 @@ def indexed_search(text: str, central: Central) -> tuple[str, list]:
     term = f"%{escape_like(text)}%"
     if central.dense:
         return _walked_search(term, central.why_scans)
-    arms = [f"{column} ILIKE %s ESCAPE '\\'" for column in (
-        "c.rules::text", "c.categories::text", "COALESCE(c.platform, '')")]
-    params: list = [term] * 3
+    if central.short is not None:
+        arms, params = _short_arms(central.short)
+    else:
+        arms = [f"{column} ILIKE %s ESCAPE '\\'" for column in (
+            "c.rules::text", "c.categories::text", "COALESCE(c.platform, '')")]
+        params = [term] * 3
     if central.users:
         arms.append("c.os_user = ANY(%s)")
         params.append(central.users)
@@ -66,6 +94,24 @@ def indexed_search(text: str, central: Central) -> tuple[str, list]:
                     "AND j.justification ILIKE %s ESCAPE '\\' OFFSET 0)")
         params.append(term)
     return f"({' OR '.join(arms)})", params
+
+
+def _short_arms(short: ShortTerm) -> tuple[list[str], list]:
+    """The rule, category and site branches of a short term: one per id it is part of, each served
+    by an index (a rule's JSON string and a site by their trigram indexes, a category by the
+    categories index)."""
+    arms: list[str] = []
+    params: list = []
+    for rule in short.rules:
+        arms.append("c.rules::text ILIKE %s ESCAPE '\\'")
+        params.append(f'%"{escape_like(rule)}"%')
+    for category in short.categories:
+        arms.append("c.categories ? %s")
+        params.append(category)
+    for platform in short.platforms:
+        arms.append("COALESCE(c.platform, '') ILIKE %s ESCAPE '\\'")
+        params.append(escape_like(platform))
+    return arms or ["false"], params
 
 
 _WHY_EXISTS = ("EXISTS (SELECT 1 FROM postguard_events j WHERE j.scan_id = c.scan_id AND j.kind = 'decision' "
@@ -117,10 +163,35 @@ def central_plan(reader, d: Dialect, flt) -> Central | None:
         # a justification many posts share: probe each post's decisions as the walk meets it, rather
         # than list hundreds of thousands of matching decisions first
         return Central(tables, dense=True)
-    rows = reader.rows("SELECT j.scan_id FROM postguard_events j WHERE j.kind = 'decision' "
-                       "AND j.scan_id IS NOT NULL AND j.justification ILIKE %s ESCAPE '\\' "
-                       f"LIMIT {WHY_LOOKUP_CAP + 1}", [term])
+    short = _short_term(reader, flt.search) if is_short(flt.search) else None
+    if short is not None and short_search_index(reader):
+        # the pieces index finds the candidates; ILIKE keeps its own sense of case
+        rows = reader.rows("SELECT j.scan_id FROM postguard_events j WHERE j.kind = 'decision' "
+                           "AND j.justification IS NOT NULL AND postguard_short_pieces(j.justification) @> %s "
+                           "AND j.scan_id IS NOT NULL AND j.justification ILIKE %s ESCAPE '\\' "
+                           f"LIMIT {WHY_LOOKUP_CAP + 1}", [[flt.search.lower()], term])
+    else:
+        rows = reader.rows("SELECT j.scan_id FROM postguard_events j WHERE j.kind = 'decision' "
+                           "AND j.scan_id IS NOT NULL AND j.justification ILIKE %s ESCAPE '\\' "
+                           f"LIMIT {WHY_LOOKUP_CAP + 1}", [term])
     why = sorted({row[0] for row in rows}) if len(rows) <= WHY_LOOKUP_CAP else None
     names = reader.rows("SELECT field, name FROM postguard_names WHERE name ILIKE %s ESCAPE '\\'", [term])
     return Central(tables, why, users=[n for f, n in names if f == "os_user"],
-                   identities=[n for f, n in names if f == "identity"], dense=sampled >= DENSE_MATCHES)
+                   identities=[n for f, n in names if f == "identity"], dense=sampled >= DENSE_MATCHES, short=short)
+
+
+def _short_term(reader, text: str) -> ShortTerm:
+    """The rule ids the store has seen, the categories and the sites that `text` is part of."""
+    from companion.detection.types import CATEGORIES
+    from companion.sites import SITE_IDS
+
+    folded = text.lower()
+    rules = [row[0] for row in reader.rows("SELECT DISTINCT rule FROM postguard_daily_rules "
+                                           "WHERE rule ILIKE %s ESCAPE '\\'", [f"%{escape_like(text)}%"])]
+    return ShortTerm(rules=sorted(rules), categories=[c for c in CATEGORIES if folded in c],
+                     platforms=[p for p in (*SITE_IDS, "other") if folded in p])
+
+
+def short_search_index(reader) -> bool:
+    """Whether the central store has the index of justifications' short pieces (schema.py)."""
+    return bool(reader.rows("SELECT to_regclass('postguard_events_search_why_short') IS NOT NULL", [])[0][0])

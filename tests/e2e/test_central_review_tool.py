@@ -3,6 +3,7 @@ a real PostgreSQL: the review tool (the laptop's /audit page, companion/review) 
 own sign-in, showing the events two laptops sent.
 
 The reviewer opens the posts page, is sent to sign in, comes back to it, sees both laptops' posts,
+searches with two characters (a Chinese name, a word of a reason),
 opens one and comments (the entry carries the account's name, which the form does not let anyone change),
 goes to the approval queue by the tool's Approvals tab and back through the queue's header, and signs out
 from the review page, which ends the service's sign-in too. The comment and the sign-out are form posts
@@ -40,6 +41,45 @@ def watch_errors(page: Page) -> list[str]:
     return problems
 
 
+def shanghai_events(host: str) -> list[dict]:
+    """Four checks by the salesperson 王伟, and a post anyway with a reason in Chinese, chained."""
+    from companion.audit.chain import GENESIS, event_hash
+
+    events = chained_events(5, host)
+    for event in events:
+        event.update(os_user="王伟", scan_id=f"{event['scan_id']}sh")  # scan ids are the laptop's own
+    events[-1].update(kind="decision", scan_id="s1sh", action="overridden", justification="价格已在官网公布",
+                      verdict="warn", excerpts=[], value_hashes=[], counts={})
+    prev = GENESIS
+    for event in events:
+        event["prev_hash"] = prev
+        event["hash"] = prev = event_hash(event, prev)
+    return events
+
+
+def search_short_terms(page: Page) -> None:
+    """Two characters are a whole Chinese name or word: a search for them finds the person, the reason."""
+    search = page.locator('#pg-filters input[name="q"]')
+    search.fill("王伟")
+    search.press("Enter")
+    expect(page.locator("#pg-count [data-total]")).to_have_attribute("data-total", "4")
+    expect(page.locator("#pg-posts tbody tr[data-post]")).to_have_count(4)
+    for row in page.locator("#pg-posts tbody tr[data-post]").all():
+        expect(row).to_contain_text("王伟")
+    page.screenshot(path=screenshot_path("central-review-search-short"), full_page=True)
+    search = page.locator('#pg-filters input[name="q"]')
+    search.fill("价格")
+    search.press("Enter")
+    expect(page.locator("#pg-count [data-total]")).to_have_attribute("data-total", "1")
+    expect(page.locator("#pg-posts tbody tr[data-post]")).to_contain_text("价格已在官网公布")
+    page.locator('.pg-language [data-language="zh"]').click()
+    expect(page.locator("#pg-posts tbody tr[data-post]")).to_contain_text("价格已在官网公布")
+    expect(page.locator('#pg-filters input[name="q"]')).to_have_value("价格")
+    page.screenshot(path=screenshot_path("central-review-search-short-zh"), full_page=True)
+    page.locator('.pg-language [data-language="en"]').click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
 def test_a_reviewer_reviews_both_laptops_posts_at_the_central_url(postgres, launch_browser, tmp_path):
     with running_central(new_database(postgres), tmp_path) as central:
         central.account("rita")
@@ -47,7 +87,7 @@ def test_a_reviewer_reviews_both_laptops_posts_at_the_central_url(postgres, laun
         for index, host in enumerate(LAPTOPS):  # each laptop's own client: enroll, then send its log
             laptop = CentralClient(central.url, tmp_path / f"laptop-{index}")
             laptop.enroll(code, host=host, os_user=f"seller{index}")
-            laptop.send_events(f"laptop-{host}", chained_events(4, host))
+            laptop.send_events(f"laptop-{host}", shanghai_events(host) if index else chained_events(4, host))
 
         page = launch_browser().new_page()
         problems = watch_errors(page)
@@ -64,6 +104,8 @@ def test_a_reviewer_reviews_both_laptops_posts_at_the_central_url(postgres, laun
         expect(page.locator(".pg-source")).to_contain_text("all laptops")
         page.screenshot(path=screenshot_path("central-review-posts"), full_page=True)
 
+        search_short_terms(page)
+        page.goto(f"{central.url}/audit/posts")
         page.locator('a[href^="/audit/posts/s"]').first.click()
         expect(page.get_by_label("Your name")).to_have_value("rita")
         expect(page.get_by_label("Your name")).not_to_be_editable()  # the account's name, not a choice
