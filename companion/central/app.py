@@ -21,6 +21,7 @@ from companion.central import api, approvals, review_mount, web
 from companion.central.db import CentralStore
 from companion.central.drafts import DRAFTS_KEY_FILE, SESSION_KEY_FILE, DraftCipher, read_key
 from companion.central.errors import Throttled, Unauthorized
+from companion.central.i18n import envelope_text, problem_text
 from companion.central.schema import ensure_central_schema
 from companion.central.settings import CentralSettings
 from companion.errors import PostguardError
@@ -111,17 +112,17 @@ def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(PostguardError)
     def _ours(exc: PostguardError):
         if _wants_json():
-            return jsonify(exc.to_dict()), exc.http_status
+            return _envelope(exc.code, envelope_text(exc), exc.http_status)
         if isinstance(exc, Unauthorized):
             return redirect(url_for("central.signin", next=request.full_path.rstrip("?")), 303)
         headers = {"Retry-After": str(exc.wait_s)} if isinstance(exc, Throttled) else {}
-        return _error_page(exc.http_status, exc.message), exc.http_status, headers
+        return _error_page(exc.http_status, envelope_text(exc)), exc.http_status, headers
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         codes = {413: "payload_too_large", 404: "not_found", 405: "method_not_allowed"}
         if _wants_json():
-            response = jsonify({"error": {"code": codes.get(exc.code, "http_error"), "message": exc.name}})
+            response = _envelope(codes.get(exc.code, "http_error"), problem_text(exc.name), exc.code)
         else:
             response = app.make_response((_error_page(exc.code, exc.name), exc.code))
         response.status_code = exc.code
@@ -138,7 +139,7 @@ def _register_error_handlers(app: Flask) -> None:
         log.warning("central: the database failed a request (%s)", type(exc).__name__)
         message = "the central store is unavailable; try again shortly"
         if _wants_json():
-            return jsonify({"error": {"code": "central_store_unavailable", "message": message}}), 503
+            return _envelope("central_store_unavailable", problem_text(message), 503)
         return _error_page(503, message), 503
 
     @app.errorhandler(Exception)
@@ -149,13 +150,23 @@ def _register_error_handlers(app: Flask) -> None:
         log.error("central: internal error %s at %s", type(exc).__name__,
                   f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}" if tb else "?")
         if _wants_json():
-            return jsonify({"error": {"code": "internal_error", "message": "the central service failed; "
-                                      "see its log"}}), 500
+            return _envelope("internal_error", problem_text("the central service failed; see its log"), 500)
         return _error_page(500, "The central service failed; see its log"), 500
 
 
+def _envelope(code: str, message: str, status: int):
+    """The one JSON error envelope, saying which language its message is in."""
+    from companion.review.i18n import current_language
+
+    response = jsonify({"error": {"code": code, "message": message}})
+    response.status_code = status
+    response.headers["Content-Language"] = "zh-CN" if current_language() == "zh" else "en"
+    response.vary.add("Accept-Language")
+    return response
+
+
 def _error_page(status: int, message: str) -> str:
-    from companion.central.i18n import central_template_context, problem_text
+    from companion.central.i18n import central_template_context
 
     # The central words even when the failed request was the review tool's (its `_` would win).
     return render_template("central/error.html", status=status, message=problem_text(message),

@@ -38,16 +38,16 @@ _META = ("id", "os_user", "host", "identity", "platform", "created_at", "status"
 
 def _images(raw) -> list[dict]:
     if not isinstance(raw, list) or len(raw) > MAX_IMAGES:
-        raise CentralError(f"images: a list of at most {MAX_IMAGES} photos", "invalid_draft")
+        raise CentralError("images: a list of at most %(n)s photos", "invalid_draft", n=MAX_IMAGES)
     images = []
     for index, item in enumerate(raw):
         try:
             data = base64.b64decode(item["data"], validate=True)
             mime = str(item.get("mime") or "image/png")
         except (KeyError, TypeError, binascii.Error, ValueError):
-            raise CentralError(f"images[{index}].data: not base64 photo data", "invalid_draft") from None
+            raise CentralError("images[%(index)s].data: not base64 photo data", "invalid_draft", index=index) from None
         if mime not in ("image/png", "image/jpeg", "image/gif", "image/webp"):
-            raise CentralError(f"images[{index}].mime: a PNG, JPEG, GIF or WebP photo", "invalid_draft")
+            raise CentralError("images[%(index)s].mime: a PNG, JPEG, GIF or WebP photo", "invalid_draft", index=index)
         images.append({"name": str(item.get("name") or f"photo {index + 1}")[:200], "mime": mime,
                        "data": item["data"], "sha256": hashlib.sha256(data).hexdigest()})
     return images
@@ -56,7 +56,7 @@ def _images(raw) -> list[dict]:
 def _findings(raw, text_length: int) -> list[dict]:
     """The findings to highlight: category, where (text offsets or a photo), masked excerpt."""
     if not isinstance(raw, list) or len(raw) > MAX_FINDINGS:
-        raise CentralError(f"findings: a list of at most {MAX_FINDINGS}", "invalid_draft")
+        raise CentralError("findings: a list of at most %(n)s", "invalid_draft", n=MAX_FINDINGS)
     kept = []
     for item in raw:
         if not isinstance(item, dict):
@@ -77,7 +77,7 @@ def submit(conn, cipher: DraftCipher, device: Device, body: dict) -> dict:
     company e-mail when the browser profile gave one."""
     text = body.get("text")
     if not isinstance(text, str) or len(text) > MAX_TEXT_CHARS:
-        raise CentralError(f"text: the draft's text, at most {MAX_TEXT_CHARS} characters", "invalid_draft")
+        raise CentralError("text: the draft's text, at most %(n)s characters", "invalid_draft", n=MAX_TEXT_CHARS)
     images = _images(body.get("images", []))
     if not text.strip() and not images:
         raise CentralError("the draft has neither text nor photos", "invalid_draft")

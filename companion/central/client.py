@@ -6,6 +6,9 @@ can read it can already read the log. It is made the first time the companion ne
 enrollment code IT hands out by policy (`central_enroll_code`); a token made for another service
 URL is not used. Answers are JSON with the one error envelope; what the service says is passed
 on (its messages never hold a draft), and a service that cannot be reached is CentralUnreachable.
+`language` (an Accept-Language value: the relay passes on the extension's) asks the service to
+word its errors in that language; this side's own words follow the request being served
+(companion/central/i18n.py), English outside one (the CLI, the spool).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from pathlib import Path
 
 from companion.audit.keys import prepare_data_dir
 from companion.central.errors import CentralError, CentralUnreachable
+from companion.central.i18n import gettext as _
 from companion.errors import ConfigError
 
 DEVICE_FILE_NAME = "central-device.json"
@@ -53,9 +57,10 @@ class CentralClient:
     """Calls the central service for one data dir (one laptop)."""
 
     def __init__(self, url: str, data_dir: Path, *, enroll_code: str | None = None, ca_file: Path | None = None,
-                 timeout_s: float = TIMEOUT_S):
+                 timeout_s: float = TIMEOUT_S, language: str | None = None):
         self.url = check_central_url(url)
         self.data_dir = Path(data_dir)
+        self.language = language
         self._enroll_code = enroll_code
         self._timeout_s = timeout_s
         try:
@@ -65,9 +70,10 @@ class CentralClient:
                               path=str(ca_file), field="setting central_ca_file") from None
 
     @classmethod
-    def from_settings(cls, settings) -> "CentralClient":
+    def from_settings(cls, settings, language: str | None = None) -> "CentralClient":
         code = settings.central_enroll_code.get_secret_value() if settings.central_enroll_code else None
-        return cls(settings.central_url, settings.data_dir, enroll_code=code, ca_file=settings.central_ca_file)
+        return cls(settings.central_url, settings.data_dir, enroll_code=code, ca_file=settings.central_ca_file,
+                   language=language)
 
     def describe(self) -> str:
         return f"central service {self.url}"
@@ -99,8 +105,8 @@ class CentralClient:
         device = self.device()
         if device is None:
             if not self._enroll_code:
-                raise CentralError("this laptop is not enrolled with the central service and has no "
-                                   "enrollment code (setting central_enroll_code)", "not_enrolled")
+                raise CentralError(_("this laptop is not enrolled with the central service and has no "
+                                     "enrollment code (setting central_enroll_code)"), "not_enrolled")
             self.enroll(self._enroll_code)
             device = self.device()
         return device["token"]
@@ -123,6 +129,8 @@ class CentralClient:
         data = json.dumps(body, ensure_ascii=False).encode("utf-8") if body is not None else None
         request = urllib.request.Request(self.url + path, data=data, method=method)
         request.add_header("Accept", "application/json")
+        if self.language and len(self.language) <= 200:
+            request.add_header("Accept-Language", self.language)
         if data is not None:
             request.add_header("Content-Type", "application/json")
         if token is True:
@@ -134,12 +142,15 @@ class CentralClient:
             raise self._refused(exc) from None
         except (urllib.error.URLError, OSError, ValueError) as exc:
             reason = getattr(exc, "reason", None) or type(exc).__name__
-            raise CentralUnreachable(f"the {self.describe()} cannot be reached ({reason})") from None
+            raise CentralUnreachable(_("the central service %(url)s cannot be reached (%(reason)s)",
+                                       url=self.url, reason=reason)) from None
 
     def _refused(self, exc: urllib.error.HTTPError) -> CentralError:
         try:
             error = json.loads(exc.read())["error"]
-            return CentralAnswerError(exc.code, str(error["code"]), f"the {self.describe()} refused: "
-                                                                     f"{error['message']}")
+            return CentralAnswerError(exc.code, str(error["code"]), _("the central service %(url)s refused: "
+                                                                      "%(message)s", url=self.url,
+                                                                      message=error["message"]))
         except (ValueError, KeyError, TypeError, OSError):
-            return CentralUnreachable(f"the {self.describe()} answered HTTP {exc.code}")
+            return CentralUnreachable(_("the central service %(url)s answered HTTP %(status)s", url=self.url,
+                                        status=exc.code))

@@ -8,7 +8,9 @@
         ├── Throttled                   (429) too many wrong passwords; carries the wait
         └── CentralUnreachable          (503) the laptop's side: the service cannot be reached or refused
 
-Messages name what is wrong, never a password, a token, or anything from a draft.
+Messages name what is wrong, never a password, a token, or anything from a draft. A message with
+values is written as a template (`CentralError("images: a list of at most %(n)s photos", "invalid_draft",
+n=10)`), so that the JSON envelope can say it in the caller's language (app.py, i18n.py).
 """
 
 from __future__ import annotations
@@ -21,6 +23,10 @@ class CentralError(PostguardError):
 
     code = "bad_request"
     http_status = 400
+
+    def __init__(self, message: str, code: str | None = None, **values):
+        super().__init__(message % values if values else message, code)
+        self.template, self.values = message, values
 
 
 class Unauthorized(CentralError):

@@ -41,3 +41,14 @@ def language_switch(code: str, next_path: str, secure: bool) -> Response:
 def problem_text(message: str) -> str:
     """An error's message for a person, in the page's language (an unknown one as it is)."""
     return gettext(message)
+
+
+def envelope_text(exc) -> str:
+    """The message of an /api error envelope in the caller's language: a laptop relays the
+    extension's Accept-Language, so a salesperson's approval request is answered in their language.
+    A template with values (errors.CentralError) is translated, then filled; a message without
+    Chinese stays English. The code stays the same in every language: programs act on the code."""
+    template, values = getattr(exc, "template", None), getattr(exc, "values", None) or {}
+    if template is None:
+        return gettext(exc.message) if hasattr(exc, "message") else gettext(str(exc))
+    return gettext(template, **values)

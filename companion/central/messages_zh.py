@@ -104,4 +104,31 @@ ZH: dict[str, str] = {
     "no such enrolled laptop, or it is already revoked": "没有这台已注册的笔记本电脑，或它已被吊销",
     "decision: approve, reject or changes": "审批：批准、拒绝或要求修改",
     "the pages are in English (en) or Chinese (zh)": "页面语言为英文 (en) 或中文 (zh)",
+    # a laptop's requests (/api/v1): the error envelope's message, for Accept-Language zh (the relay
+    # passes on the extension's); field names of the request stay as they are
+    "the central service failed; see its log": "中心服务出错；请查看其日志",
+    "the body must be a JSON object (Content-Type: application/json)":
+        "请求内容必须是 JSON 对象（Content-Type: application/json）",
+    "images: a list of at most %(n)s photos": "images：最多 %(n)s 张照片",
+    "images[%(index)s].data: not base64 photo data": "images[%(index)s].data：不是 base64 编码的照片数据",
+    "images[%(index)s].mime: a PNG, JPEG, GIF or WebP photo": "images[%(index)s].mime：须为 PNG、JPEG、GIF 或 WebP 照片",
+    "findings: a list of at most %(n)s": "findings：最多 %(n)s 项",
+    "text: the draft's text, at most %(n)s characters": "text：草稿正文，最多 %(n)s 个字符",
+    "the draft has neither text nor photos": "草稿既没有正文也没有照片",
+    "content_hash: does not match the text and photos received": "content_hash：与收到的正文和照片不一致",
+    "this laptop sent no approval request with this id": "这台笔记本电脑没有发送过此编号的审批请求",
+    "not an enrollment code": "这不是注册码",
+    "this enrollment code is unknown, used up or expired; ask IT for a new one":
+        "此注册码无效、已用完或已过期；请向 IT 索取新的注册码",
+    "this laptop is not enrolled (no device token)": "这台笔记本电脑尚未注册（没有设备令牌）",
+    "the central service does not know this device token": "中心服务不认识此设备令牌",
+    "this laptop's enrollment was revoked; IT can enroll it again with a new code":
+        "这台笔记本电脑的注册已被吊销；IT 可以用新的注册码重新注册",
+    "an enrollment code needs at least one use and a positive number of days": "注册码至少要能使用一次，有效天数须为正数",
+    # the laptop's side (client.py), relayed to the extension in its language
+    "the central service %(url)s cannot be reached (%(reason)s)": "无法连接中心服务 %(url)s（%(reason)s）",
+    "the central service %(url)s refused: %(message)s": "中心服务 %(url)s 拒绝了请求：%(message)s",
+    "the central service %(url)s answered HTTP %(status)s": "中心服务 %(url)s 返回了 HTTP %(status)s",
+    "this laptop is not enrolled with the central service and has no enrollment code (setting central_enroll_code)":
+        "这台笔记本电脑尚未在中心服务注册，也没有注册码（设置 central_enroll_code）",
 }

@@ -66,7 +66,8 @@ def _client():
     state = _state()
     if not state.settings.central_url:
         raise NotFound("approval before posting is not set up on this laptop (no central_url)", "approvals_off")
-    return CentralClient.from_settings(state.settings)
+    # the extension's language, so that what the service refuses reads in it (client.py)
+    return CentralClient.from_settings(state.settings, language=request.headers.get("Accept-Language"))
 
 
 @bp.post("")

@@ -177,6 +177,36 @@ def test_an_unreachable_central_service_is_a_clear_answer_not_a_hang(tmp_path, a
         state.audit.close()
 
 
+def test_what_the_service_refuses_reaches_the_extension_in_its_language(central, companion):
+    """The extension sends its UI language; the companion passes it on, and the service words its
+    refusal in it. The code, which the extension acts on, is the same in both."""
+    client = companion.test_client()
+    ask(client, images=[])  # enrolls this laptop
+    unknown = "/v1/approvals?id=00000000-0000-4000-8000-000000000000"
+    zh = client.get(unknown, headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"})
+    en = client.get(unknown, headers={"Accept-Language": "en-US,en;q=0.5"})
+    assert zh.status_code == en.status_code == 404
+    assert zh.get_json()["error"]["code"] == en.get_json()["error"]["code"] == "unknown_request"
+    assert zh.get_json()["error"]["message"] == (f"中心服务 {central.url} 拒绝了请求：这台笔记本电脑没有发送过此编号的审批请求")
+    assert en.get_json()["error"]["message"] == (f"the central service {central.url} refused: this laptop sent no "
+                                                 "approval request with this id")
+
+
+def test_an_unreachable_central_service_is_said_in_the_extensions_language(tmp_path, api_engine):
+    app = create_app(Settings(data_dir=tmp_path / "laptop", central_url=f"http://127.0.0.1:{free_port()}",
+                              central_enroll_code="pgc_whatever"), engine=api_engine)
+    try:
+        response = app.test_client().post("/v1/approvals", json={"text": "Hello", "platform": "linkedin"},
+                                          headers={"Accept-Language": "zh-CN"})
+        error = response.get_json()["error"]
+        assert response.status_code == 503 and error["code"] == "central_unreachable"
+        assert error["message"].startswith("无法连接中心服务 http://127.0.0.1:")
+    finally:
+        state = app.extensions["postguard"]
+        state.forwarder.stop()
+        state.audit.close()
+
+
 def test_without_a_central_service_asking_for_approval_says_it_is_not_set_up(client):
     response = client.post("/v1/approvals", json={"text": "Hello", "platform": "linkedin"})
     assert response.status_code == 404 and response.get_json()["error"]["code"] == "approvals_off"

@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from central_servers import running_central
-from companion.central import web
+from companion.central import devices, web
 from companion.central.client import CentralClient
 from companion.central.messages_zh import ZH
 from sink_servers import new_database, postgres  # noqa: F401 (fixture)
@@ -116,3 +116,55 @@ def test_one_switch_holds_on_the_central_pages_and_the_review_tool(central):
 def test_the_sign_in_page_offers_the_switch(central):
     page = requests.get(f"{central.url}/signin", headers={"Accept-Language": "en"}, timeout=30).text
     assert 'data-language="zh"' in page and "/language/zh?next=" in page
+
+
+# What a laptop's requests can be refused with (the JSON envelope), and the laptop's own words that
+# the companion relays to the extension: each must have its Chinese.
+LAPTOP_FACING = ("approvals.py", "devices.py", "api.py", "client.py")
+RAISED = re.compile(r'(?:CentralError|Unauthorized|Forbidden|Conflict|NotFound|CentralUnreachable)\(\s*_?\(?\s*'
+                    r'((?:"(?:[^"\\]|\\.)*"\s*)+)')
+
+
+def laptop_facing_messages() -> set[str]:
+    root = Path(web.__file__).parent
+    found = set()
+    for name in LAPTOP_FACING:
+        for match in RAISED.finditer((root / name).read_text(encoding="utf-8")):
+            found.add("".join(ast.literal_eval(part) for part in re.findall(r'"(?:[^"\\]|\\.)*"', match.group(1))))
+    return found
+
+
+def test_every_error_a_laptops_request_can_meet_has_its_chinese():
+    messages = laptop_facing_messages() | {"the central service failed; see its log", "Not Found",
+                                           "Method Not Allowed", "Request Entity Too Large",
+                                           "the central store is unavailable; try again shortly"}
+    assert len(messages) > 20  # the extraction found the raises
+    assert sorted(m for m in messages if not ZH.get(m)) == []
+    for message in messages:
+        assert sorted(PLACEHOLDER.findall(ZH[message])) == sorted(PLACEHOLDER.findall(message)), message
+
+
+def test_the_api_answers_in_the_callers_language_and_the_code_stays(central, tmp_path):
+    laptop = CentralClient(central.url, tmp_path / "zh-laptop", language="zh-CN,zh;q=0.9")
+    laptop.enroll(central.enroll_code(), host="SALES-009", os_user="wang.wei")
+    token = laptop.device()["token"]
+    body = {"text": "Hello", "images": [{"name": "a", "mime": "image/png", "data": "AAAA"}] * 11, "findings": [],
+            "platform": "linkedin", "content_hash": "sha256:x"}
+    for language, message, content_language in (("zh-CN,zh;q=0.9", "images：最多 10 张照片", "zh-CN"),
+                                                 ("en-US,en;q=0.8", "images: a list of at most 10 photos", "en")):
+        answer = requests.post(f"{central.url}/api/v1/approvals", json=body, timeout=30,
+                               headers={"Authorization": f"Bearer {token}", "Accept-Language": language})
+        assert answer.status_code == 400 and answer.json()["error"] == {"code": "invalid_draft", "message": message}
+        assert answer.headers["Content-Language"] == content_language and "Accept-Language" in answer.headers["Vary"]
+    stranger = requests.get(f"{central.url}/api/v1/approvals/x", timeout=30,
+                            headers={"Authorization": f"Bearer {devices.TOKEN_PREFIX}nobody", "Accept-Language": "zh-CN"})
+    assert stranger.status_code == 401
+    assert stranger.json()["error"] == {"code": "unknown_token", "message": "中心服务不认识此设备令牌"}
+    missing = requests.get(f"{central.url}/api/v1/nothing-here", timeout=30, headers={"Accept-Language": "zh-CN"})
+    assert missing.status_code == 404 and missing.json()["error"] == {"code": "not_found", "message": "未找到"}
+    from companion.central.client import CentralAnswerError
+
+    with pytest.raises(CentralAnswerError) as refused:  # the client passes its language on
+        laptop.submit_approval({"text": "", "images": [], "findings": [], "platform": "linkedin",
+                                "content_hash": "sha256:x"})
+    assert refused.value.code == "invalid_draft" and "草稿既没有正文也没有照片" in refused.value.message
