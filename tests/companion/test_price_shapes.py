@@ -22,6 +22,9 @@ FOUND = [
     ("Preis €\nHolzkohle 3 kg 5,99 A\nTabak 4,50 A", "5,99"),
     ("kg EURO/kg EURO\nBANANEN 0,22\nJOGHURT 0,35", "0,35"),
     ("Artikel   EUR\nKaffee 3, 29 B\nMilch 0,89 *A", "3, 29"),
+    # an invoice's column titled with a price word, the currency named far above
+    ("Beschreibung Nettopreis Menge Einheit Nettobetrag\nTrennblätter A4 9,900 20 Stk 19% 198,00\n"
+     "Joghurt Banane 5.5000 50 Stk 275,00", "275,00"),
     # totals read from photos
     ("ZU ZAHLEN EURO 14, 16", "ZU ZAHLEN EURO 14, 16"),
     ("Sumne 2, 33\nDanke", "Sumne 2, 33"),
@@ -47,6 +50,8 @@ NOT_FOUND = [
     "Prices in EUR on request\nThickness 0,50",
     "EUR\nLieferung am 07.04.20\nBon 4411",
     "TOP PRODUCTS\nSteel sheet 2,50 A\nCoil 1,25 B",
+    "Amount of containers\nHamburg 12\nRotterdam 8",
+    "Total pages\nPrinted 07.04.20\nReviewed 08.04.20",
     # spaced decimals only where a total ends its line
     "Total: 3, 12 and 40 pages",
     "Betrag 13",

@@ -3,8 +3,8 @@
 A German receipt names its currency once, above the price column ("EUR", "Preis €",
 "kg EURO/kg EURO"), and then prints each line as name, amount and tax class
 ("Emmentaler Stück 5,18 A"); none of the amounts carries a currency of its own, and OCR
-often mangles the total line. So a line that names a currency and holds no figure is a
-heading, and the lines below it that end in an amount with two decimals are its prices,
+often mangles the total line. So a line that names a currency or titles a price column
+("Nettopreis", "Amount", "单价") and holds no figure is a heading, and the lines below it that end in an amount with two decimals are its prices,
 when at least MIN_LINES of them follow within REACH lines. One line alone is not a column
 (a spec sheet's "Thickness 0,50" under a "Prices in EUR on request" line), and a line that
 is a date, a time or a code ("07.04.20") ends in no amount here.
@@ -19,6 +19,11 @@ from __future__ import annotations
 
 from companion.detection.linear_regex import LinearPattern
 
+# Column titles of prices on invoices and price lists, matched inside a word as well, as
+# German compounds them ("Nettopreis", "Gesamtbetrag"). The same languages as the total lines
+# of the pricing pack.
+PRICE_TITLES = ("price", "amount", "preis", "betrag", "prix", "montant", "prezzo", "importo", "precio",
+                "importe", "cena", "kwota", "prijs", "bedrag", "单价", "金额", "价格", "总价")
 MIN_LINES = 2
 REACH = 30
 MAX_LINE = 200
@@ -65,6 +70,9 @@ class PriceColumns:
         return spans + _column(found)
 
     def _is_heading(self, line: str) -> bool:
+        folded = line.casefold()
+        if any(title in folded for title in PRICE_TITLES):  # "Preis €", "Nettopreis  Menge"
+            return True
         for m in _WORD.finditer(line):
             word = m.group(0).strip(".,")
             if word in self._heads or word.casefold() in self._head_names or (

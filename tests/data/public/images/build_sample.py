@@ -2,7 +2,9 @@
 
     python tests/data/public/images/build_sample.py --receipts DIR --invoices DIR
     python tests/data/public/images/build_sample.py --extra-dev-receipts DIR
+    python tests/data/public/images/build_sample.py --extra-dev-invoices DIR
 
+`--extra-dev-invoices` adds sample invoices of the Mustang project (ZUGFeRD), dev only.
 `--extra-dev-receipts` adds the uncropped scans of the same source (`2D/Receipts/B`, `C`)
 to the dev split only (source `softmatic-receipts-uncropped`), leaving the test split as it
 was: they were added later, to have more receipts to look at than the dev split held.
@@ -124,15 +126,44 @@ def add_extra_dev_receipts(root: Path) -> None:
     print(f"dev: {len(rows)} posts")
 
 
+INVOICE_SOURCE = "mustang-invoices"
+# Page 1 of these shows no amount at all (metadata, parties, dates, document numbers): a
+# photo of it must stay quiet. Read by a person from each rendered page.
+NO_PRICE_ON_PAGE_1 = {"EN16931_1_Teilrechnung", "EXTENDED_Fremdwaehrung_wdis_fx-pdfa4",
+                      "zugferd_2p1_EXTENDED_PDFA-3A"}
+
+
+def add_extra_dev_invoices(root: Path) -> None:
+    """Sample invoices of the Mustang project (ZUGFeRD/Factur-X, DE/FR/EN), first pages, to the
+    dev split only (rows of INVOICE_SOURCE are rewritten, the others kept)."""
+    dev_file = HERE / "dev.jsonl"
+    rows = [json.loads(line) for line in dev_file.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [r for r in rows if r["source"] != INVOICE_SOURCE]
+    for name, image, _ in _invoices(root):
+        (HERE / f"{name}.jpg").write_bytes(_encode(image))
+        post = _post(name, INVOICE_SOURCE)
+        if name.removeprefix("invoice_") in NO_PRICE_ON_PAGE_1:
+            post["expect"] = []
+        rows.append(post)
+    with dev_file.open("w", encoding="utf-8") as handle:
+        handle.writelines(json.dumps(p, ensure_ascii=False) + "\n" for p in rows)
+    print(f"dev: {len(rows)} posts")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--receipts", type=Path)
     parser.add_argument("--invoices", type=Path)
     parser.add_argument("--extra-dev-receipts", type=Path, metavar="DIR",
                         help="2D/Receipts of the receipt scans: adds folders B and C to dev")
+    parser.add_argument("--extra-dev-invoices", type=Path, metavar="DIR",
+                        help="the Mustang project's sample invoice PDFs: adds them to dev")
     args = parser.parse_args()
-    if args.extra_dev_receipts:
-        add_extra_dev_receipts(args.extra_dev_receipts)
+    if args.extra_dev_receipts or args.extra_dev_invoices:
+        if args.extra_dev_receipts:
+            add_extra_dev_receipts(args.extra_dev_receipts)
+        if args.extra_dev_invoices:
+            add_extra_dev_invoices(args.extra_dev_invoices)
         return
     if not (args.receipts and args.invoices):
         parser.error("--receipts and --invoices are both needed (or --extra-dev-receipts alone)")
