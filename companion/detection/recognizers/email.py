@@ -19,9 +19,13 @@ from companion.detection.linear_regex import LinearPattern
 
 _OFFLINE_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 _WORD = r"\p{L}\p{M}\p{N}_"
-# The local part is at most 64 characters (RFC 5321); a longer run keeps its last 64.
-_ADDRESS = LinearPattern(rf"[{_WORD}.!#$%&'*+/=?^`{{|}}~-]{{1,64}}@[{_WORD}-]+(?:\.[{_WORD}-]+)+",
+# The local part is at most 64 characters (RFC 5321): a longer run keeps its last 64, as the
+# leftmost match of `{1,64}@` would. The cut is made here, not in the pattern: RE2's automaton
+# for a counted run of a Unicode class is large enough to fall back to its slow simulation
+# (125 ms instead of 5 on 100,000 random signs).
+_ADDRESS = LinearPattern(rf"[{_WORD}.!#$%&'*+/=?^`{{|}}~-]+@[{_WORD}-]+(?:\.[{_WORD}-]+)+",
                          max_matches=20_000)
+MAX_LOCAL_PART = 64
 # A pattern match whose domain checks out is sure, as Presidio scores a validated match.
 SCORE = 1.0
 
@@ -49,7 +53,8 @@ class EmailAddressRecognizer(EntityRecognizer):
         """Every address in `text` with a real domain, in order."""
         results = []
         for m in _ADDRESS.finditer(text):
-            address = m.group()
-            if domain_has_public_suffix(address.rsplit("@", 1)[1].lower()):
-                results.append(RecognizerResult("EMAIL_ADDRESS", m.start(), m.end(), SCORE))
+            start, end = m.span()
+            at = text.index("@", start, end)
+            if domain_has_public_suffix(text[at + 1:end].lower()):
+                results.append(RecognizerResult("EMAIL_ADDRESS", max(start, at - MAX_LOCAL_PART), end, SCORE))
         return results
