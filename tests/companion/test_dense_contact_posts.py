@@ -74,3 +74,15 @@ def test_phone_validity_is_libphonenumbers_own_on_every_country_code():
     theirs = [phonenumbers.is_valid_number(n) for n in numbers]
     assert sum(theirs) > 1_000  # the examples are valid: the comparison covers both answers
     assert [is_valid_number(n) for n in numbers] == theirs
+
+
+def test_reading_a_long_list_of_numbers_stops_at_the_checks_deadline():
+    """Each number costs libphonenumber's parse, so a list of thousands stops between numbers
+    once the check's budget is spent, instead of running past it."""
+    from companion.detection.deadline import Deadline
+    from companion.detection.recognizers.phone import PhoneNumberRecognizer
+
+    text, values = _contact_list(20_000)
+    recognizer = PhoneNumberRecognizer()
+    assert len(recognizer.analyze(text, [])) == len(values) // 2
+    assert recognizer.analyze(text, [], deadline=Deadline(0.0)) == []
