@@ -52,6 +52,7 @@ NOT_FOUND = [
     "TOP PRODUCTS\nSteel sheet 2,50 A\nCoil 1,25 B",
     "Amount of containers\nHamburg 12\nRotterdam 8",
     "Total pages\nPrinted 07.04.20\nReviewed 08.04.20",
+    "Preis auf Anfrage\nLänge 2,50 m\nBreite 1,20 m",
     # spaced decimals only where a total ends its line
     "Total: 3, 12 and 40 pages",
     "Betrag 13",

@@ -27,8 +27,9 @@ PRICE_TITLES = ("price", "amount", "preis", "betrag", "prix", "montant", "prezzo
 MIN_LINES = 2
 REACH = 30
 MAX_LINE = 200
-# An amount with two decimals at the end of a line, then at most a tax class ("A", "*B", "1").
-_LINE_AMOUNT = LinearPattern(r"(?:^|[^\d.,，])(\d{1,5}[ ]?[.,，][ ]?\d{2})[ \t]*(?:\*?[A-Za-z0-9]|\*)?[ \t]*$",
+# An amount with two decimals at the end of a line, then at most a tax class ("A", "*B", "1");
+# not a unit in small letters ("Länge 2,50 m" under "Preis auf Anfrage" is a length).
+_LINE_AMOUNT = LinearPattern(r"(?:^|[^\d.,，])(\d{1,5}[ ]?[.,，][ ]?\d{2})[ \t]*(?:\*?[A-Z0-9]|\*)?[ \t]*$",
                              max_matches=1)
 _WORD = LinearPattern(r"[^\s/()\[\]:;]+", max_matches=64)
 
