@@ -34,7 +34,7 @@ from companion.detection.deadline import Deadline
 from companion.detection.linear_regex import LinearPattern
 from companion.detection.recognizers.context_words import boosted
 from companion.detection.recognizers.not_a_phone import is_not_a_phone
-from companion.detection.recognizers.phone_validity import is_valid_number
+from companion.detection.recognizers.phone_validity import is_valid_number, prepare
 from companion.detection.recognizers.region_names import regions_named_near
 
 # A maximal run of phone characters holding six digits or more (fewer are never a phone,
@@ -75,8 +75,12 @@ class PhoneNumberRecognizer(EntityRecognizer):
                          context=self.CONTEXT, name="PhoneNumberRecognizer")
 
     def load(self) -> None:
-        """Build the country-name index now (libphonenumber's metadata ships with it)."""
+        """Build the country-name index and the default regions' number patterns now
+        (libphonenumber's metadata ships with it)."""
         regions_named_near("", 0, 0)
+        prepare(self.regions)
+        for region in self.regions:
+            _national_test(region)
 
     def analyze(self, text, entities, nlp_artifacts=None, deadline: Deadline | None = None):
         """Every phone number in `text`, until `deadline` (if any) passes."""

@@ -41,6 +41,14 @@ def is_valid_number(number: phonenumbers.PhoneNumber) -> bool:
     return _has_a_type(nsn, metadata)
 
 
+def prepare(regions: tuple[str, ...]) -> None:
+    """Build the regions' patterns now, at start-up, instead of at their first number."""
+    for region in regions:
+        metadata = PhoneMetadata.metadata_for_region(region, None)
+        if metadata is not None:
+            _patterns(metadata)
+
+
 def _region_from_list(nsn: str, regions: tuple[str, ...]) -> str | None:
     """libphonenumber's `_region_code_for_number_from_list`: leading digits, else a type."""
     for region in regions:
