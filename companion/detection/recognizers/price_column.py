@@ -10,8 +10,8 @@ when at least MIN_LINES of them follow within REACH lines. One line alone is not
 is a date, a time or a code ("07.04.20") ends in no amount here.
 
 OCR noise is allowed where Tesseract makes it: a space on either side of the decimal comma
-("6, 69"), a full-width comma ("225，00"). Linear: one pass over the lines, each line read
-by RE2 patterns with no nested repetition. `CurrencyAmountRecognizer` reports what is
+("6, 69"), a full-width comma ("225，00"). Linear: two passes over the lines, each line read
+at most once by an RE2 pattern with no nested repetition and once for a heading. `CurrencyAmountRecognizer` reports what is
 found here as currency amounts: their currency is the heading's.
 """
 
@@ -31,7 +31,8 @@ MAX_LINE = 200
 # not a unit in small letters ("Länge 2,50 m" under "Preis auf Anfrage" is a length).
 _LINE_AMOUNT = LinearPattern(r"(?:^|[^\d.,，])(\d{1,5}[ ]?[.,，][ ]?\d{2})[ \t]*(?:\*?[A-Z0-9]|\*)?[ \t]*$",
                              max_matches=1)
-_WORD = LinearPattern(r"[^\s/()\[\]:;]+", max_matches=64)
+_SEPARATORS = str.maketrans("/()[]:;", "       ")
+MAX_WORDS = 64
 
 
 class PriceColumns:
@@ -46,13 +47,28 @@ class PriceColumns:
         self._capital_names = {t.casefold() for t in tokens["name"]}
 
     def find(self, text: str) -> list[tuple[int, int]]:
-        """Spans of the column amounts (only columns of at least MIN_LINES lines)."""
+        """Spans of the column amounts (only columns of at least MIN_LINES lines).
+
+        Lines ending in an amount are found first; most posts have fewer than two, and then no
+        line is read as a heading at all."""
+        lines = text.split("\n")
+        starts, offset = [], 0
+        for line in lines:
+            starts.append(offset)
+            offset += len(line) + 1
+        amounts = {}
+        for i, line in enumerate(lines):
+            if len(line) <= MAX_LINE and any(ch.isdigit() for ch in line.rstrip()[-4:]):
+                m = _LINE_AMOUNT.search(line)
+                if m:
+                    amounts[i] = (starts[i] + m.start(1), starts[i] + m.end(1))
+        if len(amounts) < MIN_LINES:
+            return []
         spans: list[tuple[int, int]] = []
         found: list[tuple[int, int]] = []
         since_head = None
-        offset = 0
-        for line in text.split("\n"):
-            start, offset = offset, offset + len(line) + 1
+        for i in range(max(0, min(amounts) - REACH), max(amounts) + 1):
+            line = lines[i]
             if since_head is not None:
                 since_head += 1
                 if since_head > REACH:
@@ -63,19 +79,16 @@ class PriceColumns:
             if not any(ch.isdigit() for ch in line) and self._is_heading(line):
                 spans += _column(found)
                 since_head, found = 0, []
-                continue
-            if since_head is not None:
-                m = _LINE_AMOUNT.search(line)
-                if m:
-                    found.append((start + m.start(1), start + m.end(1)))
+            elif since_head is not None and i in amounts:
+                found.append(amounts[i])
         return spans + _column(found)
 
     def _is_heading(self, line: str) -> bool:
         folded = line.casefold()
         if any(title in folded for title in PRICE_TITLES):  # "Preis €", "Nettopreis  Menge"
             return True
-        for m in _WORD.finditer(line):
-            word = m.group(0).strip(".,")
+        for word in line.translate(_SEPARATORS).split()[:MAX_WORDS]:
+            word = word.strip(".,")
             if word in self._heads or word.casefold() in self._head_names or (
                     len(word) >= 3 and word.isupper() and word.casefold() in self._capital_names):
                 return True
