@@ -111,6 +111,137 @@ def test_a_threshold_out_of_range_is_refused_naming_file_line_and_field(tmp_path
     assert err.value.field.endswith("classifier.threshold")
 
 
+# A classifier's thresholds in a pack line: `threshold: 0.8` and any `thresholds: {...}` after it.
+_THRESHOLDS = re.compile(r"threshold: [0-9.]+(?:, thresholds: \{[^}]*\})?")
+
+
+def _pack_with(tmp_path: Path, replace) -> tuple[Path, int]:
+    """disparagement.yaml with its first classifier line changed by `replace(line)`; returns
+    the new file and the line number (1-based) that was changed, as (path, line)."""
+    lines = (PACKS / "disparagement.yaml").read_text(encoding="utf-8").splitlines()
+    at = next(n for n, line in enumerate(lines) if line.strip().startswith("classifier:"))
+    lines[at] = replace(lines[at])
+    broken = tmp_path / "disparagement.yaml"
+    broken.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return broken, at + 1
+
+
+@pytest.mark.parametrize("thresholds,field", [
+    ("{en: 0.8, zh: 1.2}", "thresholds.zh"),
+    ("{en: -0.1}", "thresholds.en"),
+    ("{zh: high}", "thresholds.zh"),
+    ("{fr: 0.8}", "thresholds.fr"),
+])
+def test_a_language_threshold_out_of_range_is_refused_naming_file_line_and_field(tmp_path, thresholds, field):
+    broken, line = _pack_with(tmp_path, lambda text: _THRESHOLDS.sub(f"threshold: 0.8, thresholds: {thresholds}", text))
+    with pytest.raises(ConfigError) as err:
+        load_pack(broken)
+    assert err.value.path == str(broken)
+    assert err.value.line == line
+    assert err.value.field.endswith(f"classifier.{field}")
+
+
+def test_the_shipped_packs_set_a_threshold_per_language():
+    for name in ("sensitive_topic", "disparagement"):
+        pack = load_pack(PACKS / f"{name}.yaml")
+        specs = [r.classifier for r in pack.rules if r.classifier]
+        assert specs and all(set(s.thresholds) == {"en", "zh"} for s in specs)
+
+
+def test_each_sentence_is_held_to_its_own_language_threshold(tmp_path, detection_engine):
+    """A rule whose Chinese threshold is 0 and English threshold 1 flags every Chinese
+    sentence and no English one, in the same post."""
+    (tmp_path / "packs").mkdir()
+    shutil.copytree(SHIPPED_MODELS_DIR, tmp_path / "models")
+    source = (PACKS / "disparagement.yaml").read_text(encoding="utf-8")
+    changed = tmp_path / "packs" / "disparagement.yaml"
+    changed.write_text("\n".join(_THRESHOLDS.sub("threshold: 0.5, thresholds: {en: 1.0, zh: 0.0}", line)
+                                 if "classifier:" in line else line for line in source.splitlines()) + "\n",
+                       encoding="utf-8")
+    pack = load_pack(changed)
+    matcher = SemanticMatcher([pack], tmp_path / "models")
+    text = "Shipment left Ningbo today. 周末去看了广州队的比赛，太精彩了！ Thanks for the weekend shift."
+    found = matcher.find(text, [])
+    assert [text[c.start:c.end].strip() for c in found] == ["周末去看了广州队的比赛，太精彩了！"]
+
+
+@pytest.mark.parametrize("sentence,language", [
+    ("Shipment left Ningbo today.", "en"),
+    ("河南人没一个好东西，全是骗子。", "zh"),
+    ("Great fair today, thanks to all who came by! 周末愉快", "en"),
+    ("说实话 Zhengzhou 的客户都很专业。", "zh"),
+    ("USD 0.42/pc 含税", "en"),
+])
+def test_a_sentence_reads_as_chinese_or_not(sentence, language):
+    from companion.detection.semantic_model import sentence_language
+
+    assert sentence_language(sentence) == language
+
+
+def test_the_shipped_head_reads_chinese_with_its_character_model_too():
+    head = load_head(SHIPPED_MODELS_DIR, "redline")
+    assert head.ngram is not None and head.ngram.languages == ("zh",)
+    assert 0 < head.ngram.encoder_weight < 1
+
+
+def test_the_character_model_reads_spaced_out_characters_as_the_word():
+    from companion.detection.ngram_model import feature_ids
+
+    import zlib
+
+    from companion.detection.ngram_model import BUCKETS
+
+    # CRC-32, not Python's hash(): the same ids in every process, as in training
+    word = {zlib.crc32(gram.encode("utf-8")) & (BUCKETS - 1) for gram in ("河南", "南人", "河南人")}
+    assert word <= set(feature_ids("河 南 人 都 是"))
+    assert word <= set(feature_ids("河-南-人都是"))
+    assert not word & set(feature_ids("河 北 人"))
+
+
+def _rewrite_model(folder: Path, change_meta=None, drop_arrays=()) -> None:
+    """Change model.json or the arrays of weights.npz, keeping the SHA-256 consistent, so that
+    only the change itself can be refused."""
+    import hashlib
+
+    import numpy as np
+
+    meta_path, weights = folder / "model.json", folder / "weights.npz"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    if drop_arrays:
+        with np.load(weights, allow_pickle=False) as npz:
+            arrays = {k: npz[k] for k in npz.files if k not in drop_arrays}
+        with open(weights, "wb") as fh:
+            np.savez(fh, **arrays)
+        meta["sha256"] = hashlib.sha256(weights.read_bytes()).hexdigest()
+    if change_meta:
+        change_meta(meta)
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+
+
+@pytest.mark.parametrize("change,field", [
+    (lambda m: m["ngram"].update(encoder_weight=1.5), "ngram.encoder_weight"),
+    (lambda m: m["ngram"].update(languages=["klingon"]), "ngram.languages"),
+    (lambda m: m["ngram"].pop("orders"), "ngram.orders"),
+])
+def test_a_bad_character_model_entry_stops_the_companion_naming_file_and_field(rules_copy, change, field):
+    folder = rules_copy / "models" / "redline"
+    _rewrite_model(folder, change_meta=change)
+    with pytest.raises(ConfigError) as err:
+        SemanticMatcher(load_rules(rules_copy).packs, rules_copy / "models")
+    assert err.value.path == str(folder / "model.json")
+    assert err.value.field == field
+    assert err.value.exit_code == 2
+
+
+def test_missing_character_model_weights_stop_the_companion_naming_the_file(rules_copy):
+    folder = rules_copy / "models" / "redline"
+    _rewrite_model(folder, drop_arrays=("ngram_w",))
+    with pytest.raises(ConfigError) as err:
+        SemanticMatcher(load_rules(rules_copy).packs, rules_copy / "models")
+    assert str(folder / "weights.npz") in err.value.message
+    assert "ngram_w" in err.value.message
+
+
 # -- what must stay clean ------------------------------------------------------------------
 
 MUST_STAY_CLEAN = [
@@ -256,23 +387,22 @@ def figures(detection_engine):
 
 
 def test_recall_on_prejudiced_statements(figures):
-    # Aim 0.85 (every expected red-line category raised), NOT reached: 0.799 on the 967
-    # prejudiced test statements with head v3 (HateCheck 0.890, COLD 0.666); 0.723 with v2,
-    # 0.042 before the model. Asserted as reached so that a worse head fails.
-    assert figures["all"]["recall"] >= 0.79
-    assert figures["hatecheck"]["recall"] >= 0.88
-    assert figures["cold"]["recall"] >= 0.66
+    # Aim 0.85 (every expected red-line category raised), NOT reached: 0.816 on the 967
+    # prejudiced test statements with head v4 (HateCheck 0.900, COLD 0.692); v3 0.799, v2
+    # 0.723, 0.042 before the model. Asserted as reached so that a worse head fails.
+    assert figures["all"]["recall"] >= 0.81
+    assert figures["hatecheck"]["recall"] >= 0.89
+    assert figures["cold"]["recall"] >= 0.68
 
 
 def test_false_alarms_on_clean_items(figures):
     # Aim ≤ 3 %. Everyday sentences (Tatoeba, UD: 1,337 clean test items) reach it: 0.4 % raise
-    # a red-line category. The contrast sets do NOT: 14.5 % of COLD's safe comments about race,
-    # region and gender and 23.3 % of HateCheck's counter-speech and neutral mentions, 6.6 %
-    # over all 2,166 clean items. Head v3 traded these for recall: v2 had 5.2 % (12.5 % and
-    # 14.9 %) at recall 0.723, both with thresholds picked on dev for 2.5 % false alarms there.
-    # Asserted as reached.
+    # a red-line category (5 of 1,337). The contrast sets do NOT: 13.4 % of COLD's safe
+    # comments about race, region and gender and 27.4 % of HateCheck's counter-speech and
+    # neutral mentions, 6.7 % over all 2,166 clean items (v3: 14.5 %, 23.3 %, 6.6 %), with
+    # thresholds picked on dev for 2.5 % false alarms there. Asserted as reached.
     assert figures["everyday_redline_false_alarms"] <= 0.005
-    assert figures["all"]["redline_false_alarms"] <= 0.066
+    assert figures["all"]["redline_false_alarms"] <= 0.067
 
 
 def test_health_and_audit_name_the_head_and_encoder(detection_engine):
