@@ -64,9 +64,13 @@ def run_server(settings: Settings) -> None:
     from waitress import create_server
 
     from companion.app import create_app
+    from companion.memory import tune_allocator
 
     _require_loopback(settings.host)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Before anything is loaded: large buffers (photos' pixels, a reload's patterns) go back to
+    # the system when freed instead of staying in the server threads' arenas (companion/memory.py).
+    tune_allocator()
     started = time.perf_counter()
     app = create_app(settings)
     engine = app.extensions["postguard"].engine
