@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from companion.detection.currency_data import currency_tokens
-from companion.detection.recognizers.price_column import PriceColumns
+from companion.detection.recognizers.price_column import MAX_AMOUNTS, PriceColumns
 
 RECEIPT = ("Warburger Straße 130\n33100 Paderborn\nEUR\nEmmentaler Stück 5,18 A\n"
            "Bulgur-Kräuter 1 x 1,98 A\nBar 10,00\nDatum 07.04.20 14:37 Uhr\n")
@@ -94,8 +94,11 @@ def test_a_column_ends_after_its_reach():
     assert columns.find(text) == []
 
 
-def test_a_long_column_stays_one_pass():
-    """A post of 20,000 column lines: every amount found, none twice (one pass over lines)."""
+def test_a_long_column_is_read_up_to_its_bound():
+    """A post of 20,000 column lines: the first MAX_AMOUNTS amounts are read, in order, and no
+    more (what is done with them afterwards must not grow with the post)."""
     columns = PriceColumns(currency_tokens())
     text = ("EUR\n" + "Item 1,00 A\n" * 20) * 1_000
-    assert len(columns.find(text)) == 20_000
+    found = columns.find(text)
+    assert len(found) == MAX_AMOUNTS and found == sorted(found)
+    assert all(text[s:e] == "1,00" for s, e in found)

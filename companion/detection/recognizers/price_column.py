@@ -33,6 +33,8 @@ _LINE_AMOUNT = LinearPattern(r"(?:^|[^\d.,，])(\d{1,5}[ ]?[.,，][ ]?\d{2})[ \t
                              max_matches=1)
 _SEPARATORS = str.maketrans("/()[]:;", "       ")
 MAX_WORDS = 64
+# As many amounts as the currency recognizer reads digit runs: the finding is made long before.
+MAX_AMOUNTS = 300
 
 
 class PriceColumns:
@@ -62,6 +64,8 @@ class PriceColumns:
                 m = _LINE_AMOUNT.search(line)
                 if m:
                     amounts[i] = (starts[i] + m.start(1), starts[i] + m.end(1))
+                    if len(amounts) >= MAX_AMOUNTS:
+                        break
         if len(amounts) < MIN_LINES:
             return []
         spans: list[tuple[int, int]] = []
