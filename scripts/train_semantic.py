@@ -334,7 +334,7 @@ def run(args, encoder: SentenceEncoder) -> int:
     best = None
     for weight in (args.encoder_weights if languages else [1.0]):
         probs = mixed(dev_scored, weight, languages)
-        thresholds = choose_thresholds(dev, _item_maxima(dev_scored, probs), args.max_false_alarms)
+        thresholds = choose_thresholds(dev, post_scores(dev_scored, probs), args.max_false_alarms)
         recall = recall_of(dev, raised_by(dev_scored, probs, thresholds))
         print(f"encoder weight {weight}: dev recall {recall:.3f} at {thresholds}")
         if best is None or recall > best[0]:
@@ -361,10 +361,6 @@ def _class_weights(y: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """As train_mlp weighs its sigmoid columns: each class half the weight, masked cells 0."""
     pos = (y * mask).sum(0) / np.maximum(mask.sum(0), 1)
     return mask * np.where(y > 0, 0.5 / np.maximum(pos, 1e-3), 0.5 / np.maximum(1 - pos, 1e-3))
-
-
-def _item_maxima(scored: dict, probs: np.ndarray) -> np.ndarray:
-    return post_scores(scored, probs)
 
 
 def write(out: Path, arrays: dict, thresholds: dict, version: int, n_train: int, training: dict,
