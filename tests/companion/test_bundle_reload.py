@@ -17,13 +17,17 @@ from pathlib import Path
 import pytest
 from bundle_tools import rewrite
 
+from companion.deploy.installed import pointer_stamp
+
 POSTGUARD = str(Path(sys.executable).parent / "postguard")
 START_TIMEOUT_S = 120.0
 RELOAD_TIMEOUT_S = 30.0
 NEW_CLIENT = "Okonkwo Freight Nigeria Ltd.,Okonkwo Freight,chidi@okonkwofreight.ng\n"
 FORGED_CLIENT = "Zanele Mining (Pty) Ltd,Zanele Mining,\n"
+THIRD_CLIENT = "Kowalczyk Okna Sp. z o.o.,Kowalczyk Okna,\n"
 POST_NEW = "Loading the containers for Okonkwo Freight today, ETA Lagos in three weeks."
 POST_FORGED = "Great visit to Zanele Mining last week, more soon."
+POST_THIRD = "The windows for Kowalczyk Okna leave on Monday."
 
 
 def free_port() -> int:
@@ -104,17 +108,29 @@ def test_a_new_bundle_is_used_without_a_restart_and_a_tampered_one_is_refused(se
     def forge(members):
         members["org/clients.csv"] += FORGED_CLIENT.encode()
 
+    stamp = pointer_stamp(data_dir)
     forged = rewrite(bundle, tmp_path / "forged.pgb", forge)
     refused = postguard("rules", "install", str(forged), "--pubkey", str(signing[1]), "--data-dir", str(data_dir))
     assert refused.returncode == 3 and "does not match its hash" in refused.stderr
+    assert pointer_stamp(data_dir) == stamp, "a refused bundle must not touch what the companion watches"
 
-    # ... and the running companion keeps the last good rules.
-    time.sleep(2.0)  # four poll intervals
+    # ... and the running companion keeps the last good rules. A good bundle installed after the
+    # refusal is picked up, so the watcher has looked since; it loaded bundles 2 and 3, nothing else.
+    (org / "clients.csv").write_text((org / "clients.csv").read_text() + THIRD_CLIENT)
+    made = postguard("rules", "bundle", "--key", str(signing[0]), "--org", str(org), "--version", "3",
+                     "--out", str(tmp_path / "clients-3.pgb"))
+    assert made.returncode == 0, made.stderr
+    installed = postguard("rules", "install", str(tmp_path / "clients-3.pgb"), "--pubkey", str(signing[1]),
+                          "--data-dir", str(data_dir))
+    assert installed.returncode == 0, installed.stderr
+    assert wait_until(lambda: "client_confidential" in categories(port, POST_THIRD), RELOAD_TIMEOUT_S), \
+        log_path.read_text()[-2000:]
     assert "client_confidential" not in categories(port, POST_FORGED)
     assert "client_confidential" in categories(port, POST_NEW)
 
     log = log_path.read_text()
-    assert "rules reloaded" in log and "(bundle 2)" in log
+    reloads = [line.rsplit("(", 1)[-1] for line in log.splitlines() if "rules reloaded" in line]
+    assert reloads == ["bundle 2)", "bundle 3)"], reloads
     assert "Okonkwo" not in log and "Lagos" not in log, "the log never holds post text or client names"
 
 
