@@ -242,6 +242,23 @@ def test_missing_character_model_weights_stop_the_companion_naming_the_file(rule
     assert "ngram_w" in err.value.message
 
 
+@pytest.mark.parametrize("sentence,read", [
+    ("MO.-SA.", False),  # opening hours on a German receipt, scored 0.82 demeaning by the head
+    ("MO.-SA. 8-20 UHR", True),
+    ("Jews suck.", True),
+    ("Gays out.", True),
+    ("OK!", False),
+])
+def test_two_short_words_are_not_read_by_the_model(sentence, read):
+    from companion.detection.sentences import worth_reading
+
+    assert worth_reading(sentence) is read
+
+
+def test_a_receipts_opening_hours_stay_clean(detection_engine):
+    assert warned(detection_engine, "ALDI SUED\nMO.-SA.\n8-20 UHR\nSUMME EUR 12,49") == {}
+
+
 # -- what must stay clean ------------------------------------------------------------------
 
 MUST_STAY_CLEAN = [
