@@ -13,7 +13,11 @@ the dev split. This matcher:
    the rule whose `groups` name what the sentence is about (its message says so: "a
    generalisation about a nationality"), or the pack's catch-all classifier rule;
 4. leaves a sentence alone in a category where a lexical rule already matched inside it,
-   so the finding keeps that rule's precise excerpt and reason.
+   so the finding keeps that rule's precise excerpt and reason;
+5. does not read a sentence whose words, outside what the patterns already explained (a
+   price, a phone number, a client's name …), are too few to say anything about people:
+   "USD 0.42/pc FOB Ningbo." is a quote, whole, and the encoder read its trade shorthand
+   as demeaning talk about a region (0.91).
 
 The lexical rules stay; the model adds recall. Building the matcher loads the encoder and
 every head once; a missing or corrupt head stops the companion with a ConfigError.
@@ -68,7 +72,10 @@ class SemanticMatcher:
         if not self._rules:
             return []
         deadline = deadline or Deadline.none()
-        spans = [(a, b) for a, b in split_sentences(text) if worth_reading(text[a:b])]
+        categories = {pack.category for pack, _ in self._rules}
+        prose = _blank(text, [c for c in lexical if c.pack.category not in categories])
+        spans = [(a, b) for a, b in split_sentences(text)
+                 if worth_reading(text[a:b]) and worth_reading(prose[a:b])]
         scores = self._scores([text[a:b] for a, b in spans], deadline)
         found = []
         for (start, end) in spans:
@@ -120,3 +127,18 @@ class SemanticMatcher:
                 self._cache.put(s, entry)
                 out[s] = entry
         return out
+
+
+def _blank(text: str, explained: list[Candidate]) -> str:
+    """The text with every span a pattern already explained blanked out (same length)."""
+    if not explained:
+        return text
+    pieces, at = [], 0
+    for c in sorted(explained, key=lambda c: c.start):
+        start, end = max(c.start, at), c.end
+        if end <= start:
+            continue
+        pieces += [text[at:start], " " * (end - start)]
+        at = end
+    pieces.append(text[at:])
+    return "".join(pieces)

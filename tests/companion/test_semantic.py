@@ -259,6 +259,24 @@ def test_a_receipts_opening_hours_stay_clean(detection_engine):
     assert warned(detection_engine, "ALDI SUED\nMO.-SA.\n8-20 UHR\nSUMME EUR 12,49") == {}
 
 
+@pytest.mark.parametrize("post", [
+    "USD 0.42/pc FOB Ningbo.",  # the head alone reads it as demeaning talk about a region
+    "USD 0.42/pc FOB Ningbo",
+    "FOB Ningbo USD 0.42/pc",
+])
+def test_a_quote_explained_by_the_price_patterns_raises_only_pricing(detection_engine, post):
+    found = {f.category for f in detection_engine.check_text(post, lang="en")}
+    assert found == {"pricing"}
+
+
+def test_prejudice_beside_a_quote_is_still_read(detection_engine):
+    post = "Those Ningbo people are all cheats. USD 0.42/pc FOB Ningbo."
+    found = detection_engine.check_text(post, lang="en")
+    assert {f.category for f in found} >= {"pricing", "disparagement"}
+    [redline] = [f for f in found if f.category == "disparagement"]
+    assert post[redline.start:redline.end] == "Those Ningbo people are all cheats."
+
+
 # -- what must stay clean ------------------------------------------------------------------
 
 MUST_STAY_CLEAN = [
