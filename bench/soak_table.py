@@ -1,0 +1,68 @@
+"""Soak curves side by side: RSS per bucket of minutes (median / floor) from bench/soak.py's CSVs.
+
+For docs/performance.md: each column is one run; each row a bucket of `--bucket` minutes with
+the median of its 10-second samples and the floor (lowest sample). Under the table, per run:
+after warm-up, the spread of the bucket medians and the least-squares slope of all samples,
+the checks a second the machine gave and the load average it ran at.
+
+Run: .venv/bin/python bench/soak_table.py before.csv after.csv [--bucket 5] [--warmup 5] [--names before after]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import statistics
+from pathlib import Path
+
+from soak import slope_per_10_min
+
+
+def read(path: Path) -> list[dict]:
+    with path.open(newline="") as handle:
+        return [{k: float(v) for k, v in row.items()} for row in csv.DictReader(handle)]
+
+
+def buckets(rows: list[dict], minutes: float) -> dict[int, list[float]]:
+    """RSS samples by bucket; the last bucket only when it is at least half full (a run's tail)."""
+    out: dict[int, list[float]] = {}
+    for row in rows:
+        out.setdefault(int(row["elapsed_s"] // (minutes * 60)), []).append(row["rss_mb"])
+    full = max(len(v) for v in out.values())
+    return {k: v for k, v in out.items() if 2 * len(v) >= full}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("csv", type=Path, nargs="+")
+    parser.add_argument("--bucket", type=float, default=5.0, help="Minutes per row.")
+    parser.add_argument("--warmup", type=float, default=5.0, help="Minutes left out of spread and slope.")
+    parser.add_argument("--names", nargs="+", help="Column names (default: the file names).")
+    args = parser.parse_args()
+    names = args.names or [p.stem for p in args.csv]
+    runs = [read(p) for p in args.csv]
+    per_run = [buckets(rows, args.bucket) for rows in runs]
+    print("| minutes | " + " | ".join(names) + " |")
+    print("|---|" + "---|" * len(names))
+    for index in sorted(set().union(*per_run)):
+        cells = []
+        for run in per_run:
+            samples = run.get(index)
+            cells.append(f"{statistics.median(samples):.0f} / {min(samples):.0f}" if samples else "")
+        low = index * args.bucket
+        print(f"| {low:g}–{low + args.bucket:g} | " + " | ".join(cells) + " |")
+    for name, rows, run in zip(names, runs, per_run):
+        warm_rows = [r for r in rows if r["elapsed_s"] >= args.warmup * 60]
+        warm = [statistics.median(v) for k, v in run.items() if k * args.bucket >= args.warmup]
+        last = rows[-1]
+        checks = last["text_checks"] + last["image_checks"]
+        loads = [r["load1"] for r in rows]
+        print(f"{name}: after warm-up spread of {args.bucket:g}-minute medians "
+              f"{max(warm) - min(warm):.1f} MB, slope {slope_per_10_min([(r['elapsed_s'], r['rss_mb']) for r in warm_rows]):+.1f} "
+              f"MB / 10 min; floor {min(r['rss_mb'] for r in warm_rows):.0f}-{max(min(v) for k, v in run.items() if k * args.bucket >= args.warmup):.0f} MB; "
+              f"{checks:.0f} checks ({checks / max(last['elapsed_s'], 1):.1f}/s), {last['decisions']:.0f} decisions, "
+              f"{last['image_checks']:.0f} photos, {last['reloads']:.0f} reloads; load average {min(loads):.1f}-{max(loads):.1f}")
+
+
+if __name__ == "__main__":
+    main()
