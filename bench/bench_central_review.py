@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_central_review.py seed [--events 10000000] [--url postgresql://...]
     .venv/bin/python bench/bench_central_review.py prepare --url postgresql://...
-    .venv/bin/python bench/bench_central_review.py measure --url postgresql://... [--repeat 5]
+    .venv/bin/python bench/bench_central_review.py measure --url postgresql://... [--repeat 5] [--only search]
 
 `seed` starts a throwaway PostgreSQL (tests/companion/sink_servers.py; fsync off) and loads
 `--events` generated events into the central store with COPY: 2,000 people, a year, 55 % clean
@@ -204,8 +204,9 @@ def timed_export(session, url: str, pid: int) -> tuple[int, float, int, int]:
     return rows - 1, elapsed, before, peak[0]
 
 
-def measure(url: str, repeat: int) -> None:
-    """Time the review pages and exports over HTTP at a real `central serve` on `url`'s store."""
+def measure(url: str, repeat: int, only: str | None = None) -> None:
+    """Time the review pages and exports over HTTP at a real `central serve` on `url`'s store
+    (`only`: just the pages whose label holds that text, no exports)."""
     from central_servers import Central, postguard
 
     work = Path(tempfile.mkdtemp(prefix="bench-central-review-"))
@@ -217,6 +218,8 @@ def measure(url: str, repeat: int) -> None:
         today = datetime.now(timezone.utc).date()
         print(f"| page (HTTP, median of {repeat} after a warm-up) | ms |\n|---|---|", flush=True)
         for label, path in pages(today):
+            if only and only not in label:
+                continue
             session.get(f"{central.url}{path}", timeout=600)
             times = []
             for _ in range(repeat):
@@ -225,7 +228,7 @@ def measure(url: str, repeat: int) -> None:
                 times.append((time.perf_counter() - started) * 1000)
                 assert response.status_code == 200, (path, response.status_code, response.text[-300:])
             print(f"| {label} | {statistics.median(times):,.0f} |", flush=True)
-        for days in (4, 37):
+        for days in (() if only else (4, 37)):
             since = (today - timedelta(days=days - 1)).isoformat()
             rows, elapsed, before, peak = timed_export(session, f"{central.url}/audit/export.csv?from={since}",
                                                        central.process.pid)
@@ -246,6 +249,7 @@ def main() -> None:
     m = sub.add_parser("measure")
     m.add_argument("--url", required=True)
     m.add_argument("--repeat", type=int, default=5)
+    m.add_argument("--only", help="time only the pages whose label holds this text (no exports)")
     args = parser.parse_args()
     if args.command == "seed":
         url = args.url
@@ -262,7 +266,7 @@ def main() -> None:
     if args.command == "prepare":
         prepare(args.url)
         return
-    measure(args.url, args.repeat)
+    measure(args.url, args.repeat, args.only)
 
 
 if __name__ == "__main__":

@@ -165,10 +165,12 @@ def central_plan(reader, d: Dialect, flt) -> Central | None:
         return Central(tables, dense=True)
     short = _short_term(reader, flt.search) if is_short(flt.search) else None
     if short is not None and short_search_index(reader):
-        # the pieces index finds the candidates; ILIKE keeps its own sense of case
+        # The pieces index finds the candidates; ILIKE keeps its own sense of case. `|| ''` hides the
+        # trigram index from the planner, which takes an ILIKE without trigrams for a cheap index scan
+        # and reads the whole index instead (5 s at 10 million events, against 36 ms this way).
         rows = reader.rows("SELECT j.scan_id FROM postguard_events j WHERE j.kind = 'decision' "
                            "AND j.justification IS NOT NULL AND postguard_short_pieces(j.justification) @> %s "
-                           "AND j.scan_id IS NOT NULL AND j.justification ILIKE %s ESCAPE '\\' "
+                           "AND j.scan_id IS NOT NULL AND (j.justification || '') ILIKE %s ESCAPE '\\' "
                            f"LIMIT {WHY_LOOKUP_CAP + 1}", [[flt.search.lower()], term])
     else:
         rows = reader.rows("SELECT j.scan_id FROM postguard_events j WHERE j.kind = 'decision' "
