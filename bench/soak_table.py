@@ -54,6 +54,9 @@ def main() -> None:
     for name, rows, run in zip(names, runs, per_run):
         warm_rows = [r for r in rows if r["elapsed_s"] >= args.warmup * 60]
         warm = [statistics.median(v) for k, v in run.items() if k * args.bucket >= args.warmup]
+        if not warm:
+            print(f"{name}: not past warm-up yet")
+            continue
         last = rows[-1]
         checks = last["text_checks"] + last["image_checks"]
         loads = [r["load1"] for r in rows]

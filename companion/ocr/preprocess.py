@@ -25,6 +25,7 @@ MAX_SKEW_DEG = 15.0
 SKEW_SAMPLE_LONG_SIDE = 800
 EXIF_ORIENTATION = 0x0112
 RULING_MIN_RUN = 120  # px on the prepared image: longer dark runs are table rules, not letters
+BAND_ROWS = 128  # rows whose runs are summed at once (a few hundred KB of temporaries)
 
 Box = tuple[int, int, int, int]
 
@@ -91,10 +92,15 @@ def ocr_scale(size: tuple[int, int]) -> float:
 
 
 def dark_mask(gray: Image.Image, radius: int = 8, delta: int = 30) -> np.ndarray:
-    """Pixels clearly darker than their neighbourhood: ink, not shadows or a desk's tint."""
-    pixels = np.asarray(gray, dtype=np.int16)
-    local_mean = np.asarray(gray.filter(ImageFilter.BoxBlur(radius)), dtype=np.int16)
-    return pixels < local_mean - delta
+    """Pixels clearly darker than their neighbourhood: ink, not shadows or a desk's tint.
+
+    `pixels < local_mean - delta`, worked out on the bytes as they are (no int16 copies, which
+    made a photo's peak memory larger): where the mean is brighter than the pixel, their
+    difference cannot wrap around. `delta` is not negative.
+    """
+    pixels = np.asarray(gray)
+    local_mean = np.asarray(gray.filter(ImageFilter.BoxBlur(radius)))
+    return (local_mean > pixels) & (local_mean - pixels > delta)
 
 
 def estimate_skew(gray: Image.Image) -> float:
@@ -214,11 +220,23 @@ def _grow(mask: np.ndarray) -> np.ndarray:
 def _long_runs(mask: np.ndarray, min_len: int) -> np.ndarray:
     """Pixels of `mask` that lie in a horizontal run of at least `min_len` True values.
 
-    A morphological opening with a 1 x `min_len` line, done with running sums (O(pixels)).
+    Rows are independent, so they are worked out BAND_ROWS at a time: the running sums of a
+    whole photo took several int16 copies of it at once (about 20 MB at 1600 x 1200), which a
+    long-running companion's memory then rose and fell with.
     """
     height, width = mask.shape
     if width < min_len:
         return np.zeros_like(mask, dtype=bool)
+    runs = np.empty(mask.shape, dtype=bool)
+    for top in range(0, height, BAND_ROWS):
+        runs[top:top + BAND_ROWS] = _long_runs_in_band(mask[top:top + BAND_ROWS], min_len)
+    return runs
+
+
+def _long_runs_in_band(mask: np.ndarray, min_len: int) -> np.ndarray:
+    """`_long_runs` on a few rows: a morphological opening with a 1 x `min_len` line, done with
+    running sums (O(pixels))."""
+    height, width = mask.shape
     # int16 is enough: rows are at most ~5,000 px (MAX_LONG_SIDE, rotated) and halves the memory traffic.
     sums = np.zeros((height, width + 1), dtype=np.int16)
     np.cumsum(mask, axis=1, out=sums[:, 1:])
