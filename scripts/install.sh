@@ -3,8 +3,10 @@
 # English and Chinese, fonts, Chromium and Firefox ESR with its Chinese language pack for the
 # end-to-end tests, rsyslog with its TLS driver and PostgreSQL with its contrib modules (pg_trgm,
 # for the review page's search) for the forwarding tests), the
-# virtualenv at .venv with pinned Python packages, and the extension's test dependencies
-# (jsdom; puppeteer-core, which drives Debian's firefox-esr and downloads no browser).
+# virtualenv at .venv with pinned Python packages, and the extension's build and test dependencies
+# (esbuild, which bundles the content scripts; jsdom; puppeteer-core, which drives Debian's
+# firefox-esr and downloads no browser); then it builds the extension's content scripts
+# (extension/dist/, scripts/build-extension.mjs).
 # Safe to run again: every step is idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,5 +48,7 @@ fi
 
 if [ -f package.json ]; then
   npm ci --silent --no-audit --no-fund
+  # The content scripts are ES modules; the browser loads their bundles from extension/dist/.
+  node scripts/build-extension.mjs
 fi
 echo "Postguard installed. Virtualenv: .venv"

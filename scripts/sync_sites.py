@@ -2,9 +2,10 @@
 
     .venv/bin/python scripts/sync_sites.py
 
-- `extension/shared/sites.js`: the service worker, the options page and the popup read the list
-  synchronously as `globalThis.postguardSites` (a JSON module import is not available in every
-  browser we support, and a fetch would make every site constant asynchronous).
+- `extension/shared/sites.js`: the service worker, the options page and the popup import the list
+  synchronously as `SITES` (a JSON module import is not available in every browser we support, and
+  a fetch would make every site constant asynchronous). The content scripts' bundles are built from
+  sites.json itself (scripts/build-extension.mjs).
 - `companion/sites.py`: the companion runs from an installed package, which does not carry the
   extension folder.
 
@@ -24,17 +25,14 @@ PY_COPY = ROOT / "companion" / "sites.py"
 
 JS_TEMPLATE = """/*
  * The guarded sites, generated from sites.json by scripts/sync_sites.py: edit sites.json, then run it.
- *
- * No import/export (like messages.js): valid as a classic script and as a module, so extension
- * pages and the worker load it with `import "../shared/sites.js"` and read `globalThis.postguardSites`.
+ * The service worker, the options page and the popup import `SITES` from here.
  */
-(function defineSites(root) {
-  "use strict";
-  const SITES = /* sites.json */ __SITES__ /* end sites.json */;
-  root.postguardSites = Object.freeze(SITES.map((site) => Object.freeze({
-    ...site, origins: Object.freeze(site.origins), matches: Object.freeze(site.matches),
-  })));
-})(globalThis);
+const LIST = /* sites.json */ __SITES__ /* end sites.json */;
+
+/** Every guarded site: {id, label, origins, matches, composer, feed}, frozen. */
+export const SITES = Object.freeze(LIST.map((site) => Object.freeze({
+  ...site, origins: Object.freeze(site.origins), matches: Object.freeze(site.matches),
+})));
 """
 
 PY_TEMPLATE = '''"""The guarded sites (id and label), generated from extension/shared/sites.json by
@@ -55,7 +53,7 @@ def load_sites(path: Path = SOURCE) -> list[dict]:
 
 
 def render_js(sites: list[dict]) -> str:
-    body = json.dumps(sites, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+    body = json.dumps(sites, indent=2, ensure_ascii=False)
     return JS_TEMPLATE.replace("__SITES__", body)
 
 

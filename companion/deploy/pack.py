@@ -36,6 +36,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from companion.config import REPO_ROOT
 from companion.deploy.errors import DeployError
+from companion.deploy.extension_build import require_built
 from companion.deploy.keyfile import load_pem_private_key
 
 EXTENSION_DIR = REPO_ROOT / "extension"
@@ -197,10 +198,12 @@ def pack(out_dir: Path, key_path: Path | None = None, update_url: str | None = N
     """Pack `source` into out_dir/postguard-<version>.crx (+ updates.xml when an update URL is given).
 
     Without --key, `default_key_path()` is used if present, else created there (0600) and kept.
-    A key inside out_dir, the upload folder, is refused before anything is written.
+    A key inside out_dir, the upload folder, is refused before anything is written, and so is a
+    `source` whose content-script bundles are missing or older than their sources.
     """
     given, key_path = key_path is not None, key_path or default_key_path()
     refuse_key_in_upload_folder(key_path, out_dir)
+    require_built(source)
     browser = find_chromium(chromium)
     created = False
     if not given and not key_path.exists():

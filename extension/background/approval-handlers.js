@@ -9,15 +9,14 @@
  * the last status seen and who decided; never the draft, never the comment) so that the toolbar popup can show each
  * one's answer (`approval-list`), asked afresh from the companion every time the popup opens.
  */
-import "../shared/messages.js";
-import "../shared/sites.js";
+import { MESSAGES as M, ERROR_CODES, error } from "../shared/messages.js";
+import { SITES } from "../shared/sites.js";
 import { readPolicy } from "./policy.js";
 import { readArea, updateLocal } from "./storage.js";
 import { acceptLanguage, callCompanion, profileIdentity } from "./companion-client.js";
 
-const { MESSAGES: M, ERROR_CODES, error } = globalThis.postguardMessages;
 
-const PLATFORMS = globalThis.postguardSites.map((site) => site.id);
+const PLATFORMS = SITES.map((site) => site.id);
 const MIMES = ["image/png", "image/jpeg", "image/gif", "image/webp"];
 // The companion checks the draft (OCR of its photos) and then waits up to 15 s for the central service.
 // The popup asks for each remembered request at once and must not wait long for any of them.

@@ -4,7 +4,7 @@
  * options page. Every handler reads policy and state from storage on each call: the worker keeps no
  * module state because Chrome may evict it between two messages.
  */
-import "../shared/messages.js";
+import { MESSAGES as M, ERROR_CODES, error } from "../shared/messages.js";
 import { readPolicy, sanitizeSettings, USER_SETTINGS_KEY, SITE_IDS } from "./policy.js";
 import { readArea, withLock, writeArea } from "./storage.js";
 import * as companion from "./companion-client.js";
@@ -15,7 +15,6 @@ import * as validate from "./validate.js";
 import { reactionHandlers } from "./reaction-handlers.js";
 import { approvalHandlers, approvalPageHandlers } from "./approval-handlers.js";
 
-const { MESSAGES: M, ERROR_CODES, error } = globalThis.postguardMessages;
 
 async function companionContext(deps) {
   const { policy, locked } = await readPolicy(deps.chrome);

@@ -5,11 +5,11 @@
  * worker keeps no copy). A value of the wrong type or outside its enum is ignored at its level, so
  * a typo in a policy file falls back to the next level instead of breaking the guard.
  */
-import "../shared/sites.js";
+import { SITES } from "../shared/sites.js";
 import { readArea } from "./storage.js";
 
 /** The guarded sites' ids, from shared/sites.json. */
-export const SITE_IDS = Object.freeze(globalThis.postguardSites.map((site) => site.id));
+export const SITE_IDS = Object.freeze(SITES.map((site) => site.id));
 
 /** Pinned defaults: acceptance checks rely on them. */
 export const DEFAULT_POLICY = Object.freeze({

@@ -11,17 +11,16 @@
  * directory (`reaction_policy.yaml`, sent by the companion with each check and kept for when it is
  * down), the user's settings, the defaults: the same order as every other policy value.
  */
-import "../shared/messages.js";
-import "../shared/sites.js";
+import { MESSAGES as M, ERROR_CODES, error } from "../shared/messages.js";
+import { SITES } from "../shared/sites.js";
 import { readPolicy, sanitizeSettings } from "./policy.js";
 import { acceptLanguage, callCompanion, isRetryable, sendDecision } from "./companion-client.js";
 import { showCompanionState } from "./badge.js";
 import { enqueueReaction, flushQueue, newDeliveryId, queuedDecisions, sendQueuedAs } from "./audit-queue.js";
 import { readArea, updateLocal, withLock } from "./storage.js";
 
-const { MESSAGES: M, ERROR_CODES, error } = globalThis.postguardMessages;
 
-const SITES = globalThis.postguardSites.map((site) => site.id);
+const SITE_IDS = SITES.map((site) => site.id);
 const ACTIONS = ["react", "repost", "share", "comment"];
 const DECISIONS = ["cancelled", "overridden", "monitored", "allowed_unchecked"];
 const REASONS = ["competitor", "client", "red_line"];
@@ -47,14 +46,14 @@ function postToCheck(site, p) {
 
 /** The posts of a check request (1 to MAX_BATCH), each as the companion takes it, or null when malformed. */
 export function reactionCheckRequest(p) {
-  if (!p || !SITES.includes(p.site) || !Array.isArray(p.posts) || p.posts.length < 1 || p.posts.length > MAX_BATCH) return null;
+  if (!p || !SITE_IDS.includes(p.site) || !Array.isArray(p.posts) || p.posts.length < 1 || p.posts.length > MAX_BATCH) return null;
   const posts = p.posts.map((post) => postToCheck(p.site, post));
   return posts.every(Boolean) ? posts : null;
 }
 
 /** The audit record as the companion takes it, or null when malformed. */
 export function reactionRecord(p) {
-  if (!p || !SITES.includes(p.site) || !ACTIONS.includes(p.action) || !DECISIONS.includes(p.decision)) return null;
+  if (!p || !SITE_IDS.includes(p.site) || !ACTIONS.includes(p.action) || !DECISIONS.includes(p.decision)) return null;
   if (!listOf(p.reasons, REASONS) || !Array.isArray(p.red_line) || !p.red_line.every((c) => str(c, 40))) return null;
   if (!str(p.author_name, 300) || !str(p.author_handle, 300) || !str(p.post_id, 300)) return null;
   if (p.justification != null && !str(p.justification, 2000)) return null;

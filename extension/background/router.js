@@ -3,13 +3,12 @@
  * is one of our own pages, as "content" when it is our content script in a guarded site's tab, and
  * not at all otherwise (another extension, a page that found our ID).
  */
-import "../shared/messages.js";
-import "../shared/sites.js";
+import { ERROR_CODES, error, specFor } from "../shared/messages.js";
+import { SITES } from "../shared/sites.js";
 import { contentHandlers, extensionHandlers } from "./handlers.js";
 
-const { ERROR_CODES, error, specFor } = globalThis.postguardMessages;
 
-export const GUARDED_ORIGINS = Object.freeze(globalThis.postguardSites.flatMap((site) => site.origins));
+export const GUARDED_ORIGINS = Object.freeze(SITES.flatMap((site) => site.origins));
 
 /** "extension", "content" or null for a runtime.onMessage sender. */
 export function senderTrust(sender, chromeApi) {

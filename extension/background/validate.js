@@ -2,9 +2,9 @@
  * Checks on what content scripts send. A content script runs beside a hostile page, so its messages
  * are shaped and bounded here before anything reaches the companion or storage.
  */
-import "../shared/sites.js";
+import { SITES } from "../shared/sites.js";
 
-export const PLATFORMS = Object.freeze([...globalThis.postguardSites.map((site) => site.id), "other"]);
+export const PLATFORMS = Object.freeze([...SITES.map((site) => site.id), "other"]);
 export const ACTIONS = Object.freeze(["posted", "edited", "cancelled", "overridden", "redacted"]);
 export const PROBES = Object.freeze(["editor", "submit", "scope", "image"]);
 const MAX_TEXT = 100000;

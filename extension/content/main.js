@@ -1,14 +1,21 @@
 /*
- * Content-script entry: picks the adapter of this site (the manifest injects only the matching
- * adapter file) and starts the guard at document_start, before the site's own scripts run.
+ * Content-script entry: starts this site's composer guard and reaction guard at document_start,
+ * before the site's own scripts run. Each site's bundle (scripts/build-extension.mjs, one per
+ * entry of shared/sites.json) imports the site's two adapters and calls `startContent` with them.
  */
-(function main(root) {
-  "use strict";
-  const pg = root.postguard;
-  if (!pg || pg.started) return;
-  const adapter = Object.values(pg.adapters || {})[0];
-  if (!adapter) return;
-  pg.started = true;
-  pg.guard = pg.createGuard(adapter);
-  pg.guard.start().catch(() => {});
-})(globalThis);
+import { createGuard } from "./core/guard.js";
+import { runtime } from "./core/runtime.js";
+import { createReactionGuard } from "./feed/reaction-guard.js";
+
+let started = null;
+
+/** Starts both guards once per page; later calls answer the guards already running. */
+export function startContent(adapter, feedAdapter) {
+  if (started) return started;
+  const guard = createGuard(adapter);
+  guard.start().catch(() => {});
+  const reactionGuard = feedAdapter ? createReactionGuard(feedAdapter) : null;
+  reactionGuard?.start(runtime.signal());
+  started = { guard, reactionGuard };
+  return started;
+}

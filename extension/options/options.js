@@ -11,10 +11,9 @@
  * user is editing is left alone. (Reloading on every storage change, as before, looped: each status
  * read stores the companion's health, which is a storage change.)
  */
-import "../shared/messages.js";
-import "../shared/sites.js";
+import { MESSAGES } from "../shared/messages.js";
+import { SITES } from "../shared/sites.js";
 
-const { MESSAGES } = globalThis.postguardMessages;
 const t = (key, subs) => chrome.i18n.getMessage(key, subs) || key;
 const STATUS_REFRESH_MS = 3000;
 // Stored keys whose change means there is something new to show (the companion's health is not one:
@@ -26,13 +25,13 @@ const FIELDS = [
   { key: "failMode", type: "select", options: ["open", "closed"] },
   { key: "allowOverride", type: "checkbox" },
   { key: "requireJustification", type: "checkbox" },
-  { key: "sites", type: "sites", options: globalThis.postguardSites.map((site) => site.id) },
+  { key: "sites", type: "sites", options: SITES.map((site) => site.id) },
   { key: "companionUrl", type: "text" },
   { key: "supportUrl", type: "text" },
   { key: "supportText", type: "text" },
 ];
 
-const SITE_LABELS = Object.fromEntries(globalThis.postguardSites.map((site) => [site.id, site.label]));
+const SITE_LABELS = Object.fromEntries(SITES.map((site) => [site.id, site.label]));
 
 let latest = null; // the last status answer: which keys are locked when Save is clicked
 
@@ -162,7 +161,7 @@ function renderRecent(checks) {
 function renderAdapters(table) {
   const body = document.querySelector("#adapters tbody");
   body.replaceChildren();
-  for (const { id: site } of globalThis.postguardSites) {
+  for (const { id: site } of SITES) {
     const row = table[site] || { matched: 0, missed: 0, probes: {} };
     const probes = Object.entries(row.probes).map(([p, c]) => `${p}: ${c.matched}/${c.missed}`).join(" · ");
     const warn = row.missed > 0 && (!row.lastMatchedAt || row.lastMissedAt > row.lastMatchedAt);

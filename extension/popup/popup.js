@@ -7,12 +7,10 @@
  * to IT's help page. Everything comes from the worker (the status the options page uses, and
  * `approval-list`); text is set with textContent only.
  */
-import "../shared/messages.js";
-import "../shared/sites.js";
+import { MESSAGES } from "../shared/messages.js";
+import { SITES } from "../shared/sites.js";
 
-const { MESSAGES } = globalThis.postguardMessages;
 const t = (key, subs) => chrome.i18n.getMessage(key, subs) || key;
-const SITES = globalThis.postguardSites;
 
 function el(tag, props = {}, children = []) {
   const node = document.createElement(tag);

@@ -7,104 +7,106 @@
  * one stacking context and the panel is drawn over the highlights; an overlay on <html> with a top
  * z-index was painted over the panel inside Facebook's dialog.
  */
-(function defineHighlights(root) {
-  "use strict";
-  const pg = (root.postguard = root.postguard || {});
-  let current = null; // {host, layer, ranges, onMove}
+import { runtime } from "../content/core/runtime.js";
+import { editorText } from "../content/core/text.js";
+import { ui } from "./styles.js";
 
-  /**
-   * Draws boxes for [{range, severity, current?}] inside `parent` (default <html>) and keeps them in place
-   * while the page scrolls. `live`: underlines while the user writes (content/core/live-marks.js), drawn
-   * again in the same overlay on every change instead of a new one.
-   */
-  function show(spans, { parent = null, live = false } = {}) {
-    const doc = root.document;
-    const holder = parent && parent.isConnected ? parent : doc.documentElement;
-    if (current && current.host.parentNode === holder && current.host.isConnected) {
-      current.spans = spans;
-      current.live = live;
-      draw(current.layer, spans, live);
-      return;
-    }
-    clear();
-    const { host, shadow } = pg.ui.createHost("highlights", holder);
-    const layer = pg.ui.el(doc, "div", { className: "pg-hl-layer", "aria-hidden": "true" });
-    shadow.append(layer);
-    let frame = 0;
-    const onMove = () => {
-      if (frame) return;
-      frame = root.requestAnimationFrame(() => { frame = 0; if (current?.layer === layer) draw(layer, current.spans, current.live); });
-    };
-    const signal = pg.runtime.signal();
-    root.addEventListener("scroll", onMove, { capture: true, passive: true, signal });
-    root.addEventListener("resize", onMove, { passive: true, signal });
-    current = { host, layer, spans, onMove, live };
-    draw(layer, spans, live);
+const root = globalThis;
+
+let current = null; // {host, layer, ranges, onMove}
+
+/**
+ * Draws boxes for [{range, severity, current?}] inside `parent` (default <html>) and keeps them in place
+ * while the page scrolls. `live`: underlines while the user writes (content/core/live-marks.js), drawn
+ * again in the same overlay on every change instead of a new one.
+ */
+function show(spans, { parent = null, live = false } = {}) {
+  const doc = root.document;
+  const holder = parent && parent.isConnected ? parent : doc.documentElement;
+  if (current && current.host.parentNode === holder && current.host.isConnected) {
+    current.spans = spans;
+    current.live = live;
+    draw(current.layer, spans, live);
+    return;
   }
+  clear();
+  const { host, shadow } = ui.createHost("highlights", holder);
+  const layer = ui.el(doc, "div", { className: "pg-hl-layer", "aria-hidden": "true" });
+  shadow.append(layer);
+  let frame = 0;
+  const onMove = () => {
+    if (frame) return;
+    frame = root.requestAnimationFrame(() => { frame = 0; if (current?.layer === layer) draw(layer, current.spans, current.live); });
+  };
+  const signal = runtime.signal();
+  root.addEventListener("scroll", onMove, { capture: true, passive: true, signal });
+  root.addEventListener("resize", onMove, { passive: true, signal });
+  current = { host, layer, spans, onMove, live };
+  draw(layer, spans, live);
+}
 
-  /** The client rects of the spans (layout-less DOMs such as jsdom have none). */
-  function rectsOf(spans) {
-    const rects = [];
-    for (const { range, severity, current: isCurrent } of spans) {
-      const list = typeof range.getClientRects === "function" ? range.getClientRects() : [];
-      for (const rect of list) if (rect.width >= 1 && rect.height >= 1) rects.push({ rect, severity, isCurrent });
-    }
-    return rects;
+/** The client rects of the spans (layout-less DOMs such as jsdom have none). */
+function rectsOf(spans) {
+  const rects = [];
+  for (const { range, severity, current: isCurrent } of spans) {
+    const list = typeof range.getClientRects === "function" ? range.getClientRects() : [];
+    for (const rect of list) if (rect.width >= 1 && rect.height >= 1) rects.push({ rect, severity, isCurrent });
   }
+  return rects;
+}
 
-  /**
-   * Places one box per rect. Typing redraws on every frame, so the boxes already there are reused and
-   * only what changed is written: a keystroke that moves no underline costs reads, not style changes.
-   */
-  function draw(layer, spans, live = false) {
-    const doc = layer.ownerDocument;
-    // The layer is `fixed; inset: 0`, but a transformed ancestor makes it relative to that ancestor:
-    // boxes are placed from the layer's own origin, right in both cases.
-    const origin = typeof layer.getBoundingClientRect === "function" ? layer.getBoundingClientRect() : { left: 0, top: 0 };
-    const rects = rectsOf(spans);
-    while (layer.children.length > rects.length) layer.lastElementChild.remove();
-    rects.forEach(({ rect, severity, isCurrent }, index) => {
-      const box = layer.children[index] || layer.appendChild(pg.ui.el(doc, "div"));
-      const className = `pg-hl pg-sev-${severity}${live ? " pg-live" : ""}${isCurrent ? " pg-current" : ""}`;
-      if (box.className !== className) box.className = className;
-      setPx(box, "left", rect.left - origin.left);
-      setPx(box, "top", rect.top - origin.top);
-      setPx(box, "width", rect.width);
-      setPx(box, "height", rect.height);
-    });
+/**
+ * Places one box per rect. Typing redraws on every frame, so the boxes already there are reused and
+ * only what changed is written: a keystroke that moves no underline costs reads, not style changes.
+ */
+function draw(layer, spans, live = false) {
+  const doc = layer.ownerDocument;
+  // The layer is `fixed; inset: 0`, but a transformed ancestor makes it relative to that ancestor:
+  // boxes are placed from the layer's own origin, right in both cases.
+  const origin = typeof layer.getBoundingClientRect === "function" ? layer.getBoundingClientRect() : { left: 0, top: 0 };
+  const rects = rectsOf(spans);
+  while (layer.children.length > rects.length) layer.lastElementChild.remove();
+  rects.forEach(({ rect, severity, isCurrent }, index) => {
+    const box = layer.children[index] || layer.appendChild(ui.el(doc, "div"));
+    const className = `pg-hl pg-sev-${severity}${live ? " pg-live" : ""}${isCurrent ? " pg-current" : ""}`;
+    if (box.className !== className) box.className = className;
+    setPx(box, "left", rect.left - origin.left);
+    setPx(box, "top", rect.top - origin.top);
+    setPx(box, "width", rect.width);
+    setPx(box, "height", rect.height);
+  });
+}
+
+function setPx(box, property, value) {
+  const px = `${value}px`;
+  if (box.style[property] !== px) box.style[property] = px;
+}
+
+/** Removes the overlay (on input in the editor, on panel close, on detach). */
+function clear() {
+  if (!current) return;
+  root.removeEventListener("scroll", current.onMove, { capture: true });
+  root.removeEventListener("resize", current.onMove);
+  current.host.remove();
+  current = null;
+}
+
+/** Builds highlight spans for a check result against the extracted editor text. */
+function spansFor(extracted, findings) {
+  if (!extracted) return [];
+  const spans = [];
+  for (const finding of findings) {
+    const span = editorText.findingSpan(extracted.text, finding);
+    const range = span && editorText.rangeFor(extracted, span.start, span.end);
+    if (range) spans.push({ range, severity: finding.severity });
   }
+  return spans;
+}
 
-  function setPx(box, property, value) {
-    const px = `${value}px`;
-    if (box.style[property] !== px) box.style[property] = px;
-  }
+/** Where the highlighted text is on screen now (the panel avoids covering it). */
+function rects() {
+  return current ? rectsOf(current.spans).map(({ rect }) => rect) : [];
+}
 
-  /** Removes the overlay (on input in the editor, on panel close, on detach). */
-  function clear() {
-    if (!current) return;
-    root.removeEventListener("scroll", current.onMove, { capture: true });
-    root.removeEventListener("resize", current.onMove);
-    current.host.remove();
-    current = null;
-  }
-
-  /** Builds highlight spans for a check result against the extracted editor text. */
-  function spansFor(extracted, findings) {
-    if (!extracted) return [];
-    const spans = [];
-    for (const finding of findings) {
-      const span = pg.text.findingSpan(extracted.text, finding);
-      const range = span && pg.text.rangeFor(extracted, span.start, span.end);
-      if (range) spans.push({ range, severity: finding.severity });
-    }
-    return spans;
-  }
-
-  /** Where the highlighted text is on screen now (the panel avoids covering it). */
-  function rects() {
-    return current ? rectsOf(current.spans).map(({ rect }) => rect) : [];
-  }
-
-  pg.highlights = { show, clear, spansFor, rects, isShown: () => Boolean(current) };
-  pg.runtime?.onDetach(clear);
-})(globalThis);
+export const highlights = { show, clear, spansFor, rects, isShown: () => Boolean(current) };
+runtime?.onDetach(clear);

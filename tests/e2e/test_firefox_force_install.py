@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.chromium import EXTENSION_DIR, EXTENSION_ID, REPO_ROOT
+from harness.chromium import EXTENSION_DIR, EXTENSION_ID, REPO_ROOT, require_built_extension
 from harness.companion import start_companion
 from harness.firefox import FIREFOX_ADDON_ID, FirefoxBrowser, FirefoxPolicy, firefox_missing
 from harness.replica_page import screenshot_path
@@ -51,6 +51,7 @@ def intranet(tmp_path: Path):
     """postguard.xpi (the extension folder zipped, manifest at the root) on a loopback HTTP server."""
     root = tmp_path / "intranet"
     root.mkdir()
+    require_built_extension()  # the folder zipped carries the content-script bundles in dist/
     with zipfile.ZipFile(root / "postguard.xpi", "w", zipfile.ZIP_DEFLATED) as xpi:
         for path in sorted(p for p in EXTENSION_DIR.rglob("*") if p.is_file()):
             xpi.write(path, path.relative_to(EXTENSION_DIR).as_posix())

@@ -6,18 +6,15 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { JSDOM } from "jsdom";
-import { EXTENSION_DIR } from "./helpers/chrome-fake.js";
+import { evalModules } from "./helpers/bundle.js";
 import { checkRequest } from "../../extension/background/validate.js";
 
 /** A jsdom window with `html` and only the adapter base and the site's adapter loaded. */
 function load(site, html) {
   const dom = new JSDOM(`<!doctype html><body>${html}</body>`, { url: `https://www.${site}.com/`, runScripts: "outside-only" });
-  for (const file of ["content/core/adapter-base.js", `content/sites/${site}.js`]) {
-    dom.window.eval(readFileSync(`${EXTENSION_DIR}${file}`, "utf8"));
-  }
-  return { doc: dom.window.document, adapter: dom.window.postguard.adapters[site] };
+  const { adapter } = evalModules(dom.window, `export { default as adapter } from "./content/sites/${site}.js";`);
+  return { doc: dom.window.document, adapter };
 }
 
 const LINKEDIN_NAV = '<nav class="global-nav"><div class="global-nav__me"><img class="global-nav__me-photo" alt="Li Wei"></div></nav>';

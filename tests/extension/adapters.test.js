@@ -139,15 +139,20 @@ test("instagram: Share (by its text) and Next are told apart; the caption belong
 
 test("every adapter has a fixture, a test here and a manifest entry (and nothing else is injected)", () => {
   const manifest = JSON.parse(readFileSync(`${EXTENSION_DIR}manifest.json`, "utf8"));
+  const sites = JSON.parse(readFileSync(`${EXTENSION_DIR}shared/sites.json`, "utf8"));
   const adapters = readdirSync(`${EXTENSION_DIR}content/sites`).map((f) => f.replace(/\.js$/, ""));
   const fixtures = readdirSync(new URL("./fixtures/", import.meta.url)).join(" ");
   const tests = readFileSync(new URL(import.meta.url), "utf8");
   for (const id of adapters) {
-    const entry = manifest.content_scripts.find((cs) => cs.js.includes(`content/sites/${id}.js`));
+    // The manifest loads the site's bundle, which is built from the adapter its sites.json entry names.
+    const site = sites.find((s) => s.id === id);
+    assert.ok(site, `${id} has no entry in shared/sites.json`);
+    assert.equal(site.composer, `content/sites/${id}.js`);
+    const entry = manifest.content_scripts.find((cs) => cs.js.includes(`dist/content-${id}.js`));
     assert.ok(entry, `${id} has no manifest entry`);
     assert.deepEqual(entry.matches, [`https://www.${id}.com/*`]);
     assert.equal(entry.run_at, "document_start");
-    assert.equal(entry.js.filter((f) => f.startsWith("content/sites/")).length, 1);
+    assert.deepEqual(entry.js, [`dist/content-${id}.js`]);
     assert.ok(fixtures.includes(id), `${id} has no fixture`);
     assert.ok(tests.includes(`test("${id}:`), `${id} has no test`);
   }

@@ -8,7 +8,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
-import "../../extension/shared/messages.js";
 import { APPROVALS_KEY, REMEMBERED, approvalHandlers, approvalPageHandlers, rememberedRequests }
   from "../../extension/background/approval-handlers.js";
 import { createChromeFake } from "./helpers/chrome-fake.js";

@@ -9,7 +9,6 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash, webcrypto } from "node:crypto";
 import { createServer } from "node:http";
-import "../../extension/shared/messages.js";
 import { approvalHandlers, approvalRequest } from "../../extension/background/approval-handlers.js";
 import { createChromeFake } from "./helpers/chrome-fake.js";
 
@@ -75,8 +74,7 @@ test("the button is offered only when the companion can reach a central service"
 
 test("the content hash is the companion's (pinned vector)", async () => {
   globalThis.crypto ??= webcrypto;
-  await import("../../extension/content/approval/ask.js");
-  const { contentHash } = globalThis.postguard.approval;
+  const { contentHash } = (await import("../../extension/content/approval/ask.js")).approvalFlow;
   const h = (s) => createHash("sha256").update(s).digest("hex");
   assert.equal(await contentHash("Hello 你好", []), "sha256:71acbb34d45cdfd3c653b9d42779ef1a73184e9e24167c00419f7e4e67250757");
   assert.equal(await contentHash("Hello 你好", [h("photo-1"), h("photo-2")]),

@@ -4,7 +4,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import "../../extension/shared/messages.js";
+import { make } from "../../extension/shared/messages.js";
 import { routeMessage } from "../../extension/background/router.js";
 import { flushAudit } from "../../extension/background/handlers.js";
 import { queuedDecisions, RETRY_ALARM } from "../../extension/background/audit-queue.js";
@@ -13,7 +13,6 @@ import { createChromeFake, EXTENSION_ID } from "./helpers/chrome-fake.js";
 import { startStubCompanion } from "./helpers/stub-companion.js";
 
 const sender = { id: EXTENSION_ID, url: "https://www.facebook.com/", origin: "https://www.facebook.com", tab: { id: 3 } };
-const make = globalThis.postguardMessages.make;
 
 function depsFor(chrome) {
   const pending = [];

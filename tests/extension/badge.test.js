@@ -5,7 +5,6 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import "../../extension/shared/messages.js";
 import { routeMessage } from "../../extension/background/router.js";
 import { DOWN_COLOR } from "../../extension/background/badge.js";
 import { refreshHealth } from "../../extension/background/handlers.js";

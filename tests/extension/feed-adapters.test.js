@@ -7,18 +7,19 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { JSDOM } from "jsdom";
-import { EXTENSION_DIR } from "./helpers/chrome-fake.js";
+import { evalModules } from "./helpers/bundle.js";
 
 const FIXTURES = new URL("./fixtures/feed/", import.meta.url);
+
+/** The site's feed adapter module (and the base's defineFeedAdapter), evaluated in `win`. */
+const feedModules = (win, site) => evalModules(win, `export { default as adapter } from "./content/feed/${site}-feed.js";
+export { defineFeedAdapter } from "./content/feed/feed-adapter-base.js";`);
 
 /** A jsdom window with the fixture and only the feed base and the site's adapter loaded. */
 function load(fixture, site) {
   const dom = new JSDOM(readFileSync(new URL(fixture, FIXTURES), "utf8"), { url: `https://www.${site}.com/feed/`, runScripts: "outside-only" });
-  for (const file of ["content/feed/feed-adapter-base.js", `content/feed/${site}-feed.js`]) {
-    dom.window.eval(readFileSync(`${EXTENSION_DIR}${file}`, "utf8"));
-  }
   const win = dom.window;
-  return { win, doc: win.document, adapter: win.postguard.feedAdapters[site] };
+  return { win, doc: win.document, adapter: feedModules(win, site).adapter };
 }
 
 const posts = (doc, adapter) => [...doc.querySelectorAll(adapter.posts)].filter((p) => adapter.postOf(p) === p);
@@ -111,10 +112,7 @@ function pick(control) {
 /** A jsdom window over `html` (a page the way the site draws it) with the site's feed adapter loaded. */
 function page(html, site) {
   const dom = new JSDOM(`<!DOCTYPE html><html><body>${html}</body></html>`, { url: `https://www.${site}.com/`, runScripts: "outside-only" });
-  for (const file of ["content/feed/feed-adapter-base.js", `content/feed/${site}-feed.js`]) {
-    dom.window.eval(readFileSync(`${EXTENSION_DIR}${file}`, "utf8"));
-  }
-  const adapter = dom.window.postguard.feedAdapters[site];
+  const { adapter } = feedModules(dom.window, site);
   return { doc: dom.window.document, adapter, identityOf: (selector) => adapter.identity(dom.window.document.querySelector(selector)) };
 }
 

@@ -5,7 +5,6 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import "../../extension/shared/messages.js";
 import { routeMessage } from "../../extension/background/router.js";
 import { acceptLanguage } from "../../extension/background/companion-client.js";
 import { USER_SETTINGS_KEY } from "../../extension/background/policy.js";

@@ -5,12 +5,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import "../../extension/shared/messages.js";
+import * as catalogue from "../../extension/shared/messages.js";
 import { contentHandlers, extensionHandlers } from "../../extension/background/handlers.js";
 import { routeMessage, senderTrust } from "../../extension/background/router.js";
 import { createChromeFake, EXTENSION_ID } from "./helpers/chrome-fake.js";
 
-const catalogue = globalThis.postguardMessages;
 const specs = Object.values(catalogue.MESSAGES);
 const deps = (chrome) => ({ chrome, background: () => {} });
 const contentSender = { id: EXTENSION_ID, url: "https://www.linkedin.com/feed/", origin: "https://www.linkedin.com", tab: { id: 1 } };

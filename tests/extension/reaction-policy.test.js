@@ -4,16 +4,10 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { JSDOM } from "jsdom";
-import { EXTENSION_DIR } from "./helpers/chrome-fake.js";
 import { mergePolicy } from "../../extension/background/policy.js";
+import { reactionPolicy } from "../../extension/content/feed/reaction-policy.js";
 
-function levels() {
-  const { window } = new JSDOM("", { runScripts: "outside-only" });
-  window.eval(readFileSync(`${EXTENSION_DIR}content/feed/reaction-policy.js`, "utf8"));
-  return window.postguard.reactionPolicy;
-}
+const levels = () => reactionPolicy;
 
 test("defaults: a competitor or red-line post warns, a client's is monitored, a harmless one is allowed", () => {
   const { levelFor } = levels();

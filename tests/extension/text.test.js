@@ -5,13 +5,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { JSDOM } from "jsdom";
-import { readFileSync } from "node:fs";
-import { EXTENSION_DIR } from "./helpers/chrome-fake.js";
+import { evalModules } from "./helpers/bundle.js";
 
 function withText(html) {
   const dom = new JSDOM(`<!doctype html><body><div id="ed" contenteditable="true">${html}</div></body>`, { runScripts: "outside-only" });
-  dom.window.eval(readFileSync(`${EXTENSION_DIR}content/core/text.js`, "utf8"));
-  return { win: dom.window, editor: dom.window.document.getElementById("ed"), text: dom.window.postguard.text };
+  const { text } = evalModules(dom.window, 'export { editorText as text } from "./content/core/text.js";');
+  return { win: dom.window, editor: dom.window.document.getElementById("ed"), text };
 }
 
 const CASES = [

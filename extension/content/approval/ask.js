@@ -11,127 +11,133 @@
  * `confirm-approval` actions; the rest of the guard is unchanged. The content hash is the one in
  * docs/audit.md ("Approval before posting"), computed with Web Crypto.
  */
-(function defineApprovalAsk(root) {
-  "use strict";
-  const pg = (root.postguard = root.postguard || {});
-  const { MESSAGES } = root.postguardMessages;
-  const POLL_MS = 4000;
-  const POLL_FOR_MS = 4 * 3600 * 1000;
-  let waiting = null; // {id, timer}
+import { MESSAGES } from "../../shared/messages.js";
+import { imageStore } from "../core/images.js";
+import { precheck } from "../core/precheck.js";
+import { runtime } from "../core/runtime.js";
+import { joinSentences, t } from "../../ui/i18n.js";
+import { notice } from "../../ui/notice.js";
+import { panelUi } from "../../ui/panel.js";
+import { ui } from "../../ui/styles.js";
 
-  /** Adds "Ask for approval" to an open panel when approvals can reach a central service. */
-  async function offer(ctx, outcome, panel) {
-    if (!outcome.answer?.ok || !panel?.host) return;
-    const answer = await pg.runtime.send(MESSAGES.APPROVAL_STATUS.type, {});
-    const actions = panel.host.isConnected ? panel.host.shadowRoot?.querySelector(".pg-actions") : null;
-    if (!answer.ok || !answer.available || !actions || actions.querySelector('[data-postguard-action$="-approval"]')) return;
-    const cancel = actions.querySelector('[data-postguard-action="cancel"]');
-    actions.insertBefore(pg.panel.button(root.document, "ask-approval", pg.t("actionAskApproval")), cancel);
+const root = globalThis;
+
+const POLL_MS = 4000;
+const POLL_FOR_MS = 4 * 3600 * 1000;
+let waiting = null; // {id, timer}
+
+/** Adds "Ask for approval" to an open panel when approvals can reach a central service. */
+async function offer(ctx, outcome, panel) {
+  if (!outcome.answer?.ok || !panel?.host) return;
+  const answer = await runtime.send(MESSAGES.APPROVAL_STATUS.type, {});
+  const actions = panel.host.isConnected ? panel.host.shadowRoot?.querySelector(".pg-actions") : null;
+  if (!answer.ok || !answer.available || !actions || actions.querySelector('[data-postguard-action$="-approval"]')) return;
+  const cancel = actions.querySelector('[data-postguard-action="cancel"]');
+  actions.insertBefore(panelUi.button(root.document, "ask-approval", t("actionAskApproval")), cancel);
+}
+
+/** First click: say where the draft goes and turn the button into "Send to reviewers". */
+function confirmStep(panel) {
+  const button = panel.host.shadowRoot.querySelector('[data-postguard-action="ask-approval"]');
+  if (!button) return;
+  button.closest(".pg-actions").before(ui.el(root.document, "p", {
+    className: "pg-note", "data-postguard-part": "approval", text: t("approvalConfirm"),
+  }));
+  button.setAttribute("data-postguard-action", "confirm-approval");
+  button.textContent = t("actionSendForApproval");
+  button.focus();
+}
+
+/** The panel's `ask-approval` (confirm first) and `confirm-approval` (send) actions. */
+async function act(ctx, outcome, action, panel) {
+  if (action === "ask-approval") { confirmStep(panel); return; }
+  panel.setBusy(true);
+  const { adapter, composer } = ctx;
+  const sent = await runtime.send(MESSAGES.APPROVAL_ASK.type, {
+    text: outcome.text || "",
+    images: (outcome.images || []).map(({ name, mime, data }) => ({ name, mime, data })),
+    platform: adapter.platform,
+    scanId: outcome.answer.result.scan_id ?? null,
+  });
+  panelUi.close();
+  const anchor = composer.root || composer.editor;
+  if (!sent.ok) {
+    const key = sent.error?.code === "central_unreachable" || sent.error?.code === "companion_unreachable"
+      ? "noticeApprovalUnreachable" : "noticeApprovalNotSent";
+    notice.show(t(key), { tone: "warn", kind: "approval-not-sent", anchor, timeoutMs: 0 });
+    return;
   }
+  wait(ctx, sent.approval, outcome.answer.result.scan_id ?? null);
+}
 
-  /** First click: say where the draft goes and turn the button into "Send to reviewers". */
-  function confirmStep(panel) {
-    const button = panel.host.shadowRoot.querySelector('[data-postguard-action="ask-approval"]');
-    if (!button) return;
-    button.closest(".pg-actions").before(pg.ui.el(root.document, "p", {
-      className: "pg-note", "data-postguard-part": "approval", text: pg.t("approvalConfirm"),
-    }));
-    button.setAttribute("data-postguard-action", "confirm-approval");
-    button.textContent = pg.t("actionSendForApproval");
-    button.focus();
-  }
-
-  /** The panel's `ask-approval` (confirm first) and `confirm-approval` (send) actions. */
-  async function act(ctx, outcome, action, panel) {
-    if (action === "ask-approval") { confirmStep(panel); return; }
-    panel.setBusy(true);
-    const { adapter, composer } = ctx;
-    const sent = await pg.runtime.send(MESSAGES.APPROVAL_ASK.type, {
-      text: outcome.text || "",
-      images: (outcome.images || []).map(({ name, mime, data }) => ({ name, mime, data })),
-      platform: adapter.platform,
-      scanId: outcome.answer.result.scan_id ?? null,
-    });
-    pg.panel.close();
-    const anchor = composer.root || composer.editor;
-    if (!sent.ok) {
-      const key = sent.error?.code === "central_unreachable" || sent.error?.code === "companion_unreachable"
-        ? "noticeApprovalUnreachable" : "noticeApprovalNotSent";
-      pg.notice.show(pg.t(key), { tone: "warn", kind: "approval-not-sent", anchor, timeoutMs: 0 });
+function wait(ctx, approval, scanId) {
+  stop();
+  const anchor = ctx.composer.root || ctx.composer.editor;
+  notice.show(t("noticeApprovalWaiting"), { kind: "approval-waiting", anchor, timeoutMs: 0 });
+  const started = Date.now();
+  const mine = { id: approval.id, timer: 0 };
+  waiting = mine;
+  const poll = async () => {
+    if (waiting !== mine || runtime.detached) return;
+    const answer = await runtime.send(MESSAGES.APPROVAL_STATUS.type, { id: approval.id });
+    if (waiting !== mine) return;
+    if (answer.ok && answer.approval?.status && answer.approval.status !== "pending") {
+      waiting = null;
+      await answered(ctx, answer.approval, scanId);
       return;
     }
-    wait(ctx, sent.approval, outcome.answer.result.scan_id ?? null);
-  }
+    if (Date.now() - started < POLL_FOR_MS) mine.timer = root.setTimeout(poll, POLL_MS);
+  };
+  mine.timer = root.setTimeout(poll, POLL_MS);
+}
 
-  function wait(ctx, approval, scanId) {
-    stop();
-    const anchor = ctx.composer.root || ctx.composer.editor;
-    pg.notice.show(pg.t("noticeApprovalWaiting"), { kind: "approval-waiting", anchor, timeoutMs: 0 });
-    const started = Date.now();
-    const mine = { id: approval.id, timer: 0 };
-    waiting = mine;
-    const poll = async () => {
-      if (waiting !== mine || pg.runtime.detached) return;
-      const answer = await pg.runtime.send(MESSAGES.APPROVAL_STATUS.type, { id: approval.id });
-      if (waiting !== mine) return;
-      if (answer.ok && answer.approval?.status && answer.approval.status !== "pending") {
-        waiting = null;
-        await answered(ctx, answer.approval, scanId);
-        return;
-      }
-      if (Date.now() - started < POLL_FOR_MS) mine.timer = root.setTimeout(poll, POLL_MS);
-    };
-    mine.timer = root.setTimeout(poll, POLL_MS);
-  }
+function stop() {
+  if (waiting) root.clearTimeout(waiting.timer);
+  waiting = null;
+}
 
-  function stop() {
-    if (waiting) root.clearTimeout(waiting.timer);
-    waiting = null;
-  }
+/** The answer, in a notice; an approval of exactly what is in the composer lets Post through. */
+async function answered(ctx, approval, scanId) {
+  const { composer } = ctx;
+  const anchor = composer.root || composer.editor;
+  const who = approval.decided_by || "";
+  let line;
+  let kind = `approval-${approval.status}`;
+  if (approval.status === "approved") {
+    const images = await imageStore.imagesOf(composer.root);
+    const { text } = precheck.readText(composer);
+    if (await contentHash(text, images.map((img) => img.hash)) === approval.content_hash) {
+      approveExactly(ctx, text, images, approval, scanId);
+      line = t("noticeApprovalApproved", [who]);
+    } else {
+      kind = "approval-approved-changed";
+      line = t("noticeApprovalApprovedChanged", [who]);
+    }
+  } else if (approval.status === "rejected") line = t("noticeApprovalRejected", [who]);
+  else if (approval.status === "changes_requested") line = t("noticeApprovalChanges", [who]);
+  else line = t("noticeApprovalExpired");
+  if (approval.comment) line = joinSentences(line, t("approvalComment", [approval.comment]));
+  notice.show(line, { tone: approval.status === "approved" && kind === "approval-approved" ? "info" : "warn",
+    kind, anchor, timeoutMs: 0 });
+}
 
-  /** The answer, in a notice; an approval of exactly what is in the composer lets Post through. */
-  async function answered(ctx, approval, scanId) {
-    const { composer } = ctx;
-    const anchor = composer.root || composer.editor;
-    const who = approval.decided_by || "";
-    let line;
-    let kind = `approval-${approval.status}`;
-    if (approval.status === "approved") {
-      const images = await pg.images.imagesOf(composer.root);
-      const { text } = pg.precheck.readText(composer);
-      if (await contentHash(text, images.map((img) => img.hash)) === approval.content_hash) {
-        approveExactly(ctx, text, images, approval, scanId);
-        line = pg.t("noticeApprovalApproved", [who]);
-      } else {
-        kind = "approval-approved-changed";
-        line = pg.t("noticeApprovalApprovedChanged", [who]);
-      }
-    } else if (approval.status === "rejected") line = pg.t("noticeApprovalRejected", [who]);
-    else if (approval.status === "changes_requested") line = pg.t("noticeApprovalChanges", [who]);
-    else line = pg.t("noticeApprovalExpired");
-    if (approval.comment) line = pg.joinSentences(line, pg.t("approvalComment", [approval.comment]));
-    pg.notice.show(line, { tone: approval.status === "approved" && kind === "approval-approved" ? "info" : "warn",
-      kind, anchor, timeoutMs: 0 });
-  }
+/** The pre-check's answer for exactly this content becomes "allow": Post is not held for it. */
+function approveExactly(ctx, text, images, approval, scanId) {
+  const answer = { ok: true, result: { scan_id: scanId, verdict: "allow", findings: [], approval: approval.id } };
+  precheck.settle(ctx.composer, ctx.adapter.platform, text, images, answer);
+}
 
-  /** The pre-check's answer for exactly this content becomes "allow": Post is not held for it. */
-  function approveExactly(ctx, text, images, approval, scanId) {
-    const answer = { ok: true, result: { scan_id: scanId, verdict: "allow", findings: [], approval: approval.id } };
-    pg.precheck.settle(ctx.composer, ctx.adapter.platform, text, images, answer);
-  }
+/** sha256: over "postguard draft v1\0", the text's SHA-256, and each photo's hex SHA-256 after a NUL. */
+async function contentHash(text, photoHashes) {
+  const enc = new root.TextEncoder();
+  const digest = async (bytes) => new Uint8Array(await root.crypto.subtle.digest("SHA-256", bytes));
+  const parts = [enc.encode("postguard draft v1\0"), await digest(enc.encode(text))];
+  for (const hash of photoHashes) parts.push(enc.encode(`\0${hash}`));
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) { all.set(part, at); at += part.length; }
+  return `sha256:${Array.from(await digest(all), (b) => b.toString(16).padStart(2, "0")).join("")}`;
+}
 
-  /** sha256: over "postguard draft v1\0", the text's SHA-256, and each photo's hex SHA-256 after a NUL. */
-  async function contentHash(text, photoHashes) {
-    const enc = new root.TextEncoder();
-    const digest = async (bytes) => new Uint8Array(await root.crypto.subtle.digest("SHA-256", bytes));
-    const parts = [enc.encode("postguard draft v1\0"), await digest(enc.encode(text))];
-    for (const hash of photoHashes) parts.push(enc.encode(`\0${hash}`));
-    const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const part of parts) { all.set(part, at); at += part.length; }
-    return `sha256:${Array.from(await digest(all), (b) => b.toString(16).padStart(2, "0")).join("")}`;
-  }
-
-  pg.approval = { offer, act, contentHash, stop };
-  pg.runtime?.onDetach?.(stop);
-})(globalThis);
+export const approvalFlow = { offer, act, contentHash, stop };
+runtime?.onDetach?.(stop);

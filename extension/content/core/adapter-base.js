@@ -23,201 +23,203 @@
  * composerForSubmit, rootOf, and a throttled `report` that counts matches and misses so a site
  * change shows in the options page instead of Postguard failing silently.
  */
-(function defineAdapterBase(root) {
-  "use strict";
-  const pg = (root.postguard = root.postguard || {});
-  const CONTROL_SELECTOR = 'button, [role="button"]';
+import { runtime } from "./runtime.js";
+import { MESSAGES } from "../../shared/messages.js";
 
-  /** The parent element, stepping from a shadow root to its host. */
-  function parentAcross(el) {
-    if (el.parentElement) return el.parentElement;
-    const parent = el.parentNode;
-    return parent && parent.nodeType === 11 && parent.host ? parent.host : null;
+const root = globalThis;
+
+const CONTROL_SELECTOR = 'button, [role="button"]';
+
+/** The parent element, stepping from a shadow root to its host. */
+function parentAcross(el) {
+  if (el.parentElement) return el.parentElement;
+  const parent = el.parentNode;
+  return parent && parent.nodeType === 11 && parent.host ? parent.host : null;
+}
+
+/** Element.closest that continues past shadow roots. */
+function closestAcross(el, selector) {
+  for (let node = el; node; node = parentAcross(node)) {
+    if (node.matches?.(selector)) return node;
   }
+  return null;
+}
 
-  /** Element.closest that continues past shadow roots. */
-  function closestAcross(el, selector) {
-    for (let node = el; node; node = parentAcross(node)) {
-      if (node.matches?.(selector)) return node;
+/** What a user reads on a control: aria-label, else its text; lower case, counts like "Post, 1" dropped. */
+function labelOf(el) {
+  const raw = el.getAttribute("aria-label") || el.textContent || "";
+  return raw.replace(/\s+/g, " ").trim().replace(/,\s*\d+$/, "").toLowerCase();
+}
+
+/** Rendered and not hidden; jsdom (unit tests) has no layout, so the fallback reads attributes and styles. */
+function isVisible(el) {
+  if (typeof el.checkVisibility === "function") {
+    return el.checkVisibility({ visibilityProperty: true });
+  }
+  for (let node = el; node && node.nodeType === 1; node = parentAcross(node)) {
+    if (node.hidden || node.getAttribute("aria-hidden") === "true") return false;
+    const style = node.ownerDocument.defaultView.getComputedStyle(node);
+    if (style.display === "none" || style.visibility === "hidden") return false;
+  }
+  return true;
+}
+
+function elementOf(node) {
+  return node && node.nodeType === 1 ? node : node?.parentElement || null;
+}
+
+function createAdapter(spec) {
+  const editorSelector = spec.editorSelectors.join(", ");
+  const rootSelector = spec.rootSelectors.join(", ");
+  const labelSets = spec.submitRules.map((rule) => (rule.labels ? new Set(rule.labels.map((l) => l.toLowerCase())) : null));
+  const lastReport = new Map();
+
+  /** The submit rule a control matches, or null. */
+  function ruleFor(control) {
+    if (!control || isDisabled(control)) return null;
+    for (let i = 0; i < spec.submitRules.length; i += 1) {
+      const rule = spec.submitRules[i];
+      if (!control.matches(rule.selector)) continue;
+      if (!labelSets[i] || labelSets[i].has(labelOf(control))) return rule;
     }
     return null;
   }
 
-  /** What a user reads on a control: aria-label, else its text; lower case, counts like "Post, 1" dropped. */
-  function labelOf(el) {
-    const raw = el.getAttribute("aria-label") || el.textContent || "";
-    return raw.replace(/\s+/g, " ").trim().replace(/,\s*\d+$/, "").toLowerCase();
+  function isDisabled(control) {
+    return control.disabled === true || control.getAttribute("aria-disabled") === "true";
   }
 
-  /** Rendered and not hidden; jsdom (unit tests) has no layout, so the fallback reads attributes and styles. */
-  function isVisible(el) {
-    if (typeof el.checkVisibility === "function") {
-      return el.checkVisibility({ visibilityProperty: true });
-    }
-    for (let node = el; node && node.nodeType === 1; node = parentAcross(node)) {
-      if (node.hidden || node.getAttribute("aria-hidden") === "true") return false;
-      const style = node.ownerDocument.defaultView.getComputedStyle(node);
-      if (style.display === "none" || style.visibility === "hidden") return false;
-    }
-    return true;
+  /** The editor a node belongs to (the event target of input, keydown, paste). */
+  function findEditor(node) {
+    const el = elementOf(node);
+    const editor = el?.closest(editorSelector);
+    return editor && editor.isContentEditable !== false ? editor : null;
   }
 
-  function elementOf(node) {
-    return node && node.nodeType === 1 ? node : node?.parentElement || null;
+  /** {control, kind} when `node` is inside an enabled submit control. */
+  function findSubmit(node) {
+    const control = elementOf(node)?.closest(CONTROL_SELECTOR);
+    const rule = control ? ruleFor(control) : null;
+    return rule ? { control, kind: rule.kind } : null;
   }
 
-  function createAdapter(spec) {
-    const editorSelector = spec.editorSelectors.join(", ");
-    const rootSelector = spec.rootSelectors.join(", ");
-    const labelSets = spec.submitRules.map((rule) => (rule.labels ? new Set(rule.labels.map((l) => l.toLowerCase())) : null));
-    const lastReport = new Map();
-
-    /** The submit rule a control matches, or null. */
-    function ruleFor(control) {
-      if (!control || isDisabled(control)) return null;
-      for (let i = 0; i < spec.submitRules.length; i += 1) {
-        const rule = spec.submitRules[i];
-        if (!control.matches(rule.selector)) continue;
-        if (!labelSets[i] || labelSets[i].has(labelOf(control))) return rule;
-      }
-      return null;
-    }
-
-    function isDisabled(control) {
-      return control.disabled === true || control.getAttribute("aria-disabled") === "true";
-    }
-
-    /** The editor a node belongs to (the event target of input, keydown, paste). */
-    function findEditor(node) {
-      const el = elementOf(node);
-      const editor = el?.closest(editorSelector);
-      return editor && editor.isContentEditable !== false ? editor : null;
-    }
-
-    /** {control, kind} when `node` is inside an enabled submit control. */
-    function findSubmit(node) {
-      const control = elementOf(node)?.closest(CONTROL_SELECTOR);
-      const rule = control ? ruleFor(control) : null;
-      return rule ? { control, kind: rule.kind } : null;
-    }
-
-    /** Visible submit controls (of the post/comment kinds) inside `scope`. */
-    function submitsIn(scope, kinds = ["post", "comment"]) {
-      return [...scope.querySelectorAll(CONTROL_SELECTOR)].filter((c) => {
-        const rule = ruleForIgnoringDisabled(c);
-        return rule && kinds.includes(rule.kind) && isVisible(c);
-      });
-    }
-
-    function ruleForIgnoringDisabled(control) {
-      for (let i = 0; i < spec.submitRules.length; i += 1) {
-        const rule = spec.submitRules[i];
-        if (control.matches(rule.selector) && (!labelSets[i] || labelSets[i].has(labelOf(control)))) return rule;
-      }
-      return null;
-    }
-
-    /** From the editor up to the nearest ancestor holding exactly one submit control. */
-    function scopeOf(editor) {
-      for (let el = editor.parentElement; el; el = el.parentElement) {
-        const submits = submitsIn(el);
-        if (submits.length === 1) return { scope: el, submit: submits[0] };
-        if (submits.length > 1) return null;
-      }
-      return null;
-    }
-
-    /** Visible editors in a subtree; the last one wins (Facebook adds textboxes after an upload). */
-    function editorsIn(scope) {
-      return [...scope.querySelectorAll(editorSelector)].filter((e) => e.isContentEditable !== false && isVisible(e));
-    }
-
-    /** The composer root around a node: the first of rootSelectors (in the spec's order) it is inside. */
-    function rootOf(node) {
-      const el = elementOf(node);
-      if (!el) return null;
-      for (const selector of spec.rootSelectors) {
-        const found = closestAcross(el, selector);
-        if (found) return found;
-      }
-      return null;
-    }
-
-    /** A composer seen from its editor: {editor, root, submit, kind, enterSubmits}, or null. */
-    function composerForEditor(editor) {
-      const enterSubmits = Boolean(spec.enterSubmits?.(editor));
-      // Enter-to-send boxes have no button; walking up would only find some other post's controls.
-      const scoped = enterSubmits ? null : scopeOf(editor);
-      if (!scoped && !enterSubmits) return null;
-      const root = rootOf(editor) || scoped?.scope || editor.parentElement;
-      const kind = scoped ? ruleFor(scoped.submit)?.kind || "post" : "comment";
-      return { editor, root, submit: scoped?.submit || null, kind, enterSubmits };
-    }
-
-    /** A composer seen from its submit control: walks up to the nearest ancestor with an editor. */
-    function composerForSubmit(control, kind) {
-      for (let el = control.parentElement; el; el = el.parentElement) {
-        const editors = editorsIn(el);
-        if (editors.length) {
-          const editor = editors[editors.length - 1];
-          return { editor, root: rootOf(control) || el, submit: control, kind, enterSubmits: false };
-        }
-        if (rootSelector && el.matches(rootSelector)) break;
-      }
-      // Instagram's Share step may have no caption editor in older layouts: the root still holds images.
-      const rootEl = rootOf(control);
-      return rootEl && spec.allowEditorless ? { editor: null, root: rootEl, submit: control, kind, enterSubmits: false } : null;
-    }
-
-    /** Finds the submit control again (it may have re-rendered since the user clicked). */
-    function refindSubmit(composer) {
-      if (composer.submit?.isConnected && isVisible(composer.submit)) return composer.submit;
-      const scope = composer.editor?.isConnected ? scopeOf(composer.editor)?.scope : composer.root;
-      const found = scope ? submitsIn(scope) : [];
-      return found[found.length - 1] || null;
-    }
-
-    /** Counts a match or a miss for one probe, at most once per 5 s per page and kind. */
-    function report(outcome, probe) {
-      const key = `${outcome}:${probe}`;
-      const now = Date.now();
-      if (now - (lastReport.get(key) || 0) < 5000) return;
-      lastReport.set(key, now);
-      if (outcome === "missed") root.console?.warn?.(`Postguard: the ${spec.id} adapter did not recognise a ${probe}; the site may have changed.`);
-      pg.runtime?.send(pg.messages.MESSAGES.ADAPTER_REPORT.type, { site: spec.id, outcome, probe });
-    }
-
-    /** The acting identity for a composer root, trimmed and capped; "" when unknown (never throws). */
-    function actingIdentity(composerRoot) {
-      try {
-        const name = spec.actingIdentity?.(composerRoot, composerRoot?.ownerDocument || root.document) || "";
-        return name.replace(/\s+/g, " ").trim().slice(0, 300);
-      } catch {
-        return "";
-      }
-    }
-
-    return Object.freeze({
-      id: spec.id,
-      actingIdentity,
-      platform: spec.platform,
-      spec,
-      fileInputSelector: spec.fileInputSelector,
-      editorSelector,
-      findEditor,
-      findSubmit,
-      scopeOf,
-      rootOf,
-      composerForEditor,
-      composerForSubmit,
-      refindSubmit,
-      isSubmitLabel: (el) => Boolean(ruleForIgnoringDisabled(el)),
-      report,
+  /** Visible submit controls (of the post/comment kinds) inside `scope`. */
+  function submitsIn(scope, kinds = ["post", "comment"]) {
+    return [...scope.querySelectorAll(CONTROL_SELECTOR)].filter((c) => {
+      const rule = ruleForIgnoringDisabled(c);
+      return rule && kinds.includes(rule.kind) && isVisible(c);
     });
   }
 
-  pg.adapters = pg.adapters || {};
-  pg.dom = { parentAcross, closestAcross, labelOf, isVisible, CONTROL_SELECTOR };
-  /** Registers a site adapter under its id. */
-  pg.defineAdapter = (spec) => { pg.adapters[spec.id] = createAdapter(spec); return pg.adapters[spec.id]; };
-})(globalThis);
+  function ruleForIgnoringDisabled(control) {
+    for (let i = 0; i < spec.submitRules.length; i += 1) {
+      const rule = spec.submitRules[i];
+      if (control.matches(rule.selector) && (!labelSets[i] || labelSets[i].has(labelOf(control)))) return rule;
+    }
+    return null;
+  }
+
+  /** From the editor up to the nearest ancestor holding exactly one submit control. */
+  function scopeOf(editor) {
+    for (let el = editor.parentElement; el; el = el.parentElement) {
+      const submits = submitsIn(el);
+      if (submits.length === 1) return { scope: el, submit: submits[0] };
+      if (submits.length > 1) return null;
+    }
+    return null;
+  }
+
+  /** Visible editors in a subtree; the last one wins (Facebook adds textboxes after an upload). */
+  function editorsIn(scope) {
+    return [...scope.querySelectorAll(editorSelector)].filter((e) => e.isContentEditable !== false && isVisible(e));
+  }
+
+  /** The composer root around a node: the first of rootSelectors (in the spec's order) it is inside. */
+  function rootOf(node) {
+    const el = elementOf(node);
+    if (!el) return null;
+    for (const selector of spec.rootSelectors) {
+      const found = closestAcross(el, selector);
+      if (found) return found;
+    }
+    return null;
+  }
+
+  /** A composer seen from its editor: {editor, root, submit, kind, enterSubmits}, or null. */
+  function composerForEditor(editor) {
+    const enterSubmits = Boolean(spec.enterSubmits?.(editor));
+    // Enter-to-send boxes have no button; walking up would only find some other post's controls.
+    const scoped = enterSubmits ? null : scopeOf(editor);
+    if (!scoped && !enterSubmits) return null;
+    const root = rootOf(editor) || scoped?.scope || editor.parentElement;
+    const kind = scoped ? ruleFor(scoped.submit)?.kind || "post" : "comment";
+    return { editor, root, submit: scoped?.submit || null, kind, enterSubmits };
+  }
+
+  /** A composer seen from its submit control: walks up to the nearest ancestor with an editor. */
+  function composerForSubmit(control, kind) {
+    for (let el = control.parentElement; el; el = el.parentElement) {
+      const editors = editorsIn(el);
+      if (editors.length) {
+        const editor = editors[editors.length - 1];
+        return { editor, root: rootOf(control) || el, submit: control, kind, enterSubmits: false };
+      }
+      if (rootSelector && el.matches(rootSelector)) break;
+    }
+    // Instagram's Share step may have no caption editor in older layouts: the root still holds images.
+    const rootEl = rootOf(control);
+    return rootEl && spec.allowEditorless ? { editor: null, root: rootEl, submit: control, kind, enterSubmits: false } : null;
+  }
+
+  /** Finds the submit control again (it may have re-rendered since the user clicked). */
+  function refindSubmit(composer) {
+    if (composer.submit?.isConnected && isVisible(composer.submit)) return composer.submit;
+    const scope = composer.editor?.isConnected ? scopeOf(composer.editor)?.scope : composer.root;
+    const found = scope ? submitsIn(scope) : [];
+    return found[found.length - 1] || null;
+  }
+
+  /** Counts a match or a miss for one probe, at most once per 5 s per page and kind. */
+  function report(outcome, probe) {
+    const key = `${outcome}:${probe}`;
+    const now = Date.now();
+    if (now - (lastReport.get(key) || 0) < 5000) return;
+    lastReport.set(key, now);
+    if (outcome === "missed") root.console?.warn?.(`Postguard: the ${spec.id} adapter did not recognise a ${probe}; the site may have changed.`);
+    runtime?.send(MESSAGES.ADAPTER_REPORT.type, { site: spec.id, outcome, probe });
+  }
+
+  /** The acting identity for a composer root, trimmed and capped; "" when unknown (never throws). */
+  function actingIdentity(composerRoot) {
+    try {
+      const name = spec.actingIdentity?.(composerRoot, composerRoot?.ownerDocument || root.document) || "";
+      return name.replace(/\s+/g, " ").trim().slice(0, 300);
+    } catch {
+      return "";
+    }
+  }
+
+  return Object.freeze({
+    id: spec.id,
+    actingIdentity,
+    platform: spec.platform,
+    spec,
+    fileInputSelector: spec.fileInputSelector,
+    editorSelector,
+    findEditor,
+    findSubmit,
+    scopeOf,
+    rootOf,
+    composerForEditor,
+    composerForSubmit,
+    refindSubmit,
+    isSubmitLabel: (el) => Boolean(ruleForIgnoringDisabled(el)),
+    report,
+  });
+}
+
+/** The site adapters defined on this page, by id (a page's bundle holds one). */
+export const adapters = {};
+export const dom = { parentAcross, closestAcross, labelOf, isVisible, CONTROL_SELECTOR };
+/** Registers a site adapter under its id. */
+export const defineAdapter = (spec) => { adapters[spec.id] = createAdapter(spec); return adapters[spec.id]; };

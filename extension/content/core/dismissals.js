@@ -10,59 +10,59 @@
  * "overridden" with the reason the policy asks for); this store only remembers it for the page's life.
  * Nothing here leaves the page: the words stay in memory, keyed by the composer's root element.
  */
-(function defineDismissals(root) {
-  "use strict";
-  const pg = (root.postguard = root.postguard || {});
-  const byRoot = new WeakMap(); // composer root -> Set of "category\u0000words"
+import { editorText } from "./text.js";
 
-  const keyOf = (category, words) => `${category}\u0000${words}`;
+const root = globalThis;
 
-  /** The author's words at a text finding in `text`, or null (photo finding, no words, bad offsets). */
-  function wordsOf(text, finding) {
-    if (typeof text !== "string") return null;
-    const span = pg.text.findingSpan(text, finding);
-    if (!span || span.end > text.length) return null;
-    const words = text.slice(span.start, span.end);
-    return words.trim() ? words : null;
-  }
+const byRoot = new WeakMap(); // composer root -> Set of "category\u0000words"
 
-  /** Remembers a dismissal of `finding` (whose words are `words`) in this composer. */
-  function add(composerRoot, finding, words) {
-    if (!composerRoot || !words) return;
-    if (!byRoot.has(composerRoot)) byRoot.set(composerRoot, new Set());
-    byRoot.get(composerRoot).add(keyOf(finding.category, words));
-  }
+const keyOf = (category, words) => `${category}\u0000${words}`;
 
-  /** True when the user dismissed this finding's category for exactly these words in this composer. */
-  function has(composerRoot, finding, words) {
-    return Boolean(words) && Boolean(byRoot.get(composerRoot)?.has(keyOf(finding.category, words)));
-  }
+/** The author's words at a text finding in `text`, or null (photo finding, no words, bad offsets). */
+function wordsOf(text, finding) {
+  if (typeof text !== "string") return null;
+  const span = editorText.findingSpan(text, finding);
+  if (!span || span.end > text.length) return null;
+  const words = text.slice(span.start, span.end);
+  return words.trim() ? words : null;
+}
 
-  /** True when `finding`, read against the checked `text`, was dismissed in this composer. */
-  function covers(composerRoot, finding, text) {
-    return has(composerRoot, finding, wordsOf(text, finding));
-  }
+/** Remembers a dismissal of `finding` (whose words are `words`) in this composer. */
+function add(composerRoot, finding, words) {
+  if (!composerRoot || !words) return;
+  if (!byRoot.has(composerRoot)) byRoot.set(composerRoot, new Set());
+  byRoot.get(composerRoot).add(keyOf(finding.category, words));
+}
 
-  /** The findings of a check result that still stand in this composer (dismissed ones left out). */
-  function standing(composerRoot, result, text) {
-    const findings = result?.findings || [];
-    if (!byRoot.has(composerRoot)) return findings;
-    return findings.filter((finding) => !covers(composerRoot, finding, text));
-  }
+/** True when the user dismissed this finding's category for exactly these words in this composer. */
+function has(composerRoot, finding, words) {
+  return Boolean(words) && Boolean(byRoot.get(composerRoot)?.has(keyOf(finding.category, words)));
+}
 
-  /**
-   * An outcome whose answer lists only the findings that still stand (the same object when none was
-   * dismissed), so the panel and its card indexes see exactly those; `allDismissed` says none is left.
-   */
-  function apply(composerRoot, outcome) {
-    const result = outcome?.answer?.ok ? outcome.answer.result : null;
-    if (!result) return { outcome, allDismissed: false };
-    const findings = result.findings || [];
-    const left = standing(composerRoot, result, outcome.text);
-    if (left.length === findings.length) return { outcome, allDismissed: false };
-    const answer = { ...outcome.answer, result: { ...result, findings: left } };
-    return { outcome: { ...outcome, answer }, allDismissed: left.length === 0 };
-  }
+/** True when `finding`, read against the checked `text`, was dismissed in this composer. */
+function covers(composerRoot, finding, text) {
+  return has(composerRoot, finding, wordsOf(text, finding));
+}
 
-  pg.dismissals = { add, has, covers, standing, apply, wordsOf };
-})(globalThis);
+/** The findings of a check result that still stand in this composer (dismissed ones left out). */
+function standing(composerRoot, result, text) {
+  const findings = result?.findings || [];
+  if (!byRoot.has(composerRoot)) return findings;
+  return findings.filter((finding) => !covers(composerRoot, finding, text));
+}
+
+/**
+ * An outcome whose answer lists only the findings that still stand (the same object when none was
+ * dismissed), so the panel and its card indexes see exactly those; `allDismissed` says none is left.
+ */
+function apply(composerRoot, outcome) {
+  const result = outcome?.answer?.ok ? outcome.answer.result : null;
+  if (!result) return { outcome, allDismissed: false };
+  const findings = result.findings || [];
+  const left = standing(composerRoot, result, outcome.text);
+  if (left.length === findings.length) return { outcome, allDismissed: false };
+  const answer = { ...outcome.answer, result: { ...result, findings: left } };
+  return { outcome: { ...outcome, answer }, allDismissed: left.length === 0 };
+}
+
+export const dismissals = { add, has, covers, standing, apply, wordsOf };

@@ -16,84 +16,90 @@
  * out (a panel opened from the count badge held nothing: it closes), unless a card without words of
  * its own is left (a photo, the wrong account): then the "Post anyway" step, with its reason.
  */
-(function defineFindingActions(root) {
-  "use strict";
-  const pg = (root.postguard = root.postguard || {});
-  // Categories whose words are taken out: no neutral stand-in reads naturally in their place.
-  const TAKE_OUT = new Set(["sensitive_topic", "disparagement"]);
-  const ACTIONABLE = 'li[data-postguard-finding] [data-postguard-action="fix"], '
-    + 'li[data-postguard-finding] [data-postguard-action="dismiss"]';
+import { dismissals } from "./dismissals.js";
+import { editorActions } from "./editor-actions.js";
+import { findingsCount } from "./findings-count.js";
+import { liveMarks } from "./live-marks.js";
+import { postReview } from "./review.js";
+import { t } from "../../ui/i18n.js";
+import { panelUi } from "../../ui/panel.js";
 
-  /** The words that replace a finding ("" = take them out). */
-  function replacementFor(finding) {
-    if (TAKE_OUT.has(finding.category)) return "";
-    const key = `fix_${finding.category}`;
-    const words = pg.t(key);
-    return words === key ? pg.t("redactedPlaceholder") : words;
+const root = globalThis;
+
+// Categories whose words are taken out: no neutral stand-in reads naturally in their place.
+const TAKE_OUT = new Set(["sensitive_topic", "disparagement"]);
+const ACTIONABLE = 'li[data-postguard-finding] [data-postguard-action="fix"], '
+  + 'li[data-postguard-finding] [data-postguard-action="dismiss"]';
+
+/** The words that replace a finding ("" = take them out). */
+function replacementFor(finding) {
+  if (TAKE_OUT.has(finding.category)) return "";
+  const key = `fix_${finding.category}`;
+  const words = t(key);
+  return words === key ? t("redactedPlaceholder") : words;
+}
+
+/** Runs a card's action; `details.item` is the finding's index in the answer. */
+async function handle(ctx, outcome, action, details, panel) {
+  const finding = (outcome.answer.result.findings || [])[Number(details.item)];
+  if (!finding) return;
+  if (action === "select") select(ctx, finding);
+  else if (action === "fix") await fix(ctx, outcome, finding, panel);
+  else if (action === "dismiss") dismiss(ctx, outcome, finding, details, panel);
+}
+
+/** Records the dismissal once (with its reason), remembers it for these words, takes the card off. */
+function dismiss(ctx, outcome, finding, details, panel) {
+  const words = liveMarks.locate(finding)?.words || dismissals.wordsOf(outcome.text, finding);
+  dismissals.add(ctx.composer.root, finding, words);
+  postReview.audit(ctx.adapter.platform, outcome.answer.result.scan_id, "overridden", details.justification || undefined);
+  resolve(ctx, outcome, finding, panel, "dismissed");
+}
+
+function select(ctx, finding) {
+  const mark = liveMarks.locate(finding);
+  if (!mark?.range || !ctx.composer.editor) return;
+  editorActions.select(ctx.composer.editor, mark.range);
+  const el = mark.range.startContainer.nodeType === 1 ? mark.range.startContainer : mark.range.startContainer.parentElement;
+  el?.scrollIntoView?.({ block: "nearest", inline: "nearest" });
+  liveMarks.point(finding);
+}
+
+async function fix(ctx, outcome, finding, panel) {
+  const { editor } = ctx.composer;
+  const mark = liveMarks.locate(finding);
+  if (editor && mark?.range) {
+    editor.focus({ preventScroll: true });
+    editorActions.select(editor, mark.range);
+    const words = replacementFor(finding);
+    const doc = editor.ownerDocument;
+    if (words) doc.execCommand("insertText", false, words); else doc.execCommand("delete", false);
+    await new Promise((done) => root.setTimeout(done, 0)); // the editor commits its model
   }
+  resolve(ctx, outcome, finding, panel, "fixed");
+}
 
-  /** Runs a card's action; `details.item` is the finding's index in the answer. */
-  async function handle(ctx, outcome, action, details, panel) {
-    const finding = (outcome.answer.result.findings || [])[Number(details.item)];
-    if (!finding) return;
-    if (action === "select") select(ctx, finding);
-    else if (action === "fix") await fix(ctx, outcome, finding, panel);
-    else if (action === "dismiss") dismiss(ctx, outcome, finding, details, panel);
+/** Takes the card off the panel; when it was the last, finishes as the module comment says. */
+function resolve(ctx, outcome, finding, panel, how) {
+  const index = outcome.answer.result.findings.indexOf(finding);
+  liveMarks.drop(finding, { dismiss: how === "dismissed" });
+  const shadow = panel.panel;
+  shadow.querySelector(`li[data-postguard-item="${index}"]`)?.remove();
+  (ctx.resolved = ctx.resolved || new Map()).set(finding, how);
+  // Cards without words of their own (posting from the wrong account, a photo) follow from the
+  // others: once every card with a Fix or Dismiss is resolved, the post is checked again or
+  // posted anyway, and such a card comes back only if it still holds.
+  if (shadow.querySelector(ACTIONABLE)) { shadow.focus({ preventScroll: true }); return; }
+  if ([...ctx.resolved.values()].includes("fixed")) { postReview.afterFixes(ctx, outcome); return; }
+  if (shadow.querySelector("li[data-postguard-finding]")) {
+    // A card without words of its own is left: posting over it is the "Post anyway" step.
+    shadow.querySelector('[data-postguard-action="override"]')?.click();
+    return;
   }
+  panelUi.close();
+  liveMarks.clear();
+  if (ctx.fromBadge) { ctx.composer.editor?.focus(); findingsCount?.update(ctx.composer); return; }
+  ctx.replay(); // every finding dismissed, each recorded with its reason: the held post goes out
+}
 
-  /** Records the dismissal once (with its reason), remembers it for these words, takes the card off. */
-  function dismiss(ctx, outcome, finding, details, panel) {
-    const words = pg.liveMarks.locate(finding)?.words || pg.dismissals.wordsOf(outcome.text, finding);
-    pg.dismissals.add(ctx.composer.root, finding, words);
-    pg.review.audit(ctx.adapter.platform, outcome.answer.result.scan_id, "overridden", details.justification || undefined);
-    resolve(ctx, outcome, finding, panel, "dismissed");
-  }
-
-  function select(ctx, finding) {
-    const mark = pg.liveMarks.locate(finding);
-    if (!mark?.range || !ctx.composer.editor) return;
-    pg.editorActions.select(ctx.composer.editor, mark.range);
-    const el = mark.range.startContainer.nodeType === 1 ? mark.range.startContainer : mark.range.startContainer.parentElement;
-    el?.scrollIntoView?.({ block: "nearest", inline: "nearest" });
-    pg.liveMarks.point(finding);
-  }
-
-  async function fix(ctx, outcome, finding, panel) {
-    const { editor } = ctx.composer;
-    const mark = pg.liveMarks.locate(finding);
-    if (editor && mark?.range) {
-      editor.focus({ preventScroll: true });
-      pg.editorActions.select(editor, mark.range);
-      const words = replacementFor(finding);
-      const doc = editor.ownerDocument;
-      if (words) doc.execCommand("insertText", false, words); else doc.execCommand("delete", false);
-      await new Promise((done) => root.setTimeout(done, 0)); // the editor commits its model
-    }
-    resolve(ctx, outcome, finding, panel, "fixed");
-  }
-
-  /** Takes the card off the panel; when it was the last, finishes as the module comment says. */
-  function resolve(ctx, outcome, finding, panel, how) {
-    const index = outcome.answer.result.findings.indexOf(finding);
-    pg.liveMarks.drop(finding, { dismiss: how === "dismissed" });
-    const shadow = panel.panel;
-    shadow.querySelector(`li[data-postguard-item="${index}"]`)?.remove();
-    (ctx.resolved = ctx.resolved || new Map()).set(finding, how);
-    // Cards without words of their own (posting from the wrong account, a photo) follow from the
-    // others: once every card with a Fix or Dismiss is resolved, the post is checked again or
-    // posted anyway, and such a card comes back only if it still holds.
-    if (shadow.querySelector(ACTIONABLE)) { shadow.focus({ preventScroll: true }); return; }
-    if ([...ctx.resolved.values()].includes("fixed")) { pg.review.afterFixes(ctx, outcome); return; }
-    if (shadow.querySelector("li[data-postguard-finding]")) {
-      // A card without words of its own is left: posting over it is the "Post anyway" step.
-      shadow.querySelector('[data-postguard-action="override"]')?.click();
-      return;
-    }
-    pg.panel.close();
-    pg.liveMarks.clear();
-    if (ctx.fromBadge) { ctx.composer.editor?.focus(); pg.findingsCount?.update(ctx.composer); return; }
-    ctx.replay(); // every finding dismissed, each recorded with its reason: the held post goes out
-  }
-
-  pg.findingActions = { replacementFor, handle };
-})(globalThis);
+export const findingActions = { replacementFor, handle };

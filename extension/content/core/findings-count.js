@@ -13,68 +13,73 @@
  * held, so resolving the last card there closes the panel instead of posting ("Post anyway" still
  * posts: the user asked for it).
  */
-(function defineFindingsCount(root) {
-  "use strict";
-  const pg = (root.postguard = root.postguard || {});
-  const latest = new WeakMap(); // composer root -> {composer, outcome} of its last pre-check answer
-  let guard = null; // {adapter, state, active, replay, freshPolicy}
+import { dismissals } from "./dismissals.js";
+import { liveMarks } from "./live-marks.js";
+import { precheck } from "./precheck.js";
+import { postReview } from "./review.js";
+import { countBadge } from "../../ui/count-badge.js";
+import { panelUi } from "../../ui/panel.js";
 
-  function enabled() {
-    return Boolean(guard) && guard.active() && guard.state.policy.enforcement !== "monitor";
-  }
+const root = globalThis;
 
-  /** Findings of an answer with no words of their own in the text (photo, wrong account), not dismissed. */
-  function wordless(composer, outcome) {
-    const result = outcome?.answer?.ok ? outcome.answer.result : null;
-    if (!result || result.verdict === "allow") return 0;
-    return pg.dismissals.standing(composer.root, result, outcome.text)
-      .filter((finding) => !pg.dismissals.wordsOf(outcome.text, finding)).length;
-  }
+const latest = new WeakMap(); // composer root -> {composer, outcome} of its last pre-check answer
+let guard = null; // {adapter, state, active, replay, freshPolicy}
 
-  /** How many findings stand in `composer` now. */
-  function countFor(composer) {
-    const seen = latest.get(composer.root);
-    return pg.liveMarks.countFor(composer) + (seen ? wordless(composer, seen.outcome) : 0);
-  }
+function enabled() {
+  return Boolean(guard) && guard.active() && guard.state.policy.enforcement !== "monitor";
+}
 
-  /** Draws (or hides) the badge of `composer`. */
-  function update(composer) {
-    if (!composer?.root || !enabled() || pg.panel.isOpen()) { pg.countBadge.hide(); return; }
-    const seen = latest.get(composer.root);
-    const count = countFor(seen?.composer || composer);
-    const control = count ? guard.adapter.refindSubmit(seen?.composer || composer) : null;
-    const parent = composer.root !== composer.editor ? composer.root : null;
-    pg.countBadge.show({ count, control, parent, onOpen: () => open(seen?.composer || composer), avoid: composer.editor ? [composer.editor] : [] });
-  }
+/** Findings of an answer with no words of their own in the text (photo, wrong account), not dismissed. */
+function wordless(composer, outcome) {
+  const result = outcome?.answer?.ok ? outcome.answer.result : null;
+  if (!result || result.verdict === "allow") return 0;
+  return dismissals.standing(composer.root, result, outcome.text)
+    .filter((finding) => !dismissals.wordsOf(outcome.text, finding)).length;
+}
 
-  /** A pre-check answered for `composer` (the guard's onAnswer). */
-  function answered(composer, outcome) {
-    if (outcome?.answer?.ok) latest.set(composer.root, { composer, outcome });
-    // The underlines redraw right after (live-marks' onChange updates the badge); a photo-only or
-    // clean answer draws no underline, so update here too.
-    update(composer);
-  }
+/** How many findings stand in `composer` now. */
+function countFor(composer) {
+  const seen = latest.get(composer.root);
+  return liveMarks.countFor(composer) + (seen ? wordless(composer, seen.outcome) : 0);
+}
 
-  /** The badge was clicked: the panel for the post as it is now (checked now if the text changed since). */
-  async function open(composer) {
-    const { adapter } = guard;
-    const outcome = pg.precheck.lookupNow(composer, adapter.platform) || await pg.precheck.checkNow(composer, adapter.platform);
-    if (!outcome.answer.ok) return;
-    const { outcome: standing, allDismissed } = pg.dismissals.apply(composer.root, outcome);
-    if (outcome.answer.result.verdict === "allow" || allDismissed) { pg.countBadge.hide(); return; }
-    pg.countBadge.hide();
-    const ctx = {
-      adapter, composer, policy: guard.state.policy, fromBadge: true,
-      replay: () => guard.replay(composer, { via: "click" }), freshPolicy: guard.freshPolicy,
-    };
-    pg.review.showPanel(ctx, standing);
-  }
+/** Draws (or hides) the badge of `composer`. */
+function update(composer) {
+  if (!composer?.root || !enabled() || panelUi.isOpen()) { countBadge.hide(); return; }
+  const seen = latest.get(composer.root);
+  const count = countFor(seen?.composer || composer);
+  const control = count ? guard.adapter.refindSubmit(seen?.composer || composer) : null;
+  const parent = composer.root !== composer.editor ? composer.root : null;
+  countBadge.show({ count, control, parent, onOpen: () => open(seen?.composer || composer), avoid: composer.editor ? [composer.editor] : [] });
+}
 
-  /** Wires the badge to the guard (called once from guard.start). */
-  function start(guardParts) {
-    guard = guardParts;
-    pg.liveMarks.onChange = update;
-  }
+/** A pre-check answered for `composer` (the guard's onAnswer). */
+function answered(composer, outcome) {
+  if (outcome?.answer?.ok) latest.set(composer.root, { composer, outcome });
+  // The underlines redraw right after (live-marks' onChange updates the badge); a photo-only or
+  // clean answer draws no underline, so update here too.
+  update(composer);
+}
 
-  pg.findingsCount = { start, answered, update, countFor, open };
-})(globalThis);
+/** The badge was clicked: the panel for the post as it is now (checked now if the text changed since). */
+async function open(composer) {
+  const { adapter } = guard;
+  const outcome = precheck.lookupNow(composer, adapter.platform) || await precheck.checkNow(composer, adapter.platform);
+  if (!outcome.answer.ok) return;
+  const { outcome: standing, allDismissed } = dismissals.apply(composer.root, outcome);
+  if (outcome.answer.result.verdict === "allow" || allDismissed) { countBadge.hide(); return; }
+  countBadge.hide();
+  const ctx = {
+    adapter, composer, policy: guard.state.policy, fromBadge: true,
+    replay: () => guard.replay(composer, { via: "click" }), freshPolicy: guard.freshPolicy,
+  };
+  postReview.showPanel(ctx, standing);
+}
+
+/** Wires the badge to the guard (called once from guard.start). */
+function start(guardParts) {
+  guard = guardParts;
+  liveMarks.onChange = update;
+}
+
+export const findingsCount = { start, answered, update, countFor, open };

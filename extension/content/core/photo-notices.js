@@ -7,63 +7,66 @@
  *     (Tesseract missing, or out of its time budget), told once per set of photos;
  *   - "this post is too long to check completely", when the check's time budget ran out on the text.
  */
-(function definePhotoNotices(root) {
-  "use strict";
-  const pg = (root.postguard = root.postguard || {});
-  const OCR_WARNINGS = new Set(["ocr_incomplete", "ocr_unavailable", "ocr_failed"]);
-  const EARLY_NOTICE_MS = 15000;
-  const told = new WeakMap(); // composer root -> key of the photo set already told "not fully checked"
+import { precheck } from "./precheck.js";
+import { t } from "../../ui/i18n.js";
+import { notice } from "../../ui/notice.js";
+import { panelUi } from "../../ui/panel.js";
 
-  /** True when the companion says a photo in the post could not be read completely. */
-  function notFullyChecked(result) {
-    return Boolean(result?.ocr_incomplete) || (result?.warnings || []).some((w) => OCR_WARNINGS.has(w));
-  }
+const root = globalThis;
 
-  /** True when the companion's time budget ran out before the whole text was checked (a very long post). */
-  function textNotFullyChecked(result) {
-    return (result?.warnings || []).includes("text_incomplete");
-  }
+const OCR_WARNINGS = new Set(["ocr_incomplete", "ocr_unavailable", "ocr_failed"]);
+const EARLY_NOTICE_MS = 15000;
+const told = new WeakMap(); // composer root -> key of the photo set already told "not fully checked"
 
-  /** The photo set a check answer was about (its hashes), so one set is told about once. */
-  function photoKey(outcome) {
-    return (outcome.images || []).map((img) => img.hash).join(",");
-  }
+/** True when the companion says a photo in the post could not be read completely. */
+function notFullyChecked(result) {
+  return Boolean(result?.ocr_incomplete) || (result?.warnings || []).some((w) => OCR_WARNINGS.has(w));
+}
 
-  /**
-   * After a check that let the post through (or a pre-check): say so when a photo was not fully read,
-   * or when the text was too long to check completely in the time a check may take.
-   */
-  function afterCheck(composer, outcome) {
-    const result = outcome?.answer?.ok ? outcome.answer.result : null;
-    const photo = Boolean(result) && notFullyChecked(result);
-    const text = Boolean(result) && textNotFullyChecked(result);
-    if (!result || !(photo || text) || !composer.root || pg.panel.isOpen()) return;
-    const key = `${text ? "text:" : ""}${photoKey(outcome)}`;
-    if (told.get(composer.root) === key) return;
-    told.set(composer.root, key);
-    const message = text ? "textNotFullyChecked" : "photoNotFullyChecked";
-    pg.notice.show(pg.t(message), { anchor: composer.root || composer.editor, tone: "warn", timeoutMs: 12000 });
-  }
+/** True when the companion's time budget ran out before the whole text was checked (a very long post). */
+function textNotFullyChecked(result) {
+  return (result?.warnings || []).includes("text_incomplete");
+}
 
-  /**
-   * At a "Next" control: checks (or joins the pre-check of) what the composer holds and, when photos
-   * already carry findings, shows a notice naming what was found. Nothing is held.
-   */
-  async function atNext(adapter, control) {
-    const rootEl = adapter.rootOf(control);
-    if (!rootEl) return;
-    const editor = [...rootEl.querySelectorAll(adapter.editorSelector)].pop() || null;
-    const composer = { editor, root: rootEl, submit: null };
-    const outcome = await pg.precheck.checkNow(composer, adapter.platform);
-    if (!rootEl.isConnected || pg.panel.isOpen() || !outcome.answer.ok) return;
-    const result = outcome.answer.result;
-    const photoFindings = (result.findings || []).filter((f) => f.source === "image");
-    if (result.verdict === "allow" || !photoFindings.length) { afterCheck(composer, outcome); return; }
-    const categories = [...new Set(photoFindings.map((f) => pg.t(`cat_${f.category}`)))].join(", ");
-    pg.notice.show(pg.t("noticeEarlyPhoto", [categories]), {
-      anchor: rootEl, tone: "warn", timeoutMs: EARLY_NOTICE_MS, kind: "early-photo",
-    });
-  }
+/** The photo set a check answer was about (its hashes), so one set is told about once. */
+function photoKey(outcome) {
+  return (outcome.images || []).map((img) => img.hash).join(",");
+}
 
-  pg.photoNotices = { notFullyChecked, textNotFullyChecked, afterCheck, atNext };
-})(globalThis);
+/**
+ * After a check that let the post through (or a pre-check): say so when a photo was not fully read,
+ * or when the text was too long to check completely in the time a check may take.
+ */
+function afterCheck(composer, outcome) {
+  const result = outcome?.answer?.ok ? outcome.answer.result : null;
+  const photo = Boolean(result) && notFullyChecked(result);
+  const text = Boolean(result) && textNotFullyChecked(result);
+  if (!result || !(photo || text) || !composer.root || panelUi.isOpen()) return;
+  const key = `${text ? "text:" : ""}${photoKey(outcome)}`;
+  if (told.get(composer.root) === key) return;
+  told.set(composer.root, key);
+  const message = text ? "textNotFullyChecked" : "photoNotFullyChecked";
+  notice.show(t(message), { anchor: composer.root || composer.editor, tone: "warn", timeoutMs: 12000 });
+}
+
+/**
+ * At a "Next" control: checks (or joins the pre-check of) what the composer holds and, when photos
+ * already carry findings, shows a notice naming what was found. Nothing is held.
+ */
+async function atNext(adapter, control) {
+  const rootEl = adapter.rootOf(control);
+  if (!rootEl) return;
+  const editor = [...rootEl.querySelectorAll(adapter.editorSelector)].pop() || null;
+  const composer = { editor, root: rootEl, submit: null };
+  const outcome = await precheck.checkNow(composer, adapter.platform);
+  if (!rootEl.isConnected || panelUi.isOpen() || !outcome.answer.ok) return;
+  const result = outcome.answer.result;
+  const photoFindings = (result.findings || []).filter((f) => f.source === "image");
+  if (result.verdict === "allow" || !photoFindings.length) { afterCheck(composer, outcome); return; }
+  const categories = [...new Set(photoFindings.map((f) => t(`cat_${f.category}`)))].join(", ");
+  notice.show(t("noticeEarlyPhoto", [categories]), {
+    anchor: rootEl, tone: "warn", timeoutMs: EARLY_NOTICE_MS, kind: "early-photo",
+  });
+}
+
+export const photoNotices = { notFullyChecked, textNotFullyChecked, afterCheck, atNext };

@@ -5,136 +5,140 @@
  *
  * Per keystroke the guard only restarts a timer (schedule); the text is read once the user pauses.
  */
-(function definePrecheck(root) {
-  "use strict";
-  const pg = (root.postguard = root.postguard || {});
-  const DEBOUNCE_MS = 350;
-  const CACHE_SIZE = 24;
-  const cache = new Map(); // key -> {promise, answer|undefined}
-  const timers = new WeakMap(); // composer root -> timeout id
+import { adapters } from "./adapter-base.js";
+import { imageStore } from "./images.js";
+import { runtime } from "./runtime.js";
+import { editorText } from "./text.js";
+import { MESSAGES } from "../../shared/messages.js";
 
-  /** Reads what would be posted right now: {text, extracted}. */
-  function readText(composer) {
-    const editor = composer.editor;
-    if (!editor) return { text: "", extracted: null };
-    if (editor.tagName === "TEXTAREA") return { text: editor.value, extracted: null };
-    const extracted = pg.text.extract(editor);
-    return { text: extracted.text, extracted };
-  }
+const root = globalThis;
 
-  /** The cache key of a post: its exact text and the hashes of its photos. */
-  function keyFor(text, images) {
-    return `${images.map((img) => img.hash).join(",")}\u0000${text}`;
-  }
+const DEBOUNCE_MS = 350;
+const CACHE_SIZE = 24;
+const cache = new Map(); // key -> {promise, answer|undefined}
+const timers = new WeakMap(); // composer root -> timeout id
 
-  function remember(key, entry) {
-    cache.delete(key);
-    cache.set(key, entry);
-    while (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value);
-  }
+/** Reads what would be posted right now: {text, extracted}. */
+function readText(composer) {
+  const editor = composer.editor;
+  if (!editor) return { text: "", extracted: null };
+  if (editor.tagName === "TEXTAREA") return { text: editor.value, extracted: null };
+  const extracted = editorText.extract(editor);
+  return { text: extracted.text, extracted };
+}
 
-  /** The settled answer for a key, or undefined when none (or still in flight). */
-  function settled(key) {
-    return cache.get(key)?.answer;
-  }
+/** The cache key of a post: its exact text and the hashes of its photos. */
+function keyFor(text, images) {
+  return `${images.map((img) => img.hash).join(",")}\u0000${text}`;
+}
 
-  /** Who the user posts as from this composer, per the site's adapter ("" when the page does not say). */
-  function actingAs(composer, platform) {
-    const adapter = Object.values(pg.adapters || {}).find((a) => a.platform === platform);
-    return adapter?.actingIdentity ? adapter.actingIdentity(composer.root) : "";
-  }
+function remember(key, entry) {
+  cache.delete(key);
+  cache.set(key, entry);
+  while (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value);
+}
 
-  /** The cache key with the acting identity: switching account makes the same post a new check. */
-  const checkKey = (text, images, acting) => (acting ? `${keyFor(text, images)}\u0001${acting}` : keyFor(text, images));
+/** The settled answer for a key, or undefined when none (or still in flight). */
+function settled(key) {
+  return cache.get(key)?.answer;
+}
 
-  /** Starts (or joins) the check of this exact content. Answers like runtime.send. */
-  function checkContent(key, text, images, platform, acting = "") {
-    const existing = cache.get(key);
-    if (existing) return existing.promise;
-    const entry = { answer: undefined, promise: null };
-    entry.promise = pg.runtime.send(pg.messages.MESSAGES.CHECK.type, {
-      text,
-      images: images.map(({ name, mime, data }) => ({ name, mime, data })),
-      platform,
-      url: root.location ? root.location.origin + root.location.pathname : "",
-      ...(acting ? { actingAs: acting } : {}),
-    }).then((answer) => {
-      if (answer.ok) entry.answer = answer;
-      else cache.delete(key); // failures are retried on the next attempt, never cached
-      return answer;
-    });
-    remember(key, entry);
-    return entry.promise;
-  }
+/** Who the user posts as from this composer, per the site's adapter ("" when the page does not say). */
+function actingAs(composer, platform) {
+  const adapter = Object.values(adapters || {}).find((a) => a.platform === platform);
+  return adapter?.actingIdentity ? adapter.actingIdentity(composer.root) : "";
+}
 
-  /** Checks a composer's current content now. Resolves to {key, text, extracted, images, answer}. */
-  async function checkNow(composer, platform) {
-    const images = await pg.images.imagesOf(composer.root);
-    const { text, extracted } = readText(composer);
-    const acting = actingAs(composer, platform);
-    const key = checkKey(text, images, acting);
-    if (!text.trim() && !images.length) return { key, text, extracted, images, answer: { ok: true, result: emptyResult() } };
-    const answer = await checkContent(key, text, images, platform, acting);
-    return { key, text, extracted, images, answer };
-  }
+/** The cache key with the acting identity: switching account makes the same post a new check. */
+const checkKey = (text, images, acting) => (acting ? `${keyFor(text, images)}\u0001${acting}` : keyFor(text, images));
 
-  /** The answer for an empty post: nothing to check. */
-  function emptyResult() {
-    return { scan_id: null, verdict: "allow", findings: [], empty: true };
-  }
+/** Starts (or joins) the check of this exact content. Answers like runtime.send. */
+function checkContent(key, text, images, platform, acting = "") {
+  const existing = cache.get(key);
+  if (existing) return existing.promise;
+  const entry = { answer: undefined, promise: null };
+  entry.promise = runtime.send(MESSAGES.CHECK.type, {
+    text,
+    images: images.map(({ name, mime, data }) => ({ name, mime, data })),
+    platform,
+    url: root.location ? root.location.origin + root.location.pathname : "",
+    ...(acting ? { actingAs: acting } : {}),
+  }).then((answer) => {
+    if (answer.ok) entry.answer = answer;
+    else cache.delete(key); // failures are retried on the next attempt, never cached
+    return answer;
+  });
+  remember(key, entry);
+  return entry.promise;
+}
 
-  /**
-   * Synchronous look-up at click time: the cached answer when the content is exactly what was
-   * checked, else null (photos still being read count as unknown).
-   */
-  function lookupNow(composer, platform) {
-    const images = pg.images.imagesNow(composer.root);
-    if (images === null) return null;
-    const { text, extracted } = readText(composer);
-    const key = checkKey(text, images, platform ? actingAs(composer, platform) : "");
-    if (!text.trim() && !images.length) return { key, text, extracted, images, answer: { ok: true, result: emptyResult() } };
-    const answer = settled(key);
-    return answer ? { key, text, extracted, images, answer } : null;
-  }
+/** Checks a composer's current content now. Resolves to {key, text, extracted, images, answer}. */
+async function checkNow(composer, platform) {
+  const images = await imageStore.imagesOf(composer.root);
+  const { text, extracted } = readText(composer);
+  const acting = actingAs(composer, platform);
+  const key = checkKey(text, images, acting);
+  if (!text.trim() && !images.length) return { key, text, extracted, images, answer: { ok: true, result: emptyResult() } };
+  const answer = await checkContent(key, text, images, platform, acting);
+  return { key, text, extracted, images, answer };
+}
 
-  /**
-   * Records `answer` for exactly this content, as this composer will look it up at the Post click
-   * (its acting identity included): an approval of the draft lets Post through without a new check.
-   */
-  function settle(composer, platform, text, images, answer) {
-    const key = checkKey(text, images, platform ? actingAs(composer, platform) : "");
-    cache.delete(key);
-    cache.set(key, { answer, promise: Promise.resolve(answer) });
-  }
+/** The answer for an empty post: nothing to check. */
+function emptyResult() {
+  return { scan_id: null, verdict: "allow", findings: [], empty: true };
+}
 
-  /**
-   * One background pre-check per composer at a time: a photo's OCR takes seconds, and a new request
-   * for every pause in typing would queue OCR runs of the same photo in the companion. Changes made
-   * meanwhile are checked once the running pre-check answers — with the composer as last seen (a photo
-   * picked before the caption editor existed must not make the re-run read no caption).
-   */
-  const running = new WeakMap(); // composer root -> {again: composer|null}
-  function runBackground(composer, platform) {
-    const current = running.get(composer.root);
-    if (current) { current.again = composer; return; }
-    const marker = { again: null };
-    running.set(composer.root, marker);
-    checkNow(composer, platform).then((outcome) => pg.precheck.onAnswer?.(composer, outcome)).catch(() => {}).finally(() => {
-      running.delete(composer.root);
-      if (marker.again && !pg.runtime.detached) runBackground(marker.again, platform);
-    });
-  }
+/**
+ * Synchronous look-up at click time: the cached answer when the content is exactly what was
+ * checked, else null (photos still being read count as unknown).
+ */
+function lookupNow(composer, platform) {
+  const images = imageStore.imagesNow(composer.root);
+  if (images === null) return null;
+  const { text, extracted } = readText(composer);
+  const key = checkKey(text, images, platform ? actingAs(composer, platform) : "");
+  if (!text.trim() && !images.length) return { key, text, extracted, images, answer: { ok: true, result: emptyResult() } };
+  const answer = settled(key);
+  return answer ? { key, text, extracted, images, answer } : null;
+}
 
-  /** Restarts the debounce timer of a composer (called on every keystroke). */
-  function schedule(composer, platform, delay = DEBOUNCE_MS) {
-    const previous = timers.get(composer.root);
-    if (previous) root.clearTimeout(previous);
-    timers.set(composer.root, root.setTimeout(() => {
-      timers.delete(composer.root);
-      if (!pg.runtime.detached) runBackground(composer, platform);
-    }, delay));
-  }
+/**
+ * Records `answer` for exactly this content, as this composer will look it up at the Post click
+ * (its acting identity included): an approval of the draft lets Post through without a new check.
+ */
+function settle(composer, platform, text, images, answer) {
+  const key = checkKey(text, images, platform ? actingAs(composer, platform) : "");
+  cache.delete(key);
+  cache.set(key, { answer, promise: Promise.resolve(answer) });
+}
 
-  /** `onAnswer(composer, outcome)`, set by the guard: called when a background pre-check answers. */
-  pg.precheck = { readText, keyFor, checkNow, lookupNow, settle, schedule, settled, onAnswer: null, DEBOUNCE_MS };
-})(globalThis);
+/**
+ * One background pre-check per composer at a time: a photo's OCR takes seconds, and a new request
+ * for every pause in typing would queue OCR runs of the same photo in the companion. Changes made
+ * meanwhile are checked once the running pre-check answers — with the composer as last seen (a photo
+ * picked before the caption editor existed must not make the re-run read no caption).
+ */
+const running = new WeakMap(); // composer root -> {again: composer|null}
+function runBackground(composer, platform) {
+  const current = running.get(composer.root);
+  if (current) { current.again = composer; return; }
+  const marker = { again: null };
+  running.set(composer.root, marker);
+  checkNow(composer, platform).then((outcome) => precheck.onAnswer?.(composer, outcome)).catch(() => {}).finally(() => {
+    running.delete(composer.root);
+    if (marker.again && !runtime.detached) runBackground(marker.again, platform);
+  });
+}
+
+/** Restarts the debounce timer of a composer (called on every keystroke). */
+function schedule(composer, platform, delay = DEBOUNCE_MS) {
+  const previous = timers.get(composer.root);
+  if (previous) root.clearTimeout(previous);
+  timers.set(composer.root, root.setTimeout(() => {
+    timers.delete(composer.root);
+    if (!runtime.detached) runBackground(composer, platform);
+  }, delay));
+}
+
+/** `onAnswer(composer, outcome)`, set by the guard: called when a background pre-check answers. */
+export const precheck = { readText, keyFor, checkNow, lookupNow, settle, schedule, settled, onAnswer: null, DEBOUNCE_MS };

@@ -8,9 +8,11 @@
  *   postId(post)     a stable id for the pre-check cache (the site's own urn / permalink)
  *   author(post)     {name, handle}: who wrote it (handle = profile path or username)
  *   text(post)       the post's visible text
- *   control(target)  what a click on `target` does: {action: react|repost|share|comment, el, post,
+ *   control(target, lastPost)  what a click on `target` does: {action: react|repost|share|comment, el, post,
  *                    turnsOn, reaction} or null when it is no guarded control. `turnsOn` is false
  *                    when the click would take a reaction back (un-like, un-repost): never held.
+ *                    `lastPost` is the post the pointer was last over, for controls that
+ *                    mount outside their post (Facebook's reactions toolbar).
  *
  * and optionally `doubleTap(target)` for sites where a double click on the photo likes it, and
  * `identity(post)`: who the user would react as on this post, as the page shows it (the post's
@@ -18,104 +20,100 @@
  * Adapters are tables of selectors over roles, aria-labels and data hooks, with label tables per
  * language; never generated class names.
  */
-(function defineFeedAdapterBase(root) {
-  "use strict";
-  const pg = (root.postguard = root.postguard || {});
-  const ACTIONS = Object.freeze(["react", "repost", "share", "comment"]);
-  const REQUIRED = Object.freeze(["id", "posts", "postId", "author", "text", "control"]);
+const root = globalThis;
 
-  /** An element's accessible label: aria-label, else its text, trimmed and with spaces collapsed. */
-  function labelOf(el) {
-    if (!el || el.nodeType !== 1) return "";
-    const label = el.getAttribute("aria-label") || el.textContent || "";
-    return label.replace(/\s+/g, " ").trim();
+const ACTIONS = Object.freeze(["react", "repost", "share", "comment"]);
+const REQUIRED = Object.freeze(["id", "posts", "postId", "author", "text", "control"]);
+
+/** An element's accessible label: aria-label, else its text, trimmed and with spaces collapsed. */
+function labelOf(el) {
+  if (!el || el.nodeType !== 1) return "";
+  const label = el.getAttribute("aria-label") || el.textContent || "";
+  return label.replace(/\s+/g, " ").trim();
+}
+
+/** The visible text of an element, lines kept, runs of spaces collapsed (textContent: no layout). */
+function textOf(el) {
+  return el ? (el.textContent || "").replace(/[ \t\u00a0]+/g, " ").replace(/\n\s*\n+/g, "\n").trim() : "";
+}
+
+/** `label` without the first prefix of `prefixes` it starts with (case-insensitive), or null. */
+function afterPrefix(label, prefixes) {
+  const lower = label.toLowerCase();
+  for (const prefix of prefixes) {
+    if (lower.startsWith(prefix.toLowerCase())) return label.slice(prefix.length).trim() || null;
   }
+  return null;
+}
 
-  /** The visible text of an element, lines kept, runs of spaces collapsed (textContent: no layout). */
-  function textOf(el) {
-    return el ? (el.textContent || "").replace(/[ \t\u00a0]+/g, " ").replace(/\n\s*\n+/g, "\n").trim() : "";
-  }
+/** True when `label` is one of `labels` (case-insensitive, whole label). */
+function isOneOf(label, labels) {
+  const lower = label.toLowerCase();
+  return labels.some((l) => l.toLowerCase() === lower);
+}
 
-  /** `label` without the first prefix of `prefixes` it starts with (case-insensitive), or null. */
-  function afterPrefix(label, prefixes) {
-    const lower = label.toLowerCase();
-    for (const prefix of prefixes) {
-      if (lower.startsWith(prefix.toLowerCase())) return label.slice(prefix.length).trim() || null;
-    }
-    return null;
-  }
-
-  /** True when `label` is one of `labels` (case-insensitive, whole label). */
-  function isOneOf(label, labels) {
-    const lower = label.toLowerCase();
-    return labels.some((l) => l.toLowerCase() === lower);
-  }
-
-  /** "/in/anna-berg/", "https://www.facebook.com/northwind?ref=x" → the path without query, or "". */
-  function handleFromHref(href) {
-    if (!href) return "";
-    try {
-      return new URL(href, root.location?.href || "https://invalid.test/").pathname;
-    } catch (_err) {
-      return "";
-    }
-  }
-
-  /** The first element matching any selector of `selectors`, inside `scope`. */
-  function firstOf(scope, selectors) {
-    for (const selector of selectors) {
-      const found = scope.querySelector(selector);
-      if (found) return found;
-    }
-    return null;
-  }
-
-  /** The first capture of the first pattern of `patterns` that matches `text` (trimmed), or "". */
-  function nameIn(text, patterns) {
-    const value = (text || "").replace(/\s+/g, " ").trim();
-    for (const pattern of patterns) {
-      const found = pattern.exec(value);
-      if (found) return found[1].trim();
-    }
+/** "/in/anna-berg/", "https://www.facebook.com/northwind?ref=x" → the path without query, or "". */
+function handleFromHref(href) {
+  if (!href) return "";
+  try {
+    return new URL(href, root.location?.href || "https://invalid.test/").pathname;
+  } catch (_err) {
     return "";
   }
+}
 
-  /**
-   * A page-wide reading (the account the nav says is signed in) taken at most every `ttlMs`: each post
-   * coming into view asks for it, and the feed is long. Sites that switch accounts from the nav reload
-   * the page (feed-dom.md), so a reading is never older than the account on screen by more than `ttlMs`.
-   */
-  function pageReading(read, ttlMs = 2000) {
-    let at = -Infinity;
-    let value = "";
-    return () => {
-      const now = Date.now();
-      if (now - at > ttlMs) { value = read() || ""; at = now; }
-      return value;
-    };
+/** The first element matching any selector of `selectors`, inside `scope`. */
+function firstOf(scope, selectors) {
+  for (const selector of selectors) {
+    const found = scope.querySelector(selector);
+    if (found) return found;
   }
+  return null;
+}
 
-  /** Registers a site's feed adapter after checking it answers every question the guard asks. */
-  function defineFeedAdapter(spec) {
-    const missing = REQUIRED.filter((key) => !(key in spec));
-    if (missing.length) throw new Error(`feed adapter ${spec.id || "?"} lacks ${missing.join(", ")}`);
-    const adapter = Object.freeze({
-      postOf: (node) => (node && node.closest ? node.closest(spec.posts) : null),
-      doubleTap: () => null,
-      ...spec,
-      identity: (post) => {
-        try {
-          return (spec.identity?.(post) || "").replace(/\s+/g, " ").trim().slice(0, 300);
-        } catch (_err) {
-          return ""; // a page that changed shape costs the identity line, never the click
-        }
-      },
-    });
-    pg.feedAdapters = pg.feedAdapters || {};
-    pg.feedAdapters[spec.id] = adapter;
-    return adapter;
+/** The first capture of the first pattern of `patterns` that matches `text` (trimmed), or "". */
+function nameIn(text, patterns) {
+  const value = (text || "").replace(/\s+/g, " ").trim();
+  for (const pattern of patterns) {
+    const found = pattern.exec(value);
+    if (found) return found[1].trim();
   }
+  return "";
+}
 
-  pg.feedBase = Object.freeze({ ACTIONS, labelOf, textOf, afterPrefix, isOneOf, handleFromHref, firstOf, nameIn, pageReading });
-  pg.defineFeedAdapter = defineFeedAdapter;
-})(globalThis);
+/**
+ * A page-wide reading (the account the nav says is signed in) taken at most every `ttlMs`: each post
+ * coming into view asks for it, and the feed is long. Sites that switch accounts from the nav reload
+ * the page (feed-dom.md), so a reading is never older than the account on screen by more than `ttlMs`.
+ */
+function pageReading(read, ttlMs = 2000) {
+  let at = -Infinity;
+  let value = "";
+  return () => {
+    const now = Date.now();
+    if (now - at > ttlMs) { value = read() || ""; at = now; }
+    return value;
+  };
+}
+
+/** Registers a site's feed adapter after checking it answers every question the guard asks. */
+function defineFeedAdapter(spec) {
+  const missing = REQUIRED.filter((key) => !(key in spec));
+  if (missing.length) throw new Error(`feed adapter ${spec.id || "?"} lacks ${missing.join(", ")}`);
+  const adapter = Object.freeze({
+    postOf: (node) => (node && node.closest ? node.closest(spec.posts) : null),
+    doubleTap: () => null,
+    ...spec,
+    identity: (post) => {
+      try {
+        return (spec.identity?.(post) || "").replace(/\s+/g, " ").trim().slice(0, 300);
+      } catch (_err) {
+        return ""; // a page that changed shape costs the identity line, never the click
+      }
+    },
+  });
+  return adapter;
+}
+
+export const feedBase = Object.freeze({ ACTIONS, labelOf, textOf, afterPrefix, isOneOf, handleFromHref, firstOf, nameIn, pageReading });
+export { defineFeedAdapter };

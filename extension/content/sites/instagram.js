@@ -4,55 +4,52 @@
  * div[role=button] known only by their text. The original file is only seen at the select step, so
  * images are captured there and kept with the dialog; the final check belongs on Share.
  */
-(function defineInstagram(root) {
-  "use strict";
-  const pg = root.postguard;
+import { defineAdapter } from "../core/adapter-base.js";
 
-  const SHARE_LABELS = [
-    "share", "compartir", "partager", "condividi", "teilen", "delen", "udostępnij", "поделиться",
-    "シェア", "分享", "공유", "paylaş", "chia sẻ", "compartilhar",
-  ];
-  const NEXT_LABELS = ["next", "siguiente", "suivant", "avanti", "weiter", "volgende", "dalej", "далее", "次へ", "下一步", "다음", "ileri", "avançar"];
+const SHARE_LABELS = [
+  "share", "compartir", "partager", "condividi", "teilen", "delen", "udostępnij", "поделиться",
+  "シェア", "分享", "공유", "paylaş", "chia sẻ", "compartilhar",
+];
+const NEXT_LABELS = ["next", "siguiente", "suivant", "avanti", "weiter", "volgende", "dalej", "далее", "次へ", "下一步", "다음", "ileri", "avançar"];
 
-  const PROFILE_LABELS = ["profile", "个人主页", "主页", "個人檔案", "profil", "perfil", "profilo", "プロフィール", "프로필"];
-  const PICTURE_ALT = [/^(.+?)(?:'|’)s profile picture$/i, /^(.+?)的头像$/, /^(.+?)的大頭貼照$/];
+const PROFILE_LABELS = ["profile", "个人主页", "主页", "個人檔案", "profil", "perfil", "profilo", "プロフィール", "프로필"];
+const PICTURE_ALT = [/^(.+?)(?:'|’)s profile picture$/i, /^(.+?)的头像$/, /^(.+?)的大頭貼照$/];
 
-  /**
-   * The current account (feed-dom.md): the nav's "Profile" link `a[href="/‹current›/"]`, whose picture
-   * reads "‹current›'s profile picture". Instagram has no per-post identity; switching reloads the page.
-   */
-  function actingIdentity(_composerRoot, doc) {
-    for (const link of doc.querySelectorAll('a[href^="/"]')) {
-      const labels = [link.getAttribute("aria-label"), ...[...link.querySelectorAll("span, div")].filter((el) => !el.children.length).map((el) => el.textContent)];
-      if (!labels.some((label) => PROFILE_LABELS.includes((label || "").trim().toLowerCase()))) continue;
-      const handle = /^\/([^/?#]+)\/?$/.exec(link.getAttribute("href"))?.[1];
-      if (handle) return decodeURIComponent(handle);
-      for (const img of link.querySelectorAll("img[alt]")) {
-        for (const pattern of PICTURE_ALT) {
-          const found = pattern.exec(img.getAttribute("alt").trim());
-          if (found) return found[1];
-        }
+/**
+ * The current account (feed-dom.md): the nav's "Profile" link `a[href="/‹current›/"]`, whose picture
+ * reads "‹current›'s profile picture". Instagram has no per-post identity; switching reloads the page.
+ */
+function actingIdentity(_composerRoot, doc) {
+  for (const link of doc.querySelectorAll('a[href^="/"]')) {
+    const labels = [link.getAttribute("aria-label"), ...[...link.querySelectorAll("span, div")].filter((el) => !el.children.length).map((el) => el.textContent)];
+    if (!labels.some((label) => PROFILE_LABELS.includes((label || "").trim().toLowerCase()))) continue;
+    const handle = /^\/([^/?#]+)\/?$/.exec(link.getAttribute("href"))?.[1];
+    if (handle) return decodeURIComponent(handle);
+    for (const img of link.querySelectorAll("img[alt]")) {
+      for (const pattern of PICTURE_ALT) {
+        const found = pattern.exec(img.getAttribute("alt").trim());
+        if (found) return found[1];
       }
     }
-    return "";
   }
+  return "";
+}
 
-  pg.defineAdapter({
-    id: "instagram",
-    actingIdentity,
-    platform: "instagram",
-    editorSelectors: [
-      'div[aria-label="Write a caption..."][contenteditable="true"]',
-      'div[contenteditable="true"][role="textbox"]',
-      'textarea[aria-label="Write a caption..."]',
-    ],
-    submitRules: [
-      { selector: 'div[role="button"], button', labels: SHARE_LABELS, kind: "post" },
-      { selector: 'div[role="button"], button', labels: NEXT_LABELS, kind: "next" },
-    ],
-    rootSelectors: ['[role="dialog"]'],
-    enterSubmits: () => false,
-    allowEditorless: true,
-    fileInputSelector: 'input[type="file"]',
-  });
-})(globalThis);
+export default defineAdapter({
+  id: "instagram",
+  actingIdentity,
+  platform: "instagram",
+  editorSelectors: [
+    'div[aria-label="Write a caption..."][contenteditable="true"]',
+    'div[contenteditable="true"][role="textbox"]',
+    'textarea[aria-label="Write a caption..."]',
+  ],
+  submitRules: [
+    { selector: 'div[role="button"], button', labels: SHARE_LABELS, kind: "post" },
+    { selector: 'div[role="button"], button', labels: NEXT_LABELS, kind: "next" },
+  ],
+  rootSelectors: ['[role="dialog"]'],
+  enterSubmits: () => false,
+  allowEditorless: true,
+  fileInputSelector: 'input[type="file"]',
+});

@@ -9,6 +9,8 @@ worker starts, `chrome.storage.managed` reads /etc/chromium/policies/managed). P
 
 from __future__ import annotations
 
+import functools
+import subprocess
 import time
 from pathlib import Path
 
@@ -19,6 +21,16 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 EXTENSION_DIR = REPO_ROOT / "extension"
 # Stable because extension/manifest.json carries a fixed "key" (see docs/replicas.md).
 EXTENSION_ID = "lgpmbmmgjnablpheopbbjncokjbhohij"
+
+
+@functools.cache
+def require_built_extension() -> None:
+    """Fails (once per run) unless extension/dist/ holds a fresh build of the content scripts: a browser
+    loading a stale or missing bundle would test old code, or none. scripts/install.sh builds it."""
+    check = subprocess.run(["node", "scripts/build-extension.mjs", "--check"], cwd=REPO_ROOT,
+                           capture_output=True, text=True, timeout=120)
+    if check.returncode != 0:
+        raise AssertionError(f"the extension is not built: {check.stderr.strip() or check.stdout.strip()}")
 
 
 def chromium_args(host_resolver_rules: str, extension_dir: Path | None = None,
@@ -44,6 +56,8 @@ def launch_chromium(playwright: Playwright, user_data_dir: Path, host_resolver_r
                     extension_dir: Path | None = None, extra_args: tuple[str, ...] = (),
                     locale: str = "en-US") -> BrowserContext:
     """Start headless Chromium with a persistent profile (extensions need one); the caller closes it."""
+    if extension_dir is not None:
+        require_built_extension()
     return playwright.chromium.launch_persistent_context(
         str(user_data_dir),
         executable_path=CHROMIUM_EXECUTABLE,

@@ -41,7 +41,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from .chromium import EXTENSION_DIR, EXTENSION_ID, REPO_ROOT
+from .chromium import EXTENSION_DIR, EXTENSION_ID, REPO_ROOT, require_built_extension
 
 FIREFOX_EXECUTABLE = "/usr/bin/firefox-esr"
 FIREFOX_ADDON_ID = "postguard@lumenhardware.com"
@@ -246,6 +246,8 @@ class FirefoxBrowser:
                  viewport: tuple[int, int] = (1280, 900), profile: Path | None = None,
                  extra_prefs: dict | None = None, extension_uuid: str | None = FIREFOX_EXTENSION_UUID,
                  extension_pages: bool = False) -> None:
+        if extension_dir is not None:
+            require_built_extension()
         self._driver = _Driver()
         prefs = {
             "network.proxy.type": 2,

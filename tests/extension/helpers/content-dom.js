@@ -1,31 +1,44 @@
 /**
- * Loads the real content scripts (the manifest's own list for a site) into a jsdom window, the way
- * Chrome runs them: classic scripts sharing one global.
+ * Loads a site's content scripts into a jsdom window: the same entry as the site's bundle
+ * (scripts/build-extension.mjs: its two adapters handed to startContent), bundled and evaluated in
+ * the window, with the modules the tests look into exported as `window.postguard`.
  */
 import { readFileSync } from "node:fs";
 import { JSDOM } from "jsdom";
-import { EXTENSION_DIR, createChromeFake } from "./chrome-fake.js";
+import { createChromeFake } from "./chrome-fake.js";
+import { evalModules } from "./bundle.js";
+import { readSites } from "../../../scripts/build-extension.mjs";
 
 export const FIXTURES = new URL("../fixtures/", import.meta.url);
-const manifest = JSON.parse(readFileSync(`${EXTENSION_DIR}manifest.json`, "utf8"));
 
-/** The content-script files the manifest injects on `host`. */
-export function contentFilesFor(host) {
-  const entry = manifest.content_scripts.find((cs) => cs.matches.some((m) => m.includes(host)));
-  return entry.js;
+/** The entry of `host`'s site, started or not, exporting what the tests inspect. */
+function siteEntry(host, start) {
+  const site = readSites().find((s) => s.origins.includes(`https://${host}`));
+  return [
+    `import adapter from "./${site.composer}";`,
+    `import feedAdapter from "./${site.feed}";`,
+    'import { startContent } from "./content/main.js";',
+    'export { adapters } from "./content/core/adapter-base.js";',
+    'export { editorText as text } from "./content/core/text.js";',
+    'export { panelUi as panel } from "./ui/panel.js";',
+    'export { placement } from "./ui/placement.js";',
+    'export { photoNotices } from "./content/core/photo-notices.js";',
+    'export { precheck } from "./content/core/precheck.js";',
+    'export { runtime } from "./content/core/runtime.js";',
+    'export { liveMarks } from "./content/core/live-marks.js";',
+    'export { findingActions } from "./content/core/finding-actions.js";',
+    `export const started = ${start ? "startContent(adapter, feedAdapter)" : "null"};`,
+    "export const guard = started ? started.guard : null;",
+    "export { feedAdapter };",
+  ].join("\n");
 }
 
-/** A jsdom window showing a saved fixture, with the site's content scripts loaded (main.js optional). */
+/** A jsdom window showing a saved fixture, with the site's content scripts loaded (started or not). */
 export function loadSite(fixture, host, { start = false, chrome, withScripts = true } = {}) {
   const html = readFileSync(new URL(fixture, FIXTURES), "utf8");
   const dom = new JSDOM(html, { url: `https://${host}/feed/`, runScripts: "outside-only", pretendToBeVisual: true });
   const win = dom.window;
   win.chrome = chrome || createChromeFake();
-  if (withScripts) {
-    for (const file of contentFilesFor(host)) {
-      if (!start && file === "content/main.js") continue;
-      win.eval(readFileSync(`${EXTENSION_DIR}${file}`, "utf8"));
-    }
-  }
+  if (withScripts) evalModules(win, siteEntry(host, start));
   return win;
 }
