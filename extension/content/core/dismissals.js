@@ -8,13 +8,12 @@
  *
  * The dismissal is recorded in the audit log once, when it is made (finding-actions.js: action
  * "overridden" with the reason the policy asks for); this store only remembers it for the page's life.
- * Nothing here leaves the page: the words stay in memory, keyed by the composer's root element.
+ * Nothing here leaves the page: the words stay in memory, in the composer's session.
  */
+import { existingSession, sessionFor } from "./session.js";
 import { editorText } from "./text.js";
 
 const root = globalThis;
-
-const byRoot = new WeakMap(); // composer root -> Set of "category\u0000words"
 
 const keyOf = (category, words) => `${category}\u0000${words}`;
 
@@ -30,13 +29,12 @@ function wordsOf(text, finding) {
 /** Remembers a dismissal of `finding` (whose words are `words`) in this composer. */
 function add(composerRoot, finding, words) {
   if (!composerRoot || !words) return;
-  if (!byRoot.has(composerRoot)) byRoot.set(composerRoot, new Set());
-  byRoot.get(composerRoot).add(keyOf(finding.category, words));
+  sessionFor(composerRoot).dismissed.add(keyOf(finding.category, words));
 }
 
 /** True when the user dismissed this finding's category for exactly these words in this composer. */
 function has(composerRoot, finding, words) {
-  return Boolean(words) && Boolean(byRoot.get(composerRoot)?.has(keyOf(finding.category, words)));
+  return Boolean(words) && Boolean(existingSession(composerRoot)?.dismissed.has(keyOf(finding.category, words)));
 }
 
 /** True when `finding`, read against the checked `text`, was dismissed in this composer. */
@@ -47,7 +45,7 @@ function covers(composerRoot, finding, text) {
 /** The findings of a check result that still stand in this composer (dismissed ones left out). */
 function standing(composerRoot, result, text) {
   const findings = result?.findings || [];
-  if (!byRoot.has(composerRoot)) return findings;
+  if (!existingSession(composerRoot)?.dismissed.size) return findings;
   return findings.filter((finding) => !covers(composerRoot, finding, text));
 }
 

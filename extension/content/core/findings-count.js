@@ -17,12 +17,12 @@ import { dismissals } from "./dismissals.js";
 import { liveMarks } from "./live-marks.js";
 import { precheck } from "./precheck.js";
 import { postReview } from "./review.js";
+import { existingSession, sessionFor } from "./session.js";
 import { countBadge } from "../../ui/count-badge.js";
 import { panelUi } from "../../ui/panel.js";
 
 const root = globalThis;
 
-const latest = new WeakMap(); // composer root -> {composer, outcome} of its last pre-check answer
 let guard = null; // {adapter, state, active, replay, freshPolicy}
 
 function enabled() {
@@ -39,14 +39,14 @@ function wordless(composer, outcome) {
 
 /** How many findings stand in `composer` now. */
 function countFor(composer) {
-  const seen = latest.get(composer.root);
+  const seen = existingSession(composer.root)?.answer;
   return liveMarks.countFor(composer) + (seen ? wordless(composer, seen.outcome) : 0);
 }
 
 /** Draws (or hides) the badge of `composer`. */
 function update(composer) {
   if (!composer?.root || !enabled() || panelUi.isOpen()) { countBadge.hide(); return; }
-  const seen = latest.get(composer.root);
+  const seen = existingSession(composer.root)?.answer;
   const count = countFor(seen?.composer || composer);
   const control = count ? guard.adapter.refindSubmit(seen?.composer || composer) : null;
   const parent = composer.root !== composer.editor ? composer.root : null;
@@ -55,7 +55,7 @@ function update(composer) {
 
 /** A pre-check answered for `composer` (the guard's onAnswer). */
 function answered(composer, outcome) {
-  if (outcome?.answer?.ok) latest.set(composer.root, { composer, outcome });
+  if (outcome?.answer?.ok && composer.root) sessionFor(composer.root).answer = { composer, outcome };
   // The underlines redraw right after (live-marks' onChange updates the badge); a photo-only or
   // clean answer draws no underline, so update here too.
   update(composer);

@@ -21,6 +21,7 @@ import { photoNotices } from "./photo-notices.js";
 import { precheck } from "./precheck.js";
 import { postReview } from "./review.js";
 import { runtime } from "./runtime.js";
+import { sessionFor } from "./session.js";
 import { MESSAGES } from "../../shared/messages.js";
 import { t } from "../../ui/i18n.js";
 import { notice } from "../../ui/notice.js";
@@ -36,7 +37,7 @@ const sleep = (ms) => new Promise((resolve) => root.setTimeout(resolve, ms));
 
 function createGuard(adapter) {
   const state = { policy: { ...DEFAULT_POLICY }, bypass: null, holding: null, lastRoot: null };
-  const composers = new WeakMap(); // editor -> composer (so a keystroke costs a lookup, not a DOM walk)
+  const editors = new WeakMap(); // editor -> its composer's session (so a keystroke costs a lookup, not a DOM walk)
   const seenRoots = new WeakSet();
   const seenFileLists = new WeakMap();
 
@@ -44,10 +45,14 @@ function createGuard(adapter) {
   const ours = (path) => path.some((n) => n.nodeType === 1 && n.hasAttribute?.("data-postguard"));
 
   function composerForEditor(editor) {
-    const cached = composers.get(editor);
-    if (cached && cached.root?.isConnected && (!cached.submit || cached.submit.isConnected)) return cached;
+    const cached = editors.get(editor)?.composer;
+    if (cached?.editor === editor && cached.root?.isConnected && (!cached.submit || cached.submit.isConnected)) return cached;
     const found = adapter.composerForEditor(editor);
-    if (found) { composers.set(editor, found); adapter.report("matched", "scope"); } else adapter.report("missed", "scope");
+    if (!found) { adapter.report("missed", "scope"); return null; }
+    const session = sessionFor(found.root);
+    session.composer = found;
+    editors.set(editor, session);
+    adapter.report("matched", "scope");
     return found;
   }
 

@@ -1,8 +1,8 @@
 /*
  * The photos attached to a composer: captured as File objects from file-input `change`/`input`,
  * `paste` (clipboardData.files) and `drop` (dataTransfer.files), read to base64 once, hashed once
- * (SHA-256) so the pre-check cache can key on them, and kept per composer root (the dialog), because
- * Instagram shows the original file only at its first step.
+ * (SHA-256) so the pre-check cache can key on them, and kept in the composer's session (by its root,
+ * the dialog), because Instagram shows the original file only at its first step.
  *
  * Redacting a photo swaps the attached file the way a user's own pick would: the original taken off
  * through the site's own remove control where the site adds picks to the post, then a DataTransfer with
@@ -10,21 +10,23 @@
  * takes the redacted bytes.
  */
 import { dom } from "./adapter-base.js";
+import { existingSession, sessionFor } from "./session.js";
 
 const root = globalThis;
 
-const byRoot = new WeakMap();
 const MAX_IMAGES = 10;
 
+/** The photos of a composer's session, made on the first photo. */
 function stateOf(composerRoot) {
-  let state = byRoot.get(composerRoot);
-  if (!state) {
+  const session = sessionFor(composerRoot);
+  if (!session.photos) {
     const ready = Promise.resolve();
-    state = { images: [], ready, settled: ready };
-    byRoot.set(composerRoot, state);
+    session.photos = { images: [], ready, settled: ready, swapping: false };
   }
-  return state;
+  return session.photos;
 }
+
+const photosOf = (composerRoot) => existingSession(composerRoot)?.photos || null;
 
 function isImageFile(file) {
   return file && typeof file.type === "string" && file.type.startsWith("image/");
@@ -81,7 +83,7 @@ function attach(composerRoot, files, { input = null, replace = false } = {}) {
 
 /** The composer's images once every pending read has finished. */
 async function imagesOf(composerRoot) {
-  if (!composerRoot || !byRoot.has(composerRoot)) return [];
+  if (!photosOf(composerRoot)) return [];
   const state = stateOf(composerRoot);
   await state.ready;
   return state.images;
@@ -89,13 +91,13 @@ async function imagesOf(composerRoot) {
 
 /** The images synchronously (for the cache key at click time), or null while some are still being read. */
 function imagesNow(composerRoot) {
-  const state = composerRoot && byRoot.get(composerRoot);
+  const state = photosOf(composerRoot);
   if (!state) return [];
   return state.settled === state.ready ? state.images : null;
 }
 
 function markSettled(composerRoot) {
-  const state = byRoot.get(composerRoot);
+  const state = photosOf(composerRoot);
   if (!state) return;
   const ready = state.ready;
   ready.then(() => { if (state.ready === ready) state.settled = ready; });
@@ -204,7 +206,7 @@ function handOver(state, input, files) {
 
 /** True while `swap` is handing files to the site (our own change listener must not re-read them). */
 function isSwapping(composerRoot) {
-  return Boolean(composerRoot && byRoot.get(composerRoot)?.swapping);
+  return Boolean(photosOf(composerRoot)?.swapping);
 }
 
 export const imageStore = { attach, imagesOf, imagesNow, markSettled, swap, removeFromSite, isSwapping, toBase64, read: readFile, fromBase64 };

@@ -19,13 +19,13 @@ import { MESSAGES } from "../../shared/messages.js";
 import { imageStore } from "./images.js";
 import { postReview } from "./review.js";
 import { runtime } from "./runtime.js";
+import { existingSession, sessionFor } from "./session.js";
 import { t } from "../../ui/i18n.js";
 import { notice } from "../../ui/notice.js";
 import { photoReview } from "../../ui/photo-review.js";
 
 const root = globalThis;
 
-const reviews = new WeakMap(); // composer root -> review under way
 const taken = new WeakMap(); // file input -> the FileList already taken (its `change` follows its `input`)
 let releasing = false;
 
@@ -61,12 +61,13 @@ function take(event, source, composer, adapter) {
     point: { clientX: event.clientX || 0, clientY: event.clientY || 0 }, extra: textOf(transfer),
   };
   // A photo attached while another is reviewed waits its turn: one review on screen at a time.
-  const before = reviews.get(composer.root)?.done || Promise.resolve();
-  reviews.set(composer.root, review);
+  const session = sessionFor(composer.root);
+  const before = session.photoReview?.done || Promise.resolve();
+  session.photoReview = review;
   review.done = before.then(() => run(review))
     .catch(() => handOver(review, files))
     .finally(() => {
-      if (reviews.get(composer.root) === review) reviews.delete(composer.root);
+      if (session.photoReview === review) session.photoReview = null;
       if (review.input && taken.get(review.input) === review.fileList) taken.delete(review.input);
     });
   return true;
@@ -178,7 +179,7 @@ function redispatch(review, transfer) {
 
 /** The review under way for a composer root, or null (a Post click waits for it). */
 function pendingFor(rootEl) {
-  return (rootEl && reviews.get(rootEl)) || null;
+  return existingSession(rootEl)?.photoReview || null;
 }
 
 export const photoIntake = { take, pendingFor, isReleasing: () => releasing };

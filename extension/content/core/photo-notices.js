@@ -8,6 +8,7 @@
  *   - "this post is too long to check completely", when the check's time budget ran out on the text.
  */
 import { precheck } from "./precheck.js";
+import { sessionFor } from "./session.js";
 import { t } from "../../ui/i18n.js";
 import { notice } from "../../ui/notice.js";
 import { panelUi } from "../../ui/panel.js";
@@ -16,7 +17,6 @@ const root = globalThis;
 
 const OCR_WARNINGS = new Set(["ocr_incomplete", "ocr_unavailable", "ocr_failed"]);
 const EARLY_NOTICE_MS = 15000;
-const told = new WeakMap(); // composer root -> key of the photo set already told "not fully checked"
 
 /** True when the companion says a photo in the post could not be read completely. */
 function notFullyChecked(result) {
@@ -43,8 +43,9 @@ function afterCheck(composer, outcome) {
   const text = Boolean(result) && textNotFullyChecked(result);
   if (!result || !(photo || text) || !composer.root || panelUi.isOpen()) return;
   const key = `${text ? "text:" : ""}${photoKey(outcome)}`;
-  if (told.get(composer.root) === key) return;
-  told.set(composer.root, key);
+  const session = sessionFor(composer.root);
+  if (session.toldPhotos === key) return;
+  session.toldPhotos = key;
   const message = text ? "textNotFullyChecked" : "photoNotFullyChecked";
   notice.show(t(message), { anchor: composer.root || composer.editor, tone: "warn", timeoutMs: 12000 });
 }

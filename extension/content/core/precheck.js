@@ -8,6 +8,7 @@
 import { adapters } from "./adapter-base.js";
 import { imageStore } from "./images.js";
 import { runtime } from "./runtime.js";
+import { sessionFor } from "./session.js";
 import { editorText } from "./text.js";
 import { MESSAGES } from "../../shared/messages.js";
 
@@ -16,7 +17,6 @@ const root = globalThis;
 const DEBOUNCE_MS = 350;
 const CACHE_SIZE = 24;
 const cache = new Map(); // key -> {promise, answer|undefined}
-const timers = new WeakMap(); // composer root -> timeout id
 
 /** Reads what would be posted right now: {text, extracted}. */
 function readText(composer) {
@@ -118,26 +118,25 @@ function settle(composer, platform, text, images, answer) {
  * meanwhile are checked once the running pre-check answers — with the composer as last seen (a photo
  * picked before the caption editor existed must not make the re-run read no caption).
  */
-const running = new WeakMap(); // composer root -> {again: composer|null}
 function runBackground(composer, platform) {
-  const current = running.get(composer.root);
-  if (current) { current.again = composer; return; }
+  const state = sessionFor(composer.root).precheck;
+  if (state.running) { state.running.again = composer; return; }
   const marker = { again: null };
-  running.set(composer.root, marker);
+  state.running = marker;
   checkNow(composer, platform).then((outcome) => precheck.onAnswer?.(composer, outcome)).catch(() => {}).finally(() => {
-    running.delete(composer.root);
+    state.running = null;
     if (marker.again && !runtime.detached) runBackground(marker.again, platform);
   });
 }
 
 /** Restarts the debounce timer of a composer (called on every keystroke). */
 function schedule(composer, platform, delay = DEBOUNCE_MS) {
-  const previous = timers.get(composer.root);
-  if (previous) root.clearTimeout(previous);
-  timers.set(composer.root, root.setTimeout(() => {
-    timers.delete(composer.root);
+  const state = sessionFor(composer.root).precheck;
+  if (state.timer) root.clearTimeout(state.timer);
+  state.timer = root.setTimeout(() => {
+    state.timer = 0;
     if (!runtime.detached) runBackground(composer, platform);
-  }, delay));
+  }, delay);
 }
 
 /** `onAnswer(composer, outcome)`, set by the guard: called when a background pre-check answers. */
