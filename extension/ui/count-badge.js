@@ -105,5 +105,5 @@ function hide() {
   current = null;
 }
 
-export const countBadge = { show, hide, isShown: () => Boolean(current), count: () => current?.count || 0 };
+export const countBadge = { show, hide, count: () => current?.count || 0 };
 runtime?.onDetach(hide);

@@ -108,5 +108,5 @@ function rects() {
   return current ? rectsOf(current.spans).map(({ rect }) => rect) : [];
 }
 
-export const highlights = { show, clear, spansFor, rects, isShown: () => Boolean(current) };
+export const highlights = { show, clear, spansFor, rects };
 runtime?.onDetach(clear);

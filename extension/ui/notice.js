@@ -103,5 +103,5 @@ function hide() {
   current = null;
 }
 
-export const notice = { show, hide, isShown: () => Boolean(current) };
+export const notice = { show, hide };
 runtime?.onDetach(hide);

@@ -287,5 +287,5 @@ function close() {
   current = null;
 }
 
-export const panelUi = { open, close, isOpen: () => Boolean(current), findingList, button, REASONS };
+export const panelUi = { open, close, isOpen: () => Boolean(current), button };
 runtime?.onDetach(close);

@@ -113,4 +113,4 @@ function besideControl({ view, size, control, avoid = [] }) {
   return { left: Math.round(best.left), top: Math.round(best.top) };
 }
 
-export const placement = { choose, besideControl, overlapArea, WEIGHTS };
+export const placement = { choose, besideControl, overlapArea };

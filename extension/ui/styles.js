@@ -136,4 +136,4 @@ function el(doc, tag, props = {}, children = []) {
   return node;
 }
 
-export const ui = { createHost, el, BASE_CSS };
+export const ui = { createHost, el };

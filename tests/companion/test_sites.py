@@ -109,12 +109,11 @@ def test_nothing_is_guarded_or_adapted_outside_the_list():
 
 
 def test_the_content_guard_defaults_to_every_site():
-    """The content script's own defaults (used before the worker answers) cannot load the list."""
-    guard = (EXTENSION / "content" / "core" / "guard.js").read_text(encoding="utf-8")
-    defaults = re.search(r"DEFAULT_POLICY = \{[^}]*sites: \[([^\]]*)\]", guard)
-    assert defaults is not None, "extension/content/core/guard.js: DEFAULT_POLICY.sites not found"
-    listed = json.loads(f"[{defaults.group(1)}]")
-    assert listed == IDS, f"extension/content/core/guard.js: DEFAULT_POLICY.sites is {listed}, sites.json lists {IDS}"
+    """The content scripts' policy before the worker answers guards every site of the list."""
+    store = (EXTENSION / "content" / "core" / "policy-store.js").read_text(encoding="utf-8")
+    assert 'import { SITES } from "../../shared/sites.js";' in store and re.search(
+        r"DEFAULT_POLICY = Object\.freeze\(\{[^}]*sites: Object\.freeze\(SITES\.map\(\(site\) => site\.id\)\)", store), \
+        "extension/content/core/policy-store.js: DEFAULT_POLICY.sites must be every site of shared/sites.js"
 
 
 @pytest.mark.parametrize("site", SITES, ids=IDS)

@@ -73,6 +73,7 @@ test("where IT no longer allows posting anyway, a dismissal does not let the pos
   await until(() => page.panel(), "panel");
   page.panel().querySelector('[data-postguard-action="dismiss"]').click();
   await until(() => !page.panel(), "panel closed");
-  page.win.postguard.guard.state.policy = { ...page.win.postguard.guard.state.policy, allowOverride: false };
+  const { policyStore } = page.win.postguard;
+  policyStore.accept({ ...policyStore.current(), allowOverride: false });
   assert.equal(page.click(), false, "held");
 });

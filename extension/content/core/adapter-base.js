@@ -220,6 +220,6 @@ function createAdapter(spec) {
 
 /** The site adapters defined on this page, by id (a page's bundle holds one). */
 export const adapters = {};
-export const dom = { parentAcross, closestAcross, labelOf, isVisible, CONTROL_SELECTOR };
+export const dom = { isVisible };
 /** Registers a site adapter under its id. */
 export const defineAdapter = (spec) => { adapters[spec.id] = createAdapter(spec); return adapters[spec.id]; };

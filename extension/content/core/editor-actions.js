@@ -91,4 +91,4 @@ function mergeSpans(spans) {
   return merged;
 }
 
-export const editorActions = { placeCaret, redactSpans, mergeSpans, selectionFor, select };
+export const editorActions = { placeCaret, redactSpans, select };

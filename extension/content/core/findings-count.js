@@ -15,6 +15,7 @@
  */
 import { dismissals } from "./dismissals.js";
 import { liveMarks } from "./live-marks.js";
+import { policyStore } from "./policy-store.js";
 import { precheck } from "./precheck.js";
 import { postReview } from "./review.js";
 import { existingSession, sessionFor } from "./session.js";
@@ -23,10 +24,10 @@ import { panelUi } from "../../ui/panel.js";
 
 const root = globalThis;
 
-let guard = null; // {adapter, state, active, replay, freshPolicy}
+let guard = null; // {adapter, active, replay}
 
 function enabled() {
-  return Boolean(guard) && guard.active() && guard.state.policy.enforcement !== "monitor";
+  return Boolean(guard) && guard.active() && policyStore.current().enforcement !== "monitor";
 }
 
 /** Findings of an answer with no words of their own in the text (photo, wrong account), not dismissed. */
@@ -70,8 +71,8 @@ async function open(composer) {
   if (outcome.answer.result.verdict === "allow" || allDismissed) { countBadge.hide(); return; }
   countBadge.hide();
   const ctx = {
-    adapter, composer, policy: guard.state.policy, fromBadge: true,
-    replay: () => guard.replay(composer, { via: "click" }), freshPolicy: guard.freshPolicy,
+    adapter, composer, policy: policyStore.current(), fromBadge: true,
+    replay: () => guard.replay(composer, { via: "click" }),
   };
   postReview.showPanel(ctx, standing);
 }
@@ -82,4 +83,4 @@ function start(guardParts) {
   liveMarks.onChange = update;
 }
 
-export const findingsCount = { start, answered, update, countFor, open };
+export const findingsCount = { start, answered, update, open };

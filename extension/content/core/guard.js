@@ -18,30 +18,29 @@ import { imageStore } from "./images.js";
 import { liveMarks } from "./live-marks.js";
 import { photoIntake } from "./photo-intake.js";
 import { photoNotices } from "./photo-notices.js";
+import { policyStore } from "./policy-store.js";
 import { precheck } from "./precheck.js";
 import { postReview } from "./review.js";
 import { runtime } from "./runtime.js";
 import { sessionFor } from "./session.js";
-import { MESSAGES } from "../../shared/messages.js";
 import { t } from "../../ui/i18n.js";
 import { notice } from "../../ui/notice.js";
 import { panelUi } from "../../ui/panel.js";
 
 const root = globalThis;
 
-const DEFAULT_POLICY = { enforcement: "warn", failMode: "open", allowOverride: true, requireJustification: true, sites: ["linkedin", "facebook", "instagram"], supportUrl: "", supportText: "" };
 // How long a held post with a cached answer waits for the worker's fresh policy before the panel
 // shows with the live copy (a sleeping or starting worker must not delay the panel).
 const POLICY_WAIT_MS = 60;
-const sleep = (ms) => new Promise((resolve) => root.setTimeout(resolve, ms));
 
 function createGuard(adapter) {
-  const state = { policy: { ...DEFAULT_POLICY }, bypass: null, holding: null, lastRoot: null };
+  const state = { bypass: null, holding: null, lastRoot: null };
+  const policy = () => policyStore.current();
   const editors = new WeakMap(); // editor -> its composer's session (so a keystroke costs a lookup, not a DOM walk)
   const seenRoots = new WeakSet();
   const seenFileLists = new WeakMap();
 
-  const active = () => state.policy.sites.includes(adapter.id) && !runtime.detached;
+  const active = () => policy().sites.includes(adapter.id) && !runtime.detached;
   const ours = (path) => path.some((n) => n.nodeType === 1 && n.hasAttribute?.("data-postguard"));
 
   function composerForEditor(editor) {
@@ -92,7 +91,7 @@ function createGuard(adapter) {
     if (!runtime.contextAlive()) { runtime.detach(); return; }
     state.lastRoot = composer.root;
     adapter.report("matched", "submit");
-    if (state.policy.enforcement === "monitor") { monitor(composer); return; }
+    if (policy().enforcement === "monitor") { monitor(composer); return; }
     const review = photoIntake.pendingFor(composer.root);
     if (review) {
       // A photo is still being checked and the site does not have it yet: posting now would send the
@@ -120,12 +119,12 @@ function createGuard(adapter) {
   /** True when the user dismissed every finding of this answer and the policy still lets them post anyway. */
   function dismissedAll(composer, outcome) {
     if (!outcome.answer.ok || !dismissals.apply(composer.root, outcome).allDismissed) return false;
-    return postReview.viewFor(outcome.answer.result, state.policy, outcome).canOverride;
+    return postReview.viewFor(outcome.answer.result, policy(), outcome).canOverride;
   }
 
   async function hold(composer, how, known) {
     state.holding = composer.root;
-    const ctx = { adapter, composer, policy: state.policy, replay: () => replay(composer, how), freshPolicy: readPolicyOnce };
+    const ctx = { adapter, composer, policy: policy(), replay: () => replay(composer, how) };
     const slow = root.setTimeout(() => notice.show(t("noticeChecking"), { anchor: composer.root || composer.editor }), 400);
     let outcome;
     try {
@@ -137,10 +136,10 @@ function createGuard(adapter) {
     }
     const answer = outcome.answer;
     // A cached answer carries the policy of its time: IT may have changed it since.
-    const latePolicy = known ? await policyWithin(POLICY_WAIT_MS) : null;
-    if (!known && answer.policy) state.policy = answer.policy;
-    ctx.policy = state.policy;
-    if (answer.ok && (state.policy.enforcement === "monitor" || !active())) {
+    const latePolicy = known ? await policyStore.within(POLICY_WAIT_MS) : null;
+    if (!known && answer.policy) policyStore.accept(answer.policy);
+    ctx.policy = policy();
+    if (answer.ok && (policy().enforcement === "monitor" || !active())) {
       // IT switched to monitoring (or stopped guarding this site) since the pre-check: let it go.
       postReview.audit(adapter.platform, answer.result.scan_id, "posted");
       replay(composer, how);
@@ -158,18 +157,10 @@ function createGuard(adapter) {
       return;
     }
     postReview.showPanel(ctx, dismissals.apply(composer.root, outcome).outcome);
-    latePolicy?.later.then((policy) => { if (policy) postReview.policyChanged(ctx, outcome, policy); });
-  }
-
-  /**
-   * Re-reads the policy, waiting at most `ms`. Resolves to null when the fresh policy is in
-   * (state.policy holds it), else to {later}: the read still under way (wrapped, since an async
-   * function returning a promise would wait for it).
-   */
-  async function policyWithin(ms) {
-    const reading = readPolicyOnce();
-    const inTime = await Promise.race([reading.then(() => true), sleep(ms).then(() => false)]);
-    return inTime ? null : { later: reading };
+    if (latePolicy) {
+      // The fresh policy was late: the panel shows with the live copy and is redrawn when it comes in.
+      const stop = policyStore.subscribe((fresh) => { stop(); postReview.policyChanged(ctx, outcome, fresh); });
+    }
   }
 
   /** Monitor mode: never hold; the check is audited by the companion, the posting by us. */
@@ -216,7 +207,7 @@ function createGuard(adapter) {
 
   /** A step before the final Share ("Next"): never held; a notice when the photos already look risky. */
   function earlyWarning(control) {
-    if (!active() || state.policy.enforcement === "monitor") return;
+    if (!active() || policy().enforcement === "monitor") return;
     photoNotices.atNext(adapter, control).catch(() => {});
   }
 
@@ -235,7 +226,7 @@ function createGuard(adapter) {
 
   /** Photos are reviewed at attach time (content/core/photo-intake.js) wherever a post can be held. */
   function reviewsPhotos() {
-    return active() && state.policy.enforcement !== "monitor" && !photoIntake.isReleasing();
+    return active() && policy().enforcement !== "monitor" && !photoIntake.isReleasing();
   }
 
   function imageComposerFor(node) {
@@ -269,31 +260,17 @@ function createGuard(adapter) {
     if (active()) precheck.schedule(composer, adapter.platform, 30);
   }
 
-  /** Asks the worker for the policy once; resolves to it (also kept as the live copy), or null. */
-  async function readPolicyOnce() {
-    const answer = await runtime.send(MESSAGES.POLICY_GET.type, {});
-    if (!answer.ok || !answer.policy) return null;
-    state.policy = answer.policy;
-    return answer.policy;
-  }
-
-  /** Reads the policy; retried a few times because the worker may still be starting at document_start. */
-  async function refreshPolicy(attempt = 0) {
-    if (await readPolicyOnce()) return;
-    if (attempt < 5 && !runtime.detached) root.setTimeout(() => refreshPolicy(attempt + 1), 500 * (attempt + 1));
-  }
-
   /** Registers every listener (idempotent per page: the signal unloads them all). */
   function start() {
     const opts = { capture: true, signal: runtime.signal() };
     precheck.onAnswer = (composer, outcome) => {
-      if (!active() || state.policy.enforcement === "monitor") return;
+      if (!active() || policy().enforcement === "monitor") return;
       photoNotices.afterCheck(composer, outcome);
       findingsCount.answered(composer, outcome);
       // Underline what was found while the user writes; an open panel owns the marks of its answer.
       if (!panelUi.isOpen()) liveMarks.set(composer, outcome);
     };
-    findingsCount.start({ adapter, state, active, replay, freshPolicy: readPolicyOnce });
+    findingsCount.start({ adapter, active, replay });
     root.addEventListener("click", onClick, opts);
     root.addEventListener("keydown", onKeydown, opts);
     root.addEventListener("input", onInput, opts);
@@ -304,18 +281,10 @@ function createGuard(adapter) {
     root.addEventListener("paste", onTransfer, opts);
     root.addEventListener("drop", onTransfer, opts);
     root.addEventListener("focusin", (e) => watchShadowRoots(e.composedPath()), opts);
-    try {
-      // Only a policy change matters here (the worker also stores activity and health in "local").
-      const onChanged = (changes, area) => { if (area === "managed" || (area === "local" && changes.userSettings)) refreshPolicy(); };
-      root.chrome.storage.onChanged.addListener(onChanged);
-      runtime.onDetach(() => { try { root.chrome.storage.onChanged.removeListener(onChanged); } catch (_e) { /* orphaned */ } });
-    } catch (_err) {
-      // No storage events (unit tests): the policy stays as first read.
-    }
-    return refreshPolicy();
+    return policyStore.start();
   }
 
-  return { start, state, interceptSubmit, replay, refreshPolicy };
+  return { start, state, interceptSubmit, replay };
 }
 
 export { createGuard };

@@ -209,4 +209,4 @@ function isSwapping(composerRoot) {
   return Boolean(photosOf(composerRoot)?.swapping);
 }
 
-export const imageStore = { attach, imagesOf, imagesNow, markSettled, swap, removeFromSite, isSwapping, toBase64, read: readFile, fromBase64 };
+export const imageStore = { attach, imagesOf, imagesNow, swap, removeFromSite, isSwapping, read: readFile, fromBase64 };

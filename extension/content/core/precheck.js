@@ -140,4 +140,4 @@ function schedule(composer, platform, delay = DEBOUNCE_MS) {
 }
 
 /** `onAnswer(composer, outcome)`, set by the guard: called when a background pre-check answers. */
-export const precheck = { readText, keyFor, checkNow, lookupNow, settle, schedule, settled, onAnswer: null, DEBOUNCE_MS };
+export const precheck = { readText, checkNow, lookupNow, settle, schedule, onAnswer: null };

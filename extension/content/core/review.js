@@ -12,6 +12,7 @@ import { findingsCount } from "./findings-count.js";
 import { imageStore } from "./images.js";
 import { liveMarks } from "./live-marks.js";
 import { photoNotices } from "./photo-notices.js";
+import { policyStore } from "./policy-store.js";
 import { precheck } from "./precheck.js";
 import { runtime } from "./runtime.js";
 import { editorText } from "./text.js";
@@ -159,7 +160,7 @@ async function onAction(ctx, outcome, action, details, panel) {
 /** Post anyway: allowed only if the policy, read again now, still allows it. */
 async function override(ctx, outcome, details, panel) {
   panel.setBusy(true);
-  const policy = (await ctx.freshPolicy?.()) || ctx.policy;
+  const policy = (await policyStore.read()) || ctx.policy;
   if (!viewFor(outcome.answer.result, policy, outcome).canOverride) {
     ctx.policy = policy;
     showPanel(ctx, outcome);

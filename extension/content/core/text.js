@@ -90,4 +90,4 @@ function findingSpan(text, finding) {
   return { start: codePointToUtf16(text, finding.start), end: codePointToUtf16(text, finding.end) };
 }
 
-export const editorText = { extract, codePointToUtf16, rangeFor, findingSpan };
+export const editorText = { extract, rangeFor, findingSpan };

@@ -22,7 +22,6 @@
  */
 const root = globalThis;
 
-const ACTIONS = Object.freeze(["react", "repost", "share", "comment"]);
 const REQUIRED = Object.freeze(["id", "posts", "postId", "author", "text", "control"]);
 
 /** An element's accessible label: aria-label, else its text, trimmed and with spaces collapsed. */
@@ -115,5 +114,5 @@ function defineFeedAdapter(spec) {
   return adapter;
 }
 
-export const feedBase = Object.freeze({ ACTIONS, labelOf, textOf, afterPrefix, isOneOf, handleFromHref, firstOf, nameIn, pageReading });
+export const feedBase = Object.freeze({ labelOf, textOf, afterPrefix, isOneOf, handleFromHref, firstOf, nameIn, pageReading });
 export { defineFeedAdapter };

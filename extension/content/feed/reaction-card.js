@@ -132,7 +132,4 @@ function close() {
   current = null;
 }
 
-/** True while a card is on screen. */
-function isOpen() { return current !== null; }
-
-export const reactionCard = Object.freeze({ show, close, isOpen });
+export const reactionCard = Object.freeze({ show, close });

@@ -12,6 +12,7 @@
  * and that one event passes (the bypass set). Lifecycle: constructing does nothing; start() once;
  * everything is registered with the runtime's AbortController and goes when the extension unloads.
  */
+import { policyStore } from "../core/policy-store.js";
 import { runtime } from "../core/runtime.js";
 import { reactionCard } from "./reaction-card.js";
 import { reactionPolicy } from "./reaction-policy.js";
@@ -38,8 +39,6 @@ function createReactionGuard(adapter) {
   const waiting = new Map(); // port request id -> resolve
   let nextId = 0;
   let gatherTimer = 0;
-  let policy = null;
-  let policyFromCheck = false;
   let lastPost = null;
   let started = false;
 
@@ -134,7 +133,7 @@ function createReactionGuard(adapter) {
       entry.job = job;
       if (urgent) { queue.unshift(job); pump(); } else { queue.push(job); schedule(); }
     }).then((answer) => {
-      if (answer?.policy) { policy = answer.policy; policyFromCheck = true; }
+      if (answer?.policy) policyStore.accept(answer.policy, { orgCells: true });
       if (answer?.ok) entry.risk = answer.result;
       else { entry.failed = answer?.error?.code || "no_answer"; cache.delete(key); }
       return entry;
@@ -173,7 +172,8 @@ function createReactionGuard(adapter) {
   }
 
   function enabled() {
-    return !policy || !Array.isArray(policy.sites) || policy.sites.includes(adapter.id);
+    const { sites } = policyStore.current();
+    return !Array.isArray(sites) || sites.includes(adapter.id);
   }
 
   /** The name the page shows; with the list's name beside it when the page shows only a handle. */
@@ -203,7 +203,7 @@ function createReactionGuard(adapter) {
 
   /** Shows the card for a held click on a risky post, at `level` warn or block. */
   function holdRisky(ctl, post, entry, level) {
-    const override = level === "warn" && policy?.allowOverride !== false;
+    const override = level === "warn" && policyStore.current().allowOverride !== false;
     reactionCard.show({
       anchor: ctl.el.isConnected ? ctl.el : post,
       // Said first, on its own line: of everything on the card, the identity is what the user can change at once.
@@ -213,14 +213,15 @@ function createReactionGuard(adapter) {
       note: level === "block" ? t("reactionBlocked") : "",
       block: level === "block",
       overrideLabel: override ? t(`reactionAnyway_${ctl.action}`) : null,
-      requireReason: policy?.requireJustification !== false,
+      requireReason: policyStore.current().requireJustification !== false,
       onCancel: () => record(ctl, post, "cancelled", entry),
       onConfirm: (reason) => { record(ctl, post, "overridden", entry, reason); replay(ctl); },
     });
   }
 
   function holdUnchecked(ctl) {
-    const support = policy?.supportUrl ? t("reactionContactIt", [policy.supportUrl]) : t("reactionContactItTeam");
+    const { supportUrl } = policyStore.current();
+    const support = supportUrl ? t("reactionContactIt", [supportUrl]) : t("reactionContactItTeam");
     reactionCard.show({
       anchor: ctl.el, message: joinSentences(t("reactionCheckerDown"), support), block: true,
       overrideLabel: null, onCancel: () => {}, onConfirm: () => {},
@@ -230,12 +231,12 @@ function createReactionGuard(adapter) {
   /** Applies policy to a checked post; returns true when the click may go through now. */
   function decide(ctl, post, entry, { replayIfAllowed }) {
     if (!entry.risk) {
-      if (policy?.failMode === "closed") { holdUnchecked(ctl); return false; }
+      if (policyStore.current().failMode === "closed") { holdUnchecked(ctl); return false; }
       record(ctl, post, "allowed_unchecked", entry);
       if (replayIfAllowed) replay(ctl);
       return true;
     }
-    const level = reactionPolicy.levelForRisk(policy, ctl.action, entry.risk);
+    const level = reactionPolicy.levelForRisk(policyStore.current(), ctl.action, entry.risk);
     if (level === "allow" || level === "monitor") {
       if (level === "monitor") record(ctl, post, "monitored", entry);
       if (replayIfAllowed) replay(ctl);
@@ -243,16 +244,6 @@ function createReactionGuard(adapter) {
     }
     holdRisky(ctl, post, entry, level);
     return false;
-  }
-
-  /** The policy as the worker reads it; the reaction table from a check's answer is kept (it holds the org
-   * directory's cells, which only checks bring). */
-  async function refreshPolicy() {
-    const read = runtime.send(M().POLICY_GET.type, {}).then((answer) => {
-      if (!answer?.ok) return;
-      policy = policyFromCheck ? { ...answer.policy, reactionPolicy: policy.reactionPolicy } : answer.policy;
-    });
-    await Promise.race([read, new Promise((resolve) => setTimeout(resolve, POLICY_WAIT_MS))]);
   }
 
   function onAction(event, ctl) {
@@ -265,14 +256,14 @@ function createReactionGuard(adapter) {
     if (entry.risk) {
       // Checked already: a harmless or monitored post's click is left alone (the site gets the user's
       // own, trusted click); only a held one is stopped.
-      const level = reactionPolicy.levelForRisk(policy, ctl.action, entry.risk);
+      const level = reactionPolicy.levelForRisk(policyStore.current(), ctl.action, entry.risk);
       if (level === "allow" || level === "monitor") { decide(ctl, post, entry, { replayIfAllowed: false }); return; }
     }
     event.preventDefault();
     event.stopImmediatePropagation();
     if (entry.risk) { decide(ctl, post, entry, { replayIfAllowed: true }); return; }
     entry.promise.then(async (done) => {
-      if (!done.risk) await refreshPolicy();
+      if (!done.risk) await policyStore.within(POLICY_WAIT_MS);
       decide(ctl, post, done, { replayIfAllowed: true });
     });
   }
@@ -315,7 +306,7 @@ function createReactionGuard(adapter) {
       reactionCard.close();
       try { port?.disconnect(); } catch (_err) { /* already gone */ }
     });
-    refreshPolicy();
+    policyStore.start();
   }
 
   return { start };

@@ -19,11 +19,6 @@ function levelFor(policy, action, reasons) {
   return level;
 }
 
-/** The reasons whose level is `level` (the card names what holds the click, not what only monitors). */
-function reasonsAt(policy, action, reasons, level) {
-  return (reasons || []).filter((reason) => levelFor(policy, action, [reason]) === level);
-}
-
 /**
  * True when the user would react as one of the company's own identities to a competitor's or a
  * red-line post: then the company itself would be seen cheering for a rival or taking a side.
@@ -38,4 +33,4 @@ function levelForRisk(policy, action, risk) {
   return asCompanyMatters(risk) && RANK[level] < RANK.warn ? "warn" : level;
 }
 
-export const reactionPolicy = Object.freeze({ levelFor, levelForRisk, asCompanyMatters, reasonsAt, GROUP });
+export const reactionPolicy = Object.freeze({ levelFor, levelForRisk, asCompanyMatters });

@@ -24,6 +24,7 @@ function siteEntry(host, start) {
     'export { placement } from "./ui/placement.js";',
     'export { photoNotices } from "./content/core/photo-notices.js";',
     'export { precheck } from "./content/core/precheck.js";',
+    'export { policyStore } from "./content/core/policy-store.js";',
     'export { runtime } from "./content/core/runtime.js";',
     'export { liveMarks } from "./content/core/live-marks.js";',
     'export { findingActions } from "./content/core/finding-actions.js";',
