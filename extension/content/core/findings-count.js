@@ -54,10 +54,10 @@ function update(composer) {
   countBadge.show({ count, control, parent, onOpen: () => open(seen?.composer || composer), avoid: composer.editor ? [composer.editor] : [] });
 }
 
-/** A pre-check answered for `composer` (the guard's onAnswer). */
+/** A pre-check answered for `composer` (the guard's answer listener). */
 function answered(composer, outcome) {
   if (outcome?.answer?.ok && composer.root) sessionFor(composer.root).answer = { composer, outcome };
-  // The underlines redraw right after (live-marks' onChange updates the badge); a photo-only or
+  // The underlines redraw right after (live-marks' redraw listener updates the badge); a photo-only or
   // clean answer draws no underline, so update here too.
   update(composer);
 }
@@ -80,7 +80,7 @@ async function open(composer) {
 /** Wires the badge to the guard (called once from guard.start). */
 function start(guardParts) {
   guard = guardParts;
-  liveMarks.onChange = update;
+  liveMarks.whenRedrawn(update);
 }
 
 export const findingsCount = { start, answered, update, open };

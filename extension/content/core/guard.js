@@ -263,13 +263,13 @@ function createGuard(adapter) {
   /** Registers every listener (idempotent per page: the signal unloads them all). */
   function start() {
     const opts = { capture: true, signal: runtime.signal() };
-    precheck.onAnswer = (composer, outcome) => {
+    precheck.whenAnswered((composer, outcome) => {
       if (!active() || policy().enforcement === "monitor") return;
       photoNotices.afterCheck(composer, outcome);
       findingsCount.answered(composer, outcome);
       // Underline what was found while the user writes; an open panel owns the marks of its answer.
       if (!panelUi.isOpen()) liveMarks.set(composer, outcome);
-    };
+    });
     findingsCount.start({ adapter, active, replay });
     root.addEventListener("click", onClick, opts);
     root.addEventListener("keydown", onKeydown, opts);
@@ -284,7 +284,7 @@ function createGuard(adapter) {
     return policyStore.start();
   }
 
-  return { start, state, interceptSubmit, replay };
+  return { start };
 }
 
 export { createGuard };

@@ -11,7 +11,8 @@
  * Dismissed findings (panel: Dismiss) are remembered per composer by category + words (dismissals.js)
  * and not marked again by later pre-checks of the same words.
  *
- * `onChange(composer)`, when set (the guard's count badge), is called after every redraw.
+ * The listener given to `whenRedrawn(listener)` (the count badge's) is called with the composer after
+ * every redraw.
  */
 import { dismissals } from "./dismissals.js";
 import { runtime } from "./runtime.js";
@@ -57,7 +58,7 @@ function redraw() {
   })).filter((span) => span.range);
   if (!spans.length) highlights.clear();
   else highlights.show(spans, { parent: composer.root && composer.root !== composer.editor ? composer.root : null, live: true });
-  liveMarks.onChange?.(composer);
+  redrawListener?.(composer);
 }
 
 /** The mark at its words' place in `text` now: where it was, else the nearest occurrence; null when gone. */
@@ -101,7 +102,7 @@ function clear() {
   if (current?.frame) root.cancelAnimationFrame(current.frame);
   current = null;
   highlights.clear();
-  if (composer) liveMarks.onChange?.(composer);
+  if (composer) redrawListener?.(composer);
 }
 
 /** How many findings are marked in `composer` now (0 when the marks are another composer's). */
@@ -109,5 +110,12 @@ function countFor(composer) {
   return current && current.composer.root === composer?.root ? current.marks.length : 0;
 }
 
-export const liveMarks = { set, follow, locate, point, drop, clear, countFor, count: () => current?.marks.length || 0, onChange: null };
+let redrawListener = null;
+
+/** Sets the one listener `(composer)` called after every redraw of the underlines. */
+function whenRedrawn(listener) {
+  redrawListener = listener;
+}
+
+export const liveMarks = { set, follow, locate, point, drop, clear, countFor, count: () => current?.marks.length || 0, whenRedrawn };
 runtime?.onDetach(clear);

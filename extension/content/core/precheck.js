@@ -123,7 +123,7 @@ function runBackground(composer, platform) {
   if (state.running) { state.running.again = composer; return; }
   const marker = { again: null };
   state.running = marker;
-  checkNow(composer, platform).then((outcome) => precheck.onAnswer?.(composer, outcome)).catch(() => {}).finally(() => {
+  checkNow(composer, platform).then((outcome) => answerListener?.(composer, outcome)).catch(() => {}).finally(() => {
     state.running = null;
     if (marker.again && !runtime.detached) runBackground(marker.again, platform);
   });
@@ -139,5 +139,11 @@ function schedule(composer, platform, delay = DEBOUNCE_MS) {
   }, delay);
 }
 
-/** `onAnswer(composer, outcome)`, set by the guard: called when a background pre-check answers. */
-export const precheck = { readText, checkNow, lookupNow, settle, schedule, onAnswer: null };
+let answerListener = null;
+
+/** Sets the one listener `(composer, outcome)` called when a background pre-check answers (the guard's). */
+function whenAnswered(listener) {
+  answerListener = listener;
+}
+
+export const precheck = { readText, checkNow, lookupNow, settle, schedule, whenAnswered };

@@ -29,7 +29,6 @@ function siteEntry(host, start) {
     'export { liveMarks } from "./content/core/live-marks.js";',
     'export { findingActions } from "./content/core/finding-actions.js";',
     `export const started = ${start ? "startContent(adapter, feedAdapter)" : "null"};`,
-    "export const guard = started ? started.guard : null;",
     "export { feedAdapter };",
   ].join("\n");
 }
