@@ -15,7 +15,6 @@ import { readPolicy } from "./policy.js";
 import { readArea, updateLocal } from "./storage.js";
 import { acceptLanguage, callCompanion, profileIdentity } from "./companion-client.js";
 
-
 const PLATFORMS = SITES.map((site) => site.id);
 const MIMES = ["image/png", "image/jpeg", "image/gif", "image/webp"];
 // The companion checks the draft (OCR of its photos) and then waits up to 15 s for the central service.

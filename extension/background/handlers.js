@@ -15,7 +15,6 @@ import * as validate from "./validate.js";
 import { reactionHandlers } from "./reaction-handlers.js";
 import { approvalHandlers, approvalPageHandlers } from "./approval-handlers.js";
 
-
 async function companionContext(deps) {
   const { policy, locked } = await readPolicy(deps.chrome);
   return {

@@ -19,7 +19,6 @@ import { showCompanionState } from "./badge.js";
 import { enqueueReaction, flushQueue, newDeliveryId, queuedDecisions, sendQueuedAs } from "./audit-queue.js";
 import { readArea, updateLocal, withLock } from "./storage.js";
 
-
 const SITE_IDS = SITES.map((site) => site.id);
 const ACTIONS = ["react", "repost", "share", "comment"];
 const DECISIONS = ["cancelled", "overridden", "monitored", "allowed_unchecked"];

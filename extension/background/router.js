@@ -7,7 +7,6 @@ import { ERROR_CODES, error, specFor } from "../shared/messages.js";
 import { SITES } from "../shared/sites.js";
 import { contentHandlers, extensionHandlers } from "./handlers.js";
 
-
 export const GUARDED_ORIGINS = Object.freeze(SITES.flatMap((site) => site.origins));
 
 /** "extension", "content" or null for a runtime.onMessage sender. */

@@ -8,8 +8,6 @@
  * reach the panel (Playwright's CSS engine pierces open roots only). Nothing secret is in it; the
  * page could read the post itself anyway.
  */
-const root = globalThis;
-
 const BASE_CSS = `
   :host { all: initial; }
   * { box-sizing: border-box; font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "WenQuanYi Micro Hei", sans-serif; }

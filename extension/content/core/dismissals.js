@@ -13,8 +13,6 @@
 import { existingSession, sessionFor } from "./session.js";
 import { editorText } from "./text.js";
 
-const root = globalThis;
-
 const keyOf = (category, words) => `${category}\u0000${words}`;
 
 /** The author's words at a text finding in `text`, or null (photo finding, no words, bad offsets). */

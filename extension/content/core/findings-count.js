@@ -22,8 +22,6 @@ import { existingSession, sessionFor } from "./session.js";
 import { countBadge } from "../../ui/count-badge.js";
 import { panelUi } from "../../ui/panel.js";
 
-const root = globalThis;
-
 let guard = null; // {adapter, active, replay}
 
 function enabled() {

@@ -13,8 +13,6 @@ import { t } from "../../ui/i18n.js";
 import { notice } from "../../ui/notice.js";
 import { panelUi } from "../../ui/panel.js";
 
-const root = globalThis;
-
 const OCR_WARNINGS = new Set(["ocr_incomplete", "ocr_unavailable", "ocr_failed"]);
 const EARLY_NOTICE_MS = 15000;
 

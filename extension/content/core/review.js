@@ -24,7 +24,6 @@ import { panelUi } from "../../ui/panel.js";
 
 const root = globalThis;
 
-
 /** Sends one decision to the audit log; never waits for the companion on the user's path. */
 function audit(platform, scanId, action, justification) {
   runtime.send(MESSAGES.DECISION.type, { scanId: scanId ?? null, action, justification, platform });

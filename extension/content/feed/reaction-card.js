@@ -10,7 +10,6 @@ import { t } from "../../ui/i18n.js";
 
 const root = globalThis;
 
-
 const CSS = `
   :host { all: initial; }
   * { box-sizing: border-box; font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "WenQuanYi Micro Hei", sans-serif; }
