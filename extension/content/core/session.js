@@ -11,10 +11,10 @@
  *   answer       {composer, outcome} of the last pre-check answer (findings-count.js)
  *   dismissed    the findings the user dismissed, as "category\u0000words" (dismissals.js)
  *   toldPhotos   the photo set already told "not fully checked" (photo-notices.js)
- *   panel        the panel open for this composer, or null (review.js)
  *
  * The pre-check cache itself stays shared by content (precheck.js): the same text and photos have one
- * answer wherever they are written. Constructing a session does nothing else.
+ * answer wherever they are written; the panel and the notices are one at a time on a page (ui/).
+ * Constructing a session does nothing else.
  */
 
 const sessions = new WeakMap(); // composer root -> ComposerSession
@@ -29,7 +29,6 @@ class ComposerSession {
     this.answer = null;
     this.dismissed = new Set();
     this.toldPhotos = null;
-    this.panel = null;
   }
 }
 
