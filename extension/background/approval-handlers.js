@@ -71,7 +71,7 @@ async function handleAsk(payload, deps) {
   if (identity) body.identity = identity;
   const answer = await callCompanion({ ...conn, method: "POST", path: "/v1/approvals", body,
     timeoutMs: APPROVAL_TIMEOUTS_MS.ask });
-  if (!answer.ok) return { ok: false, error: answer.error };
+  if (!answer.ok) return { ok: false, status: answer.status, error: answer.error };
   if (ID_PATTERN.test(answer.body?.id || "")) {
     await remember(deps.chrome, answer.body.id, { platform: body.platform, askedAt: Date.now(), status: "pending" });
   }
@@ -91,7 +91,7 @@ async function handleStatus(payload, deps) {
   }
   if (!str(payload.id, 64) || !ID_PATTERN.test(payload.id)) return error(ERROR_CODES.BAD_REQUEST, "Malformed approval id.");
   const answer = await askCompanion(conn, payload.id, APPROVAL_TIMEOUTS_MS.status);
-  if (!answer.ok) return { ok: false, error: answer.error };
+  if (!answer.ok) return { ok: false, status: answer.status, error: answer.error };
   if (STATUSES.includes(answer.body?.status)) {
     const decidedBy = typeof answer.body.decided_by === "string" ? answer.body.decided_by : null;
     await remember(deps.chrome, payload.id, { status: answer.body.status, decidedBy });

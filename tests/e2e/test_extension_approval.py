@@ -153,6 +153,33 @@ def test_an_unreachable_central_service_is_said_plainly_and_the_draft_stays(laun
         companion.stop()
 
 
+@pytest.mark.parametrize("locale,reason", [("en-US", "enrollment code is unknown, used up or expired"),
+                                           ("zh-CN", "注册码")])
+def test_a_refused_draft_says_the_central_services_reason_in_the_panels_language(postgres, launch_browser, open_site,
+                                                                                 tmp_path, locale, reason):
+    """IT handed out a wrong enrollment code: the notice says so, so the salesperson can tell IT."""
+    with running_central(new_database(postgres), tmp_path) as central:
+        companion = start_companion(tmp_path / "laptop", env={"POSTGUARD_CENTRAL_URL": central.url,
+                                                              "POSTGUARD_CENTRAL_ENROLL_CODE": "pgc_not-a-code-it-made"})
+        try:
+            context = launch_browser(extension=True, locale=locale, extra_args=(f"--lang={locale}",))
+            extension_page(context, companion.url)
+            page = open_site(context, "linkedin")
+            open_composer(page, "linkedin")
+            type_post(page, "linkedin", RISKY_TEXT)
+            click_post(page, "linkedin")
+            page.locator(f'{PANEL} [data-postguard-action="ask-approval"]').click(timeout=30_000)
+            page.locator(f'{PANEL} [data-postguard-action="confirm-approval"]').click(timeout=30_000)
+            failed = page.locator(f'{NOTICE} [data-kind="approval-not-sent"]')
+            failed.wait_for(timeout=60_000)
+            text = failed.inner_text()
+            assert reason in text and RISKY_TEXT not in text and sent(page) == []
+            assert RISKY_TEXT in editor_text(page, "linkedin"), "the draft stays in the composer"
+            screenshot(page, f"approval-refused-linkedin-{'en' if locale == 'en-US' else locale}")
+        finally:
+            companion.stop()
+
+
 # What the popup says for each answer, in the browser's language (extension/_locales).
 POPUP_WORDS = {
     "en-US": {"pending": "Waiting for approval", "changes_requested": "rita asks for changes",

@@ -62,12 +62,27 @@ async function act(ctx, outcome, action, panel) {
   panelUi.close();
   const anchor = composer.root || composer.editor;
   if (!sent.ok) {
-    const key = sent.error?.code === "central_unreachable" || sent.error?.code === "companion_unreachable"
-      ? "noticeApprovalUnreachable" : "noticeApprovalNotSent";
-    notice.show(t(key), { tone: "warn", kind: "approval-not-sent", anchor, timeoutMs: 0 });
+    notice.show(notSentMessage(sent), { tone: "warn", kind: "approval-not-sent", anchor, timeoutMs: 0 });
     return;
   }
   wait(ctx, sent.approval, outcome.answer.result.scan_id ?? null);
+}
+
+/**
+ * Why the draft was not sent. Unreachable is said in the extension's own words; any other refusal
+ * (an unknown or revoked laptop, a used-up enrollment code, a draft too large) carries the central
+ * service's reason, which the companion asked for in the language this panel is shown in, so the
+ * salesperson can tell IT what happened. It never holds the draft's text.
+ */
+function notSentMessage(sent) {
+  const { error } = sent;
+  if (error?.code === "central_unreachable" || error?.code === "companion_unreachable") {
+    return t("noticeApprovalUnreachable");
+  }
+  // Only the companion's own envelope is in the panel's language; the extension's words are English.
+  const fromCompanion = sent.status > 0 && error?.code !== "companion_error";
+  const reason = fromCompanion && typeof error?.message === "string" ? error.message.trim() : "";
+  return reason ? t("noticeApprovalNotSentBecause", [reason]) : t("noticeApprovalNotSent");
 }
 
 function wait(ctx, approval, scanId) {
