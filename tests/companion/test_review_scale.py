@@ -95,7 +95,12 @@ def synthetic_events(count: int, *, end: datetime, days: int = 365, seed: int = 
 def write_synthetic_log(data_dir: Path, count: int, *, end: datetime | None = None, seed: int = 7) -> list[dict]:
     """Create a store in `data_dir` holding `count` chained events; returns them, oldest first."""
     AuditStore.open(data_dir).close()
-    events = synthetic_events(count, end=end or datetime.now(timezone.utc), seed=seed)
+    return write_chained(data_dir, synthetic_events(count, end=end or datetime.now(timezone.utc), seed=seed))
+
+
+def write_chained(data_dir: Path, events: list[dict]) -> list[dict]:
+    """Chain `events` (oldest first) as the companion does and write them into the store in
+    `data_dir` in one transaction; returns them."""
     prev = GENESIS
     for seq, event in enumerate(events, start=1):
         event.update(seq=seq, prev_hash=prev)

@@ -7,19 +7,15 @@ PostgreSQL, events forwarded by the real sink)."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime, timezone
 
 import psycopg
 import pytest
 from test_postgres_reader import forward_all
-from test_review_scale import synthetic_events
+from test_review_scale import synthetic_events, write_chained
 
 from companion.audit import AuditStore
-from companion.audit.chain import GENESIS, event_hash
-from companion.audit.events import EVENT_FIELDS
 from companion.audit.pg_reader import PostgresAuditReader
-from companion.audit.schema import DB_FILE_NAME, event_to_row
 from companion.audit.sqlite_reader import SqliteAuditReader
 from companion.central.schema import ensure_central_schema
 from companion.review.central_posts import central_plan
@@ -42,20 +38,7 @@ def chinese_team_log(data_dir, count: int = 700) -> list[dict]:
         if event["kind"] == "decision" and event["action"] == "overridden":
             event["justification"] = REASONS[overrides % 3] if overrides % 4 else event["justification"]
             overrides += 1
-    prev = GENESIS
-    for seq, event in enumerate(events, start=1):
-        event.update(seq=seq, prev_hash=prev)
-        event["hash"] = prev = event_hash(event, prev)
-    conn = sqlite3.connect(data_dir / DB_FILE_NAME, isolation_level=None)
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        conn.executemany(f"INSERT INTO audit_events ({', '.join(EVENT_FIELDS)}) VALUES "
-                         f"({', '.join('?' * len(EVENT_FIELDS))})", (event_to_row(e) for e in events))
-        conn.execute("INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?)", (len(events), prev))
-        conn.execute("COMMIT")
-    finally:
-        conn.close()
-    return events
+    return write_chained(data_dir, events)
 
 
 @pytest.fixture(scope="module")

@@ -124,6 +124,30 @@ def test_changes_requested_reach_the_salesperson_and_an_edited_draft_is_held_aga
             companion.stop()
 
 
+def held_draft_on_linkedin(launch_browser, open_site, companion, locale: str):
+    """A risky draft typed on the LinkedIn replica with the browser in `locale`, Post pressed, the
+    panel showing "Ask for approval"."""
+    context = launch_browser(extension=True, locale=locale, extra_args=(f"--lang={locale}",))
+    extension_page(context, companion.url)
+    page = open_site(context, "linkedin")
+    open_composer(page, "linkedin")
+    type_post(page, "linkedin", RISKY_TEXT)
+    click_post(page, "linkedin")
+    page.locator(f'{PANEL} [data-postguard-action="ask-approval"]').click(timeout=30_000)
+    return page
+
+
+def confirm_and_read_not_sent(page) -> str:
+    """Sends the held draft for approval; the "not sent" notice's text, once it shows. The draft
+    must not have gone out and must still be in the composer."""
+    page.locator(f'{PANEL} [data-postguard-action="confirm-approval"]').click(timeout=30_000)
+    failed = page.locator(f'{NOTICE} [data-kind="approval-not-sent"]')
+    failed.wait_for(timeout=60_000)
+    assert sent(page) == []
+    assert RISKY_TEXT in editor_text(page, "linkedin"), "the draft stays in the composer"
+    return failed.inner_text()
+
+
 @pytest.mark.parametrize("locale,unreachable", [("en-US", "cannot be reached"), ("zh-CN", "无法连接审批服务")])
 def test_an_unreachable_central_service_is_said_plainly_and_the_draft_stays(launch_browser, open_site, tmp_path,
                                                                              locale, unreachable):
@@ -132,22 +156,12 @@ def test_an_unreachable_central_service_is_said_plainly_and_the_draft_stays(laun
     companion = start_companion(tmp_path / "laptop", env={"POSTGUARD_CENTRAL_URL": f"http://127.0.0.1:{free_port()}",
                                                           "POSTGUARD_CENTRAL_ENROLL_CODE": "pgc_never-used"})
     try:
-        context = launch_browser(extension=True, locale=locale, extra_args=(f"--lang={locale}",))
-        extension_page(context, companion.url)
-        page = open_site(context, "linkedin")
-        open_composer(page, "linkedin")
-        type_post(page, "linkedin", RISKY_TEXT)
-        click_post(page, "linkedin")
-        page.locator(f'{PANEL} [data-postguard-action="ask-approval"]').click(timeout=30_000)
+        page = held_draft_on_linkedin(launch_browser, open_site, companion, locale)
         page.locator(f'{PANEL} [data-postguard-part="approval"]').wait_for()
         lang = "en" if locale == "en-US" else locale
         if lang != "en":  # the English confirmation is taken in the approval round trip above
             screenshot(page, f"approval-confirm-linkedin-{lang}")
-        page.click(f'{PANEL} [data-postguard-action="confirm-approval"]')
-        failed = page.locator(f'{NOTICE} [data-kind="approval-not-sent"]')
-        failed.wait_for(timeout=60_000)
-        assert unreachable in failed.inner_text() and sent(page) == []
-        assert RISKY_TEXT in editor_text(page, "linkedin"), "the draft stays in the composer"
+        assert unreachable in confirm_and_read_not_sent(page)
         screenshot(page, f"approval-unreachable-linkedin-{lang}")
     finally:
         companion.stop()
@@ -162,19 +176,9 @@ def test_a_refused_draft_says_the_central_services_reason_in_the_panels_language
         companion = start_companion(tmp_path / "laptop", env={"POSTGUARD_CENTRAL_URL": central.url,
                                                               "POSTGUARD_CENTRAL_ENROLL_CODE": "pgc_not-a-code-it-made"})
         try:
-            context = launch_browser(extension=True, locale=locale, extra_args=(f"--lang={locale}",))
-            extension_page(context, companion.url)
-            page = open_site(context, "linkedin")
-            open_composer(page, "linkedin")
-            type_post(page, "linkedin", RISKY_TEXT)
-            click_post(page, "linkedin")
-            page.locator(f'{PANEL} [data-postguard-action="ask-approval"]').click(timeout=30_000)
-            page.locator(f'{PANEL} [data-postguard-action="confirm-approval"]').click(timeout=30_000)
-            failed = page.locator(f'{NOTICE} [data-kind="approval-not-sent"]')
-            failed.wait_for(timeout=60_000)
-            text = failed.inner_text()
-            assert reason in text and RISKY_TEXT not in text and sent(page) == []
-            assert RISKY_TEXT in editor_text(page, "linkedin"), "the draft stays in the composer"
+            page = held_draft_on_linkedin(launch_browser, open_site, companion, locale)
+            text = confirm_and_read_not_sent(page)
+            assert reason in text and RISKY_TEXT not in text
             screenshot(page, f"approval-refused-linkedin-{'en' if locale == 'en-US' else locale}")
         finally:
             companion.stop()
