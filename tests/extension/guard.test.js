@@ -5,7 +5,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { facebookPage, until, wait } from "./helpers/facebook-composer.js";
+import { facebookPage, prechecked, until, wait } from "./helpers/facebook-composer.js";
 
 const panelOf = (page) => page.doc.querySelector('[data-postguard="panel"]')?.shadowRoot;
 
@@ -13,11 +13,11 @@ test("pre-checked clean post: the click is not held and the site's handler runs 
   const page = facebookPage();
   await wait(20);
   page.type("Happy Lunar New Year from our team!");
-  await wait(450);
+  await prechecked(page, "Happy Lunar New Year from our team!");
   assert.equal(page.click(), true, "not prevented");
   assert.equal(page.siteClicks.length, 1);
-  await wait(10);
-  assert.ok(page.sent.some((m) => m.type === "decision" && m.payload.action === "posted" && m.payload.scanId === "clean"));
+  await until(() => page.sent.some((m) => m.type === "decision" && m.payload.action === "posted" && m.payload.scanId === "clean"),
+    "the clean post's decision sent");
 });
 
 test("risky post: held, the site never sees the click, the panel opens inside the dialog", async () => {
@@ -134,7 +134,7 @@ test("typing that fires only beforeinput (Lexical) is pre-checked too: the later
   const page = facebookPage();
   await wait(20);
   page.typeByKeys("Happy Lunar New Year from our team!");
-  await wait(450);
+  await prechecked(page, "Happy Lunar New Year from our team!");
   assert.ok(page.sent.some((m) => m.type === "check"), "pre-checked while the user paused");
   assert.equal(page.click(), true, "not prevented");
   assert.equal(page.siteClicks.length, 1);
@@ -176,7 +176,7 @@ test("a policy changed by IT after the pre-check: the panel shows at once, then 
   const page = facebookPage();
   await wait(20); // the start-up policy read
   page.type("Special price USD 0.42/pc");
-  await wait(450); // pre-checked: risky
+  await prechecked(page, "Special price USD 0.42/pc");
   let releasePolicy;
   page.live.policyGate = new Promise((resolve) => { releasePolicy = resolve; });
   page.live.policy.enforcement = "block";
@@ -215,7 +215,7 @@ test("changes made while a slow pre-check runs are checked after it with the com
   await wait(20);
   page.editor.firstChild.replaceChildren(page.doc.createTextNode("First words"));
   precheck.schedule({ editor: page.editor, root: dialog, submit: null }, "facebook", 0);
-  await wait(400);
+  await until(() => page.answered.includes("First words"), "the later text pre-checked");
   const texts = page.sent.filter((m) => m.type === "check").map((m) => m.payload.text);
   assert.deepEqual(texts, ["Old words", "First words"]);
 });
@@ -224,9 +224,10 @@ test("IT switched to monitoring after the pre-check: the risky post is let throu
   const page = facebookPage();
   await wait(20);
   page.type("Special price USD 0.42/pc");
-  await wait(450); // pre-checked: risky
+  await prechecked(page, "Special price USD 0.42/pc");
   page.live.policy.enforcement = "monitor"; // the worker knows; no storage event reached the page yet
   assert.equal(page.click(), false, "held while the policy is read again");
+  await until(() => page.siteClicks.length > 0, "the click replayed");
   await wait(40);
   assert.equal(page.siteClicks.length, 1, "replayed once");
   assert.equal(panelOf(page), undefined);

@@ -71,3 +71,9 @@ export async function until(condition, message, timeoutMs = 5000) {
     await wait(10);
   }
 }
+
+/** Waits until the worker has answered the pre-check of `text`, and the page has taken the answer in. */
+export async function prechecked(page, text) {
+  await until(() => page.answered.includes(text), `pre-check of the typed text answered`);
+  await wait(10);
+}
