@@ -12,7 +12,10 @@ busy laptop would, only faster:
 - rule reloads: every few minutes a newly signed bundle (one more client) is installed with
   `postguard rules install`, and the companion picks it up without a restart.
 
-Every `--sample-s` seconds the companion's VmRSS (/proc/<pid>/status) goes to a CSV. At the
+Every `--sample-s` seconds the companion's VmRSS (/proc/<pid>/status) goes to a CSV. Those
+samples include the buffers of whatever checks are in flight at that moment, so they follow the
+load. Every `--rest-every-s` the clients also pause, wait until no request is in flight, and take
+an "at rest" sample: what the companion keeps between checks, which is what growth means. At the
 end it prints RSS after warm-up, at the end, the maximum, the spread and slope after warm-up,
 latency p50/p95 per kind and error counts. Exit status 1 if any request failed unexpectedly
 (anything but a 200), 2 if `--max-growth-mb` was given and RSS grew more than that after
@@ -101,6 +104,42 @@ class Tally:
             return len(self.latency_ms.get(kind, []))
 
 
+class RestGate:
+    """Lets the clients send while open; `rest()` closes it, waits for the requests in flight to
+    finish, and reads RSS with nothing running (then opens it again)."""
+
+    def __init__(self):
+        self._open, self._idle = threading.Event(), threading.Condition()
+        self._open.set()
+        self.in_flight = 0
+
+    def enter(self, stop: threading.Event) -> bool:
+        """Wait until the gate is open; False if the run stopped meanwhile."""
+        while not self._open.wait(0.5):
+            if stop.is_set():
+                return False
+        with self._idle:
+            self.in_flight += 1
+        return True
+
+    def leave(self) -> None:
+        with self._idle:
+            self.in_flight -= 1
+            self._idle.notify_all()
+
+    def rest(self, pid: int, settle_s: float = 1.0, timeout_s: float = 120.0) -> float | None:
+        """RSS in MB once nothing is in flight (None if the requests did not finish in time)."""
+        self._open.clear()
+        try:
+            with self._idle:
+                if not self._idle.wait_for(lambda: self.in_flight == 0, timeout_s):
+                    return None
+            time.sleep(settle_s)  # the server thread returns its buffers after the response is sent
+            return rss_mb(pid)
+        finally:
+            self._open.set()
+
+
 class Pacer:
     """Hands out send times `1/rate` apart to any number of threads (open loop, no catch-up burst)."""
 
@@ -116,30 +155,38 @@ class Pacer:
 
 
 def client_loop(base: str, maker: PostMaker, rng: random.Random, args, tally: Tally, pacer: Pacer,
-                stop: threading.Event) -> None:
+                stop: threading.Event, gate: RestGate) -> None:
     """One client thread: paced checks (some with a photo), then sometimes a decision."""
     while not stop.is_set():
         pacer.wait()
-        if stop.is_set():
+        if stop.is_set() or not gate.enter(stop):
             return
-        kind = "image" if rng.random() < args.image_share else "text"
-        body = {"text": maker.post(), "platform": rng.choice(["linkedin", "facebook", "instagram"])}
-        if kind == "image":
-            body["text"] = maker.caption()
-            body["images"] = [{"name": "photo.png", "mime": "image/png",
-                               "data": base64.b64encode(render_photo(maker, rng)).decode()}]
-        started = time.perf_counter()
         try:
-            status, answer = post_json(base, "/v1/check", body)
-        except OSError as exc:
-            status, answer = type(exc).__name__, {}
-        tally.add(kind, (time.perf_counter() - started) * 1000, status == 200, str(status))
-        for warning in answer.get("warnings", []):
-            tally.note(f"{kind}: {warning}")
-        if status == 200 and rng.random() < args.decision_share:
-            decide(base, {"scan_id": answer["scan_id"], "action": rng.choice(ACTIONS)}, tally)
-        elif rng.random() < 0.01:  # the extension's queue of decisions made while offline
-            decide(base, {"action": "posted", "offline": True}, tally)
+            one_round(base, maker, rng, args, tally)
+        finally:
+            gate.leave()
+
+
+def one_round(base: str, maker: PostMaker, rng: random.Random, args, tally: Tally) -> None:
+    """One check (sometimes with a photo), then sometimes a decision."""
+    kind = "image" if rng.random() < args.image_share else "text"
+    body = {"text": maker.post(), "platform": rng.choice(["linkedin", "facebook", "instagram"])}
+    if kind == "image":
+        body["text"] = maker.caption()
+        body["images"] = [{"name": "photo.png", "mime": "image/png",
+                           "data": base64.b64encode(render_photo(maker, rng)).decode()}]
+    started = time.perf_counter()
+    try:
+        status, answer = post_json(base, "/v1/check", body)
+    except OSError as exc:
+        status, answer = type(exc).__name__, {}
+    tally.add(kind, (time.perf_counter() - started) * 1000, status == 200, str(status))
+    for warning in answer.get("warnings", []):
+        tally.note(f"{kind}: {warning}")
+    if status == 200 and rng.random() < args.decision_share:
+        decide(base, {"scan_id": answer["scan_id"], "action": rng.choice(ACTIONS)}, tally)
+    elif rng.random() < 0.01:  # the extension's queue of decisions made while offline
+        decide(base, {"action": "posted", "offline": True}, tally)
 
 
 def decide(base: str, body: dict, tally: Tally) -> None:
@@ -295,6 +342,37 @@ def summary(args, rows: list, tally: Tally, ready_s: float, loads: list[float]) 
     return spread
 
 
+def write_rest_csv(samples_csv: Path, rest_rows: list) -> None:
+    """The at-rest samples beside the main CSV (`soak.csv` -> `soak.rest.csv`)."""
+    with open(samples_csv.with_suffix(".rest.csv"), "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["elapsed_s", "rest_rss_mb"])
+        writer.writerows(rest_rows)
+
+
+def rest_summary(args, rest_rows: list) -> float:
+    """Print the at-rest curve per 5 minutes; returns its spread after warm-up (max - min, MB).
+
+    At rest, nothing is in flight: what RSS holds then is what the companion keeps between
+    checks, so this is the curve that says whether it grows.
+    """
+    warm = [(t, r) for t, r in rest_rows if t >= args.warmup_minutes * 60]
+    if not warm:
+        print("at rest: no samples after warm-up")
+        return 0.0
+    spread = max(r for _, r in warm) - min(r for _, r in warm)
+    print(f"at rest (nothing in flight, every {args.rest_every_s:g} s): {len(rest_rows)} samples; after warm-up "
+          f"{min(r for _, r in warm):.1f}-{max(r for _, r in warm):.1f} MB, spread {spread:.1f} MB, "
+          f"slope {slope_per_10_min(warm):+.2f} MB per 10 min")
+    by_five: dict[int, list[float]] = {}
+    for t, r in rest_rows:
+        by_five.setdefault(int(t // 300), []).append(r)
+    print("minutes   at-rest RSS MB (min-max)")
+    for block, values in sorted(by_five.items()):
+        print(f"{block * 5:>3}-{block * 5 + 5:<4}  {min(values):.1f}-{max(values):.1f}")
+    return spread
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=60.0, help="How long to drive the companion.")
@@ -303,6 +381,8 @@ def main() -> None:
     parser.add_argument("--image-share", type=float, default=0.03, help="Share of checks that carry a photo.")
     parser.add_argument("--decision-share", type=float, default=0.3, help="Share of checks followed by a decision.")
     parser.add_argument("--reload-every-s", type=float, default=180.0, help="Seconds between rule reloads.")
+    parser.add_argument("--rest-every-s", type=float, default=60.0,
+                        help="Seconds between 'at rest' samples (clients pause until nothing is in flight).")
     parser.add_argument("--sample-s", type=float, default=10.0, help="Seconds between RSS samples.")
     parser.add_argument("--warmup-minutes", type=float, help="Minutes not counted in the spread "
                         "(default: 5, or a quarter of a shorter run).")
@@ -311,7 +391,8 @@ def main() -> None:
     parser.add_argument("--code", type=Path, default=REPO, help="Checkout whose companion to soak.")
     parser.add_argument("--server-env", action="append", default=[], metavar="K=V",
                         help="Extra environment for the companion (repeatable).")
-    parser.add_argument("--max-growth-mb", type=float, help="Exit 2 when the spread after warm-up is larger.")
+    parser.add_argument("--max-growth-mb", type=float,
+                        help="Exit 2 when the at-rest RSS after warm-up spreads more than this.")
     args = parser.parse_args()
     if args.warmup_minutes is None:
         args.warmup_minutes = min(5.0, args.minutes / 4)
@@ -319,6 +400,7 @@ def main() -> None:
     data_dir, log_path, env = work / "data", work / "server.log", server_env(args)
     proc, base, ready_s = start_server(args, data_dir, log_path, env)
     tally, stop, rows, loads = Tally(), threading.Event(), [], [os.getloadavg()[0]]
+    gate, rest_rows = RestGate(), []
     try:
         reloader = Reloader(args.code, work, data_dir, companion_command(args), env, log_path)
         pacer, started = Pacer(args.rate), time.monotonic()
@@ -326,16 +408,23 @@ def main() -> None:
         sampler.start()
         clients = [threading.Thread(target=client_loop, daemon=True,
                                     args=(base, PostMaker(random.Random(args.seed * 100 + i), i), random.Random(i),
-                                          args, tally, pacer, stop)) for i in range(args.threads)]
+                                          args, tally, pacer, stop, gate)) for i in range(args.threads)]
         for client in clients:
             client.start()
         next_reload, end = started + args.reload_every_s, started + args.minutes * 60
+        next_rest = started + args.rest_every_s
         while time.monotonic() < end and proc.poll() is None:
             time.sleep(1)
             loads.append(os.getloadavg()[0])
             if time.monotonic() >= next_reload:
                 reloader.reload(random.Random(len(loads)), tally)
                 next_reload += args.reload_every_s
+            if time.monotonic() >= next_rest:
+                rest_rss = gate.rest(proc.pid)
+                if rest_rss is not None:
+                    rest_rows.append((round(time.monotonic() - started), round(rest_rss, 1)))
+                    write_rest_csv(args.csv, rest_rows)
+                next_rest += args.rest_every_s
         stop.set()
         for thread in clients + [sampler]:
             thread.join(90)
@@ -348,7 +437,8 @@ def main() -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
     log = log_path.read_text(errors="replace")
-    spread = summary(args, rows, tally, ready_s, loads)
+    summary(args, rows, tally, ready_s, loads)
+    spread = rest_summary(args, rest_rows)
     internal = log.count("internal error")
     print(f"samples: {args.csv}; server log: {log_path} ({internal} internal errors"
           f"{', the companion exited early' if crashed else ''})")
