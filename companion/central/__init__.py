@@ -3,6 +3,7 @@
     settings.py     CentralSettings: one list, each with a default and a help string
     errors.py       the errors the service answers with (one JSON envelope, or an error page)
     schema.py       its tables beside the audit store's (postguard_events, postguard_laptops)
+    short_search.py the index for one- and two-character searches, built without holding events back
     db.py           a connection per request; nothing held between requests (stateless)
     devices.py      enrollment codes, one revocable token per laptop
     ingest.py       audit events from enrolled laptops into postguard_events, exactly once

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -171,6 +172,40 @@ def _error_page(status: int, message: str) -> str:
     # The central words even when the failed request was the review tool's (its `_` would win).
     return render_template("central/error.html", status=status, message=problem_text(message),
                            account=web.signed_in_for_error_page(), **central_template_context())
+
+
+def start_building_short_search(settings: CentralSettings, poll_s: float = 5.0) -> threading.Event:
+    """Build the short-search index in the background when the store lacks it (short_search.py):
+    the service takes events meanwhile, and short searches read the decisions until it is ready.
+    Set the event to stop waiting for another instance's build."""
+    from companion.central import short_search
+
+    stop = threading.Event()
+    store = CentralStore(settings.db.get_secret_value())
+
+    def run():
+        import psycopg
+
+        started = time.monotonic()
+        try:
+            with store.connection() as conn:
+                if short_search.index_state(conn) == "ready":
+                    return
+                log.info("central: building the index for short searches (%s) in the background; events are "
+                         "accepted meanwhile", short_search.INDEX)
+                if short_search.build(conn, stop=stop, poll_s=poll_s):
+                    log.info("central: the index for short searches is ready (%.0f s)", time.monotonic() - started)
+        except psycopg.errors.InsufficientPrivilege:
+            log.warning("central: this role may not build the index for short searches; short searches read "
+                        "the decisions until `postguard central init-db` has run as the store's owner")
+        except (psycopg.Error, PostguardError) as exc:
+            log.warning("central: building the index for short searches failed (%s); short searches read the "
+                        "decisions, and the next start builds it again", type(exc).__name__)
+        finally:
+            store.close()
+
+    threading.Thread(target=run, name="short-search-index", daemon=True).start()
+    return stop
 
 
 def start_purging(settings: CentralSettings, every_s: float = 60.0) -> threading.Event:

@@ -13,17 +13,16 @@
   AES-GCM ciphertext, set to NULL when the retention after the decision has passed, or when a
   request waited longer than IT allows (status `expired`).
 
-And one index for the review tool's search: `postguard_events_search_why_short`, the one- and
-two-character pieces of every justification (`postguard_short_pieces`), lower-cased, in a GIN
-index. A search term shorter than three characters (a Chinese name such as 王伟, say) has no
-trigram for the trigram index to use; this one finds its justifications (companion/review/central_posts.py).
-It is made once, at `central init-db` or the first start; on a store of millions of events new
-events wait while it is built (figures in docs/performance.md).
+And the function behind one index of the review tool's search, `postguard_short_pieces()`; the
+index itself (`postguard_events_search_why_short`) is built concurrently, apart from the tables,
+by short_search.py: `central init-db` builds it and waits, a service starting without it builds it
+in the background while it accepts events.
 """
 
 from __future__ import annotations
 
 from companion.audit.sinks.pg_schema import ensure_schema as ensure_audit_schema
+from companion.central.short_search import ensure_pieces_function
 
 CENTRAL_TABLES = ("postguard_enroll_codes", "postguard_devices", "postguard_device_laptops",
                   "postguard_accounts", "postguard_signin_throttle", "postguard_approvals")
@@ -85,33 +84,6 @@ CREATE INDEX IF NOT EXISTS postguard_approvals_purge ON postguard_approvals (pur
 """
 
 
-# Every piece of one and of two characters of a text, lower-cased, once each.
-SHORT_PIECES = """
-CREATE OR REPLACE FUNCTION postguard_short_pieces(t TEXT) RETURNS TEXT[]
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-    SELECT COALESCE(array_agg(DISTINCT substr(l, i, n)), '{}')
-    FROM (SELECT lower(t) AS l) s, generate_series(1, char_length(t)) i, (VALUES (1), (2)) v(n)
-    WHERE i + n - 1 <= char_length(t)
-$$;
-CREATE INDEX IF NOT EXISTS postguard_events_search_why_short ON postguard_events
-    USING GIN (postguard_short_pieces(justification)) WHERE kind = 'decision' AND justification IS NOT NULL;
-"""
-
-
-def short_search_exists(conn) -> bool:
-    return bool(conn.execute("SELECT to_regclass('postguard_events_search_why_short') IS NOT NULL").fetchone()[0])
-
-
-def ensure_short_search(conn) -> None:
-    """The index of justifications' short pieces, once (instances starting together wait for one)."""
-    with conn.transaction():
-        if short_search_exists(conn):
-            return
-        conn.execute("SELECT pg_advisory_xact_lock(hashtext('postguard_short_search'))")
-        if not short_search_exists(conn):
-            conn.execute(SHORT_PIECES)
-
-
 def central_tables_exist(conn) -> bool:
     """Whether every table of the central service is there."""
     row = conn.execute("SELECT " + " AND ".join(["to_regclass(%s) IS NOT NULL"] * len(CENTRAL_TABLES)),
@@ -120,12 +92,15 @@ def central_tables_exist(conn) -> bool:
 
 
 def ensure_central_schema(conn) -> None:
-    """Create the audit store's tables, the service's own and the short-term search index, once (an
-    advisory lock lets two instances start together)."""
+    """Create the audit store's tables, the service's own and the short-search index's function,
+    once (an advisory lock lets two instances start together). The index is short_search.build's."""
     ensure_audit_schema(conn)
     with conn.transaction():
         if not central_tables_exist(conn):
             conn.execute("SELECT pg_advisory_xact_lock(hashtext('postguard_central_schema'))")
             if not central_tables_exist(conn):
                 conn.execute(DDL)
-    ensure_short_search(conn)
+    with conn.transaction():
+        if conn.execute("SELECT to_regprocedure('postguard_short_pieces(text)') IS NULL").fetchone()[0]:
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext('postguard_central_schema'))")
+            ensure_pieces_function(conn)

@@ -56,12 +56,16 @@ def central_keygen(key_dir):
 @_DB
 def central_init_db(db_url):
     """Create the audit store's and the service's tables, so the service can run with fewer rights."""
+    from companion.central import short_search
     from companion.central.db import CentralStore
     from companion.central.schema import ensure_central_schema
 
     store = CentralStore(db_url)
     with store.connection() as conn:
         ensure_central_schema(conn)
+        if short_search.index_state(conn) != "ready":  # concurrently: laptops' events keep arriving meanwhile
+            click.echo(f"building {short_search.INDEX} (events are accepted meanwhile) ...", err=True)
+            short_search.build(conn)
     click.echo(f"tables ready in {store.describe()}")
 
 
@@ -77,7 +81,7 @@ def central_serve(db_url, host, port, key_dir):
 
     from waitress import create_server
 
-    from companion.central.app import create_central_app, start_purging
+    from companion.central.app import create_central_app, start_building_short_search, start_purging
     from companion.central.settings import CentralSettings
     from companion.errors import ConfigError
 
@@ -91,6 +95,7 @@ def central_serve(db_url, host, port, key_dir):
     except OSError as exc:
         raise ConfigError(f"cannot listen on {settings.host}:{settings.port} ({exc.strerror})", field="--port") from None
     stop_purging = start_purging(settings)
+    stop_building = start_building_short_search(settings)
     store = app.extensions["postguard_central"].store
     click.echo(f"Postguard central service on http://{settings.host}:{settings.port} over {store.describe()}",
                err=False)
@@ -100,6 +105,7 @@ def central_serve(db_url, host, port, key_dir):
         pass
     finally:
         stop_purging.set()
+        stop_building.set()
 
 
 @central.command("enroll-code")

@@ -13,8 +13,8 @@ trigram index can serve it. Such a term is matched against what it can name inst
 in `postguard_names`, the categories and sites by their ids, the rule ids the store has seen
 (`postguard_daily_rules`), each then found by the indexes above; and justifications through the
 central store's own index of their one- and two-character pieces (companion/central/schema.py,
-`postguard_events_search_why_short`). Without that index a short justification search reads the
-decisions, as before.
+`postguard_events_search_why_short`). Without that index, or while it is being built, a short
+justification search reads the decisions: the same posts, slower.
 """
 
 from __future__ import annotations
@@ -195,5 +195,8 @@ def _short_term(reader, text: str) -> ShortTerm:
 
 
 def short_search_index(reader) -> bool:
-    """Whether the central store has the index of justifications' short pieces (schema.py)."""
-    return bool(reader.rows("SELECT to_regclass('postguard_events_search_why_short') IS NOT NULL", [])[0][0])
+    """Whether the central store's index of justifications' short pieces is ready
+    (companion/central/short_search.py): not while it is being built, nor a build's invalid leftover."""
+    from companion.central.short_search import STATE_SQL
+
+    return reader.rows(STATE_SQL, [])[0][0] == "ready"

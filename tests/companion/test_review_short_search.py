@@ -17,6 +17,7 @@ from test_review_scale import synthetic_events, write_chained
 from companion.audit import AuditStore
 from companion.audit.pg_reader import PostgresAuditReader
 from companion.audit.sqlite_reader import SqliteAuditReader
+from companion.central import short_search
 from companion.central.schema import ensure_central_schema
 from companion.review.central_posts import central_plan
 from companion.review.posts import PostFilter, count_posts, find_posts
@@ -46,7 +47,8 @@ def stores(postgres, tmp_path_factory):
     """(the laptop's log, the central store with its indexes, the same store read from its events alone)."""
     url = new_database(postgres)
     with psycopg.connect(url, autocommit=True) as conn:
-        ensure_central_schema(conn)  # the service's schema: the short-pieces index included
+        ensure_central_schema(conn)  # the service's schema, and its short-pieces index as init-db builds it
+        short_search.build(conn)
     data_dir = tmp_path_factory.mktemp("short-search") / "data"
     chinese_team_log(data_dir)
     store = AuditStore.open(data_dir)
@@ -116,5 +118,4 @@ def test_without_the_short_pieces_index_a_short_search_still_finds_the_same_post
             sorted(keyed(find_posts(local, SQLITE, flt, limit=2000)))
     finally:
         with psycopg.connect(url, autocommit=True) as conn:
-            ensure_central_schema(conn)
-            assert conn.execute("SELECT to_regclass('postguard_events_search_why_short')").fetchone()[0]
+            assert short_search.build(conn) and short_search.index_state(conn) == "ready"

@@ -1,0 +1,93 @@
+"""The review tool's index for search terms of one or two characters, on the central store.
+
+`postguard_events_search_why_short` holds the one- and two-character pieces of every
+justification (`postguard_short_pieces()`, lower-cased) in a GIN index. A term shorter than three
+characters (a Chinese name such as 王伟, say) has no trigram for the trigram indexes to use; this
+index finds its justifications (companion/review/central_posts.py).
+
+It is built with `CREATE INDEX CONCURRENTLY`, so laptops' events keep arriving while it is built
+(about 2.5 minutes on 10 million events, docs/performance.md): `central init-db` builds it and
+waits, and a service started on a store without it accepts events at once and builds it in the
+background (`start_building` in app.py). Until it is ready a short search reads the decisions
+instead: same posts, slower.
+
+A concurrent build that stopped half-way (the instance was killed, the build cancelled) leaves
+the index behind as INVALID: the planner never uses it and `CREATE INDEX IF NOT EXISTS` would
+keep it as it is, so `build` drops it and builds it again. Instances starting together take
+turns on an advisory lock held by the builder's session; the others poll for it rather than wait
+inside a statement, as a waiting statement would hold a snapshot the build itself waits out.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+
+INDEX = "postguard_events_search_why_short"
+_LOCK = "hashtext('postguard_short_search')"
+
+# Every piece of one and of two characters of a text, lower-cased, once each.
+PIECES_FUNCTION = """
+CREATE OR REPLACE FUNCTION postguard_short_pieces(t TEXT) RETURNS TEXT[]
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT COALESCE(array_agg(DISTINCT substr(l, i, n)), '{}')
+    FROM (SELECT lower(t) AS l) s, generate_series(1, char_length(t)) i, (VALUES (1), (2)) v(n)
+    WHERE i + n - 1 <= char_length(t)
+$$;
+"""
+CREATE_INDEX = (f"CREATE INDEX CONCURRENTLY {INDEX} ON postguard_events "
+                "USING GIN (postguard_short_pieces(justification)) "
+                "WHERE kind = 'decision' AND justification IS NOT NULL")
+
+# 'ready' (valid: the planner uses it), 'invalid' (being built, or left half-built), NULL: missing
+STATE_SQL = (f"SELECT CASE WHEN to_regclass('{INDEX}') IS NULL THEN NULL "
+             f"WHEN (SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('{INDEX}')) "
+             "THEN 'ready' ELSE 'invalid' END")
+
+
+def index_state(conn) -> str:
+    """'ready', 'invalid' (being built, or left half-built by a build that stopped) or 'missing'."""
+    return conn.execute(STATE_SQL).fetchone()[0] or "missing"
+
+
+def ensure_pieces_function(conn) -> None:
+    """`postguard_short_pieces()`, once, inside the caller's transaction (which holds the schema's
+    advisory lock), so a service role without CREATE leaves an existing one alone."""
+    if conn.execute("SELECT to_regprocedure('postguard_short_pieces(text)') IS NULL").fetchone()[0]:
+        conn.execute(PIECES_FUNCTION)
+
+
+def build(conn, *, stop: threading.Event | None = None, poll_s: float = 2.0) -> bool:
+    """Build the index without holding new events back; True once it is ready, False when `stop`
+    was set while another instance was building it.
+
+    `conn` must be in autocommit mode (a concurrent build cannot run inside a transaction). While
+    another session holds the builders' lock, this one polls; when it gets the lock, a leftover
+    INVALID index is dropped (concurrently too) and the index built again.
+    """
+    if not conn.autocommit:
+        raise ValueError("the short-search index is built concurrently: pass an autocommit connection")
+    stop = stop or threading.Event()
+    while not conn.execute(f"SELECT pg_try_advisory_lock({_LOCK})").fetchone()[0]:
+        if index_state(conn) == "ready":
+            return True
+        if stop.wait(poll_s):
+            return False
+    try:
+        state = index_state(conn)
+        if state == "ready":
+            return True
+        if state == "invalid":  # no one else builds it (we hold the lock): a build that stopped half-way
+            conn.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {INDEX}")
+        conn.execute(CREATE_INDEX)
+        return True
+    finally:
+        _unlock(conn)
+
+
+def _unlock(conn) -> None:
+    """Give the builders' lock back (a connection the failure broke has lost it already)."""
+    import psycopg
+
+    with contextlib.suppress(psycopg.Error):
+        conn.execute(f"SELECT pg_advisory_unlock({_LOCK})")
