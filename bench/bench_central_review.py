@@ -140,14 +140,18 @@ def prepare(url: str) -> None:
     and the search indexes, as `central init-db` makes them on an existing store; timed."""
     import psycopg
 
+    from companion.central import short_search
     from companion.central.schema import ensure_central_schema
 
     started = time.perf_counter()
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("SET maintenance_work_mem = '1GB'")
         ensure_central_schema(conn)
+        tables = time.perf_counter()
+        short_search.build(conn)  # as init-db: concurrently, and waited for
         conn.execute("VACUUM ANALYZE")
-    print(f"review tables rebuilt and search indexes built in {time.perf_counter() - started:.0f} s", flush=True)
+    print(f"review tables rebuilt and trigram indexes built in {tables - started:.0f} s, the short-search index "
+          f"and VACUUM ANALYZE {time.perf_counter() - tables:.0f} s", flush=True)
 
 
 def pages(today) -> list[tuple[str, str]]:

@@ -22,6 +22,7 @@ in the background while it accepts events.
 from __future__ import annotations
 
 from companion.audit.sinks.pg_schema import ensure_schema as ensure_audit_schema
+from companion.central import short_search
 from companion.central.short_search import ensure_pieces_function
 
 CENTRAL_TABLES = ("postguard_enroll_codes", "postguard_devices", "postguard_device_laptops",
@@ -100,7 +101,11 @@ def ensure_central_schema(conn) -> None:
             conn.execute("SELECT pg_advisory_xact_lock(hashtext('postguard_central_schema'))")
             if not central_tables_exist(conn):
                 conn.execute(DDL)
-    with conn.transaction():
-        if conn.execute("SELECT to_regprocedure('postguard_short_pieces(text)') IS NULL").fetchone()[0]:
-            conn.execute("SELECT pg_advisory_xact_lock(hashtext('postguard_central_schema'))")
-            ensure_pieces_function(conn)
+    ensure_pieces_function(conn)
+
+
+def init_db(conn) -> None:
+    """What `central init-db` makes: the schema above, then the short-search index, built
+    concurrently (laptops' events keep arriving) and waited for. `conn` is in autocommit mode."""
+    ensure_central_schema(conn)
+    short_search.ensure(conn)

@@ -51,10 +51,21 @@ def index_state(conn) -> str:
 
 
 def ensure_pieces_function(conn) -> None:
-    """`postguard_short_pieces()`, once, inside the caller's transaction (which holds the schema's
-    advisory lock), so a service role without CREATE leaves an existing one alone."""
-    if conn.execute("SELECT to_regprocedure('postguard_short_pieces(text)') IS NULL").fetchone()[0]:
-        conn.execute(PIECES_FUNCTION)
+    """`postguard_short_pieces()`, once (instances starting together take turns on an advisory
+    lock), so a service role without CREATE leaves an existing one alone."""
+    missing = "SELECT to_regprocedure('postguard_short_pieces(text)') IS NULL"
+    with conn.transaction():
+        if conn.execute(missing).fetchone()[0]:
+            conn.execute(f"SELECT pg_advisory_xact_lock({_LOCK})")
+            if conn.execute(missing).fetchone()[0]:
+                conn.execute(PIECES_FUNCTION)
+
+
+def ensure(conn) -> None:
+    """The function and the index, built concurrently and waited for (`central init-db`, and the
+    benches' stores, which must have what the service's has). `conn` is in autocommit mode."""
+    ensure_pieces_function(conn)
+    build(conn)
 
 
 def build(conn, *, stop: threading.Event | None = None, poll_s: float = 2.0) -> bool:

@@ -55,17 +55,14 @@ def central_keygen(key_dir):
 @central.command("init-db")
 @_DB
 def central_init_db(db_url):
-    """Create the audit store's and the service's tables, so the service can run with fewer rights."""
-    from companion.central import short_search
+    """Create the audit store's and the service's tables, so the service can run with fewer rights, and
+    the index for short searches (built concurrently: laptops' events keep arriving meanwhile)."""
     from companion.central.db import CentralStore
-    from companion.central.schema import ensure_central_schema
+    from companion.central.schema import init_db
 
     store = CentralStore(db_url)
     with store.connection() as conn:
-        ensure_central_schema(conn)
-        if short_search.index_state(conn) != "ready":  # concurrently: laptops' events keep arriving meanwhile
-            click.echo(f"building {short_search.INDEX} (events are accepted meanwhile) ...", err=True)
-            short_search.build(conn)
+        init_db(conn)
     click.echo(f"tables ready in {store.describe()}")
 
 
