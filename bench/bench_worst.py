@@ -3,8 +3,10 @@
 Shapes that made backtracking matchers quadratic (runs of digits, `aA1_`, `1a`, `a.`,
 `a-`, `x.`, `1,`), shapes that wake the costliest stages (numbers, phone numbers and
 e-mail addresses everywhere, national numbers that libphonenumber tries region by region,
-addresses whose every domain is new), a huge token, random CJK, and random mixes. Each is built fresh per length with seeded randomness, so
-no cache can flatter a later row.
+addresses whose every domain is new), a huge token, random CJK, and random mixes (of a few
+classes, and of every letter, digit and a dozen signs, which the red-line encoder read whole
+until 2026-12-05). Each is built fresh per length with seeded randomness, so no cache can
+flatter a later row.
 
 For each shape and length, one check through `engine.check` with the configured budget
 (what a user gets: time and whether the answer says `text_incomplete`) and one through
@@ -75,6 +77,7 @@ SHAPES = {
     "random digits+spaces": _random_from("0123456789 "),
     "random punctuation+digits": _random_from("0123456789.,-/()+ "),
     "random mixed classes": _random_from("aZ9_.-@ ,$€中"),
+    "random letters and signs": _random_from("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,-_@$€!?()/"),
     "phone numbers": _phones, "national phone numbers": _national_phones, "e-mail addresses": _emails,
     "e-mail addresses (new domains)": _emails_new_domains, "prices": _prices,
     "random CJK": _cjk, "huge token": _repeat("a"),

