@@ -4,16 +4,17 @@ reading the whole store.
 
 A search first samples the newest posts (`central_plan`). A term common among them walks the
 time index, every branch tested row by row; a rarer one fetches its matches by index: trigram
-indexes on rules, categories and site, the person's names matched in `postguard_names` and then
-found by the account and person indexes, and the posts whose justification matches listed first
-(up to `WHY_LOOKUP_CAP`).
+indexes on rules, categories and site, the categories index for a category named by its label in
+either language (present.categories_named), the person's names matched in `postguard_names` and
+then found by the account and person indexes, and the posts whose justification matches listed
+first (up to `WHY_LOOKUP_CAP`).
 
 A term shorter than three characters has no trigram (Chinese names are often two: 王伟), so no
 trigram index can serve it. Such a term is matched against what it can name instead: the people
-in `postguard_names`, the categories and sites by their ids, the rule ids the store has seen
-(`postguard_daily_rules`), each then found by the indexes above; and justifications through the
-central store's own index of their one- and two-character pieces (companion/central/schema.py,
-`postguard_events_search_why_short`). Without that index, or while it is being built, a short
+in `postguard_names`, the categories by their ids or labels, the sites by their ids, the rule ids
+the store has seen (`postguard_daily_rules`), each then found by the indexes above; and
+justifications through the central store's own index of their one- and two-character pieces
+(companion/central/short_search.py, `postguard_events_search_why_short`). Without that index, or while it is being built, a short
 justification search reads the decisions: the same posts, slower.
 """
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from companion.review.present import categories_named
 from companion.review.sql import Dialect, central_tables
 
 WHY_LOOKUP_CAP = 1_000
@@ -70,13 +72,16 @@ def indexed_search(text: str, central: Central) -> tuple[str, list]:
     justification matches."""
     term = f"%{escape_like(text)}%"
     if central.dense:
-        return _walked_search(term, central.why_scans)
+        return _walked_search(term, central.why_scans, categories_named(text))
     if central.short is not None:
         arms, params = _short_arms(central.short)
     else:
         arms = [f"{column} ILIKE %s ESCAPE '\\'" for column in (
             "c.rules::text", "c.categories::text", "COALESCE(c.platform, '')")]
         params = [term] * 3
+        if named := categories_named(text):  # a category by its label: the categories index
+            arms.append("c.categories ?| %s")
+            params.append(named)
     if central.users:
         arms.append("c.os_user = ANY(%s)")
         params.append(central.users)
@@ -118,14 +123,18 @@ _WHY_EXISTS = ("EXISTS (SELECT 1 FROM postguard_events j WHERE j.scan_id = c.sca
                "AND j.justification ILIKE %s ESCAPE '\\' OFFSET 0)")
 
 
-def _walked_search(term: str, why_scans: list[str] | None = None) -> tuple[str, list]:
+def _walked_search(term: str, why_scans: list[str] | None = None, named: list[str] | None = None) -> tuple[str, list]:
     """The same search for a walk down the time index: no branch an index could serve (`|| ''`
-    hides the trigram indexes), so the planner walks instead of fetching every match first.
-    Listed justification matches are tested against the list (hashed), others probed per row."""
+    hides the trigram indexes, the function form of `?|` the categories index), so the planner
+    walks instead of fetching every match first. Listed justification matches are tested against
+    the list (hashed), others probed per row."""
     arms = [f"{column} ILIKE %s ESCAPE '\\'" for column in (
         "c.os_user", "(c.details->>'identity')", "(c.rules::text || '')", "(c.categories::text || '')",
         "(COALESCE(c.platform, '') || '')")]
     params: list = [term] * 5
+    if named:
+        arms.append("jsonb_exists_any(c.categories, %s)")
+        params.append(named)
     if why_scans is None:
         arms.append(_WHY_EXISTS)
         params.append(term)
@@ -183,14 +192,16 @@ def central_plan(reader, d: Dialect, flt) -> Central | None:
 
 
 def _short_term(reader, text: str) -> ShortTerm:
-    """The rule ids the store has seen, the categories and the sites that `text` is part of."""
+    """The rule ids the store has seen, the categories (by id or by label) and the sites that `text`
+    is part of."""
     from companion.detection.types import CATEGORIES
     from companion.sites import SITE_IDS
 
     folded = text.lower()
     rules = [row[0] for row in reader.rows("SELECT DISTINCT rule FROM postguard_daily_rules "
                                            "WHERE rule ILIKE %s ESCAPE '\\'", [f"%{escape_like(text)}%"])]
-    return ShortTerm(rules=sorted(rules), categories=[c for c in CATEGORIES if folded in c],
+    named = categories_named(text)
+    return ShortTerm(rules=sorted(rules), categories=[c for c in CATEGORIES if folded in c or c in named],
                      platforms=[p for p in (*SITE_IDS, "other") if folded in p])
 
 

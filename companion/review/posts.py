@@ -134,11 +134,9 @@ def _inner_where(d: Dialect, flt: PostFilter, central: Central | None = None) ->
         clauses.append(clause)
         params.extend(extra)
     elif flt.search:
-        clauses.append(_search_clause(d))
-        term = f"%{escape_like(flt.search)}%"
-        # SQLite reads the identity out of the raw details text (no JSON parse per row)
-        identity = f'%"identity":"{term}' if d.name == "sqlite" else term
-        params.extend([term, identity, term, term, term, term])
+        clause, extra = _search_clause(d, flt.search)
+        clauses.append(clause)
+        params.extend(extra)
     if flt.outcome is not None and central is not None and central.tables.counts:
         clauses.append("EXISTS (SELECT 1 FROM postguard_posts po WHERE po.event_id = c.id AND po.outcome = %s)")
         params.append(flt.outcome)
@@ -153,15 +151,33 @@ def _inner_where(d: Dialect, flt: PostFilter, central: Central | None = None) ->
     return clauses, params
 
 
-def _search_clause(d: Dialect) -> str:
-    """Who, rule, category, platform or justification contains the words (never excerpts)."""
+def _search_clause(d: Dialect, search: str) -> tuple[str, list]:
+    """Who, rule, category (by id, or by its label in either language), platform or justification
+    contains the words (never excerpts)."""
     ph, like = d.ph, d.like
     esc = "ESCAPE '\\'"
     identity = "c.details" if d.name == "sqlite" else d.identity
+    term = f"%{escape_like(search)}%"
+    # SQLite reads the identity out of the raw details text (no JSON parse per row)
+    params = [term, f'%"identity":"{term}' if d.name == "sqlite" else term, term, term, term, term]
+    labelled, labelled_params = labelled_categories(d, search)
     return (f"(c.os_user {like} {ph} {esc} OR {identity} {like} {ph} {esc} "
             f"OR {d.text_of('rules')} {like} {ph} {esc} OR {d.text_of('categories')} {like} {ph} {esc} "
             f"OR c.platform {like} {ph} {esc} OR c.scan_id IN (SELECT j.scan_id FROM {d.table} j "
-            f"WHERE j.kind = 'decision' AND j.justification {like} {ph} {esc}))")
+            f"WHERE j.kind = 'decision' AND j.justification {like} {ph} {esc}){labelled})"), params + labelled_params
+
+
+def labelled_categories(d: Dialect, search: str) -> tuple[str, list]:
+    """' OR c has one of the categories whose label contains the words' (present.categories_named),
+    or nothing when no label does."""
+    from companion.review.present import categories_named
+
+    named = categories_named(search)
+    if not named:
+        return "", []
+    if d.name == "postgres":
+        return " OR c.categories ?| %s", [named]  # the categories' GIN index serves it
+    return " OR " + " OR ".join([d.category_test] * len(named)), [d.category_param(c) for c in named]
 
 
 def _decided(d: Dialect, actions: tuple[str, ...]) -> str:

@@ -8,6 +8,7 @@ shown in the page's language (i18n.py; the Chinese is in messages_zh.py).
 from __future__ import annotations
 
 from companion.review.i18n import translate
+from companion.review.messages_zh import ZH
 from companion.sites import SITE_LABELS
 
 CATEGORY_LABELS = {
@@ -30,6 +31,17 @@ PLATFORM_LABELS = {**SITE_LABELS, "other": "Other"}
 def category_label(name: str | None) -> str:
     """A category's reader-facing name (an unknown id is shown as it is)."""
     return translate(CATEGORY_LABELS.get(name or "", name or ""))
+
+
+def categories_named(text: str) -> list[str]:
+    """The category ids whose label, in English or in Chinese, contains `text` in any case: a reviewer
+    searches a category by the name the page shows it under (价格, "pricing", "Personal data"),
+    in either language whatever the page's. Words of the label table only, never of a post."""
+    folded = text.strip().casefold()
+    if not folded:
+        return []
+    return [category for category, label in CATEGORY_LABELS.items()
+            if folded in label.casefold() or folded in ZH.get(label, label).casefold()]
 
 
 def utc_time(ts: str | None) -> str:

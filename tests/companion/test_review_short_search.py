@@ -101,7 +101,9 @@ def test_a_two_character_name_or_reason_is_found_and_names_what_it_matched(store
     assert name and {p.person for p in name} >= {"王伟"}
     assert any("王伟" in (p.justification or "") for p in name), "the reason naming 王伟 too"
     price = find_posts(central, POSTGRES, PostFilter(search="价格", outcome="overridden"), limit=2000)
-    assert price and all("价格" in p.justification for p in price)
+    assert any("价格" in p.justification and "pricing" not in p.check["categories"] for p in price)
+    assert all("价格" in p.justification or "pricing" in p.check["categories"] for p in price), \
+        "价格 in the reason, or the category the page calls 价格"
     plan = central_plan(central, POSTGRES, PostFilter(search="pr"))
     assert plan.short.rules == ["product_codename", "unit_price"] and "pricing" in plan.short.categories
     assert central_plan(central, POSTGRES, PostFilter(search="王伟")).users == ["王伟"]
@@ -119,3 +121,46 @@ def test_without_the_short_pieces_index_a_short_search_still_finds_the_same_post
     finally:
         with psycopg.connect(url, autocommit=True) as conn:
             assert short_search.build(conn) and short_search.index_state(conn) == "ready"
+
+
+# A category searched by the name the page shows it under, in either language, and the ids it
+# stands for (companion/review/present.py's label table; the Chinese from messages_zh.py).
+LABELS = {"价格": ["pricing"], "Pricing": ["pricing"], "PRIC": ["pricing"], "个人数据": ["contact_pii"],
+          "personal DATA": ["contact_pii"], "机密": ["client_confidential"], "Client confidential": ["client_confidential"],
+          "竞争": ["competitor"], "敏感话题": ["sensitive_topic"], "Unreleased": ["unreleased_product"],
+          "账户错误": ["wrong_account"]}
+
+
+@pytest.mark.parametrize("term", LABELS)
+def test_a_category_is_found_by_its_label_in_english_or_chinese_on_both_stores(stores, term, plan_kind):
+    from companion.review.present import categories_named
+
+    assert categories_named(term) == LABELS[term]
+    local, central, events_only = stores
+    for flt in (PostFilter(search=term), PostFilter(search=term, include_clean=True)):
+        found = find_posts(local, SQLITE, flt, limit=5000)
+        labelled = [p for p in find_posts(local, SQLITE, PostFilter(category=LABELS[term][0], include_clean=True),
+                                          limit=5000)
+                    if flt.include_clean or p.check.get("verdict") != "allow"]
+        if LABELS[term][0] != "wrong_account":  # the synthetic year has no wrong-account finding
+            assert labelled, f"the synthetic year has posts with {LABELS[term]}"
+        assert {p.check["scan_id"] for p in labelled} <= {p.check["scan_id"] for p in found}
+        indexed = find_posts(central, POSTGRES, flt, limit=5000, matching=count_posts(central, POSTGRES, flt))
+        assert keyed(indexed) == keyed(find_posts(events_only, POSTGRES, flt, limit=5000))
+        assert sorted(keyed(indexed)) == sorted(keyed(found))
+
+
+def test_a_label_search_finds_the_category_and_nothing_its_words_do_not_name(stores, monkeypatch):
+    from companion.review import central_posts
+
+    local, central, _ = stores
+    personal = find_posts(local, SQLITE, PostFilter(search="个人数据"), limit=5000)
+    assert personal and all("contact_pii" in p.check["categories"] for p in personal)
+    assert sorted(keyed(find_posts(central, POSTGRES, PostFilter(search="个人数据"), limit=5000))) == \
+        sorted(keyed(personal))
+    monkeypatch.setattr(central_posts, "DENSE_MATCHES", 10**6)  # fetched by index, as on a large store
+    monkeypatch.setattr(central_posts, "COMMON_JUSTIFICATION", 10**6)
+    price = central_plan(central, POSTGRES, PostFilter(search="价格"))
+    assert "pricing" in price.short.categories, "a two-character label names its category on the central store"
+    assert not find_posts(local, SQLITE, PostFilter(search="Prices"), limit=10), \
+        "a word that is not in a label names no category (and post text is never searched)"
