@@ -153,16 +153,17 @@ def keystroke_cost(context, server, site, n=300):
     return measured
 
 
-def keystrokes_with_marks(with_ext, without, server, site, n=200):
+def keystrokes_with_marks(with_ext, without, server, site, n=200, baseline=None):
     """Per-keystroke cost (ms) at the end of a pre-checked risky post, with its findings underlined,
-    and the same keystrokes without the extension."""
+    the same keystrokes without the extension, and with the baseline build when given."""
     out = {}
-    for name, context in (("with", with_ext), ("without", without)):
+    contexts = [("with", with_ext)] + ([("baseline", baseline)] if baseline else []) + [("without", without)]
+    for name, context in contexts:
         opened_at = now_ms()
         page = open_replica(context, server.url(site, AS_PAGE[site]))
         open_composer(page, site)
         last_key = type_post(page, site, RISKY_TEXT)
-        if name == "with":
+        if name != "without":
             worker = wait_for_service_worker(context)
             wait_for_precheck(worker, max(last_key, opened_at))
             page.wait_for_function(MARKS_SHOWN)
@@ -199,6 +200,10 @@ def report_keystrokes(site, measured):
     on, off = measured["with"], measured["without"]
     print(f"{'':10s} keystroke with findings underlined (input + its frame): {spread('with', on)}; "
           f"{spread('without', off)}; extension p95 share {pct(on, .95) - pct(off, .95):.3f} ms", flush=True)
+    if "baseline" in measured:
+        base = measured["baseline"]
+        print(f"{'':10s} the same with the baseline build: {spread('baseline', base)}; "
+              f"baseline's p95 share {pct(base, .95) - pct(off, .95):.3f} ms", flush=True)
 
 
 def describe(samples, expected_checks):
@@ -208,24 +213,28 @@ def describe(samples, expected_checks):
             f" (runs with other than {expected_checks} check(s) at click: {unexpected}/{len(samples)})")
 
 
-def bench_site_marks(site, with_ext, without, server, runs):
+def bench_site_marks(site, with_ext, without, server, runs, baseline=None, only_keystrokes=False):
     """The issue's speed section in Chromium: keystrokes with highlights on, a photo 2 s before the click."""
-    report_keystrokes(site, keystrokes_with_marks(with_ext, without, server, site))
-    if site in PHOTO_SITES:
+    report_keystrokes(site, keystrokes_with_marks(with_ext, without, server, site, baseline=baseline))
+    if site in PHOTO_SITES and not only_keystrokes:
         plain = click_latency(with_ext, None, server, site, CLEAN_TEXT, False, max(5, runs // 2))
         photo = photo_before_click(with_ext, server, site, max(5, runs // 2))
         print(f"{'':10s} clean post, click->posted: no photo {describe(plain, 0)}", flush=True)
         print(f"{'':10s} clean post + clean photo attached 2 s before, click->posted {describe(photo, 0)}", flush=True)
 
 
-def bench_firefox(sites, server, runs, tmp):
+def bench_firefox(sites, server, runs, tmp, baseline=None, only_keystrokes=False):
     """The same figures in Firefox ESR (bench_extension_firefox.FirefoxBench)."""
     photo = tmp / "landscape.png"
     photo.write_bytes(landscape_png())
-    bench = bench_extension_firefox.FirefoxBench(tmp, server, photo)
+    bench = bench_extension_firefox.FirefoxBench(tmp, server, photo, baseline)
     try:
         print(f"firefox {bench.with_ext.version}", flush=True)
         for site in sites:
+            if only_keystrokes:
+                print(f"{site:10s} [firefox]", flush=True)
+                report_keystrokes(site, bench.keystrokes(site, RISKY_TEXT))
+                continue
             risky = bench.click_latency(site, RISKY_TEXT, True, runs)
             clean = bench.click_latency(site, CLEAN_TEXT, False, runs)
             print(f"{site:10s} [firefox] pre-checked risky, click->panel  {describe(risky, 0)}", flush=True)
@@ -264,6 +273,12 @@ def main() -> None:
     parser.add_argument("--browser", choices=("chromium", "firefox", "both"), default="both")
     parser.add_argument("--only-issue", action="store_true",
                         help="only the issue's speed section (no cold-path or stopped-worker runs)")
+    parser.add_argument("--only-keystrokes", action="store_true",
+                        help="only the keystroke cost with findings underlined")
+    parser.add_argument("--baseline", type=Path, metavar="EXTENSION_DIR",
+                        help="also measure the keystrokes with this extension folder (built from another "
+                             "commit: git archive <commit> extension scripts package.json, then "
+                             "node scripts/build-extension.mjs there) in the same run")
     args = parser.parse_args()
     sites = args.sites.split(",")
     print(f"{time.strftime('%Y-%m-%d %H:%M')} load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} "
@@ -278,18 +293,25 @@ def main() -> None:
                 worker = wait_for_service_worker(with_ext)
                 use_companion(worker, companion.url)
                 without = launch_chromium(pw, tmp / "p2", server.host_resolver_rules(), None)
+                baseline = None
+                if args.baseline:
+                    baseline = launch_chromium(pw, tmp / "p3", server.host_resolver_rules(), args.baseline.resolve())
+                    use_companion(wait_for_service_worker(baseline), companion.url)
                 print(f"chromium {with_ext.browser.version if with_ext.browser else ''}", flush=True)
                 for site in sites:
-                    if args.only_issue:
+                    if args.only_keystrokes:
+                        print(f"{site:10s}", flush=True)
+                    elif args.only_issue:
                         risky = click_latency(with_ext, worker, server, site, RISKY_TEXT, True, args.runs)
                         print(f"{site:10s} pre-checked risky, click->panel  {describe(risky, 0)}", flush=True)
                     else:
                         bench_site(site, with_ext, worker, without, server, args.runs)
-                    bench_site_marks(site, with_ext, without, server, args.runs)
-                with_ext.close()
-                without.close()
+                    bench_site_marks(site, with_ext, without, server, args.runs, baseline, args.only_keystrokes)
+                for context in (with_ext, without, baseline):
+                    if context:
+                        context.close()
             if args.browser in ("firefox", "both"):
-                bench_firefox(sites, server, args.runs, tmp)
+                bench_firefox(sites, server, args.runs, tmp, args.baseline and args.baseline.resolve(), args.only_keystrokes)
         finally:
             companion.stop()
             server.stop()

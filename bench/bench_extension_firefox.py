@@ -120,7 +120,7 @@ class AuditChecks:
 class FirefoxBench:
     """firefox-esr with the extension (and one without) on the replicas, the companion's URL in policies.json."""
 
-    def __init__(self, tmp: Path, server, photo: Path) -> None:
+    def __init__(self, tmp: Path, server, photo: Path, baseline: Path | None = None) -> None:
         self.companion = start_companion(tmp / "ff-companion", env=allowed_origins_env())
         self.checks = AuditChecks(self.companion.data_dir)
         self.proxy = ConnectProxy([site.hostname for site in REPLICAS.values()], server.port).start()
@@ -129,10 +129,13 @@ class FirefoxBench:
         prefs = {"privacy.reduceTimerPrecision": False}
         self.with_ext = FirefoxBrowser(self.proxy.pac_script(), extra_prefs=prefs)
         self.without = FirefoxBrowser(self.proxy.pac_script(), extension_dir=None, extra_prefs=prefs)
+        # The same extension built from another commit (bench_extension.py --baseline), measured beside it.
+        self.baseline = FirefoxBrowser(self.proxy.pac_script(), extension_dir=baseline, extra_prefs=prefs) if baseline else None
         self.photo = photo
 
     def close(self) -> None:
-        for closing in (self.with_ext.close, self.without.close, self.policy.remove, self.proxy.stop, self.companion.stop):
+        browsers = [self.with_ext, self.without] + ([self.baseline] if self.baseline else [])
+        for closing in (*(b.close for b in browsers), self.policy.remove, self.proxy.stop, self.companion.stop):
             try:
                 closing()
             except Exception:  # noqa: BLE001 - a bench tears everything down whatever failed
@@ -201,11 +204,15 @@ class FirefoxBench:
         return samples
 
     def keystrokes(self, site: str, text: str, n: int = 200) -> dict[str, list[float]]:
-        """Per-keystroke cost with the extension (its underlines shown) and without it."""
+        """Per-keystroke cost with the extension (its underlines shown), without it, and with the
+        baseline build when there is one."""
         out = {}
-        for name, browser in (("with", self.with_ext), ("without", self.without)):
-            page = self.typed(browser, site, text, wait=name == "with")
-            if name == "with":
+        browsers = [("with", self.with_ext), ("without", self.without)]
+        if self.baseline:
+            browsers.insert(1, ("baseline", self.baseline))
+        for name, browser in browsers:
+            page = self.typed(browser, site, text, wait=name != "without")
+            if name != "without":
                 page.wait_for_function(MARKS_SHOWN)
             page.press("End", "Control")
             out[name] = costs_of(page.evaluate(KEYSTROKES, {"site": site, "n": n}))

@@ -58,28 +58,37 @@ function rectsOf(spans) {
 /**
  * Places one box per rect. Typing redraws on every frame, so the boxes already there are reused and
  * only what changed is written: a keystroke that moves no underline costs reads, not style changes.
+ * What each box was given is kept beside it (`drawn`) rather than read back from `style`: Firefox
+ * reads a fractional pixel back with six significant digits ("12.3333px" for 12.333333333333334px,
+ * firefox-esr 153, 2026-12-05), so the comparison never matched there and every box was written again
+ * on every frame; and each read is a DOM call, which crosses a wrapper in Firefox's content scripts.
  */
+const drawn = new WeakMap(); // layer -> [{box, className, left, top, width, height}]
+
 function draw(layer, spans, live = false) {
   const doc = layer.ownerDocument;
   // The layer is `fixed; inset: 0`, but a transformed ancestor makes it relative to that ancestor:
   // boxes are placed from the layer's own origin, right in both cases.
   const origin = typeof layer.getBoundingClientRect === "function" ? layer.getBoundingClientRect() : { left: 0, top: 0 };
   const rects = rectsOf(spans);
-  while (layer.children.length > rects.length) layer.lastElementChild.remove();
+  const boxes = drawn.get(layer) || [];
+  drawn.set(layer, boxes);
+  while (boxes.length > rects.length) boxes.pop().box.remove();
   rects.forEach(({ rect, severity, isCurrent }, index) => {
-    const box = layer.children[index] || layer.appendChild(ui.el(doc, "div"));
+    const was = boxes[index] || (boxes[index] = { box: layer.appendChild(ui.el(doc, "div")) });
     const className = `pg-hl pg-sev-${severity}${live ? " pg-live" : ""}${isCurrent ? " pg-current" : ""}`;
-    if (box.className !== className) box.className = className;
-    setPx(box, "left", rect.left - origin.left);
-    setPx(box, "top", rect.top - origin.top);
-    setPx(box, "width", rect.width);
-    setPx(box, "height", rect.height);
+    if (was.className !== className) was.box.className = was.className = className;
+    setPx(was, "left", rect.left - origin.left);
+    setPx(was, "top", rect.top - origin.top);
+    setPx(was, "width", rect.width);
+    setPx(was, "height", rect.height);
   });
 }
 
-function setPx(box, property, value) {
-  const px = `${value}px`;
-  if (box.style[property] !== px) box.style[property] = px;
+function setPx(was, property, value) {
+  if (was[property] === value) return;
+  was[property] = value;
+  was.box.style[property] = `${value}px`;
 }
 
 /** Removes the overlay (on input in the editor, on panel close, on detach). */

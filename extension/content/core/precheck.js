@@ -3,7 +3,8 @@
  * and caches the answer by text + photo hashes, so that at the Post click the answer is usually
  * already there and a clean post goes out with no wait at all.
  *
- * Per keystroke the guard only restarts a timer (schedule); the text is read once the user pauses.
+ * Per keystroke the guard only moves the pre-check's due time (schedule); the text is read once the
+ * user pauses.
  */
 import { adapters } from "./adapter-base.js";
 import { imageStore } from "./images.js";
@@ -129,13 +130,28 @@ function runBackground(composer, platform) {
   });
 }
 
-/** Restarts the debounce timer of a composer (called on every keystroke). */
+/**
+ * Puts the composer's pre-check `delay` ms from now (called on every keystroke). A keystroke only moves
+ * the due time: the timer already set, when it fires early, sets itself again for the rest, so typing
+ * costs no timer calls (each one a wrapper crossing in Firefox's content scripts). A shorter delay
+ * than the timer's (a photo attached) sets a new one.
+ */
 function schedule(composer, platform, delay = DEBOUNCE_MS) {
   const state = sessionFor(composer.root).precheck;
+  const now = root.performance.now();
+  Object.assign(state, { due: now + delay, composer, platform });
+  if (state.timer && state.firesAt <= state.due) return;
   if (state.timer) root.clearTimeout(state.timer);
+  arm(state, delay, now);
+}
+
+function arm(state, delay, now) {
+  state.firesAt = now + delay;
   state.timer = root.setTimeout(() => {
+    const rest = state.due - root.performance.now();
+    if (rest > 1) { arm(state, rest, root.performance.now()); return; }
     state.timer = 0;
-    if (!runtime.detached) runBackground(composer, platform);
+    if (!runtime.detached) runBackground(state.composer, state.platform);
   }, delay);
 }
 

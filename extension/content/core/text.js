@@ -72,13 +72,16 @@ function positionAt(extracted, offset, preferEnd) {
   return last ? { node: last.node, offset: last.length } : null;
 }
 
-/** A Range covering [start, end) in UTF-16 offsets of the extracted text, or null. */
-function rangeFor(extracted, start, end) {
+/**
+ * A Range covering [start, end) in UTF-16 offsets of the extracted text, or null. `reuse`: a Range to
+ * move there instead of making a new one (the underlines keep one per mark while the user types).
+ */
+function rangeFor(extracted, start, end, reuse = null) {
   if (!(end > start)) return null;
   const from = positionAt(extracted, start, false);
   const to = positionAt(extracted, end, true);
   if (!from || !to) return null;
-  const range = from.node.ownerDocument.createRange();
+  const range = reuse || from.node.ownerDocument.createRange();
   range.setStart(from.node, from.offset);
   range.setEnd(to.node, to.offset);
   return range;
