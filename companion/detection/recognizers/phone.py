@@ -34,7 +34,7 @@ from companion.detection.deadline import Deadline
 from companion.detection.linear_regex import LinearPattern
 from companion.detection.recognizers.context_words import boosted
 from companion.detection.recognizers.not_a_phone import is_not_a_phone
-from companion.detection.recognizers.phone_validity import is_valid_number, prepare
+from companion.detection.recognizers.phone_validity import is_valid_number, prepare, type_descs
 from companion.detection.recognizers.region_names import regions_named_near
 
 # A maximal run of phone characters holding six digits or more (fewer are never a phone,
@@ -168,29 +168,52 @@ def _could_be_valid_in(raw: str, region: str) -> bool:
     for a number valid nowhere).
 
     libphonenumber accepts a number only when its national part matches the region's
-    general pattern, and that part is the digits, with or without the national prefix
-    (`0`, or a carrier code) stripped: the same test as one regular expression. Numbers that
-    start with the region's international prefix, and regions that rewrite the national part
-    (Brazil, Japan), are always parsed.
+    general pattern and the pattern of one of its number types (fixed line, mobile, toll
+    free ...; of any region that shares the country code, as +44 is GB's, Jersey's and
+    Guernsey's), and that part is the digits, with or without the national prefix (`0`, or
+    a carrier code) stripped, or, written without the `+`, after the country code: the same
+    tests as two regular expressions. Numbers that start with the region's international prefix,
+    and regions that rewrite the national part (Brazil, Japan), are always parsed.
     """
     test = _national_test(region)
     if test is None:
         return True
-    idd, national = test
+    idd, national, typed = test
     digits = "".join(ch for ch in raw if ch.isdigit())
-    return bool((idd is not None and idd.match(digits)) or national.fullmatch(digits))
+    if idd is not None and idd.match(digits):
+        return True
+    return bool(national.fullmatch(digits) and typed.fullmatch(digits))
 
 
 @lru_cache(maxsize=None)
 def _national_test(region: str):
-    """(international prefix, national number) patterns of a region, or None to always parse."""
+    """(international prefix, national number, typed national number) patterns of a region,
+    or None to always parse."""
     meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
     if meta is None or meta.national_prefix_transform_rule or meta.general_desc is None:
         return None
     general = meta.general_desc.national_number_pattern
-    if not general:
+    types = _type_patterns(meta.country_code)
+    if not general or not types:
         return None
     strip = meta.national_prefix_for_parsing or meta.national_prefix
-    national = f"(?:{strip})?(?:{general})" if strip else f"(?:{general})"
+    prefix = f"(?:{strip})?" if strip else ""
+    national = f"{prefix}(?:{general})"
+    # Written without "+", a number may carry the country code and the national prefix
+    # before its national part, and libphonenumber strips the prefix once for each.
+    typed = f"(?:{meta.country_code})?{prefix}{prefix}(?:{'|'.join(f'(?:{t})' for t in types)})"
     idd = re.compile(meta.international_prefix) if meta.international_prefix else None
-    return idd, re.compile(national)
+    return idd, re.compile(national), re.compile(typed)
+
+
+def _type_patterns(country_code: int) -> list[str]:
+    """Every number type's pattern of every region that shares `country_code`."""
+    patterns = []
+    for region in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(country_code, ()):
+        meta = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(country_code, region)
+        if meta is None:
+            continue
+        for desc in type_descs(meta):
+            if desc.national_number_pattern not in patterns:
+                patterns.append(desc.national_number_pattern)
+    return patterns

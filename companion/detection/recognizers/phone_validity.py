@@ -89,10 +89,7 @@ def _build(metadata):
     general = None
     if general_desc is not None and general_desc.national_number_pattern:
         general = _with_lengths(general_desc)
-    descs = [getattr(metadata, name) for name in _TYPES]
-    if not metadata.same_mobile_and_fixed_line_pattern:
-        descs.append(metadata.mobile)
-    descs = [d for d in descs if d is not None and d.national_number_pattern]
+    descs = type_descs(metadata)
     lengths = {n for d in descs for n in d.possible_length}
     by_length = {}
     for length in list(lengths) + [None]:
@@ -101,6 +98,14 @@ def _build(metadata):
         if allowed:
             by_length[length] = re.compile("|".join(f"(?:{p})" for p in allowed))
     return general, by_length
+
+
+def type_descs(metadata) -> list:
+    """The region's number types that have a pattern, as libphonenumber tests them."""
+    descs = [getattr(metadata, name) for name in _TYPES]
+    if not metadata.same_mobile_and_fixed_line_pattern:
+        descs.append(metadata.mobile)
+    return [d for d in descs if d is not None and d.national_number_pattern]
 
 
 def _with_lengths(desc):
