@@ -33,7 +33,8 @@ from harness.certs import make_self_signed_certificate  # noqa: E402
 from harness.chromium import EXTENSION_DIR, launch_chromium, open_replica, wait_for_service_worker  # noqa: E402
 from harness.companion import start_companion  # noqa: E402
 from harness.replica_server import ReplicaServer  # noqa: E402
-from test_reaction_guard import CARD, FEEDS  # noqa: E402
+from reaction_cases import FeedHands  # noqa: E402
+from test_reaction_guard import CARD, ChromiumPage  # noqa: E402
 
 SITES = ("linkedin", "facebook", "instagram")
 
@@ -67,23 +68,23 @@ def outcome_ms(page, count_before: int, expect_card: bool) -> float:
 
 
 def click_decisions(page, site: str, runs: int) -> tuple[list[float], list[float]]:
-    feed = FEEDS[site]
+    feed = FeedHands(ChromiumPage(page), site, CARD, "chromium")
     page.evaluate(PROBE)
     clean, risky = [], []
     # First look: these clicks may wait for the check; they also make sure both posts are cached.
-    feed.like(page, "clean")
+    feed.like("clean")
     page.wait_for_function("() => window.__replica.actions.length >= 1", timeout=15_000)
-    feed.like(page, "competitor")
+    feed.like("competitor")
     page.locator(CARD).wait_for(timeout=15_000)
     page.locator(CARD).get_by_role("button", name="Cancel").click()
     for _ in range(runs):
         for _ in range(2):  # un-like (never checked), then like again (cached, harmless)
             before = page.evaluate("() => window.__replica.actions.length")
-            feed.like(page, "clean")
+            feed.like("clean")
             sample = outcome_ms(page, before, expect_card=False)
             if page.evaluate("() => window.__replica.actions.at(-1).kind") == "react":
                 clean.append(sample)
-        feed.like(page, "competitor")
+        feed.like("competitor")
         risky.append(outcome_ms(page, 0, expect_card=True))
         page.locator(CARD).get_by_role("button", name="Cancel").click()
     return clean, risky

@@ -1,20 +1,30 @@
-"""What the reaction guard's e2e tests share, in Chromium (test_reaction_guard.py) and Firefox
-(test_firefox_reactions.py): where each feed replica's posts and Like buttons are, who the company is on
-each site, what the card says about a competitor, and the companion's record of reactions.
+"""The reaction guard's e2e cases, written once and run in Chromium (test_reaction_guard.py) and Firefox
+(test_firefox_reactions.py): where each feed replica's posts and controls are, who the company is on
+each site, what the card says, the user's steps and what a salesperson notices.
 
-Plain selectors and data only: each browser file reaches them with its own driver.
+Each browser file hands the scenarios a page with one small API (FirefoxPage's: goto, click, hover,
+click_text, press, select_label, wait_for_selector, count, texts, evaluate, wait_for_function, screenshot)
+and its own selector for the card (Playwright's CSS enters open shadow roots, Puppeteer's needs `>>>`),
+through `FeedHands`. What the site did is read from its own handlers (`window.__replica.actions`), what
+was audited from the companion's log; a companion shared by tests is counted from the events already
+there.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
 
+from harness.replica_page import screenshot_path
 from test_extension_support import audit_events
+
+SITE_IDS = ("linkedin", "facebook", "instagram")
 
 # The reaction card: an open shadow root on a host the extension adds to the page.
 CARD_HOST = '[data-postguard="reaction-card"]'
 
-# The posts of each feed replica (tests/e2e/replicas/*/feed), by what they are to Lumen Hardware.
+# The posts of each feed replica (tests/e2e/replicas/*/feed), by what they are to Lumen Hardware. On
+# LinkedIn the competitor's and the clean post are Ember updates, the others SDUI list items.
 POSTS = {
     "linkedin": {
         "competitor": '[data-urn="urn:li:activity:7310"]',
@@ -38,46 +48,56 @@ POSTS = {
         "liked_competitor": 'article:has(a[href="/p/C0SH7322/"])',
     },
 }
-# A post's Like (or Unlike) button, inside the post: both of LinkedIn's renderings.
+# What of each post's text must never reach the audit log, and the author's handle as the page links it
+# (it goes in only as a keyed hash).
+POST_WORDS = {"competitor": "KT-series", "red_line": "election was stolen", "client": "60 years"}
+HANDLES = {
+    "linkedin": {"competitor": "northwind-hardware", "red_line": "daniel-novak-88", "client": "hansen-mb"},
+    "facebook": {"competitor": "northwindhardware", "red_line": "daniel.novak.88", "client": "hansenmb"},
+    "instagram": {"competitor": "northwind.hardware", "red_line": "daniel.novak88", "client": "hansen.maschinenbau"},
+}
+
+# A post's controls, each a tuple of alternatives (both of LinkedIn's renderings) found inside the post.
+# A selector starting with `.fb-layer` is Facebook's layer outside the post (toolbars and menus).
 LIKE_BUTTONS = {
     "linkedin": ('button.react-button__trigger', 'button[data-view-name="reaction-button"]'),
     "facebook": ('[data-ad-rendering-role="like_button"]',),
     "instagram": ('[role="button"]:has(svg[aria-label="Like"])', '[role="button"]:has(svg[aria-label="Unlike"])'),
 }
-
-# Another reaction than Like, in a post: what the pointer rests on to open the site's reactions and the
-# one to pick (Facebook's toolbar mounts in a layer outside the post). Instagram has no reactions: a
-# double tap on the photo is its other way to like (None: double-click the first selector).
+# Another reaction than Like: what the pointer rests on to open the site's reactions and the one to pick.
+# Instagram has no reactions: a double tap on the photo is its other way to like (None: double-click).
+# LinkedIn's SDUI rendering has no flyout in feed-dom.md.
 FLYOUTS = {
     "linkedin": ("button.react-button__trigger", 'button[aria-label="React Celebrate"]'),
     "facebook": ('[data-ad-rendering-role="like_button"]', '.fb-layer [role="button"][aria-label="Love"]'),
     "instagram": (".ig-post__media", None),
 }
 FLYOUT_NOUN = {"linkedin": "reaction", "facebook": "reaction", "instagram": "like"}
-
-# Repost and share: the post's button that opens the site's menu (None: the button itself reposts), where
-# the menu's choices are, and each public choice with what the site records once it goes out
-# ("-open": the site opens its composer with the post quoted).
+# Repost and share: the post's button that opens the site's menu (None: the button itself reposts), the
+# menu's choices, and each public choice with what the site records once it goes out ("-open": the site
+# opens its composer with the post quoted).
 SHARES = {
-    "linkedin": ("button.social-reshare-button", ".social-reshare-button__share-dropdown-content [role=button]",
+    "linkedin": (("button.social-reshare-button", 'button[data-view-name="feed-share-button"]'),
+                 (".social-reshare-button__share-dropdown-content [role=button]", '[role="menu"] [role="menuitem"]'),
                  {"Repost": "repost", "Repost with your thoughts": "repost-open"}),
-    "facebook": ('[data-ad-rendering-role="share_button"]', '.fb-layer [role="button"]',
+    "facebook": (('[data-ad-rendering-role="share_button"]',), ('.fb-layer [role="button"]',),
                  {"Share now (Friends)": "share", "Share to Feed": "share-open"}),
-    "instagram": (None, '[role="button"]:has(svg[aria-label="Repost"])', {"Repost": "repost"}),
+    "instagram": (None, ('[role="button"]:has(svg[aria-label="Repost"])',), {"Repost": "repost"}),
 }
 SHARE_NOUN = {"linkedin": "repost", "facebook": "share", "instagram": "repost"}
-
 # A post's Comment button (it opens the comment box: the site records "comment-open").
 COMMENT_BUTTONS = {
-    "linkedin": "button.comment-button",
-    "facebook": '[role="button"][aria-label="Leave a comment"]',
-    "instagram": '[role="button"]:has(svg[aria-label="Comment"])',
+    "linkedin": ("button.comment-button", '[data-view-name="feed-comment-button"]'),
+    "facebook": ('[role="button"][aria-label="Leave a comment"]',),
+    "instagram": ('[role="button"]:has(svg[aria-label="Comment"])',),
 }
 
-# The card's words for the reasons other than a competitor, and the answer a person picks.
-RED_LINE_MESSAGE = "red-line topic (politics, religion or race)"
 CLIENT = "Hansen Maschinenbau GmbH"
+COMPETITOR = "Northwind Hardware Co."
+RED_LINE_MESSAGE = "red-line topic (politics, religion or race)"
 REASONS = ("Industry news worth supporting", "A business partner or customer event")
+ANYWAY = {"react": "Like anyway", "repost": "Repost anyway", "share": "Share anyway", "comment": "Comment anyway"}
+CLIENT_WARNS = {"reactionPolicy": {"react": {"client": "warn"}}}  # by default a client's post is only recorded
 
 # identities.yaml in rules/org/example: Lumen Hardware's own page or account, and the user's own.
 COMPANY = {"linkedin": "Lumen Hardware Co., Ltd.", "facebook": "Lumen Hardware", "instagram": "lumenhardware.official"}
@@ -92,15 +112,253 @@ LINKEDIN_ACTING_AS = ("(n) => [...document.querySelectorAll('.content-admin-iden
                       ".every((img) => img.alt === `Photo of ${n}`)")
 
 
-def competitor_message(site: str) -> str:
-    """What the card says about a like on Northwind's post (Instagram shows the handle first)."""
-    who = "northwind.hardware (Northwind Hardware Co.)" if site == "instagram" else "Northwind Hardware Co."
-    return f"{who} is a competitor. Your like is public and your clients can see it."
+def competitor_message(site: str, noun: str = "like") -> str:
+    """What the card says about Northwind's post (Instagram shows the handle first)."""
+    who = f"northwind.hardware ({COMPETITOR})" if site == "instagram" else COMPETITOR
+    return f"{who} is a competitor. Your {noun} is public and your clients can see it."
 
 
 def company_message(site: str) -> str:
     """The card's identity line when the user acts as the company."""
     return f"You are acting as the company page {COMPANY[site]}: this like would be the company's, in public."
+
+
+def why(site: str, post: str, noun: str) -> str:
+    """The card's sentence for a held `noun` (like, reaction, repost, share, comment) on `post`."""
+    if post == "competitor":
+        return competitor_message(site, noun)
+    if post == "client":
+        who = f"hansen.maschinenbau ({CLIENT})" if site == "instagram" else CLIENT
+        return f"{who} is one of your clients. Your {noun} is public: your other clients and competitors can see it."
+    return f"This post is about a {RED_LINE_MESSAGE}. Your {noun} is public and your clients can see it."
+
+
+@dataclass
+class Held:
+    """One way to act on a risky post that the card holds: `how` is like, reaction (the flyout or
+    Instagram's double tap), share (the menu's `choice`) or comment; `key`: the like is pressed from the
+    keyboard with this key; `settings` go to the extension."""
+
+    site: str
+    post: str
+    how: str
+    choice: str = ""
+    settings: dict = field(default_factory=dict)
+    key: str = ""
+
+    @property
+    def action(self) -> str:
+        """The audit event's action."""
+        return {"like": "react", "reaction": "react", "share": SHARE_NOUN[self.site], "comment": "comment"}[self.how]
+
+    @property
+    def noun(self) -> str:
+        return {"like": "like", "reaction": FLYOUT_NOUN[self.site], "share": SHARE_NOUN[self.site],
+                "comment": "comment"}[self.how]
+
+    @property
+    def recorded(self) -> str:
+        """What the site records once the action goes out."""
+        return {"share": SHARES[self.site][2].get(self.choice), "comment": "comment-open"}.get(self.how, "react")
+
+    def __str__(self) -> str:
+        rendering = {"competitor": "-ember", "clean": "-ember"}.get(self.post, "-sdui") if self.site == "linkedin" else ""
+        what = self.choice.lower().replace(" ", "-").replace("(", "").replace(")", "") if self.choice else self.how
+        what = "double-tap" if (self.site, what) == ("instagram", "reaction") else what
+        what = f"{what}-by-{self.key.lower()}" if self.key else what
+        return f"{self.site}{rendering}-{self.post}-{what}"
+
+
+def _held_cases() -> list[Held]:
+    """Every guarded action on a competitor's post; on LinkedIn also on an SDUI post (the red-line one:
+    its repost menu and comment button; the rendering has no flyout); a like on a red-line post, and on
+    a client's when policy warns."""
+    def shares_and_comment(site: str, post: str) -> list[Held]:
+        return [Held(site, post, "share", choice) for choice in SHARES[site][2]] + [Held(site, post, "comment")]
+
+    cases = []
+    for site in SITE_IDS:
+        cases += [Held(site, "competitor", "like"), Held(site, "competitor", "reaction"),
+                  *shares_and_comment(site, "competitor"), Held(site, "red_line", "like")]
+        if site == "linkedin":
+            cases += shares_and_comment(site, "red_line")
+        cases.append(Held(site, "client", "like", settings=CLIENT_WARNS))
+    # From the keyboard: a real <button> (Space clicks it on key up) and a div[role=button] (the site
+    # handles Enter itself). Instagram's replica controls answer clicks only.
+    return cases + [Held("linkedin", "competitor", "like", key="Space"), Held("facebook", "competitor", "like", key="Enter")]
+
+
+HELD_CASES = _held_cases()
+
+
+# A page function: true when an element of the selector (plain CSS) with exactly this text is on screen.
+SHOWN = ("([selector, text]) => [...document.querySelectorAll(selector)]"
+         ".some((el) => el.textContent.trim() === text && el.getClientRects().length > 0)")
+
+# A page function: Tab's way onto the control a selector names (its focusable button, as a keyboard user lands).
+FOCUS = "(selector) => { const el = document.querySelector(selector); (el.closest('button, [tabindex]') || el).focus(); }"
+
+
+class FeedHands:
+    """A user's hands on one feed replica, and what the page shows them. `page` has FirefoxPage's API;
+    `card` is the card's selector in that driver's syntax; `browser` names its screenshots."""
+
+    def __init__(self, page, site: str, card: str, browser: str):
+        self.page, self.site, self.card, self.browser = page, site, card, browser
+        self.identity = f"{card} .pg-identity"
+
+    def within(self, post: str, selectors) -> str:
+        """Selectors found inside `post` (Facebook's layer is outside every post)."""
+        scoped = POSTS[self.site][post]
+        return ", ".join(s if s.startswith(".fb-layer") else f"{scoped} {s}" for s in selectors)
+
+    def like(self, post: str, key: str = "") -> None:
+        """Click the post's Like (or Unlike) button (the driver scrolls it into view), or focus it and
+        press `key`."""
+        if not key:
+            self.page.click(self.within(post, LIKE_BUTTONS[self.site]))
+            return
+        self.page.evaluate(FOCUS, self.within(post, LIKE_BUTTONS[self.site]))
+        self.page.press(key)
+
+    def other_reaction(self, post: str) -> None:
+        opener, reaction = FLYOUTS[self.site]
+        if reaction is None:
+            self.page.click(self.within(post, (opener,)), count=2)
+            return
+        self.page.hover(self.within(post, (opener,)))
+        self.page.click(self.within(post, (reaction,)))
+
+    def share(self, post: str, choice: str) -> None:
+        """Repost or share the way `choice` names it in the site's menu (or its Repost button)."""
+        opener, items, _ = SHARES[self.site]
+        if opener is None:
+            self.page.click(self.within(post, items))
+            return
+        # A held choice leaves the menu as it was (the site's own handler, which closes it, never ran):
+        # a person then picks again from the open menu.
+        if not self.page.evaluate(SHOWN, [self.within(post, items), choice]):
+            self.page.click(self.within(post, opener))
+        self.page.click_text(self.within(post, items), choice)
+
+    def comment(self, post: str) -> None:
+        self.page.click(self.within(post, COMMENT_BUTTONS[self.site]))
+
+    def act(self, case: Held) -> None:
+        {"like": lambda: self.like(case.post, case.key), "reaction": lambda: self.other_reaction(case.post),
+         "share": lambda: self.share(case.post, case.choice), "comment": lambda: self.comment(case.post)}[case.how]()
+
+    def act_as(self, name: str) -> FeedHands:
+        """Switch who the user reacts as, the way each site does it: LinkedIn's per-post identity switcher
+        (the choice sticks for every post); Facebook's "Switch Now" and Instagram's "Switch accounts"
+        reload the page as the other identity (the replicas: `?as=page`)."""
+        if self.site == "linkedin":
+            self.page.click(LINKEDIN_IDENTITY_TOGGLE)
+            self.page.click_text(f"{LINKEDIN_IDENTITY_MODAL} label", name)
+            self.page.click(LINKEDIN_IDENTITY_SAVE)
+            self.page.wait_for_function(LINKEDIN_ACTING_AS, name)
+            return self
+        url = self.page.evaluate("() => location.origin + location.pathname")
+        self.page.goto(url + ("?as=page" if name == COMPANY[self.site] else ""))
+        self.page.wait_for_function("() => Boolean(window.__replica && window.__replica.ready)")
+        return self
+
+    def card_text(self) -> str:
+        self.page.wait_for_selector(self.card)
+        return self.page.texts(self.card)[0]
+
+    def cancel(self, label: str = "Cancel") -> None:
+        self.page.click_text(f"{self.card} button", label)
+        self.page.wait_for_selector(self.card, state="hidden")
+
+    def confirm(self, button: str, reason: str = REASONS[0]) -> None:
+        """Pick a reason (the confirm button waits for one), confirm, and wait for the card to go."""
+        assert self.page.count(f"{self.card} button[disabled]") == 1, f"{button} waits for a reason"
+        self.page.select_label(f"{self.card} select", reason)
+        self.page.wait_for_selector(f"{self.card} button[disabled]", state="hidden")
+        self.page.click_text(f"{self.card} button", button)
+        self.page.wait_for_selector(self.card, state="hidden")
+
+    def actions(self) -> list[dict]:
+        return self.page.evaluate("() => window.__replica.actions")
+
+    def wait_actions(self, count: int) -> list[dict]:
+        self.page.wait_for_function("(n) => window.__replica.actions.length >= n", count)
+        return self.actions()
+
+
+def held_then_cancelled_then_let_through(feed: FeedHands, companion, case: Held, before: int) -> None:
+    """The click is held and the card says why; Cancel leaves the post untouched; "… anyway" with a reason
+    lets it through once, and the audit log has a `reaction` event with the handle hashed and no post text."""
+    feed.act(case)
+    assert why(case.site, case.post, case.noun) in feed.card_text(), case
+    if case.how in ("share", "comment") and case.choice != "Repost":
+        feed.page.screenshot(screenshot_path(f"{feed.browser}-reaction-card-{case}"))
+    feed.cancel()
+    cancelled = reaction_events(companion, 1, after=before)[0]
+    assert (cancelled["action"], cancelled["details"]["decision"]) == (case.action, "cancelled")
+    assert feed.actions() == [], "Cancel: the site did nothing"
+
+    feed.act(case)
+    feed.card_text()
+    feed.confirm(ANYWAY[case.action], REASONS[1])
+    assert feed.wait_actions(1)[0]["kind"] == case.recorded
+    overridden = reaction_events(companion, 2, after=before)[1]
+    assert (overridden["action"], overridden["details"]["decision"]) == (case.action, "overridden")
+    assert overridden["details"]["reasons"] == [case.post] and overridden["justification"] == REASONS[1]
+    if case.post != "red_line":
+        name = COMPETITOR if case.post == "competitor" else CLIENT
+        assert overridden["details"]["list_entry"] == {"kind": case.post, "name": name}
+    handle, author_hash = HANDLES[case.site][case.post], overridden["details"]["author_hash"]
+    assert author_hash and len(author_hash) >= 16 and handle not in author_hash
+    assert POST_WORDS[case.post] not in repr(overridden) and handle not in repr(overridden), "no post text, no plain handle"
+    assert "Daniel" not in repr(overridden), "a name off the lists is never recorded"
+    assert [a["kind"] for a in feed.actions()] == [case.recorded], "let through exactly once"
+
+
+def harmless_and_taking_back_go_straight_through(feed: FeedHands) -> None:
+    """A harmless post's like goes out at once, and taking a like back is never held (on LinkedIn the
+    harmless post is an Ember update, the liked competitor's an SDUI one)."""
+    feed.like("clean")
+    assert feed.wait_actions(1)[0]["kind"] == "react"
+    feed.like("liked_competitor")  # un-like a competitor's post: turning a reaction off is never checked
+    assert feed.wait_actions(2)[1]["kind"] == "unreact"
+    feed.like("clean")
+    assert feed.wait_actions(3)[2]["kind"] == "unreact"
+    assert feed.page.count(feed.card) == 0
+
+
+def a_clients_post_is_only_recorded_by_default(feed: FeedHands, companion, before: int) -> None:
+    """The default policy monitors a client's post: the like goes out, and is recorded with the list's name."""
+    feed.like("client")
+    assert feed.wait_actions(1)[0]["kind"] == "react"
+    assert feed.page.count(feed.card) == 0
+    monitored = reaction_events(companion, 1, after=before)[0]
+    assert monitored["details"]["decision"] == "monitored" and monitored["details"]["reasons"] == ["client"]
+    assert monitored["details"]["list_entry"]["name"] == CLIENT
+    assert POST_WORDS["client"] not in repr(monitored)
+
+
+def as_the_company_the_card_says_so_until_switched_back(feed: FeedHands, companion, before: int) -> None:
+    """Acting as the company, a like on a competitor's post names the page on its own line (the
+    competitor is still said); switched back to the personal account, no identity line. Both are
+    audited with who acted only as a hash and whether it was the company."""
+    feed.act_as(COMPANY[feed.site]).like("competitor")
+    assert "is a competitor. Your like is public" in feed.card_text(), "the competitor is still said"
+    assert feed.page.texts(feed.identity) == [company_message(feed.site)]
+    feed.page.screenshot(screenshot_path(f"{feed.browser}-reaction-card-company-{feed.site}"))
+    feed.cancel()
+
+    feed.act_as(PERSONAL[feed.site]).like("competitor")
+    assert "is a competitor" in feed.card_text()
+    assert feed.page.count(feed.identity) == 0, "no identity warning once switched back to the personal account"
+    feed.cancel()
+    assert feed.actions() == [], "Cancel: the site did nothing"
+    events = reaction_events(companion, 2, after=before)
+    assert [(e["details"]["decision"], e["details"]["acted_as_company"]) for e in events] == [
+        ("cancelled", True), ("cancelled", False)]
+    assert events[0]["details"]["acting_hash"] != events[1]["details"]["acting_hash"]
+    assert COMPANY[feed.site] not in repr(events) and PERSONAL[feed.site] not in repr(events), "who acted only as a hash"
 
 
 def reaction_events(companion, count: int = 1, after: int = 0, timeout_s: float = 15.0) -> list[dict]:
