@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_central_review.py seed [--events 10000000] [--url postgresql://...]
     .venv/bin/python bench/bench_central_review.py prepare --url postgresql://...
+    .venv/bin/python bench/bench_central_review.py short-index --url postgresql://...
     .venv/bin/python bench/bench_central_review.py measure --url postgresql://... [--repeat 5] [--only search]
 
 `seed` starts a throwaway PostgreSQL (tests/companion/sink_servers.py; fsync off) and loads
@@ -10,7 +11,9 @@ checks, a decision after every flagged check (the shape bench_review_tool.py see
 generate_series). Indexes are dropped for the load and built once after it. It prints the URL
 and leaves the cluster running, so `measure` can be run again and again. `prepare` then adds what
 `central init-db` adds to an existing store (the review tables, rebuilt from the events, and the
-search indexes), timed.
+search indexes), timed. `short-index` times the index for one- and two-character searches built
+as the service builds it (concurrently) and as it used to (holding inserts back), each while a
+laptop's posts are inserted, and says how long those inserts took.
 
 `measure` starts a real `postguard central serve` on loopback over that database, signs in as
 a reviewer through /signin, and times whole HTTP round trips with `requests` (median of
@@ -154,6 +157,65 @@ def prepare(url: str) -> None:
           f"and VACUUM ANALYZE {time.perf_counter() - tables:.0f} s", flush=True)
 
 
+def _write_posts(url: str, stop: threading.Event, latencies: list[tuple[float, float]], every_s: float = 0.1) -> None:
+    """A laptop's posts, one transaction each (a check, and a decision when flagged), every `every_s`;
+    when each insert started and the milliseconds it took go into `latencies`."""
+    import psycopg
+
+    columns = ", ".join(COPY_COLUMNS)
+    insert = f"INSERT INTO postguard_events ({columns}) VALUES ({', '.join(['%s'] * len(COPY_COLUMNS))})"
+    run = f"{time.time_ns()}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        seq = 0
+        while not stop.is_set():
+            rows = []
+            for event in post_events(seq, 10**9, datetime.now(timezone.utc) - timedelta(days=365)):
+                seq += 1
+                event = dict(event, seq=seq, event_id=f"w{run}-{seq}", scan_id=f"w{run}-{seq // 2}")
+                values = [f"bench-writer-{run}", *(event[c] for c in COPY_COLUMNS[1:-1])]
+                values = [json.dumps(v) if isinstance(v, (list, dict)) else v for v in values]
+                rows.append([*values, json.dumps(event, separators=(",", ":"), sort_keys=True)])
+            started = time.perf_counter()
+            with conn.transaction(), conn.cursor() as cur:
+                cur.executemany(insert, rows)
+            latencies.append((started, (time.perf_counter() - started) * 1000))
+            stop.wait(every_s)
+
+
+def short_index(url: str) -> None:
+    """Build the short-search index as the service now does (concurrently) and as it did before
+    (CREATE INDEX, which holds inserts back), each while a laptop's posts are inserted every 0.1 s;
+    prints each build's time and how long the inserts took meanwhile. Leaves the index built."""
+    import psycopg
+
+    from companion.central import short_search
+
+    blocking = short_search.CREATE_INDEX.replace("CONCURRENTLY ", "")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SET maintenance_work_mem = '1GB'")
+        short_search.ensure_pieces_function(conn)
+        for name, build in (("CREATE INDEX (before)", lambda: conn.execute(blocking)),
+                            ("CREATE INDEX CONCURRENTLY (now)", lambda: short_search.build(conn))):
+            conn.execute(f"DROP INDEX IF EXISTS {short_search.INDEX}")
+            stop, latencies = threading.Event(), []
+            writer = threading.Thread(target=_write_posts, args=(url, stop, latencies))
+            writer.start()
+            time.sleep(2)
+            started = time.perf_counter()
+            build()
+            ended = time.perf_counter()
+            time.sleep(1)
+            stop.set()
+            writer.join()
+            during = sorted(ms for at, ms in latencies if started <= at <= ended)
+            quiet = [ms for at, ms in latencies if at < started]
+            print(f"{name}: built in {ended - started:.0f} s; {len(during)} posts inserted meanwhile, insert median "
+                  f"{statistics.median(during or [0]):,.0f} ms, p99 {during[int(len(during) * 0.99)] if during else 0:,.0f}"
+                  f" ms, longest {max(during or [0]):,.0f} ms (before the build: median "
+                  f"{statistics.median(quiet or [0]):,.0f} ms)", flush=True)
+        assert short_search.index_state(conn) == "ready"
+
+
 def pages(today) -> list[tuple[str, str]]:
     d30, d90, d365 = ((today - timedelta(days=n - 1)).isoformat() for n in (30, 90, 365))
     return [
@@ -172,6 +234,10 @@ def pages(today) -> list[tuple[str, str]]:
         ("search two characters: part of a rule id (pu)", "/audit/posts?q=pu"),
         ("search two characters: part of a reason (Cu)", "/audit/posts?q=Cu"),
         ("search two characters that match nothing (zq)", "/audit/posts?q=zq"),
+        ("search a category label: Pricing", "/audit/posts?q=Pricing"),
+        ("search a category label: 价格", "/audit/posts?q=%E4%BB%B7%E6%A0%BC"),
+        ("search a category label: 个人数据", "/audit/posts?q=%E4%B8%AA%E4%BA%BA%E6%95%B0%E6%8D%AE"),
+        ("search a category label: Unreleased", "/audit/posts?q=Unreleased"),
         ("event log, first page + count + chart (default range)", "/audit"),
         ("event log, one category", "/audit?category=credentials"),
         ("event log + chart, 90 days", f"/audit?from={d90}"),
@@ -250,6 +316,7 @@ def main() -> None:
     s.add_argument("--url", help="load into this database instead of a new throwaway cluster")
     p = sub.add_parser("prepare")
     p.add_argument("--url", required=True)
+    sub.add_parser("short-index").add_argument("--url", required=True)
     m = sub.add_parser("measure")
     m.add_argument("--url", required=True)
     m.add_argument("--repeat", type=int, default=5)
@@ -269,6 +336,9 @@ def main() -> None:
         return
     if args.command == "prepare":
         prepare(args.url)
+        return
+    if args.command == "short-index":
+        short_index(args.url)
         return
     measure(args.url, args.repeat, args.only)
 

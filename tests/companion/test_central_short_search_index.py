@@ -97,7 +97,6 @@ def test_the_first_start_on_an_existing_store_takes_events_while_the_index_is_bu
             assert forwarder.wait_until_delivered(60), "events are accepted while the index is built"
         finally:
             forwarder.stop()
-            laptop.close()
         with psycopg.connect(url) as conn:
             stored = {row[0] for row in conn.execute("SELECT event_id FROM postguard_events")}
         assert {e["event_id"] for e in sent} <= stored
@@ -105,8 +104,9 @@ def test_the_first_start_on_an_existing_store_takes_events_while_the_index_is_bu
 
         central.account("rita")
         session = central.session("rita")
-        expected = {p.check["scan_id"] for p in find_posts(SqliteAuditReader(before), SQLITE,
-                                                           PostFilter(search="价格"), limit=2000)}
+        expected = {p.check["scan_id"] for log in (before, laptop)  # both laptops' posts, as each finds them
+                    for p in find_posts(SqliteAuditReader(log), SQLITE, PostFilter(search="价格"), limit=2000)}
+        laptop.close()
         assert expected
 
         def found() -> set[str]:
