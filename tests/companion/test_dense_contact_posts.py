@@ -151,3 +151,32 @@ def test_a_list_of_national_numbers_is_parsed_once_a_number(monkeypatch):
     found = phone.PhoneNumberRecognizer().analyze(text, [])
     assert len(found) >= 480
     assert len(parses) <= 1.05 * len(found)
+
+
+def test_digits_and_signs_without_a_card_open_no_presidio_window():
+    """A window opens where Presidio's card recognizer matches and its Luhn check holds,
+    not around every run of 13 digits: 100,000 random digits and signs went through spaCy
+    and Presidio whole for no card at all."""
+    import random
+
+    rnd = random.Random(3)
+    soup = "".join(rnd.choice("0123456789.,-/()+ ") for _ in range(20_000))
+    assert hotspot_windows(soup) == []
+    assert hotspot_windows("Order 1234 5678 9012 3456 shipped") == []  # card-shaped, fails Luhn
+    card = soup[:5_000] + " Card 4111 1111 1111 1111 exp 12/28 " + soup[5_000:]
+    windows = hotspot_windows(card)
+    assert len(windows) == 1 and windows[0][0] <= 5_006 and 5_025 <= windows[0][1]
+
+
+def test_a_card_in_random_digits_and_an_iban_written_with_dashes_are_found(detection_engine):
+    import random
+
+    rnd = random.Random(4)
+    soup = "".join(rnd.choice("0123456789.,-/()+ ") for _ in range(3_000))
+    text = soup + " pay to card 4111 1111 1111 1111 or IBAN NL91-ABNA-0417-1643-00 " + soup
+    found = {f.matched for f in detection_engine.check_text(text) if f.category == "contact_pii"}
+    assert "4111 1111 1111 1111" in found and "NL91-ABNA-0417-1643-00" in found
+    # Alone, an IBAN with dashes and fewer than 13 digits opened no window before.
+    alone = "Deposit to NL91-ABNA-0417-1643-00 by Friday please"
+    assert [f.matched for f in detection_engine.check_text(alone) if f.category == "contact_pii"] == [
+        "NL91-ABNA-0417-1643-00"]
