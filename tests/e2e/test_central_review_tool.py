@@ -3,7 +3,8 @@ a real PostgreSQL: the review tool (the laptop's /audit page, companion/review) 
 own sign-in, showing the events two laptops sent.
 
 The reviewer opens the posts page, is sent to sign in, comes back to it, sees both laptops' posts,
-searches with two characters (a Chinese name, a word of a reason),
+searches with two characters (a Chinese name, a word of a reason) and for a category by its label
+(价格, Pricing),
 opens one and comments (the entry carries the account's name, which the form does not let anyone change),
 goes to the approval queue by the tool's Approvals tab and back through the queue's header, and signs out
 from the review page, which ends the service's sign-in too. The comment and the sign-out are form posts
@@ -68,16 +69,33 @@ def search_short_terms(page: Page) -> None:
         expect(row).to_contain_text("王伟")
     page.screenshot(path=screenshot_path("central-review-search-short"), full_page=True)
     search = page.locator('#pg-filters input[name="q"]')
-    search.fill("价格")
+    search.fill("官网")
     search.press("Enter")
     expect(page.locator("#pg-count [data-total]")).to_have_attribute("data-total", "1")
     expect(page.locator("#pg-posts tbody tr[data-post]")).to_contain_text("价格已在官网公布")
     page.locator('.pg-language [data-language="zh"]').click()
     expect(page.locator("#pg-posts tbody tr[data-post]")).to_contain_text("价格已在官网公布")
-    expect(page.locator('#pg-filters input[name="q"]')).to_have_value("价格")
+    expect(page.locator('#pg-filters input[name="q"]')).to_have_value("官网")
     page.screenshot(path=screenshot_path("central-review-search-short-zh"), full_page=True)
-    page.locator('.pg-language [data-language="en"]').click()
+    search_category_by_label(page)  # ends on the English page
     expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+def search_category_by_label(page: Page) -> None:
+    """价格 is how the Chinese page names the Pricing category: every post found with it (all eight
+    here), the one whose reason says 价格 among them; "Pricing" finds the same in English."""
+    search = page.locator('#pg-filters input[name="q"]')
+    search.fill("价格")
+    search.press("Enter")
+    expect(page.locator("#pg-count [data-total]")).to_have_attribute("data-total", "8")
+    expect(page.locator("#pg-posts tbody")).to_contain_text("价格已在官网公布")
+    page.screenshot(path=screenshot_path("central-review-search-label-zh"), full_page=True)
+    page.locator('.pg-language [data-language="en"]').click()
+    search = page.locator('#pg-filters input[name="q"]')
+    search.fill("Pricing")
+    search.press("Enter")
+    expect(page.locator("#pg-count [data-total]")).to_have_attribute("data-total", "8")
+    page.screenshot(path=screenshot_path("central-review-search-label"), full_page=True)
 
 
 def test_a_reviewer_reviews_both_laptops_posts_at_the_central_url(postgres, launch_browser, tmp_path):
