@@ -135,8 +135,9 @@ function createGuard(adapter) {
       notice.hide();
     }
     const answer = outcome.answer;
-    // A cached answer carries the policy of its time: IT may have changed it since.
-    const latePolicy = known ? await policyStore.within(POLICY_WAIT_MS) : null;
+    // A cached answer carries the policy of its time: IT may have changed it since. A read slower than
+    // this shows the panel with the live copy; the panel follows the policy while open (review.js).
+    if (known) await policyStore.within(POLICY_WAIT_MS);
     if (!known && answer.policy) policyStore.accept(answer.policy);
     ctx.policy = policy();
     if (answer.ok && (policy().enforcement === "monitor" || !active())) {
@@ -157,10 +158,6 @@ function createGuard(adapter) {
       return;
     }
     postReview.showPanel(ctx, dismissals.apply(composer.root, outcome).outcome);
-    if (latePolicy) {
-      // The fresh policy was late: the panel shows with the live copy and is redrawn when it comes in.
-      const stop = policyStore.subscribe((fresh) => { stop(); postReview.policyChanged(ctx, outcome, fresh); });
-    }
   }
 
   /** Monitor mode: never hold; the check is audited by the companion, the posting by us. */

@@ -80,6 +80,7 @@ function showPanel(ctx, outcome) {
     onAction: (action, details, controller) => onAction(ctx, outcome, action, details, controller),
   });
   ctx.shown = { host: panel.host, view };
+  followPolicy(ctx, outcome);
   countBadge?.hide(); // the panel lists what the badge counted
   approvalFlow?.offer(ctx, outcome, panel); // "Ask for approval", when IT set up a central service
   return panel;
@@ -116,16 +117,32 @@ function textRanges(editor) {
 }
 
 /**
- * The policy arrived after the panel opened (the worker was slow) and differs from the one the panel
- * was drawn with: draw it again, so it never offers what IT has just turned off.
+ * While its panel is open, a post's review follows every policy the store takes in (a late answer of
+ * the worker, IT changing the managed policy, the user's settings), once per panel however often it
+ * is drawn again; the subscription ends at the first policy after the panel closed.
+ */
+function followPolicy(ctx, outcome) {
+  ctx.outcome = outcome;
+  if (ctx.stopFollowing) return;
+  ctx.stopFollowing = policyStore.subscribe((fresh) => {
+    if (ctx.shown?.host.isConnected) { policyChanged(ctx, ctx.outcome, fresh); return; }
+    ctx.stopFollowing();
+  });
+}
+
+/**
+ * A policy came in while the panel is open (the worker was slow, or IT changed it) and may differ from
+ * the one the panel was drawn with: draw it again, so it never offers what IT has just turned off.
  */
 function policyChanged(ctx, outcome, policy) {
   ctx.policy = policy;
   if (!ctx.shown?.host.isConnected) return;
   if (policy.enforcement === "monitor" || !policy.sites?.includes(ctx.adapter.id)) {
-    // Monitoring only now, or this site no longer guarded: the post the user asked for goes out.
+    // Monitoring only now, or this site no longer guarded: the post the user asked for goes out (a
+    // panel opened from the count badge held nothing: it only closes).
     panelUi.close();
     liveMarks.clear();
+    if (ctx.fromBadge) return;
     audit(ctx.adapter.platform, outcome.answer.result.scan_id, "posted");
     ctx.replay();
     return;
@@ -159,7 +176,11 @@ async function onAction(ctx, outcome, action, details, panel) {
 /** Post anyway: allowed only if the policy, read again now, still allows it. */
 async function override(ctx, outcome, details, panel) {
   panel.setBusy(true);
+  const shown = ctx.shown?.host;
   const policy = (await policyStore.read()) || ctx.policy;
+  // The panel follows the policy it read (followPolicy): closed (monitoring: the post went out) or
+  // drawn again with other actions, the user's click was for a panel that is gone.
+  if (ctx.shown?.host !== shown || !shown?.isConnected) return;
   if (!viewFor(outcome.answer.result, policy, outcome).canOverride) {
     ctx.policy = policy;
     showPanel(ctx, outcome);
@@ -303,4 +324,4 @@ function contactLink(policy) {
   return policy.supportUrl ? { linkUrl: policy.supportUrl, linkText: policy.supportUrl } : {};
 }
 
-export const postReview = { audit, viewFor, showPanel, policyChanged, onUnreachable, afterFixes };
+export const postReview = { audit, viewFor, showPanel, onUnreachable, afterFixes };
