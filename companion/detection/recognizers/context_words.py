@@ -22,6 +22,7 @@ WORDS_BEFORE = 5
 # back constant per match however long the post.
 _LOOK_BACK = 160
 _WORD = re.compile(r"\w+")
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 def words_before(text: str, start: int) -> list[str]:
@@ -42,9 +43,23 @@ def words_before(text: str, start: int) -> list[str]:
 
 def boosted(text: str, start: int, score: float, context: list[str]) -> float:
     """`score`, raised as Presidio would when a context word stands just before `start`."""
-    if _any_of(tuple(context)).search("\n".join(words_before(text, start))):
+    context = tuple(context)
+    if _all_have_letters(context) and not _letters_in_reach(text, start):
+        return score  # a list of bare numbers: no word of it can hold a context word
+    if _any_of(context).search("\n".join(words_before(text, start))):
         return min(1.0, max(score + BOOST, MIN_SCORE_WITH_CONTEXT))
     return score
+
+
+def _letters_in_reach(text: str, start: int) -> bool:
+    """Whether a letter stands in what `words_before` reads: the look-back and the first word."""
+    first = _WORD.match(text, start)
+    return bool(_LETTER.search(text, max(0, start - _LOOK_BACK), first.end() if first else start))
+
+
+@lru_cache(maxsize=32)
+def _all_have_letters(context: tuple[str, ...]) -> bool:
+    return all(_LETTER.search(word) for word in context)
 
 
 @lru_cache(maxsize=32)

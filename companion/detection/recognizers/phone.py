@@ -103,8 +103,9 @@ class PhoneNumberRecognizer(EntityRecognizer):
         if raw.startswith("+"):
             return 0.75 if _valid(raw, None) else 0.0
         named = regions_named_near(text, start, end)
+        digits = "".join(filter(str.isdigit, raw))
         for region in dict.fromkeys(named + list(self.org_regions) + list(self.regions)):
-            if _valid(raw, region):
+            if _could_be_valid_in(digits, region) and _parsed_valid(raw, region):
                 return 0.6 if _GROUPED.search(raw) or region in named else 0.4
         return 0.0
 
@@ -150,36 +151,41 @@ def _cut(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(s, e) for s, e in pieces if e > s and text[s:e].strip()]
 
 
-@lru_cache(maxsize=4096)
 def _valid(raw: str, region: str | None) -> bool:
-    """libphonenumber's verdict (cached: a post repeats its numbers, and is checked again as
-    the salesperson types)."""
-    if region is not None and not _could_be_valid_in(raw, region):
+    """libphonenumber's verdict on `raw` as written in `region` (None: with its "+")."""
+    if region is not None and not _could_be_valid_in("".join(filter(str.isdigit, raw)), region):
         return False
+    return _parsed_valid(raw, region)
+
+
+@lru_cache(maxsize=4096)
+def _parsed_valid(raw: str, region: str | None) -> bool:
+    """libphonenumber's parse and validity (cached: a post repeats its numbers, and is checked
+    again as the salesperson types)."""
     try:
         return is_valid_number(phonenumbers.parse(raw, region))
     except phonenumbers.NumberParseException:
         return False
 
 
-def _could_be_valid_in(raw: str, region: str) -> bool:
-    """False only when `raw` cannot be a valid national number of `region`, by a test that
-    costs a microsecond instead of libphonenumber's parse (tens of them, once per region
-    for a number valid nowhere).
+def _could_be_valid_in(digits: str, region: str) -> bool:
+    """False only when a number of these `digits` cannot be a valid national number of
+    `region`, by a test that costs a microsecond instead of libphonenumber's parse (tens of
+    them, once per region for a number valid nowhere).
 
     libphonenumber accepts a number only when its national part matches the region's
     general pattern and the pattern of one of its number types (fixed line, mobile, toll
     free ...; of any region that shares the country code, as +44 is GB's, Jersey's and
     Guernsey's), and that part is the digits, with or without the national prefix (`0`, or
-    a carrier code) stripped, or, written without the `+`, after the country code: the same
-    tests as two regular expressions. Numbers that start with the region's international prefix,
-    and regions that rewrite the national part (Brazil, Japan), are always parsed.
+    a carrier code) stripped, or, written without the `+`, after the country code: the
+    same tests as two regular expressions. Numbers that start with the region's
+    international prefix, and regions that rewrite the national part (Brazil, Japan), are
+    always parsed.
     """
     test = _national_test(region)
     if test is None:
         return True
     idd, national, typed = test
-    digits = "".join(ch for ch in raw if ch.isdigit())
     if idd is not None and idd.match(digits):
         return True
     return bool(national.fullmatch(digits) and typed.fullmatch(digits))

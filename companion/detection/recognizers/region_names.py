@@ -8,12 +8,14 @@ Loaded once, searched with one Aho-Corasick pass over the words around a match.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import ahocorasick
 
 LOCALES = ("en", "zh", "de", "fr", "es", "it", "pl", "nl")
 WINDOW = 60
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 @lru_cache(maxsize=1)
@@ -33,6 +35,8 @@ def _automaton():
 
 def regions_named_near(text: str, start: int, end: int) -> list[str]:
     """Region codes whose names stand within WINDOW characters of `[start, end)`."""
+    if not (_LETTER.search(text, max(0, start - WINDOW), start) or _LETTER.search(text, end, end + WINDOW)):
+        return []  # every name has a letter: a list of bare numbers names no country
     around = text[max(0, start - WINDOW):start].casefold() + " | " + text[end:end + WINDOW].casefold()
     found = []
     for last, (name, code) in _automaton().iter(around):
