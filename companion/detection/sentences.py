@@ -50,6 +50,8 @@ def worth_reading(sentence: str) -> bool:
     be at least half of the signs too, and Latin letters must be cut by the encoder's own
     tokenizer into pieces the size of words, not of single letters.
     """
+    if sum(map(str.isalpha, sentence)) < MIN_CJK_CHARS:
+        return False  # fewer letters than either test below asks: digits and signs, no count needed
     words, in_words, ideographs, known, written, distinct, signs, latin = _tally(sentence)
     if 2 * (in_words + known) < written or (4 * distinct < words and in_words > known):
         return False
