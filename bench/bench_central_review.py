@@ -209,9 +209,10 @@ def short_index(url: str) -> None:
             writer.join()
             during = sorted(ms for at, ms in latencies if started <= at <= ended)
             quiet = [ms for at, ms in latencies if at < started]
+            p99 = during[int(len(during) * 0.99)] if during else 0
             print(f"{name}: built in {ended - started:.0f} s; {len(during)} posts inserted meanwhile, insert median "
-                  f"{statistics.median(during or [0]):,.0f} ms, p99 {during[int(len(during) * 0.99)] if during else 0:,.0f}"
-                  f" ms, longest {max(during or [0]):,.0f} ms (before the build: median "
+                  f"{statistics.median(during or [0]):,.0f} ms, p99 {p99:,.0f} ms, longest {max(during or [0]):,.0f} ms "
+                  f"(before the build: median "
                   f"{statistics.median(quiet or [0]):,.0f} ms)", flush=True)
         assert short_search.index_state(conn) == "ready"
 

@@ -14,8 +14,8 @@ trigram index can serve it. Such a term is matched against what it can name inst
 in `postguard_names`, the categories by their ids or labels, the sites by their ids, the rule ids
 the store has seen (`postguard_daily_rules`), each then found by the indexes above; and
 justifications through the central store's own index of their one- and two-character pieces
-(companion/central/short_search.py, `postguard_events_search_why_short`). Without that index, or while it is being built, a short
-justification search reads the decisions: the same posts, slower.
+(companion/central/short_search.py, `postguard_events_search_why_short`). Without that index, or
+while it is being built, a short justification search reads the decisions: the same posts, slower.
 """
 
 from __future__ import annotations

@@ -126,7 +126,8 @@ def test_without_the_short_pieces_index_a_short_search_still_finds_the_same_post
 # A category searched by the name the page shows it under, in either language, and the ids it
 # stands for (companion/review/present.py's label table; the Chinese from messages_zh.py).
 LABELS = {"价格": ["pricing"], "Pricing": ["pricing"], "PRIC": ["pricing"], "个人数据": ["contact_pii"],
-          "personal DATA": ["contact_pii"], "机密": ["client_confidential"], "Client confidential": ["client_confidential"],
+          "personal DATA": ["contact_pii"], "机密": ["client_confidential"],
+          "Client confidential": ["client_confidential"],
           "竞争": ["competitor"], "敏感话题": ["sensitive_topic"], "Unreleased": ["unreleased_product"],
           "账户错误": ["wrong_account"]}
 
