@@ -50,6 +50,8 @@ def pages(person: str, rule: str) -> list[tuple[str, str]]:
         ("search a person", f"/audit/posts?q={person}"),
         ("search a rule", f"/audit/posts?q={rule}"),
         ("search that finds nothing", "/audit/posts?q=zqxw"),
+        ("search a category by its label: 价格", "/audit/posts?q=%E4%BB%B7%E6%A0%BC"),
+        ("search a category by its label: Personal data", "/audit/posts?q=Personal+data"),
         ("sorted by person", "/audit/posts?sort=person&dir=asc"),
         ("sorted by outcome, last 30 days", f"/audit/posts?sort=outcome&from={D30}"),
         ("not reviewed yet", "/audit/posts?review=open"),
