@@ -180,3 +180,40 @@ def test_a_card_in_random_digits_and_an_iban_written_with_dashes_are_found(detec
     alone = "Deposit to NL91-ABNA-0417-1643-00 by Friday please"
     assert [f.matched for f in detection_engine.check_text(alone) if f.category == "contact_pii"] == [
         "NL91-ABNA-0417-1643-00"]
+
+
+def test_an_international_number_is_parsed_only_when_its_country_codes_types_fit(monkeypatch):
+    """"+44 20 5179 2931" fits no number type of +44: it is refused without libphonenumber's
+    parse (a list of +44 numbers was parsed number by number, valid or not), and no number
+    libphonenumber takes is refused (random numbers of country codes of one and several
+    regions, with and without "(0)")."""
+    import random
+
+    import phonenumbers
+
+    from companion.detection.recognizers import phone
+    from companion.detection.recognizers.phone_validity import is_valid_number
+
+    rnd = random.Random(2026)
+    taken = 0
+    for _ in range(20_000):
+        code = rnd.choice(["44", "1", "86", "49", "33", "971", "7", "39", "852", "999", "0"])
+        rest = "".join(rnd.choice("0123456789") for _ in range(rnd.randint(4, 12)))
+        raw = f"+{code}{rnd.choice([' ', ' (0)', ''])}{rest}"
+        try:
+            valid = is_valid_number(phonenumbers.parse(raw, None))
+        except phonenumbers.NumberParseException:
+            valid = False
+        if valid:
+            taken += 1
+            assert phone._could_be_international("".join(filter(str.isdigit, raw))), raw
+    assert taken > 1_000
+
+    text = " ".join(f"+44 20 {rnd.randrange(1000, 9999)} {rnd.randrange(1000, 9999)}" for _ in range(400))
+    parses = []
+    real_parse = phonenumbers.parse
+    monkeypatch.setattr(phonenumbers, "parse", lambda raw, region, *a, **k: parses.append(raw) or
+                        real_parse(raw, region, *a, **k))
+    phone._parsed_valid.cache_clear()
+    found = phone.PhoneNumberRecognizer().analyze(text, [])
+    assert 100 < len(found) < 400 and len(parses) == len(found)

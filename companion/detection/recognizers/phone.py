@@ -153,9 +153,39 @@ def _cut(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 def _valid(raw: str, region: str | None) -> bool:
     """libphonenumber's verdict on `raw` as written in `region` (None: with its "+")."""
-    if region is not None and not _could_be_valid_in("".join(filter(str.isdigit, raw)), region):
+    digits = "".join(filter(str.isdigit, raw))
+    if not (_could_be_valid_in(digits, region) if region is not None else _could_be_international(digits)):
         return False
     return _parsed_valid(raw, region)
+
+
+def _could_be_international(digits: str) -> bool:
+    """False only when `+digits` cannot be a valid number: libphonenumber takes the country
+    code as the shortest of the first one to three digits that is one, and the rest, with or
+    without a national prefix ("+44 (0)20 ..."), must fit one of that code's number types."""
+    for length in range(1, 4):
+        test = _international_test(digits[:length]) if digits[:1] != "0" else None
+        if test is not None:
+            return test is True or bool(test.fullmatch(digits[length:]))
+    return False
+
+
+@lru_cache(maxsize=None)
+def _international_test(code: str):
+    """None when `code` is no country code; True to always parse (its main region rewrites
+    the national part); else the pattern of the national part after it."""
+    country_code = int(code)
+    regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(country_code)
+    if not regions:
+        return None
+    # The national prefix is stripped by the rules of the code's main region (GB for +44).
+    main = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(country_code, regions[0])
+    types = _type_patterns(country_code)
+    if main is None or main.national_prefix_transform_rule or not types:
+        return True
+    strip = main.national_prefix_for_parsing or main.national_prefix
+    prefix = f"(?:{strip})?" if strip else ""
+    return re.compile(f"{prefix}{prefix}(?:{'|'.join(f'(?:{t})' for t in types)})")
 
 
 @lru_cache(maxsize=4096)
