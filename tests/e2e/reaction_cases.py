@@ -137,7 +137,7 @@ def why(site: str, post: str, noun: str) -> str:
 class Held:
     """One way to act on a risky post that the card holds: `how` is like, reaction (the flyout or
     Instagram's double tap), share (the menu's `choice`) or comment; `key`: the like is pressed from the
-    keyboard with this key; `settings` go to the extension."""
+    keyboard with this key (KeyboardEvent.key: " " is Space); `settings` go to the extension."""
 
     site: str
     post: str
@@ -165,7 +165,7 @@ class Held:
         rendering = {"competitor": "-ember", "clean": "-ember"}.get(self.post, "-sdui") if self.site == "linkedin" else ""
         what = self.choice.lower().replace(" ", "-").replace("(", "").replace(")", "") if self.choice else self.how
         what = "double-tap" if (self.site, what) == ("instagram", "reaction") else what
-        what = f"{what}-by-{self.key.lower()}" if self.key else what
+        what = f"{what}-by-{'space' if self.key == ' ' else self.key.lower()}" if self.key else what
         return f"{self.site}{rendering}-{self.post}-{what}"
 
 
@@ -185,7 +185,7 @@ def _held_cases() -> list[Held]:
         cases.append(Held(site, "client", "like", settings=CLIENT_WARNS))
     # From the keyboard: a real <button> (Space clicks it on key up) and a div[role=button] (the site
     # handles Enter itself). Instagram's replica controls answer clicks only.
-    return cases + [Held("linkedin", "competitor", "like", key="Space"), Held("facebook", "competitor", "like", key="Enter")]
+    return cases + [Held("linkedin", "competitor", "like", key=" "), Held("facebook", "competitor", "like", key="Enter")]
 
 
 HELD_CASES = _held_cases()
