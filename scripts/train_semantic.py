@@ -72,7 +72,9 @@ def group_of(item: dict) -> str | None:
         return None
     if item["source"] == "hatecheck":
         return HATECHECK_GROUP.get(item.get("target", ""))
-    return COLD_GROUP.get(item.get("topic", ""))
+    if item["source"] == "toxigen":  # sample_extra.py maps ToxiGen's groups to ours
+        return item.get("group") if item.get("group") in GROUPS else None
+    return COLD_GROUP.get(item.get("topic", ""))  # Stormfront names no target: None
 
 
 def embed(encoder: SentenceEncoder, texts: list[str], cache: Path | None) -> np.ndarray:
@@ -107,13 +109,20 @@ def _init(rng, n_in: int, n_out: int, hidden: int | None = None) -> tuple[np.nda
     return w1, np.zeros(hidden, np.float32), w2, np.zeros(n_out, np.float32)
 
 
-def source_weights(items: list[dict], cap: int | None) -> np.ndarray:
+def source_weights(items: list[dict], cap: int | None, caps: dict[str, int] | None = None) -> np.ndarray:
     """1 per row, except that a source with more than `cap` rows weighs as `cap` rows in all,
-    so a large set (COLD's 25,000 comments) does not drown a small one (HateCheck's 2,300)."""
+    so a large set (COLD's 25,000 comments) does not drown a small one (HateCheck's 2,300).
+    `caps` gives a source its own cap instead."""
     sizes: dict[str, int] = {}
     for item in items:
         sizes[item["source"]] = sizes.get(item["source"], 0) + 1
-    return np.array([min(1.0, cap / sizes[i["source"]]) if cap else 1.0 for i in items], np.float32)
+    caps = caps or {}
+
+    def weight(source: str) -> float:
+        limit = caps.get(source, cap)
+        return min(1.0, limit / sizes[source]) if limit else 1.0
+
+    return np.array([weight(i["source"]) for i in items], np.float32)
 
 
 def train_mlp(x: np.ndarray, y: np.ndarray, mask: np.ndarray, kind: str, epochs: int,
@@ -295,6 +304,12 @@ def main() -> int:
                         help="also report the head alone on the test split (read once, at the end)")
     parser.add_argument("--leave-out", nargs="*", default=[], metavar="SOURCE",
                         help="training sources to leave out (to measure what a source brings)")
+    parser.add_argument("--leave-out-clean", nargs="*", default=[], metavar="SOURCE",
+                        help="training sources whose clean rows are left out (their positives stay)")
+    parser.add_argument("--leave-out-positive", nargs="*", default=[], metavar="SOURCE",
+                        help="training sources whose positive rows are left out (their clean rows stay)")
+    parser.add_argument("--cap", nargs="*", default=[], metavar="SOURCE=N",
+                        help="a source that weighs as at most N rows, instead of --source-cap")
     parser.add_argument("--ngram-languages", nargs="*", default=["zh"],
                         help="languages the character n-gram model is trained on and mixed into (none: no n-gram model)")
     parser.add_argument("--ngram-epochs", type=int, default=300)
@@ -311,11 +326,14 @@ def main() -> int:
 def run(args, encoder: SentenceEncoder) -> int:
     """Train, pick thresholds on dev, report dev and test, write the head."""
     train, dev, test = read("train"), read("dev"), read("test")
-    train = [i for i in train if i["source"] not in args.leave_out]
+    train = [i for i in train if i["source"] not in args.leave_out
+             and not (i["source"] in args.leave_out_clean and not i["expect"])
+             and not (i["source"] in args.leave_out_positive and i["expect"])]
     x = embed_items(encoder, train, args.cache)
     y, mask, gy, gmask = targets(train)
     rng = np.random.default_rng(SEED)
-    rows = source_weights(train, args.source_cap)
+    caps = {name: int(n) for name, n in (c.split("=", 1) for c in args.cap)}
+    rows = source_weights(train, args.source_cap, caps)
     cat = train_mlp(x, y, mask, "sigmoid", args.epochs, args.weight_decay, rng, rows, args.hidden)
     grp = train_mlp(x, gy, gmask, "softmax", args.epochs, args.weight_decay, rng, rows)
     arrays = dict(zip(("category_w1", "category_b1", "category_w2", "category_b2"), cat))
@@ -351,6 +369,10 @@ def run(args, encoder: SentenceEncoder) -> int:
         report("test", test, raised_by(test_scored, mixed(test_scored, weight, languages), thresholds))
     write(args.out, arrays, thresholds, args.version, len(train),
           {"hidden": args.hidden, "source_cap": args.source_cap, "epochs": args.epochs,
+           **({"caps": caps} if caps else {}),
+           **({"left_out": args.leave_out} if args.leave_out else {}),
+           **({"left_out_clean": args.leave_out_clean} if args.leave_out_clean else {}),
+           **({"left_out_positive": args.leave_out_positive} if args.leave_out_positive else {}),
            "weight_decay": args.weight_decay, "max_false_alarms_on_dev": args.max_false_alarms,
            "ngram_epochs": args.ngram_epochs, "ngram_l2": args.ngram_l2,
            "ngram_trained_on": list(languages)}, ngram_meta)
