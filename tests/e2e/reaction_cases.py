@@ -3,7 +3,7 @@
 each site, what the card says, the user's steps and what a salesperson notices.
 
 Each browser file hands the scenarios a page with one small API (FirefoxPage's: goto, click, hover,
-click_text, press, select_label, wait_for_selector, count, texts, evaluate, wait_for_function, screenshot)
+click_text, type, press, select_label, wait_for_selector, count, texts, evaluate, wait_for_function, screenshot)
 and its own selector for the card (Playwright's CSS enters open shadow roots, Puppeteer's needs `>>>`),
 through `FeedHands`. What the site did is read from its own handlers (`window.__replica.actions`), what
 was audited from the companion's log; a companion shared by tests is counted from the events already
@@ -91,6 +91,15 @@ COMMENT_BUTTONS = {
     "facebook": ('[role="button"][aria-label="Leave a comment"]',),
     "instagram": ('[role="button"]:has(svg[aria-label="Comment"])',),
 }
+# Instagram's comment box under each post and its "Post" control (feed-dom.md): a comment sent from there
+# never touches the Comment button. The site records "comment" with the text it sent.
+COMMENT_BOXES = {"instagram": 'textarea[aria-label="Add a comment…"]'}
+COMMENT_SEND = {"instagram": ('form [role="button"]', "Post")}
+COMMENT_TEXT = "Congratulations on the launch, well deserved"
+# A page function: the value of the textarea a selector names.
+BOX_VALUE = "(s) => document.querySelector(s).value"
+# A page function: focus the box a selector names with the caret at the end, as a person clicks back into it.
+FOCUS_END = "(s) => { const el = document.querySelector(s); el.focus(); el.setSelectionRange(el.value.length, el.value.length); }"
 
 CLIENT = "Hansen Maschinenbau GmbH"
 COMPETITOR = "Northwind Hardware Co."
@@ -136,7 +145,9 @@ def why(site: str, post: str, noun: str) -> str:
 @dataclass
 class Held:
     """One way to act on a risky post that the card holds: `how` is like, reaction (the flyout or
-    Instagram's double tap), share (the menu's `choice`) or comment; `key`: the like is pressed from the
+    Instagram's double tap), share (the menu's `choice`), comment (the post's Comment button), or a
+    comment typed in the post's comment box and sent by its "Post" control (comment-post) or by Enter
+    (comment-enter); `key`: the like is pressed from the
     keyboard with this key (KeyboardEvent.key: " " is Space); `settings` go to the extension."""
 
     site: str
@@ -149,17 +160,22 @@ class Held:
     @property
     def action(self) -> str:
         """The audit event's action."""
-        return {"like": "react", "reaction": "react", "share": SHARE_NOUN[self.site], "comment": "comment"}[self.how]
+        return {"like": "react", "reaction": "react", "share": SHARE_NOUN[self.site]}.get(self.how, "comment")
 
     @property
     def noun(self) -> str:
-        return {"like": "like", "reaction": FLYOUT_NOUN[self.site], "share": SHARE_NOUN[self.site],
-                "comment": "comment"}[self.how]
+        return {"like": "like", "reaction": FLYOUT_NOUN[self.site], "share": SHARE_NOUN[self.site]}.get(self.how, "comment")
 
     @property
     def recorded(self) -> str:
         """What the site records once the action goes out."""
-        return {"share": SHARES[self.site][2].get(self.choice), "comment": "comment-open"}.get(self.how, "react")
+        return {"share": SHARES[self.site][2].get(self.choice), "comment": "comment-open",
+                "comment-post": "comment", "comment-enter": "comment"}.get(self.how, "react")
+
+    @property
+    def typed(self) -> bool:
+        """A comment typed in the post's comment box (the site sends its text)."""
+        return self.how.startswith("comment-")
 
     def __str__(self) -> str:
         rendering = {"competitor": "-ember", "clean": "-ember"}.get(self.post, "-sdui") if self.site == "linkedin" else ""
@@ -183,6 +199,9 @@ def _held_cases() -> list[Held]:
         if site == "linkedin":
             cases += shares_and_comment(site, "red_line")
         cases.append(Held(site, "client", "like", settings=CLIENT_WARNS))
+    # Instagram's comment box: a comment typed under a competitor's post and sent by "Post" or by Enter,
+    # without the Comment button.
+    cases += [Held("instagram", "competitor", "comment-post"), Held("instagram", "competitor", "comment-enter")]
     # From the keyboard: a real <button> (Space clicks it on key up) and a div[role=button] (the site
     # handles Enter itself). Instagram's replica controls answer clicks only.
     return cases + [Held("linkedin", "competitor", "like", key=" "), Held("facebook", "competitor", "like", key="Enter")]
@@ -244,9 +263,36 @@ class FeedHands:
     def comment(self, post: str) -> None:
         self.page.click(self.within(post, COMMENT_BUTTONS[self.site]))
 
+    def comment_box(self, post: str) -> str:
+        return f"{POSTS[self.site][post]} {COMMENT_BOXES[self.site]}"
+
+    def box_value(self, post: str) -> str:
+        return self.page.evaluate(BOX_VALUE, self.comment_box(post))
+
+    def type_comment(self, post: str, text: str) -> None:
+        """Click into the post's comment box and type `text` (real key events), once the box holds it."""
+        box = self.comment_box(post)
+        self.page.click(box)
+        self.page.type(text)
+        self.page.wait_for_function("([s, t]) => document.querySelector(s).value === t", [box, text])
+
+    def send_comment(self, post: str, by: str, text: str = COMMENT_TEXT) -> None:
+        """Send a comment from the post's comment box by its "Post" control or by Enter; typed first
+        unless the box holds it already (a held comment that was cancelled keeps its text)."""
+        if self.box_value(post) != text:
+            self.type_comment(post, text)
+        if by == "enter":
+            self.page.evaluate(FOCUS_END, self.comment_box(post))
+            self.page.press("Enter")
+        else:
+            selector, label = COMMENT_SEND[self.site]
+            self.page.click_text(f"{POSTS[self.site][post]} {selector}", label)
+
     def act(self, case: Held) -> None:
         {"like": lambda: self.like(case.post, case.key), "reaction": lambda: self.other_reaction(case.post),
-         "share": lambda: self.share(case.post, case.choice), "comment": lambda: self.comment(case.post)}[case.how]()
+         "share": lambda: self.share(case.post, case.choice), "comment": lambda: self.comment(case.post),
+         "comment-post": lambda: self.send_comment(case.post, "post"),
+         "comment-enter": lambda: self.send_comment(case.post, "enter")}[case.how]()
 
     def act_as(self, name: str) -> FeedHands:
         """Switch who the user reacts as, the way each site does it: LinkedIn's per-post identity switcher
@@ -292,17 +338,21 @@ def held_then_cancelled_then_let_through(feed: FeedHands, companion, case: Held,
     lets it through once, and the audit log has a `reaction` event with the handle hashed and no post text."""
     feed.act(case)
     assert why(case.site, case.post, case.noun) in feed.card_text(), case
-    if case.how in ("share", "comment") and case.choice != "Repost":
+    if case.how.startswith(("share", "comment")) and case.choice != "Repost":
         feed.page.screenshot(screenshot_path(f"{feed.browser}-reaction-card-{case}"))
     feed.cancel()
     cancelled = reaction_events(companion, 1, after=before)[0]
     assert (cancelled["action"], cancelled["details"]["decision"]) == (case.action, "cancelled")
     assert feed.actions() == [], "Cancel: the site did nothing"
+    if case.typed:
+        assert feed.box_value(case.post) == COMMENT_TEXT, "Cancel keeps the typed comment in the box"
 
     feed.act(case)
     feed.card_text()
     feed.confirm(ANYWAY[case.action], REASONS[1])
     assert feed.wait_actions(1)[0]["kind"] == case.recorded
+    if case.typed:
+        assert feed.actions()[0]["text"] == COMMENT_TEXT and feed.box_value(case.post) == "", "the typed comment went out"
     overridden = reaction_events(companion, 2, after=before)[1]
     assert (overridden["action"], overridden["details"]["decision"]) == (case.action, "overridden")
     assert overridden["details"]["reasons"] == [case.post] and overridden["justification"] == REASONS[1]
@@ -313,6 +363,7 @@ def held_then_cancelled_then_let_through(feed: FeedHands, companion, case: Held,
     assert author_hash and len(author_hash) >= 16 and handle not in author_hash
     assert POST_WORDS[case.post] not in repr(overridden) and handle not in repr(overridden), "no post text, no plain handle"
     assert "Daniel" not in repr(overridden), "a name off the lists is never recorded"
+    assert "Congratulations" not in repr([cancelled, overridden]), "no comment text"
     assert [a["kind"] for a in feed.actions()] == [case.recorded], "let through exactly once"
 
 
@@ -326,6 +377,19 @@ def harmless_and_taking_back_go_straight_through(feed: FeedHands) -> None:
     feed.like("clean")
     assert feed.wait_actions(3)[2]["kind"] == "unreact"
     assert feed.page.count(feed.card) == 0
+
+
+def a_harmless_posts_comment_goes_straight_through(feed: FeedHands) -> None:
+    """A comment typed under a harmless post goes out at once, by Enter and by "Post"; Shift+Enter in a
+    competitor's post's box is a line break, never a send, so it is never held."""
+    feed.send_comment("clean", "enter", "Well done, team")
+    assert [(a["kind"], a["text"]) for a in feed.wait_actions(1)] == [("comment", "Well done, team")]
+    feed.send_comment("clean", "post", "Congratulations")
+    assert [(a["kind"], a["text"]) for a in feed.wait_actions(2)][1] == ("comment", "Congratulations")
+    feed.type_comment("competitor", "Nice")
+    feed.page.press("Enter", "Shift")
+    feed.page.wait_for_function("(s) => document.querySelector(s).value === 'Nice\\n'", feed.comment_box("competitor"))
+    assert feed.page.count(feed.card) == 0 and len(feed.actions()) == 2
 
 
 def a_clients_post_is_only_recorded_by_default(feed: FeedHands, companion, before: int) -> None:

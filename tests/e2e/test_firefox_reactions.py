@@ -4,11 +4,13 @@ tests/e2e/test_reaction_guard.py, written once in reaction_cases.py.
 
 What a salesperson notices, on LinkedIn (both renderings), Facebook and Instagram:
 - a like, another reaction (Instagram: a double tap on the photo), each public way to repost or share
-  ("Repost", "Repost with your thoughts", "Share now", "Share to Feed") and opening a comment on a
+  ("Repost", "Repost with your thoughts", "Share now", "Share to Feed"), opening a comment, and on
+  Instagram a comment typed in the post's box and sent by "Post" or Enter, on a
   competitor's or red-line post (and on a client's when policy says so) are held with a card that says
   why; Cancel leaves the post untouched (the replica's own handler recorded nothing), "… anyway" with a
   reason lets it through once and is audited with the author's handle hashed and no post text;
-- a like on a harmless post goes out at once, and taking a like back is never held;
+- a like on a harmless post goes out at once, and taking a like back is never held; a comment typed
+  under a harmless post goes out at once, and Shift+Enter in the box is a line break, never held;
 - by default a client's post is only recorded;
 - acting as the company page, the card says so, by the page's name; switched back, it does not.
 
@@ -23,6 +25,7 @@ import pytest
 from harness.firefox import firefox_missing
 from harness.replica_server import SITES
 from reaction_cases import (CARD_HOST, HELD_CASES, SITE_IDS, FeedHands, Held, a_clients_post_is_only_recorded_by_default,
+                            a_harmless_posts_comment_goes_straight_through,
                             as_the_company_the_card_says_so_until_switched_back,
                             harmless_and_taking_back_go_straight_through, held_then_cancelled_then_let_through,
                             reaction_count)
@@ -53,6 +56,10 @@ def test_a_risky_post_is_held_and_says_why_cancel_leaves_it_anyway_lets_it_throu
 @pytest.mark.parametrize("site", SITE_IDS)
 def test_a_harmless_post_and_taking_a_like_back_are_never_held(site, launch_firefox, firefox_companion):  # noqa: F811
     harmless_and_taking_back_go_straight_through(open_feed(launch_firefox, firefox_companion, site))
+
+
+def test_a_comment_typed_under_a_harmless_post_goes_straight_through(launch_firefox, firefox_companion):  # noqa: F811
+    a_harmless_posts_comment_goes_straight_through(open_feed(launch_firefox, firefox_companion, "instagram"))
 
 
 @pytest.mark.parametrize("site", SITE_IDS)

@@ -2,7 +2,8 @@
 
 The cases Firefox runs too are written once in reaction_cases.py and run here over Playwright: every
 guarded action on a risky post (a like, another reaction or Instagram's double tap, each public repost
-or share, a comment; LinkedIn's Ember and SDUI renderings) is held with a card that says why, Cancel
+or share, a comment, one typed in Instagram's comment box and sent by "Post" or Enter; LinkedIn's
+Ember and SDUI renderings) is held with a card that says why, Cancel
 leaves the post untouched, "… anyway" with a reason lets it through once and is audited without the
 post's text; a harmless post and taking a like back are never held. Below them, what is tested in
 Chromium only: the companion down, policy cells, the card in Chinese, acting as the company, a reaction
@@ -22,8 +23,8 @@ from playwright.sync_api import Page
 from harness.chromium import wait_for_service_worker
 from harness.companion import start_companion
 from harness.replica_page import screenshot_path
-from reaction_cases import (CARD_HOST, COMPANY, HELD_CASES, PERSONAL, REASONS, SITE_IDS, FeedHands, Held,
-                            a_clients_post_is_only_recorded_by_default,
+from reaction_cases import (CARD_HOST, COMMENT_TEXT, COMPANY, HELD_CASES, PERSONAL, REASONS, SITE_IDS, FeedHands, Held,
+                            a_clients_post_is_only_recorded_by_default, a_harmless_posts_comment_goes_straight_through,
                             as_the_company_the_card_says_so_until_switched_back,
                             harmless_and_taking_back_go_straight_through, held_then_cancelled_then_let_through,
                             reaction_count, reaction_events)
@@ -60,8 +61,12 @@ class ChromiumPage:
         exact = re.compile(rf"^\s*{re.escape(text)}\s*$")
         self.pw.locator(selector).filter(has_text=exact).first.click(timeout=timeout_ms)
 
-    def press(self, key: str) -> None:
-        self.pw.keyboard.press(key)
+    def type(self, text: str) -> None:
+        """Real key events into whatever has focus."""
+        self.pw.keyboard.type(text)
+
+    def press(self, key: str, *modifiers: str) -> None:
+        self.pw.keyboard.press("+".join((*modifiers, key)))
 
     def select_label(self, selector: str, label: str, timeout_ms: float = 15_000) -> None:
         self.pw.locator(selector).first.select_option(label=label, timeout=timeout_ms)
@@ -113,6 +118,10 @@ def test_a_risky_post_is_held_and_says_why_cancel_leaves_it_anyway_lets_it_throu
 @pytest.mark.parametrize("site", SITE_IDS)
 def test_a_harmless_post_and_taking_a_like_back_are_never_held(site, feed_page):
     harmless_and_taking_back_go_straight_through(feed_page(site)[0])
+
+
+def test_a_comment_typed_under_a_harmless_post_goes_straight_through(feed_page):
+    a_harmless_posts_comment_goes_straight_through(feed_page("instagram")[0])
 
 
 @pytest.mark.parametrize("site", SITE_IDS)
@@ -175,6 +184,7 @@ def test_the_card_in_chinese(site, feed_page):
     (Held("linkedin", "red_line", "comment"), ("红线话题", "你的评论是公开的", "仍然评论")),
     (Held("facebook", "competitor", "comment"), ("是竞争对手。你的评论是公开的", "仍然评论")),
     (Held("instagram", "competitor", "reaction"), ("是竞争对手。你的点赞是公开的", "仍然点赞")),
+    (Held("instagram", "competitor", "comment-enter"), ("是竞争对手。你的评论是公开的", "仍然评论")),
 ]])
 def test_a_repost_with_thoughts_and_a_comment_held_in_chinese(case: Held, words, feed_page):
     feed, _ = feed_page(case.site, locale="zh-CN")
@@ -184,6 +194,8 @@ def test_a_repost_with_thoughts_and_a_comment_held_in_chinese(case: Held, words,
     feed.page.screenshot(screenshot_path(f"chromium-reaction-card-{case}-zh-CN"))
     feed.cancel("取消")
     assert_no_action(feed)
+    if case.typed:
+        assert feed.box_value(case.post) == COMMENT_TEXT, "Cancel keeps the typed comment in the box"
 
 
 # --- who the user reacts as (identities.yaml: Lumen Hardware's own pages and accounts) ------------

@@ -8,11 +8,14 @@
  *   postId(post)     a stable id for the pre-check cache (the site's own urn / permalink)
  *   author(post)     {name, handle}: who wrote it (handle = profile path or username)
  *   text(post)       the post's visible text
- *   control(target, lastPost)  what a click on `target` does: {action: react|repost|share|comment, el, post,
+ *   control(target, lastPost, event)  what a click (or Enter/Space keydown, `event`) on `target` does:
+ *                    {action: react|repost|share|comment, el, post,
  *                    turnsOn, reaction} or null when it is no guarded control. `turnsOn` is false
  *                    when the click would take a reaction back (un-like, un-repost): never held.
  *                    `lastPost` is the post the pointer was last over, for controls that
- *                    mount outside their post (Facebook's reactions toolbar).
+ *                    mount outside their post (Facebook's reactions toolbar). A comment box's
+ *                    send (its "Post" control, Enter in the box) is a `comment` whose `el` is the
+ *                    send control: a confirmed hold clicks it.
  *
  * and optionally `doubleTap(target)` for sites where a double click on the photo likes it, and
  * `identity(post)`: who the user would react as on this post, as the page shows it (the post's

@@ -7,6 +7,11 @@
  * capture phase: a harmless post's click goes straight through. Only a click on a post whose check has
  * not answered yet is held until it does (then replayed if harmless).
  *
+ * A comment is held where it is sent too when the site has a comment box with its own send control
+ * (Instagram's "Add a comment…" with "Post", Enter in the box): the adapter answers for the keydown or
+ * click with the send control as `el`, so a confirmed hold clicks it and the site sends the box's text
+ * once; Cancel leaves the text in the box.
+ *
  * Never held: taking a reaction back (the adapter says `turnsOn: false`), and anything the adapter does
  * not know as a guarded control. A confirmed click is replayed with `el.click()` (or the double click),
  * and that one event passes (the bypass set). Lifecycle: constructing does nothing; start() once;
@@ -272,10 +277,10 @@ function createReactionGuard(adapter) {
     if (started) return;
     started = true;
     const options = { capture: true, signal };
-    root.addEventListener("click", (event) => onAction(event, adapter.control(event.target, lastPost)), options);
+    root.addEventListener("click", (event) => onAction(event, adapter.control(event.target, lastPost, event)), options);
     root.addEventListener("dblclick", (event) => onAction(event, adapter.doubleTap(event.target)), options);
     root.addEventListener("keydown", (event) => {
-      if (event.key === "Enter" || event.key === " ") onAction(event, adapter.control(event.target, lastPost));
+      if (event.key === "Enter" || event.key === " ") onAction(event, adapter.control(event.target, lastPost, event));
     }, options);
     root.addEventListener("pointerover", (event) => {
       const post = event.target?.closest ? adapter.postOf(event.target) : null;

@@ -2,11 +2,16 @@
  * Instagram feed posts with working controls, from shared/feed-dom.md: an `article` whose header links
  * the author (`a[href="/‹user›/"]` with `img[alt="‹user›'s profile picture"]`), the caption a
  * `span[dir=auto]` after the username, controls `svg[aria-label]` inside `div[role=button]` (Like ↔ Unlike,
- * Comment, Repost, Share Post, Save), and a double click on the photo that likes it (never unlikes).
+ * Comment, Repost, Share Post, Save), a double click on the photo that likes it (never unlikes), and
+ * the comment box under the caption: `textarea[aria-label="Add a comment…"]` (the same placeholder) with
+ * its "Post" control (a div[role=button], aria-disabled while the box is empty). "Post", or Enter in the
+ * box, sends the comment without the Comment button ever being pressed. feed-dom.md says only "Enter
+ * submits"; Shift+Enter is the textarea's own line break here, and Enter that confirms an IME
+ * composition (Chinese input) sends nothing.
  * Handlers are React-style (delegated from the app root); each records what the site did.
  */
 
-import { avatar, h, icon, onDelegated } from "../common/dom.js";
+import { avatar, h, icon, onDelegated, onPress } from "../common/dom.js";
 import { recordAction } from "../common/replica-record.js";
 
 const HEART = "M12 21s-8-5.5-8-11a4.5 4.5 0 018-2.8A4.5 4.5 0 0120 10c0 5.5-8 11-8 11z";
@@ -20,6 +25,31 @@ function control(label, path) {
   setLabel(label);
   button.setLabel = setLabel;
   return button;
+}
+
+const ADD_A_COMMENT = "Add a comment…";
+
+/** The box under a post: typing enables "Post"; "Post" or Enter sends the text once and empties the box. */
+function commentBox(id) {
+  const box = h("textarea", { "aria-label": ADD_A_COMMENT, placeholder: ADD_A_COMMENT, autocomplete: "off",
+    autocorrect: "off", rows: "1", class: "ig-post__comment-box" });
+  const send = h("div", { role: "button", tabindex: "0", "aria-disabled": "true", class: "ig-post__comment-post", text: "Post" });
+  const sync = () => send.setAttribute("aria-disabled", box.value.trim() ? "false" : "true");
+  box.addEventListener("input", sync);
+  const submit = () => {
+    const text = box.value.trim();
+    if (!text) return;
+    box.value = "";
+    sync();
+    recordAction("comment", id, { text });
+  };
+  onPress(send, submit);
+  onDelegated(box, "keydown", (event) => {
+    if (event.key !== "Enter" || event.shiftKey || event.isComposing) return;
+    event.preventDefault();
+    submit();
+  });
+  return h("section", { class: "ig-post__comment" }, h("form", { method: "POST", class: "ig-post__comment-form" }, box, send));
 }
 
 /** One post. `liked`: the viewer liked it already. */
@@ -51,7 +81,8 @@ export function feedPost({ username, initials, color, code, caption, liked = fal
     media,
     h("section", { class: "ig-post__controls" }, like, comment, repost, share),
     h("div", { class: "ig-post__caption" }, h("a", { href: `/${username}/`, class: "ig-post__user" }, h("span", { text: username })), " ",
-      h("span", { dir: "auto", text: caption })));
+      h("span", { dir: "auto", text: caption })),
+    commentBox(id));
 }
 
 /** The reaction guard's posts (authors from the example org's lists) and `extra` harmless ones. */
