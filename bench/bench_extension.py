@@ -213,9 +213,9 @@ def describe(samples, expected_checks):
             f" (runs with other than {expected_checks} check(s) at click: {unexpected}/{len(samples)})")
 
 
-def bench_site_marks(site, with_ext, without, server, runs, baseline=None, only_keystrokes=False):
+def bench_site_marks(site, with_ext, without, server, runs, baseline=None, only_keystrokes=False, keys=200):
     """The issue's speed section in Chromium: keystrokes with highlights on, a photo 2 s before the click."""
-    report_keystrokes(site, keystrokes_with_marks(with_ext, without, server, site, baseline=baseline))
+    report_keystrokes(site, keystrokes_with_marks(with_ext, without, server, site, n=keys, baseline=baseline))
     if site in PHOTO_SITES and not only_keystrokes:
         plain = click_latency(with_ext, None, server, site, CLEAN_TEXT, False, max(5, runs // 2))
         photo = photo_before_click(with_ext, server, site, max(5, runs // 2))
@@ -223,7 +223,7 @@ def bench_site_marks(site, with_ext, without, server, runs, baseline=None, only_
         print(f"{'':10s} clean post + clean photo attached 2 s before, click->posted {describe(photo, 0)}", flush=True)
 
 
-def bench_firefox(sites, server, runs, tmp, baseline=None, only_keystrokes=False):
+def bench_firefox(sites, server, runs, tmp, baseline=None, only_keystrokes=False, keys=200):
     """The same figures in Firefox ESR (bench_extension_firefox.FirefoxBench)."""
     photo = tmp / "landscape.png"
     photo.write_bytes(landscape_png())
@@ -233,13 +233,13 @@ def bench_firefox(sites, server, runs, tmp, baseline=None, only_keystrokes=False
         for site in sites:
             if only_keystrokes:
                 print(f"{site:10s} [firefox]", flush=True)
-                report_keystrokes(site, bench.keystrokes(site, RISKY_TEXT))
+                report_keystrokes(site, bench.keystrokes(site, RISKY_TEXT, keys))
                 continue
             risky = bench.click_latency(site, RISKY_TEXT, True, runs)
             clean = bench.click_latency(site, CLEAN_TEXT, False, runs)
             print(f"{site:10s} [firefox] pre-checked risky, click->panel  {describe(risky, 0)}", flush=True)
             print(f"{'':10s} [firefox] pre-checked clean, click->posted {describe(clean, 0)}", flush=True)
-            report_keystrokes(site, bench.keystrokes(site, RISKY_TEXT))
+            report_keystrokes(site, bench.keystrokes(site, RISKY_TEXT, keys))
             if site in PHOTO_SITES:
                 photo_runs = bench.photo_before_click(site, max(5, runs // 2))
                 print(f"{'':10s} [firefox] clean post + clean photo attached 2 s before, click->posted "
@@ -275,6 +275,9 @@ def main() -> None:
                         help="only the issue's speed section (no cold-path or stopped-worker runs)")
     parser.add_argument("--only-keystrokes", action="store_true",
                         help="only the keystroke cost with findings underlined")
+    parser.add_argument("--keystrokes", type=int, default=200,
+                        help="keystrokes typed per site and browser for the keystroke cost (a p95 of 200 moves by "
+                             "tenths of a millisecond between runs on a loaded machine)")
     parser.add_argument("--baseline", type=Path, metavar="EXTENSION_DIR",
                         help="also measure the keystrokes with this extension folder (built from another "
                              "commit: git archive <commit> extension scripts package.json, then "
@@ -306,12 +309,14 @@ def main() -> None:
                         print(f"{site:10s} pre-checked risky, click->panel  {describe(risky, 0)}", flush=True)
                     else:
                         bench_site(site, with_ext, worker, without, server, args.runs)
-                    bench_site_marks(site, with_ext, without, server, args.runs, baseline, args.only_keystrokes)
+                    bench_site_marks(site, with_ext, without, server, args.runs, baseline, args.only_keystrokes,
+                                     args.keystrokes)
                 for context in (with_ext, without, baseline):
                     if context:
                         context.close()
             if args.browser in ("firefox", "both"):
-                bench_firefox(sites, server, args.runs, tmp, args.baseline and args.baseline.resolve(), args.only_keystrokes)
+                bench_firefox(sites, server, args.runs, tmp, args.baseline and args.baseline.resolve(), args.only_keystrokes,
+                              args.keystrokes)
         finally:
             companion.stop()
             server.stop()

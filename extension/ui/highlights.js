@@ -58,10 +58,11 @@ function rectsOf(spans) {
 /**
  * Places one box per rect. Typing redraws on every frame, so the boxes already there are reused and
  * only what changed is written: a keystroke that moves no underline costs reads, not style changes.
- * What each box was given is kept beside it (`drawn`) rather than read back from `style`: Firefox
- * reads a fractional pixel back with six significant digits ("12.3333px" for 12.333333333333334px,
- * firefox-esr 153, 2026-12-05), so the comparison never matched there and every box was written again
- * on every frame; and each read is a DOM call, which crosses a wrapper in Firefox's content scripts.
+ * What each box was given is kept beside it (`drawn`) rather than read back from `style`: browsers
+ * read a fractional pixel back with six significant digits ("12.3333px" for 12.333333333333334px;
+ * firefox-esr 153 and Chromium 156, 2026-12-05), so the comparison never matched and every box was
+ * written again on every frame; and each read is a DOM call, which crosses a wrapper in Firefox's
+ * content scripts.
  */
 const drawn = new WeakMap(); // layer -> [{box, className, left, top, width, height}]
 
