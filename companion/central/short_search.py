@@ -20,8 +20,10 @@ inside a statement, as a waiting statement would hold a snapshot the build itsel
 
 from __future__ import annotations
 
-import contextlib
 import threading
+
+from companion.audit.sinks import pg_index_build
+from companion.audit.sinks.pg_index_build import build_concurrently
 
 INDEX = "postguard_events_search_why_short"
 _LOCK = "hashtext('postguard_short_search')"
@@ -40,6 +42,7 @@ CREATE_INDEX = (f"CREATE INDEX CONCURRENTLY {INDEX} ON postguard_events "
                 "WHERE kind = 'decision' AND justification IS NOT NULL")
 
 # 'ready' (valid: the planner uses it), 'invalid' (being built, or left half-built), NULL: missing
+# (the review tool reads it through its own reader, companion/review/central_posts.py)
 STATE_SQL = (f"SELECT CASE WHEN to_regclass('{INDEX}') IS NULL THEN NULL "
              f"WHEN (SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('{INDEX}')) "
              "THEN 'ready' ELSE 'invalid' END")
@@ -47,7 +50,7 @@ STATE_SQL = (f"SELECT CASE WHEN to_regclass('{INDEX}') IS NULL THEN NULL "
 
 def index_state(conn) -> str:
     """'ready', 'invalid' (being built, or left half-built by a build that stopped) or 'missing'."""
-    return conn.execute(STATE_SQL).fetchone()[0] or "missing"
+    return pg_index_build.index_state(conn, INDEX)
 
 
 def ensure_pieces_function(conn) -> None:
@@ -74,31 +77,8 @@ def build(conn, *, stop: threading.Event | None = None, poll_s: float = 2.0) -> 
 
     `conn` must be in autocommit mode (a concurrent build cannot run inside a transaction). While
     another session holds the builders' lock, this one polls; when it gets the lock, a leftover
-    INVALID index is dropped (concurrently too) and the index built again.
+    INVALID index is dropped (concurrently too) and the index built again (pg_index_build.py).
     """
     if not conn.autocommit:
         raise ValueError("the short-search index is built concurrently: pass an autocommit connection")
-    stop = stop or threading.Event()
-    while not conn.execute(f"SELECT pg_try_advisory_lock({_LOCK})").fetchone()[0]:
-        if index_state(conn) == "ready":
-            return True
-        if stop.wait(poll_s):
-            return False
-    try:
-        state = index_state(conn)
-        if state == "ready":
-            return True
-        if state == "invalid":  # no one else builds it (we hold the lock): a build that stopped half-way
-            conn.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {INDEX}")
-        conn.execute(CREATE_INDEX)
-        return True
-    finally:
-        _unlock(conn)
-
-
-def _unlock(conn) -> None:
-    """Give the builders' lock back (a connection the failure broke has lost it already)."""
-    import psycopg
-
-    with contextlib.suppress(psycopg.Error):
-        conn.execute(f"SELECT pg_advisory_unlock({_LOCK})")
+    return build_concurrently(conn, {INDEX: CREATE_INDEX}, _LOCK, stop=stop, poll_s=poll_s)

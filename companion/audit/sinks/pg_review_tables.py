@@ -16,7 +16,14 @@ statement, over the rows it stored), so a
 laptop's INSERT-only role keeps them current too (the trigger function runs with its owner's
 rights). Ingest transactions take one advisory lock before touching the counts, so two
 batches never deadlock on the same day's rows. `SELECT postguard_rebuild_review()` rebuilds
-all of them from the events (migration does this once); inserts wait while it runs.
+all of them from the events at once; inserts wait while it runs.
+
+Added to a store that has events already (the first start of a service or a laptop's sink
+after an upgrade, on millions of events), nothing holds new events back for long
+(`ensure_review_tables`): the indexes on the events are built concurrently, the trigger is
+created under a short lock timeout, and the events older than the trigger are counted in
+batches of ids (`postguard_review_backfill` holds the next one). Until the last batch the
+review page reads the events directly, as `review_tables_ready` says no.
 
 - `postguard_names`: every OS account and company identity seen on a post, once each. A
   search for part of a person's email matches against these few thousand names first, then
@@ -32,7 +39,11 @@ gives the same results, reading the whole table; `ensure_review_tables` returns 
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Callable
+
+from companion.audit.sinks.pg_index_build import build_concurrently, unlock
 
 log = logging.getLogger("postguard.audit")
 
@@ -96,16 +107,9 @@ _PEOPLE_UPSERT = """
         warned = r.warned + EXCLUDED.warned, blocked = r.blocked + EXCLUDED.blocked,
         overrides = r.overrides + EXCLUDED.overrides;"""
 
-# Once per INSERT statement, over the rows it stored (a transition table): the sink writes a
-# batch as one statement, so a batch of a hundred events costs a few set-wise statements here
-# instead of six statements per event.
-TRIGGER = f"""
-CREATE OR REPLACE FUNCTION postguard_review_ingest() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
-BEGIN
-    IF NOT EXISTS (SELECT 1 FROM new_rows WHERE kind IN ('check', 'decision')) THEN RETURN NULL; END IF;
-    -- one ingest transaction at a time touches the counts, so shared day rows never deadlock
-    PERFORM pg_advisory_xact_lock(hashtext('postguard_review_counts'));
+# What a set of new events adds to the tables: `new_rows n` are the events (the trigger's
+# transition table, or a batch of older events when the tables are filled in, `BACKFILL_BATCH`).
+COUNT_AND_LIST = f"""
     {_PEOPLE_UPSERT.format(grain='daily', unit='day', width=10, person=PERSON.format(e='n'),
                            sums=', '.join(f'sum({t.format(e="n")})' for t in TALLIES))}
     {_PEOPLE_UPSERT.format(grain='monthly', unit='month', width=7, person=PERSON.format(e='n'),
@@ -132,7 +136,19 @@ BEGIN
     SELECT DISTINCT v.f, v.name FROM new_rows n
     CROSS JOIN LATERAL (VALUES ('os_user', n.os_user), ('identity', n.details->>'identity')) AS v (f, name)
     WHERE v.name IS NOT NULL AND {POST_EVENT.format(e='n')}
-    ON CONFLICT DO NOTHING;
+    ON CONFLICT DO NOTHING;"""
+
+# Once per INSERT statement, over the rows it stored (a transition table): the sink writes a
+# batch as one statement, so a batch of a hundred events costs a few set-wise statements here
+# instead of six statements per event.
+TRIGGER = f"""
+CREATE OR REPLACE FUNCTION postguard_review_ingest() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM new_rows WHERE kind IN ('check', 'decision')) THEN RETURN NULL; END IF;
+    -- one ingest transaction at a time touches the counts, so shared day rows never deadlock
+    PERFORM pg_advisory_xact_lock(hashtext('postguard_review_counts'));
+    {COUNT_AND_LIST}
     -- posts stored before: their newest decision, when this statement brought a newer one
     UPDATE postguard_posts p SET last_action = d.action, last_ts = d.ts, last_id = d.id,
                                  outcome = postguard_outcome(d.action, p.verdict)
@@ -194,32 +210,40 @@ SEARCH_INDEXES = {
     # then prefers it to better ones
     "postguard_events_search_platform": "((COALESCE(platform, '')) gin_trgm_ops)",
 }
-JUSTIFICATION_INDEX = ("CREATE INDEX IF NOT EXISTS postguard_events_search_why ON postguard_events "
+JUSTIFICATION_INDEX = ("CREATE INDEX CONCURRENTLY postguard_events_search_why ON postguard_events "
                        "USING GIN (justification gin_trgm_ops) WHERE kind = 'decision'")
-# a post's decisions with their justification, read from the index alone when a search walks the posts
-DECISIONS_INDEX = ("CREATE INDEX IF NOT EXISTS postguard_events_decisions ON postguard_events (scan_id) "
-                   "INCLUDE (justification) WHERE kind = 'decision'")
-# posts made as the company's own identity (the "acted as" filter), newest first
-ACTING_INDEX = ("CREATE INDEX IF NOT EXISTS postguard_events_as_company ON postguard_events (ts DESC, id DESC) "
-                "WHERE (details->>'acted_as_company') = 'true'")
+EVENT_INDEXES = {
+    # a post's decisions with their justification, read from the index alone when a search walks the posts
+    "postguard_events_decisions": "CREATE INDEX CONCURRENTLY postguard_events_decisions ON postguard_events "
+                                  "(scan_id) INCLUDE (justification) WHERE kind = 'decision'",
+    # posts made as the company's own identity (the "acted as" filter), newest first
+    "postguard_events_as_company": "CREATE INDEX CONCURRENTLY postguard_events_as_company ON postguard_events "
+                                   "(ts DESC, id DESC) WHERE (details->>'acted_as_company') = 'true'",
+}
 REVIEW_TABLES = ("postguard_posts", "postguard_daily_people", "postguard_monthly_people", "postguard_daily_findings",
                  "postguard_daily_rules", "postguard_names")
+# While it exists, the tables are being filled in from the events older than the trigger (`upto`).
+BACKFILL = "postguard_review_backfill"
+BACKFILL_EVENTS = 5000  # events per batch: ingest waits for one batch at most (the counts' advisory lock)
+_BUILD_LOCK = "hashtext('postguard_review_build')"
+_TRIGGER_LOCK_TIMEOUT = "2s"  # creating the trigger waits for running ingest, and new ingest waits behind it
 
 
-def search_index_sql() -> list[str]:
-    """The CREATE INDEX statements of the search (pg_trgm must be installed first)."""
+def search_index_sql() -> dict[str, str]:
+    """The search's indexes, name -> `CREATE INDEX CONCURRENTLY` (pg_trgm must be installed first)."""
     where = POST_EVENT.format(e="postguard_events")
-    return [f"CREATE INDEX IF NOT EXISTS {name} ON postguard_events USING GIN {columns} WHERE {where}"
-            for name, columns in SEARCH_INDEXES.items()] + [JUSTIFICATION_INDEX]
+    return {**{name: f"CREATE INDEX CONCURRENTLY {name} ON postguard_events USING GIN {columns} WHERE {where}"
+               for name, columns in SEARCH_INDEXES.items()},
+            "postguard_events_search_why": JUSTIFICATION_INDEX}
 
 
 def review_tables_ready(conn, *, readable: bool = False) -> bool:
-    """Whether the posts and counts tables and their trigger are in place (and, with `readable`,
-    whether this role may read them: a reviewers' role granted only the events reads those)."""
-    names = (*REVIEW_TABLES, "postguard_events_decisions", "postguard_events_as_company", "postguard_daily_people_days")
+    """Whether the posts and counts tables and their trigger are in place and filled in (and, with
+    `readable`, whether this role may read them: a reviewers' role granted only the events reads those)."""
+    names = (*REVIEW_TABLES, *EVENT_INDEXES, "postguard_daily_people_days")
     listed = " AND ".join(f"to_regclass('{name}') IS NOT NULL" for name in names)
     # tgtype bit 0 set: a trigger per row, which an earlier version made; migration replaces it
-    row = conn.execute(f"SELECT {listed} AND EXISTS (SELECT 1 FROM pg_trigger "
+    row = conn.execute(f"SELECT {listed} AND to_regclass('{BACKFILL}') IS NULL AND EXISTS (SELECT 1 FROM pg_trigger "
                        "WHERE tgname = 'postguard_events_review' AND tgtype & 1 = 0)").fetchone()
     if not row[0] or not readable:
         return bool(row[0])
@@ -228,45 +252,125 @@ def review_tables_ready(conn, *, readable: bool = False) -> bool:
 
 
 def search_indexes_ready(conn) -> bool:
-    """Whether every trigram index of the search is there."""
-    names = [*SEARCH_INDEXES, "postguard_events_search_why"]
-    row = conn.execute("SELECT count(*) FROM pg_class WHERE relname = ANY(%s)", [names]).fetchone()
+    """Whether every trigram index of the search is there and valid (not half-built)."""
+    names = list(search_index_sql())
+    row = conn.execute("SELECT count(*) FROM pg_index WHERE indisvalid AND indexrelid IN "
+                       "(SELECT oid FROM pg_class WHERE relname = ANY(%s))", [names]).fetchone()
     return row[0] == len(names)
 
 
-def ensure_review_tables(conn) -> list[str]:
+def ensure_review_tables(conn, *, batch_events: int = BACKFILL_EVENTS,
+                         between_batches: Callable[[], None] | None = None) -> list[str]:
     """Add what the review page needs to a store that lacks it; returns what could not be done.
 
-    Idempotent and cheap once done. A role that may not create tables (the laptops' INSERT-only
-    role) leaves things as they are: the review page then reads the events directly.
+    Idempotent and cheap once done. Nothing here holds new events back for long, however large
+    the store: the indexes are built concurrently (an INVALID leftover dropped and built again,
+    pg_index_build.py), the trigger is created under a short lock timeout, and the tables are
+    filled in from the older events in batches of `batch_events` (`between_batches` runs after
+    each: a seam for tests). When another session is building them, this one leaves it to it.
+    A role that may not create tables (the laptops' INSERT-only role) leaves things as they are:
+    the review page then reads the events directly.
     """
-    import psycopg
-
     notes: list[str] = []
     with conn.transaction():  # a check outside one would leave the caller's connection in a transaction
         counted, searchable = review_tables_ready(conn), search_indexes_ready(conn)
         reviewed = conn.execute("SELECT to_regclass('postguard_review_entries') IS NOT NULL").fetchone()[0]
     if not reviewed:
         notes.extend(_ensure_workflow(conn))
-    if not counted:
-        try:
-            with conn.transaction():
-                conn.execute("SELECT pg_advisory_xact_lock(hashtext('postguard_schema'))")
-                if not review_tables_ready(conn):
-                    conn.execute(f"{TABLES}{TRIGGER}{REBUILD}{DECISIONS_INDEX};{ACTING_INDEX}")
-                    conn.execute("SELECT postguard_rebuild_review()")
-        except psycopg.errors.InsufficientPrivilege:
-            notes.append("the review page's posts and daily counts were not created (this role may not create "
-                         "tables); run `postguard audit init-db` as the store's owner")
-        except psycopg.OperationalError:
-            raise
-        except psycopg.Error as exc:  # never keep events out of the store for the page's sake
-            notes.append(f"the review page's posts and daily counts were not created: {_sqlstate(exc)}")
-    if not searchable:
-        notes.extend(_ensure_search(conn))
+    if not (counted and searchable):
+        with _autocommit(conn):
+            notes.extend(_build(conn, counted, searchable, batch_events, between_batches or (lambda: None)))
     for note in notes:
         log.warning("central audit store: %s", note)
     return notes
+
+
+@contextlib.contextmanager
+def _autocommit(conn):
+    """The connection in autocommit mode (a concurrent index build runs outside transactions)."""
+    before = conn.autocommit
+    conn.autocommit = True  # the checks above ended in a commit: the connection is idle
+    try:
+        yield
+    finally:
+        if not conn.closed and not conn.broken:
+            conn.autocommit = before
+
+
+def _build(conn, counted: bool, searchable: bool, batch_events: int, between_batches) -> list[str]:
+    import psycopg
+
+    # one session builds; the others go on taking events (session locks nest: build_concurrently's is this one)
+    if not conn.execute(f"SELECT pg_try_advisory_lock({_BUILD_LOCK})").fetchone()[0]:
+        return ["the review page's tables and indexes are being built by another session; the review page "
+                "reads the events directly until they are ready"]
+    notes = [] if searchable else _ensure_trgm(conn)
+    indexes = {**({} if counted else EVENT_INDEXES), **({} if searchable or notes else search_index_sql())}
+    try:
+        build_concurrently(conn, indexes, _BUILD_LOCK)
+        if not counted:
+            _create_tables(conn)
+            _backfill(conn, batch_events, between_batches)
+    except psycopg.errors.InsufficientPrivilege:
+        notes.append("the review page's posts, daily counts and search indexes were not created (this role may "
+                     "not create them); run `postguard audit init-db` as the store's owner")
+    except psycopg.OperationalError:
+        raise
+    except psycopg.Error as exc:  # never keep events out of the store for the page's sake
+        notes.append(f"the review page's posts, daily counts or search indexes were not created: {_sqlstate(exc)}")
+    finally:
+        unlock(conn, _BUILD_LOCK)
+    return notes
+
+
+def _create_tables(conn) -> None:
+    """The tables and the trigger, and the events the trigger will not see marked for the backfill.
+
+    Creating the trigger waits for running ingest transactions to end, and new ones wait behind
+    it: a short lock timeout, tried again, keeps that wait short. Every event up to the newest id
+    seen then is older than the trigger; every later one goes through it."""
+    import psycopg
+
+    while True:
+        try:
+            with conn.transaction():
+                conn.execute("SELECT pg_advisory_xact_lock(hashtext('postguard_schema'))")
+                if review_tables_ready(conn) or conn.execute(f"SELECT to_regclass('{BACKFILL}')").fetchone()[0]:
+                    return  # ready, or being filled in (an earlier run stopped half-way: go on with it)
+                conn.execute(TABLES)
+                conn.execute(f"SET LOCAL lock_timeout = '{_TRIGGER_LOCK_TIMEOUT}'")
+                conn.execute(f"{TRIGGER}{REBUILD}")
+                conn.execute(f"TRUNCATE {', '.join(REVIEW_TABLES)}")  # an earlier version's rows, if any
+                conn.execute(f"CREATE TABLE {BACKFILL} AS SELECT 1::bigint AS next_id, "
+                             "COALESCE(max(id), 0)::bigint AS upto FROM postguard_events")
+                return
+        except psycopg.errors.LockNotAvailable:
+            continue
+
+
+def _backfill(conn, batch_events: int, between_batches) -> None:
+    """Fill the tables in from the events older than the trigger, a batch of ids at a time.
+
+    Each batch holds the counts' advisory lock (as an ingest transaction's trigger does) for the
+    time of one batch, and reads the events without locking them against inserts. A post's newest
+    decision is looked up over all events stored by then; one stored later updates it through the
+    trigger. Several sessions may take batches in turn; a stopped run is resumed by the next."""
+    batch = COUNT_AND_LIST.replace(
+        "new_rows n", "(SELECT * FROM postguard_events WHERE id BETWEEN {lo} AND {hi}) n")
+    while True:
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext('postguard_review_counts'))")
+            if conn.execute(f"SELECT to_regclass('{BACKFILL}')").fetchone()[0] is None:
+                return  # another session finished it
+            lo, upto = conn.execute(f"SELECT next_id, upto FROM {BACKFILL}").fetchone()
+            if lo > upto:
+                conn.execute(f"DROP TABLE {BACKFILL}")
+                conn.execute("ANALYZE postguard_posts")
+                return
+            hi = min(lo + batch_events - 1, upto)
+            conn.execute(batch.replace("{lo}", str(int(lo))).replace("{hi}", str(int(hi))))
+            conn.execute(f"UPDATE {BACKFILL} SET next_id = %s", [hi + 1])
+        between_batches()
 
 
 def _sqlstate(exc) -> str:
@@ -290,7 +394,8 @@ def _ensure_workflow(conn) -> list[str]:
     return []
 
 
-def _ensure_search(conn) -> list[str]:
+def _ensure_trgm(conn) -> list[str]:
+    """pg_trgm, for the search's indexes; what stood in the way, if it could not be added."""
     import psycopg
 
     try:
@@ -303,15 +408,4 @@ def _ensure_search(conn) -> list[str]:
     except (psycopg.errors.UndefinedFile, psycopg.errors.FeatureNotSupported):
         return ["search reads the whole table: pg_trgm is not installed on the database server; install "
                 "PostgreSQL's contrib modules (Debian: postgresql-contrib), then run `postguard audit init-db`"]
-    try:
-        with conn.transaction():
-            for statement in search_index_sql():
-                conn.execute(statement)
-    except psycopg.errors.InsufficientPrivilege:
-        return ["search reads the whole table: this role may not create its indexes; run "
-                "`postguard audit init-db` as the store's owner"]
-    except psycopg.OperationalError:
-        raise
-    except psycopg.Error as exc:
-        return [f"search reads the whole table: its indexes were not created: {_sqlstate(exc)}"]
     return []
