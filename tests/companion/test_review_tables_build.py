@@ -190,3 +190,33 @@ def test_a_build_stopped_half_way_leaves_an_invalid_index_that_the_next_start_re
         assert review_tables_ready(conn) and search_indexes_ready(conn)
     assert rebuilt[1] is True and rebuilt[0] != leftover[0], "dropped and built again, not kept as it was"
     assert_counts_match_a_rebuild(url)
+
+
+class Stopped(Exception):
+    """The instance filling the tables in went away between two batches."""
+
+
+def test_a_backfill_stopped_between_batches_is_taken_up_by_the_next_start(upgraded_store, tmp_path):
+    url, _, _ = upgraded_store
+    done: list[int] = []
+
+    def stop_after_two():
+        done.append(1)
+        if len(done) == 2:
+            raise Stopped
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        with pytest.raises(Stopped):
+            ensure_review_tables(conn, batch_events=7, between_batches=stop_after_two)
+        assert conn.execute(f"SELECT next_id FROM {BACKFILL}").fetchone() == (15,), "two batches of seven counted"
+        assert not review_tables_ready(conn), "the page does not read half-filled tables"
+    other = AuditStore.open(tmp_path / "laptop-now")
+    try:
+        record_sample_events(other, 12)
+        forward_all(other, url)  # counted by the trigger meanwhile
+    finally:
+        other.close()
+    with psycopg.connect(url, autocommit=True) as conn:
+        assert ensure_review_tables(conn, batch_events=7) == []
+        assert review_tables_ready(conn)
+    assert_counts_match_a_rebuild(url)

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import Callable
 
 from companion.audit.sinks.pg_index_build import build_concurrently, unlock
@@ -227,6 +228,7 @@ BACKFILL = "postguard_review_backfill"
 BACKFILL_EVENTS = 5000  # events per batch: ingest waits for one batch at most (the counts' advisory lock)
 _BUILD_LOCK = "hashtext('postguard_review_build')"
 _TRIGGER_LOCK_TIMEOUT = "2s"  # creating the trigger waits for running ingest, and new ingest waits behind it
+_TRIGGER_RETRY_S = 3.0
 
 
 def search_index_sql() -> dict[str, str]:
@@ -344,8 +346,8 @@ def _create_tables(conn) -> None:
                 conn.execute(f"CREATE TABLE {BACKFILL} AS SELECT 1::bigint AS next_id, "
                              "COALESCE(max(id), 0)::bigint AS upto FROM postguard_events")
                 return
-        except psycopg.errors.LockNotAvailable:
-            continue
+        except psycopg.errors.LockNotAvailable:  # a long ingest transaction: let the queue behind us go, then again
+            time.sleep(_TRIGGER_RETRY_S)
 
 
 def _backfill(conn, batch_events: int, between_batches) -> None:
