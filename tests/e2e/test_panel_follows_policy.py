@@ -9,19 +9,20 @@ import pytest
 from playwright.sync_api import expect
 
 from harness.chromium import reload_managed_policies, wait_for_managed_value, wait_for_service_worker
-from test_extension_support import PANEL, RISKY_TEXT, click_post, open_composer, sent, type_post
+from test_extension_support import PANEL, RISKY_TEXT, click_post, open_composer, screenshot, sent, type_post
 
 pytestmark = pytest.mark.e2e
 
-SITES = ["linkedin", "facebook", "instagram"]
 OVERRIDE = f'{PANEL} [data-postguard-action="override"]'
+BLOCKED = {"en-US": "does not allow posting this", "zh-CN": "贵公司不允许发布此内容"}
 
 
-@pytest.mark.parametrize("site", SITES)
-def test_an_open_panel_follows_every_managed_policy_change(site, managed_policy, companion, launch_browser,
+@pytest.mark.parametrize(("site", "locale"), [("linkedin", "en-US"), ("facebook", "en-US"), ("instagram", "en-US"),
+                                              ("linkedin", "zh-CN")])
+def test_an_open_panel_follows_every_managed_policy_change(site, locale, managed_policy, companion, launch_browser,
                                                            open_site):
     managed_policy({"companionUrl": companion.url})
-    context = launch_browser(extension=True)
+    context = launch_browser(extension=True, locale=locale, extra_args=(f"--lang={locale}",))
     worker = wait_for_service_worker(context)
     page = open_site(context, site)
     open_composer(page, site)
@@ -36,5 +37,6 @@ def test_an_open_panel_follows_every_managed_policy_change(site, managed_policy,
         wait_for_managed_value(worker, "enforcement", enforcement)
         page.bring_to_front()
         expect(page.locator(OVERRIDE)).to_have_count(overrides, timeout=15_000)
-    assert "does not allow" in page.locator(f"{PANEL} section.pg-panel").inner_text()
+    assert BLOCKED[locale] in page.locator(f"{PANEL} section.pg-panel").inner_text()
     assert sent(page) == [], "the post stayed held through every change"
+    screenshot(page, f"panel-follows-policy-{site}-{locale}")
