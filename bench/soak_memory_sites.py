@@ -4,7 +4,9 @@ Builds the app `postguard serve` runs (`create_app`, a throw-away data directory
 soak's posts (bench/soak_posts.py: never the same sentence twice) and decisions through Flask's
 test client, and prints:
 - every `--every` posts: RSS, traced memory, the size of the vocabulary Presidio's windows are
-  tokenized on (strings, lexemes, the string table's cells, renewals so far) and the model's own;
+  tokenized on (strings, lexemes, the string table's cells, renewals so far) and the model's own,
+  SQLite's own allocation counter, glibc's in-use and freed-but-kept bytes (mallinfo2), and
+  Python's small-object allocator: bytes in live blocks against the arenas it holds;
 - the allocation sites whose memory grew most between the end of warm-up and the end (not with
   `--no-trace`, which runs at full speed to show the tables over many posts).
 
@@ -12,7 +14,7 @@ tracemalloc sees what goes through Python's allocator, which includes spaCy's an
 pools; it does not see glibc's own free lists or Tesseract, which runs as a child process.
 `bench/soak.py` measures the real server's RSS; this says where to look.
 
-Run: .venv/bin/python bench/soak_memory_sites.py [--posts 2000] [--warmup 300] [--every 250] [--no-trace]
+Run: .venv/bin/python bench/soak_memory_sites.py [--posts 2000] [--warmup 300] [--every 250] [--frames 30] [--no-trace]
 Another checkout (before/after): PYTHONPATH=<checkout> .venv/bin/python bench/soak_memory_sites.py ...
 """
 
@@ -36,6 +38,57 @@ def rss_mb() -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def sqlite_mb() -> float:
+    """What SQLite has allocated in this process (page caches, statements), from its own counter."""
+    import ctypes
+    import ctypes.util
+    import sqlite3  # noqa: F401  (loads the library Python's module uses)
+    lib = ctypes.CDLL(ctypes.util.find_library("sqlite3"))
+    lib.sqlite3_memory_used.restype = ctypes.c_int64
+    return lib.sqlite3_memory_used() / 1e6
+
+
+def glibc_mb() -> tuple[float, float]:
+    """glibc's in-use and freed-but-kept bytes in its arenas (mallinfo2), MB; NaN off glibc."""
+    import ctypes
+
+    class MallInfo2(ctypes.Structure):
+        _fields_ = [(name, ctypes.c_size_t) for name in ("arena", "ordblks", "smblks", "hblks", "hblkhd",
+                                                         "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost")]
+    try:
+        libc = ctypes.CDLL(None)
+        libc.mallinfo2.restype = MallInfo2
+        info = libc.mallinfo2()
+    except (OSError, AttributeError):
+        return float("nan"), float("nan")
+    return (info.uordblks + info.hblkhd) / 1e6, info.fordblks / 1e6
+
+
+def pymalloc_mb() -> tuple[float, float]:
+    """Python's small-object allocator: MB in live blocks, and MB of arenas it holds (what RSS sees).
+    Arenas are freed only when empty, so long-lived objects spread over many keep them all."""
+    import os
+    import re
+    import tempfile as tmp
+
+    with tmp.TemporaryFile(mode="w+") as out:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        os.dup2(out.fileno(), 2)
+        try:
+            sys._debugmallocstats()
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+        out.seek(0)
+        text = out.read()
+    blocks = re.search(r"# bytes in allocated blocks\s*=\s*([\d,]+)", text)
+    arenas = re.search(r"# arenas allocated current\s*=\s*([\d,]+)", text)
+    if not blocks or not arenas:
+        return float("nan"), float("nan")
+    return int(blocks.group(1).replace(",", "")) / 1e6, int(arenas.group(1).replace(",", "")) * (1 << 20) / 1e6
 
 
 def drive(client, maker: PostMaker, rng: random.Random, count: int) -> None:
@@ -62,7 +115,9 @@ def report(label: str, app) -> None:
     traced = tracemalloc.get_traced_memory()[0] / 1e6 if tracemalloc.is_tracing() else float("nan")
     print(f"{label:>14}: RSS {rss_mb():6.1f} MB  traced {traced:6.2f} MB  windows' strings "
           f"{len(vocab.strings):,} lexemes {sum(1 for _ in vocab):,} table {vocab.strings._map.capacity:,} "
-          f"cells, renewed {renewals}x  model's table {nlp.vocab.strings._map.capacity:,} cells", flush=True)
+          f"cells, renewed {renewals}x  model's strings {len(nlp.vocab.strings):,} table "
+          f"{nlp.vocab.strings._map.capacity:,} cells  SQLite {sqlite_mb():5.2f} MB  glibc in use / free "
+          "%.1f / %.1f MB  pymalloc blocks / arenas %.1f / %.1f MB" % (glibc_mb() + pymalloc_mb()), flush=True)
 
 
 def main() -> None:
@@ -71,8 +126,12 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=300)
     parser.add_argument("--every", type=int, default=250)
     parser.add_argument("--top", type=int, default=8)
+    parser.add_argument("--frames", type=int, default=30, help="Frames kept per allocation (fewer: faster).")
     parser.add_argument("--no-trace", action="store_true", help="No tracemalloc: full speed, no sites.")
     args = parser.parse_args()
+    from companion.memory import tune_allocator
+
+    tune_allocator()  # as `postguard serve` does, before anything is loaded
     from companion.app import create_app
     from companion.config import Settings
 
@@ -81,7 +140,7 @@ def main() -> None:
     client, maker, rng = app.test_client(), PostMaker(random.Random(11)), random.Random(12)
     drive(client, maker, rng, args.warmup)
     if not args.no_trace:
-        tracemalloc.start(30)
+        tracemalloc.start(args.frames)
     report("after warm-up", app)
     before = tracemalloc.take_snapshot() if not args.no_trace else None
     done = 0
