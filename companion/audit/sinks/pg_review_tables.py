@@ -279,7 +279,9 @@ def ensure_review_tables(conn, *, batch_events: int = BACKFILL_EVENTS,
         reviewed = conn.execute("SELECT to_regclass('postguard_review_entries') IS NOT NULL").fetchone()[0]
     if not reviewed:
         notes.extend(_ensure_workflow(conn))
-    if not (counted and searchable):
+    if not (counted and searchable) and not conn.autocommit and conn.info.transaction_status:  # not IDLE
+        notes.append("the review page's tables and indexes were not built: the connection was inside a transaction")
+    elif not (counted and searchable):
         with _autocommit(conn):
             notes.extend(_build(conn, counted, searchable, batch_events, between_batches or (lambda: None)))
     for note in notes:
@@ -291,7 +293,7 @@ def ensure_review_tables(conn, *, batch_events: int = BACKFILL_EVENTS,
 def _autocommit(conn):
     """The connection in autocommit mode (a concurrent index build runs outside transactions)."""
     before = conn.autocommit
-    conn.autocommit = True  # the checks above ended in a commit: the connection is idle
+    conn.autocommit = True  # idle (checked above): the checks ended in a commit
     try:
         yield
     finally:
