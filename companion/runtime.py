@@ -8,6 +8,7 @@ never per request.
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from functools import lru_cache
 from pathlib import Path
@@ -31,11 +32,33 @@ def build_engine(settings: Settings, analyzer=None) -> DetectionEngine:
 
     settings, _bundle = resolve_rule_dirs(settings)
     rules = load_rules(settings.rules_dir)
+    _start_loading_encoder(rules)
     org = OrgMatchers.build(load_org(settings.org_dir))
     from companion.ocr.tesseract import TesseractOcr
 
     return DetectionEngine(rules, org, analyzer or build_analyzer(), TesseractOcr(),
                            ocr_budget_s=settings.ocr_budget_s, check_budget_s=settings.check_budget_s)
+
+
+def _start_loading_encoder(rules) -> None:
+    """Read the red-line sentence encoder's weights in a thread while the org lists and spaCy load.
+
+    Reading them is mostly unzipping and copying arrays, which runs outside the GIL, so on two
+    cores it overlaps the rest of the start instead of following it. The engine then takes the
+    same encoder from `shared_encoder()` (it waits on its lock if the read is not done). A failure
+    here is not lost: the engine's own call tries again and raises it with the file's name.
+    """
+    if not any(rule.classifier for pack in rules.packs for rule in pack.rules):
+        return
+    from companion.detection.semantic_model import shared_encoder
+
+    def load():
+        try:
+            shared_encoder()
+        except Exception:  # noqa: BLE001 - raised again, with its message, by the engine's own call
+            pass
+
+    threading.Thread(target=load, name="load-encoder", daemon=True).start()
 
 
 def rebuild_engine(settings: Settings, current: DetectionEngine) -> DetectionEngine:
