@@ -25,6 +25,13 @@ NOTICE = '[data-postguard="notice"]'
 RISKY_TEXT = "Special offer for Hansen: USD 0.42/pc FOB Ningbo, 30% T/T deposit."
 CLEAN_TEXT = "Great to meet so many partners at the Canton Fair this week. Thank you all!"
 
+
+def holds_the_price(stored: str) -> bool:
+    """Whether RISKY_TEXT's price is in `stored` (an audit export, queued decisions): "USD 0.42" or
+    "0.42/pc". A bare "0.42" is no test: a timestamp's seconds and fraction hold it by chance
+    ("...T07:53:10.421Z"), about once in a thousand events."""
+    return "USD 0.42" in stored or "0.42/pc" in stored
+
 EDITORS = {
     "linkedin": '[data-test-ql-editor-contenteditable="true"]:visible',
     "facebook": '[role="dialog"] [data-lexical-editor="true"][contenteditable="true"]',
