@@ -325,4 +325,5 @@ def test_settings_from_the_service_file_make_a_real_companion_forward(rsyslog, t
     with running_server(tmp_path / "laptop", env=clean_env(**unit_env)) as server:
         assert server.post("/v1/check", {"text": "Quote: USD 0.42/pc FOB Ningbo"})[0] == 200
         wait_for(lambda: any(r.get("msgid") == "check" for r in rsyslog.records()))
-    assert "0.42" not in json.dumps(rsyslog.records())
+    # The price as written: a bare "0.42" turns up in a timestamp's seconds and fraction by chance.
+    assert "USD 0.42" not in json.dumps(rsyslog.records()) and "0.42/pc" not in json.dumps(rsyslog.records())
