@@ -73,6 +73,32 @@ def waiting_build(url: str) -> tuple[int, str] | None:
         ).fetchone()
 
 
+def cancel_build_half_way(url: str, build, waiting) -> tuple[list[BaseException], tuple]:
+    """Run `build(conn)` in a thread while a writer holds the events table, and cancel it once
+    `waiting(url)` sees it wait for writers, as a killed instance or a cancelled build would stop
+    it. Returns what the build raised and what `waiting` saw ((pid, ...))."""
+    writer = WriterLock(url)
+    failures: list[BaseException] = []
+
+    def run():
+        with psycopg.connect(url, autocommit=True) as conn:
+            try:
+                build(conn)
+            except psycopg.Error as exc:
+                failures.append(exc)
+
+    builder = threading.Thread(target=run)
+    builder.start()
+    try:
+        seen = wait_until(lambda: waiting(url), 60, "the concurrent build")
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("SELECT pg_cancel_backend(%s)", [seen[0]])
+        builder.join(60)
+    finally:
+        writer.release()
+    return failures, seen
+
+
 def state(url: str) -> str:
     with psycopg.connect(url, autocommit=True) as conn:
         return short_search.index_state(conn)
@@ -134,25 +160,7 @@ def test_a_build_stopped_half_way_leaves_an_invalid_index_that_the_next_build_re
     forward_all(store, url)
     store.close()
 
-    writer = WriterLock(url)
-    failures: list[BaseException] = []
-
-    def build():
-        with psycopg.connect(url, autocommit=True) as conn:
-            try:
-                short_search.build(conn)
-            except psycopg.Error as exc:
-                failures.append(exc)
-
-    builder = threading.Thread(target=build)
-    builder.start()
-    try:
-        pid, _ = wait_until(lambda: waiting_build(url), 60, "the concurrent build")
-        with psycopg.connect(url, autocommit=True) as conn:  # as a killed instance, or a cancelled build
-            conn.execute("SELECT pg_cancel_backend(%s)", [pid])
-        builder.join(60)
-    finally:
-        writer.release()
+    failures, _ = cancel_build_half_way(url, short_search.build, waiting_build)
     assert [type(f) for f in failures] == [psycopg.errors.QueryCanceled]
     assert state(url) == "invalid"
     with psycopg.connect(url, autocommit=True) as conn:

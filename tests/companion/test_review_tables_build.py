@@ -15,7 +15,7 @@ import threading
 
 import psycopg
 import pytest
-from test_central_short_search_index import WriterLock
+from test_central_short_search_index import WriterLock, cancel_build_half_way
 from test_postgres_reader import forward_all
 
 from central_servers import wait_until
@@ -158,25 +158,7 @@ def test_older_events_are_counted_in_batches_while_new_ones_and_decisions_arrive
 
 def test_a_build_stopped_half_way_leaves_an_invalid_index_that_the_next_start_replaces(upgraded_store):
     url, _, _ = upgraded_store
-    writer = WriterLock(url)
-    failures: list[BaseException] = []
-
-    def first_start():
-        with psycopg.connect(url, autocommit=True) as conn:
-            try:
-                ensure_review_tables(conn)
-            except psycopg.Error as exc:
-                failures.append(exc)
-
-    builder = threading.Thread(target=first_start)
-    builder.start()
-    try:
-        pid, index = wait_until(lambda: waiting_build(url), 60, "the concurrent build")
-        with psycopg.connect(url, autocommit=True) as conn:  # as a killed instance, or a cancelled build
-            conn.execute("SELECT pg_cancel_backend(%s)", [pid])
-        builder.join(60)
-    finally:
-        writer.release()
+    failures, (_, index) = cancel_build_half_way(url, ensure_review_tables, waiting_build)
     assert [type(f) for f in failures] == [psycopg.errors.QueryCanceled]
     with psycopg.connect(url, autocommit=True) as conn:
         leftover = conn.execute("SELECT indexrelid, indisvalid FROM pg_index WHERE indexrelid = to_regclass(%s)",
