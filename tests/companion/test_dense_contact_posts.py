@@ -136,19 +136,10 @@ def test_a_list_of_national_numbers_is_parsed_once_a_number(monkeypatch):
     now only in the region whose number types it fits."""
     import random
 
-    import phonenumbers
-
-    from companion.detection.recognizers import phone
-
     rnd = random.Random(1)
     text = ", ".join(f"0{rnd.randrange(20, 99)} {rnd.randrange(1000, 9999)} {rnd.randrange(1000, 9999)}"
                      for _ in range(500))
-    parses = []
-    real_parse = phonenumbers.parse
-    monkeypatch.setattr(phonenumbers, "parse", lambda raw, region, *a, **k: parses.append(region) or
-                        real_parse(raw, region, *a, **k))
-    phone._parsed_valid.cache_clear()
-    found = phone.PhoneNumberRecognizer().analyze(text, [])
+    found, parses = phones_and_parses(monkeypatch, text)
     assert len(found) >= 480
     assert len(parses) <= 1.05 * len(found)
 
@@ -210,10 +201,20 @@ def test_an_international_number_is_parsed_only_when_its_country_codes_types_fit
     assert taken > 1_000
 
     text = " ".join(f"+44 20 {rnd.randrange(1000, 9999)} {rnd.randrange(1000, 9999)}" for _ in range(400))
-    parses = []
+    found, parses = phones_and_parses(monkeypatch, text)
+    assert 100 < len(found) < 400 and len(parses) == len(found)
+
+
+def phones_and_parses(monkeypatch, text: str) -> tuple[list, list[str]]:
+    """The phone recognizer's findings on `text`, from a cold cache, and each libphonenumber
+    `parse` it made (the number as given)."""
+    import phonenumbers
+
+    from companion.detection.recognizers import phone
+
+    parses: list[str] = []
     real_parse = phonenumbers.parse
     monkeypatch.setattr(phonenumbers, "parse", lambda raw, region, *a, **k: parses.append(raw) or
                         real_parse(raw, region, *a, **k))
     phone._parsed_valid.cache_clear()
-    found = phone.PhoneNumberRecognizer().analyze(text, [])
-    assert 100 < len(found) < 400 and len(parses) == len(found)
+    return phone.PhoneNumberRecognizer().analyze(text, []), parses
