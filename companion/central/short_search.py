@@ -8,7 +8,7 @@ index finds its justifications (companion/review/central_posts.py).
 It is built with `CREATE INDEX CONCURRENTLY`, so laptops' events keep arriving while it is built
 (about 2.5 minutes on 10 million events, docs/performance.md): `central init-db` builds it and
 waits, and a service started on a store without it accepts events at once and builds it in the
-background (`start_building` in app.py). Until it is ready a short search reads the decisions
+background (`start_building_short_search` in app.py). Until it is ready a short search reads the decisions
 instead: same posts, slower.
 
 A concurrent build that stopped half-way (the instance was killed, the build cancelled) leaves
@@ -40,12 +40,6 @@ $$;
 CREATE_INDEX = (f"CREATE INDEX CONCURRENTLY {INDEX} ON postguard_events "
                 "USING GIN (postguard_short_pieces(justification)) "
                 "WHERE kind = 'decision' AND justification IS NOT NULL")
-
-# 'ready' (valid: the planner uses it), 'invalid' (being built, or left half-built), NULL: missing
-# (the review tool reads it through its own reader, companion/review/central_posts.py)
-STATE_SQL = (f"SELECT CASE WHEN to_regclass('{INDEX}') IS NULL THEN NULL "
-             f"WHEN (SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('{INDEX}')) "
-             "THEN 'ready' ELSE 'invalid' END")
 
 
 def index_state(conn) -> str:
@@ -79,6 +73,4 @@ def build(conn, *, stop: threading.Event | None = None, poll_s: float = 2.0) -> 
     another session holds the builders' lock, this one polls; when it gets the lock, a leftover
     INVALID index is dropped (concurrently too) and the index built again (pg_index_build.py).
     """
-    if not conn.autocommit:
-        raise ValueError("the short-search index is built concurrently: pass an autocommit connection")
     return build_concurrently(conn, {INDEX: CREATE_INDEX}, _LOCK, stop=stop, poll_s=poll_s)

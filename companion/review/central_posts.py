@@ -208,6 +208,7 @@ def _short_term(reader, text: str) -> ShortTerm:
 def short_search_index(reader) -> bool:
     """Whether the central store's index of justifications' short pieces is ready
     (companion/central/short_search.py): not while it is being built, nor a build's invalid leftover."""
-    from companion.central.short_search import STATE_SQL
+    from companion.audit.sinks.pg_index_build import VALIDITY_SQL, state_of
+    from companion.central.short_search import INDEX
 
-    return reader.rows(STATE_SQL, [])[0][0] == "ready"
+    return state_of(reader.rows(VALIDITY_SQL, [INDEX])) == "ready"

@@ -19,14 +19,21 @@ import threading
 from collections.abc import Mapping
 
 
-def index_state(conn, name: str) -> str:
-    """'ready' (valid: the planner uses it), 'invalid' (being built, or left half-built by a
-    build that stopped) or 'missing'."""
-    row = conn.execute("SELECT i.indisvalid FROM pg_index i WHERE i.indexrelid = to_regclass(%s)",
-                       [name]).fetchone()
-    if row is None:
+# One row (valid?) for an index that exists, none for a missing one; the index's name is the parameter.
+VALIDITY_SQL = "SELECT i.indisvalid FROM pg_index i WHERE i.indexrelid = to_regclass(%s)"
+
+
+def state_of(rows: list) -> str:
+    """VALIDITY_SQL's rows as 'ready' (valid: the planner uses it), 'invalid' (being built, or left
+    half-built by a build that stopped) or 'missing'."""
+    if not rows:
         return "missing"
-    return "ready" if row[0] else "invalid"
+    return "ready" if rows[0][0] else "invalid"
+
+
+def index_state(conn, name: str) -> str:
+    """'ready', 'invalid' or 'missing' (state_of)."""
+    return state_of(conn.execute(VALIDITY_SQL, [name]).fetchall())
 
 
 def build_concurrently(conn, indexes: Mapping[str, str], lock: str, *, stop: threading.Event | None = None,
