@@ -185,7 +185,7 @@ def _international_test(code: str):
         return True
     strip = main.national_prefix_for_parsing or main.national_prefix
     prefix = f"(?:{strip})?" if strip else ""
-    return re.compile(f"{prefix}{prefix}(?:{'|'.join(f'(?:{t})' for t in types)})")
+    return re.compile(_typed(prefix, types))
 
 
 @lru_cache(maxsize=4096)
@@ -237,9 +237,15 @@ def _national_test(region: str):
     national = f"{prefix}(?:{general})"
     # Written without "+", a number may carry the country code and the national prefix
     # before its national part, and libphonenumber strips the prefix once for each.
-    typed = f"(?:{meta.country_code})?{prefix}{prefix}(?:{'|'.join(f'(?:{t})' for t in types)})"
+    typed = f"(?:{meta.country_code})?{_typed(prefix, types)}"
     idd = re.compile(meta.international_prefix) if meta.international_prefix else None
     return idd, re.compile(national), re.compile(typed)
+
+
+def _typed(prefix: str, types: list[str]) -> str:
+    """A national part in any of `types`, after the national prefix (`prefix`, optional), which
+    libphonenumber may strip twice."""
+    return f"{prefix}{prefix}(?:{'|'.join(f'(?:{t})' for t in types)})"
 
 
 def _type_patterns(country_code: int) -> list[str]:
