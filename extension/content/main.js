@@ -12,9 +12,10 @@ let started = null;
 /** Starts both guards once per page; later calls answer the guards already running. */
 export function startContent(adapter, feedAdapter) {
   if (started) return started;
-  const guard = createGuard(adapter);
-  guard.start().catch(() => {});
   const reactionGuard = feedAdapter ? createReactionGuard(feedAdapter) : null;
+  // A comment under a feed post is decided with its post, on one card (feed/comment-gate.js).
+  const guard = createGuard(adapter, { commentGate: reactionGuard?.commentGate || null });
+  guard.start().catch(() => {});
   reactionGuard?.start(runtime.signal());
   started = { guard, reactionGuard };
   return started;

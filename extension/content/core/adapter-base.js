@@ -89,11 +89,14 @@ function createAdapter(spec) {
     return control.disabled === true || control.getAttribute("aria-disabled") === "true";
   }
 
+  /** An editor the user can type in: contenteditable, or a textarea (Instagram's comment box). */
+  const editable = (e) => e.isContentEditable !== false || e.tagName === "TEXTAREA";
+
   /** The editor a node belongs to (the event target of input, keydown, paste). */
   function findEditor(node) {
     const el = elementOf(node);
     const editor = el?.closest(editorSelector);
-    return editor && editor.isContentEditable !== false ? editor : null;
+    return editor && editable(editor) ? editor : null;
   }
 
   /** {control, kind} when `node` is inside an enabled submit control. */
@@ -131,7 +134,7 @@ function createAdapter(spec) {
 
   /** Visible editors in a subtree; the last one wins (Facebook adds textboxes after an upload). */
   function editorsIn(scope) {
-    return [...scope.querySelectorAll(editorSelector)].filter((e) => e.isContentEditable !== false && isVisible(e));
+    return [...scope.querySelectorAll(editorSelector)].filter((e) => editable(e) && isVisible(e));
   }
 
   /** The composer root around a node: the first of rootSelectors (in the spec's order) it is inside. */

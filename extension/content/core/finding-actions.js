@@ -68,7 +68,11 @@ function select(ctx, finding) {
 async function fix(ctx, outcome, finding, panel) {
   const { editor } = ctx.composer;
   const mark = liveMarks.locate(finding);
-  if (editor && mark?.range) {
+  if (editor?.tagName === "TEXTAREA") {
+    // A textarea (Instagram's comment box) has no Range over its words: they are picked by offset,
+    // when they are still as they were checked.
+    await editorActions.redactSpans(editor, outcome.text, [finding], replacementFor);
+  } else if (editor && mark?.range) {
     editor.focus({ preventScroll: true });
     editorActions.select(editor, mark.range);
     const words = replacementFor(finding);

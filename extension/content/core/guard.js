@@ -11,6 +11,10 @@
  * delay at all). Otherwise preventDefault + stopImmediatePropagation hold the post, the check runs,
  * and: allow → the submit is replayed once behind a one-shot bypass (the control found again, since
  * it may have re-rendered); warn/block → the panel. Enforcement "monitor" never holds.
+ *
+ * A comment sent under a feed post is public next to that post: `commentGate` (the reaction guard's,
+ * feed/comment-gate.js) decides it first with the post's author and text on one card, and hands it
+ * back here (`proceed`) when the post is harmless, so one guard decides each send.
  */
 import { dismissals } from "./dismissals.js";
 import { findingsCount } from "./findings-count.js";
@@ -33,7 +37,7 @@ const root = globalThis;
 // shows with the live copy (a sleeping or starting worker must not delay the panel).
 const POLICY_WAIT_MS = 60;
 
-function createGuard(adapter) {
+function createGuard(adapter, { commentGate = null } = {}) {
   const state = { bypass: null, holding: null, lastRoot: null };
   const policy = () => policyStore.current();
   const editors = new WeakMap(); // editor -> its composer's session (so a keystroke costs a lookup, not a DOM walk)
@@ -89,6 +93,19 @@ function createGuard(adapter) {
     if (consumeBypass(composer)) return;
     if (!active()) return;
     if (!runtime.contextAlive()) { runtime.detach(); return; }
+    if (composer.kind === "comment" && commentGate?.take(event, composer, {
+      replay: () => replay(composer, how), proceed: () => proceedHeld(composer, how) })) return;
+    decideSubmit(event, composer, how);
+  }
+
+  /** The usual decision for a send the comment gate held: what would have passed untouched is replayed. */
+  function proceedHeld(composer, how) {
+    const held = { stopped: false, preventDefault() { held.stopped = true; }, stopImmediatePropagation() {} };
+    decideSubmit(held, composer, how);
+    if (!held.stopped) replay(composer, how);
+  }
+
+  function decideSubmit(event, composer, how) {
     state.lastRoot = composer.root;
     adapter.report("matched", "submit");
     if (policy().enforcement === "monitor") { monitor(composer); return; }

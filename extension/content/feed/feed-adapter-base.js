@@ -14,8 +14,8 @@
  *                    when the click would take a reaction back (un-like, un-repost): never held.
  *                    `lastPost` is the post the pointer was last over, for controls that
  *                    mount outside their post (Facebook's reactions toolbar). A comment box's
- *                    send (its "Post" control, Enter in the box) is a `comment` whose `el` is the
- *                    send control: a confirmed hold clicks it.
+ *                    send is not a control here: the composer guard takes it and asks the reaction
+ *                    guard about its post (comment-gate.js, through `postOf`).
  *
  * and optionally `doubleTap(target)` for sites where a double click on the photo likes it, and
  * `identity(post)`: who the user would react as on this post, as the page shows it (the post's

@@ -4,7 +4,8 @@
  * Controls are svg[aria-label] inside div[role=button]: Like ↔ Unlike, Comment, Repost (2025),
  * Share Post / Share (a private send, not guarded), Save (private). A double click on the photo likes.
  * Under the caption, `textarea[aria-label="Add a comment…"]` and its "Post" control send a comment
- * without the Comment button: "Post", or Enter in the box, with text in it, is a comment too.
+ * without the Comment button: that send is the composer guard's (content/sites/instagram.js), which
+ * asks the reaction guard about this post first (comment-gate.js).
  */
 import { defineFeedAdapter, feedBase } from "./feed-adapter-base.js";
 
@@ -18,12 +19,6 @@ const UNLIKE = ["Unlike", "Gefällt mir nicht mehr", "Je n’aime plus", "取消
 const COMMENT = ["Comment", "Kommentieren", "Commenter", "评论"];
 const REPOST = ["Repost", "Reposten", "Republier", "转发"];
 const UNDO_REPOST = ["Remove repost", "Undo repost", "撤销转发"];
-// The comment box (feed-dom.md: `textarea[aria-label="Add a comment…"]` + "Post", Enter submits) and its
-// send control, found as the box's form's role=button (older markup: a submit button).
-const ADD_A_COMMENT = ["Add a comment…", "Add a comment...", "Kommentieren …", "Kommentar hinzufügen …",
-  "Ajouter un commentaire…", "添加评论…", "添加评论..."];
-const POST = ["Post", "Posten", "Publier", "发布"];
-
 // The current account (feed-dom.md): the nav's "Profile" link a[href="/‹current›/"], its picture
 // "‹current›'s profile picture". No per-post identity; switching accounts reloads the page. The same
 // reading as the composer's adapter (content/sites/instagram.js).
@@ -73,39 +68,7 @@ function text(post) {
   return best;
 }
 
-function isCommentBox(el) {
-  return el?.tagName === "TEXTAREA" && isOneOf(el.getAttribute("aria-label") || el.getAttribute("placeholder") || "", ADD_A_COMMENT);
-}
-
-/** The comment box's form (or section) and its "Post" control, when `box` is a post's comment box. */
-function sendOf(box) {
-  const form = box.closest("form") || box.parentElement;
-  for (const el of form?.querySelectorAll('[role="button"], button') || []) {
-    if (isOneOf(labelOf(el), POST)) return el;
-  }
-  return null;
-}
-
-/**
- * A comment sent from the box: a click (or Enter/Space) on its "Post" control, or Enter in the box
- * (not Shift+Enter, the line break; not the Enter that confirms an IME composition), with text in the
- * box. Held at the "Post" control, which is what a confirmed hold clicks: the site sends the box's text.
- */
-function commentSend(target, event) {
-  if (isCommentBox(target)) {
-    if (event?.type !== "keydown" || event.key !== "Enter" || event.shiftKey || event.isComposing) return null;
-    const send = sendOf(target);
-    return send && target.value.trim() ? { action: "comment", el: send, turnsOn: true, sends: true } : null;
-  }
-  const button = target.closest('[role="button"], button');
-  if (!button || !isOneOf(labelOf(button), POST) || button.getAttribute("aria-disabled") === "true" || button.disabled) return null;
-  const box = [...(button.closest("form") || button.parentElement).querySelectorAll("textarea")].find(isCommentBox);
-  return box && box.value.trim() ? { action: "comment", el: button, turnsOn: true, sends: true } : null;
-}
-
-function control(target, _lastPost, event) {
-  const sent = commentSend(target, event);
-  if (sent) return sent;
+function control(target) {
   const button = target.closest('[role="button"], button');
   const svg = button?.querySelector("svg[aria-label]");
   if (!svg) return null;

@@ -22,6 +22,11 @@ const CSS = `
   .pg-message { margin: 0 0 6px; }
   .pg-identity { margin: 0 0 6px; padding: 6px 8px; border-radius: 6px; background: #fdf0dc; color: #5c3a06; font-weight: 600; }
   .pg-note { margin: 0 0 8px; color: #8a1f11; font-weight: 600; font-size: 13px; }
+  .pg-findings-title { margin: 8px 0 4px; font-weight: 600; font-size: 13px; }
+  .pg-findings { margin: 0 0 8px; padding: 0 0 0 18px; font-size: 13px; }
+  .pg-findings li { margin: 2px 0; }
+  .pg-findings .pg-cat { font-weight: 600; margin-right: 6px; }
+  .pg-findings mark { background: #fde2df; color: inherit; border-radius: 3px; padding: 0 2px; }
   .pg-reason { display: grid; gap: 4px; margin: 6px 0 8px; }
   .pg-reason[hidden] { display: none; }
   label { font-weight: 600; font-size: 13px; }
@@ -78,9 +83,19 @@ function reasonPicker(onChange) {
   return { box, select };
 }
 
+/** "Your comment also contains:" and one line per finding of the comment's own text: category, own words. */
+function findingList(findings) {
+  if (!findings?.length) return [];
+  const items = findings.map((f) => el("li", { "data-postguard-finding": "", "data-severity": f.severity || "" },
+    [el("span", { className: "pg-cat", text: f.category }), f.words ? el("mark", { text: f.words }) : null]));
+  return [el("p", { className: "pg-findings-title", text: t("reactionCommentFindings") }), el("ul", { className: "pg-findings" }, items)];
+}
+
 /**
  * Shows the card. `options`: {anchor, identity ("You are acting as the company page ‹Name›…", or ""),
- * message, note, overrideLabel (null: no override), requireReason, block, onCancel(), onConfirm(reason)}. Returns a handle with close(); closing runs no callback.
+ * message, findings ([{category, words}]: what a held comment's own text gives away, listed under the
+ * post's reasons), note, overrideLabel (null: no override), requireReason, block, onCancel(),
+ * onConfirm(reason)}. Returns a handle with close(); closing runs no callback.
  */
 function show(options) {
   close();
@@ -92,6 +107,7 @@ function show(options) {
     el("p", { className: "pg-title", text: t("reactionTitle") }),
     options.identity ? el("p", { className: "pg-identity", "data-postguard-identity": "company", text: options.identity }) : null,
     el("p", { className: "pg-message", text: options.message }),
+    ...findingList(options.findings),
     options.note ? el("p", { className: "pg-note", text: options.note }) : null,
   ];
   let confirm = null;

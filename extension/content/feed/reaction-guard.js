@@ -7,10 +7,11 @@
  * capture phase: a harmless post's click goes straight through. Only a click on a post whose check has
  * not answered yet is held until it does (then replayed if harmless).
  *
- * A comment is held where it is sent too when the site has a comment box with its own send control
- * (Instagram's "Add a comment…" with "Post", Enter in the box): the adapter answers for the keydown or
- * click with the send control as `el`, so a confirmed hold clicks it and the site sends the box's text
- * once; Cancel leaves the text in the box.
+ * A comment sent from a comment box already open under a post (LinkedIn's "Comment", Facebook's
+ * Enter, Instagram's "Post" or Enter) is the composer guard's send, which asks `commentGate`
+ * (comment-gate.js) first: that send is decided here, with the post's check, on one card. A comment
+ * the user went ahead with (or that was recorded as monitored) marks the post's check `commented`: its
+ * Comment button and later sends are not held for the post again.
  *
  * Never held: taking a reaction back (the adapter says `turnsOn: false`), and anything the adapter does
  * not know as a guarded control. A confirmed click is replayed with `el.click()` (or the double click),
@@ -19,6 +20,7 @@
  */
 import { policyStore } from "../core/policy-store.js";
 import { runtime } from "../core/runtime.js";
+import { createCommentGate } from "./comment-gate.js";
 import { reactionCard } from "./reaction-card.js";
 import { reactionPolicy } from "./reaction-policy.js";
 import { MESSAGES, make } from "../../shared/messages.js";
@@ -164,6 +166,7 @@ function createReactionGuard(adapter) {
       author_name: who.name || "", author_handle: who.handle || "", post_id: idOf(post) || "", justification: justification || null,
     };
     if (entry?.acting) payload.acting_as = entry.acting;
+    if (ctl.action === "comment" && entry && (decision === "overridden" || decision === "monitored")) entry.commented = true;
     runtime.send(M().REACTION.type, payload);
   }
 
@@ -206,15 +209,22 @@ function createReactionGuard(adapter) {
     return lines.reduce((all, line) => (all ? joinSentences(all, line) : line), "");
   }
 
+  /** What the card says about a risky post: the identity line (or "") and the reasons. */
+  function explain(ctl, post, entry) {
+    return {
+      // Said first, on its own line: of everything on the card, the identity is what the user can change at once.
+      identity: reactionPolicy.asCompanyMatters(entry.risk)
+        ? t("reactionActingAsCompany", [entry.risk.acting.name, nounOf(ctl)]) : "",
+      message: message(ctl, post, entry.risk),
+    };
+  }
+
   /** Shows the card for a held click on a risky post, at `level` warn or block. */
   function holdRisky(ctl, post, entry, level) {
     const override = level === "warn" && policyStore.current().allowOverride !== false;
     reactionCard.show({
       anchor: ctl.el.isConnected ? ctl.el : post,
-      // Said first, on its own line: of everything on the card, the identity is what the user can change at once.
-      identity: reactionPolicy.asCompanyMatters(entry.risk)
-        ? t("reactionActingAsCompany", [entry.risk.acting.name, nounOf(ctl)]) : "",
-      message: message(ctl, post, entry.risk),
+      ...explain(ctl, post, entry),
       note: level === "block" ? t("reactionBlocked") : "",
       block: level === "block",
       overrideLabel: override ? t(`reactionAnyway_${ctl.action}`) : null,
@@ -257,7 +267,7 @@ function createReactionGuard(adapter) {
     const post = adapter.postOf(ctl.el) || lastPost;
     if (!post) return;
     const entry = precheck(post, true);
-    if (!entry) return;
+    if (!entry || (entry.commented && ctl.action === "comment")) return;
     if (entry.risk) {
       // Checked already: a harmless or monitored post's click is left alone (the site gets the user's
       // own, trusted click); only a held one is stopped.
@@ -314,7 +324,8 @@ function createReactionGuard(adapter) {
     policyStore.start();
   }
 
-  return { start };
+  const commentGate = createCommentGate({ adapter, enabled, precheck, record, explain, holdUnchecked });
+  return { start, commentGate };
 }
 
 export { createReactionGuard };
