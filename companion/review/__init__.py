@@ -46,7 +46,10 @@ def register_review(app: Flask, reader: AuditReader, settings: Settings, *,
     `access` decides who may open the page (access.py); the default is the laptop's admin-token sign-in.
     """
     from companion.review import people_views, post_views  # noqa: F401  (their routes join bp)
+    from companion.review.category_words import category_words
     from companion.review.views import bp
+
+    category_words()  # the search's words for each category, read and checked once, at start
 
     label = source_label or f"Audit log on this computer ({settings.data_dir})"
     forwarding = bool(settings.syslog_target or settings.central_db)

@@ -8,7 +8,6 @@ shown in the page's language (i18n.py; the Chinese is in messages_zh.py).
 from __future__ import annotations
 
 from companion.review.i18n import translate
-from companion.review.messages_zh import ZH
 from companion.sites import SITE_LABELS
 
 CATEGORY_LABELS = {
@@ -34,14 +33,16 @@ def category_label(name: str | None) -> str:
 
 
 def categories_named(text: str) -> list[str]:
-    """The category ids whose label, in English or in Chinese, contains `text` in any case: a reviewer
-    searches a category by the name the page shows it under (价格, "pricing", "Personal data"),
-    in either language whatever the page's. Words of the label table only, never of a post."""
+    """The category ids that `text` names, in any case: part of the label the page shows the category
+    under, in English or in Chinese whatever the page's language (价格, "pricing", "Personal data"), or
+    one of the words a reviewer types for it ("prices", "phone", 联系方式: category_words.yaml).
+    Words of the page's own vocabulary only, never of a post."""
+    from companion.review.category_words import category_words, names_category
+
     folded = text.strip().casefold()
     if not folded:
         return []
-    return [category for category, label in CATEGORY_LABELS.items()
-            if folded in label.casefold() or folded in ZH.get(label, label).casefold()]
+    return [category for category, words in category_words().items() if names_category(folded, words)]
 
 
 def utc_time(ts: str | None) -> str:

@@ -130,21 +130,26 @@ LABELS = {"价格": ["pricing"], "Pricing": ["pricing"], "PRIC": ["pricing"], "�
           "Client confidential": ["client_confidential"],
           "竞争": ["competitor"], "敏感话题": ["sensitive_topic"], "Unreleased": ["unreleased_product"],
           "账户错误": ["wrong_account"]}
+# ... and by the words a reviewer types for it (companion/review/category_words.yaml)
+WORDS = {"Prices": ["pricing"], "price": ["pricing"], "报价": ["pricing"], "联系方式": ["contact_pii"],
+         "contact": ["contact_pii"], "phone": ["contact_pii"], "电话": ["contact_pii"]}
+LABELS_AND_WORDS = {**LABELS, **WORDS}
 
 
-@pytest.mark.parametrize("term", LABELS)
+@pytest.mark.parametrize("term", LABELS_AND_WORDS)
 def test_a_category_is_found_by_its_label_in_english_or_chinese_on_both_stores(stores, term, plan_kind):
     from companion.review.present import categories_named
 
-    assert categories_named(term) == LABELS[term]
+    expected = LABELS_AND_WORDS[term]
+    assert categories_named(term) == expected
     local, central, events_only = stores
     for flt in (PostFilter(search=term), PostFilter(search=term, include_clean=True)):
         found = find_posts(local, SQLITE, flt, limit=5000)
-        labelled = [p for p in find_posts(local, SQLITE, PostFilter(category=LABELS[term][0], include_clean=True),
+        labelled = [p for p in find_posts(local, SQLITE, PostFilter(category=expected[0], include_clean=True),
                                           limit=5000)
                     if flt.include_clean or p.check.get("verdict") != "allow"]
-        if LABELS[term][0] != "wrong_account":  # the synthetic year has no wrong-account finding
-            assert labelled, f"the synthetic year has posts with {LABELS[term]}"
+        if expected[0] != "wrong_account":  # the synthetic year has no wrong-account finding
+            assert labelled, f"the synthetic year has posts with {expected}"
         assert {p.check["scan_id"] for p in labelled} <= {p.check["scan_id"] for p in found}
         indexed = find_posts(central, POSTGRES, flt, limit=5000, matching=count_posts(central, POSTGRES, flt))
         assert keyed(indexed) == keyed(find_posts(events_only, POSTGRES, flt, limit=5000))
@@ -163,5 +168,8 @@ def test_a_label_search_finds_the_category_and_nothing_its_words_do_not_name(sto
     monkeypatch.setattr(central_posts, "COMMON_JUSTIFICATION", 10**6)
     price = central_plan(central, POSTGRES, PostFilter(search="价格"))
     assert "pricing" in price.short.categories, "a two-character label names its category on the central store"
-    assert not find_posts(local, SQLITE, PostFilter(search="Prices"), limit=10), \
-        "a word that is not in a label names no category (and post text is never searched)"
+    assert not find_posts(local, SQLITE, PostFilter(search="Zeppelins"), limit=10), \
+        "a word of no label and no alias names no category (and post text is never searched)"
+    prices = find_posts(local, SQLITE, PostFilter(search="Prices"), limit=5000)
+    assert prices and all("pricing" in p.check["categories"] or "price" in (p.justification or "").lower()
+                          for p in prices), "the word a reviewer types names the category (category_words.yaml)"
