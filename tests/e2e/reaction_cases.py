@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 
 from harness.replica_page import screenshot_path
+from harness.replica_server import SITES
 from test_extension_support import audit_events
 
 SITE_IDS = ("linkedin", "facebook", "instagram")
@@ -91,15 +92,38 @@ COMMENT_BUTTONS = {
     "facebook": ('[role="button"][aria-label="Leave a comment"]',),
     "instagram": ('[role="button"]:has(svg[aria-label="Comment"])',),
 }
-# Instagram's comment box under each post and its "Post" control (feed-dom.md): a comment sent from there
-# never touches the Comment button. The site records "comment" with the text it sent.
-COMMENT_BOXES = {"instagram": 'textarea[aria-label="Add a comment…"]'}
-COMMENT_SEND = {"instagram": ('form [role="button"]', "Post")}
+# The comment box under a post (composer-dom.md, feed-dom.md) and its send control; a comment sent from
+# there never touches the Comment button, and the site records "comment" with the text it sent.
+# LinkedIn (the older Quill form under Ember posts, the newer TipTap box under SDUI ones) and Facebook
+# ("Comment as ‹Name›", Enter sends) show it open under the reaction posts on `?comments=open`, as a
+# post's own page does; Instagram under every post.
+COMMENT_BOXES = {
+    "linkedin": ("form.comments-comment-box__form .ql-editor", '[data-view-name="comment-box"] [role="textbox"]'),
+    "facebook": ('[role="textbox"][aria-label^="Comment as "]',),
+    "instagram": ('textarea[aria-label="Add a comment…"]',),
+}
+COMMENT_SEND = {
+    "linkedin": (("button.comments-comment-box__submit-button--cr", 'button[data-view-name="comment-post"]'), "Comment"),
+    "instagram": (('form [role="button"]',), "Post"),
+}
+OPEN_BOXES = {"linkedin": "?comments=open", "facebook": "?comments=open", "instagram": ""}
+# How each site's box is sent in the cases that do not try every way (Facebook's has no button).
+COMMENT_BY = {"linkedin": "post", "facebook": "enter", "instagram": "enter"}
 COMMENT_TEXT = "Congratulations on the launch, well deserved"
-# A page function: the value of the textarea a selector names.
-BOX_VALUE = "(s) => document.querySelector(s).value"
+# A comment that gives a price away (no phone number: that is another engine's test).
+LEAKY_COMMENT = "Our best price for you is USD 0.42/pc FOB Ningbo, ask me"
+PRICE = "USD 0.42/pc"
+# A page function: what the box a selector names holds (a textarea's value, an editor's text).
+READ_BOX = "(el) => el.tagName === 'TEXTAREA' ? el.value : el.innerText.trim()"
+BOX_VALUE = f"(s) => ({READ_BOX})(document.querySelector(s))"
+BOX_HOLDS = f"([s, t]) => ({READ_BOX})(document.querySelector(s)) === t"
 # A page function: focus the box a selector names with the caret at the end, as a person clicks back into it.
-FOCUS_END = "(s) => { const el = document.querySelector(s); el.focus(); el.setSelectionRange(el.value.length, el.value.length); }"
+FOCUS_END = ("(s) => { const el = document.querySelector(s); el.focus();"
+             " if (el.tagName === 'TEXTAREA') { el.setSelectionRange(el.value.length, el.value.length); return; }"
+             " const r = document.createRange(); r.selectNodeContents(el); r.collapse(false);"
+             " getSelection().removeAllRanges(); getSelection().addRange(r); }")
+# The composer's warning panel (a comment's own findings on a harmless post).
+PANEL_HOST = '[data-postguard="panel"]'
 
 CLIENT = "Hansen Maschinenbau GmbH"
 COMPETITOR = "Northwind Hardware Co."
@@ -177,6 +201,11 @@ class Held:
         """A comment typed in the post's comment box (the site sends its text)."""
         return self.how.startswith("comment-")
 
+    @property
+    def path(self) -> str | None:
+        """The feed's path when the case needs the comment boxes open (None: the site's home)."""
+        return SITES[self.site].home_path + OPEN_BOXES[self.site] if self.typed and OPEN_BOXES[self.site] else None
+
     def __str__(self) -> str:
         rendering = {"competitor": "-ember", "clean": "-ember"}.get(self.post, "-sdui") if self.site == "linkedin" else ""
         what = self.choice.lower().replace(" ", "-").replace("(", "").replace(")", "") if self.choice else self.how
@@ -199,9 +228,12 @@ def _held_cases() -> list[Held]:
         if site == "linkedin":
             cases += shares_and_comment(site, "red_line")
         cases.append(Held(site, "client", "like", settings=CLIENT_WARNS))
-    # Instagram's comment box: a comment typed under a competitor's post and sent by "Post" or by Enter,
-    # without the Comment button.
-    cases += [Held("instagram", "competitor", "comment-post"), Held("instagram", "competitor", "comment-enter")]
+    # A comment typed in the post's open comment box and sent from there, without the Comment button:
+    # Instagram's by "Post" and by Enter, LinkedIn's by "Comment" (the older box under an Ember post, the
+    # newer under an SDUI one), Facebook's "Comment as ‹Name›" by Enter.
+    cases += [Held("instagram", "competitor", "comment-post"), Held("instagram", "competitor", "comment-enter"),
+              Held("linkedin", "competitor", "comment-post"), Held("linkedin", "red_line", "comment-post"),
+              Held("facebook", "competitor", "comment-enter")]
     # From the keyboard: a real <button> (Space clicks it on key up) and a div[role=button] (the site
     # handles Enter itself). Instagram's replica controls answer clicks only.
     return cases + [Held("linkedin", "competitor", "like", key=" "), Held("facebook", "competitor", "like", key="Enter")]
@@ -264,7 +296,7 @@ class FeedHands:
         self.page.click(self.within(post, COMMENT_BUTTONS[self.site]))
 
     def comment_box(self, post: str) -> str:
-        return f"{POSTS[self.site][post]} {COMMENT_BOXES[self.site]}"
+        return self.within(post, COMMENT_BOXES[self.site])
 
     def box_value(self, post: str) -> str:
         return self.page.evaluate(BOX_VALUE, self.comment_box(post))
@@ -274,7 +306,7 @@ class FeedHands:
         box = self.comment_box(post)
         self.page.click(box)
         self.page.type(text)
-        self.page.wait_for_function("([s, t]) => document.querySelector(s).value === t", [box, text])
+        self.page.wait_for_function(BOX_HOLDS, [box, text])
 
     def send_comment(self, post: str, by: str, text: str = COMMENT_TEXT) -> None:
         """Send a comment from the post's comment box by its "Post" control or by Enter; typed first
@@ -285,8 +317,8 @@ class FeedHands:
             self.page.evaluate(FOCUS_END, self.comment_box(post))
             self.page.press("Enter")
         else:
-            selector, label = COMMENT_SEND[self.site]
-            self.page.click_text(f"{POSTS[self.site][post]} {selector}", label)
+            selectors, label = COMMENT_SEND[self.site]
+            self.page.click_text(self.within(post, selectors), label)
 
     def act(self, case: Held) -> None:
         {"like": lambda: self.like(case.post, case.key), "reaction": lambda: self.other_reaction(case.post),

@@ -36,10 +36,11 @@ pytestmark = [pytest.mark.e2e, pytest.mark.skipif(firefox_missing() is not None,
 CARD = f">>> {CARD_HOST} >>> .pg-card"
 
 
-def open_feed(launch_firefox, companion, site: str, **settings) -> FeedHands:  # noqa: F811
-    """`site`'s feed in a new firefox-esr with the extension; `settings` as IT's managed values."""
+def open_feed(launch_firefox, companion, site: str, path: str | None = None, **settings) -> FeedHands:  # noqa: F811
+    """`site`'s feed (at `path`, else its home) in a new firefox-esr with the extension; `settings` as IT's
+    managed values."""
     browser = launch_firefox({"companionUrl": companion.url, **settings})
-    page = browser.open_replica(f"https://{SITES[site].hostname}{SITES[site].home_path}")
+    page = browser.open_replica(f"https://{SITES[site].hostname}{path or SITES[site].home_path}")
     return FeedHands(page, site, CARD, "firefox")
 
 
@@ -49,7 +50,7 @@ def open_feed(launch_firefox, companion, site: str, **settings) -> FeedHands:  #
 def test_a_risky_post_is_held_and_says_why_cancel_leaves_it_anyway_lets_it_through_once(
         case: Held, launch_firefox, firefox_companion):  # noqa: F811
     before = reaction_count(firefox_companion)
-    feed = open_feed(launch_firefox, firefox_companion, case.site, **case.settings)
+    feed = open_feed(launch_firefox, firefox_companion, case.site, case.path, **case.settings)
     held_then_cancelled_then_let_through(feed, firefox_companion, case, before)
 
 

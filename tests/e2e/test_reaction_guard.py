@@ -111,7 +111,7 @@ def feed_page(launch_browser, open_site, companion, start_companion_process):
 
 @pytest.mark.parametrize("case", HELD_CASES, ids=str)
 def test_a_risky_post_is_held_and_says_why_cancel_leaves_it_anyway_lets_it_through_once(case: Held, feed_page):
-    feed, companion = feed_page(case.site, **case.settings)
+    feed, companion = feed_page(case.site, path=case.path, **case.settings)
     held_then_cancelled_then_let_through(feed, companion, case, reaction_count(companion))
 
 

@@ -7,11 +7,16 @@
  * the reactions toolbar that opens on hover (Like, Love, Care, Haha, Wow, Sad, Angry) and the share menu
  * ("Share now (Friends)", "Share to Feed", "Send in Messenger") mount in a layer at the end of the app root,
  * outside the post; comments are articles too ("Comment by ‹Name›") with their own Like.
+ * `?comments=open`: each post shows its Lexical comment box open, labelled "Comment as ‹acting name›"
+ * (Enter sends the comment, recorded as the post's "comment" action with its text; Shift+Enter breaks
+ * the line).
  * Handlers are React-style (onPress, delegated from the app root). Each records what the site did.
  */
 
 import { avatar, h, onPress } from "../common/dom.js";
+import { LexicalLikeEditor } from "../common/lexical-like-editor.js";
 import { recordAction } from "../common/replica-record.js";
+import { ACTING, ME } from "./profile.js";
 
 const REACTIONS = ["Like", "Love", "Care", "Haha", "Wow", "Sad", "Angry"];
 
@@ -75,6 +80,23 @@ function comment(author, text) {
     h("div", { class: "fb-thread__bubble" }, h("span", { class: "fb-thread__author", text: author }), h("span", { class: "fb-thread__text", text })), like);
 }
 
+/** The post's open comment box (feed-dom.md): a Lexical textbox "Comment as ‹acting name›"; Enter sends. */
+function commentBox(permalink) {
+  const editor = new LexicalLikeEditor(() => h("div", {
+    class: "notranslate fb-comment__input", contenteditable: "true", role: "textbox", spellcheck: "true", tabindex: "0",
+    "data-lexical-editor": "true", "aria-label": `Comment as ${ACTING}`, style: "user-select: text; white-space: pre-wrap; word-break: break-word;",
+  }), {
+    onEnter(event, ed) {
+      if (event.shiftKey) return false;
+      if (ed.isBlank()) return true;
+      recordAction("comment", permalink, { text: ed.text });
+      ed.clear();
+      return true;
+    },
+  });
+  return h("div", { class: "fb-comment" }, avatar(ME.initials, 32, ME.color), h("div", { class: "fb-comment__field" }, editor.root));
+}
+
 /** One feed post. `author`: {name, href, initials, color}; `comments`: [[name, text], ...]. */
 export function feedPost({ position, id, author, text, reacted = null, comments = [] }) {
   const permalink = `${author.href.replace(/\/$/, "")}/posts/${id}`;
@@ -90,7 +112,8 @@ export function feedPost({ position, id, author, text, reacted = null, comments 
         h("div", { role: "button", tabindex: "0", class: "fb-round fb-story__menu", "aria-label": "Actions for this post" })),
       h("div", { "data-ad-rendering-role": "story_message", id: `story-${id}`, class: "fb-story__text" }, h("div", { dir: "auto", text })),
       actions,
-      comments.length ? h("div", { class: "fb-thread" }, comments.map(([name, body]) => comment(name, body))) : null));
+      comments.length ? h("div", { class: "fb-thread" }, comments.map(([name, body]) => comment(name, body))) : null,
+      new URLSearchParams(location.search).get("comments") === "open" ? commentBox(permalink) : null));
 }
 
 /** The reaction guard's posts (authors from the example org's lists) and `extra` harmless ones. */

@@ -6,6 +6,8 @@
  *   `[aria-label="Share photo"]` → `input[type=file][accept="image/*"]`, and
  *   `button[data-view-name="comment-post"]`, submitted by a click listener on the button.
  * Both send the editor's model text (read from the DOM a tick late) and are disabled while empty.
+ * `onSend(text, files)` is what the site does with a sent comment (by default recorded as a submission;
+ * under a feed post of the reaction guard's, as that post's "comment" action).
  */
 
 import { avatar, filesFrom, h, icon, openPicker } from "../common/dom.js";
@@ -27,7 +29,7 @@ function appendComment(list, text) {
 }
 
 /** The older, form-based Quill comment box. */
-export function buildOldCommentBox() {
+export function buildOldCommentBox({ onSend = (text, files) => recordSubmission("comment", text, files) } = {}) {
   const editorEl = h("div", {
     class: "ql-editor ql-blank",
     contenteditable: "true",
@@ -50,7 +52,7 @@ export function buildOldCommentBox() {
     event.preventDefault();
     if (editor.isBlank()) return;
     const text = editor.text;
-    recordSubmission("comment", text, []);
+    onSend(text, []);
     appendComment(list, text);
     editor.clear();
   });
@@ -59,7 +61,7 @@ export function buildOldCommentBox() {
 }
 
 /** The newer TipTap comment box with its photo button. */
-export function buildNewCommentBox() {
+export function buildNewCommentBox({ onSend = (text, files) => recordSubmission("comment", text, files) } = {}) {
   const editorEl = h("div", {
     class: "tiptap ProseMirror",
     contenteditable: "true",
@@ -91,7 +93,7 @@ export function buildNewCommentBox() {
   post.addEventListener("click", () => {
     if (post.disabled) return;
     const text = editor.text;
-    recordSubmission("comment", text, files);
+    onSend(text, files);
     appendComment(list, text);
     files.length = 0;
     previews.replaceChildren();

@@ -105,7 +105,7 @@ export function emberPost({ id, author, text, proof = null, reacted = null, comm
 }
 
 /** One SDUI list item (hashed classes, no data-urn). */
-export function sduiPost({ id, author, text, reacted = null }) {
+export function sduiPost({ id, author, text, reacted = null, commentBox = null }) {
   const key = `urn:li:activity:${id}-FeedType_MAIN_FEED`;
   const like = h("button", { type: "button", class: "_8f2a1c social-action", "data-view-name": "reaction-button",
     "aria-label": `Reaction button state: ${reacted ? reacted : "no reaction"}`, text: reacted || "Like" });
@@ -131,7 +131,8 @@ export function sduiPost({ id, author, text, reacted = null }) {
       h("button", { type: "button", class: "_9e8d7c sdui-update__menu", "aria-label": `Open control menu for post by ${author.name}`, text: "…" })),
     h("div", { "data-testid": "expandable-text-box", class: "_5d4c3b sdui-update__text", text }),
     h("div", { class: "_2b3c4d feed-shared-social-action-bar" }, like, comment, h("div", { class: "sdui-update__share" }, share, menu),
-      h("button", { type: "button", class: "_8f2a1c social-action", "data-view-name": "feed-send-as-message-button", text: "Send" })));
+      h("button", { type: "button", class: "_8f2a1c social-action", "data-view-name": "feed-send-as-message-button", text: "Send" })),
+    commentBox);
 }
 
 const PEOPLE = [

@@ -7,6 +7,7 @@
 
 import { avatar, h, icon } from "../common/dom.js";
 import { markReady } from "../common/replica-record.js";
+import { recordAction } from "../common/replica-record.js";
 import { buildNewCommentBox, buildOldCommentBox } from "./comments.js";
 import { emberPost, manyCleanPosts, sduiPost } from "./feed-posts.js";
 import { ME } from "./profile.js";
@@ -81,20 +82,29 @@ function feedUpdate({ id, author, initials, color, headline, text, commentBox, h
  * (Ember, under a social-proof line), a competitor's already liked (SDUI), a red-line post (SDUI), a
  * client's (SDUI) and a harmless one (Ember). `?posts=N` adds N harmless posts in both renderings. Li Wei
  * administers the company page, so the two Ember posts carry the per-post identity switcher.
+ * `?comments=open`: the competitor's, the harmless, the red-line and the client's post show their comment
+ * box open, as a post's own page does (the Ember ones the older Quill form, the SDUI ones the newer
+ * TipTap box); a comment sent from it is recorded as the post's "comment" action with its text.
  */
 function reactionPosts() {
   const org = (name, initials, color, href, headline) => ({ name, initials, color, href, headline });
+  const open = new URLSearchParams(location.search).get("comments") === "open";
+  const box = (build, urn) => (open ? build({ onSend: (text) => recordAction("comment", urn, { text }) }) : null);
   const ember = [
     emberPost({ id: "7310", admin: true, proof: "Mei Chen likes this", text: "Our new KT-series cabinet hinges are here: softer close, 50,000 cycles tested. Meet us in Hall 3 at the Canton Fair.",
-      author: org("Northwind Hardware Co.", "NH", "#8a1f11", "/company/northwind-hardware/", "Hardware manufacturer · 12,400 followers") }),
+      author: org("Northwind Hardware Co.", "NH", "#8a1f11", "/company/northwind-hardware/", "Hardware manufacturer · 12,400 followers"),
+      commentBox: box(buildOldCommentBox, "urn:li:activity:7310") }),
     emberPost({ id: "7311", admin: true, text: "Proud of our logistics team: every spring order left Ningbo on schedule this year.",
-      author: org("Kenji Mori", "KM", "#0a66c2", "/in/kenji-mori/", "Logistics Manager at Pacific Freight") }),
+      author: org("Kenji Mori", "KM", "#0a66c2", "/in/kenji-mori/", "Logistics Manager at Pacific Freight"),
+      commentBox: box(buildOldCommentBox, "urn:li:activity:7311") }),
   ];
   const sdui = [
     sduiPost({ id: "7320", text: "The election was stolen and everyone who voted for that party is a traitor.",
-      author: org("Daniel Novak", "DN", "#5e6368", "/in/daniel-novak-88/", "Sales Director") }),
+      author: org("Daniel Novak", "DN", "#5e6368", "/in/daniel-novak-88/", "Sales Director"),
+      commentBox: box(buildNewCommentBox, "urn:li:activity:7320-FeedType_MAIN_FEED") }),
     sduiPost({ id: "7321", text: "Hansen Maschinenbau is 60 years old today. Thank you to every partner who built it with us.",
-      author: org("Hansen Maschinenbau GmbH", "HM", "#175caa", "/company/hansen-mb/", "Machinery · Hamburg") }),
+      author: org("Hansen Maschinenbau GmbH", "HM", "#175caa", "/company/hansen-mb/", "Machinery · Hamburg"),
+      commentBox: box(buildNewCommentBox, "urn:li:activity:7321-FeedType_MAIN_FEED") }),
     sduiPost({ id: "7322", reacted: "Like", text: "Starlight Hardware opens a new plant in Ningbo.",
       author: org("Ningbo Starlight Hardware Co.", "SH", "#c37d16", "/company/starlight-hardware/", "Hardware · Ningbo") }),
   ];
