@@ -17,15 +17,28 @@ Token kinds:
   `real`), which need a clear amount or a price word nearby;
 - `capital`: symbols of one capital letter (`R`, `K`, `Q`), a currency only when glued to an
   amount with two decimals or grouped thousands (`R273.00`, `R8,499`);
-- `clipped`: the Cyrillic abbreviations below without their point (`руб`), a currency only
-  after a grouped or decimal amount (`3 300 руб`, `12 900,00 руб`).
+- `clipped`: the Cyrillic abbreviations below without their point (`руб`), and one-letter
+  symbols in another script without theirs (`р` of `р.`), a currency only after a grouped or
+  decimal amount (`3 300 руб`, `12 900,00 руб`, `2 500 Р`);
+- `short`: symbols of one letter and a point or a slash (`р.`, `S/`, `B/.`), matched in any
+  case and sure only with a decimal or grouped amount, like `word_like`;
+- `measure`: tokens that CLDR's English units of measure also spell (`Ft` and ft, `KM` and
+  km, `KGS` and kgs, `pounds`): never a price by their look alone, so they are in
+  `word_like` too, and a line holding only "5 KM" stays a distance;
+- `money_word`: unit words that several currencies of one language share (`franc`, `lei`,
+  `som`, `dinar`): the unit of money, not of one country's name ("Helena", "Principe").
 
 Symbols come from every CLDR locale, regional ones included (`FG`, `Rf`, `VT`), and Arabic
 ones also without the hamza on their alef (`د.ا` for `د.أ`), as they are often typed.
 
 Currencies count while they are legal tender somewhere or were since RECENT_SINCE: a price
-quoted last year in leva (`230 лв.`) or kuna is still a price in a post today. Names also
-come abbreviated the way Cyrillic writing cuts a word (`1 600 руб.`, `20 долл.`): the
+quoted last year in leva (`230 лв.`) or kuna is still a price in a post today. A
+redenomination keeps the money's name and its writing: the symbol CLDR gives the money a
+current currency replaced in the same country under the same name (`р.` of the Russian
+ruble of 1991-1998, `Bs.` of the bolívar of 2008-2018) is still how shops write it.
+Arabic symbols ending in a point also come as a left-to-right page shows them, the point
+first (`.د.ب` for `د.ب.`). Names also come in the other scripts of our languages (`港幣`,
+`新台幣` from zh_Hant), and abbreviated the way Cyrillic writing cuts a word (`1 600 руб.`, `20 долл.`): the
 first three or more letters of a currency's unit word up to a consonant, then a point
 (`cyrillic_abbreviations`). They are derived from CLDR's names, not listed by hand.
 """
@@ -94,45 +107,126 @@ def build_table() -> dict[str, list[str]]:
     codes = sorted({code for territory in get_global("territory_currencies")
                     for code in numbers.get_territory_currencies(territory, start_date=RECENT_SINCE,
                                                                  end_date=today, tender=True)})
-    symbols, names, units = set(), set(), set()
+    written = set(codes) | _redenominated(set(codes))
+    symbols, names, units, others, shared = set(), set(), set(), set(), {}
     for ident in localedata.locale_identifiers():
         locale = Locale.parse(ident)
         # Symbols from regional locales too: a country writes its own money its own way
         # ("FG" in Guinea, "Rf" in the Maldives, "VT" in Vanuatu, "дин" in Bosnia).
         for code, symbol in locale.currency_symbols.items():
-            if code in codes:
+            if code in written:
                 symbols |= _with_and_without_point(_clean(symbol))
-        if "_" in ident:
-            continue
+        language, _, script = ident.partition("_")
         if ident in NAME_LOCALES:
-            local = {_clean(n) for c, n in locale.currencies.items() if c in codes}
-            for code, forms in locale._data["currency_names_plural"].items():
-                if code in codes:
-                    local.update(_clean(n) for n in forms.values())
+            local = _names(locale, codes)
             names |= local
-            units |= {_unit_word(n, ident in NOUN_FIRST_LOCALES) for n in local if " " in n and "(" not in n}
+            for code in codes:
+                for unit in _unit_words(locale, code, ident in NOUN_FIRST_LOCALES):
+                    shared.setdefault((ident, unit), set()).add(code)
+        elif language in NAME_LOCALES and len(script) == 4:
+            # Our languages in another script (zh_Hant's "港幣", "新台幣"): whole names only.
+            others |= {n for n in _names(locale, codes) if _non_latin(n)}
+    units = {unit for (_, unit) in shared}
     # Every character Unicode classes as a currency sign (Sc) counts, even one CLDR gives no
     # locale for (₿, ¢, ﷼, ￡).
     unicode_signs = {chr(cp) for cp in range(0x20, 0x10000) if unicodedata.category(chr(cp)) == "Sc"}
     symbols |= {_without_hamza(s) for s in symbols}
+    symbols |= {v for s in symbols for v in _point_first(s)}
     signs = sorted({s for s in symbols if has_sign(s)} | unicode_signs)
     # One capital letter (R, K, Q, P): a currency only glued to a money-shaped amount ("R273.00").
     capitals = sorted(s for s in symbols if len(s) == 1 and "A" <= s <= "Z")
     # A single letter (R, K, L) or a bare abbreviation point is no currency on its own in a post.
     letters = {s for s in symbols if not has_sign(s) and sum(ch.isalpha() for ch in s) >= 2} - set(codes)
+    # One letter with its point or slash ("р.", "S/", "B/."): as sure as a word-like code.
+    short = {s for s in symbols if len(s) > 1 and not has_sign(s) and sum(ch.isalpha() for ch in s) == 1}
     words = {n for n in names if "(" not in n and len(n) <= 30 and not has_sign(n)} - set(codes) - letters
     # The unit word of a multi-word name ("British pounds" -> "pounds", "российский рубль" ->
     # "рубль"): written alone, it is as ambiguous as a code ("500 pounds" of steel).
     units = {u for u in units if len(u) >= 3 or (u and not u.isascii() and u.isalpha() and _syllabic(u))} - words
     words |= cyrillic_abbreviations(units | words) - words
-    # The same cut without its point ("3 300 руб"), from the unit words only: sure only after
-    # a grouped or decimal amount, as bare letters they are too often a word.
-    clipped = {a.rstrip(".") for a in cyrillic_abbreviations(units)} - {w.casefold() for w in words}
+    # The same cut without its point ("3 300 руб", "2 500 Р"), from the unit words and the
+    # one-letter symbols of other scripts: sure only after a grouped or decimal amount, as
+    # bare letters they are too often a word.
+    clipped = ({a.rstrip(".") for a in cyrillic_abbreviations(units)}
+               | {s.rstrip(".").casefold() for s in short if _non_latin(s) and s.endswith(".")})
+    clipped -= {w.casefold() for w in words}
+    words |= {n for n in others if "(" not in n and len(n) <= 30 and not has_sign(n)} - symbols - units
     english = _english_words()
-    word_like = sorted(t for t in set(codes) | letters | words
-                       if t.isascii() and t.casefold().rstrip(".") in english)
+    measure = _measure_words()
+    measured = sorted(t for t in set(codes) | letters | words | units
+                      if t.isascii() and _as_measure(t.casefold().rstrip("."), measure))
+    word_like = sorted({t for t in set(codes) | letters | words
+                        if t.isascii() and t.casefold().rstrip(".") in english} | (set(measured) - units))
     return {"code": codes, "sign": signs, "symbol": sorted(letters), "name": sorted(words),
-            "unit": sorted(units), "word_like": word_like, "capital": capitals, "clipped": sorted(clipped)}
+            "unit": sorted(units), "word_like": word_like, "capital": capitals, "clipped": sorted(clipped),
+            "short": sorted(short), "measure": measured,
+            "money_word": sorted({u for (_, u), c in shared.items() if len(c) > 1 and u in units and u.isascii()})}
+
+
+def _names(locale, codes: list[str]) -> set[str]:
+    """A locale's display names of the given currencies, singular and plural forms."""
+    local = {_clean(n) for c, n in locale.currencies.items() if c in codes}
+    for code, forms in locale._data["currency_names_plural"].items():
+        if code in codes:
+            local.update(_clean(n) for n in forms.values())
+    return local
+
+
+def _unit_words(locale, code: str, noun_first: bool) -> set[str]:
+    """The unit words of a currency's multi-word names in one locale, singular and plural."""
+    return {_unit_word(n, noun_first) for n in _names(locale, [code]) if " " in n and "(" not in n}
+
+
+def _redenominated(codes: set[str]) -> set[str]:
+    """Codes of money that a current currency replaced in the same country under the same
+    English name, the years aside: "Russian Ruble (1991–1998)" before "Russian Ruble"."""
+    from babel import Locale
+    from babel.core import get_global
+
+    english = Locale.parse("en").currencies
+    out = set()
+    for history in get_global("territory_currencies").values():
+        live = {entry[0] for entry in history if entry[0] in codes}
+        for old in {entry[0] for entry in history} - codes:
+            name, _, years = english.get(old, "").partition(" (")
+            if years[:4].isdigit() and any(english.get(new) == name for new in live):
+                out.add(old)
+    return out
+
+
+def _point_first(symbol: str) -> set[str]:
+    """"د.ب." as a left-to-right page shows it, the point first (".د.ب"): Arabic
+    abbreviations of single letters, each followed by a point."""
+    letters = symbol.rstrip(".").split(".")
+    if len(letters) < 2 or not all(len(x) == 1 and "\u0600" <= x <= "\u06ff" for x in letters):
+        return set()
+    return {"." + ".".join(letters)}
+
+
+def _non_latin(token: str) -> bool:
+    """A token with no Latin letter ("ლარი", "港幣", "р."): no English word shares it."""
+    return not any("a" <= ch.casefold() <= "z" or "\u00c0" <= ch <= "\u024f" for ch in token)
+
+
+def _as_measure(word: str, measure: set[str]) -> bool:
+    """True when a unit of measure is written so, in English or with an English plural "s"."""
+    return word in measure or (len(word) > 2 and word.endswith("s") and word[:-1] in measure)
+
+
+def _measure_words() -> set[str]:
+    """What CLDR's English unit patterns put beside the figure ("km", "ft", "pounds", "L"),
+    casefolded."""
+    from babel import Locale
+
+    out = set()
+    for lengths in Locale.parse("en")._data["unit_patterns"].values():
+        for forms in lengths.values():
+            for pattern in (forms.values() if hasattr(forms, "values") else ()):
+                if isinstance(pattern, str):
+                    word = " ".join(pattern.replace("{0}", " ").split()).casefold()
+                    if word:
+                        out.add(word)
+    return out
 
 
 _HAMZA_ALEFS = str.maketrans("أإآ", "ااا")

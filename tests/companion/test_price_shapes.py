@@ -3,7 +3,9 @@
 Each row is what a user would see: the post, and the price the companion names (or that it
 names none). The rows come from shapes, not from the evaluation strings: a receipt's price
 column under a currency heading, OCR's spaces beside the decimal comma, one-letter symbols
-glued to an amount, Cyrillic abbreviations without their point, regional CLDR symbols.
+glued to an amount, Cyrillic abbreviations without their point, regional CLDR symbols;
+a line holding only an amount and a currency (a price tag), the ruble's "р."/"Р", codes in
+another case, Arabic symbols shown point first, Traditional Chinese names.
 """
 
 from __future__ import annotations
@@ -42,6 +44,23 @@ FOUND = [
     # a symbol in small letters, capitalised or in capitals
     ("Preis 1.198,- Kr", "1.198,- Kr"),
     ("99,90 ZŁ", "99,90 ZŁ"),
+    # a price tag: a line with nothing but an amount and its currency
+    ("Handmade scarf\n45 lei", "45 lei"),
+    ("Wool hat\n300 som\nFelt slippers", "300 som"),
+    ("Khachapuri\n3 GEL", "3 GEL"),
+    ("Ticket\n2 francs", "2 francs"),
+    # the ruble written with its symbol's letter, or the abbreviation of the 1990s ruble
+    ("Чехол для телефона\n450 р.", "450 р."),
+    ("Скидка! 2 190 Р", "2 190 Р"),
+    ("Цена: 1 250,50 р", None),
+    # codes and symbols in another case, with a clear amount
+    ("Shipping 25.00 chf", "25.00 chf"),
+    ("Bag\n120 Sek", "120 Sek"),
+    # one letter with a slash; Arabic symbols as a left-to-right page shows them
+    ("Polo S/ 39.90", "S/ 39.90"),
+    ("Now 15 .د.ك", "15 .د.ك"),
+    # Traditional Chinese names
+    ("這款只要 350 港幣", "350 港幣"),
 ]
 
 NOT_FOUND = [
@@ -67,6 +86,18 @@ NOT_FOUND = [
     # document numbers, dates and HS codes stay what they are
     "HS code 8471.30 for the laptops",
     "Our price list covers DIN 912 and DIN 933 bolts",
+    # a line of an amount and a unit of measure is a quantity, not a price tag
+    "Morning run\n5 KM",
+    "Ceiling height\n9 Ft",
+    "Parcel\n2 pounds",
+    "Net weight 500 KGS",
+    # a unit word only one currency's name gives, and words among prose
+    "Medals\n3 Gold",
+    "Gospel reading\n1 Mark",
+    "We sold 45 lei style garlands at the fair",
+    # the ruble's one letter with a bare figure and no price word
+    "2 р. в неделю",
+    "Встреча 10 мар",
 ]
 
 

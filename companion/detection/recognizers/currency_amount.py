@@ -118,11 +118,19 @@ class CurrencyAmountRecognizer(EntityRecognizer):
                 for variant in (t.capitalize(), t.upper() if not t.isascii() else None):
                     if variant:
                         exact.setdefault(variant, "symbol")
-        folded = {_fold(t): kind for kind in ("clipped", "unit", "name") for t in tokens[kind]}
+        folded = {_fold(t): kind for kind in ("clipped", "short", "unit", "name") for t in tokens[kind]}
         # A symbol in another script is no English word in capitals: "ДЕН", "Дин" as "ден", "дин".
         folded.update({_fold(t): "symbol" for t in tokens["symbol"] if _non_latin(t)})
-        self._exact, self._folded = _automaton(exact), _automaton(folded)
         self._word_like = {t.casefold() for t in tokens["word_like"]}
+        self._measure = {t.casefold() for t in tokens["measure"]}
+        self._money_words = {t.casefold() for t in tokens["money_word"]}
+        # Codes and Latin symbols in another case ("chf", "Vt" for "VT", "KSh" for "Ksh"): as
+        # sure as a word-like code, unless a word or a unit of measure is written so.
+        for t in tokens["code"] + tokens["symbol"]:
+            if t.isascii() and sum(ch.isalpha() for ch in t) >= 2 and t.casefold() not in self._word_like:
+                folded.setdefault(_fold(t), "variant")
+        self._exact, self._folded = _automaton(exact), _automaton(folded)
+        self._written = set(exact)
         self._columns = PriceColumns(tokens)
 
     def analyze(self, text, entities, nlp_artifacts=None):
@@ -144,6 +152,8 @@ class CurrencyAmountRecognizer(EntityRecognizer):
                 for (s, e), score in _longest(spans).items() if score > 0]
 
     def _amounts_around(self, text: str, start: int, end: int, kind: str):
+        if kind == "variant" and text[start:end] in self._written:
+            return  # written as CLDR writes it: read by the exact automaton
         if kind == "capital":
             yield from self._glued_to_capital(text, start, end)
             return
@@ -183,7 +193,10 @@ class CurrencyAmountRecognizer(EntityRecognizer):
                 return  # part of a longer code: "A-1200 EUR", "X12 USD"
             if _DOC_LABEL.search(text, max(0, m.start() - 12), m.start()):
                 return  # "Invoice No. 4411 EUR": a document number, never an amount
-            yield (m.start(), end), self._score(kind, token, m.group(1), amount_first=True)
+            score = self._score(kind, token, m.group(1), amount_first=True)
+            if 0 < score < self.CLEAR_AMOUNT_SCORE and self._price_tag(text, m.start(), end, token, kind):
+                score = self.CLEAR_AMOUNT_SCORE
+            yield (m.start(), end), score
 
     def _glued_to_capital(self, text: str, start: int, end: int):
         """"R273.00", "R8,499", "Q1,250.00": one capital letter is a currency only glued to an
@@ -201,8 +214,25 @@ class CurrencyAmountRecognizer(EntityRecognizer):
             return
         yield (start, m.end()), self.CLEAR_AMOUNT_SCORE
 
+    def _price_tag(self, text: str, start: int, end: int, token: str, kind: str) -> bool:
+        """A line that holds nothing but an amount and then a currency ("1 500 Р", "49 lei",
+        "1 GEL") is a price tag, as on a shelf, a price list or a shop page; unless the
+        token is also a unit of measure ("5 KM", "2 pounds", "3 Ft"), or a unit word that
+        only one currency's name gives ("3 Gold", "2 Helena")."""
+        folded = token.casefold()
+        if folded.rstrip(".") in self._measure:
+            return False
+        if kind == "unit" and not _non_latin(token) and folded not in self._money_words:
+            return False
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", end)
+        line_end = len(text) if line_end < 0 else line_end
+        return not text[line_start:start].strip() and not text[end:line_end].strip()
+
     def _score(self, kind: str, token: str, amount: str, amount_first: bool) -> float:
         clear = bool(_DECIMAL_OR_GROUPED.search(amount))
+        if kind in ("short", "variant"):  # "336 р.", "S/ 25.00", "50 chf": like a word-like code
+            return self.CLEAR_AMOUNT_SCORE if clear else self.BARE_INTEGER_SCORE
         if kind == "clipped":  # "3 300 руб", "12 900,00 руб"; a bare "30 руб" needs a price word
             return self.CLEAR_AMOUNT_SCORE if clear else self.BARE_INTEGER_SCORE
         if kind == "unit" and not _non_latin(token):
