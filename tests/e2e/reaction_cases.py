@@ -424,6 +424,47 @@ def a_harmless_posts_comment_goes_straight_through(feed: FeedHands) -> None:
     assert feed.page.count(feed.card) == 0 and len(feed.actions()) == 2
 
 
+def open_boxes_path(site: str) -> str:
+    """The feed's path with the reaction posts' comment boxes open."""
+    return SITES[site].home_path + OPEN_BOXES[site]
+
+
+def a_clean_comment_on_a_clean_post_goes_at_once(feed: FeedHands) -> None:
+    """A harmless comment typed in a harmless post's open box goes out without a card or the panel."""
+    feed.send_comment("clean", COMMENT_BY[feed.site], "Well done, team")
+    assert [(a["kind"], a["text"]) for a in feed.wait_actions(1)] == [("comment", "Well done, team")]
+    assert feed.page.count(feed.card) == 0 and feed.page.count(PANEL_HOST) == 0
+
+
+def a_leaky_comment_on_a_risky_post_is_one_card(feed: FeedHands, companion, reactions_before: int,
+                                                decisions_before: int) -> None:
+    """A comment that gives a price away, typed under a competitor's post: ONE card says why the post is
+    risky and lists what the comment itself gives away (never the panel as well); Cancel keeps the
+    comment in the box and records one `reaction` event and the text's decision; "Comment anyway" with
+    a reason sends it once and records the same two, with no comment text in either."""
+    post, by = "competitor", COMMENT_BY[feed.site]
+    feed.send_comment(post, by, LEAKY_COMMENT)
+    text = feed.card_text()
+    assert why(feed.site, post, "comment") in text and "Your comment also contains:" in text and PRICE in text, text
+    assert feed.page.count(PANEL_HOST) == 0, "one card, not the panel too"
+    feed.page.screenshot(screenshot_path(f"{feed.browser}-reaction-card-leaky-comment-{feed.site}"))
+    feed.cancel()
+    assert feed.actions() == [] and feed.box_value(post) == LEAKY_COMMENT, "Cancel: nothing sent, the comment kept"
+
+    feed.send_comment(post, by, LEAKY_COMMENT)
+    feed.card_text()
+    feed.confirm(ANYWAY["comment"], REASONS[1])
+    assert [(a["kind"], a["text"]) for a in feed.wait_actions(1)] == [("comment", LEAKY_COMMENT)]
+    reactions = reaction_events(companion, 2, after=reactions_before)
+    assert [(e["action"], e["details"]["decision"]) for e in reactions] == [("comment", "cancelled"), ("comment", "overridden")]
+    assert reactions[1]["details"]["list_entry"] == {"kind": "competitor", "name": COMPETITOR}
+    decisions = decision_events(companion, 2, after=decisions_before)
+    assert [e["action"] for e in decisions] == ["cancelled", "overridden"], decisions
+    assert "pricing" in decisions[1]["categories"] and decisions[1]["justification"] == REASONS[1]
+    assert "USD 0.42" not in repr(reactions + decisions) and "best price" not in repr(reactions + decisions), "no comment text"
+    assert len(feed.actions()) == 1, "sent exactly once"
+
+
 def a_clients_post_is_only_recorded_by_default(feed: FeedHands, companion, before: int) -> None:
     """The default policy monitors a client's post: the like goes out, and is recorded with the list's name."""
     feed.like("client")
@@ -468,6 +509,22 @@ def reaction_events(companion, count: int = 1, after: int = 0, timeout_s: float 
         if time.monotonic() > deadline:
             raise AssertionError(f"{len(events)} of {count} reaction events; last: {events[-3:]}")
         time.sleep(0.3)
+
+
+def decision_events(companion, count: int = 1, after: int = 0, timeout_s: float = 15.0) -> list[dict]:
+    """The companion's `decision` events (what the user did after a text check) after the first `after`."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        events = [e for e in audit_events(companion.data_dir) if e["kind"] == "decision"][after:]
+        if len(events) >= count:
+            return events
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{len(events)} of {count} decision events; last: {events[-3:]}")
+        time.sleep(0.3)
+
+
+def decision_count(companion) -> int:
+    return len([e for e in audit_events(companion.data_dir) if e["kind"] == "decision"])
 
 
 def reaction_count(companion) -> int:

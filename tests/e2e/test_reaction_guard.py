@@ -23,11 +23,12 @@ from playwright.sync_api import Page
 from harness.chromium import wait_for_service_worker
 from harness.companion import start_companion
 from harness.replica_page import screenshot_path
-from reaction_cases import (CARD_HOST, COMMENT_TEXT, COMPANY, HELD_CASES, PERSONAL, REASONS, SITE_IDS, FeedHands, Held,
+from reaction_cases import (CARD_HOST, COMMENT_BY, COMMENT_TEXT, COMPANY, HELD_CASES, LEAKY_COMMENT, PANEL_HOST, PERSONAL,
+                            PRICE, REASONS, SITE_IDS, FeedHands, Held, a_clean_comment_on_a_clean_post_goes_at_once,
                             a_clients_post_is_only_recorded_by_default, a_harmless_posts_comment_goes_straight_through,
-                            as_the_company_the_card_says_so_until_switched_back,
-                            harmless_and_taking_back_go_straight_through, held_then_cancelled_then_let_through,
-                            reaction_count, reaction_events)
+                            a_leaky_comment_on_a_risky_post_is_one_card, as_the_company_the_card_says_so_until_switched_back,
+                            decision_count, harmless_and_taking_back_go_straight_through,
+                            held_then_cancelled_then_let_through, open_boxes_path, reaction_count, reaction_events)
 from test_extension_support import audit_events, wait_for_audit, wait_for_queued_decisions
 
 pytestmark = pytest.mark.e2e
@@ -124,6 +125,17 @@ def test_a_comment_typed_under_a_harmless_post_goes_straight_through(feed_page):
     a_harmless_posts_comment_goes_straight_through(feed_page("instagram")[0])
 
 
+@pytest.mark.parametrize("site", ["linkedin", "facebook"])
+def test_a_clean_comment_from_a_clean_posts_open_box_goes_at_once(site, feed_page):
+    a_clean_comment_on_a_clean_post_goes_at_once(feed_page(site, path=open_boxes_path(site))[0])
+
+
+@pytest.mark.parametrize("site", SITE_IDS)
+def test_a_leaky_comment_on_a_competitors_post_is_one_card_with_both(site, feed_page):
+    feed, companion = feed_page(site, path=open_boxes_path(site))
+    a_leaky_comment_on_a_risky_post_is_one_card(feed, companion, reaction_count(companion), decision_count(companion))
+
+
 @pytest.mark.parametrize("site", SITE_IDS)
 def test_a_clients_post_is_only_recorded_by_default(site, feed_page):
     feed, companion = feed_page(site)
@@ -162,6 +174,40 @@ def test_companion_down_follows_fail_mode(site, fail_mode, feed_page, dead_compa
         assert_no_action(feed)
 
 
+@pytest.mark.parametrize("site", SITE_IDS)
+@pytest.mark.parametrize("fail_mode", ["open", "closed"])
+def test_a_comment_from_the_box_with_the_companion_down_follows_fail_mode(site, fail_mode, feed_page, dead_companion_url):
+    """A comment sent from a competitor's post's open box while the companion is down: fail open sends it
+    (the composer's notice says it was not checked), fail closed holds it on the checker-down card."""
+    feed, _ = feed_page(site, path=open_boxes_path(site), companion_url=dead_companion_url, failMode=fail_mode)
+    feed.send_comment("competitor", COMMENT_BY[site])
+    if fail_mode == "open":
+        assert [(a["kind"], a["text"]) for a in feed.wait_actions(1)] == [("comment", COMMENT_TEXT)]
+        assert feed.page.count(CARD) == 0
+    else:
+        text = feed.card_text()
+        assert "checker isn't running" in text and "Contact your IT team." in text
+        assert feed.page.pw.locator(CARD).get_by_role("button", name="Comment anyway").count() == 0
+        feed.cancel()
+        assert_no_action(feed)
+        assert feed.box_value("competitor") == COMMENT_TEXT, "Cancel keeps the comment in the box"
+
+
+def test_a_comment_is_not_held_twice_after_comment_anyway_at_the_comment_button(feed_page):
+    """Gone ahead at a competitor's post's Comment button, the user then sends from its box: the post is
+    not asked about again (one reaction event), the comment's text is still checked."""
+    feed, companion = feed_page("linkedin", path=open_boxes_path("linkedin"))
+    before = reaction_count(companion)
+    feed.comment("competitor")
+    feed.card_text()
+    feed.confirm("Comment anyway")
+    assert feed.wait_actions(1)[0]["kind"] == "comment-open"
+    feed.send_comment("competitor", "post")
+    assert [(a["kind"], a.get("text")) for a in feed.wait_actions(2)][1] == ("comment", COMMENT_TEXT)
+    assert feed.page.count(CARD) == 0
+    assert [e["details"]["decision"] for e in reaction_events(companion, 1, after=before)] == ["overridden"]
+
+
 def test_policy_block_leaves_only_cancel(feed_page):
     feed, _ = feed_page("linkedin", reactionPolicy={"react": {"competitor": "block"}})
     card = held_card(feed, "competitor")
@@ -196,6 +242,41 @@ def test_a_repost_with_thoughts_and_a_comment_held_in_chinese(case: Held, words,
     assert_no_action(feed)
     if case.typed:
         assert feed.box_value(case.post) == COMMENT_TEXT, "Cancel keeps the typed comment in the box"
+
+
+def test_a_leaky_comment_on_a_competitors_post_in_chinese(feed_page):
+    feed, _ = feed_page("linkedin", locale="zh-CN", path=open_boxes_path("linkedin"))
+    feed.send_comment("competitor", "post", LEAKY_COMMENT)
+    text = feed.card_text()
+    assert all(w in text for w in ("是竞争对手。你的评论是公开的", "你的评论还包含：", PRICE, "仍然评论", "取消")), text
+    feed.page.screenshot(screenshot_path("chromium-reaction-card-leaky-comment-linkedin-zh-CN"))
+    feed.cancel("取消")
+    assert_no_action(feed)
+
+
+@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
+def test_instagram_a_leaky_comment_under_a_harmless_post_gets_the_panel_and_its_fix(locale, feed_page):
+    """Instagram's comment box is checked like a post: a price in a comment under a harmless post is held
+    with the usual panel (no reaction card); Cancel keeps it; the card's Fix rewrites the words in the
+    textarea, and the fixed comment goes out once."""
+    feed, _ = feed_page("instagram", locale=locale)
+    feed.send_comment("clean", "enter", LEAKY_COMMENT)
+    panel = feed.page.pw.locator(f"{PANEL_HOST} section.pg-panel")
+    panel.wait_for(timeout=30_000)
+    assert PRICE in panel.inner_text() and feed.page.count(CARD) == 0
+    feed.page.screenshot(screenshot_path(f"chromium-panel-instagram-comment-{locale}"))
+    panel.locator('[data-postguard-action="cancel"]').click()
+    panel.wait_for(state="detached")
+    assert feed.actions() == [] and feed.box_value("clean") == LEAKY_COMMENT
+
+    feed.send_comment("clean", "enter", LEAKY_COMMENT)
+    panel.locator('[data-postguard-action="fix"]').first.click()
+    feed.page.wait_for_function("(s) => !document.querySelector(s).value.includes('0.42')", feed.comment_box("clean"))
+    fixed = feed.box_value("clean")
+    assert fixed.startswith("Our best price for you is ") and fixed.endswith(", ask me"), fixed
+    feed.page.wait_for_selector(f"{PANEL_HOST} section.pg-panel", state="detached")
+    feed.send_comment("clean", "enter", fixed)
+    assert [(a["kind"], a["text"]) for a in feed.wait_actions(1)] == [("comment", fixed)]
 
 
 # --- who the user reacts as (identities.yaml: Lumen Hardware's own pages and accounts) ------------

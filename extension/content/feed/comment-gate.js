@@ -139,13 +139,15 @@ function control(composer) {
 
 /**
  * A finding of the comment on the card: its category, and the author's own words at its offsets (the
- * author typed them: as in the panel, masking protects the audit log, not the author from their text).
+ * author typed them: as in the panel, masking protects the audit log, not the author from their text);
+ * a finding with no words of its own (posting from the wrong account) gives the companion's sentence.
  */
 function findingLine(finding, text) {
   const category = t(`cat_${finding.category}`);
   const words = typeof text === "string" && Number.isInteger(finding.start) && Number.isInteger(finding.end)
     ? [...text].slice(finding.start, finding.end).join("").trim() : "";
-  return { category, words: words || finding.excerpt || "", severity: finding.severity };
+  const message = typeof finding.message === "string" ? finding.message : "";
+  return { category, words, message: words ? "" : message, severity: finding.severity };
 }
 
 export { createCommentGate, findingLine };

@@ -83,17 +83,18 @@ function reasonPicker(onChange) {
   return { box, select };
 }
 
-/** "Your comment also contains:" and one line per finding of the comment's own text: category, own words. */
+/** "Your comment also contains:" and one line per finding of the comment's own text: category, own words (or why). */
 function findingList(findings) {
   if (!findings?.length) return [];
   const items = findings.map((f) => el("li", { "data-postguard-finding": "", "data-severity": f.severity || "" },
-    [el("span", { className: "pg-cat", text: f.category }), f.words ? el("mark", { text: f.words }) : null]));
+    [el("span", { className: "pg-cat", text: f.category }),
+      f.words ? el("mark", { text: f.words }) : (f.message ? el("span", { className: "pg-why", text: f.message }) : null)]));
   return [el("p", { className: "pg-findings-title", text: t("reactionCommentFindings") }), el("ul", { className: "pg-findings" }, items)];
 }
 
 /**
  * Shows the card. `options`: {anchor, identity ("You are acting as the company page ‹Name›…", or ""),
- * message, findings ([{category, words}]: what a held comment's own text gives away, listed under the
+ * message, findings ([{category, words, message}]: what a held comment's own text gives away, listed under the
  * post's reasons), note, overrideLabel (null: no override), requireReason, block, onCancel(),
  * onConfirm(reason)}. Returns a handle with close(); closing runs no callback.
  */
