@@ -120,12 +120,14 @@ def read_markets(path: Path) -> list[str]:
     return markets
 
 
-def load_org(org_dir: Path) -> OrgData:
-    """Read an org directory; the directory itself must exist."""
+def load_org(org_dir: Path, *, with_clients: bool = True) -> OrgData:
+    """Read an org directory; the directory itself must exist. `with_clients=False` leaves
+    clients.csv out, for a caller whose client matchers are already built from the same bytes
+    (detection/client_cache.py)."""
     if not org_dir.is_dir():
         raise ConfigError("the org directory does not exist", path=str(org_dir))
     return OrgData(
-        clients=read_clients(org_dir / "clients.csv"),
+        clients=read_clients(org_dir / "clients.csv") if with_clients else [],
         competitors=read_list(org_dir / "competitors.txt"),
         products=read_list(org_dir / "products.txt"),
         allow=read_list(org_dir / "allow.txt"),

@@ -22,25 +22,35 @@ from companion.org import load_org
 from companion.rules import load_rules
 
 
-def build_engine(settings: Settings, analyzer=None) -> DetectionEngine:
+def build_engine(settings: Settings, analyzer=None, cache_dir: Path | None = None) -> DetectionEngine:
     """Load rules and org data (errors name file/line/field) and assemble the engine.
 
     Rules and org lists come from the installed rule bundle when there is one, unless the
-    settings name those directories explicitly (companion/deploy/installed.py).
+    settings name those directories explicitly (companion/deploy/installed.py). With a
+    `cache_dir` (`start_cache_dir`), what an earlier start built from the same inputs is read
+    back from there: a long client list's matchers, the encoder's weights unzipped
+    (detection/start_cache.py).
     """
     from companion.deploy.installed import resolve_rule_dirs
 
     settings, _bundle = resolve_rule_dirs(settings)
     rules = load_rules(settings.rules_dir)
-    _start_loading_encoder(rules)
-    org = OrgMatchers.build(load_org(settings.org_dir))
+    _start_loading_encoder(rules, cache_dir)
+    org = OrgMatchers.load(settings.org_dir, cache_dir)
     from companion.ocr.tesseract import TesseractOcr
 
     return DetectionEngine(rules, org, analyzer or build_analyzer(), TesseractOcr(),
                            ocr_budget_s=settings.ocr_budget_s, check_budget_s=settings.check_budget_s)
 
 
-def _start_loading_encoder(rules) -> None:
+def start_cache_dir(settings: Settings) -> Path:
+    """`<data dir>/cache`: what the companion keeps between starts (the data dir made private first)."""
+    from companion.audit.keys import prepare_data_dir
+
+    return prepare_data_dir(settings.data_dir) / "cache"
+
+
+def _start_loading_encoder(rules, cache_dir: Path | None = None) -> None:
     """Read the red-line sentence encoder's weights in a thread while the org lists and spaCy load.
 
     Reading them is mostly unzipping and copying arrays, which runs outside the GIL, so on two
@@ -54,7 +64,7 @@ def _start_loading_encoder(rules) -> None:
 
     def load():
         try:
-            shared_encoder()
+            shared_encoder(cache_dir)
         except Exception:  # noqa: BLE001 - raised again, with its message, by the engine's own call
             pass
 

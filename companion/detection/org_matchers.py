@@ -3,18 +3,23 @@
 Client contacts that are emails become terms (normalized like names); contacts that
 are phone numbers go to a `PhoneMatcher`. The allow list works the same way, so the
 company's own name, domain, emails and phones can be told apart from everything else.
+
+The client list is the one that can be long (100,000 names): its matchers are `ClientMatchers`,
+which a start may read back built from the start cache instead of building them
+(`OrgMatchers.load`, detection/client_cache.py).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from companion.detection.normalize import NormalizedText, digits_only
 from companion.detection.orglists import ListEntry, ListMatch, PhoneMatcher, TermMatcher
 from companion.detection.recognizers.phone import phone_regions
 from companion.identities import Identities
-from companion.org import OrgData
+from companion.org import Client, OrgData, load_org
 
 _LOOKS_LIKE_PHONE = re.compile(r"^\+?[\d\s().\-/]{7,}$")
 _LOOKS_LIKE_DOMAIN = re.compile(r"^(?!-)[a-z0-9\-]+(\.[a-z0-9\-]+)+$", re.IGNORECASE)
@@ -24,6 +29,28 @@ def _entry(kind: str, label: str, term: str) -> ListEntry:
     """Short all-caps aliases ("PKS") only count in capitals: "pks" is too common."""
     shout = term.isupper() and len(term.replace(" ", "")) <= 4
     return ListEntry(kind, label, term if shout else None)
+
+
+@dataclass
+class ClientMatchers:
+    """What clients.csv becomes: names, aliases and e-mail contacts as terms, phone contacts by
+    their digits, and the regions of those phones (the org's markets grow by them)."""
+
+    terms: TermMatcher
+    phones: PhoneMatcher
+    phone_regions: tuple[str, ...] = ()
+
+    @classmethod
+    def build(cls, clients: list[Client]) -> "ClientMatchers":
+        terms, phones = [], []
+        for client in clients:
+            for term in (client.name, *client.aliases):
+                terms.append((term, _entry("client", client.name, term)))
+            for contact in client.contacts:
+                target = phones if _LOOKS_LIKE_PHONE.match(contact) else terms
+                target.append((contact, ListEntry("client_contact", client.name)))
+        numbers = [p for p, _ in phones]
+        return cls(TermMatcher(terms), PhoneMatcher(phones), tuple(phone_regions(numbers)))
 
 
 @dataclass
@@ -43,18 +70,25 @@ class OrgMatchers:
     reaction_policy: dict | None = None  # reaction_policy.yaml's cells, sent with each reaction check
 
     @classmethod
-    def build(cls, org: OrgData) -> "OrgMatchers":
-        client_terms, client_phones = [], []
-        for client in org.clients:
-            for term in (client.name, *client.aliases):
-                client_terms.append((term, _entry("client", client.name, term)))
-            for contact in client.contacts:
-                target = client_phones if _LOOKS_LIKE_PHONE.match(contact) else client_terms
-                target.append((contact, ListEntry("client_contact", client.name)))
+    def load(cls, org_dir: Path, cache_dir: Path | None = None) -> "OrgMatchers":
+        """The org directory's matchers; with a `cache_dir`, the client list's come from the start
+        cache when it holds them for these bytes of clients.csv (and go there when it does not)."""
+        if cache_dir is None:
+            return cls.build(load_org(org_dir))
+        from companion.detection.client_cache import load_client_matchers
+
+        org = load_org(org_dir, with_clients=False)  # checks the directory before clients.csv is read
+        return cls.build(org, clients=load_client_matchers(org_dir / "clients.csv", cache_dir))
+
+    @classmethod
+    def build(cls, org: OrgData, clients: ClientMatchers | None = None) -> "OrgMatchers":
+        """Matchers for `org`; `clients`, when given, stands for `org.clients` (already built)."""
+        if clients is None:
+            clients = ClientMatchers.build(org.clients)
         allow_phones = [(a, ListEntry("allow", a)) for a in org.allow if _LOOKS_LIKE_PHONE.match(a)]
         return cls(
-            clients=TermMatcher(client_terms),
-            client_phones=PhoneMatcher(client_phones),
+            clients=clients.terms,
+            client_phones=clients.phones,
             competitors=TermMatcher((c, _entry("competitor", c, c)) for c in org.competitors),
             products=TermMatcher((p, _entry("product", p, p)) for p in org.products),
             allow_terms=TermMatcher((a, ListEntry("allow", a)) for a in org.allow
@@ -62,8 +96,9 @@ class OrgMatchers:
             allow_phones=PhoneMatcher(allow_phones),
             allow_domains=frozenset(a.lower() for a in org.allow if _LOOKS_LIKE_DOMAIN.match(a)),
             allow_emails=frozenset(a.lower() for a in org.allow if "@" in a),
-            markets=tuple(dict.fromkeys(org.markets + phone_regions(
-                [p for p, _ in client_phones + allow_phones]))),
+            # The same order as the regions of all the numbers at once: the clients' first.
+            markets=tuple(dict.fromkeys(org.markets + list(clients.phone_regions)
+                                        + phone_regions([p for p, _ in allow_phones]))),
             identities=org.identities,
             reaction_policy=org.reaction_policy,
         )

