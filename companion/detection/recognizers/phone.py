@@ -34,7 +34,8 @@ from companion.detection.deadline import Deadline
 from companion.detection.linear_regex import LinearPattern
 from companion.detection.recognizers.context_words import boosted
 from companion.detection.recognizers.not_a_phone import is_not_a_phone
-from companion.detection.recognizers.phone_validity import is_valid_number, prepare, type_descs
+from companion.detection.recognizers.phone_parse import Unreadable, country_code_and_nsn
+from companion.detection.recognizers.phone_validity import is_valid, prepare, type_descs
 from companion.detection.recognizers.region_names import regions_named_near
 
 # A maximal run of phone characters holding six digits or more (fewer are never a phone,
@@ -193,8 +194,8 @@ def _parsed_valid(raw: str, region: str | None) -> bool:
     """libphonenumber's parse and validity (cached: a post repeats its numbers, and is checked
     again as the salesperson types)."""
     try:
-        return is_valid_number(phonenumbers.parse(raw, region))
-    except phonenumbers.NumberParseException:
+        return is_valid(*country_code_and_nsn(raw, region))
+    except Unreadable:
         return False
 
 

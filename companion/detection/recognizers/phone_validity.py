@@ -27,16 +27,20 @@ _TYPES = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number",
 
 def is_valid_number(number: phonenumbers.PhoneNumber) -> bool:
     """What `phonenumbers.is_valid_number(number)` answers, in fewer pattern tests."""
-    regions = COUNTRY_CODE_TO_REGION_CODE.get(number.country_code)
+    return is_valid(number.country_code, phonenumbers.national_significant_number(number))
+
+
+def is_valid(country_code: int, nsn: str) -> bool:
+    """Whether the national significant number `nsn` is valid under `country_code`."""
+    regions = COUNTRY_CODE_TO_REGION_CODE.get(country_code)
     if not regions:
         return False
-    nsn = phonenumbers.national_significant_number(number)
     region = regions[0] if len(regions) == 1 else _region_from_list(nsn, regions)
     if region is None:
         return False
-    metadata = PhoneMetadata.metadata_for_region_or_calling_code(number.country_code, region.upper())
+    metadata = PhoneMetadata.metadata_for_region_or_calling_code(country_code, region.upper())
     if metadata is None or (region != _NON_GEO
-                            and number.country_code != phonenumbers.country_code_for_valid_region(region)):
+                            and country_code != phonenumbers.country_code_for_valid_region(region)):
         return False
     return _has_a_type(nsn, metadata)
 
