@@ -117,4 +117,4 @@ def strip_legal_form(normalized_name: str) -> str:
 
 def digits_only(text: str) -> str:
     """Phone numbers compare by their digits: "+49 40 3012-7788" -> "494030127788"."""
-    return "".join(ch for ch in text if ch.isdigit())
+    return "".join(filter(str.isdigit, text))

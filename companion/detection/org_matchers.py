@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from companion.detection.normalize import NormalizedText, digits_only
+from companion.detection.normalize import NormalizedText
 from companion.detection.orglists import ListEntry, ListMatch, PhoneMatcher, TermMatcher
 from companion.detection.recognizers.phone import phone_regions
 from companion.identities import Identities
@@ -117,7 +117,7 @@ class OrgMatchers:
         if "@" in lowered:
             domain = lowered.rsplit("@", 1)[1]
             return any(domain == d or domain.endswith("." + d) for d in self.allow_domains)
-        return len(digits_only(value)) >= 8 and value in self.allow_phones
+        return value in self.allow_phones
 
     def find_clients(self, norm: NormalizedText, text: str, fuzzy: bool) -> list[ListMatch]:
         """Client names, aliases and contacts; OCR text also gets the tolerant pass."""

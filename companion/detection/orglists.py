@@ -221,6 +221,8 @@ class PhoneMatcher:
                                                                              entry.case_sensitive_form)))
 
     def lookup(self, number: str) -> ListEntry | None:
+        if not self._by_tail:
+            return None
         digits = digits_only(number).lstrip("0")
         if len(digits) < _PHONE_KEY_DIGITS:
             return None

@@ -85,6 +85,8 @@ def is_not_a_phone(text: str, start: int, end: int) -> bool:
         return True
     if text[end:end + 1] == ":" and text[end + 1:end + 2].isdigit():
         return True  # "20120102 08:00": a timestamp
-    owner = _CONTAINER_OWNER.search(before)
-    digits = re.sub(r"\D", "", raw)
-    return bool(owner and len(digits) == 7 and container_check_ok(owner.group(1) + digits))
+    owner = _CONTAINER_OWNER.search(before) if before[-1:].isspace() or before[-1:].isupper() else None
+    if owner is None:
+        return False
+    digits = "".join(filter(str.isdigit, raw))
+    return len(digits) == 7 and container_check_ok(owner.group(1) + digits)
