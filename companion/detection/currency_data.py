@@ -22,9 +22,9 @@ Token kinds:
   decimal amount (`3 300 руб`, `12 900,00 руб`, `2 500 Р`);
 - `short`: symbols of one letter and a point or a slash (`р.`, `S/`, `B/.`), matched in any
   case and sure only with a decimal or grouped amount, like `word_like`;
-- `measure`: tokens that CLDR's English units of measure also spell (`Ft` and ft, `KM` and
-  km, `KGS` and kgs, `pounds`): never a price by their look alone, so they are in
-  `word_like` too, and a line holding only "5 KM" stays a distance;
+- `measure`: tokens that CLDR's English units of length, mass, volume and area also spell
+  (`Ft` and ft, `KM` and km, `KGS` and kgs, `pounds`): a quantity unless a price word is
+  near, whatever the amount ("1,200 KGS"), and a line holding only "5 KM" stays a distance;
 - `money_word`: unit words that several currencies of one language share (`franc`, `lei`,
   `som`, `dinar`): the unit of money, not of one country's name ("Helena", "Principe").
 
@@ -213,13 +213,20 @@ def _as_measure(word: str, measure: set[str]) -> bool:
     return word in measure or (len(word) > 2 and word.endswith("s") and word[:-1] in measure)
 
 
+# Quantities a post weighs, measures or counts goods in; not steradians or knots ("SR 1,250"
+# is Saudi money).
+MEASURE_FAMILIES = ("length-", "mass-", "volume-", "area-")
+
+
 def _measure_words() -> set[str]:
-    """What CLDR's English unit patterns put beside the figure ("km", "ft", "pounds", "L"),
-    casefolded."""
+    """What CLDR's English patterns for units of length, mass, volume and area put beside the
+    figure ("km", "ft", "kg", "pounds", "cups"), casefolded."""
     from babel import Locale
 
     out = set()
-    for lengths in Locale.parse("en")._data["unit_patterns"].values():
+    for unit, lengths in Locale.parse("en")._data["unit_patterns"].items():
+        if not unit.startswith(MEASURE_FAMILIES):
+            continue
         for forms in lengths.values():
             for pattern in (forms.values() if hasattr(forms, "values") else ()):
                 if isinstance(pattern, str):

@@ -61,6 +61,10 @@ FOUND = [
     ("Now 15 .د.ك", "15 .د.ك"),
     # Traditional Chinese names
     ("這款只要 350 港幣", "350 港幣"),
+    # amounts in Chinese numerals beside a unit, a per-piece word or a total
+    ("这款一千二百元一台", "一千二百元一台"),
+    ("每件三十五元，量大从优", "每件三十五元"),
+    ("合计一千五百元", "合计一千五百元"),
 ]
 
 NOT_FOUND = [
@@ -91,6 +95,8 @@ NOT_FOUND = [
     "Ceiling height\n9 Ft",
     "Parcel\n2 pounds",
     "Net weight 500 KGS",
+    "Net weight 1,200 KGS",
+    "Distance to the port 2.5 KM",
     # a unit word only one currency's name gives, and words among prose
     "Medals\n3 Gold",
     "Gospel reading\n1 Mark",
@@ -98,6 +104,10 @@ NOT_FOUND = [
     # the ruble's one letter with a bare figure and no price word
     "2 р. в неделю",
     "Встреча 10 мар",
+    # Chinese numerals without money: a count, a term of art, a shop name
+    "我们有三百五十个客户",
+    "推进价格一元化",
+    "这个三元组很有用",
 ]
 
 

@@ -231,6 +231,9 @@ class CurrencyAmountRecognizer(EntityRecognizer):
 
     def _score(self, kind: str, token: str, amount: str, amount_first: bool) -> float:
         clear = bool(_DECIMAL_OR_GROUPED.search(amount))
+        if token.casefold().rstrip(".") in self._measure:
+            # "1,200 KGS", "2.5 KM", "500 pounds": a quantity unless a price word is near
+            return self.BARE_INTEGER_SCORE if amount_first or clear else 0.0
         if kind in ("short", "variant"):  # "336 р.", "S/ 25.00", "50 chf": like a word-like code
             return self.CLEAR_AMOUNT_SCORE if clear else self.BARE_INTEGER_SCORE
         if kind == "clipped":  # "3 300 руб", "12 900,00 руб"; a bare "30 руб" needs a price word
