@@ -9,6 +9,10 @@ What a salesperson notices, on LinkedIn (both renderings), Facebook and Instagra
   competitor's or red-line post (and on a client's when policy says so) are held with a card that says
   why; Cancel leaves the post untouched (the replica's own handler recorded nothing), "… anyway" with a
   reason lets it through once and is audited with the author's handle hashed and no post text;
+- a comment typed in a post's open comment box (LinkedIn's "Comment", Facebook's Enter in "Comment as
+  ‹Name›") under a competitor's or red-line post is held the same way; one that also gives a price away
+  is one card with the post's reason and the comment's finding, audited once as a reaction and once as
+  the text's decision;
 - a like on a harmless post goes out at once, and taking a like back is never held; a comment typed
   under a harmless post goes out at once, and Shift+Enter in the box is a line break, never held;
 - by default a client's post is only recorded;
@@ -24,11 +28,11 @@ import pytest
 
 from harness.firefox import firefox_missing
 from harness.replica_server import SITES
-from reaction_cases import (CARD_HOST, HELD_CASES, SITE_IDS, FeedHands, Held, a_clients_post_is_only_recorded_by_default,
-                            a_harmless_posts_comment_goes_straight_through,
-                            as_the_company_the_card_says_so_until_switched_back,
-                            harmless_and_taking_back_go_straight_through, held_then_cancelled_then_let_through,
-                            reaction_count)
+from reaction_cases import (CARD_HOST, HELD_CASES, SITE_IDS, FeedHands, Held, a_clean_comment_on_a_clean_post_goes_at_once,
+                            a_clients_post_is_only_recorded_by_default, a_harmless_posts_comment_goes_straight_through,
+                            a_leaky_comment_on_a_risky_post_is_one_card, as_the_company_the_card_says_so_until_switched_back,
+                            decision_count, harmless_and_taking_back_go_straight_through,
+                            held_then_cancelled_then_let_through, open_boxes_path, reaction_count)
 from test_firefox_composers import firefox_companion, launch_firefox, proxy  # noqa: F401
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(firefox_missing() is not None, reason=firefox_missing() or "")]
@@ -61,6 +65,18 @@ def test_a_harmless_post_and_taking_a_like_back_are_never_held(site, launch_fire
 
 def test_a_comment_typed_under_a_harmless_post_goes_straight_through(launch_firefox, firefox_companion):  # noqa: F811
     a_harmless_posts_comment_goes_straight_through(open_feed(launch_firefox, firefox_companion, "instagram"))
+
+
+@pytest.mark.parametrize("site", ["linkedin", "facebook"])
+def test_a_clean_comment_from_a_clean_posts_open_box_goes_at_once(site, launch_firefox, firefox_companion):  # noqa: F811
+    a_clean_comment_on_a_clean_post_goes_at_once(open_feed(launch_firefox, firefox_companion, site, open_boxes_path(site)))
+
+
+@pytest.mark.parametrize("site", SITE_IDS)
+def test_a_leaky_comment_on_a_competitors_post_is_one_card_with_both(site, launch_firefox, firefox_companion):  # noqa: F811
+    reactions, decisions = reaction_count(firefox_companion), decision_count(firefox_companion)
+    feed = open_feed(launch_firefox, firefox_companion, site, open_boxes_path(site))
+    a_leaky_comment_on_a_risky_post_is_one_card(feed, firefox_companion, reactions, decisions)
 
 
 @pytest.mark.parametrize("site", SITE_IDS)
