@@ -72,6 +72,7 @@ class PhoneNumberRecognizer(EntityRecognizer):
     def __init__(self, regions: tuple[str, ...] = NATIONAL_REGIONS):
         self.regions = tuple(regions)
         self.org_regions: tuple[str, ...] = ()
+        self._usual: tuple | None = None
         super().__init__(supported_entities=["PHONE_NUMBER"], supported_language="en",
                          context=self.CONTEXT, name="PhoneNumberRecognizer")
 
@@ -105,10 +106,20 @@ class PhoneNumberRecognizer(EntityRecognizer):
             return 0.75 if _valid(raw, None) else 0.0
         named = regions_named_near(text, start, end)
         digits = "".join(filter(str.isdigit, raw))
-        for region in dict.fromkeys(named + list(self.org_regions) + list(self.regions)):
+        tried = dict.fromkeys(named + list(self._usual_regions())) if named else self._usual_regions()
+        for region in tried:
             if _could_be_valid_in(digits, region) and _parsed_valid(raw, region):
                 return 0.6 if _GROUPED.search(raw) or region in named else 0.4
         return 0.0
+
+
+    def _usual_regions(self) -> tuple[str, ...]:
+        """The org's markets, then the default list, without repeats (the regions tried when
+        the post names no country near a number; kept until the markets change)."""
+        key = (self.org_regions, self.regions)
+        if self._usual is None or self._usual[0] != key:
+            self._usual = (key, tuple(dict.fromkeys(self.org_regions + self.regions)))
+        return self._usual[1]
 
 
 def phone_regions(numbers: list[str]) -> list[str]:
