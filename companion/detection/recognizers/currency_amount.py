@@ -65,6 +65,7 @@ _DECIMAL_OR_GROUPED = re.compile(r"\d[,.'’ \u00a0\u202f]\d|[.,]-$|^\.\d")
 # America write money; a weight or a length in pounds is not written so.
 _COMMA_CENTS = re.compile(r"\d,\d{2}$")
 # Money as a one-letter symbol takes it: grouped thousands or two decimals, right after it.
+_BLANKS = " \t\u00a0\u202f"
 _MONEY_SHAPE = re.compile(r"\d{1,3}(?:[,.' ]\d{3})+(?:[.,]\d{2})?|\d+[.,]\d{2}")
 
 
@@ -224,10 +225,14 @@ class CurrencyAmountRecognizer(EntityRecognizer):
             return False
         if kind == "unit" and not _non_latin(token) and folded not in self._money_words:
             return False
-        line_start = text.rfind("\n", 0, start) + 1
-        line_end = text.find("\n", end)
-        line_end = len(text) if line_end < 0 else line_end
-        return not text[line_start:start].strip() and not text[end:line_end].strip()
+        # Only the blanks on either side are read, so the cost stays with the match.
+        before = start
+        while before > 0 and text[before - 1] in _BLANKS:
+            before -= 1
+        after = end
+        while after < len(text) and text[after] in _BLANKS:
+            after += 1
+        return (before == 0 or text[before - 1] in "\r\n") and (after == len(text) or text[after] in "\r\n")
 
     def _score(self, kind: str, token: str, amount: str, amount_first: bool) -> float:
         clear = bool(_DECIMAL_OR_GROUPED.search(amount))
