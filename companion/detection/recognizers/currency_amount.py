@@ -164,6 +164,8 @@ class CurrencyAmountRecognizer(EntityRecognizer):
         lettered = kind != "sign"
         before = text[start - 1] if start else " "
         after = text[end] if end < len(text) else " "
+        if lettered and _is_word_char(before) and _is_word_char(after):
+            return  # inside a word ("р" in "Цена"): neither reading can hold
         # Token first: "AED 1,250", "$5k".
         m = _AMOUNT_AFTER.match(text, end, min(len(text), end + _SLICE))
         token_first_clear = False
