@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -18,13 +17,14 @@ from flask import Flask, jsonify, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from companion.central import api, approvals, review_mount, web
+from companion.central import api, approvals, health, review_mount, web
 from companion.central.db import CentralStore
 from companion.central.drafts import DRAFTS_KEY_FILE, SESSION_KEY_FILE, DraftCipher, read_key
 from companion.central.errors import Throttled, Unauthorized
 from companion.central.i18n import envelope_text, problem_text
 from companion.central.schema import ensure_central_schema
 from companion.central.settings import CentralSettings
+from companion.central.store_build import StoreBuilder
 from companion.errors import PostguardError
 
 log = logging.getLogger("postguard.central")
@@ -45,19 +45,22 @@ SECURITY_HEADERS = {
 
 @dataclass
 class CentralState:
-    """What the handlers share: settings, where the database is, the draft cipher."""
+    """What the handlers share: settings, where the database is, the draft cipher, the store's build."""
 
     settings: CentralSettings
     store: CentralStore
     cipher: DraftCipher
     alerts: object = None  # companion.alerts.AlertService over the whole fleet, when alerts_file is set
+    builder: StoreBuilder = None  # what the review page lacks, built in the background (store_build.py)
 
 
 def create_central_app(settings: CentralSettings) -> Flask:
-    """Build the service: check the keys and the database's tables once, here."""
+    """Build the service: check the keys and the database's tables once, here. What the review page
+    lacks (its tables and indexes, minutes on a large store) is left to the `StoreBuilder` that
+    `central serve` starts once it listens (store_build.py)."""
     store = CentralStore(settings.db.get_secret_value())
     with store.connection() as conn:
-        ensure_central_schema(conn)
+        ensure_central_schema(conn, review_tables=False)
     app = Flask(__name__)
     app.secret_key = read_key(settings.key_dir, SESSION_KEY_FILE)
     app.config.update(MAX_CONTENT_LENGTH=settings.max_request_bytes, SESSION_COOKIE_NAME="postguard_central",
@@ -70,13 +73,23 @@ def create_central_app(settings: CentralSettings) -> Flask:
                                 x_host=settings.proxy_hops)
     app.extensions[CENTRAL_EXTENSION] = CentralState(settings, store,
                                                      DraftCipher(read_key(settings.key_dir, DRAFTS_KEY_FILE)),
-                                                     alerts=_start_alerts(settings))
+                                                     alerts=_start_alerts(settings), builder=StoreBuilder(store))
     app.register_blueprint(api.bp)
+    app.register_blueprint(health.bp)
     app.register_blueprint(web.bp)
     review_mount.mount_review(app, app.extensions[CENTRAL_EXTENSION])  # /audit: the review tool, fleet-wide
     app.after_request(_security_headers)
+    app.context_processor(_store_build_notice)
     _register_error_handlers(app)
     return app
+
+
+def _store_build_notice() -> dict:
+    """`store_build` for the pages' notice while the review tables are built (None once ready)."""
+    from flask import current_app
+
+    status = current_app.extensions[CENTRAL_EXTENSION].builder.status()
+    return {"store_build": None if status.ready or status.state == "unknown" else status}
 
 
 def _start_alerts(settings: CentralSettings):
@@ -172,40 +185,6 @@ def _error_page(status: int, message: str) -> str:
     # The central words even when the failed request was the review tool's (its `_` would win).
     return render_template("central/error.html", status=status, message=problem_text(message),
                            account=web.signed_in_for_error_page(), **central_template_context())
-
-
-def start_building_short_search(settings: CentralSettings, poll_s: float = 5.0) -> threading.Event:
-    """Build the short-search index in the background when the store lacks it (short_search.py):
-    the service takes events meanwhile, and short searches read the decisions until it is ready.
-    Set the event to stop waiting for another instance's build."""
-    from companion.central import short_search
-
-    stop = threading.Event()
-    store = CentralStore(settings.db.get_secret_value())
-
-    def run():
-        import psycopg
-
-        started = time.monotonic()
-        try:
-            with store.connection() as conn:
-                if short_search.index_state(conn) == "ready":
-                    return
-                log.info("central: building the index for short searches (%s) in the background; events are "
-                         "accepted meanwhile", short_search.INDEX)
-                if short_search.build(conn, stop=stop, poll_s=poll_s):
-                    log.info("central: the index for short searches is ready (%.0f s)", time.monotonic() - started)
-        except psycopg.errors.InsufficientPrivilege:
-            log.warning("central: this role may not build the index for short searches; short searches read "
-                        "the decisions until `postguard central init-db` has run as the store's owner")
-        except (psycopg.Error, PostguardError) as exc:
-            log.warning("central: building the index for short searches failed (%s); short searches read the "
-                        "decisions, and the next start builds it again", type(exc).__name__)
-        finally:
-            store.close()
-
-    threading.Thread(target=run, name="short-search-index", daemon=True).start()
-    return stop
 
 
 def start_purging(settings: CentralSettings, every_s: float = 60.0) -> threading.Event:

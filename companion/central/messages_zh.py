@@ -131,4 +131,9 @@ ZH: dict[str, str] = {
     "the central service %(url)s answered HTTP %(status)s": "中心服务 %(url)s 返回了 HTTP %(status)s",
     "this laptop is not enrolled with the central service and has no enrollment code (setting central_enroll_code)":
         "这台笔记本电脑尚未在中心服务注册，也没有注册码（设置 central_enroll_code）",
+    # the central store's review tables being built (companion/central/store_build.py)
+    "The review tables are being built (%(percent)s%%). Until they are ready, Review posts reads every event directly: nothing is left out, but its pages may be slower.":
+        "审阅表正在建立（%(percent)s%%）。建好之前，“审查帖子”直接读取每一条事件：结果完整，但页面可能较慢。",
+    "The review tables could not be built; the service's log and /health say why. Review posts reads every event directly: nothing is left out, but its pages are slower.":
+        "审阅表未能建立，原因见服务日志和 /health。“审查帖子”直接读取每一条事件：结果完整，但页面较慢。",
 }

@@ -92,10 +92,12 @@ def central_tables_exist(conn) -> bool:
     return bool(row[0])
 
 
-def ensure_central_schema(conn) -> None:
+def ensure_central_schema(conn, *, review_tables: bool = True) -> None:
     """Create the audit store's tables, the service's own and the short-search index's function,
-    once (an advisory lock lets two instances start together). The index is short_search.build's."""
-    ensure_audit_schema(conn)
+    once (an advisory lock lets two instances start together). The index is short_search.build's.
+    With `review_tables` false, the review page's tables and indexes are left to the background
+    build of a starting service (store_build.py); the reviewers' own tables are made here anyway."""
+    ensure_audit_schema(conn, review_tables=review_tables)
     with conn.transaction():
         if not central_tables_exist(conn):
             conn.execute("SELECT pg_advisory_xact_lock(hashtext('postguard_central_schema'))")
@@ -105,7 +107,8 @@ def ensure_central_schema(conn) -> None:
 
 
 def init_db(conn) -> None:
-    """What `central init-db` makes: the schema above, then the short-search index, built
-    concurrently (laptops' events keep arriving) and waited for. `conn` is in autocommit mode."""
+    """What `central init-db` makes: the schema above with the review page's tables and indexes,
+    then the short-search index, built concurrently (laptops' events keep arriving) and waited for.
+    `conn` is in autocommit mode."""
     ensure_central_schema(conn)
     short_search.ensure(conn)

@@ -8,7 +8,7 @@ index finds its justifications (companion/review/central_posts.py).
 It is built with `CREATE INDEX CONCURRENTLY`, so laptops' events keep arriving while it is built
 (about 2.5 minutes on 10 million events, docs/performance.md): `central init-db` builds it and
 waits, and a service started on a store without it accepts events at once and builds it in the
-background (`start_building_short_search` in app.py). Until it is ready a short search reads the decisions
+background (store_build.py, with the review page's tables). Until it is ready a short search reads the decisions
 instead: same posts, slower.
 
 A concurrent build that stopped half-way (the instance was killed, the build cancelled) leaves
@@ -26,7 +26,7 @@ from companion.audit.sinks import pg_index_build
 from companion.audit.sinks.pg_index_build import build_concurrently
 
 INDEX = "postguard_events_search_why_short"
-_LOCK = "hashtext('postguard_short_search')"
+LOCK = "hashtext('postguard_short_search')"  # held by the session that builds it
 
 # Every piece of one and of two characters of a text, lower-cased, once each.
 PIECES_FUNCTION = """
@@ -53,7 +53,7 @@ def ensure_pieces_function(conn) -> None:
     missing = "SELECT to_regprocedure('postguard_short_pieces(text)') IS NULL"
     with conn.transaction():
         if conn.execute(missing).fetchone()[0]:
-            conn.execute(f"SELECT pg_advisory_xact_lock({_LOCK})")
+            conn.execute(f"SELECT pg_advisory_xact_lock({LOCK})")
             if conn.execute(missing).fetchone()[0]:
                 conn.execute(PIECES_FUNCTION)
 
@@ -73,4 +73,4 @@ def build(conn, *, stop: threading.Event | None = None, poll_s: float = 2.0) -> 
     another session holds the builders' lock, this one polls; when it gets the lock, a leftover
     INVALID index is dropped (concurrently too) and the index built again (pg_index_build.py).
     """
-    return build_concurrently(conn, {INDEX: CREATE_INDEX}, _LOCK, stop=stop, poll_s=poll_s)
+    return build_concurrently(conn, {INDEX: CREATE_INDEX}, LOCK, stop=stop, poll_s=poll_s)

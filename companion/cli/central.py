@@ -1,8 +1,9 @@
 """`postguard central ...`: the central service (companion/central/) and what IT does with it.
 
     central keygen --key-dir DIR            session.key, drafts.key (0600), once for every instance
-    central init-db --db URL                the tables (as a role that may create them)
-    central serve                           the service behind waitress (TLS at the reverse proxy)
+    central init-db --db URL                the tables and the review page's indexes (as a role that may create them)
+    central serve                           the service behind waitress (TLS at the reverse proxy); builds
+                                            what the review page lacks in the background, /health says how far
     central enroll-code --label L [--uses N --days D]   a code to hand out by policy (shown once)
     central devices list | revoke ID        enrolled laptops; revoke one at once
     central user set NAME --role R | disable NAME       reviewers and admins (password asked, never an option)
@@ -56,7 +57,8 @@ def central_keygen(key_dir):
 @_DB
 def central_init_db(db_url):
     """Create the audit store's and the service's tables, so the service can run with fewer rights, and
-    the index for short searches (built concurrently: laptops' events keep arriving meanwhile)."""
+    the review page's tables and indexes (built concurrently: laptops' events keep arriving meanwhile),
+    waiting for them; `serve` would build what is missing in the background."""
     from companion.central.db import CentralStore
     from companion.central.schema import init_db
 
@@ -78,7 +80,7 @@ def central_serve(db_url, host, port, key_dir):
 
     from waitress import create_server
 
-    from companion.central.app import create_central_app, start_building_short_search, start_purging
+    from companion.central.app import create_central_app, start_purging
     from companion.central.settings import CentralSettings
     from companion.errors import ConfigError
 
@@ -92,7 +94,7 @@ def central_serve(db_url, host, port, key_dir):
     except OSError as exc:
         raise ConfigError(f"cannot listen on {settings.host}:{settings.port} ({exc.strerror})", field="--port") from None
     stop_purging = start_purging(settings)
-    stop_building = start_building_short_search(settings)
+    builder = app.extensions["postguard_central"].builder.start()  # what the review page lacks, while serving
     store = app.extensions["postguard_central"].store
     click.echo(f"Postguard central service on http://{settings.host}:{settings.port} over {store.describe()}",
                err=False)
@@ -102,7 +104,7 @@ def central_serve(db_url, host, port, key_dir):
         pass
     finally:
         stop_purging.set()
-        stop_building.set()
+        builder.stop()
 
 
 @central.command("enroll-code")

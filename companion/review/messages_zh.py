@@ -334,4 +334,9 @@ ZH: dict[str, str] = {
     "allow": "放行",
     "warn": "警告",
     "block": "阻止",
+    # the central store's review tables being built (companion/central/store_build.py)
+    "The review tables are being built (%(percent)s%%). Until they are ready this page reads every event directly: nothing is left out, but pages may be slower.":
+        "审阅表正在建立（%(percent)s%%）。建好之前，本页直接读取每一条事件：结果完整，但页面可能较慢。",
+    "The review tables could not be built; the service's log and /health say why. This page reads every event directly: nothing is left out, but pages are slower.":
+        "审阅表未能建立，原因见服务日志和 /health。本页直接读取每一条事件：结果完整，但页面较慢。",
 }

@@ -144,7 +144,7 @@ def test_the_first_start_on_an_existing_store_takes_events_while_the_index_is_bu
 
         writer.release()
         wait_until(lambda: state(url) == "ready", 120, "the short-search index to be ready")
-        wait_until(lambda: "index for short searches is ready" in central.log(), 30, "the service to log it")
+        wait_until(lambda: "ready (built here" in central.log(), 30, "the service to log it")
         assert found() == expected
     finally:
         writer.release()

@@ -68,3 +68,45 @@ def unlock(conn, lock: str) -> None:
 
     with contextlib.suppress(psycopg.Error):
         conn.execute(f"SELECT pg_advisory_unlock({lock})")
+
+
+# How far a concurrent build is, by its phase (pg_stat_progress_create_index): where the phase starts
+# in the whole build, how much of it it spans, and the counters that move within it.
+_PHASES = (("waiting for writers before build", 0.0, 0.0, None), ("building index: scanning table", 0.0, 0.5, "blocks"),
+           ("building index: sorting live tuples", 0.5, 0.05, None),
+           ("building index: loading tuples in tree", 0.55, 0.15, "tuples"),
+           ("waiting for writers before validation", 0.7, 0.0, None),
+           ("index validation: scanning index", 0.7, 0.1, "blocks"),
+           ("index validation: sorting tuples", 0.8, 0.05, None),
+           ("index validation: scanning table", 0.85, 0.1, "blocks"))
+PROGRESS_SQL = ("SELECT index_relid::regclass::text, phase, blocks_done, blocks_total, tuples_done, tuples_total "
+                "FROM pg_stat_progress_create_index WHERE index_relid::regclass::text = ANY(%s)")
+
+
+def build_fraction(phase: str, blocks: tuple[int, int], tuples: tuple[int, int]) -> float:
+    """How much of a concurrent index build is done (0 to 1), from its phase and counters: an estimate
+    for "the review tables are being built (n %)", not a measure."""
+    for name, start, span, counter in _PHASES:
+        if phase == name:
+            done, total = blocks if counter == "blocks" else tuples if counter == "tuples" else (0, 0)
+            return start + (span * min(done / total, 1.0) if total else 0.0)
+    return 0.95  # waiting for old snapshots or readers: the last step
+
+
+def index_progress(conn, names: list[str]) -> dict[str, float]:
+    """Each index of `names` as a fraction done: 1 when valid, the running build's estimate while
+    one builds it, 0 when missing or left invalid by a build that stopped."""
+    valid = {row[0] for row in conn.execute(
+        "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+        "WHERE c.relname = ANY(%s) AND i.indisvalid", [names])}
+    running = {name: build_fraction(phase, (bd or 0, bt or 0), (td or 0, tt or 0))
+               for name, phase, bd, bt, td, tt in conn.execute(PROGRESS_SQL, [names])}
+    return {name: 1.0 if name in valid else running.get(name, 0.0) for name in names}
+
+
+def held_elsewhere(conn, lock: str) -> bool:
+    """Whether another session holds the advisory lock `lock` (an SQL expression giving its key):
+    someone is building."""
+    return bool(conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid() "
+        f"AND ((classid::bigint << 32) | objid::bigint) = ({lock})::bigint AND objsubid = 1)").fetchone()[0])

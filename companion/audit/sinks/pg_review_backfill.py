@@ -76,3 +76,14 @@ def backfill(conn, batch_events: int, between_batches) -> None:
             conn.execute(f"UPDATE {BACKFILL} SET next_id = %s", [hi + 1])
         between_batches()
 
+
+
+def counted_fraction(conn) -> float:
+    """How much of the counting is done: 1 once the tables are filled in (or were made on an empty
+    store), the share of the older events counted while the backfill runs, 0 before the tables exist."""
+    if review_tables_ready(conn):
+        return 1.0
+    if conn.execute(f"SELECT to_regclass('{BACKFILL}')").fetchone()[0] is None:
+        return 0.0
+    next_id, upto = conn.execute(f"SELECT next_id, upto FROM {BACKFILL}").fetchone()
+    return min(max(next_id - 1, 0) / upto, 1.0) if upto else 1.0

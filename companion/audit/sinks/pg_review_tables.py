@@ -19,8 +19,8 @@ import contextlib
 import logging
 from collections.abc import Callable
 
-from companion.audit.sinks.pg_index_build import build_concurrently, unlock
-from companion.audit.sinks.pg_review_backfill import BACKFILL_EVENTS, backfill, create_tables
+from companion.audit.sinks.pg_index_build import build_concurrently, index_progress, unlock
+from companion.audit.sinks.pg_review_backfill import BACKFILL_EVENTS, backfill, counted_fraction, create_tables
 from companion.audit.sinks.pg_review_schema import (  # the names the bench and tests use too
     BACKFILL,
     EVENT_INDEXES,
@@ -33,12 +33,13 @@ from companion.audit.sinks.pg_review_schema import (  # the names the bench and 
     search_indexes_ready,
 )
 
-__all__ = ["BACKFILL", "BACKFILL_EVENTS", "EVENT_INDEXES", "REBUILD", "REVIEW_TABLES", "TABLES", "TRIGGER",
-           "ensure_review_tables", "review_tables_ready", "search_index_sql", "search_indexes_ready"]
+__all__ = ["BACKFILL", "BACKFILL_EVENTS", "BUILD_LOCK", "build_steps", "EVENT_INDEXES", "REBUILD", "REVIEW_TABLES", "TABLES", "TRIGGER",
+           "ensure_review_tables", "ensure_workflow_tables", "review_tables_ready", "search_index_sql", "search_indexes_ready"]
 
 log = logging.getLogger("postguard.audit")
 
-_BUILD_LOCK = "hashtext('postguard_review_build')"
+BUILD_LOCK = "hashtext('postguard_review_build')"  # held by the session that builds (pg_index_build's `lock`)
+COUNTING_WEIGHT = 3  # counting the older events (six set-wise statements over all of them) against one index
 
 
 def ensure_review_tables(conn, *, batch_events: int = BACKFILL_EVENTS,
@@ -58,7 +59,7 @@ def ensure_review_tables(conn, *, batch_events: int = BACKFILL_EVENTS,
         counted, searchable = review_tables_ready(conn), search_indexes_ready(conn)
         reviewed = conn.execute("SELECT to_regclass('postguard_review_entries') IS NOT NULL").fetchone()[0]
     if not reviewed:
-        notes.extend(_ensure_workflow(conn))
+        notes.extend(ensure_workflow_tables(conn))
     if not (counted and searchable) and not conn.autocommit and conn.info.transaction_status:  # not IDLE
         notes.append("the review page's tables and indexes were not built: the connection was inside a transaction")
     elif not (counted and searchable):
@@ -67,6 +68,19 @@ def ensure_review_tables(conn, *, batch_events: int = BACKFILL_EVENTS,
     for note in notes:
         log.warning("central audit store: %s", note)
     return notes
+
+
+def build_steps(conn, *, trgm: bool | None = None) -> dict[str, tuple[float, float]]:
+    """What `ensure_review_tables` builds, step -> (its weight, the fraction done): each index on the
+    events, and the counting of the older events (`COUNTING_WEIGHT`). The search's trigram indexes
+    are left out where pg_trgm is not installed (`trgm`: looked up when not given), as they cannot be
+    built there. Read by any session: a service shows another instance's build too."""
+    if trgm is None:
+        trgm = conn.execute("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm')").fetchone()[0]
+    names = [*EVENT_INDEXES, *(search_index_sql() if trgm else ())]
+    steps = {name: (1.0, done) for name, done in index_progress(conn, names).items()}
+    steps["older events counted"] = (float(COUNTING_WEIGHT), counted_fraction(conn))
+    return steps
 
 
 @contextlib.contextmanager
@@ -85,13 +99,13 @@ def _build(conn, counted: bool, searchable: bool, batch_events: int, between_bat
     import psycopg
 
     # one session builds; the others go on taking events (session locks nest: build_concurrently's is this one)
-    if not conn.execute(f"SELECT pg_try_advisory_lock({_BUILD_LOCK})").fetchone()[0]:
+    if not conn.execute(f"SELECT pg_try_advisory_lock({BUILD_LOCK})").fetchone()[0]:
         return ["the review page's tables and indexes are being built by another session; the review page "
                 "reads the events directly until they are ready"]
     notes = [] if searchable else _ensure_trgm(conn)
     indexes = {**({} if counted else EVENT_INDEXES), **({} if searchable or notes else search_index_sql())}
     try:
-        build_concurrently(conn, indexes, _BUILD_LOCK)
+        build_concurrently(conn, indexes, BUILD_LOCK)
         if not counted:
             create_tables(conn)
             backfill(conn, batch_events, between_batches)
@@ -103,7 +117,7 @@ def _build(conn, counted: bool, searchable: bool, batch_events: int, between_bat
     except psycopg.Error as exc:  # never keep events out of the store for the page's sake
         notes.append(f"the review page's posts, daily counts or search indexes were not created: {_sqlstate(exc)}")
     finally:
-        unlock(conn, _BUILD_LOCK)
+        unlock(conn, BUILD_LOCK)
     return notes
 
 
@@ -113,7 +127,7 @@ def _sqlstate(exc) -> str:
     return f"{type(exc).__name__} (SQLSTATE {getattr(exc, 'sqlstate', None) or '?'})"
 
 
-def _ensure_workflow(conn) -> list[str]:
+def ensure_workflow_tables(conn) -> list[str]:
     """The reviewers' own tables (companion/review/pg_workflow.py), so their role needs no CREATE."""
     import psycopg
 

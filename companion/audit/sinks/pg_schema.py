@@ -69,18 +69,24 @@ def tables_exist(conn) -> bool:
     return bool(row[0])
 
 
-def ensure_schema(conn) -> list[str]:
+def ensure_schema(conn, *, review_tables: bool = True) -> list[str]:
     """Create the tables on first use; leave existing ones (and their grants) alone.
 
     Two laptops starting at once queue on an advisory lock, and the second finds the tables.
     Then the review page's tables and indexes (pg_review_tables.py) are added where missing;
-    returns what of those could not be done, and why (they are logged too).
+    returns what of those could not be done, and why (they are logged too). With `review_tables`
+    false only the reviewers' own tables are: the central service builds the rest in the
+    background (companion/central/store_build.py), as it takes minutes on a large store.
     """
-    from companion.audit.sinks.pg_review_tables import ensure_review_tables
+    from companion.audit.sinks.pg_review_tables import ensure_review_tables, ensure_workflow_tables
 
     with conn.transaction():
         if not tables_exist(conn):
             conn.execute("SELECT pg_advisory_xact_lock(hashtext('postguard_schema'))")
             if not tables_exist(conn):
                 conn.execute(DDL)
+    if not review_tables:
+        with conn.transaction():
+            reviewed = conn.execute("SELECT to_regclass('postguard_review_entries') IS NOT NULL").fetchone()[0]
+        return [] if reviewed else ensure_workflow_tables(conn)
     return ensure_review_tables(conn)
