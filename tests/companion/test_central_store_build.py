@@ -190,3 +190,22 @@ def test_a_builder_killed_half_way_is_taken_over_and_nothing_is_left_invalid(upg
         writer.release()
         first.stop()
         second.stop()
+
+
+def test_a_build_that_cannot_finish_says_why_and_the_service_goes_on(upgraded_store, keys, tmp_path):
+    url, _, checks = upgraded_store
+    with psycopg.connect(url, autocommit=True) as conn:  # a name the build needs, taken by something else
+        conn.execute("CREATE TABLE postguard_events_decisions (note TEXT)")
+    central = Central(url, keys, tmp_path / "central.log")
+    try:
+        central.start()
+        state = wait_until(lambda: (s := build_state(central))["state"] == "failed" and s, 120, "the build to fail")
+        assert "postguard_events_decisions" in state["missing"] and "SQLSTATE 42P07" in state["problem"]
+        assert "were not all built" in central.log()
+        central.account("rita")
+        session = central.session("rita")
+        page = session.get(f"{central.url}/audit/posts", headers={"Accept-Language": "zh-CN"}, timeout=120)
+        assert page.status_code == 200 and "审阅表未能建立" in page.text
+        assert set(checks) <= posts_exported(session, central), "every post is there all the same"
+    finally:
+        central.stop()
