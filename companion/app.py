@@ -55,14 +55,15 @@ class AppState:
 def create_app(settings: Settings | None = None, *, engine: DetectionEngine | None = None,
                audit: AuditStore | None = None) -> Flask:
     """Build the app: engines loaded once here, never per request."""
-    from companion.runtime import build_engine, start_cache_dir, versions
+    from companion.detection.start_cache import start_cache_dir
+    from companion.runtime import build_engine, versions
 
     settings = settings or Settings.from_env()
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.json.sort_keys = False
     watch_bundles = engine is None  # an app that loads its own rules also follows new bundles
-    engine = engine or build_engine(settings, cache_dir=start_cache_dir(settings))
+    engine = engine or build_engine(settings, cache_dir=start_cache_dir(settings.data_dir))
     if audit is None:
         audit = AuditStore.open(settings.data_dir)
         _prune_expired(audit, settings)

@@ -36,18 +36,12 @@ def build_engine(settings: Settings, analyzer=None, cache_dir: Path | None = Non
     settings, _bundle = resolve_rule_dirs(settings)
     rules = load_rules(settings.rules_dir)
     _start_loading_encoder(rules, cache_dir)
+    _start_asking_tesseract()
     org = OrgMatchers.load(settings.org_dir, cache_dir)
     from companion.ocr.tesseract import TesseractOcr
 
     return DetectionEngine(rules, org, analyzer or build_analyzer(), TesseractOcr(),
                            ocr_budget_s=settings.ocr_budget_s, check_budget_s=settings.check_budget_s)
-
-
-def start_cache_dir(settings: Settings) -> Path:
-    """`<data dir>/cache`: what the companion keeps between starts (the data dir made private first)."""
-    from companion.audit.keys import prepare_data_dir
-
-    return prepare_data_dir(settings.data_dir) / "cache"
 
 
 def _start_loading_encoder(rules, cache_dir: Path | None = None) -> None:
@@ -69,6 +63,18 @@ def _start_loading_encoder(rules, cache_dir: Path | None = None) -> None:
             pass
 
     threading.Thread(target=load, name="load-encoder", daemon=True).start()
+
+
+def _start_asking_tesseract() -> None:
+    """`versions` names Tesseract's version and languages, which two runs of `tesseract` tell: they
+    are asked in a thread while the rest loads (waiting on a process holds no lock), not after."""
+    from companion.ocr.runner import installed_languages, tesseract_version
+
+    def ask():
+        tesseract_version()
+        installed_languages()
+
+    threading.Thread(target=ask, name="ask-tesseract", daemon=True).start()
 
 
 def rebuild_engine(settings: Settings, current: DetectionEngine) -> DetectionEngine:

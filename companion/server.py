@@ -63,7 +63,8 @@ def run_server(settings: Settings) -> None:
     """Load the engines once, then serve until stopped."""
     from waitress import create_server
 
-    from companion.app import create_app
+    from companion.detection import pattern_cache
+    from companion.detection.start_cache import start_cache_dir
     from companion.memory import tune_allocator
 
     _require_loopback(settings.host)
@@ -72,6 +73,11 @@ def run_server(settings: Settings) -> None:
     # the system when freed instead of staying in the server threads' arenas (companion/memory.py).
     tune_allocator()
     started = time.perf_counter()
+    # Before Presidio is imported (with the app): its patterns, compiled at an earlier start.
+    cache_dir = start_cache_dir(settings.data_dir)
+    pattern_cache.preload(cache_dir)
+    from companion.app import create_app
+
     app = create_app(settings)
     engine = app.extensions["postguard"].engine
     # Waitress answers bodies over its own limit with a plain-text 413 and drops the
@@ -87,6 +93,7 @@ def run_server(settings: Settings) -> None:
     # Warm up only once the port is ours: a companion that cannot listen exits at once, with no
     # thread still inside the matchers' native code while the interpreter shuts down.
     threading.Thread(target=engine.warm_up, name="warm-up", daemon=True).start()
+    pattern_cache.keep(cache_dir)
     record_serving_url(settings.data_dir, serving_url(settings.host, settings.port))
     print(f"Postguard companion ready on http://{settings.host}:{settings.port} "
           f"(loaded in {time.perf_counter() - started:.1f} s; audit store in {settings.data_dir})",

@@ -40,6 +40,13 @@ def source_bytes(*modules) -> bytes:
     return b"".join(Path(m.__file__).read_bytes() for m in modules)
 
 
+def start_cache_dir(data_dir: Path) -> Path:
+    """`<data dir>/cache`, the data dir made private first (it also holds the audit key and log)."""
+    from companion.audit.keys import prepare_data_dir
+
+    return prepare_data_dir(data_dir) / "cache"
+
+
 class StartCache:
     """One directory of cache files; `kind` names a family of files ("clients", "encoder")."""
 

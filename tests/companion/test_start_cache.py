@@ -191,3 +191,36 @@ def test_the_encoder_reads_its_weights_from_a_stored_copy_and_survives_a_damaged
     assert f"{copy} is unusable" in caplog.text
     assert np.array_equal(encoder.encode(sentences), expected)
     assert copy.stat().st_size > 70_000_000  # written whole again
+
+
+def test_compiled_patterns_are_read_back_and_match_as_compiled(tmp_path, caplog):
+    """What an earlier start compiled with `regex` (Presidio's patterns) is put back in regex's cache:
+    the next compile of the same pattern is that object, and it finds what a fresh compile finds."""
+    import regex
+
+    from companion.detection import pattern_cache
+    from presidio_analyzer.predefined_recognizers import UrlRecognizer
+
+    source = UrlRecognizer.PATTERNS[0].regex
+    text = "see https://lumen-hardware.example.com/quote?id=42 or www.example.org today"
+    expected = [m.span() for m in regex.finditer(source, text)]
+    cache_dir = tmp_path / "cache"
+    preloaded_before = pattern_cache._preloaded
+    try:
+        regex.compile(source)
+        pattern_cache._preloaded = 0
+        pattern_cache.keep(cache_dir)
+        [file] = sorted(cache_dir.glob("regex-*.pickle"))
+        regex.purge()
+        assert pattern_cache.preload(cache_dir) > 0
+        assert any(key[0] == source for key in regex._main._cache)  # there before anything compiles it
+        preloaded = regex.compile(source)
+        assert [m.span() for m in preloaded.finditer(text)] == expected
+        regex.purge()
+        file.write_bytes(file.read_bytes()[:-100])  # cut short
+        caplog.set_level(logging.INFO, logger="postguard")
+        assert pattern_cache.preload(cache_dir) == 0
+        assert f"{file} is unusable" in caplog.text and not file.exists()
+        assert [m.span() for m in regex.compile(source).finditer(text)] == expected
+    finally:
+        pattern_cache._preloaded = preloaded_before
