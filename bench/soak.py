@@ -24,6 +24,7 @@ warm-up. The post texts stay in this process; the server log is checked for erro
 Run: .venv/bin/python bench/soak.py [--minutes 60] [--rate 20] [--threads 4] [--csv soak.csv]
      [--code DIR]              soak another checkout's companion (e.g. an older commit)
      [--server-env K=V ...]    extra environment for the companion (e.g. MALLOC_ARENA_MAX=2)
+     [--trace-dir DIR]         at-rest memory dumps from inside the companion (bench/soak_trace.py)
 """
 
 from __future__ import annotations
@@ -127,17 +128,32 @@ class RestGate:
             self.in_flight -= 1
             self._idle.notify_all()
 
-    def rest(self, pid: int, settle_s: float = 1.0, timeout_s: float = 120.0) -> float | None:
-        """RSS in MB once nothing is in flight (None if the requests did not finish in time)."""
+    def rest(self, pid: int, settle_s: float = 1.0, timeout_s: float = 120.0,
+             at_rest=None) -> float | None:
+        """RSS in MB once nothing is in flight (None if the requests did not finish in time);
+        `at_rest()`, if given, runs after the reading, before the clients go on."""
         self._open.clear()
         try:
             with self._idle:
                 if not self._idle.wait_for(lambda: self.in_flight == 0, timeout_s):
                     return None
             time.sleep(settle_s)  # the server thread returns its buffers after the response is sent
-            return rss_mb(pid)
+            rss = rss_mb(pid)
+            if at_rest is not None:
+                at_rest()
+            return rss
         finally:
             self._open.set()
+
+
+def trace_dump(pid: int, directory: Path, number: int, timeout_s: float = 300.0) -> None:
+    """Ask the companion run by bench/soak_trace.py for its at-rest dump `number` and wait for it."""
+    import signal
+
+    os.kill(pid, signal.SIGUSR1)
+    deadline = time.monotonic() + timeout_s
+    while not (directory / f"rest-{number:03d}.json").exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
 
 
 class Pacer:
@@ -243,8 +259,11 @@ def start_server(args, data_dir: Path, log_path: Path, env: dict) -> tuple[subpr
     """`postguard serve` on a free port; (process, base URL, seconds to ready)."""
     port = free_port()
     started = time.perf_counter()
+    command = companion_command(args)
+    if args.trace_dir:  # the same serve, with at-rest dumps on SIGUSR1 (bench/soak_trace.py)
+        command = [sys.executable, str(Path(__file__).resolve().parent / "soak_trace.py")]
     with log_path.open("wb") as log:
-        proc = subprocess.Popen([*companion_command(args), "serve", "--port", str(port), "--data-dir", str(data_dir)],
+        proc = subprocess.Popen([*command, "serve", "--port", str(port), "--data-dir", str(data_dir)],
                                 stdout=log, stderr=subprocess.STDOUT, env=env, cwd=args.code)
     base = f"http://127.0.0.1:{port}"
     ready_s = wait_until_ready(proc, base, started,
@@ -265,6 +284,8 @@ def server_env(args) -> dict:
     env.update(PYTHONPATH=str(args.code), OMP_THREAD_LIMIT="1", POSTGUARD_BUNDLE_POLL_S="2",
                POSTGUARD_OCR_BUDGET_S="10")
     env.update(item.split("=", 1) for item in args.server_env)
+    if args.trace_dir:
+        env["SOAK_TRACE_DIR"] = str(args.trace_dir)
     return env
 
 
@@ -393,6 +414,8 @@ def main() -> None:
                         help="Extra environment for the companion (repeatable).")
     parser.add_argument("--max-growth-mb", type=float,
                         help="Exit 2 when the at-rest RSS after warm-up spreads more than this.")
+    parser.add_argument("--trace-dir", type=Path, help="Run the companion under bench/soak_trace.py and have it "
+                        "dump its memory figures (and, with SOAK_TRACE_FRAMES=N, tracemalloc) at each rest.")
     args = parser.parse_args()
     if args.warmup_minutes is None:
         args.warmup_minutes = min(5.0, args.minutes / 4)
@@ -420,7 +443,8 @@ def main() -> None:
                 reloader.reload(random.Random(len(loads)), tally)
                 next_reload += args.reload_every_s
             if time.monotonic() >= next_rest:
-                rest_rss = gate.rest(proc.pid)
+                dump = (lambda n=len(rest_rows): trace_dump(proc.pid, args.trace_dir, n)) if args.trace_dir else None
+                rest_rss = gate.rest(proc.pid, at_rest=dump)
                 if rest_rss is not None:
                     rest_rows.append((round(time.monotonic() - started), round(rest_rss, 1)))
                     write_rest_csv(args.csv, rest_rows)

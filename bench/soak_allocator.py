@@ -55,11 +55,11 @@ def drive(base: str, minutes: float, rate: float, image_share: float, seed: int)
     from soak_posts import PostMaker
 
     args = argparse.Namespace(image_share=image_share, decision_share=0.3)
-    tally, stop, pacer = soak.Tally(), threading.Event(), soak.Pacer(rate)
+    tally, stop, pacer, gate = soak.Tally(), threading.Event(), soak.Pacer(rate), soak.RestGate()
     for i in range(4):
         threading.Thread(target=soak.client_loop, daemon=True,
                          args=(base, PostMaker(random.Random(seed * 100 + i), i), random.Random(i), args, tally,
-                               pacer, stop)).start()
+                               pacer, stop, gate)).start()
     time.sleep(minutes * 60)
     stop.set()
     errors = {kind: dict(counts) for kind, counts in tally.errors.items()}

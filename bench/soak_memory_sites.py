@@ -14,23 +14,32 @@ tracemalloc sees what goes through Python's allocator, which includes spaCy's an
 pools; it does not see glibc's own free lists or Tesseract, which runs as a child process.
 `bench/soak.py` measures the real server's RSS; this says where to look.
 
+With `--image-share` some checks carry a photo (rendered as bench/soak.py renders them) and
+`--threads` drives the app from several threads at once, as waitress's threads do. With
+`--trace-warmup` tracing starts before warm-up, so entries of full caches are traced before the
+first snapshot; the sites are then compared over two halves of the run, and a site that grew
+in both halves is growth that goes on, not a cache filling.
+
 Run: .venv/bin/python bench/soak_memory_sites.py [--posts 2000] [--warmup 300] [--every 250] [--frames 30] [--no-trace]
+     [--image-share 0.03] [--decision-share 0.3] [--threads 1] [--trace-warmup]
 Another checkout (before/after): PYTHONPATH=<checkout> .venv/bin/python bench/soak_memory_sites.py ...
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import gc
 import random
 import sys
 import tempfile
+import threading
 import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from soak_posts import PostMaker  # noqa: E402
+from soak_posts import PostMaker, render_photo  # noqa: E402
 
 
 def rss_mb() -> float:
@@ -91,16 +100,34 @@ def pymalloc_mb() -> tuple[float, float]:
     return int(blocks.group(1).replace(",", "")) / 1e6, int(arenas.group(1).replace(",", "")) * (1 << 20) / 1e6
 
 
-def drive(client, maker: PostMaker, rng: random.Random, count: int) -> None:
-    """`count` checks, a third of them followed by a decision; any answer but 200 stops the run."""
+def drive(client, maker: PostMaker, rng: random.Random, count: int, image_share: float = 0.0,
+          decision_share: float = 0.3) -> None:
+    """`count` checks (some with a photo), some followed by a decision; any answer but 200 stops the run."""
     for _ in range(count):
-        answer = client.post("/v1/check", json={"text": maker.post(), "platform": "linkedin"})
+        body = {"text": maker.post(), "platform": "linkedin"}
+        if rng.random() < image_share:
+            body["text"] = maker.caption()
+            body["images"] = [{"name": "photo.png", "mime": "image/png",
+                               "data": base64.b64encode(render_photo(maker, rng)).decode()}]
+        answer = client.post("/v1/check", json=body)
         if answer.status_code != 200:
             raise SystemExit(f"check answered {answer.status_code}")
-        if rng.random() < 0.3:
+        if rng.random() < decision_share:
             decided = client.post("/v1/decision", json={"scan_id": answer.json["scan_id"], "action": "posted"})
             if decided.status_code != 200:
                 raise SystemExit(f"decision answered {decided.status_code}")
+
+
+def drive_threads(app, makers: list, rngs: list, count: int, args) -> None:
+    """`count` checks shared by one thread per maker, each with its own test client."""
+    share = [count // len(makers) + (i < count % len(makers)) for i in range(len(makers))]
+    threads = [threading.Thread(target=drive, args=(app.test_client(), maker, rng, n, args.image_share,
+                                                    args.decision_share))
+               for maker, rng, n in zip(makers, rngs, share)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
 
 
 def report(label: str, app) -> None:
@@ -128,6 +155,11 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=8)
     parser.add_argument("--frames", type=int, default=30, help="Frames kept per allocation (fewer: faster).")
     parser.add_argument("--no-trace", action="store_true", help="No tracemalloc: full speed, no sites.")
+    parser.add_argument("--image-share", type=float, default=0.0, help="Share of checks that carry a photo.")
+    parser.add_argument("--decision-share", type=float, default=0.3, help="Share of checks followed by a decision.")
+    parser.add_argument("--threads", type=int, default=1, help="Threads sending checks at once.")
+    parser.add_argument("--trace-warmup", action="store_true",
+                        help="Trace from before warm-up and compare the two halves of the run.")
     args = parser.parse_args()
     from companion.memory import tune_allocator
 
@@ -137,29 +169,48 @@ def main() -> None:
 
     app = create_app(Settings(data_dir=Path(tempfile.mkdtemp(prefix="postguard-sites-")), bundle_poll_s=0))
     app.extensions["postguard"].engine.warm_up()
-    client, maker, rng = app.test_client(), PostMaker(random.Random(11)), random.Random(12)
-    drive(client, maker, rng, args.warmup)
-    if not args.no_trace:
+    makers = [PostMaker(random.Random(11 + i), i) for i in range(args.threads)]
+    rngs = [random.Random(12 + i) for i in range(args.threads)]
+    tracing = not args.no_trace
+    if tracing and args.trace_warmup:
+        tracemalloc.start(args.frames)
+    drive_threads(app, makers, rngs, args.warmup, args)
+    if tracing and not args.trace_warmup:
         tracemalloc.start(args.frames)
     report("after warm-up", app)
-    before = tracemalloc.take_snapshot() if not args.no_trace else None
+    snapshots = [tracemalloc.take_snapshot()] if tracing else []
     done = 0
     while done < args.posts:
         step = min(args.every, args.posts - done)
-        drive(client, maker, rng, step)
+        drive_threads(app, makers, rngs, step, args)
         done += step
         report(f"+{done} posts", app)
-    if args.no_trace:
+        if tracing and args.trace_warmup and len(snapshots) == 1 and done >= args.posts // 2:
+            gc.collect()
+            snapshots.append(tracemalloc.take_snapshot())
+    if not tracing:
         return
-    after = tracemalloc.take_snapshot()
+    gc.collect()
+    snapshots.append(tracemalloc.take_snapshot())
     filters = [tracemalloc.Filter(False, __file__), tracemalloc.Filter(False, "*/soak_posts.py"),
-               tracemalloc.Filter(False, tracemalloc.__file__)]
-    grown = after.filter_traces(filters).compare_to(before.filter_traces(filters), "traceback")
-    print(f"\nsites that grew most over {args.posts} posts:")
-    for stat in grown[:args.top]:
-        print(f"{stat.size_diff / 1024:+9.1f} KiB in {stat.count_diff:+d} blocks")
-        for line in stat.traceback.format(limit=6, most_recent_first=True):
+               tracemalloc.Filter(False, tracemalloc.__file__), tracemalloc.Filter(False, "<frozen importlib._bootstrap>")]
+    snapshots = [snap.filter_traces(filters) for snap in snapshots]
+    halves = [after.compare_to(before, "traceback") for before, after in zip(snapshots, snapshots[1:])]
+    grown = [(None, stat) for stat in halves[0]] if len(halves) == 1 else _grew_in_both(*halves)
+    print(f"\nsites that grew most over {args.posts} posts" + (" (in both halves)" if len(halves) > 1 else "") + ":")
+    for first, stat in [(f, s) for f, s in grown if s.size_diff > 0][:args.top]:
+        halves_text = f" (first half {first / 1024:+.1f} KiB)" if first is not None else ""
+        print(f"{stat.size_diff / 1024:+9.1f} KiB in {stat.count_diff:+d} blocks{halves_text}")
+        for line in stat.traceback.format(limit=8, most_recent_first=True):
             print("    " + line)
+
+
+def _grew_in_both(first: list, second: list) -> list:
+    """(growth in the first half, stat of the second half) for the sites that grew in both, largest first."""
+    grew_first = {stat.traceback: stat.size_diff for stat in first if stat.size_diff > 0}
+    both = [(grew_first[stat.traceback], stat) for stat in second
+            if stat.size_diff > 0 and stat.traceback in grew_first]
+    return sorted(both, key=lambda pair: -min(pair[0], pair[1].size_diff))
 
 
 if __name__ == "__main__":

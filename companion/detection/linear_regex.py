@@ -24,9 +24,18 @@ from collections.abc import Iterator
 import re2
 
 MAX_MATCHES = 200
-# RE2's default memory budget (8 MB) is plenty for our patterns; the currency alternation
-# generated from the currency data is the largest and needs under 1 MB.
-_MAX_MEM = 64 << 20
+# Each pattern's memory: its compiled program and the DFA states RE2 caches while matching.
+# The states are made on demand, one for every new situation a text leads the automaton
+# into, and kept until the cache is full, when RE2 empties it and goes on (a search that
+# empties it too often finishes on RE2's NFA, still linear). The cache is what is left of
+# this budget after the program, so the budget is also the bound on what a pattern keeps.
+# At 64 MB no pattern ever filled it: the states piled up for the life of the process, out
+# of sight of Python's tracemalloc, with every new kind of text (OCR'd photos most) and
+# again after every rules reload: 5-6 MB over the first 500 posts and still rising after
+# 3,000 (bench/soak.py, docs/performance.md "Soak", 2026-12-05). At 2 MB the largest program
+# (the company-name pattern, ~11,000 instructions) compiles, the cache still holds hundreds
+# of states, and the same posts leave 4 MB; matching costs ~0.2 ms more per post.
+_MAX_MEM = 2 << 20
 
 
 class UnsupportedPattern(ValueError):
