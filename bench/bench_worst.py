@@ -66,6 +66,12 @@ def _prices(n, rnd):
     return " ".join(f"USD {rnd.randrange(1, 99)}.{rnd.randrange(10, 99)}/pc" for _ in range(n // 15 + 1))[:n]
 
 
+def _price_tags(n, rnd):
+    """Lines of an amount and a currency alone, read as price tags (or, for KM, as a measure)."""
+    units = ("GEL", "lei", "Р", "р.", "som", "chf", "KM", "kgs", "TOP", "francs")
+    return "\n".join(f"{rnd.randrange(1, 9999)} {rnd.choice(units)}" for _ in range(n // 7 + 1))[:n]
+
+
 def _cjk(n, rnd):
     return "".join(chr(rnd.randrange(0x4E00, 0x9FFF)) for _ in range(n))
 
@@ -81,6 +87,7 @@ SHAPES = {
     "phone numbers": _phones, "national phone numbers": _national_phones, "e-mail addresses": _emails,
     "e-mail addresses (new domains)": _emails_new_domains, "prices": _prices,
     "random CJK": _cjk, "huge token": _repeat("a"),
+    "price tags": _price_tags,  # last, so the random text of the shapes above stays as it was
 }
 
 

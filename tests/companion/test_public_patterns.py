@@ -36,13 +36,12 @@ def test_secret_recall(figures):
 
 
 def test_price_recall(figures):
-    # aim 0.9 NOT reached: 0.842 (230 of 273) on price-parser's scraped prices (0.751 at
-    # first, 0.773 before Cyrillic abbreviations, recent currencies and "99,00 lei", 0.824
-    # before regional CLDR symbols, "R273.00" and "3 300 руб"). The misses are mostly
-    # one-unit probes of rare currencies ("1 Vt", "1 K"), abbreviations CLDR's names do not
-    # give (Р, грн, تومان) and codes with a bare integer and no price word nearby ("1 GEL"),
-    # which stay quiet because codes collide with words.
-    assert figures["pricing"]["recall"] >= 0.84
+    # aim 0.9, reached narrowly: 0.905 (247 of 273) on price-parser's scraped prices (0.751 at
+    # first, 0.824 and 0.842 after the first two price passes). 18 of the 40 train/dev gains of
+    # the last pass are one-unit probes ("1 GEL") read as price tags; the misses left are single
+    # letters and units of measure ("1 K", "1 KM"), tokens CLDR does not give (грн, تومان, KD)
+    # and odd shapes ("$..75").
+    assert figures["pricing"]["recall"] >= 0.9
 
 
 def test_address_recall(figures):
