@@ -14,6 +14,10 @@ org, round after round, so a load spike hits them alike. A start with an empty d
 of the cold one before it (`warm`: whatever the companion cached on disk is there, as on every
 restart after the first with the same lists). The load average is printed at the start and end.
 
+The companion's own bytecode is compiled before the first start, as `pip install` (or the first
+start of an editable install) leaves it; `--no-bytecode` compiles every module from source at every
+start instead (what PYTHONDONTWRITEBYTECODE=1 in the environment does: about 85 modules).
+
 Run: .venv/bin/python bench/bench_start.py [--rounds 5] [--clients 100000]
      [--code /tmp/pg-baseline --code .]   a baseline worktree and this checkout, side by side
 """
@@ -63,11 +67,15 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def one_start(code: Path, org_dir: Path, data_dir: Path, client: str, limit_s: float = 120.0) -> dict:
+def one_start(code: Path, org_dir: Path, data_dir: Path, client: str, bytecode: bool, limit_s: float = 120.0) -> dict:
     """Start `postguard serve` from checkout `code`; seconds to a healthy answer and to the client found."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "PYTHONPATH": str(code), "OMP_THREAD_LIMIT": "1"}
+    if bytecode:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+    else:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
     command = [sys.executable, "-c", "from companion.cli import main; main()", "serve", "--port", str(port),
                "--org", str(org_dir), "--data-dir", str(data_dir)]
     post = {"text": f"Signed the yearly order with {client} at the fair today, thanks to the team!",
@@ -125,8 +133,15 @@ def main() -> None:
     parser.add_argument("--code", action="append", type=Path, help="checkout to start (repeatable; default: this one)")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--clients", type=int, default=100_000)
+    parser.add_argument("--no-bytecode", action="store_true",
+                        help="compile the companion's sources at every start (PYTHONDONTWRITEBYTECODE=1, no "
+                             "__pycache__), instead of starting as an installed companion does")
     args = parser.parse_args()
     codes = [c.resolve() for c in (args.code or [REPO])]
+    if not args.no_bytecode:  # what pip (or a first start) leaves: the companion's bytecode is there
+        for code in codes:
+            subprocess.run([sys.executable, "-m", "compileall", "-q", str(code / "companion")], check=True,
+                           env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"})
     work = Path(tempfile.mkdtemp(prefix="pg-bench-start-"))
     orgs = make_orgs(work, args.clients)
     samples: dict[tuple, list[dict]] = {}
@@ -136,7 +151,7 @@ def main() -> None:
             for code in codes:
                 data_dir = work / f"data-{round_no}-{codes.index(code)}-{org_name.split()[0]}"
                 for cache in ("cold", "warm"):  # warm: the same data dir again, after the cold start
-                    result = one_start(code, org_dir, data_dir, client)
+                    result = one_start(code, org_dir, data_dir, client, not args.no_bytecode)
                     samples.setdefault((code, org_name, cache), []).append(result)
                     print(f"round {round_no + 1} {code.name or code} {org_name} {cache}: health "
                           f"{result['health_s']:.2f} s, client found {result['found_s']:.2f} s, "
@@ -145,7 +160,8 @@ def main() -> None:
     load_end = os.getloadavg()
     shutil.rmtree(work, ignore_errors=True)
     print(f"\nload average at the start {load_start[0]:.1f} / {load_start[1]:.1f} (1/5 min), at the end "
-          f"{load_end[0]:.1f} / {load_end[1]:.1f}; {os.cpu_count()} cores; {args.rounds} rounds")
+          f"{load_end[0]:.1f} / {load_end[1]:.1f}; {os.cpu_count()} cores; {args.rounds} rounds; "
+          f"{'sources compiled at every start' if args.no_bytecode else 'bytecode compiled beforehand'}")
     print(f"{'checkout':<28} {'org':<14} {'cache':<5} {'health p50/p95 s':>17} {'client found p50/p95 s':>23} "
           f"{'CPU p50 s':>10} {'RSS max MB':>11}")
     for (code, org_name, cache), runs in samples.items():
