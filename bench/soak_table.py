@@ -5,13 +5,20 @@ the median of its 10-second samples and the floor (lowest sample). Under the tab
 after warm-up, the spread of the bucket medians and the least-squares slope of all samples,
 the checks a second the machine gave and the load average it ran at.
 
+With `--rest` the rows are the at-rest samples instead (`X.rest.csv` beside each `X.csv`: RSS with
+nothing in flight), lowest–highest per bucket, with their spread and slope after warm-up; and
+with `--dumps DIR ...` (one per CSV, from `soak.py --trace-dir`) also glibc's bytes in use and
+Python's arenas at the last dump of each bucket, which say whether C or Python memory moved.
+
 Run: .venv/bin/python bench/soak_table.py before.csv after.csv [--bucket 5] [--warmup 5] [--names before after]
+     [--rest [--dumps DIR DIR]]
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import json
 import statistics
 from pathlib import Path
 
@@ -32,14 +39,46 @@ def buckets(rows: list[dict], minutes: float) -> dict[int, list[float]]:
     return {k: v for k, v in out.items() if 2 * len(v) >= full}
 
 
+def rest_table(args, names: list[str]) -> None:
+    """The at-rest samples per bucket, lowest–highest, and (with dumps) glibc in use / Python's arenas."""
+    runs = [[(float(t), float(r)) for t, r in list(csv.reader(p.with_suffix(".rest.csv").open()))[1:]]
+            for p in args.csv]
+    dumps = [[json.loads(d.read_text()) for d in sorted(Path(dir_).glob("rest-*.json"))]
+             for dir_ in (args.dumps or [None] * len(runs)) if dir_] or [[] for _ in runs]
+    print("| minutes | " + " | ".join(names) + " |")
+    print("|---|" + "---|" * len(names))
+    width = args.bucket * 60
+    for index in sorted({int(t // width) for run in runs for t, _ in run}):
+        cells = []
+        for run, dump in zip(runs, dumps):
+            picked = [(i, r) for i, (t, r) in enumerate(run) if int(t // width) == index]
+            cell = f"{min(r for _, r in picked):.1f}–{max(r for _, r in picked):.1f}" if picked else ""
+            if picked and len(dump) > picked[-1][0]:
+                last = dump[picked[-1][0]]
+                cell += f" ({last['glibc_in_use_mb']:.1f} · {last['pymalloc_arenas_mb']:.1f})"
+            cells.append(cell)
+        print(f"| {index * args.bucket:g}–{(index + 1) * args.bucket:g} | " + " | ".join(cells) + " |")
+    for name, run in zip(names, runs):
+        warm = [(t, r) for t, r in run if t >= args.warmup * 60]
+        if warm:
+            print(f"{name}: at rest after warm-up {min(r for _, r in warm):.1f}-{max(r for _, r in warm):.1f} MB, "
+                  f"spread {max(r for _, r in warm) - min(r for _, r in warm):.1f} MB, "
+                  f"slope {slope_per_10_min(warm):+.2f} MB / 10 min, {len(warm)} samples")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("csv", type=Path, nargs="+")
     parser.add_argument("--bucket", type=float, default=5.0, help="Minutes per row.")
     parser.add_argument("--warmup", type=float, default=5.0, help="Minutes left out of spread and slope.")
     parser.add_argument("--names", nargs="+", help="Column names (default: the file names).")
+    parser.add_argument("--rest", action="store_true", help="The at-rest samples (X.rest.csv) instead.")
+    parser.add_argument("--dumps", type=Path, nargs="+", help="With --rest: soak.py --trace-dir directories.")
     args = parser.parse_args()
     names = args.names or [p.stem for p in args.csv]
+    if args.rest:
+        rest_table(args, names)
+        return
     runs = [read(p) for p in args.csv]
     per_run = [buckets(rows, args.bucket) for rows in runs]
     print("| minutes | " + " | ".join(names) + " |")
