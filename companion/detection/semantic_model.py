@@ -158,8 +158,16 @@ def _backend_from_start_cache(cache_dir: Path, tokenizer):
                 with source.open(member) as reading, copy.open(member.filename, "w", force_zip64=True) as writing:
                     shutil.copyfileobj(reading, writing, 1 << 20)
 
-    cache.write(path, stored_copy)
+    # Written beside the start, not in it: the engine waits for the encoder, not for its copy (unzipping,
+    # CRCs and writing run mostly outside the GIL).
+    global _copying
+    _copying = threading.Thread(target=cache.write, args=(path, stored_copy), name="keep-encoder-weights",
+                                daemon=True)
+    _copying.start()
     return backend
+
+
+_copying: threading.Thread | None = None  # the copy being written, if any (tests wait for it)
 
 
 _shared_lock = threading.Lock()

@@ -177,17 +177,20 @@ def test_the_engine_of_a_long_list_finds_its_clients_from_the_cache(tmp_path, de
 
 
 def test_the_encoder_reads_its_weights_from_a_stored_copy_and_survives_a_damaged_one(tmp_path, caplog):
+    from companion.detection import semantic_model
     from companion.detection.semantic_model import SentenceEncoder
 
     sentences = ["Those people are all the same.", "祝大家斋月快乐", "Election week, expect slower replies."]
     expected = SentenceEncoder().encode(sentences)
     cache_dir = tmp_path / "cache"
     SentenceEncoder(cache_dir)
+    semantic_model._copying.join()
     [copy] = sorted(cache_dir.glob("encoder-*.npz"))
     assert np.array_equal(SentenceEncoder(cache_dir).encode(sentences), expected)
     copy.write_bytes(copy.read_bytes()[: copy.stat().st_size // 2])
     caplog.set_level(logging.INFO, logger="postguard")
     encoder = SentenceEncoder(cache_dir)
+    semantic_model._copying.join()
     assert f"{copy} is unusable" in caplog.text
     assert np.array_equal(encoder.encode(sentences), expected)
     assert copy.stat().st_size > 70_000_000  # written whole again

@@ -4,12 +4,20 @@ start cache, the second reads it, and both are ready only when a post naming a c
 from __future__ import annotations
 
 import shutil
+import time
 
 from test_server import running_server  # the same start-and-wait as every server test
 from test_start_cache import _write_clients
 
 from companion.config import EXAMPLE_ORG_DIR
 from companion.detection import client_cache
+
+
+def _wait_for(condition, limit_s: float = 120.0) -> None:
+    deadline = time.monotonic() + limit_s
+    while not condition():
+        assert time.monotonic() < deadline, "the start cache was not written"
+        time.sleep(0.1)
 
 
 def _client_rules(server, name: str) -> list[str]:
@@ -30,6 +38,7 @@ def test_a_second_start_reads_the_start_cache_and_still_catches_a_client(tmp_pat
         log = first.log()
         assert "client list: matchers built" in log and "kept in" in log
         cache_dir = first.data_dir / "cache"
+        _wait_for(lambda: any(cache_dir.glob("encoder-*.npz")))  # the encoder's copy is written beside the start
     kinds = sorted(p.name.split("-", 1)[0] for p in cache_dir.iterdir())
     assert kinds == ["clients", "encoder", "regex"]
     with running_server(tmp_path, "--org", str(org_dir)) as second:
