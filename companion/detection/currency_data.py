@@ -26,7 +26,8 @@ Token kinds:
   (`Ft` and ft, `KM` and km, `KGS` and kgs, `pounds`): a quantity unless a price word is
   near, whatever the amount ("1,200 KGS"), and a line holding only "5 KM" stays a distance;
 - `money_word`: unit words that several currencies of one language share (`franc`, `lei`,
-  `som`, `dinar`): the unit of money, not of one country's name ("Helena", "Principe").
+  `som`, `dinar`): the unit of money, not of one country's name ("Helena", "Principe"), and
+  not a word English also uses as a verb or an adjective ("won", "frank").
 
 Symbols come from every CLDR locale, regional ones included (`FG`, `Rf`, `VT`), and Arabic
 ones also without the hamza on their alef (`د.ا` for `د.أ`), as they are often typed.
@@ -151,7 +152,7 @@ def build_table() -> dict[str, list[str]]:
                | {s.rstrip(".").casefold() for s in short if _non_latin(s) and s.endswith(".")})
     clipped -= {w.casefold() for w in words}
     words |= {n for n in others if "(" not in n and len(n) <= 30 and not has_sign(n)} - symbols - units
-    english = _english_words()
+    english, not_nouns = _english_words()
     measure = _measure_words()
     measured = sorted(t for t in set(codes) | letters | words | units
                       if t.isascii() and _as_measure(t.casefold().rstrip("."), measure))
@@ -160,7 +161,8 @@ def build_table() -> dict[str, list[str]]:
     return {"code": codes, "sign": signs, "symbol": sorted(letters), "name": sorted(words),
             "unit": sorted(units), "word_like": word_like, "capital": capitals, "clipped": sorted(clipped),
             "short": sorted(short), "measure": measured,
-            "money_word": sorted({u for (_, u), c in shared.items() if len(c) > 1 and u in units and u.isascii()})}
+            "money_word": sorted({u for (_, u), c in shared.items()
+                                  if len(c) > 1 and u in units and u.isascii() and u.casefold() not in not_nouns})}
 
 
 def _names(locale, codes: list[str]) -> set[str]:
@@ -260,17 +262,21 @@ def cyrillic_abbreviations(words: set[str]) -> set[str]:
     return out
 
 
-def _english_words() -> set[str]:
+def _english_words() -> tuple[set[str], set[str]]:
     """English nouns, verbs, adjectives and adverbs (WordNet's lemma index as the pinned
     spaCy English model ships it): codes and symbols spelt like one ("TOP", "ALL", "CUP",
-    "kr") are only a currency next to a clear amount or a price word."""
+    "kr") are only a currency next to a clear amount or a price word. Second, the words and
+    inflected forms English also uses as a verb, adjective or adverb ("won", "frank")."""
     import importlib
 
     from companion.detection.recognizers.registry import SPACY_MODEL_PACKAGE
 
     nlp = importlib.import_module(SPACY_MODEL_PACKAGE).load(exclude=["parser", "ner"])
-    index = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
-    return {word for words in index.values() for word in words}
+    lookups = nlp.get_pipe("lemmatizer").lookups
+    index, exceptions = lookups.get_table("lemma_index"), lookups.get_table("lemma_exc")
+    not_nouns = {word for pos in ("verb", "adj", "adv") for table in (index, exceptions) if pos in table
+                 for word in table[pos]}
+    return {word for words in index.values() for word in words}, not_nouns
 
 
 @lru_cache(maxsize=1)

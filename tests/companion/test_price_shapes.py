@@ -99,6 +99,7 @@ NOT_FOUND = [
     "Distance to the port 2.5 KM",
     # a unit word only one currency's name gives, and words among prose
     "Medals\n3 Gold",
+    "Deals this quarter\n12 won\n3 lost",
     "Gospel reading\n1 Mark",
     "We sold 45 lei style garlands at the fair",
     # the ruble's one letter with a bare figure and no price word
