@@ -77,9 +77,27 @@ def reads_as_language(sentence: str, in_words: int, signs: int, latin: int) -> b
         return False
     if latin < MIN_LATIN_FOR_PIECES:
         return True
-    pieces = sum(1 for piece in encoder_tokenizer().encode(sentence, out_type=str)
-                 if any(ch.isalpha() and ch < _LATIN_END for ch in piece))
+    tokenizer = encoder_tokenizer()
+    known = _latin_pieces(tokenizer.get_piece_size())
+    pieces = 0
+    for piece_id in tokenizer.encode(sentence):
+        state = known[piece_id]
+        if not state:
+            latin_piece = any(ch.isalpha() and ch < _LATIN_END for ch in tokenizer.id_to_piece(piece_id))
+            state = known[piece_id] = _HAS_LATIN if latin_piece else _NO_LATIN
+        pieces += state == _HAS_LATIN
     return 2 * latin >= 3 * pieces
+
+
+# Whether a piece of the encoder's vocabulary holds a Latin letter, by piece id, learnt as the
+# pieces come (random letters are a piece per letter, thousands a post, of a few dozen
+# kinds), in one byte per piece of the vocabulary: 128 KB, however many posts.
+_UNKNOWN, _NO_LATIN, _HAS_LATIN = 0, 1, 2
+
+
+@lru_cache(maxsize=1)
+def _latin_pieces(vocabulary_size: int) -> bytearray:
+    return bytearray(vocabulary_size)
 
 
 def _tally(sentence: str) -> tuple[int, int, int, int, int, int, int, int]:
