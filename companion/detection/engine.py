@@ -69,9 +69,11 @@ class DetectionEngine:
     # -- public API ---------------------------------------------------------------
 
     def warm_up(self) -> None:
-        """Build what images need (the OCR-tolerant list indexes) before the first photo."""
+        """Build what images need (the OCR-tolerant list indexes) before the first photo, and
+        what the first number of each country would (`WholeTextScanner.warm_up`)."""
         for matcher in (self.org.clients, self.org.competitors, self.org.products):
             matcher.fuzzy_index()
+        self._whole_text.warm_up()
         self.check_text("warm up USD 1.00/pc", fuzzy=True)
 
     def check(self, text: str, images: list[ImageInput] = (), lang: str = "en") -> ScanResult:

@@ -28,6 +28,13 @@ class WholeTextScanner:
                         "deadline" in inspect.signature(recognizers[rule.entity].analyze).parameters)
                        for pack in packs for rule in pack.rules if rule.entity in recognizers]
 
+    def warm_up(self) -> None:
+        """What the recognizers would otherwise build at their first post of a kind (a
+        recognizer may offer `warm_up`; it runs after the companion is ready)."""
+        for recognizer in dict.fromkeys(r for _, _, r, _ in self._rules):
+            if hasattr(recognizer, "warm_up"):
+                recognizer.warm_up()
+
     def find(self, text: str, deadline: Deadline | None = None) -> list[Candidate]:
         """Candidates from every whole-text rule, until the deadline (if any) passes."""
         found = []
