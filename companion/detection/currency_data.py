@@ -98,8 +98,7 @@ def has_sign(token: str) -> bool:
 
 def build_table() -> dict[str, list[str]]:
     """Every usable token by kind, from Babel's CLDR data (slow: reads every locale)."""
-    from babel import Locale, localedata, numbers
-
+    from babel import numbers
     from babel.core import get_global
 
     # Currencies that are legal tender somewhere today or were since RECENT_SINCE: no gold (XAU, "or", 金), no
@@ -108,25 +107,7 @@ def build_table() -> dict[str, list[str]]:
     codes = sorted({code for territory in get_global("territory_currencies")
                     for code in numbers.get_territory_currencies(territory, start_date=RECENT_SINCE,
                                                                  end_date=today, tender=True)})
-    written = set(codes) | _redenominated(set(codes))
-    symbols, names, units, others, shared = set(), set(), set(), set(), {}
-    for ident in localedata.locale_identifiers():
-        locale = Locale.parse(ident)
-        # Symbols from regional locales too: a country writes its own money its own way
-        # ("FG" in Guinea, "Rf" in the Maldives, "VT" in Vanuatu, "дин" in Bosnia).
-        for code, symbol in locale.currency_symbols.items():
-            if code in written:
-                symbols |= _with_and_without_point(_clean(symbol))
-        language, _, script = ident.partition("_")
-        if ident in NAME_LOCALES:
-            local = _names(locale, codes)
-            names |= local
-            for code in codes:
-                for unit in _unit_words(locale, code, ident in NOUN_FIRST_LOCALES):
-                    shared.setdefault((ident, unit), set()).add(code)
-        elif language in NAME_LOCALES and len(script) == 4:
-            # Our languages in another script (zh_Hant's "港幣", "新台幣"): whole names only.
-            others |= {n for n in _names(locale, codes) if _non_latin(n)}
+    symbols, names, shared, others = _read_locales(codes)
     units = {unit for (_, unit) in shared}
     # Every character Unicode classes as a currency sign (Sc) counts, even one CLDR gives no
     # locale for (₿, ¢, ﷼, ￡).
@@ -163,6 +144,32 @@ def build_table() -> dict[str, list[str]]:
             "short": sorted(short), "measure": measured,
             "money_word": sorted({u for (_, u), c in shared.items()
                                   if len(c) > 1 and u in units and u.isascii() and u.casefold() not in not_nouns})}
+
+
+def _read_locales(codes: list[str]):
+    """Symbols from every locale; names and unit words (by locale and unit: the codes that
+    use it) from our languages; whole non-Latin names from our languages' other scripts."""
+    from babel import Locale, localedata
+
+    written = set(codes) | _redenominated(set(codes))
+    symbols, names, shared, others = set(), set(), {}, set()
+    for ident in localedata.locale_identifiers():
+        locale = Locale.parse(ident)
+        # Symbols from regional locales too: a country writes its own money its own way
+        # ("FG" in Guinea, "Rf" in the Maldives, "VT" in Vanuatu, "дин" in Bosnia).
+        for code, symbol in locale.currency_symbols.items():
+            if code in written:
+                symbols |= _with_and_without_point(_clean(symbol))
+        language, _, script = ident.partition("_")
+        if ident in NAME_LOCALES:
+            names |= _names(locale, codes)
+            for code in codes:
+                for unit in _unit_words(locale, code, ident in NOUN_FIRST_LOCALES):
+                    shared.setdefault((ident, unit), set()).add(code)
+        elif language in NAME_LOCALES and len(script) == 4:
+            # Our languages in another script (zh_Hant's "港幣", "新台幣"): whole names only.
+            others |= {n for n in _names(locale, codes) if _non_latin(n)}
+    return symbols, names, shared, others
 
 
 def _names(locale, codes: list[str]) -> set[str]:
