@@ -54,6 +54,8 @@ function createCommentGate(guard) {
       if (!done.risk) await policyStore.within(POLICY_WAIT_MS);
       return done;
     });
+    // A page that changed shape under the card costs the post's judgement, never the comment: its text
+    // is still checked as for any comment.
     checked.then((done) => decide(composer, post, done, hooks))
       .catch(() => hooks.proceed())
       .finally(() => deciding.delete(composer.root));
