@@ -38,15 +38,17 @@ _MAGIC = b"postguard client matchers 1\n"
 
 def _code_key() -> bytes:
     """What, besides the list, decides the matchers: the building code and its libraries."""
+    import sys
+
     import companion.detection.client_cache as this
     import companion.detection.normalize as normalize
     import companion.detection.org_matchers as org_matchers
     import companion.detection.orglists as orglists
-    import companion.detection.recognizers.phone as phone
     import companion.org as org
 
+    regions = sys.modules[org_matchers.phone_regions.__module__]  # wherever the phone regions are worked out
     versions = f"{platform.python_version()} {version('pyahocorasick')} {version('phonenumbers')}"
-    return versions.encode() + source_bytes(this, org, normalize, orglists, org_matchers, phone)
+    return versions.encode() + source_bytes(this, org, normalize, orglists, org_matchers, regions)
 
 
 def load_client_matchers(csv_path: Path, cache_dir: Path, min_bytes: int = MIN_BYTES) -> ClientMatchers:
