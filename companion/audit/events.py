@@ -77,8 +77,23 @@ def safe_excerpt(finding: Finding) -> str:
     excerpt = finding.excerpt or ""
     raw = (finding.matched or "").strip()
     if len(raw) >= MIN_SCRUBBABLE_CHARS:
-        excerpt = re.sub(re.escape(raw), f"[{finding.category}]", excerpt, flags=re.IGNORECASE)
+        excerpt = _replace_ignoring_case(excerpt, raw, f"[{finding.category}]")
     return cap(excerpt, MAX_EXCERPT_CHARS) or ""
+
+
+def _replace_ignoring_case(text: str, old: str, new: str) -> str:
+    """`text` with every `old` in any case replaced by `new`. Each finding's value is
+    different, so a regular expression per value only filled `re`'s cache; in ASCII text
+    `str.find` on lower-cased copies finds the same, and `re` does the rest (its case
+    folding also pairs "ſ" with "s", "K" with "k", "ς" with "σ": a scrub must miss none)."""
+    if not (text.isascii() and old.isascii()):
+        return re.sub(re.escape(old), lambda _: new, text, flags=re.IGNORECASE)
+    lowered, needle = text.lower(), old.lower()
+    pieces, cursor = [], 0
+    while (found := lowered.find(needle, cursor)) >= 0:
+        pieces += [text[cursor:found], new]
+        cursor = found + len(old)
+    return "".join(pieces + [text[cursor:]])
 
 
 def _value_hashes(key: bytes, findings: list[Finding]) -> list[dict]:

@@ -182,3 +182,22 @@ def test_a_failing_audit_store_is_logged_without_the_post(client, app, all_logs)
     assert body["audited"] is False and body["verdict"] == "block"
     assert any("audit store unavailable" in r.getMessage() for r in all_logs.records)
     assert leaks(all_logs.text) == [] and leaks(response.get_data()) == []
+
+
+@pytest.mark.parametrize("matched, excerpt", [
+    ("Hansen Maschinenbau", "order for HANSEN maschinenbau, then hansen Maschinenbau again"),
+    ("Lumen#2024", "password: lumen#2024 (was LUMEN#2024)"),
+    ("Kessler", "Kessler, KESSLER"),  # the second K is the Kelvin sign
+    ("Rosſ AG", "ROSS AG and roſſ ag"),  # a long s, folded as re folds it
+])
+def test_a_value_that_survived_into_an_excerpt_is_scrubbed_in_any_case(matched, excerpt):
+    """The audit store keeps the engine's masked excerpt; should a raw value still stand in it,
+    in any case and in any of the case foldings Unicode pairs, it is replaced by the category."""
+    from companion.audit.events import safe_excerpt
+    from companion.detection.types import Finding
+
+    scrubbed = safe_excerpt(Finding(category="client_name", severity="high", rule="r", matched=matched,
+                                    excerpt=excerpt))
+    assert "[client_name]" in scrubbed
+    folded = scrubbed.casefold().replace("\u212a", "k").replace("ſ", "s")
+    assert matched.casefold().replace("ſ", "s") not in folded
