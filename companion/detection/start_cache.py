@@ -1,8 +1,9 @@
 """Files the companion keeps between starts so that a start reads what an earlier one built.
 
-Two things are slow to build and the same at every start until their inputs change: the matchers
-of a long client list (detection/client_cache.py) and the red-line encoder's weights, unzipped
-(detection/semantic_model.py). Each is written once to `<data dir>/cache/` under a name that
+Three things are slow to build and the same at every start until their inputs change: the matchers
+of a long client list (detection/client_cache.py), the red-line encoder's weights, unzipped
+(detection/semantic_model.py), and Presidio's patterns, compiled (detection/pattern_cache.py).
+Each is written once to `<data dir>/cache/` under a name that
 holds a SHA-256 of everything it is built from (the input files' bytes, the code and library
 versions that build it), so a changed input never finds an old file: it finds none, builds, and
 writes a new one, and the old ones of that kind are removed.
@@ -66,9 +67,9 @@ class StartCache:
             write_to(temporary)
             os.chmod(temporary, 0o600)
             os.replace(temporary, path)
-        except OSError as exc:
+        except Exception as exc:  # noqa: BLE001 - a disk full, a source that cannot be read: never a failed start
             log.warning("start cache: cannot write %s (%s); the next start builds it again", path,
-                        exc.strerror or type(exc).__name__)
+                        getattr(exc, "strerror", None) or type(exc).__name__)
             _remove(temporary)
             return False
         for other in self.directory.glob(f"{kind}-*"):
