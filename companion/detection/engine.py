@@ -108,13 +108,14 @@ class DetectionEngine:
         return result
 
     def check_text(self, text: str, *, lang: str = "en", fuzzy: bool = False,
-                   deadline: Deadline | None = None) -> list[Finding]:
-        """Findings in a text, with offsets into that text; `deadline` may cut the work short."""
-        candidates = self.candidates(text, fuzzy=fuzzy, deadline=deadline)
+                   deadline: Deadline | None = None, photo: bool = False) -> list[Finding]:
+        """Findings in a text, with offsets into that text; `deadline` may cut the work short;
+        `photo` when the text is what OCR read in an image."""
+        candidates = self.candidates(text, fuzzy=fuzzy, deadline=deadline, photo=photo)
         return [self._finding(text, group, lang) for group in _merge(text, candidates)]
 
     def candidates(self, text: str, *, fuzzy: bool = False,
-                   deadline: Deadline | None = None) -> list[Candidate]:
+                   deadline: Deadline | None = None, photo: bool = False) -> list[Candidate]:
         """Scored, allow-filtered candidates (exposed for tests and rule examples).
 
         The org lists and rule packs run first (they are cheap and give the most precise
@@ -139,7 +140,7 @@ class DetectionEngine:
                 continue
             kept.append(c)
         if self.semantic is not None and not deadline.expired():
-            kept += self.semantic.find(text, kept, deadline)
+            kept += self.semantic.find(text, kept, deadline, photo=photo)
         return kept
 
     # -- matchers ------------------------------------------------------------------
@@ -194,7 +195,7 @@ class DetectionEngine:
         return result
 
     def _image_findings(self, ocr_result: OcrResult, index: int, lang: str) -> list[Finding]:
-        findings = self.check_text(ocr_result.text, lang=lang, fuzzy=True)
+        findings = self.check_text(ocr_result.text, lang=lang, fuzzy=True, photo=True)
         for f in findings:
             f.source, f.image_index = "image", index
             f.bbox = ocr_result.bbox_for_span(f.start, f.end)

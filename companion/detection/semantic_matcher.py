@@ -17,7 +17,9 @@ the dev split. This matcher:
 5. does not read a sentence whose words, outside what the patterns already explained (a
    price, a phone number, a client's name …), are too few to say anything about people:
    "USD 0.42/pc FOB Ningbo." is a quote, whole, and the encoder read its trade shorthand
-   as demeaning talk about a region (0.91).
+   as demeaning talk about a region (0.91). Text that OCR read in a photo is held to more
+   words (`worth_reading_in_photo`): a receipt's short lines and misread fragments are not
+   statements about people.
 
 The lexical rules stay; the model adds recall. Building the matcher loads the encoder and
 every head once; a missing or corrupt head stops the companion with a ConfigError.
@@ -30,7 +32,7 @@ from pathlib import Path
 from companion.detection.candidates import Candidate
 from companion.detection.deadline import Deadline
 from companion.detection.semantic_model import Head, load_head, sentence_language, shared_encoder
-from companion.detection.sentences import split_sentences, worth_reading
+from companion.detection.sentences import split_sentences, worth_reading, worth_reading_in_photo
 from companion.errors import ConfigError
 from companion.lru import BoundedLru
 from companion.rules import Pack, Rule
@@ -67,15 +69,17 @@ class SemanticMatcher:
         """Head name -> version, for health and audit."""
         return {name: head.version for name, head in self._heads.items()}
 
-    def find(self, text: str, lexical: list[Candidate], deadline: Deadline | None = None) -> list[Candidate]:
-        """Candidates for sentences over a threshold, except where `lexical` already covers one."""
+    def find(self, text: str, lexical: list[Candidate], deadline: Deadline | None = None,
+             photo: bool = False) -> list[Candidate]:
+        """Candidates for sentences over a threshold, except where `lexical` already covers one;
+        `photo` when the text is what OCR read in an image (a stricter gate per sentence)."""
         if not self._rules:
             return []
         deadline = deadline or Deadline.none()
         categories = {pack.category for pack, _ in self._rules}
         prose = _blank(text, [c for c in lexical if c.pack.category not in categories])
-        spans = [(a, b) for a, b in split_sentences(text)
-                 if worth_reading(text[a:b]) and worth_reading(prose[a:b])]
+        gate = worth_reading_in_photo if photo else worth_reading
+        spans = [(a, b) for a, b in split_sentences(text) if gate(text[a:b]) and gate(prose[a:b])]
         scores = self._scores([text[a:b] for a, b in spans], deadline)
         found = []
         for (start, end) in spans:

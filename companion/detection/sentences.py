@@ -10,6 +10,7 @@ windows at spaces so that no single piece costs the encoder too much.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -28,6 +29,12 @@ _ENCODER_CJK = Path(__file__).parent / "data" / "encoder_cjk.txt"
 # Latin script (Basic Latin to Latin Extended-B): the alphabets the pieces test is for.
 _LATIN_END = "\u0250"
 MIN_LATIN_FOR_PIECES = 20
+# Text read from a photo (OCR) is held to more: three distinct words of three letters or more,
+# or five ideographs (see `worth_reading_in_photo`).
+MIN_PHOTO_WORDS = 3
+MIN_PHOTO_CJK_CHARS = 5
+# A word of three letters or more in an alphabet that spaces its words (not CJK, not digits).
+_PHOTO_WORD = re.compile(r"[^\W\d_\u3400-\u9fff]{3,}")
 
 
 def worth_reading(sentence: str) -> bool:
@@ -58,6 +65,26 @@ def worth_reading(sentence: str) -> bool:
     if not ((words >= MIN_WORDS and in_words >= MIN_LETTERS) or ideographs >= MIN_CJK_CHARS):
         return False
     return reads_as_language(sentence, in_words + known, signs, latin)
+
+
+def worth_reading_in_photo(sentence: str) -> bool:
+    """`worth_reading`, held to more words, for a line that OCR read in a photo.
+
+    A receipt's or an invoice's lines are labels, names, codes and item rows, and OCR turns
+    smudges and logos into short runs of letters; the model reads two or three such words as
+    noise and now and then scores them high: a salutation and a misread name, a code beside
+    a word that names an illness, a misread payment label, an ID label printed twice. Each
+    told a salesperson that a photo of a receipt reads as demeaning. A statement about people
+    takes more words than that, so a photo's line is read only with three distinct words of
+    three letters or more ("Muslims are terrorists"), or five ideographs ("河南人都是骗子").
+    A short slogan in a photo ("Gays out.") is left to the lexical rules, as a slur is.
+    """
+    if not worth_reading(sentence):
+        return False
+    ideographs = sum("\u3400" <= ch <= "\u9fff" for ch in sentence)
+    if ideographs >= MIN_PHOTO_CJK_CHARS:
+        return True
+    return len({w.casefold() for w in _PHOTO_WORD.findall(sentence)}) >= MIN_PHOTO_WORDS
 
 
 def reads_as_language(sentence: str, in_words: int, signs: int, latin: int) -> bool:
