@@ -45,6 +45,9 @@ fi
 # requirements.lock pins every package (including the spaCy model) so checks do not drift.
 .venv/bin/python -m pip install -q -r requirements.lock
 .venv/bin/python -m pip install -q --no-deps -e .
+# The companion is installed editable: compile its modules now, so a start never compiles
+# them from source (a folder the service cannot write, or PYTHONDONTWRITEBYTECODE set).
+.venv/bin/python -m compileall -q companion >/dev/null
 
 if [ -f package.json ]; then
   npm ci --silent --no-audit --no-fund
