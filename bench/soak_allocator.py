@@ -33,21 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-MiB = 1 << 20
-
-
-class _MallInfo2(ctypes.Structure):
-    _fields_ = [(name, ctypes.c_size_t) for name in
-                ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks",
-                 "keepcost")]
-
-
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
+from process_memory import MiB, mallinfo2, rss_mb  # noqa: E402
 
 def drive(base: str, minutes: float, rate: float, image_share: float, seed: int) -> None:
     """The child process: bench/soak.py's client threads against `base` for `minutes`."""
@@ -82,8 +68,7 @@ def main() -> None:
     if args.drive:
         drive(args.drive, args.minutes, args.rate, args.image_share, args.seed)
         return
-    libc = ctypes.CDLL(None)
-    libc.mallinfo2.restype = _MallInfo2
+    assert mallinfo2() is not None, "glibc's mallinfo2 is needed"
     if args.tuned:
         from companion.memory import tune_allocator
 
@@ -116,11 +101,11 @@ def main() -> None:
             next_reload += args.reload_every_s
             state.engine = rebuild_engine(state.settings, state.engine)
             print(f"{elapsed:5.0f}  engine reloaded", flush=True)
-        info = libc.mallinfo2()
+        info = mallinfo2()
         line = (f"{elapsed:5.0f}  {rss_mb():6.1f}  {info.uordblks / MiB:6.1f}  {info.fordblks / MiB:14.1f}"
                 f"  {info.hblkhd / MiB:6.1f}")
         if args.trim:
-            libc.malloc_trim(0)
+            ctypes.CDLL(None).malloc_trim(0)
             line += f"  {rss_mb():14.1f}"
         print(line, flush=True)
     server.close()

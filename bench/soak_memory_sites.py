@@ -39,14 +39,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from process_memory import glibc_mb, pymalloc_mb, rss_mb  # noqa: E402
 from soak_posts import PostMaker, render_photo  # noqa: E402
-
-
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def sqlite_mb() -> float:
@@ -57,47 +51,6 @@ def sqlite_mb() -> float:
     lib = ctypes.CDLL(ctypes.util.find_library("sqlite3"))
     lib.sqlite3_memory_used.restype = ctypes.c_int64
     return lib.sqlite3_memory_used() / 1e6
-
-
-def glibc_mb() -> tuple[float, float]:
-    """glibc's in-use and freed-but-kept bytes in its arenas (mallinfo2), MB; NaN off glibc."""
-    import ctypes
-
-    class MallInfo2(ctypes.Structure):
-        _fields_ = [(name, ctypes.c_size_t) for name in ("arena", "ordblks", "smblks", "hblks", "hblkhd",
-                                                         "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost")]
-    try:
-        libc = ctypes.CDLL(None)
-        libc.mallinfo2.restype = MallInfo2
-        info = libc.mallinfo2()
-    except (OSError, AttributeError):
-        return float("nan"), float("nan")
-    return (info.uordblks + info.hblkhd) / 1e6, info.fordblks / 1e6
-
-
-def pymalloc_mb() -> tuple[float, float]:
-    """Python's small-object allocator: MB in live blocks, and MB of arenas it holds (what RSS sees).
-    Arenas are freed only when empty, so long-lived objects spread over many keep them all."""
-    import os
-    import re
-    import tempfile as tmp
-
-    with tmp.TemporaryFile(mode="w+") as out:
-        sys.stderr.flush()
-        saved = os.dup(2)
-        os.dup2(out.fileno(), 2)
-        try:
-            sys._debugmallocstats()
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-        out.seek(0)
-        text = out.read()
-    blocks = re.search(r"# bytes in allocated blocks\s*=\s*([\d,]+)", text)
-    arenas = re.search(r"# arenas allocated current\s*=\s*([\d,]+)", text)
-    if not blocks or not arenas:
-        return float("nan"), float("nan")
-    return int(blocks.group(1).replace(",", "")) / 1e6, int(arenas.group(1).replace(",", "")) * (1 << 20) / 1e6
 
 
 def drive(client, maker: PostMaker, rng: random.Random, count: int, image_share: float = 0.0,

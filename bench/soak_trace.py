@@ -22,57 +22,17 @@ from __future__ import annotations
 
 import argparse
 import collections
-import ctypes
 import gc
 import json
 import os
-import re
 import signal
 import sys
-import tempfile
 import tracemalloc
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-class _MallInfo2(ctypes.Structure):
-    _fields_ = [(name, ctypes.c_size_t) for name in
-                ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks",
-                 "keepcost")]
-
-
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def glibc_mb() -> tuple[float, float]:
-    """glibc's in-use (arenas and mapped blocks) and freed-but-kept bytes, MB."""
-    libc = ctypes.CDLL(None)
-    libc.mallinfo2.restype = _MallInfo2
-    info = libc.mallinfo2()
-    return (info.uordblks + info.hblkhd) / 1e6, info.fordblks / 1e6
-
-
-def pymalloc_mb() -> tuple[float, float]:
-    """Python's small-object allocator: MB in live blocks, MB of arenas held."""
-    with tempfile.TemporaryFile(mode="w+") as out:
-        sys.stderr.flush()
-        saved = os.dup(2)
-        os.dup2(out.fileno(), 2)
-        try:
-            sys._debugmallocstats()
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-        out.seek(0)
-        text = out.read()
-    blocks = re.search(r"# bytes in allocated blocks\s*=\s*([\d,]+)", text)
-    arenas = re.search(r"# arenas allocated current\s*=\s*([\d,]+)", text)
-    if not blocks or not arenas:
-        return float("nan"), float("nan")
-    return int(blocks.group(1).replace(",", "")) / 1e6, int(arenas.group(1).replace(",", "")) * (1 << 20) / 1e6
+from process_memory import glibc_mb, pymalloc_mb, rss_mb  # noqa: E402
 
 
 def dump(directory: Path, number: int) -> None:
