@@ -511,7 +511,7 @@ def reaction_events(companion, count: int = 1, after: int = 0, timeout_s: float 
         time.sleep(0.3)
 
 
-def decision_events(companion, count: int = 1, after: int = 0, timeout_s: float = 15.0) -> list[dict]:
+def decision_events(companion, count: int = 1, after: int = 0, timeout_s: float = 60.0) -> list[dict]:
     """The companion's `decision` events (what the user did after a text check) after the first `after`."""
     deadline = time.monotonic() + timeout_s
     while True:
