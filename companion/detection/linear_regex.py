@@ -19,6 +19,8 @@ no real post has more prices or phone numbers than that, and the finding is alre
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterator
 
 import re2
@@ -54,13 +56,30 @@ def _options(ignore_case: bool) -> re2.Options:
 _PY_CODEPOINT = re2.compile(r"\\u([0-9A-Fa-f]{4})")
 
 
+# Compiled patterns by (pattern, ignore_case), for as long as something uses them. A rules reload
+# validates and compiles every pack pattern again while the running engine still holds the same
+# ones: it gets those, with the automaton states they already cached, instead of compiling them
+# afresh and filling new caches from empty (docs/performance.md, "Soak"). A pattern no engine
+# uses any more is freed with its last user, so the table never outgrows the rules in force.
+_COMPILED: "weakref.WeakValueDictionary[tuple[str, bool], AsciiFastRegexp]" = weakref.WeakValueDictionary()
+_COMPILED_LOCK = threading.Lock()
+
+
 def compile_linear(pattern: str, ignore_case: bool = False) -> "AsciiFastRegexp":
-    """An RE2 pattern; `UnsupportedPattern` says why one cannot be compiled."""
+    """An RE2 pattern (the one already compiled, while any is in use); `UnsupportedPattern` says
+    why one cannot be compiled."""
+    key = (pattern, bool(ignore_case))
+    with _COMPILED_LOCK:
+        found = _COMPILED.get(key)
+    if found is not None:
+        return found
     pattern = _PY_CODEPOINT.sub(r"\\x{\1}", pattern)
     try:
-        return AsciiFastRegexp(re2.compile(pattern, _options(ignore_case)))
+        compiled = AsciiFastRegexp(re2.compile(pattern, _options(ignore_case)))
     except re2.error as exc:
         raise UnsupportedPattern(_reason(exc, pattern)) from None
+    with _COMPILED_LOCK:
+        return _COMPILED.setdefault(key, compiled)
 
 
 class AsciiFastRegexp:
@@ -75,7 +94,7 @@ class AsciiFastRegexp:
     Any other text, and every other method, goes through the wrapper unchanged.
     """
 
-    __slots__ = ("_wrapped", "_automaton")
+    __slots__ = ("_wrapped", "_automaton", "__weakref__")
 
     def __init__(self, wrapped):
         self._wrapped = wrapped
