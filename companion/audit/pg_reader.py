@@ -145,14 +145,18 @@ class PostgresAuditReader:
         return self._rows(f"SELECT count(*) FROM (SELECT 1 FROM postguard_events {where} LIMIT %s) n",
                           [*params, cap + 1])[0][0]
 
-    def review_tables(self, *, max_age_s: float = 60.0) -> ReviewTables:
-        """Which review tables and indexes the store has, looked up at most once a `max_age_s`
-        (so a store migrated while the page runs is used within a minute)."""
+    def review_tables(self, *, max_age_s: float = 60.0, building_max_age_s: float = 3.0) -> ReviewTables:
+        """Which review tables and indexes the store has, looked up at most once a `max_age_s` once
+        all are there, and once a `building_max_age_s` while some are not: a store being built in
+        the background (central/store_build.py) is used within seconds of being ready, not a minute
+        later, and the look-up (two catalogue queries, under a millisecond) stays rare."""
         if not self._use_tables:
             return ReviewTables()
         cached = self._tables
-        if cached and time.monotonic() - cached[0] < max_age_s:
-            return cached[1]
+        if cached:
+            age, found = time.monotonic() - cached[0], cached[1]
+            if age < (max_age_s if found.counts and found.search else min(max_age_s, building_max_age_s)):
+                return found
         with self._lock:
             if self._conn.closed:
                 self._conn = _connect(self.db)

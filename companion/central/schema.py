@@ -21,6 +21,7 @@ in the background while it accepts events.
 
 from __future__ import annotations
 
+from companion.audit.sinks.pg_index_build import IndexesNotBuilt
 from companion.audit.sinks.pg_schema import ensure_schema as ensure_audit_schema
 from companion.central import short_search
 from companion.central.short_search import ensure_pieces_function
@@ -92,23 +93,29 @@ def central_tables_exist(conn) -> bool:
     return bool(row[0])
 
 
-def ensure_central_schema(conn, *, review_tables: bool = True) -> None:
+def ensure_central_schema(conn, *, review_tables: bool = True) -> list[str]:
     """Create the audit store's tables, the service's own and the short-search index's function,
     once (an advisory lock lets two instances start together). The index is short_search.build's.
     With `review_tables` false, the review page's tables and indexes are left to the background
-    build of a starting service (store_build.py); the reviewers' own tables are made here anyway."""
-    ensure_audit_schema(conn, review_tables=review_tables)
+    build of a starting service (store_build.py); the reviewers' own tables are made here anyway.
+    Returns what of the review page's tables and indexes could not be made, and why."""
+    notes = ensure_audit_schema(conn, review_tables=review_tables)
     with conn.transaction():
         if not central_tables_exist(conn):
             conn.execute("SELECT pg_advisory_xact_lock(hashtext('postguard_central_schema'))")
             if not central_tables_exist(conn):
                 conn.execute(DDL)
     ensure_pieces_function(conn)
+    return notes
 
 
-def init_db(conn) -> None:
+def init_db(conn) -> list[str]:
     """What `central init-db` makes: the schema above with the review page's tables and indexes,
     then the short-search index, built concurrently (laptops' events keep arriving) and waited for.
-    `conn` is in autocommit mode."""
-    ensure_central_schema(conn)
-    short_search.ensure(conn)
+    `conn` is in autocommit mode. Returns what could not be made, and why (each part is tried)."""
+    notes = ensure_central_schema(conn)
+    try:
+        short_search.ensure(conn)
+    except IndexesNotBuilt as exc:
+        notes.extend(f"the index for short searches was not built: {why}" for why in exc.failed.values())
+    return notes

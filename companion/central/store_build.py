@@ -30,7 +30,7 @@ import time
 from dataclasses import dataclass
 
 from companion.audit.sinks.pg_connect import connect
-from companion.audit.sinks.pg_index_build import held_elsewhere, index_progress, unlock
+from companion.audit.sinks.pg_index_build import IndexesNotBuilt, held_elsewhere, index_progress, unlock
 from companion.audit.sinks.pg_review_tables import BUILD_LOCK, build_steps, ensure_review_tables
 from companion.central import short_search
 from companion.central.db import CentralStore
@@ -209,4 +209,6 @@ class StoreBuilder:
         except psycopg.errors.InsufficientPrivilege:
             notes.append("this role may not build the index for short searches; run `postguard central init-db` "
                          "as the store's owner")
+        except IndexesNotBuilt as exc:
+            notes.extend(f"the index for short searches was not built: {why}" for why in exc.failed.values())
         return notes

@@ -64,7 +64,10 @@ def central_init_db(db_url):
 
     store = CentralStore(db_url)
     with store.connection() as conn:
-        init_db(conn)
+        problems = init_db(conn)
+    if problems:
+        raise click.ClickException(f"not everything could be made in {store.describe()}: " + "; ".join(problems)
+                                   + ". The service runs, and its review page reads the events directly.")
     click.echo(f"tables ready in {store.describe()}")
 
 

@@ -24,6 +24,7 @@ from central_servers import Central, postguard, wait_until
 from companion.audit import AuditStore
 from companion.audit.sinks import start_forwarding
 from companion.central import short_search
+from companion.central.store_build import read_progress
 from companion.config import Settings
 from sink_servers import postgres, record_sample_events  # noqa: F401 (fixture)
 
@@ -200,7 +201,8 @@ def test_a_build_that_cannot_finish_says_why_and_the_service_goes_on(upgraded_st
     try:
         central.start()
         state = wait_until(lambda: (s := build_state(central))["state"] == "failed" and s, 120, "the build to fail")
-        assert "postguard_events_decisions" in state["missing"] and "SQLSTATE 42P07" in state["problem"]
+        assert state["missing"] == ["postguard_events_decisions"] and "SQLSTATE 42P07" in state["problem"], \
+            "everything else is built: the other indexes, the counts of the older events, the short-search index"
         assert "were not all built" in central.log()
         central.account("rita")
         session = central.session("rita")
@@ -209,3 +211,14 @@ def test_a_build_that_cannot_finish_says_why_and_the_service_goes_on(upgraded_st
         assert set(checks) <= posts_exported(session, central), "every post is there all the same"
     finally:
         central.stop()
+
+
+def test_init_db_builds_every_part_it_can_and_names_the_one_it_could_not(upgraded_store):
+    url, _, _ = upgraded_store
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE postguard_events_decisions (note TEXT)")
+    done = postguard("central", "init-db", "--db", url, check=False)
+    assert done.returncode == 1 and "tables ready" not in done.stdout
+    assert "index postguard_events_decisions was not built" in done.stderr and "SQLSTATE 42P07" in done.stderr
+    with psycopg.connect(url, autocommit=True) as conn:
+        assert read_progress(conn).missing == ("postguard_events_decisions",), "every other part is built"

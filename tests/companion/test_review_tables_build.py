@@ -20,7 +20,7 @@ from test_postgres_reader import forward_all
 
 from central_servers import wait_until
 from companion.audit import AuditStore
-from companion.audit.pg_reader import PostgresAuditReader
+from companion.audit.pg_reader import PostgresAuditReader, ReviewTables
 from companion.audit.sinks.pg_review_tables import (
     BACKFILL,
     EVENT_INDEXES,
@@ -202,3 +202,18 @@ def test_a_backfill_stopped_between_batches_is_taken_up_by_the_next_start(upgrad
         assert ensure_review_tables(conn, batch_events=7) == []
         assert review_tables_ready(conn)
     assert_counts_match_a_rebuild(url)
+
+
+def test_the_review_page_reads_the_tables_within_seconds_of_their_build(upgraded_store):
+    """A page opened before the build keeps asking: once the tables are there it reads them at its
+    next look, seconds later, not after the minute it keeps a ready store's answer."""
+    url, _, _ = upgraded_store
+    reader = PostgresAuditReader.open(url)
+    try:
+        assert reader.review_tables() == ReviewTables(), "nothing built yet: the events are read directly"
+        with psycopg.connect(url, autocommit=True) as conn:
+            assert ensure_review_tables(conn) == []
+        assert wait_until(lambda: reader.review_tables() == ReviewTables(counts=True, search=True), 30,
+                          "the page to read the new tables")
+    finally:
+        reader.close()

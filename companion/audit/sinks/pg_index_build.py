@@ -6,6 +6,11 @@ autocommit connection. A concurrent build that stopped half-way (the instance wa
 build cancelled) leaves its index behind as INVALID: the planner never uses it and `CREATE INDEX
 IF NOT EXISTS` would keep it as it is, so it is dropped (concurrently too) and built again.
 
+One index that cannot be built (its name taken by another object, a constraint its rows break)
+keeps none of the others from being built: each is tried, and the ones that failed are reported
+together afterwards (`IndexesNotBuilt`), so a store has everything but the failed part and the next
+start has only that left to do.
+
 Sessions starting together take turns on a session-level advisory lock held by the builder; the
 others poll for it rather than wait inside a statement, as a waiting statement would hold a
 snapshot the build itself waits out. Used by the short-search index (central/short_search.py) and
@@ -21,6 +26,20 @@ from collections.abc import Mapping
 
 # One row (valid?) for an index that exists, none for a missing one; the index's name is the parameter.
 VALIDITY_SQL = "SELECT i.indisvalid FROM pg_index i WHERE i.indexrelid = to_regclass(%s)"
+
+
+class IndexesNotBuilt(Exception):
+    """Some indexes could not be built, the others were: `failed` maps each name to the error's class
+    and SQLSTATE (never its message, which may quote values)."""
+
+    def __init__(self, failed: Mapping[str, str]):
+        self.failed = dict(failed)
+        super().__init__("indexes not built: " + "; ".join(f"{name}: {why}" for name, why in self.failed.items()))
+
+
+def sqlstate(exc) -> str:
+    """A database error's class and SQLSTATE (its message may quote values; these never do)."""
+    return f"{type(exc).__name__} (SQLSTATE {getattr(exc, 'sqlstate', None) or '?'})"
 
 
 def state_of(rows: list) -> str:
@@ -39,7 +58,7 @@ def index_state(conn, name: str) -> str:
 def build_concurrently(conn, indexes: Mapping[str, str], lock: str, *, stop: threading.Event | None = None,
                        poll_s: float = 2.0, wait: bool = True) -> bool:
     """Build each index (name -> its `CREATE INDEX CONCURRENTLY` statement) that is not ready;
-    True once all are, False when another session held the builders' `lock` (an SQL expression
+    True once all are, `IndexesNotBuilt` after trying all when some could not be, False when another session held the builders' `lock` (an SQL expression
     giving the advisory lock's key) and `wait` was false or `stop` was set meanwhile."""
     if not conn.autocommit:
         raise ValueError("indexes are built concurrently: pass an autocommit connection")
@@ -49,17 +68,27 @@ def build_concurrently(conn, indexes: Mapping[str, str], lock: str, *, stop: thr
             return True
         if not wait or stop.wait(poll_s):
             return False
+    import psycopg
+
+    failed: dict[str, str] = {}
     try:
         for name, create in indexes.items():
             state = index_state(conn, name)
             if state == "ready":
                 continue
-            if state == "invalid":  # no one else builds it (we hold the lock): a build that stopped half-way
-                conn.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
-            conn.execute(create)
-        return True
+            try:
+                if state == "invalid":  # no one else builds it (we hold the lock): a build that stopped half-way
+                    conn.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
+                conn.execute(create)
+            except (psycopg.OperationalError, psycopg.errors.InsufficientPrivilege):
+                raise  # the database went away, or this role may build none of them
+            except psycopg.Error as exc:
+                failed[name] = sqlstate(exc)
     finally:
         unlock(conn, lock)
+    if failed:
+        raise IndexesNotBuilt(failed)
+    return True
 
 
 def unlock(conn, lock: str) -> None:

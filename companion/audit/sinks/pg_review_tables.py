@@ -19,7 +19,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 
-from companion.audit.sinks.pg_index_build import build_concurrently, index_progress, unlock
+from companion.audit.sinks.pg_index_build import IndexesNotBuilt, build_concurrently, index_progress, sqlstate, unlock
 from companion.audit.sinks.pg_review_backfill import BACKFILL_EVENTS, backfill, counted_fraction, create_tables
 from companion.audit.sinks.pg_review_schema import (  # the names the bench and tests use too
     BACKFILL,
@@ -105,7 +105,10 @@ def _build(conn, counted: bool, searchable: bool, batch_events: int, between_bat
     notes = [] if searchable else _ensure_trgm(conn)
     indexes = {**({} if counted else EVENT_INDEXES), **({} if searchable or notes else search_index_sql())}
     try:
-        build_concurrently(conn, indexes, BUILD_LOCK)
+        try:
+            build_concurrently(conn, indexes, BUILD_LOCK)
+        except IndexesNotBuilt as exc:  # the others are built; the tables are still worth filling in
+            notes.extend(f"the review page's index {name} was not built: {why}" for name, why in exc.failed.items())
         if not counted:
             create_tables(conn)
             backfill(conn, batch_events, between_batches)
@@ -115,16 +118,10 @@ def _build(conn, counted: bool, searchable: bool, batch_events: int, between_bat
     except psycopg.OperationalError:
         raise
     except psycopg.Error as exc:  # never keep events out of the store for the page's sake
-        notes.append(f"the review page's posts, daily counts or search indexes were not created: {_sqlstate(exc)}")
+        notes.append(f"the review page's posts, daily counts or search indexes were not created: {sqlstate(exc)}")
     finally:
         unlock(conn, BUILD_LOCK)
     return notes
-
-
-
-def _sqlstate(exc) -> str:
-    """The error's class and SQLSTATE (its message may quote values; these never do)."""
-    return f"{type(exc).__name__} (SQLSTATE {getattr(exc, 'sqlstate', None) or '?'})"
 
 
 def ensure_workflow_tables(conn) -> list[str]:
