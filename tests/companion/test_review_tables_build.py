@@ -11,6 +11,7 @@ companions' forwarders."""
 
 from __future__ import annotations
 
+import logging
 import threading
 
 import psycopg
@@ -217,3 +218,23 @@ def test_the_review_page_reads_the_tables_within_seconds_of_their_build(upgraded
                           "the page to read the new tables")
     finally:
         reader.close()
+
+
+def test_a_laptop_writing_straight_into_an_older_store_delivers_at_once_and_leaves_the_build(upgraded_store,
+                                                                                            tmp_path, caplog):
+    """A laptop's first batch does not wait minutes for the review tables of a store that holds
+    events already: it is delivered, and the log says what builds them."""
+    url, _, _ = upgraded_store
+    other = AuditStore.open(tmp_path / "laptop-now")
+    try:
+        sent = record_sample_events(other, 6)
+        with caplog.at_level(logging.WARNING, logger="postguard.audit"):
+            forward_all(other, url)
+    finally:
+        other.close()
+    assert {e["event_id"] for e in sent} <= stored_event_ids(url)
+    with psycopg.connect(url, autocommit=True) as conn:
+        assert not review_tables_ready(conn)
+        assert not any(conn.execute("SELECT to_regclass(%s) IS NOT NULL", [name]).fetchone()[0] for name in INDEXES), \
+            "no index build was started by the laptop"
+    assert "has no review tables yet" in caplog.text and "postguard audit init-db" in caplog.text

@@ -12,13 +12,17 @@ column keeps the exact JSON, where a NUL is written as the escape `\\u0000`.
 
 from __future__ import annotations
 
+import logging
 from typing import Sequence
 
 from companion.audit.chain import canonical_json
 from companion.audit.events import EVENT_FIELDS, JSON_FIELDS
 from companion.audit.sinks.base import CentralStoreUnavailable
 from companion.audit.sinks.pg_connect import CentralDb, connect, parse_central_db, reason
-from companion.audit.sinks.pg_schema import INSERT_COLUMNS, ensure_schema
+from companion.audit.sinks.pg_review_schema import review_tables_ready
+from companion.audit.sinks.pg_schema import INSERT_COLUMNS, ensure_schema, tables_exist
+
+log = logging.getLogger("postguard.audit")
 
 _ROW = f"({', '.join(['%s'] * len(INSERT_COLUMNS))})"
 # Rows per INSERT statement: the review tables' trigger runs once per statement, so a batch in
@@ -125,13 +129,22 @@ class PostgresSink:
             self.close()
 
     def _connection(self):
-        """A new connection; the first one also makes sure the tables are there."""
+        """A new connection; the first one also makes sure the tables are there.
+
+        The review page's tables and indexes are built here only in a store this laptop creates,
+        where that is instant. In a store that holds events already they take minutes, and the
+        laptop's events would wait for them: they are left to `audit init-db` or to a central
+        service, which builds them in the background (central/store_build.py)."""
         import psycopg
 
         self._conn = connect(self.db)
         if not self._tables_checked:
             try:
-                ensure_schema(self._conn)
+                with self._conn.transaction():
+                    new_store = not tables_exist(self._conn)
+                ensure_schema(self._conn, review_tables=new_store)
+                if not new_store:
+                    self._say_if_review_tables_missing()
             except psycopg.Error as exc:
                 self.close()
                 raise CentralStoreUnavailable(
@@ -139,6 +152,14 @@ class PostgresSink:
                     f"{reason(self.db, exc)}") from None
             self._tables_checked = True
         return self._conn
+
+    def _say_if_review_tables_missing(self) -> None:
+        with self._conn.transaction():
+            ready = review_tables_ready(self._conn)
+        if not ready:
+            log.warning("central audit store: %s has no review tables yet; events are delivered, and the review "
+                        "page reads them directly until `postguard audit init-db` is run as the store's owner "
+                        "(or a central service builds them)", self.db.describe())
 
     def close(self) -> None:
         """Drop the connection, if one is open; safe to call more than once."""
