@@ -13,7 +13,8 @@ match needs, and its rules. A rule is exactly one kind of matcher:
 - `classifier`: a trained head in `rules/models/<head>/` that reads each sentence
   (companion/detection/semantic_matcher.py), with its threshold chosen on the dev split.
 
-`context` words near a match add `context_boost` to its score. Every rule carries
+`context` words near a match add `context_boost` to its score; `skip_mentions` drops a match
+that is quoted or named ("calling people X") rather than used. Every rule carries
 `examples` that must and must not match; the tests run them through the real engine.
 Errors name the file, the line and the field.
 """
@@ -139,6 +140,9 @@ class Rule(Strict):
     score: float = Field(0.8, ge=0, le=1)
     context: list[str] = []
     context_boost: float = Field(0.0, ge=0, le=1)
+    skip_mentions: bool = Field(False, description=(
+        "Drop a match that is quoted or named in its sentence (counter-speech, talk about a word): "
+        "companion/detection/mentions.py."))
     mask: MaskStyle = "secret"
     severity: Literal["info", "warn", "block"] | None = None
     message: dict[Literal["en", "zh"], str] | None = None

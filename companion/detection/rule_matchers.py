@@ -16,6 +16,7 @@ import ahocorasick
 from companion.detection.candidates import Candidate
 from companion.detection.deadline import Deadline
 from companion.detection.linear_regex import compile_linear
+from companion.detection.mentions import is_mention
 from companion.detection.normalize import is_cjk
 from companion.rules import Pack, Rule
 
@@ -91,7 +92,7 @@ class RuleMatcher:
             else:
                 extra = [span for name in rule.near.target_lists for span in (list_spans or {}).get(name, [])]
                 found += self._near(folded, pack, rule, *compiled, extra)
-        return found
+        return [c for c in found if not (c.rule.skip_mentions and is_mention(text, c.start, c.end))]
 
     @staticmethod
     def _patterns(text: str, pack: Pack, rule: Rule) -> list[Candidate]:

@@ -1,0 +1,63 @@
+"""A word quoted or named is mentioned, not used: counter-speech and talk about words.
+
+"He said this was "typical coon behaviour", which shows how bigoted he is", "It's really not
+okay to be calling people tranny", 说到河南人就是“偷井盖”的，这就是地域黑: the slur is there,
+and the writer rejects it. A slur list cannot tell these from the insult itself; where the
+word stands can, in two precise readings:
+
+- *quoted*: the match sits between a pair of quote marks inside its sentence (straight double
+  quotes, “ ”, ‘ ’, 「 」, 『 』, « »); a straight single quote is an apostrophe too often to count;
+- *named*: a naming verb stands just before it, in the same sentence ("call me a", "calling
+  people", "the word", "words like"; 叫, 称, 说到, 骂, 有人说, 别再说).
+
+A rule pack rule with `skip_mentions: true` drops such matches (companion/detection/
+rule_matchers.py). The red-line model still reads the sentence: a mention the writer does not
+reject ("I'll just say it: "X are …"") is left to it, as any sentence without a slur is.
+"""
+
+from __future__ import annotations
+
+from companion.detection.linear_regex import compile_linear
+
+# Ends of a sentence for this purpose: a quote mark never spans them.
+_SENTENCE_END = ".!?。！？\n"
+# How far a mention looks, each way; a sentence longer than this is cut for the check.
+_REACH = 200
+_PAIRS = (("“", "”"), ("‘", "’"), ("「", "」"), ("『", "』"), ("«", "»"))
+# A naming verb right before the match (anchored at the end of the text before it).
+_NAMED = compile_linear(
+    r"(?i)(?:(?:^|[^a-z])(?:call|calls|calling|called)\s+"
+    r"(?:(?:me|you|him|her|them|us|people|someone|somebody|anyone|others|each other|myself|yourself|"
+    r"ourselves|themselves|him or her|this|that|it|things like|stuff like)\s+)?(?:an?\s+)?"
+    r"|(?:^|[^a-z])(?:the|that|this)\s+(?:word|words|term|terms|slur|slurs|name|names)\s+(?:of\s+|like\s+)?(?:an?\s+)?"
+    r"|(?:^|[^a-z])(?:words|terms|slurs|names)\s+(?:like|such as)\s+(?:an?\s+)?"
+    r"|(?:叫|称|称呼|称作|叫做|说到|一说|一提|说成|骂|(?:有人|别人|人家|别|不要|别再|不要再|总有人|老有人)说)[^，。！？,.!?；;]{0,6})$")
+
+
+def is_mention(text: str, start: int, end: int) -> bool:
+    """True when `text[start:end]` is quoted or named in its sentence, not used."""
+    before = _sentence_before(text, start)
+    after = _sentence_after(text, end)
+    if before.count('"') % 2 == 1 and '"' in after:
+        return True
+    for opening, closing in _PAIRS:
+        if before.rfind(opening) > before.rfind(closing) and closing in after:
+            return True
+    return _NAMED.search(before[-40:]) is not None
+
+
+def _sentence_before(text: str, start: int) -> str:
+    at = start
+    floor = max(0, start - _REACH)
+    while at > floor and text[at - 1] not in _SENTENCE_END:
+        at -= 1
+    return text[at:start]
+
+
+def _sentence_after(text: str, end: int) -> str:
+    at = end
+    ceiling = min(len(text), end + _REACH)
+    while at < ceiling and text[at] not in _SENTENCE_END:
+        at += 1
+    # A closing quote may follow the full stop it encloses ("… scum." said he).
+    return text[end:min(len(text), at + 2)]

@@ -1,0 +1,70 @@
+"""Dump what the red-line layers see, item by item, to study misses and false alarms offline.
+
+    .venv/bin/python scripts/redline_dump.py tests/data/public/redline/dev.jsonl \
+        tests/data/public/clean/dev.jsonl --out /tmp/redline-dump/dev.jsonl
+
+For every item: the lexical red-line candidates (rule id, category, score, matched text) and,
+per sentence the model reads, its span, language, group and the head's scores per label.
+`scripts/redline_study.py` reads these files; nothing here changes the engine. Use it on the
+train and dev splits only: the test split chooses nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+REDLINE = ("sensitive_topic", "disparagement")
+
+
+def dump_item(engine, text: str) -> dict:
+    """The lexical red-line candidates and the model's scores per sentence of one text."""
+    from companion.detection.deadline import Deadline
+    from companion.detection.semantic_matcher import _blank
+    from companion.detection.sentences import split_sentences, worth_reading
+
+    semantic, engine.semantic = engine.semantic, None
+    try:
+        lexical = engine.candidates(text)
+    finally:
+        engine.semantic = semantic
+    prose = _blank(text, [c for c in lexical if c.pack.category not in REDLINE])
+    spans = [(a, b) for a, b in split_sentences(text) if worth_reading(text[a:b]) and worth_reading(prose[a:b])]
+    scores = semantic._scores([text[a:b] for a, b in spans], Deadline.none())
+    return {
+        "lexical": [{"rule": c.rule.id, "category": c.pack.category, "score": round(c.score, 3),
+                     "severity": c.rule.severity or c.pack.severity,
+                     "start": c.start, "end": c.end} for c in lexical if c.pack.category in REDLINE],
+        "sentences": [{"start": a, "end": b, "language": scores[text[a:b]]["language"],
+                       "group": scores[text[a:b]]["group"],
+                       **{k: round(v, 4) for k, v in scores[text[a:b]]["redline"].items()}}
+                      for a, b in spans if text[a:b] in scores],
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("split", type=Path, nargs="+")
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+    from companion.config import Settings
+    from companion.runtime import build_engine
+
+    engine = build_engine(Settings.from_env())
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    with args.out.open("w", encoding="utf-8") as out:
+        for path in args.split:
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if not line.strip():
+                    continue
+                item = json.loads(line)
+                row = {k: item.get(k) for k in ("id", "source", "topic", "expect", "also_ok", "text")}
+                row.update(dump_item(engine, item["text"]))
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
