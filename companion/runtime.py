@@ -18,7 +18,6 @@ from companion.config import EXAMPLE_ORG_DIR, Settings
 from companion.detection.engine import DetectionEngine
 from companion.detection.org_matchers import OrgMatchers
 from companion.detection.recognizers.registry import SPACY_MODEL_PACKAGE, build_analyzer
-from companion.org import load_org
 from companion.rules import load_rules
 
 
@@ -87,14 +86,23 @@ def _start_asking_tesseract() -> None:
     threading.Thread(target=ask, name="ask-tesseract", daemon=True).start()
 
 
-def rebuild_engine(settings: Settings, current: DetectionEngine) -> DetectionEngine:
+def rebuild_engine(settings: Settings, current: DetectionEngine, cache_dir: Path | None = None) -> DetectionEngine:
     """New rules and org lists around the analyzer and OCR `current` already loaded, so a rules
-    reload takes about a second instead of a cold start (settings already resolved)."""
+    reload takes about a second instead of a cold start (settings already resolved).
+
+    What the new rules and lists cannot change is kept from `current` rather than built again and
+    refilled from empty: the client matchers when clients.csv has the same bytes, every compiled
+    pattern whose text and flags are the same (detection/linear_regex.py), and the caches
+    `DetectionEngine.keep_caches_of` names. A changed client list goes through the start cache in
+    `cache_dir`, so the next start reads it built.
+    """
     rules = load_rules(settings.rules_dir)
-    org = OrgMatchers.build(load_org(settings.org_dir))
+    org = OrgMatchers.load(settings.org_dir, cache_dir, previous=current.org)
     analyzer = current.analyzer  # the loaded Presidio + spaCy pipeline, shared read-only
-    return DetectionEngine(rules, org, analyzer, current.ocr, ocr_budget_s=settings.ocr_budget_s,
-                           check_budget_s=settings.check_budget_s)
+    engine = DetectionEngine(rules, org, analyzer, current.ocr, ocr_budget_s=settings.ocr_budget_s,
+                             check_budget_s=settings.check_budget_s)
+    engine.keep_caches_of(current)
+    return engine
 
 
 def versions(engine: DetectionEngine) -> dict:

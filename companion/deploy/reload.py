@@ -4,7 +4,7 @@ No admin endpoint: the companion's port is open to every process on the laptop, 
 door there would be one more thing to guard. Instead a background thread polls the data
 directory's `bundles/current.json` (an atomic rename on every install, so a changed stamp means
 a complete new bundle) and rebuilds the engine around the already-loaded Presidio/spaCy analyzer
-and OCR. Only a fully built engine is swapped in (one attribute assignment, atomic for the request
+and OCR, keeping what the bundle did not change (`runtime.rebuild_engine`). Only a fully built engine is swapped in (one attribute assignment, atomic for the request
 threads); if the new rules fail to load or their files do not match the signed manifest, the
 companion logs why and keeps answering with the rules it has — the last good ones.
 """
@@ -53,11 +53,12 @@ class BundleWatcher:
 
     def reload(self) -> bool:
         """Build an engine from the current bundle and swap it in; False (old rules kept) on error."""
+        from companion.detection.start_cache import start_cache_dir
         from companion.runtime import rebuild_engine, versions
 
         try:
             resolved, bundle = resolve_rule_dirs(self._settings)
-            engine = rebuild_engine(resolved, self._state.engine)
+            engine = rebuild_engine(resolved, self._state.engine, start_cache_dir(self._settings.data_dir))
             engine.warm_up()
         except (ConfigError, BundleRejected, OSError) as exc:
             log.error("rule bundle not loaded, keeping the rules in use: %s",

@@ -15,6 +15,9 @@ disk is rebuilt, never read. A clients.csv with an error is never cached, so eve
 it (file, line, field) as before.
 
 Lists under `MIN_BYTES` are built at every start: that is as quick as reading a file.
+
+A rules reload passes the matchers in use (`kept`): when clients.csv still has the bytes they were
+built from (`ClientMatchers.source`, a SHA-256), they are kept as they are, OCR index included.
 """
 
 from __future__ import annotations
@@ -51,19 +54,30 @@ def _code_key() -> bytes:
     return versions.encode() + source_bytes(this, org, normalize, orglists, org_matchers, regions)
 
 
-def load_client_matchers(csv_path: Path, cache_dir: Path, min_bytes: int = MIN_BYTES) -> ClientMatchers:
-    """The matchers of `csv_path`: read from `cache_dir` when it holds them for these bytes, else
-    built (errors name file, line and field, as `companion.org.read_clients` words them) and written
-    there for the next start."""
-    from companion.org import read_clients
-
+def load_client_matchers(csv_path: Path, cache_dir: Path | None, min_bytes: int = MIN_BYTES,
+                         kept: ClientMatchers | None = None) -> ClientMatchers:
+    """The matchers of `csv_path`: `kept` when it was built from these bytes; else read from
+    `cache_dir` when it holds them for these bytes, else built (errors name file, line and field, as
+    `companion.org.read_clients` words them) and written there for the next start."""
     try:
         raw = csv_path.read_bytes()
     except FileNotFoundError:
         raw = b""
     except OSError:
         raw = None  # read_clients says what is wrong with it
-    if raw is None or len(raw) < min_bytes:
+    source = hashlib.sha256(raw).hexdigest() if raw is not None else ""
+    if kept is not None and source and kept.source == source:
+        return kept
+    matchers = _load(csv_path, raw, cache_dir, min_bytes)
+    if raw is not None and _still(csv_path, raw):
+        matchers.source = source
+    return matchers
+
+
+def _load(csv_path: Path, raw: bytes | None, cache_dir: Path | None, min_bytes: int) -> ClientMatchers:
+    from companion.org import read_clients
+
+    if raw is None or len(raw) < min_bytes or cache_dir is None:
         return ClientMatchers.build(read_clients(csv_path))
     cache = StartCache(cache_dir)
     path = cache.path("clients", digest(_MAGIC, _code_key(), raw), ".pickle")

@@ -66,6 +66,16 @@ class DetectionEngine:
         # The packs' `classifier` rules (a trained head per sentence); None checks lexically only.
         self.semantic = SemanticMatcher(rules.packs, rules.models_dir or SHIPPED_MODELS_DIR) or None
 
+    def keep_caches_of(self, previous: "DetectionEngine") -> None:
+        """After a rules reload, take over what `previous` cached that the new rules cannot change:
+        photos' OCR readings (same OCR engine), Presidio's window results (same analyzer and
+        entities), the red-line scores (same model files). What depends on the rules is built anew."""
+        if previous.ocr is self.ocr:
+            self.ocr_cache = previous.ocr_cache
+        self._pii.keep_windows_of(previous._pii)
+        if self.semantic is not None:
+            self.semantic.keep_scores_of(previous.semantic)
+
     # -- public API ---------------------------------------------------------------
 
     def warm_up(self) -> None:

@@ -12,7 +12,7 @@ which a start may read back built from the start cache instead of building them
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from companion.detection.normalize import NormalizedText
@@ -39,6 +39,9 @@ class ClientMatchers:
     terms: TermMatcher
     phones: PhoneMatcher
     phone_regions: tuple[str, ...] = ()
+    # SHA-256 of the clients.csv bytes these were built from ("" when not known): a rules reload
+    # whose list has the same bytes keeps these matchers (detection/client_cache.py).
+    source: str = ""
 
     @classmethod
     def build(cls, clients: list[Client]) -> "ClientMatchers":
@@ -68,17 +71,20 @@ class OrgMatchers:
     markets: tuple[str, ...] = ()
     identities: Identities = Identities()  # the company's own identities per site (wrong-account check)
     reaction_policy: dict | None = None  # reaction_policy.yaml's cells, sent with each reaction check
+    client_matchers: ClientMatchers | None = field(default=None, repr=False)  # what `clients` came from
 
     @classmethod
-    def load(cls, org_dir: Path, cache_dir: Path | None = None) -> "OrgMatchers":
+    def load(cls, org_dir: Path, cache_dir: Path | None = None,
+             previous: "OrgMatchers | None" = None) -> "OrgMatchers":
         """The org directory's matchers; with a `cache_dir`, the client list's come from the start
-        cache when it holds them for these bytes of clients.csv (and go there when it does not)."""
-        if cache_dir is None:
-            return cls.build(load_org(org_dir))
+        cache when it holds them for these bytes of clients.csv (and go there when it does not). With
+        `previous` (a rules reload), its client matchers are kept when clients.csv has the bytes they
+        were built from."""
         from companion.detection.client_cache import load_client_matchers
 
         org = load_org(org_dir, with_clients=False)  # checks the directory before clients.csv is read
-        return cls.build(org, clients=load_client_matchers(org_dir / "clients.csv", cache_dir))
+        kept = previous.client_matchers if previous is not None else None
+        return cls.build(org, clients=load_client_matchers(org_dir / "clients.csv", cache_dir, kept=kept))
 
     @classmethod
     def build(cls, org: OrgData, clients: ClientMatchers | None = None) -> "OrgMatchers":
@@ -101,6 +107,7 @@ class OrgMatchers:
                                         + phone_regions([p for p, _ in allow_phones]))),
             identities=org.identities,
             reaction_policy=org.reaction_policy,
+            client_matchers=clients,
         )
 
     def allowed_spans(self, norm: NormalizedText, text: str) -> list[tuple[int, int]]:

@@ -111,6 +111,14 @@ class PiiScanner:
         direct = whole_text_recognizers()
         self._rules = {r.entity: r for r in pack.rules if r.entity and r.entity not in direct} if pack else {}
 
+    def keep_windows_of(self, previous: "PiiScanner") -> bool:
+        """After a rules reload: take `previous`'s cached window results when they come from the same
+        analyzer for the same entities (they do not depend on anything else a pack says); True when taken."""
+        if previous._analyzer is not self._analyzer or set(previous._rules) != set(self._rules):
+            return False
+        self._cache = previous._cache
+        return True
+
     def _analyze(self, piece: str) -> list:
         """Presidio's results for one window, from the cache when this window was seen before.
 

@@ -65,6 +65,24 @@ class SemanticMatcher:
     def __bool__(self) -> bool:
         return bool(self._rules)
 
+    def keep_scores_of(self, previous: "SemanticMatcher | None") -> bool:
+        """After a rules reload: take `previous`'s heads and its cached scores when its heads are
+        these, read from the same files (`Head.digest`); True when taken.
+
+        A score depends on the sentence, the encoder (one per process) and the heads alone, not on
+        the thresholds or groups a pack picks from it, so it holds across a reload that keeps the
+        models. Starting empty instead meant re-encoding the sentences of the last few minutes, and
+        each emptied-then-refilled cache left its high-water mark in Python's arenas.
+        """
+        if not self._rules or not previous:
+            return False
+        mine = {name: head.digest for name, head in self._heads.items()}
+        theirs = {name: head.digest for name, head in previous._heads.items()}
+        if mine != theirs or not all(mine.values()):
+            return False
+        self._heads, self._cache = previous._heads, previous._cache
+        return True
+
     def versions(self) -> dict[str, int]:
         """Head name -> version, for health and audit."""
         return {name: head.version for name, head in self._heads.items()}

@@ -195,6 +195,9 @@ class Head:
     groups: tuple[str, ...]
     arrays: dict
     ngram: NgramPart | None = None
+    # SHA-256 of model.json as read (which holds the weights' own SHA-256, checked at load): two
+    # heads with the same digest score every sentence alike (a rules reload keeps the scores).
+    digest: str = ""
 
     def category_scores(self, vectors: np.ndarray, sentences: list[str] | None = None) -> np.ndarray:
         """(n, len(labels)) probabilities, one independent sigmoid per label; with the
@@ -254,7 +257,8 @@ def load_head(models_dir: Path, name: str) -> Head:
                           orders=tuple(int(n) for n in ngram_meta["orders"]),
                           weights=np.ascontiguousarray(weights), bias=bias)
     return Head(name=name, version=int(meta["version"]), labels=tuple(meta["labels"]),
-                groups=tuple(meta["groups"]), arrays=arrays, ngram=ngram)
+                groups=tuple(meta["groups"]), arrays=arrays, ngram=ngram,
+                digest=hashlib.sha256(json.dumps(meta, sort_keys=True).encode()).hexdigest())
 
 
 def _check_ngram_meta(meta, path: Path) -> None:
