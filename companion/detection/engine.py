@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from companion.detection.candidates import Candidate
 from companion.detection.company_list import find_company_names
 from companion.detection.deadline import Deadline
+from companion.detection.finding_cap import FindingCap
 from companion.detection.masking import masked_excerpt
 from companion.detection.normalize import normalize_with_map
 from companion.detection.org_matchers import OrgMatchers
@@ -90,7 +91,8 @@ class DetectionEngine:
         """Check one post: its text, then each image's OCR text."""
         started = time.perf_counter()
         deadline = Deadline(self.check_budget_s)
-        findings = self.check_text(text, lang=lang, deadline=deadline)
+        cap = FindingCap()
+        findings = self.check_text(text, lang=lang, deadline=deadline, cap=cap)
         timings = {"text": _ms(started)}
         incomplete = False
         ocr_started = time.perf_counter()
@@ -111,27 +113,32 @@ class DetectionEngine:
         result = ScanResult(verdict_for(findings), findings, timings, incomplete)
         if incomplete:
             result.warnings.append("ocr_incomplete")
-        if deadline.hit:
+        if deadline.hit or cap.capped:
             result.text_incomplete = True
             result.warnings.append("text_incomplete")
+        if cap.capped:
+            result.warnings.append("findings_capped")
         result.warnings += sorted(set(warnings))
         return result
 
     def check_text(self, text: str, *, lang: str = "en", fuzzy: bool = False,
-                   deadline: Deadline | None = None, photo: bool = False) -> list[Finding]:
+                   deadline: Deadline | None = None, photo: bool = False,
+                   cap: FindingCap | None = None) -> list[Finding]:
         """Findings in a text, with offsets into that text; `deadline` may cut the work short;
-        `photo` when the text is what OCR read in an image."""
-        candidates = self.candidates(text, fuzzy=fuzzy, deadline=deadline, photo=photo)
+        `photo` when the text is what OCR read in an image; `cap` records what the cap on
+        findings of one rule left unread (one is made when not given)."""
+        candidates = self.candidates(text, fuzzy=fuzzy, deadline=deadline, photo=photo, cap=cap)
         return [self._finding(text, group, lang) for group in _merge(text, candidates)]
 
-    def candidates(self, text: str, *, fuzzy: bool = False,
-                   deadline: Deadline | None = None, photo: bool = False) -> list[Candidate]:
+    def candidates(self, text: str, *, fuzzy: bool = False, deadline: Deadline | None = None,
+                   photo: bool = False, cap: FindingCap | None = None) -> list[Candidate]:
         """Scored, allow-filtered candidates (exposed for tests and rule examples).
 
         The org lists and rule packs run first (they are cheap and give the most precise
         reasons); Presidio's windows come last, so a deadline cuts the costliest part.
         """
         deadline = deadline or Deadline.none()
+        cap = cap or FindingCap()
         norm = normalize_with_map(text)
         allowed = self.org.allowed_spans(norm, text)
         listed = self._org_candidates(norm, text, fuzzy)
@@ -140,18 +147,20 @@ class DetectionEngine:
         found = self._rule_matcher.find(text, spans, deadline) + listed
         if not deadline.expired():
             found += self._company_candidates(text, allowed)
-        found += self._whole_text.find(text, deadline) + self._pii.find(text, deadline)
-        kept = []
-        for c in found:
-            if c.rule.context and context_present(text, c.start, c.end, c.rule.context,
-                                                  c.pack.context_window):
-                c.score = min(1.0, c.score + c.rule.context_boost)
-            if c.score < c.pack.threshold or self._allowed(text, c, allowed):
-                continue
-            kept.append(c)
+        cap.keep = lambda c: self._kept(text, c, allowed)
+        kept = [c for c in found if cap.keep(c)] + self._whole_text.find(text, deadline, cap)
+        kept += [c for c in self._pii.find(text, deadline) if cap.keep(c)]
         if self.semantic is not None and not deadline.expired():
-            kept += self.semantic.find(text, kept, deadline, photo=photo)
+            kept += self.semantic.find(text, kept, deadline, photo=photo, unread=cap.unread)
         return kept
+
+    def _kept(self, text: str, c: Candidate, allowed: list[tuple[int, int]]) -> bool:
+        """Context first (a context word near a match adds the rule's boost), then the pack's
+        threshold and the org's allow list."""
+        if c.rule.context and context_present(text, c.start, c.end, c.rule.context,
+                                              c.pack.context_window):
+            c.score = min(1.0, c.score + c.rule.context_boost)
+        return c.score >= c.pack.threshold and not self._allowed(text, c, allowed)
 
     # -- matchers ------------------------------------------------------------------
 

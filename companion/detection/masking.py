@@ -88,15 +88,25 @@ _MASKERS = {
 
 
 def masked_excerpt(text: str, start: int, end: int, value_spans: list[tuple[int, int]], style: str) -> str:
-    """The text of `[start, end)` with each secret value span masked in `style`."""
-    pieces, cursor = [], start
+    """The text of `[start, end)` with each secret value span masked in `style`.
+
+    Only as much is masked as the excerpt shows: once the masked text holds more than
+    MAX_EXCERPT characters after its spaces are squeezed, what follows cannot change the
+    excerpt (a finding that merges 1,000 phone numbers masked every one of them)."""
+    pieces, cursor, since_look = [], start, 0
     for vs, ve in sorted(value_spans):
         vs, ve = max(vs, cursor), min(ve, end)
         if vs >= ve:
             continue
         pieces.append(text[cursor:vs])
         pieces.append(_MASKERS[style](text[vs:ve]))
+        since_look += ve - cursor
         cursor = ve
+        if since_look > MAX_EXCERPT:
+            since_look = 0
+            if len(" ".join("".join(pieces).split())) > MAX_EXCERPT:
+                cursor = end  # the excerpt is cut within what is masked already
+                break
     pieces.append(text[cursor:end])
     excerpt = " ".join("".join(pieces).split())
     return excerpt if len(excerpt) <= MAX_EXCERPT else excerpt[:MAX_EXCERPT - 1] + "…"

@@ -88,14 +88,16 @@ class SemanticMatcher:
         return {name: head.version for name, head in self._heads.items()}
 
     def find(self, text: str, lexical: list[Candidate], deadline: Deadline | None = None,
-             photo: bool = False) -> list[Candidate]:
+             photo: bool = False, unread: list[tuple[int, int]] = ()) -> list[Candidate]:
         """Candidates for sentences over a threshold, except where `lexical` already covers one;
-        `photo` when the text is what OCR read in an image (a stricter gate per sentence)."""
+        `photo` when the text is what OCR read in an image (a stricter gate per sentence);
+        `unread`, the phone-shaped runs a capped check did not read, are blanked as read
+        numbers are (`finding_cap.py`)."""
         if not self._rules:
             return []
         deadline = deadline or Deadline.none()
         categories = {pack.category for pack, _ in self._rules}
-        prose = _blank(text, [c for c in lexical if c.pack.category not in categories])
+        prose = _blank(text, [c for c in lexical if c.pack.category not in categories], unread)
         gate = worth_reading_in_photo if photo else worth_reading
         spans = [(a, b) for a, b in split_sentences(text) if gate(text[a:b]) and gate(prose[a:b])]
         scores = self._scores([text[a:b] for a, b in spans], deadline)
@@ -151,13 +153,14 @@ class SemanticMatcher:
         return out
 
 
-def _blank(text: str, explained: list[Candidate]) -> str:
-    """The text with every span a pattern already explained blanked out (same length)."""
-    if not explained:
+def _blank(text: str, explained: list[Candidate], unread: list[tuple[int, int]] = ()) -> str:
+    """The text with every span a pattern already explained (or a capped check left unread)
+    blanked out (same length)."""
+    if not explained and not unread:
         return text
     pieces, at = [], 0
-    for c in sorted(explained, key=lambda c: c.start):
-        start, end = max(c.start, at), c.end
+    for span_start, span_end in sorted([(c.start, c.end) for c in explained] + list(unread)):
+        start, end = max(span_start, at), span_end
         if end <= start:
             continue
         pieces += [text[at:start], " " * (end - start)]

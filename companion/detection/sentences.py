@@ -59,7 +59,8 @@ def worth_reading(sentence: str) -> bool:
     """
     if sum(map(str.isalpha, sentence)) < MIN_CJK_CHARS:
         return False  # fewer letters than either test below asks: digits and signs, no count needed
-    words, in_words, ideographs, known, written, distinct, signs, latin = _tally(sentence)
+    words, in_words, ideographs, known, written, distinct, signs, latin = _tally_shape(
+        _DIGIT_RUN.sub("0", sentence))
     if 2 * (in_words + known) < written or (4 * distinct < words and in_words > known):
         return False
     if not ((words >= MIN_WORDS and in_words >= MIN_LETTERS) or ideographs >= MIN_CJK_CHARS):
@@ -125,6 +126,18 @@ _UNKNOWN, _NO_LATIN, _HAS_LATIN = 0, 1, 2
 @lru_cache(maxsize=1)
 def _latin_pieces(vocabulary_size: int) -> bytearray:
     return bytearray(vocabulary_size)
+
+
+# A run of ASCII digits counts as one number whatever its digits, so sentences that differ only
+# in their numbers ("1250 GEL", "87 GEL"; "USD 12.34/pc", "USD 9.10/pc") are tallied once:
+# a price list or a list of tags is thousands of lines of a few shapes.
+_DIGIT_RUN = re.compile(r"[0-9]+")
+
+
+@lru_cache(maxsize=1024)
+def _tally_shape(sentence: str) -> tuple[int, int, int, int, int, int, int, int]:
+    """`_tally` of a sentence whose digit runs are each one "0" (the same counts)."""
+    return _tally(sentence)
 
 
 def _tally(sentence: str) -> tuple[int, int, int, int, int, int, int, int]:

@@ -6,7 +6,8 @@ e-mail addresses and phone numbers are found by recognizers listed in
 (`entity: CURRENCY_AMOUNT` in pricing.yaml, `entity: SECRET` in credentials.yaml); this
 scanner maps their results to those rules. Each recognizer runs in linear time on any
 post, so they need no hotspot windows; one that reads many items at a cost each (phone
-numbers through libphonenumber) takes the check's deadline and stops between items.
+numbers through libphonenumber) takes the check's deadline and stops between items, and
+stops at the check's cap on findings of one rule (`finding_cap.py`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import inspect
 
 from companion.detection.candidates import Candidate
 from companion.detection.deadline import Deadline
+from companion.detection.finding_cap import FindingCap
 from companion.detection.recognizers.registry import whole_text_recognizers
 from companion.rules import Pack
 
@@ -35,16 +37,25 @@ class WholeTextScanner:
             if hasattr(recognizer, "warm_up"):
                 recognizer.warm_up()
 
-    def find(self, text: str, deadline: Deadline | None = None) -> list[Candidate]:
-        """Candidates from every whole-text rule, until the deadline (if any) passes."""
+    def find(self, text: str, deadline: Deadline | None = None,
+             cap: FindingCap | None = None) -> list[Candidate]:
+        """Candidates from every whole-text rule, until the deadline (if any) passes.
+
+        With a `cap`, only the candidates it keeps are returned, and a recognizer that reads
+        items one by one (`iter_analyze`) stops at its limit (`finding_cap.py`)."""
         found = []
         for pack, rule, recognizer, takes_deadline in self._rules:
             if deadline is not None and deadline.expired():
                 break
+            if cap is not None and hasattr(recognizer, "iter_analyze"):
+                reading = recognizer.iter_analyze(text, deadline)
+                lazy = (Candidate(r.start, r.end, pack, rule, r.score) for r in reading)
+                found += cap.take(rule.id, lazy, reading.unread_after)
+                continue
             if takes_deadline:
                 results = recognizer.analyze(text, [rule.entity], deadline=deadline)
             else:
                 results = recognizer.analyze(text, [rule.entity])
-            for r in results:
-                found.append(Candidate(r.start, r.end, pack, rule, r.score))
+            read = [Candidate(r.start, r.end, pack, rule, r.score) for r in results]
+            found += read if cap is None else [c for c in read if cap.keep(c)]
         return found

@@ -108,8 +108,15 @@ class PhoneNumberRecognizer(EntityRecognizer):
 
     def analyze(self, text, entities, nlp_artifacts=None, deadline: Deadline | None = None):
         """Every phone number in `text`, until `deadline` (if any) passes."""
-        results = []
-        for index, (start, end) in enumerate(candidates(text)):
+        return list(self.iter_analyze(text, deadline))
+
+    def iter_analyze(self, text: str, deadline: Deadline | None = None) -> "PhoneReading":
+        """The phone numbers of `text` one by one, read as they are asked for (the engine
+        stops asking at its cap, `finding_cap.py`), until `deadline` (if any) passes."""
+        return PhoneReading(self, text, deadline)
+
+    def _read(self, text: str, spans: list[tuple[int, int]], deadline: Deadline | None):
+        for index, (start, end) in enumerate(spans):
             if deadline is not None and index % _DEADLINE_STRIDE == 0 and deadline.expired():
                 break
             if is_not_a_phone(text, start, end):
@@ -117,8 +124,7 @@ class PhoneNumberRecognizer(EntityRecognizer):
             score = self._score(text, start, end)
             if score:
                 score = boosted(text, start, score, self.CONTEXT)
-                results.append(RecognizerResult("PHONE_NUMBER", start, end, score))
-        return results
+                yield RecognizerResult("PHONE_NUMBER", start, end, score)
 
     def _score(self, text: str, start: int, end: int) -> float:
         raw = text[start:end]
@@ -142,6 +148,21 @@ class PhoneNumberRecognizer(EntityRecognizer):
         if self._usual is None or self._usual[0] != key:
             self._usual = (key, tuple(dict.fromkeys(self.org_regions + self.regions)))
         return self._usual[1]
+
+
+class PhoneReading:
+    """One post's phone numbers, read as they are iterated; `unread_after` names the
+    phone-shaped runs from an offset on (those a capped check stopped before reading)."""
+
+    def __init__(self, recognizer: PhoneNumberRecognizer, text: str, deadline: Deadline | None):
+        self._recognizer, self._text, self._deadline = recognizer, text, deadline
+        self._spans = candidates(text)
+
+    def __iter__(self):
+        return self._recognizer._read(self._text, self._spans, self._deadline)
+
+    def unread_after(self, end: int) -> list[tuple[int, int]]:
+        return [(s, e) for s, e in self._spans if s >= end]
 
 
 def _pause_every(index: int, batch: int) -> None:

@@ -1,0 +1,86 @@
+"""The cap on findings of one rule: a post of thousands of phone numbers stops being read at
+1,000 kept numbers, says so, and never lets a number through that a full read would flag.
+
+Only numbers that are *kept* count (past the context rule, the pack's threshold and the org's
+allow list), so a post cannot spend the cap on numbers that are dropped anyway and hide one
+behind them.
+"""
+
+from __future__ import annotations
+
+import random
+
+from companion.detection.finding_cap import LIMIT, FindingCap
+
+_PRIVATE_MOBILE = "+971 50 123 4567"
+
+
+def _national_list(count: int, seed: int = 1) -> str:
+    rnd = random.Random(seed)
+    return ", ".join(f"0{rnd.randrange(20, 99)} {rnd.randrange(1000, 9999)} {rnd.randrange(1000, 9999)}"
+                     for _ in range(count))
+
+
+def test_a_post_of_thousands_of_numbers_says_it_was_not_read_to_the_end(detection_engine):
+    result = detection_engine.check(_national_list(3_000))
+    assert result.verdict != "allow"
+    assert result.text_incomplete
+    assert "text_incomplete" in result.warnings and "findings_capped" in result.warnings
+    phones = [f for f in result.findings if f.rule == "contact.phone"]
+    assert phones and all(f.excerpt for f in phones)
+
+
+def test_a_post_under_the_cap_is_read_whole_and_says_nothing(detection_engine):
+    text = _national_list(LIMIT - 100)
+    result = detection_engine.check(text)
+    assert not result.text_incomplete and "findings_capped" not in result.warnings
+    assert result.findings[-1].end == len(text)  # the last number is found too
+
+
+def test_the_cap_counts_what_is_kept_so_allowed_numbers_cannot_hide_a_private_one(detection_engine):
+    """The org's own hotline is allowed (dropped), so 1,500 copies of it spend nothing of the
+    cap, and the private mobile after them is found, and the check is complete."""
+    text = "\n".join(["Our hotline +86 574 8765 4321 is open"] * 1_500 + [f"my mobile {_PRIVATE_MOBILE}"])
+    result = detection_engine.check(text)
+    assert [f.matched for f in result.findings if f.category == "contact_pii"] == [_PRIVATE_MOBILE]
+    assert not result.text_incomplete
+
+
+def test_numbers_under_the_threshold_spend_nothing_of_the_cap(detection_engine):
+    """Bare runs of digits without a phone word score under the pack's threshold: 1,500 of
+    them are dropped, not counted, and the number after them is still read."""
+    rnd = random.Random(2)
+    bare = " ".join(f"020{rnd.randrange(10_000_000, 99_999_999)}" for _ in range(1_500))
+    text = f"{bare} call me: {_PRIVATE_MOBILE}"
+    found = [f.matched for f in detection_engine.check_text(text) if f.category == "contact_pii"]
+    assert found == [_PRIVATE_MOBILE]
+
+
+def test_every_other_matcher_still_reads_the_whole_post(detection_engine):
+    """After the cap, a price and a client's e-mail address at the end are found all the same."""
+    text = _national_list(3_000) + "\nUSD 0.42/pc FOB Ningbo, write to anna.lind@nordvik-interior.se"
+    categories = {f.category for f in detection_engine.check(text).findings}
+    assert {"contact_pii", "pricing"} <= categories
+    emails = [f for f in detection_engine.check_text(text) if f.rule == "contact.email"]
+    assert [f.matched for f in emails] == ["anna.lind@nordvik-interior.se"]
+
+
+def test_the_cap_stops_at_its_limit_and_names_what_it_did_not_read():
+    kept_numbers = [(i, i + 1) for i in range(0, 50, 2)]
+    cap = FindingCap(limit=3)
+    cap.keep = lambda c: c[0] != 0  # the first is dropped, as an allowed number would be
+    read = []
+
+    def lazily():
+        for span in kept_numbers:
+            read.append(span)
+            yield span
+
+    class _Span(tuple):
+        end = property(lambda self: self[1])
+
+    taken = cap.take("contact.phone", (_Span(s) for s in lazily()),
+                     lambda end: [s for s in kept_numbers if s[0] >= end])
+    assert taken == [(2, 3), (4, 5), (6, 7)]
+    assert len(read) == 4  # nothing after the third kept one is read
+    assert cap.capped == ["contact.phone"] and cap.unread == kept_numbers[4:]
