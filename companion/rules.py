@@ -104,22 +104,39 @@ class Near(Strict):
         [], description="The org's own client/competitor names also count as targets.")
 
 
+class ModelCue(Strict):
+    """A group (`targets`) and a judgement of it (`cues`) in one sentence, the judgement neither
+    negated just before it nor quoted: there the classifier's score counts from `thresholds`
+    (per language, lower than the rule's own) instead (companion/detection/model_cues.py)."""
+
+    targets: dict[str, list[str]]
+    cues: dict[str, list[str]]
+    thresholds: dict[Literal["en", "zh"], Annotated[float, Field(ge=0, le=1)]]
+
+
 class Classifier(Strict):
     """A sentence classifier: which head, which of its labels, the score that counts, and
     which target groups this rule explains (empty: any group the pack's other rules leave).
 
     `threshold` holds for every sentence; `thresholds` may set another one for the sentences
     of a language (`en`, `zh`, as companion/detection/semantic_model.py's
-    `sentence_language` reads them), each chosen on the dev split."""
+    `sentence_language` reads them), each chosen on the dev split; `cue` a lower one for the
+    sentences that name a group and judge it."""
 
     head: str = Field(pattern=r"^[a-z0-9_]+$")
     label: str
     threshold: float = Field(ge=0, le=1)
     thresholds: dict[Literal["en", "zh"], Annotated[float, Field(ge=0, le=1)]] = {}
     groups: list[str] = []
+    cue: ModelCue | None = None
 
     def threshold_for(self, language: str) -> float:
         return self.thresholds.get(language, self.threshold)
+
+    def cue_threshold_for(self, language: str) -> float:
+        """The threshold in a sentence where the `cue` fires (never above the usual one)."""
+        usual = self.threshold_for(language)
+        return min(usual, self.cue.thresholds.get(language, usual)) if self.cue else usual
 
 
 class Examples(Strict):

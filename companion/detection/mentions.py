@@ -3,12 +3,13 @@
 "He said this was "typical coon behaviour", which shows how bigoted he is", "It's really not
 okay to be calling people tranny", 说到河南人就是“偷井盖”的，这就是地域黑: the slur is there,
 and the writer rejects it. A slur list cannot tell these from the insult itself; where the
-word stands can, in two precise readings:
+word stands can, in three precise readings:
 
 - *quoted*: the match sits between a pair of quote marks inside its sentence (straight double
   quotes, “ ”, ‘ ’, 「 」, 『 』, « »); a straight single quote is an apostrophe too often to count;
 - *named*: a naming verb stands just before it, in the same sentence ("call me a", "calling
-  people", "the word", "words like"; 叫, 称, 说到, 骂, 有人说, 别再说).
+  people", "the word", "words like"; 叫, 称, 说到, 骂, 有人说, 别再说);
+- *denied* (Chinese): a negation right before it (河南人不偷井盖, 并非骗子).
 
 A rule pack rule with `skip_mentions: true` drops such matches (companion/detection/
 rule_matchers.py). The red-line model still reads the sentence: a mention the writer does not
@@ -33,6 +34,9 @@ _NAMED = compile_linear(
     r"|(?:^|[^a-z])(?:words|terms|slurs|names)\s+(?:like|such as)\s+(?:an?\s+)?"
     r"|(?:叫|称|称呼|称作|叫做|说到|一说|一提|说成|骂|(?:有人|别人|人家|别|不要|别再|不要再|总有人|老有人)说)[^，。！？,.!?；;]{0,6})$")
 
+# A Chinese denial right before it: 河南人不偷井盖, 他们并非骗子 (a rejection, not a use).
+_DENIED = compile_linear(r"(?:不|没|没有|并非|不是|绝不|从不)$")
+
 
 def is_mention(text: str, start: int, end: int) -> bool:
     """True when `text[start:end]` is quoted or named in its sentence, not used."""
@@ -43,7 +47,7 @@ def is_mention(text: str, start: int, end: int) -> bool:
     for opening, closing in _PAIRS:
         if before.rfind(opening) > before.rfind(closing) and closing in after:
             return True
-    return _NAMED.search(before[-40:]) is not None
+    return _NAMED.search(before[-40:]) is not None or _DENIED.search(before[-4:]) is not None
 
 
 def _sentence_before(text: str, start: int) -> str:

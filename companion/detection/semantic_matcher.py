@@ -12,6 +12,8 @@ the dev split. This matcher:
    threshold for the sentence's language, English or Chinese, when the pack sets one), from
    the rule whose `groups` name what the sentence is about (its message says so: "a
    generalisation about a nationality"), or the pack's catch-all classifier rule;
+   A rule's `cue` lowers that threshold in a sentence that names a group and judges it
+   (companion/detection/model_cues.py): the lexical layer tells the model where to listen;
 4. leaves a sentence alone in a category where a lexical rule already matched inside it,
    so the finding keeps that rule's precise excerpt and reason;
 5. does not read a sentence whose words, outside what the patterns already explained (a
@@ -31,6 +33,7 @@ from pathlib import Path
 
 from companion.detection.candidates import Candidate
 from companion.detection.deadline import Deadline
+from companion.detection.model_cues import CueReader
 from companion.detection.semantic_model import Head, load_head, sentence_language, shared_encoder
 from companion.detection.sentences import split_sentences, worth_reading, worth_reading_in_photo
 from companion.errors import ConfigError
@@ -59,6 +62,8 @@ class SemanticMatcher:
                 raise ConfigError(f"head {name!r} has no label {rule.classifier.label!r} "
                                   f"(it has {', '.join(self._heads[name].labels)})",
                                   path=f"{pack.pack}.yaml", field=f"{rule.id}.classifier.label")
+        self._cues = {rule.id: CueReader(rule.classifier.cue.targets, rule.classifier.cue.cues)
+                      for _, rule in self._rules if rule.classifier.cue}
         self._encoder = shared_encoder() if self._rules else None
         self._cache: BoundedLru[str, dict] = BoundedLru(cache_size)
 
@@ -106,18 +111,21 @@ class SemanticMatcher:
             sentence = text[start:end]
             if sentence not in scores:
                 continue  # the deadline passed before this sentence was read
-            for pack, rule in self._pick(scores[sentence]):
+            for pack, rule in self._pick(scores[sentence], sentence):
                 if not any(c.pack.category == pack.category and c.overlaps(start, end) for c in lexical):
                     found.append(Candidate(start, end, pack, rule, rule.score,
                                            label=scores[sentence]["group"]))
         return found
 
-    def _pick(self, score: dict) -> list[tuple[Pack, Rule]]:
-        """Per category over its threshold, the rule for the sentence's group, else the catch-all."""
+    def _pick(self, score: dict, sentence: str) -> list[tuple[Pack, Rule]]:
+        """Per category over its threshold (the rule's cue threshold where its cue fires in the
+        sentence), the rule for the sentence's group, else the catch-all."""
         picked: dict[str, tuple[Pack, Rule]] = {}
         for pack, rule in self._rules:
             spec = rule.classifier
-            if score[spec.head][spec.label] < spec.threshold_for(score["language"]):
+            value, language = score[spec.head][spec.label], score["language"]
+            if value < spec.threshold_for(language) and not (
+                    value >= spec.cue_threshold_for(language) and self._cues[rule.id].fires(sentence)):
                 continue
             if score["group"] in spec.groups:
                 picked[pack.category] = (pack, rule)

@@ -16,6 +16,7 @@ CASES = [
     ("说到河南人就是偷井盖的，这就是地域黑。", "偷井盖", True),
     ("总有人说东北人素质低，我接触的都很好。", "素质低", True),
     ("别再叫人家娘炮了。", "娘炮", True),
+    ("河南人不偷井盖。", "偷井盖", True),
     # uses
     ("You are just a coon to me.", "coon", False),
     ("Typical coon behaviour.", "coon", False),
