@@ -37,10 +37,13 @@ def build_engine(settings: Settings, analyzer=None, cache_dir: Path | None = Non
     loading = _start_loading_encoder(rules, cache_dir)
     _start_asking_tesseract()
     try:
+        # spaCy and Presidio before the org lists: on a first start a long client list may still be
+        # building in a process of its own (detection/client_prebuild.py) while they load.
+        analyzer = analyzer or build_analyzer()
         org = OrgMatchers.load(settings.org_dir, cache_dir)
         from companion.ocr.tesseract import TesseractOcr
 
-        return DetectionEngine(rules, org, analyzer or build_analyzer(), TesseractOcr(),
+        return DetectionEngine(rules, org, analyzer, TesseractOcr(),
                                ocr_budget_s=settings.ocr_budget_s, check_budget_s=settings.check_budget_s)
     except BaseException:
         # A start that fails (a broken client list, a missing model file) ends the process; it

@@ -63,7 +63,7 @@ def run_server(settings: Settings) -> None:
     """Load the engines once, then serve until stopped."""
     from waitress import create_server
 
-    from companion.detection import pattern_cache
+    from companion.detection import client_prebuild, pattern_cache
     from companion.detection.start_cache import start_cache_dir
     from companion.memory import tune_allocator
 
@@ -76,6 +76,8 @@ def run_server(settings: Settings) -> None:
     # Before Presidio is imported (with the app): its patterns, compiled at an earlier start.
     cache_dir = start_cache_dir(settings.data_dir)
     pattern_cache.preload(cache_dir)
+    # A long client list that the start cache lacks is built in another process meanwhile.
+    client_prebuild.start_for(settings, cache_dir)
     from companion.app import create_app
 
     app = create_app(settings)

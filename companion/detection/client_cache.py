@@ -14,7 +14,9 @@ a SHA-256 of its payload, checked before the payload is unpickled: a file cut sh
 disk is rebuilt, never read. A clients.csv with an error is never cached, so every start reports
 it (file, line, field) as before.
 
-Lists under `MIN_BYTES` are built at every start: that is as quick as reading a file.
+Lists under `MIN_BYTES` are built at every start: that is as quick as reading a file. On a first
+start, `postguard serve` has the list built in a process of its own while it loads the rest
+(detection/client_prebuild.py); `load_client_matchers` waits for it and reads its file.
 
 A rules reload passes the matchers in use (`kept`): when clients.csv still has the bytes they were
 built from (`ClientMatchers.source`, a SHA-256), they are kept as they are, OCR index included.
@@ -74,13 +76,27 @@ def load_client_matchers(csv_path: Path, cache_dir: Path | None, min_bytes: int 
     return matchers
 
 
+def cached_path(csv_path: Path, cache_dir: Path, min_bytes: int = MIN_BYTES) -> Path | None:
+    """Where the start cache keeps the matchers of `csv_path` as it is now (None: too short to
+    cache, or unreadable)."""
+    try:
+        raw = csv_path.read_bytes()
+    except OSError:
+        return None
+    if len(raw) < min_bytes:
+        return None
+    return StartCache(cache_dir).path("clients", digest(_MAGIC, _code_key(), raw), ".pickle")
+
+
 def _load(csv_path: Path, raw: bytes | None, cache_dir: Path | None, min_bytes: int) -> ClientMatchers:
+    from companion.detection import client_prebuild
     from companion.org import read_clients
 
     if raw is None or len(raw) < min_bytes or cache_dir is None:
         return ClientMatchers.build(read_clients(csv_path))
     cache = StartCache(cache_dir)
     path = cache.path("clients", digest(_MAGIC, _code_key(), raw), ".pickle")
+    client_prebuild.wait(csv_path)  # a first start's build beside it writes `path`
     started = time.perf_counter()
     matchers = _read(cache, path)
     if matchers is not None:

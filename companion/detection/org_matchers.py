@@ -17,12 +17,31 @@ from pathlib import Path
 
 from companion.detection.normalize import NormalizedText
 from companion.detection.orglists import ListEntry, ListMatch, PhoneMatcher, TermMatcher
-from companion.detection.recognizers.phone import phone_regions
 from companion.identities import Identities
 from companion.org import Client, OrgData, load_org
 
 _LOOKS_LIKE_PHONE = re.compile(r"^\+?[\d\s().\-/]{7,}$")
 _LOOKS_LIKE_DOMAIN = re.compile(r"^(?!-)[a-z0-9\-]+(\.[a-z0-9\-]+)+$", re.IGNORECASE)
+
+
+def phone_regions(numbers: list[str]) -> list[str]:
+    """The regions of the international numbers in a list (the org's and its clients'), in order.
+
+    Here, with libphonenumber alone, rather than beside the phone recognizer (which needs Presidio):
+    a client list is built in a process of its own at a first start (detection/client_prebuild.py),
+    which must not pay for importing Presidio and spaCy."""
+    import phonenumbers
+
+    regions = []
+    for raw in numbers:
+        try:
+            number = phonenumbers.parse(raw.strip(), None)
+        except phonenumbers.NumberParseException:
+            continue
+        region = phonenumbers.region_code_for_number(number)
+        if region and region not in regions:
+            regions.append(region)
+    return regions
 
 
 def _entry(kind: str, label: str, term: str) -> ListEntry:
