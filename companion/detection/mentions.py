@@ -3,13 +3,14 @@
 "He said this was "typical coon behaviour", which shows how bigoted he is", "It's really not
 okay to be calling people tranny", 说到河南人就是“偷井盖”的，这就是地域黑: the slur is there,
 and the writer rejects it. A slur list cannot tell these from the insult itself; where the
-word stands can, in three precise readings:
+word stands can, in three readings:
 
 - *quoted*: the match sits between a pair of quote marks inside its sentence (straight double
   quotes, “ ”, ‘ ’, 「 」, 『 』, « »); a straight single quote is an apostrophe too often to count;
 - *named*: a naming verb stands just before it, in the same sentence ("call me a", "calling
   people", "the word", "words like"; 叫, 称, 说到, 骂, 有人说, 别再说);
-- *denied* (Chinese): a negation right before it (河南人不偷井盖, 并非骗子).
+- *denied*: a Chinese negation right before it (河南人不偷井盖, 并非骗子), or a generalisation
+  rejected earlier in its clause (不是所有河南人都是骗子, 谁说…, "not all immigrants are …").
 
 A rule pack rule with `skip_mentions: true` drops such matches (companion/detection/
 rule_matchers.py). The red-line model still reads the sentence: a mention the writer does not
@@ -37,6 +38,13 @@ _NAMED = compile_linear(
 # A Chinese denial right before it: 河南人不偷井盖, 他们并非骗子 (a rejection, not a use).
 _DENIED = compile_linear(r"(?:不|没|没有|并非|不是|绝不|从不)$")
 
+# A generalisation denied or rejected earlier in its clause: 不是所有河南人都是骗子, 谁说东北人都懒,
+# "not all immigrants are criminals", "stop saying women are stupid".
+_DENIED_CLAIM = compile_linear(
+    r"(?i)(?:不是所有|并不是所有|并非所有|不是每个|并不是每个|不是全部|不能说|不代表|并不代表|谁说|"
+    r"(?:^|[^a-z])(?:not all|not every|stop saying|don't say|do not say|it's wrong to say|it is wrong to say))")
+_CLAUSE_END = "，,；;：:"
+
 
 def is_mention(text: str, start: int, end: int) -> bool:
     """True when `text[start:end]` is quoted or named in its sentence, not used."""
@@ -47,7 +55,9 @@ def is_mention(text: str, start: int, end: int) -> bool:
     for opening, closing in _PAIRS:
         if before.rfind(opening) > before.rfind(closing) and closing in after:
             return True
-    return _NAMED.search(before[-40:]) is not None or _DENIED.search(before[-4:]) is not None
+    if _NAMED.search(before[-40:]) is not None or _DENIED.search(before[-4:]) is not None:
+        return True
+    return _DENIED_CLAIM.search(_clause(before)) is not None
 
 
 def _sentence_before(text: str, start: int) -> str:
@@ -65,3 +75,9 @@ def _sentence_after(text: str, end: int) -> str:
         at += 1
     # A closing quote may follow the full stop it encloses ("… scum." said he).
     return text[end:min(len(text), at + 2)]
+
+
+def _clause(before: str) -> str:
+    """The part of the sentence before a match that is in the match's clause."""
+    cut = max(before.rfind(mark) for mark in _CLAUSE_END)
+    return before[cut + 1:]

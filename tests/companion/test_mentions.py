@@ -17,6 +17,11 @@ CASES = [
     ("总有人说东北人素质低，我接触的都很好。", "素质低", True),
     ("别再叫人家娘炮了。", "娘炮", True),
     ("河南人不偷井盖。", "偷井盖", True),
+    ("不是所有河南人都是骗子。", "骗子", True),
+    ("谁说东北人素质低？我的客户都很好。", "素质低", True),
+    ("Not all immigrants are vermin, stop it.", "vermin", True),
+    ("It is true, not all of them came. Immigrants are vermin.", "vermin", False),
+    ("他不是所有人的朋友，可河南人都是骗子。", "骗子", False),
     # uses
     ("You are just a coon to me.", "coon", False),
     ("Typical coon behaviour.", "coon", False),

@@ -329,11 +329,18 @@ PREJUDICED = [
     ("People with dark skin are just not as smart as the rest of us.", "sensitive_topic", "race"),
     ("Gay people are disgusting.", "disparagement", "gender or sexuality"),
     ("Disabled people are worthless.", "disparagement", "disabled"),
-    ("河南人没一个好东西，全是骗子。", "disparagement", "地区"),
+    ("和河南人做生意一定要留个心眼，十个有九个会坑你。", "disparagement", "地区"),
     ("东北人就是懒，跟他们做生意要小心。", "disparagement", "地区"),
     ("黑人就是又懒又笨，没救了。", "sensitive_topic", "种族"),
-    ("Back from the Zhengzhou trip. 说实话，河南人都是骗子。", "disparagement", "地区"),
+    ("Back from the Zhengzhou trip. 说实话，和河南人做生意要留个心眼，十个有九个会坑你。", "disparagement", "地区"),
     ("Great fair today! Btw 东北人就是懒，跟他们做生意要小心。", "disparagement", "地区"),
+]
+# Since 2026-12-05 (evening) the 地域黑 pattern (`disparagement.region_people`: a region's people
+# and a judgement in one clause) catches these itself; its finding keeps its excerpt and says
+# what the sentence reads as, as the model's does.
+REGION_PATTERN = [
+    ("河南人没一个好东西，全是骗子。", "地区"),
+    ("Back from the Zhengzhou trip. 说实话，河南人都是骗子。", "地区"),
 ]
 # Stereotypes the head still scores under its thresholds: subtle ones about women, disabled
 # people and religions, and a country left unnamed. Kept here so a better head
@@ -368,6 +375,13 @@ def test_prejudice_without_listed_words_is_caught_and_explained(detection_engine
     assert explained in found[category].message
 
 
+@pytest.mark.parametrize("text,explained", REGION_PATTERN)
+def test_a_region_generalisation_is_read_by_its_pattern_and_explained(detection_engine, text, explained):
+    found = {f.category: f for f in detection_engine.check_text(text, lang="zh") if f.severity != "info"}
+    assert found["disparagement"].rule == "disparagement.region_people"
+    assert explained in found["disparagement"].message
+
+
 @pytest.mark.xfail(strict=True, reason="known misses of the current head (see docs/semantic.md)")
 @pytest.mark.parametrize("text,category", STILL_MISSED)
 def test_prejudice_the_head_still_misses(detection_engine, text, category):
@@ -386,7 +400,8 @@ def test_one_finding_per_sentence_and_category(detection_engine):
     text = "河南人都是骗子。周末愉快！河南人都是骗子。"
     findings = [f for f in detection_engine.check_text(text) if f.category == "disparagement"]
     assert len(findings) == 2
-    assert all(text[f.start:f.end].strip() == "河南人都是骗子。" for f in findings)
+    # the 地域黑 pattern's excerpt (the clause, without its full stop) or the model's sentence
+    assert all(text[f.start:f.end].strip().rstrip("。") == "河南人都是骗子" for f in findings)
 
 
 def test_only_changed_sentences_are_encoded_again(detection_engine):
