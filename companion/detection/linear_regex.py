@@ -91,7 +91,10 @@ class AsciiFastRegexp:
     30 ms of 40 for 6,000 e-mail addresses). In ASCII text a byte offset is the character
     offset, so there the automaton's spans are used as they are, in the same match objects
     the wrapper builds (`re2._Match`; google-re2 is pinned, so its internals cannot move).
-    Any other text, and every other method, goes through the wrapper unchanged.
+    Over other text the wrapper encoded the whole post again at every call (rule packs call
+    `search` hundreds of times on one post) and did the same bookkeeping per match; here the
+    post is encoded once (`_Utf8Index`) and each match's offsets are counted on from the last
+    one's. Every other method goes through the wrapper unchanged.
     """
 
     __slots__ = ("_wrapped", "_automaton", "__weakref__")
@@ -104,9 +107,15 @@ class AsciiFastRegexp:
         return getattr(self._wrapped, name)
 
     def finditer(self, text, pos=None, endpos=None) -> Iterator:
-        if not (isinstance(text, str) and text.isascii()):
-            return self._wrapped.finditer(text, pos, endpos)
-        return self._ascii_matches(_UNANCHORED, text, pos, endpos)
+        return self._matches(_UNANCHORED, text, pos, endpos)
+
+    def _matches(self, anchor, text, pos, endpos) -> Iterator:
+        if isinstance(text, str) and text.isascii():
+            return self._ascii_matches(anchor, text, pos, endpos)
+        index = _utf8_index(text) if isinstance(text, str) else None
+        if index is None:
+            return self._wrapped._match(anchor, text, pos, endpos)
+        return self._utf8_matches(anchor, index, pos, endpos)
 
     def search(self, text, pos=None, endpos=None):
         return self._first(_UNANCHORED, "search", text, pos, endpos)
@@ -118,9 +127,7 @@ class AsciiFastRegexp:
         return self._first(_ANCHOR_BOTH, "fullmatch", text, pos, endpos)
 
     def _first(self, anchor, method: str, text, pos, endpos):
-        if not (isinstance(text, str) and text.isascii()):
-            return getattr(self._wrapped, method)(text, pos, endpos)
-        return next(self._ascii_matches(anchor, text, pos, endpos), None)
+        return next(self._matches(anchor, text, pos, endpos), None)
 
     def _ascii_matches(self, anchor, text: str, pos, endpos) -> Iterator:
         """The wrapper's loop over bytes, with the matches made on the `str`."""
@@ -139,6 +146,78 @@ class AsciiFastRegexp:
             start = start + 1 if start == spans[0][1] else spans[0][1]
 
 
+    def _utf8_matches(self, anchor, index: "_Utf8Index", pos, endpos) -> Iterator:
+        """The wrapper's loop over other text, with its offsets converted through `index`
+        (the wrapper encoded the whole post again at every call and converted each match's
+        offsets with a set, a sort and a dict: rule packs search a long Chinese post hundreds
+        of times)."""
+        text, encoded = index.text, index.encoded
+        pos = 0 if pos is None else max(0, min(pos, len(text)))
+        endpos = len(text) if endpos is None else max(0, min(endpos, len(text)))
+        if pos > endpos:
+            return
+        start, end = index.to_bytes(pos), index.to_bytes(endpos)
+        at_byte, at_char = start, pos  # the last match's start, in bytes and in characters
+        while True:
+            spans = self._automaton.Match(anchor, encoded, start, end)
+            if spans[0] == _NULL_SPAN:
+                return
+            # Matches come in order and a match's groups lie inside it: each offset is
+            # counted on from the last match's start, so the post is decoded once in all.
+            at_char += len(encoded[at_byte:spans[0][0]].decode("utf-8"))
+            at_byte = spans[0][0]
+            yield re2._Match(self._wrapped, text, pos, endpos,
+                             [span if span == _NULL_SPAN else
+                              (at_char + len(encoded[at_byte:span[0]].decode("utf-8")),
+                               at_char + len(encoded[at_byte:span[1]].decode("utf-8")))
+                              for span in spans])
+            if start == end:
+                return
+            start = start + _CharLenToBytes(encoded, start, 1) if start == spans[0][1] else spans[0][1]
+
+
+class _Utf8Index:
+    """A non-ASCII text's UTF-8 form and the byte offset of every `STRIDE`-th character, so a
+    character offset (`pos`, `endpos`) becomes a byte offset by encoding at most `STRIDE`
+    characters."""
+
+    STRIDE = 128
+
+    def __init__(self, text: str):
+        self.text = text
+        self.encoded = text.encode("utf-8")  # raises on a lone surrogate, as the wrapper does
+        marks, total = [0], 0
+        for at in range(0, len(text) - self.STRIDE + 1, self.STRIDE):
+            total += len(text[at:at + self.STRIDE].encode("utf-8"))
+            marks.append(total)
+        self._marks = marks
+
+    def to_bytes(self, at: int) -> int:
+        k = min(at // self.STRIDE, len(self._marks) - 1)
+        return self._marks[k] + len(self.text[k * self.STRIDE:at].encode("utf-8"))
+
+
+# The index of the last long non-ASCII text matched: every pattern of a check runs over the same
+# post, hundreds of times for some; a short text (a character a guard tests, a sentence) gets
+# an index of its own and leaves the post's in place.
+_LAST_INDEX: list = [None]
+_KEPT_FROM = 1024
+
+
+def _utf8_index(text: str) -> "_Utf8Index | None":
+    last = _LAST_INDEX[0]
+    if last is not None and last.text is text:
+        return last
+    try:
+        index = _Utf8Index(text)
+    except UnicodeEncodeError:
+        return None  # the wrapper's own error, from its own path
+    if len(text) >= _KEPT_FROM:
+        _LAST_INDEX[0] = index
+    return index
+
+
+_CharLenToBytes = re2._re2.CharLenToBytes
 _UNANCHORED, _ANCHOR_START, _ANCHOR_BOTH = (re2._Anchor.UNANCHORED, re2._Anchor.ANCHOR_START,
                                             re2._Anchor.ANCHOR_BOTH)
 _NULL_SPAN = re2._NULL_SPAN

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
+from itertools import accumulate
 
 _LEGAL_FORMS = [
     "gmbh & co kg", "gmbh", "ag", "kg", "ug", "ltd", "limited", "co ltd", "co", "llc", "inc",
@@ -40,12 +42,13 @@ class NormalizedText:
     The map (`origin`) is worked out the first time it is asked for: most posts match no
     list term, and the map costs a Python step per token (20 ms for 100,000 characters)."""
 
-    __slots__ = ("text", "_origin", "_source")
+    __slots__ = ("text", "_origin", "_source", "_tokens")
 
     def __init__(self, text: str, origin: tuple[int, ...] | None = None, source: str | None = None):
         self.text = text
         self._origin = origin
         self._source = source  # the original text, to build the map from when it is asked for
+        self._tokens = None
 
     @property
     def origin(self) -> tuple[int, ...]:
@@ -55,8 +58,22 @@ class NormalizedText:
 
     def span_in_original(self, start: int, end: int) -> tuple[int, int]:
         """Original `[start, end)` offsets of the normalized span `[start, end)`."""
+        if self._origin is None and self._source is not None and self._source.isascii():
+            return self._ascii_offset(start), self._ascii_offset(end - 1) + 1
         origin = self.origin
         return origin[start], origin[end - 1] + 1
+
+    def _ascii_offset(self, at: int) -> int:
+        """`origin[at]` for ASCII text, from the tokens' offsets instead of the whole map: in
+        ASCII every token keeps its length and one space follows it, which maps to its end."""
+        if self._tokens is None:
+            spans = [m.span() for m in _TOKEN.finditer(self._source)]
+            lengths = [e - s for s, e in spans]
+            self._tokens = (list(accumulate((n + 1 for n in lengths[:-1]), initial=0)),
+                            [s for s, _ in spans], lengths)
+        starts, sources, lengths = self._tokens
+        i = bisect_right(starts, at) - 1
+        return sources[i] + min(at - starts[i], lengths[i])
 
 
 def _fold(ch: str) -> str:

@@ -59,6 +59,8 @@ def worth_reading(sentence: str) -> bool:
     """
     if sum(map(str.isalpha, sentence)) < MIN_CJK_CHARS:
         return False  # fewer letters than either test below asks: digits and signs, no count needed
+    if _signs_outnumber_words(sentence):
+        return False  # `reads_as_language`'s first test, on bounds that need no count by hand
     words, in_words, ideographs, known, written, distinct, signs, latin = _tally_shape(
         _DIGIT_RUN.sub("0", sentence))
     if 2 * (in_words + known) < written or (4 * distinct < words and in_words > known):
@@ -126,6 +128,27 @@ _UNKNOWN, _NO_LATIN, _HAS_LATIN = 0, 1, 2
 @lru_cache(maxsize=1)
 def _latin_pieces(vocabulary_size: int) -> bytearray:
     return bytearray(vocabulary_size)
+
+
+# Bounds on `_tally`'s counts, each found by one regular expression instead of a Python step
+# per character (random signs are thousands of 300-character "sentences"): the letters in
+# words plus the known ideographs are at most the characters of runs of two or more word
+# characters that are not digits (`_WORDISH` takes in numerals such as "²" too, which can
+# only join or lengthen runs) plus every ideograph; the signs are at least the runs of one
+# character that is neither a word character nor a space ("_" is left out: fewer still).
+_WORDISH = re.compile(r"[^\W\d_\u3400-\u9fff]{2,}")
+_IDEOGRAPH = re.compile(r"[\u3400-\u9fff]")
+_SIGN_RUN = re.compile(r"([^\w\s])\1*")
+
+
+def _signs_outnumber_words(sentence: str) -> bool:
+    """True only when `reads_as_language` must say no: the signs outnumber the letters in
+    words (with the known ideographs) more than two to one, on the bounds above."""
+    signs = len(_SIGN_RUN.findall(sentence))
+    if signs < 2:
+        return False
+    most = sum(map(len, _WORDISH.findall(sentence))) + len(_IDEOGRAPH.findall(sentence))
+    return 2 * most < signs
 
 
 # A run of ASCII digits counts as one number whatever its digits, so sentences that differ only

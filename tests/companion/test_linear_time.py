@@ -235,17 +235,19 @@ def _every_shipped_pattern() -> list[tuple[str, bool]]:
     """The patterns of the shipped rule packs and of the recognizers that compile their own."""
     from companion.detection.recognizers.email import _ADDRESS
     from companion.detection.recognizers.phone import _RUN
+    from companion.detection.sentences import _BOUNDARY
     patterns = [(_ADDRESS.pattern, False), (_RUN.pattern, False), (r"(?P<a>\d+)(x)?", False), (r"a*", False),
-                (r"fob\s+(\w+)", True)]
+                (r"fob\s+(\w+)", True), (_BOUNDARY.pattern, False)]
     for pack in load_rules(Settings().rules_dir).packs:
         patterns += [(p.regex, p.ignore_case) for rule in pack.rules for p in rule.patterns or []]
     return patterns
 
 
-def test_matches_over_ascii_text_are_the_wrappers_own():
-    """Over ASCII text the matches skip google-re2's byte-to-character bookkeeping; they must
-    be the wrapper's matches all the same (spans, groups, empty matches), for every shipped
-    pattern, on ASCII and non-ASCII posts, with and without pos/endpos."""
+def test_matches_are_the_wrappers_own():
+    """The matches skip google-re2's byte-to-character bookkeeping (over ASCII text) or do
+    it through one index per post (over other text); they must be the wrapper's matches all
+    the same (spans, groups, empty matches), for every shipped pattern, on ASCII and
+    non-ASCII posts, with and without pos/endpos."""
     import random
 
     import re2
@@ -256,17 +258,27 @@ def test_matches_over_ascii_text_are_the_wrappers_own():
     alphabet = "aZ9 .,-@:/$1x0FOB fob USD\n+()"
     texts = ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 400))) for _ in range(60)]
     texts += ["USD 0.42/pc FOB Ningbo, call +44 20 7946 0958 or j.doe@hansen-mb.de", "", "€ 12,50 中文 x1"]
+    # Other text goes through an index of its UTF-8 offsets (`_Utf8Index`): one, two, three
+    # and four bytes a character, combining marks, and texts longer than its stride.
+    wide = "aZ9 .,-@:/$1x0FOB USD\n+()€£中文河南人。！？ГЕЛ лей Р р.é\u0301😀𠀀ｶﾞ"
+    texts += ["".join(rnd.choice(wide) for _ in range(rnd.randint(0, 700))) for _ in range(60)]
+    texts += ["单价 USD 0.42/pc FOB 宁波，电话 +86 138 1234 5678 " * 60, "x" * 300 + "中" + "1" * 300,
+              "".join(rnd.choice(wide) for _ in range(3_000))]
     compared = 0
     for pattern, ignore_case in _every_shipped_pattern():
         ours = compile_linear(pattern, ignore_case)
         theirs = ours._wrapped
         assert isinstance(theirs, re2._Regexp)
         for text in texts:
-            bounds = (None, None) if rnd.random() < 0.5 else (rnd.randint(0, 20), rnd.randint(10, 400))
-            got = [(m.span(), m.groups()) for m in ours.finditer(text, *bounds)]
-            assert got == [(m.span(), m.groups()) for m in theirs.finditer(text, *bounds)], pattern
+            bounds = (None, None) if rnd.random() < 0.5 else (rnd.randint(0, 200), rnd.randint(10, 800))
+            got = [_every_span(m) for m in ours.finditer(text, *bounds)]
+            assert got == [_every_span(m) for m in theirs.finditer(text, *bounds)], pattern
             for method in ("search", "match", "fullmatch"):
                 mine, wrapped = getattr(ours, method)(text, *bounds), getattr(theirs, method)(text, *bounds)
-                assert (mine and (mine.span(), mine.groups())) == (wrapped and (wrapped.span(), wrapped.groups()))
+                assert (mine and _every_span(mine)) == (wrapped and _every_span(wrapped))
             compared += len(got)
     assert compared > 5_000
+
+
+def _every_span(match) -> tuple:
+    return tuple(match.span(i) for i in range(len(match.groups()) + 1)), match.groups()
