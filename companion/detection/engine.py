@@ -83,7 +83,7 @@ class DetectionEngine:
         """Build what images need (the OCR-tolerant list indexes) before the first photo, and
         what the first number of each country would (`WholeTextScanner.warm_up`)."""
         for matcher in (self.org.clients, self.org.competitors, self.org.products):
-            matcher.fuzzy_index()
+            matcher.fuzzy_index(pause_every=2_000)  # beside the first checks: it lets them go first
         self._whole_text.warm_up()
         self.check_text("warm up USD 1.00/pc", fuzzy=True)
 
