@@ -57,17 +57,21 @@ def worth_reading(sentence: str) -> bool:
     be at least half of the signs too, and Latin letters must be cut by the encoder's own
     tokenizer into pieces the size of words, not of single letters.
     """
-    if sum(map(str.isalpha, sentence)) < MIN_CJK_CHARS:
+    letters = sum(map(str.isalpha, sentence))
+    if letters < MIN_CJK_CHARS:
         return False  # fewer letters than either test below asks: digits and signs, no count needed
     if _signs_outnumber_words(sentence):
         return False  # `reads_as_language`'s first test, on bounds that need no count by hand
+    latin = letters if sentence.isascii() else len(_LATIN_LETTER.findall(sentence))
+    if not _pieces_word_sized(sentence, latin):
+        return False  # its second test, before the count by hand: random letters, keys, hashes
     words, in_words, ideographs, known, written, distinct, signs, latin = _tally_shape(
         _DIGIT_RUN.sub("0", sentence))
     if 2 * (in_words + known) < written or (4 * distinct < words and in_words > known):
         return False
     if not ((words >= MIN_WORDS and in_words >= MIN_LETTERS) or ideographs >= MIN_CJK_CHARS):
         return False
-    return reads_as_language(sentence, in_words + known, signs, latin)
+    return 2 * (in_words + known) >= signs  # `reads_as_language`, whose second test passed above
 
 
 def worth_reading_in_photo(sentence: str) -> bool:
@@ -103,20 +107,24 @@ def reads_as_language(sentence: str, in_words: int, signs: int, latin: int) -> b
       have is a piece or a few (English about four letters a piece, Czech prices and
       German receipts two or more).
     """
-    if 2 * in_words < signs:
-        return False
+    return 2 * in_words >= signs and _pieces_word_sized(sentence, latin)
+
+
+def _pieces_word_sized(sentence: str, latin: int) -> bool:
+    """`reads_as_language`'s second test: fewer than MIN_LATIN_FOR_PIECES Latin letters, or
+    pieces of 1.5 Latin letters or more on average."""
     if latin < MIN_LATIN_FOR_PIECES:
         return True
     tokenizer = encoder_tokenizer()
     known = _latin_pieces(tokenizer.get_piece_size())
-    pieces = 0
-    for piece_id in tokenizer.encode(sentence):
-        state = known[piece_id]
-        if not state:
+    ids = tokenizer.encode(sentence)
+    states = list(map(known.__getitem__, ids))
+    if _UNKNOWN in states:
+        for piece_id in {i for i, state in zip(ids, states) if state == _UNKNOWN}:
             latin_piece = any(ch.isalpha() and ch < _LATIN_END for ch in tokenizer.id_to_piece(piece_id))
-            state = known[piece_id] = _HAS_LATIN if latin_piece else _NO_LATIN
-        pieces += state == _HAS_LATIN
-    return 2 * latin >= 3 * pieces
+            known[piece_id] = _HAS_LATIN if latin_piece else _NO_LATIN
+        states = list(map(known.__getitem__, ids))
+    return 2 * latin >= 3 * states.count(_HAS_LATIN)
 
 
 # Whether a piece of the encoder's vocabulary holds a Latin letter, by piece id, learnt as the
@@ -136,6 +144,8 @@ def _latin_pieces(vocabulary_size: int) -> bytearray:
 # characters that are not digits (`_WORDISH` takes in numerals such as "²" too, which can
 # only join or lengthen runs) plus every ideograph; the signs are at least the runs of one
 # character that is neither a word character nor a space ("_" is left out: fewer still).
+_LATIN_LETTER = re.compile("[" + re.escape("".join(ch for ch in map(chr, range(ord(_LATIN_END))) if ch.isalpha()))
+                           + "]")  # exactly `_tally`'s Latin letters
 _WORDISH = re.compile(r"[^\W\d_\u3400-\u9fff]{2,}")
 _IDEOGRAPH = re.compile(r"[\u3400-\u9fff]")
 _SIGN_RUN = re.compile(r"([^\w\s])\1*")
