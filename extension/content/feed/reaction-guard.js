@@ -5,7 +5,8 @@
  * Speed: a post is checked before the click, when it scrolls into view (IntersectionObserver) or is
  * hovered, and the answer is cached by post id, so the click itself is decided synchronously in the
  * capture phase: a harmless post's click goes straight through. Only a click on a post whose check has
- * not answered yet is held until it does (then replayed if harmless).
+ * not answered yet is held until it does (then replayed if harmless). The checks, their batching and
+ * cache are reaction-checks.js's; what the card says, reaction-wording.js's; the card, reaction-card.js.
  *
  * A comment sent from a comment box already open under a post (LinkedIn's "Comment", Facebook's
  * Enter, Instagram's "Post" or Enter) is the composer guard's send, which asks `commentGate`
@@ -22,132 +23,24 @@ import { policyStore } from "../core/policy-store.js";
 import { runtime } from "../core/runtime.js";
 import { createCommentGate } from "./comment-gate.js";
 import { reactionCard } from "./reaction-card.js";
+import { createReactionChecks } from "./reaction-checks.js";
 import { reactionPolicy } from "./reaction-policy.js";
-import { MESSAGES, make } from "../../shared/messages.js";
+import { reactionWording } from "./reaction-wording.js";
+import { MESSAGES } from "../../shared/messages.js";
 import { joinSentences, t } from "../../ui/i18n.js";
 
 const root = globalThis;
 
-const M = () => MESSAGES;
-const MAX_TEXT = 5000;
-const CHECKS_IN_FLIGHT = 2;
-const BATCH = 8;
-const GATHER_MS = 50;
-const PRECHECK_PORT = "postguard-reaction-check"; // background/reaction-handlers.js
 const POLICY_WAIT_MS = 60;
 
 function createReactionGuard(adapter) {
-  const cache = new Map(); // post id -> {promise, risk, failed}
+  const { precheck, stop: stopChecks } = createReactionChecks(adapter);
   const seen = new WeakSet(); // posts handed to the IntersectionObserver
   const bypass = new WeakSet(); // controls whose next event is our own replay
-  const queue = [];
-  let inFlight = 0;
-  let port = null;
-  const waiting = new Map(); // port request id -> resolve
-  let nextId = 0;
-  let gatherTimer = 0;
   let lastPost = null;
   let started = false;
 
   const idOf = (post) => adapter.postId(post) || null;
-
-  /** A post's check is cached under its id and who the user would react as: switching identity is a new check. */
-  function describe(post, acting) {
-    const author = adapter.author(post);
-    const payload = { author_name: author.name || "", author_handle: author.handle || "", text: adapter.text(post).slice(0, MAX_TEXT) };
-    if (acting) payload.acting_as = acting;
-    return payload;
-  }
-
-  /**
-   * Sends pre-checks over one long-lived port: a port message costs the page about 0.005 ms, a
-   * runtime.sendMessage about 0.45 ms (measured on the loaded 2-core test machine), and a feed is
-   * long. A port that drops (the worker stopped) fails what was waiting; the next look at those
-   * posts checks them again. Without a port (a test DOM), sendMessage.
-   */
-  function viaPort(payload) {
-    const type = M().REACTION_CHECK.type;
-    if (!port && runtime.contextAlive() && root.chrome?.runtime?.connect) {
-      try {
-        port = root.chrome.runtime.connect({ name: PRECHECK_PORT });
-        port.onMessage.addListener((reply) => { waiting.get(reply?.id)?.(reply.answer); waiting.delete(reply?.id); });
-        port.onDisconnect.addListener(() => {
-          port = null;
-          for (const resolve of waiting.values()) resolve({ ok: false, error: { code: "no_answer" } });
-          waiting.clear();
-        });
-      } catch (_err) {
-        port = null;
-      }
-    }
-    if (!port) return runtime.send(type, payload);
-    return new Promise((resolve) => {
-      const id = (nextId += 1);
-      waiting.set(id, resolve);
-      try {
-        port.postMessage({ id, message: make(type, payload) });
-      } catch (_err) {
-        waiting.delete(id);
-        resolve(runtime.send(type, payload));
-      }
-    });
-  }
-
-  /**
-   * Runs queued checks in batches of up to BATCH posts, at most CHECKS_IN_FLIGHT batches at a time (a
-   * fast scroll must not flood the companion). A click's check goes alone through sendMessage, which
-   * retries once when the worker was stopped mid-check.
-   */
-  function pump() {
-    while (inFlight < CHECKS_IN_FLIGHT && queue.length) {
-      const urgent = queue[0].urgent;
-      const jobs = queue.splice(0, urgent ? 1 : BATCH);
-      const payload = { site: adapter.id, posts: jobs.map((job) => job.payload) };
-      inFlight += 1;
-      (urgent ? runtime.send(M().REACTION_CHECK.type, payload) : viaPort(payload))
-        .then((answer) => jobs.forEach((job, i) => job.resolve(answer?.ok
-          ? { ok: Boolean(answer.results?.[i]), result: answer.results?.[i], policy: answer.policy, error: answer.results?.[i] ? null : { code: "companion_error" } }
-          : answer)), () => jobs.forEach((job) => job.resolve({ ok: false, error: { code: "no_answer" } })))
-        .finally(() => { inFlight -= 1; pump(); });
-    }
-  }
-
-  /** Posts coming into view are gathered for a moment and sent together (a message per post costs the page more). */
-  function schedule() {
-    if (!gatherTimer) gatherTimer = root.setTimeout(() => { gatherTimer = 0; pump(); }, GATHER_MS);
-  }
-
-  /** The cached (or started) check of a post; a failed check is forgotten so the next look retries. */
-  function precheck(post, urgent = false) {
-    const id = idOf(post);
-    if (!id) return null;
-    const acting = adapter.identity(post);
-    const key = `${id}\n${acting}`;
-    const cached = cache.get(key);
-    if (cached) {
-      const waitingAt = urgent && cached.job ? queue.indexOf(cached.job) : -1;
-      if (waitingAt > 0 || (waitingAt === 0 && !cached.job.urgent)) { // clicked while still queued: it goes next
-        queue.splice(waitingAt, 1);
-        cached.job.urgent = true;
-        queue.unshift(cached.job);
-        pump();
-      }
-      return cached;
-    }
-    const entry = { risk: null, failed: null, post, acting };
-    entry.promise = new Promise((resolve) => {
-      const job = { payload: describe(post, acting), resolve, urgent };
-      entry.job = job;
-      if (urgent) { queue.unshift(job); pump(); } else { queue.push(job); schedule(); }
-    }).then((answer) => {
-      if (answer?.policy) policyStore.accept(answer.policy, { orgCells: true });
-      if (answer?.ok) entry.risk = answer.result;
-      else { entry.failed = answer?.error?.code || "no_answer"; cache.delete(key); }
-      return entry;
-    });
-    cache.set(key, entry);
-    return entry;
-  }
 
   function observePosts(observer) {
     for (const post of root.document.querySelectorAll(adapter.posts)) {
@@ -167,7 +60,7 @@ function createReactionGuard(adapter) {
     };
     if (entry?.acting) payload.acting_as = entry.acting;
     if (ctl.action === "comment" && entry && (decision === "overridden" || decision === "monitored")) entry.commented = true;
-    runtime.send(M().REACTION.type, payload);
+    runtime.send(MESSAGES.REACTION.type, payload);
   }
 
   function replay(ctl) {
@@ -184,39 +77,9 @@ function createReactionGuard(adapter) {
     return !Array.isArray(sites) || sites.includes(adapter.id);
   }
 
-  /** The name the page shows; with the list's name beside it when the page shows only a handle. */
-  function displayName(author, listed) {
-    const shown = author.name || author.handle || "";
-    const squash = (value) => value.toLowerCase().replace(/[^\p{L}\p{N}]/gu, "");
-    if (!listed?.name || squash(shown).includes(squash(listed.name))) return shown || listed?.name || "";
-    return shown ? `${shown} (${listed.name})` : listed.name;
-  }
-
-  function nounOf(ctl) {
-    return t(ctl.action === "react" && ctl.reaction && ctl.reaction !== "like" ? "reactionNoun_reaction" : `reactionNoun_${ctl.action}`);
-  }
-
-  function message(ctl, post, risk) {
-    const noun = nounOf(ctl);
-    const who = displayName(adapter.author(post), risk.listed);
-    const lines = [];
-    if (risk.reasons.includes("competitor")) lines.push(t("reactionWhyCompetitor", [who, noun]));
-    if (risk.reasons.includes("client")) lines.push(t("reactionWhyClient", [who, noun]));
-    if (risk.reasons.includes("red_line")) {
-      const key = risk.red_line?.includes("sensitive_topic") ? "reactionWhyRedLine" : "reactionWhyDisparagement";
-      lines.push(t(key, [noun]));
-    }
-    return lines.reduce((all, line) => (all ? joinSentences(all, line) : line), "");
-  }
-
   /** What the card says about a risky post: the identity line (or "") and the reasons. */
   function explain(ctl, post, entry) {
-    return {
-      // Said first, on its own line: of everything on the card, the identity is what the user can change at once.
-      identity: reactionPolicy.asCompanyMatters(entry.risk)
-        ? t("reactionActingAsCompany", [entry.risk.acting.name, nounOf(ctl)]) : "",
-      message: message(ctl, post, entry.risk),
-    };
+    return reactionWording.explain(ctl, adapter.author(post), entry);
   }
 
   /** Shows the card for a held click on a risky post, at `level` warn or block. */
@@ -319,7 +182,7 @@ function createReactionGuard(adapter) {
       visible.disconnect();
       mutations.disconnect();
       reactionCard.close();
-      try { port?.disconnect(); } catch (_err) { /* already gone */ }
+      stopChecks();
     });
     policyStore.start();
   }
