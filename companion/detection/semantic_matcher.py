@@ -104,7 +104,9 @@ class SemanticMatcher:
         categories = {pack.category for pack, _ in self._rules}
         prose = _blank(text, [c for c in lexical if c.pack.category not in categories], unread)
         gate = worth_reading_in_photo if photo else worth_reading
-        spans = [(a, b) for a, b in split_sentences(text) if gate(text[a:b]) and gate(prose[a:b])]
+        # A sentence no pattern touched is its own prose: gated once, not twice.
+        spans = [(a, b) for a, b in split_sentences(text)
+                 if gate(text[a:b]) and (prose is text or prose[a:b] == text[a:b] or gate(prose[a:b]))]
         scores = self._scores([text[a:b] for a, b in spans], deadline)
         found = []
         for (start, end) in spans:
