@@ -9,7 +9,9 @@ until 2026-12-05). Each is built fresh per length with seeded randomness, so no 
 flatter a later row.
 
 For each shape and length, one check through `engine.check` with the configured budget
-(what a user gets: time and whether the answer says `text_incomplete`) and one through
+(what a user gets: time and whether the answer says `text_incomplete`, and "capped" when it
+says `findings_capped`: a post of more than 1,000 phone numbers is read up to the 1,000th,
+`detection/finding_cap.py`) and one through
 `check_text` with no budget (what the whole check would cost, to show the matchers are
 linear: the ms per 1,000 characters must not grow with the length). The full check is timed
 twice: wall clock, and the CPU time of the checking thread ("cpu ms"), which a machine busy
@@ -103,7 +105,7 @@ def main() -> None:
     rnd = random.Random(2026)
     print(f"load average {os.getloadavg()[0]:.2f}; check budget {args.budget} s")
     print(f"{'shape':<28}{'chars':>7}{'check ms':>10}{'incomplete':>11}{'full ms':>10}{'ms/1k':>8}"
-          f"{'cpu ms':>10}{'cpu/1k':>8}")
+          f"{'cpu ms':>10}{'cpu/1k':>8}{'capped':>8}")
     worst = (0.0, "")
     names = args.shapes.split(",") if args.shapes else list(SHAPES)
     for name in names:
@@ -119,7 +121,8 @@ def main() -> None:
             cpu_ms = (time.thread_time() - cpu_started) * 1000
             worst = max(worst, (check_ms, f"{name} at {n}"))
             print(f"{name:<28}{n:>7}{check_ms:>10.1f}{str(result.text_incomplete):>11}{full_ms:>10.1f}"
-                  f"{full_ms / (n / 1000):>8.1f}{cpu_ms:>10.1f}{cpu_ms / (n / 1000):>8.1f}", flush=True)
+                  f"{full_ms / (n / 1000):>8.1f}{cpu_ms:>10.1f}{cpu_ms / (n / 1000):>8.1f}"
+                  f"{str('findings_capped' in result.warnings):>8}", flush=True)
     print(f"worst check: {worst[0]:.1f} ms ({worst[1]}); load average now {os.getloadavg()[0]:.2f}")
 
 
