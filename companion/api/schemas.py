@@ -74,7 +74,9 @@ class CheckResponse(Wire):
     warnings: list[str] = Field([], description="e.g. ocr_incomplete, ocr_unavailable: a photo "
                                                 "could not be read completely; text_incomplete: the "
                                                 "check's time budget ran out, the findings are what "
-                                                "was found before it.")
+                                                "was found before it; findings_capped (with "
+                                                "text_incomplete): more than 1,000 phone numbers, "
+                                                "read up to the 1,000th.")
     audited: bool = True
 
 
