@@ -437,22 +437,26 @@ def figures(detection_engine):
 
 
 def test_recall_on_prejudiced_statements(figures):
-    # Aim 0.85 (every expected red-line category raised), NOT reached: 0.816 on the 967
-    # prejudiced test statements with head v4 (HateCheck 0.900, COLD 0.692); v3 0.799, v2
-    # 0.723, 0.042 before the model. Asserted as reached so that a worse head fails.
-    assert figures["all"]["recall"] >= 0.81
-    assert figures["hatecheck"]["recall"] >= 0.89
-    assert figures["cold"]["recall"] >= 0.68
+    # Aim 0.85 (every expected red-line category raised), NOT reached: 0.845 on the 967
+    # prejudiced test statements with head v4 and the rules beside it (2026-12-05, evening:
+    # slurs in disguise, 地域黑 patterns, a group and a judgement lowering the threshold;
+    # HateCheck 0.936, COLD 0.710); head v4 alone 0.816, v3 0.799, v2 0.723, 0.042 before
+    # the model. Asserted as reached so that a worse head or pack fails.
+    assert figures["all"]["recall"] >= 0.84
+    assert figures["hatecheck"]["recall"] >= 0.93
+    assert figures["cold"]["recall"] >= 0.70
 
 
 def test_false_alarms_on_clean_items(figures):
-    # Aim ≤ 3 %. Everyday sentences (Tatoeba, UD: 1,337 clean test items) reach it: 0.4 % raise
-    # a red-line category (5 of 1,337). The contrast sets do NOT: 13.4 % of COLD's safe
-    # comments about race, region and gender and 27.4 % of HateCheck's counter-speech and
-    # neutral mentions, 6.7 % over all 2,166 clean items (v3: 14.5 %, 23.3 %, 6.6 %), with
-    # thresholds picked on dev for 2.5 % false alarms there. Asserted as reached.
-    assert figures["everyday_redline_false_alarms"] <= 0.005
-    assert figures["all"]["redline_false_alarms"] <= 0.067
+    # Aim ≤ 3 %. Everyday sentences (Tatoeba, UD: 1,337 clean test items) reach it: 0.3 % raise
+    # a red-line category (4 of 1,337; 5 before the rules of 2026-12-05, evening). The contrast
+    # sets do NOT: 13.7 % of COLD's safe comments about race, region and gender and 27.9 % of
+    # HateCheck's counter-speech and neutral mentions, 6.8 % over all 2,166 clean items (148;
+    # head v4 alone 13.4 %, 27.4 %, 6.7 % = 146; v3 14.5 %, 23.3 %, 6.6 %), with thresholds
+    # picked on dev for 2.5 % false alarms there. Asserted as reached: the rules beside the
+    # model cost two contrast items on test (none on dev), so this bound moved from 0.067.
+    assert figures["everyday_redline_false_alarms"] <= 0.003
+    assert figures["all"]["redline_false_alarms"] <= 0.068
 
 
 def test_health_and_audit_name_the_head_and_encoder(detection_engine):
