@@ -61,20 +61,15 @@ def is_mention(text: str, start: int, end: int) -> bool:
 
 
 def _sentence_before(text: str, start: int) -> str:
-    at = start
     floor = max(0, start - _REACH)
-    while at > floor and text[at - 1] not in _SENTENCE_END:
-        at -= 1
-    return text[at:start]
+    return text[max(text.rfind(mark, floor, start) + 1 for mark in _SENTENCE_END) or floor:start]
 
 
 def _sentence_after(text: str, end: int) -> str:
-    at = end
     ceiling = min(len(text), end + _REACH)
-    while at < ceiling and text[at] not in _SENTENCE_END:
-        at += 1
+    ends = [at for at in (text.find(mark, end, ceiling) for mark in _SENTENCE_END) if at >= 0]
     # A closing quote may follow the full stop it encloses ("… scum." said he).
-    return text[end:min(len(text), at + 2)]
+    return text[end:min(len(text), (min(ends) if ends else ceiling) + 2)]
 
 
 def _clause(before: str) -> str:
