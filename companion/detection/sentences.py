@@ -57,21 +57,17 @@ def worth_reading(sentence: str) -> bool:
     be at least half of the signs too, and Latin letters must be cut by the encoder's own
     tokenizer into pieces the size of words, not of single letters.
     """
-    letters = sum(map(str.isalpha, sentence))
-    if letters < MIN_CJK_CHARS:
+    if sum(map(str.isalpha, sentence)) < MIN_CJK_CHARS:
         return False  # fewer letters than either test below asks: digits and signs, no count needed
     if _signs_outnumber_words(sentence):
         return False  # `reads_as_language`'s first test, on bounds that need no count by hand
-    latin = letters if sentence.isascii() else len(_LATIN_LETTER.findall(sentence))
-    if not _pieces_word_sized(sentence, latin):
-        return False  # its second test, before the count by hand: random letters, keys, hashes
     words, in_words, ideographs, known, written, distinct, signs, latin = _tally_shape(
         _DIGIT_RUN.sub("0", sentence))
     if 2 * (in_words + known) < written or (4 * distinct < words and in_words > known):
         return False
     if not ((words >= MIN_WORDS and in_words >= MIN_LETTERS) or ideographs >= MIN_CJK_CHARS):
         return False
-    return 2 * (in_words + known) >= signs  # `reads_as_language`, whose second test passed above
+    return reads_as_language(sentence, in_words + known, signs, latin)
 
 
 def worth_reading_in_photo(sentence: str) -> bool:
@@ -144,8 +140,6 @@ def _latin_pieces(vocabulary_size: int) -> bytearray:
 # characters that are not digits (`_WORDISH` takes in numerals such as "²" too, which can
 # only join or lengthen runs) plus every ideograph; the signs are at least the runs of one
 # character that is neither a word character nor a space ("_" is left out: fewer still).
-_LATIN_LETTER = re.compile("[" + re.escape("".join(ch for ch in map(chr, range(ord(_LATIN_END))) if ch.isalpha()))
-                           + "]")  # exactly `_tally`'s Latin letters
 _WORDISH = re.compile(r"[^\W\d_\u3400-\u9fff]{2,}")
 _IDEOGRAPH = re.compile(r"[\u3400-\u9fff]")
 _SIGN_RUN = re.compile(r"([^\w\s])\1*")
