@@ -96,10 +96,15 @@ def rebuild_engine(settings: Settings, current: DetectionEngine, cache_dir: Path
     What the new rules and lists cannot change is kept from `current` rather than built again and
     refilled from empty: the client matchers when clients.csv has the same bytes, every compiled
     pattern whose text and flags are the same (detection/linear_regex.py), and the caches
-    `DetectionEngine.keep_caches_of` names. A changed client list goes through the start cache in
-    `cache_dir`, so the next start reads it built.
+    `DetectionEngine.keep_caches_of` names. A changed long client list is built by a process of its
+    own into the start cache in `cache_dir` (the checks running meanwhile keep the GIL), so the next
+    start reads it built too.
     """
     rules = load_rules(settings.rules_dir)
+    if cache_dir is not None:
+        from companion.detection import client_prebuild
+
+        client_prebuild.start(settings.org_dir / "clients.csv", cache_dir)
     org = OrgMatchers.load(settings.org_dir, cache_dir, previous=current.org)
     analyzer = current.analyzer  # the loaded Presidio + spaCy pipeline, shared read-only
     engine = DetectionEngine(rules, org, analyzer, current.ocr, ocr_budget_s=settings.ocr_budget_s,

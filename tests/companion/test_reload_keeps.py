@@ -139,3 +139,32 @@ def test_a_changed_model_file_scores_sentences_again(dirs, api_engine, encodes):
     second.check_text(RED_LINE_SENTENCE)
     assert RED_LINE_SENTENCE in encodes, "scores of the old model were kept for the new one"
     assert second.semantic.versions()["redline"] == meta["version"]
+
+
+def test_a_changed_long_list_is_built_beside_the_checks_and_read_from_the_start_cache(tmp_path, api_engine, caplog):
+    """A long list's new build runs in a process of its own (the checks keep the GIL meanwhile),
+    into the start cache, so the reload and the next start both read it from there."""
+    import logging
+
+    from test_start_cache import _write_clients
+
+    from companion.detection import client_cache
+
+    org = tmp_path / "org"
+    shutil.copytree(REPO_ROOT / "rules" / "org" / "example", org)
+    names = _write_clients(org / "clients.csv", 6000)
+    assert (org / "clients.csv").stat().st_size >= client_cache.MIN_BYTES
+    settings = Settings(org_dir=org, ocr_budget_s=api_engine.ocr_budget_s, bundle_poll_s=0)
+    cache_dir = tmp_path / "cache"
+    first = rebuild_engine(settings, api_engine, cache_dir)
+    with (org / "clients.csv").open("a", encoding="utf-8") as handle:
+        handle.write("Okonkwo Freight Nigeria Ltd.,Okonkwo Freight,\n")
+    caplog.set_level(logging.INFO, logger="postguard")
+    caplog.clear()
+    second = rebuild_engine(settings, first, cache_dir)
+
+    assert "client list: built by a process of its own" in caplog.text
+    assert f"matchers read from {client_cache.cached_path(org / 'clients.csv', cache_dir)}" in caplog.text
+    assert "client.named" in rules_found(second, "Loading the containers for Okonkwo Freight today.")
+    assert "client.named" in rules_found(second, f"Signed the yearly order with {names[4000]} today.")
+    assert "client.named" not in rules_found(first, "Loading the containers for Okonkwo Freight today.")
