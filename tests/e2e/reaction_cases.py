@@ -124,6 +124,76 @@ FOCUS_END = ("(s) => { const el = document.querySelector(s); el.focus();"
              " getSelection().removeAllRanges(); getSelection().addRange(r); }")
 # The composer's warning panel (a comment's own findings on a harmless post).
 PANEL_HOST = '[data-postguard="panel"]'
+# A reply to a comment under a post (LinkedIn's and Facebook's reaction posts on `?comments=open` carry
+# Mei Chen's comment): its "Reply" opens a box nested under the comment (LinkedIn: the post's box of the
+# same generation, its button "Reply"; Facebook: a Lexical box "Reply to ‹Name›", Enter sends); the site
+# records the post's "reply" with the text it sent.
+REPLY_OPENERS = {
+    "linkedin": (".comments-comment-entity button",),
+    "facebook": ('[role="article"][aria-label^="Comment by "] [role="button"]',),
+}
+REPLY_BOXES = {
+    "linkedin": (".comments-comment-item__nested-items .ql-editor", ".comments-comment-item__nested-items .ProseMirror"),
+    "facebook": ('[role="textbox"][aria-label^="Reply to "]',),
+}
+REPLY_SEND = {"linkedin": ((".comments-comment-item__nested-items button.comments-comment-box__submit-button--cr",
+                            '.comments-comment-item__nested-items button[data-view-name="comment-post"]'), "Reply")}
+# Replies tried: LinkedIn's older box (under an Ember post) and newer one (under an SDUI post), Facebook's.
+REPLY_CASES = [("linkedin", "competitor"), ("linkedin", "red_line"), ("facebook", "competitor")]
+# The card's per-finding actions on a held comment's own findings, and a page function counting its Fix
+# buttons (-1: no card).
+CARD_FIX = '[data-postguard-action="fix"]'
+CARD_SELECT = '[data-postguard-action="select"]'
+CARD_FIXES = ("() => { const host = document.querySelector('[data-postguard=\"reaction-card\"]');"
+              " return host ? host.shadowRoot.querySelectorAll('[data-postguard-action=\"fix\"]').length : -1; }")
+CARD_FIXES_BELOW = ("(n) => { const host = document.querySelector('[data-postguard=\"reaction-card\"]');"
+                    " return Boolean(host) && host.shadowRoot.querySelectorAll('[data-postguard-action=\"fix\"]').length < n; }")
+# A page function: true when the box a selector names has text selected that includes `t`.
+SELECTED_HOLDS = ("([s, t]) => { const el = document.querySelector(s); const got = el.tagName === 'TEXTAREA'"
+                  " ? el.value.slice(el.selectionStart, el.selectionEnd) : String(getSelection());"
+                  " return document.activeElement === el && got.includes(t); }")
+# Where each site shows a post's author (the card must never cover it).
+AUTHOR_LINES = {
+    "linkedin": ("a.update-components-actor__meta-link", "p.sdui-update__name"),
+    "facebook": ('[data-ad-rendering-role="profile_name"]',),
+    "instagram": ("header",),
+}
+# A page function: the card's, the author line's and the control's rects, and the window's size.
+CARD_GEOMETRY = ("([author, control]) => { const r = (el) => { const b = el.getBoundingClientRect();"
+                 " return {left: b.left, top: b.top, width: b.width, height: b.height}; };"
+                 " const card = document.querySelector('[data-postguard=\"reaction-card\"]').shadowRoot.querySelector('.pg-card');"
+                 " return {card: r(card), author: r(document.querySelector(author)), control: r(document.querySelector(control)),"
+                 " view: {width: innerWidth, height: innerHeight}}; }")
+# A page function: true once the card lies over neither rect and inside the window (the card follows a
+# page that scrolled to make room on the next frame).
+CARD_CLEAR = ("([author, control]) => { const host = document.querySelector('[data-postguard=\"reaction-card\"]');"
+              " if (!host) return false; const c = host.shadowRoot.querySelector('.pg-card').getBoundingClientRect();"
+              " const apart = (el) => { const b = el.getBoundingClientRect(); return c.right <= b.left || b.right <= c.left"
+              " || c.bottom <= b.top || b.bottom <= c.top; };"
+              " return c.width > 0 && c.left >= 0 && c.top >= 0 && c.right <= innerWidth + 0.5 && c.bottom <= innerHeight + 0.5"
+              " && apart(document.querySelector(author)) && apart(document.querySelector(control)); }")
+# A page function: the underlines drawn over the textarea a selector names ([left, top, width, height] each,
+# or null while there are none), whether all of them lie inside it, and where `words` (on its first line)
+# is drawn: its left, and the widths from there to each end of a word at or after the end of `words`
+# (a finding may take in the words after them, "USD 0.42/pc FOB Ningbo"), measured in the textarea's own font.
+TEXTAREA_MARKS = ("([s, words]) => { const el = document.querySelector(s); const box = el.getBoundingClientRect();"
+                  " const host = document.querySelector('[data-postguard=\"highlights\"]');"
+                  " const marks = host ? [...host.shadowRoot.querySelectorAll('.pg-hl')].map((m) => m.getBoundingClientRect()) : [];"
+                  " if (!marks.length) return null; const style = getComputedStyle(el);"
+                  " const ctx = document.createElement('canvas').getContext('2d'); ctx.font = style.font;"
+                  " const at = el.value.indexOf(words);"
+                  " return {marks: marks.map((m) => [m.left, m.top, m.width, m.height]),"
+                  " inside: marks.every((m) => m.left >= box.left - 1 && m.right <= box.right + 1 && m.top >= box.top - 1 && m.bottom <= box.bottom + 1),"
+                  " left: box.left + parseFloat(style.borderLeftWidth) + parseFloat(style.paddingLeft) + ctx.measureText(el.value.slice(0, at)).width,"
+                  " widths: [...el.value.matchAll(/(?=[\\s,.;]|$)/g)].map((m) => m.index).filter((end) => end >= at + words.length)"
+                  ".map((end) => ctx.measureText(el.value.slice(at, end)).width)}; }")
+# A page function: true once some underline over the textarea starts at `left` (within 3 px).
+TEXTAREA_MARK_AT = (f"([s, words, left]) => {{ const got = ({TEXTAREA_MARKS})([s, words]);"
+                    " return Boolean(got) && got.marks.some((m) => Math.abs(m[0] - left) < 3); }")
+# A page function: put the caret at the start of the box a selector names.
+CARET_TO_START = "(s) => { const el = document.querySelector(s); el.focus(); el.setSelectionRange(0, 0); }"
+# A page function: scroll so that the element a selector names sits at the bottom of the window.
+TO_BOTTOM = "(s) => document.querySelector(s).scrollIntoView({block: 'end'})"
 
 CLIENT = "Hansen Maschinenbau GmbH"
 COMPETITOR = "Northwind Hardware Co."
@@ -320,6 +390,34 @@ class FeedHands:
             selectors, label = COMMENT_SEND[self.site]
             self.page.click_text(self.within(post, selectors), label)
 
+    def reply_box(self, post: str) -> str:
+        return self.within(post, REPLY_BOXES[self.site])
+
+    def reply_value(self, post: str) -> str:
+        return self.page.evaluate(BOX_VALUE, self.reply_box(post))
+
+    def send_reply(self, post: str, text: str = COMMENT_TEXT) -> None:
+        """Open the reply box under the post's first comment ("Reply"), type `text` unless it holds it
+        already (a held reply that was cancelled keeps its text), and send it: LinkedIn's "Reply",
+        Facebook's Enter."""
+        if not self.page.count(self.reply_box(post)):
+            self.page.click_text(self.within(post, REPLY_OPENERS[self.site]), "Reply")
+            self.page.wait_for_selector(self.reply_box(post))
+        if self.reply_value(post) != text:
+            self.page.click(self.reply_box(post))
+            self.page.type(text)
+            self.page.wait_for_function(BOX_HOLDS, [self.reply_box(post), text])
+        if self.site == "facebook":
+            self.page.evaluate(FOCUS_END, self.reply_box(post))
+            self.page.press("Enter")
+        else:
+            selectors, label = REPLY_SEND[self.site]
+            self.page.click_text(self.within(post, selectors), label)
+
+    def geometry(self, post: str, control: str) -> dict:
+        """The card's, the post's author line's and the clicked control's rects, and the window's size."""
+        return self.page.evaluate(CARD_GEOMETRY, [self.within(post, AUTHOR_LINES[self.site]), control])
+
     def act(self, case: Held) -> None:
         {"like": lambda: self.like(case.post, case.key), "reaction": lambda: self.other_reaction(case.post),
          "share": lambda: self.share(case.post, case.choice), "comment": lambda: self.comment(case.post),
@@ -463,6 +561,120 @@ def a_leaky_comment_on_a_risky_post_is_one_card(feed: FeedHands, companion, reac
     assert "pricing" in decisions[1]["categories"] and decisions[1]["justification"] == REASONS[1]
     assert "USD 0.42" not in repr(reactions + decisions) and "best price" not in repr(reactions + decisions), "no comment text"
     assert len(feed.actions()) == 1, "sent exactly once"
+
+
+def a_reply_on_a_risky_post_is_held_like_a_comment(feed: FeedHands, companion, post: str, before: int) -> None:
+    """A reply to a comment under a competitor's or red-line post is public under that post as a comment
+    is: held with the card that says why; Cancel sends nothing and keeps the reply in its box; "Comment
+    anyway" with a reason sends it once; both audited as the post's comment, without the reply's text."""
+    feed.send_reply(post)
+    assert why(feed.site, post, "comment") in feed.card_text()
+    feed.page.screenshot(screenshot_path(f"{feed.browser}-reaction-card-reply-{feed.site}-{post}"))
+    feed.cancel()
+    assert feed.actions() == [] and feed.reply_value(post) == COMMENT_TEXT, "Cancel: nothing sent, the reply kept"
+    feed.send_reply(post)
+    feed.card_text()
+    feed.confirm(ANYWAY["comment"], REASONS[1])
+    assert [(a["kind"], a["text"]) for a in feed.wait_actions(1)] == [("reply", COMMENT_TEXT)]
+    events = reaction_events(companion, 2, after=before)
+    assert [(e["action"], e["details"]["decision"], e["details"]["reasons"]) for e in events] == [
+        ("comment", "cancelled", [post]), ("comment", "overridden", [post])]
+    assert "Congratulations" not in repr(events), "no reply text"
+    assert len(feed.actions()) == 1, "sent exactly once"
+
+
+def a_clean_posts_reply_goes_at_once(feed: FeedHands) -> None:
+    """A harmless reply under a harmless post goes out at once, with no card and no panel."""
+    feed.send_reply("clean", "Well done, team")
+    assert [(a["kind"], a["text"]) for a in feed.wait_actions(1)] == [("reply", "Well done, team")]
+    assert feed.page.count(feed.card) == 0 and feed.page.count(PANEL_HOST) == 0
+
+
+# The card's words in Chinese: the sentence about a competitor's post, "Comment anyway", a reason.
+CARD_ZH = {"why": "是竞争对手。你的评论是公开的", "anyway": "仍然评论", "reason": "业务伙伴或客户的活动"}
+
+
+def a_leaky_comments_words_are_fixed_on_the_card(feed: FeedHands, companion, reactions_before: int,
+                                                 decisions_before: int, shot: str = "", words: dict | None = None) -> None:
+    """On the one card for a leaky comment under a competitor's post, each finding of the comment has the
+    panel's actions: a click on its words selects them in the box, its Fix replaces them there and takes
+    the line off; the post's reason still holds the comment, and "Comment anyway" sends the fixed text,
+    whose check is recorded as posted (nothing left to post over)."""
+    post, by = "competitor", COMMENT_BY[feed.site]
+    feed.send_comment(post, by, LEAKY_COMMENT)
+    assert PRICE in feed.card_text()
+    fixes = feed.page.evaluate(CARD_FIXES)
+    assert fixes >= 1, "a Fix per finding with words of its own"
+    feed.page.click(f"{feed.card} {CARD_SELECT}")
+    feed.page.wait_for_function(SELECTED_HOLDS, [feed.comment_box(post), PRICE])
+    feed.page.screenshot(screenshot_path(f"{feed.browser}-reaction-card-fix-{feed.site}{shot}"))
+    while fixes > 0:
+        feed.page.click(f"{feed.card} {CARD_FIX}")
+        feed.page.wait_for_function(CARD_FIXES_BELOW, fixes)
+        fixes = feed.page.evaluate(CARD_FIXES)
+    fixed = feed.box_value(post)
+    assert "0.42" not in fixed and fixed.startswith("Our best price for you is ") and fixed.endswith(", ask me"), fixed
+    text = feed.card_text()
+    words = words or {"why": why(feed.site, post, "comment"), "anyway": ANYWAY["comment"], "reason": REASONS[1]}
+    assert words["why"] in text and PRICE not in text, text
+    feed.confirm(words["anyway"], words["reason"])
+    assert [(a["kind"], a["text"]) for a in feed.wait_actions(1)] == [("comment", fixed)]
+    reactions = reaction_events(companion, 1, after=reactions_before)
+    assert [(e["action"], e["details"]["decision"]) for e in reactions] == [("comment", "overridden")]
+    decisions = decision_events(companion, 1, after=decisions_before)
+    assert [e["action"] for e in decisions] == ["posted"], decisions
+    assert "0.42" not in repr(reactions + decisions), "no comment text"
+
+
+def instagram_comment_underlined_while_typing(feed: FeedHands, shot: str = "") -> None:
+    """Instagram's comment box is a textarea, which cannot hold marks: the words a comment gives away are
+    underlined over it as in any composer, where they are drawn (measured in its own font), inside the
+    box; typed before, the underline moves with them; taken out, it goes."""
+    box = feed.comment_box("clean")
+    feed.type_comment("clean", LEAKY_COMMENT)
+    feed.page.wait_for_function(TEXTAREA_MARKS, [box, PRICE], timeout_ms=30_000)
+    got = feed.page.evaluate(TEXTAREA_MARKS, [box, PRICE])
+    assert got["inside"], got
+    price = [m for m in got["marks"] if abs(m[0] - got["left"]) < 3]
+    assert price and any(abs(price[0][2] - width) < 3 for width in got["widths"]), f"an underline from {PRICE} to a word's end: {got}"
+    feed.page.screenshot(screenshot_path(f"{feed.browser}-instagram-comment-underlined{shot}"))
+
+    feed.page.evaluate(CARET_TO_START, box)
+    feed.page.type("Hi! ")
+    moved = feed.page.evaluate(TEXTAREA_MARKS, [box, PRICE])
+    feed.page.wait_for_function(TEXTAREA_MARK_AT, [box, PRICE, moved["left"]])
+    assert feed.page.evaluate(TEXTAREA_MARKS, [box, PRICE])["inside"]
+
+    feed.page.evaluate(FOCUS_END, box)
+    for _ in range(len(" FOB Ningbo, ask me") + len(PRICE)):
+        feed.page.press("Backspace")
+    feed.page.wait_for_function("(s) => !document.querySelector(s).value.includes('0.4')", box)
+    feed.page.wait_for_function(f"([s, w]) => ({TEXTAREA_MARKS})([s, w]) === null", [box, PRICE])
+    assert feed.actions() == [], "typing sends nothing"
+
+
+def the_card_leaves_the_author_and_the_control_in_sight(feed: FeedHands, post: str = "competitor") -> dict:
+    """With the post's Like at the bottom of the window (no room below it), the held like's card lies
+    over neither the author's name nor the Like, and inside the window. Returns the rects."""
+    control = feed.within(post, LIKE_BUTTONS[feed.site])
+    feed.page.evaluate(TO_BOTTOM, control)
+    feed.like(post)
+    feed.card_text()
+    author = feed.within(post, AUTHOR_LINES[feed.site])
+    try:
+        feed.page.wait_for_function(CARD_CLEAR, [author, control])
+    except Exception as err:  # noqa: BLE001 - Playwright's and Puppeteer's timeouts differ
+        raise AssertionError(f"the card covers the author or the Like, or leaves the window: {feed.geometry(post, control)}") from err
+    where = feed.geometry(post, control)
+    assert overlap(where["card"], where["author"]) == 0 and overlap(where["card"], where["control"]) == 0, where
+    return where
+
+
+def overlap(a: dict, b: dict) -> float:
+    """The area two rects share."""
+    w = min(a["left"] + a["width"], b["left"] + b["width"]) - max(a["left"], b["left"])
+    h = min(a["top"] + a["height"], b["top"] + b["height"]) - max(a["top"], b["top"])
+    return w * h if w > 0 and h > 0 else 0
 
 
 def a_clients_post_is_only_recorded_by_default(feed: FeedHands, companion, before: int) -> None:

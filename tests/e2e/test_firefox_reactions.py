@@ -16,6 +16,12 @@ What a salesperson notices, on LinkedIn (both renderings), Facebook and Instagra
 - a like on a harmless post goes out at once, and taking a like back is never held; a comment typed
   under a harmless post goes out at once, and Shift+Enter in the box is a line break, never held;
 - by default a client's post is only recorded;
+- a reply to a comment under a competitor's or red-line post (LinkedIn's both boxes, Facebook's "Reply
+  to ‹Name›") is held as a comment is; a harmless post's reply goes at once;
+- on the card for a leaky comment, each finding's words are selected in the box by a click and
+  replaced by its Fix, and the fixed comment goes out with the post's reason still asked for;
+- Instagram's comment box (a textarea) shows the words it gives away underlined while typing;
+- the card never covers the post's author or the Like that was clicked;
 - acting as the company page, the card says so, by the page's name; switched back, it does not.
 
 The companion is shared by the module's tests, so each test counts from the reaction events already
@@ -28,11 +34,14 @@ import pytest
 
 from harness.firefox import firefox_missing
 from harness.replica_server import SITES
-from reaction_cases import (CARD_HOST, HELD_CASES, SITE_IDS, FeedHands, Held, a_clean_comment_on_a_clean_post_goes_at_once,
+from reaction_cases import (CARD_HOST, HELD_CASES, REPLY_CASES, SITE_IDS, FeedHands, Held,
+                            a_clean_comment_on_a_clean_post_goes_at_once, a_clean_posts_reply_goes_at_once,
                             a_clients_post_is_only_recorded_by_default, a_harmless_posts_comment_goes_straight_through,
-                            a_leaky_comment_on_a_risky_post_is_one_card, as_the_company_the_card_says_so_until_switched_back,
+                            a_leaky_comment_on_a_risky_post_is_one_card, a_leaky_comments_words_are_fixed_on_the_card,
+                            a_reply_on_a_risky_post_is_held_like_a_comment, as_the_company_the_card_says_so_until_switched_back,
                             decision_count, harmless_and_taking_back_go_straight_through,
-                            held_then_cancelled_then_let_through, open_boxes_path, reaction_count)
+                            held_then_cancelled_then_let_through, instagram_comment_underlined_while_typing, open_boxes_path,
+                            reaction_count, the_card_leaves_the_author_and_the_control_in_sight)
 from test_firefox_composers import firefox_companion, launch_firefox, proxy  # noqa: F401
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(firefox_missing() is not None, reason=firefox_missing() or "")]
@@ -84,6 +93,34 @@ def test_a_clients_post_is_only_recorded_by_default(site, launch_firefox, firefo
     before = reaction_count(firefox_companion)
     feed = open_feed(launch_firefox, firefox_companion, site)
     a_clients_post_is_only_recorded_by_default(feed, firefox_companion, before)
+
+
+@pytest.mark.parametrize(("site", "post"), REPLY_CASES)
+def test_a_reply_to_a_comment_under_a_risky_post_is_held_like_a_comment(site, post, launch_firefox, firefox_companion):  # noqa: F811
+    before = reaction_count(firefox_companion)
+    feed = open_feed(launch_firefox, firefox_companion, site, open_boxes_path(site))
+    a_reply_on_a_risky_post_is_held_like_a_comment(feed, firefox_companion, post, before)
+
+
+@pytest.mark.parametrize("site", ["linkedin", "facebook"])
+def test_a_reply_under_a_harmless_post_goes_at_once(site, launch_firefox, firefox_companion):  # noqa: F811
+    a_clean_posts_reply_goes_at_once(open_feed(launch_firefox, firefox_companion, site, open_boxes_path(site)))
+
+
+@pytest.mark.parametrize("site", SITE_IDS)
+def test_the_cards_fix_rewrites_what_a_leaky_comment_gives_away(site, launch_firefox, firefox_companion):  # noqa: F811
+    reactions, decisions = reaction_count(firefox_companion), decision_count(firefox_companion)
+    feed = open_feed(launch_firefox, firefox_companion, site, open_boxes_path(site))
+    a_leaky_comments_words_are_fixed_on_the_card(feed, firefox_companion, reactions, decisions)
+
+
+def test_instagram_a_comment_is_underlined_while_typed(launch_firefox, firefox_companion):  # noqa: F811
+    instagram_comment_underlined_while_typing(open_feed(launch_firefox, firefox_companion, "instagram"))
+
+
+@pytest.mark.parametrize("site", SITE_IDS)
+def test_the_card_leaves_the_author_and_the_like_in_sight(site, launch_firefox, firefox_companion):  # noqa: F811
+    the_card_leaves_the_author_and_the_control_in_sight(open_feed(launch_firefox, firefox_companion, site))
 
 
 # --- who the user reacts as ---------------------------------------------------------------------

@@ -23,12 +23,15 @@ from playwright.sync_api import Page
 from harness.chromium import wait_for_service_worker
 from harness.companion import start_companion
 from harness.replica_page import screenshot_path
-from reaction_cases import (CARD_HOST, COMMENT_BY, COMMENT_TEXT, COMPANY, HELD_CASES, LEAKY_COMMENT, PANEL_HOST, PERSONAL,
-                            PRICE, REASONS, SITE_IDS, FeedHands, Held, a_clean_comment_on_a_clean_post_goes_at_once,
+from reaction_cases import (CARD_FIX, CARD_HOST, CARD_ZH, COMMENT_BY, COMMENT_TEXT, COMPANY, HELD_CASES, LEAKY_COMMENT, PANEL_HOST,
+                            PERSONAL, PRICE, REASONS, REPLY_CASES, SITE_IDS, FeedHands, Held,
+                            a_clean_comment_on_a_clean_post_goes_at_once, a_clean_posts_reply_goes_at_once,
                             a_clients_post_is_only_recorded_by_default, a_harmless_posts_comment_goes_straight_through,
-                            a_leaky_comment_on_a_risky_post_is_one_card, as_the_company_the_card_says_so_until_switched_back,
+                            a_leaky_comment_on_a_risky_post_is_one_card, a_leaky_comments_words_are_fixed_on_the_card,
+                            a_reply_on_a_risky_post_is_held_like_a_comment, as_the_company_the_card_says_so_until_switched_back,
                             decision_count, harmless_and_taking_back_go_straight_through,
-                            held_then_cancelled_then_let_through, open_boxes_path, reaction_count, reaction_events)
+                            held_then_cancelled_then_let_through, instagram_comment_underlined_while_typing, open_boxes_path,
+                            reaction_count, reaction_events, the_card_leaves_the_author_and_the_control_in_sight)
 from test_extension_support import audit_events, wait_for_audit, wait_for_queued_decisions
 
 pytestmark = pytest.mark.e2e
@@ -140,6 +143,34 @@ def test_a_leaky_comment_on_a_competitors_post_is_one_card_with_both(site, feed_
 def test_a_clients_post_is_only_recorded_by_default(site, feed_page):
     feed, companion = feed_page(site)
     a_clients_post_is_only_recorded_by_default(feed, companion, reaction_count(companion))
+
+
+@pytest.mark.parametrize(("site", "post"), REPLY_CASES)
+def test_a_reply_to_a_comment_under_a_risky_post_is_held_like_a_comment(site, post, feed_page):
+    feed, companion = feed_page(site, path=open_boxes_path(site))
+    a_reply_on_a_risky_post_is_held_like_a_comment(feed, companion, post, reaction_count(companion))
+
+
+@pytest.mark.parametrize("site", ["linkedin", "facebook"])
+def test_a_reply_under_a_harmless_post_goes_at_once(site, feed_page):
+    a_clean_posts_reply_goes_at_once(feed_page(site, path=open_boxes_path(site))[0])
+
+
+@pytest.mark.parametrize("site", SITE_IDS)
+def test_the_cards_fix_rewrites_what_a_leaky_comment_gives_away(site, feed_page):
+    feed, companion = feed_page(site, path=open_boxes_path(site))
+    a_leaky_comments_words_are_fixed_on_the_card(feed, companion, reaction_count(companion), decision_count(companion))
+
+
+def test_instagram_a_comment_is_underlined_while_typed(feed_page):
+    instagram_comment_underlined_while_typing(feed_page("instagram")[0])
+
+
+@pytest.mark.parametrize("site", SITE_IDS)
+def test_the_card_leaves_the_author_and_the_like_in_sight(site, feed_page):
+    feed, _ = feed_page(site)
+    the_card_leaves_the_author_and_the_control_in_sight(feed)
+    feed.page.screenshot(screenshot_path(f"chromium-reaction-card-placed-{site}"))
 
 
 # --- Chromium only ------------------------------------------------------------------------------
@@ -277,6 +308,40 @@ def test_instagram_a_leaky_comment_under_a_harmless_post_gets_the_panel_and_its_
     feed.page.wait_for_selector(f"{PANEL_HOST} section.pg-panel", state="detached")
     feed.send_comment("clean", "enter", fixed)
     assert [(a["kind"], a["text"]) for a in feed.wait_actions(1)] == [("comment", fixed)]
+
+
+# --- the card's Fix, its place and the comment box's underlines in Chinese and narrow windows ------
+
+def test_the_cards_fix_in_chinese(feed_page):
+    feed, companion = feed_page("instagram", locale="zh-CN")
+    a_leaky_comments_words_are_fixed_on_the_card(feed, companion, reaction_count(companion), decision_count(companion),
+                                                 shot="-zh-CN", words=CARD_ZH)
+
+
+def test_the_cards_fix_label_in_chinese(feed_page):
+    """The Fix button says what goes in, in Chinese ("修正：…"), as the panel's does."""
+    feed, _ = feed_page("linkedin", locale="zh-CN", path=open_boxes_path("linkedin"))
+    feed.send_comment("competitor", "post", LEAKY_COMMENT)
+    feed.card_text()
+    label = feed.page.pw.locator(f"{CARD} {CARD_FIX}").first.inner_text()
+    assert label.startswith("修正") or label.startswith("修复"), label
+    feed.page.screenshot(screenshot_path("chromium-reaction-card-fix-linkedin-zh-CN"))
+    feed.cancel("取消")
+
+
+def test_instagram_a_comment_is_underlined_while_typed_in_chinese(feed_page):
+    instagram_comment_underlined_while_typing(feed_page("instagram", locale="zh-CN")[0], shot="-zh-CN")
+
+
+@pytest.mark.parametrize("site", SITE_IDS)
+@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
+def test_in_a_narrow_window_the_card_leaves_the_author_and_the_like_in_sight(site, locale, feed_page):
+    """A phone-sized window: no room beside the Like, none above it clear of the author on a short post;
+    the page moves up under the card rather than the card covering either."""
+    feed, _ = feed_page(site, locale=locale)
+    feed.page.pw.set_viewport_size({"width": 390, "height": 700})
+    the_card_leaves_the_author_and_the_control_in_sight(feed)
+    feed.page.screenshot(screenshot_path(f"chromium-reaction-card-narrow-{site}-{locale}"))
 
 
 # --- who the user reacts as (identities.yaml: Lumen Hardware's own pages and accounts) ------------

@@ -16,6 +16,13 @@ function selectionFor(editor) {
 }
 
 function select(editor, range) {
+  if (editor.tagName === "TEXTAREA") {
+    // A Range over a textarea's words lies in its mirror's one text node (textarea-mirror.js): the
+    // same offsets into the value.
+    editor.focus({ preventScroll: true });
+    editor.setSelectionRange(range.startOffset, range.endOffset);
+    return;
+  }
   const selection = selectionFor(editor);
   if (typeof selection.setBaseAndExtent === "function") {
     selection.setBaseAndExtent(range.startContainer, range.startOffset, range.endContainer, range.endOffset);
@@ -91,4 +98,4 @@ function mergeSpans(spans) {
   return merged;
 }
 
-export const editorActions = { placeCaret, redactSpans, select };
+export const editorActions = { placeCaret, redactSpans, select, selectSpan };

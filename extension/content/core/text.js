@@ -10,14 +10,19 @@
  * Offsets from the companion count code points (Python strings); JavaScript strings count UTF-16
  * units. `codePointToUtf16` converts, so an emoji before a finding does not shift the highlight.
  */
+import { textareaMirror } from "./textarea-mirror.js";
+
 const BLOCK_TAGS = new Set([
   "P", "DIV", "LI", "UL", "OL", "H1", "H2", "H3", "H4", "H5", "H6", "BLOCKQUOTE", "PRE", "TABLE", "TR",
 ]);
 
-/** Walks the editor and returns {text, segments: [{node, start, length}]}. */
+/**
+ * Walks the editor and returns {text, segments: [{node, start, length}]}. A textarea is read through its
+ * mirror (textarea-mirror.js): one text node holding its value where the textarea shows it.
+ */
 function extract(editor) {
   const state = { text: "", segments: [] };
-  walk(editor, state);
+  walk(editor.tagName === "TEXTAREA" ? textareaMirror.of(editor) : editor, state);
   state.text = state.text.replace(/\n+$/, "");
   return state;
 }

@@ -25,6 +25,7 @@ import { policyStore } from "../core/policy-store.js";
 import { precheck as textCheck } from "../core/precheck.js";
 import { postReview } from "../core/review.js";
 import { t } from "../../ui/i18n.js";
+import { createCommentFixes } from "./comment-fixes.js";
 import { reactionCard } from "./reaction-card.js";
 import { reactionPolicy } from "./reaction-policy.js";
 
@@ -98,7 +99,11 @@ function createCommentGate(guard) {
     };
   }
 
-  /** One card: the post's reasons, then what the comment itself gives away. */
+  /**
+   * One card: the post's reasons, then what the comment itself gives away, each finding with the
+   * panel's Fix and select (comment-fixes.js). Going ahead after a Fix checks the comment's text again:
+   * what it still gives away holds it on a new card, else it goes out as a clean comment would.
+   */
   function hold(ctl, composer, post, entry, text, hooks) {
     const policy = policyStore.current();
     const level = reactionPolicy.levelForRisk(policy, "comment", entry.risk);
@@ -106,11 +111,13 @@ function createCommentGate(guard) {
     const block = level === "block" || unchecked || (text.holds && !text.canOverride);
     const { identity, message } = guard.explain(ctl, post, entry);
     const scanId = text.outcome?.answer?.result?.scan_id ?? null;
+    const fixes = createCommentFixes(composer.editor, text.outcome?.text, text.findings);
     reactionCard.show({
       anchor: ctl.el,
+      avoid: adapter.authorLine?.(post) || null,
       identity,
       message,
-      findings: text.findings.map((finding) => findingLine(finding, text.outcome.text)),
+      findings: text.findings.map((finding) => findingLine(finding, text.outcome.text, fixes, text.findings)),
       note: unchecked ? t("reactionCheckerDown") : (block ? t("reactionBlocked") : ""),
       block,
       overrideLabel: !block && policy.allowOverride !== false ? t("reactionAnyway_comment") : null,
@@ -120,11 +127,15 @@ function createCommentGate(guard) {
         if (text.holds) postReview.audit(adapter.id, scanId, "cancelled");
         composer.editor?.focus();
       },
-      onConfirm: (reason) => {
+      onConfirm: async (reason) => {
+        // What goes out is the box's text now: after a Fix, that is a text not checked yet.
+        const sent = fixes.fixed ? await commentText(composer) : text;
+        if (sent !== text && sent.holds) { hold(ctl, composer, post, entry, sent, hooks); return; }
+        const sentScan = sent.outcome?.answer?.result?.scan_id ?? null;
         guard.record(ctl, post, "overridden", entry, reason);
-        if (text.holds) postReview.audit(adapter.id, scanId, "overridden", reason || undefined);
-        else if (text.failed) postReview.audit(adapter.id, null, "posted", UNCHECKED);
-        else if (scanId) postReview.audit(adapter.id, scanId, "posted");
+        if (sent.holds) postReview.audit(adapter.id, sentScan, "overridden", reason || undefined);
+        else if (sent.failed) postReview.audit(adapter.id, null, "posted", UNCHECKED);
+        else if (sentScan) postReview.audit(adapter.id, sentScan, "posted");
         hooks.replay();
       },
     });
@@ -143,13 +154,22 @@ function control(composer) {
  * A finding of the comment on the card: its category, and the author's own words at its offsets (the
  * author typed them: as in the panel, masking protects the audit log, not the author from their text);
  * a finding with no words of its own (posting from the wrong account) gives the companion's sentence.
+ * With `fixes` (comment-fixes.js), a line with words of its own has the panel's Fix and select; its
+ * `fix()` resolves to the indexes in `all` of the lines it settled.
  */
-function findingLine(finding, text) {
+function findingLine(finding, text, fixes = null, all = []) {
   const category = t(`cat_${finding.category}`);
   const words = typeof text === "string" && Number.isInteger(finding.start) && Number.isInteger(finding.end)
     ? [...text].slice(finding.start, finding.end).join("").trim() : "";
   const message = typeof finding.message === "string" ? finding.message : "";
-  return { category, words, message: words ? "" : message, severity: finding.severity };
+  const line = { category, words, message: words ? "" : message, severity: finding.severity };
+  if (!words || !fixes || finding.source !== "text") return line;
+  return {
+    ...line,
+    fixLabel: fixes.fixLabel(finding),
+    fix: async () => (await fixes.fix(finding)).map((settled) => all.indexOf(settled)),
+    select: () => fixes.select(finding),
+  };
 }
 
 export { createCommentGate, findingLine };

@@ -62,6 +62,11 @@ function postId(post) {
     || post.getAttribute("aria-posinset") || "";
 }
 
+/** The author's name line: the card is placed clear of it. */
+function authorLine(post) {
+  return firstOf(post, ['[data-ad-rendering-role="profile_name"]', "h2 strong", "h3 strong"]);
+}
+
 function author(post) {
   const name = firstOf(post, [
     '[data-ad-rendering-role="profile_name"] a[href] strong span', '[data-ad-rendering-role="profile_name"] a[href]',
@@ -100,4 +105,4 @@ function control(target, lastPost = null) {
   return null;
 }
 
-export default defineFeedAdapter({ id: "facebook", posts: POSTS, postOf, postId, author, text, control, identity });
+export default defineFeedAdapter({ id: "facebook", posts: POSTS, postOf, postId, author, authorLine, text, control, identity });

@@ -17,7 +17,8 @@
  *                    send is not a control here: the composer guard takes it and asks the reaction
  *                    guard about its post (comment-gate.js, through `postOf`).
  *
- * and optionally `doubleTap(target)` for sites where a double click on the photo likes it, and
+ * and optionally `doubleTap(target)` for sites where a double click on the photo likes it,
+ * `authorLine(post)`: the element showing the author's name (the reaction card never covers it), and
  * `identity(post)`: who the user would react as on this post, as the page shows it (the post's
  * identity switcher, "Comment as ‹Name›", the signed-in account), "" when the page does not say.
  * Adapters are tables of selectors over roles, aria-labels and data hooks, with label tables per
@@ -106,6 +107,13 @@ function defineFeedAdapter(spec) {
     postOf: (node) => (node && node.closest ? node.closest(spec.posts) : null),
     doubleTap: () => null,
     ...spec,
+    authorLine: (post) => {
+      try {
+        return spec.authorLine?.(post) || null;
+      } catch (_err) {
+        return null; // a page that changed shape costs where the card goes, never the click
+      }
+    },
     identity: (post) => {
       try {
         return (spec.identity?.(post) || "").replace(/\s+/g, " ").trim().slice(0, 300);

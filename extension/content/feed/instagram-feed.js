@@ -58,6 +58,12 @@ function author(post) {
   return { name: handle, handle };
 }
 
+/** The author's name line: the post's header (the card is placed clear of it). */
+function authorLine(post) {
+  const link = headerLink(post);
+  return link?.closest("header") || link;
+}
+
 function text(post) {
   const handle = author(post).handle;
   let best = "";
@@ -89,4 +95,4 @@ function doubleTap(target) {
   return { action: "react", el: target, turnsOn: !liked, reaction: "like", doubleTap: true };
 }
 
-export default defineFeedAdapter({ id: "instagram", posts: "article", postId, author, text, control, doubleTap, identity });
+export default defineFeedAdapter({ id: "instagram", posts: "article", postId, author, authorLine, text, control, doubleTap, identity });

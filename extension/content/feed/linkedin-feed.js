@@ -60,6 +60,16 @@ function author(post) {
   return { name: "", handle: "" };
 }
 
+/** The author's name line: Ember's actor link, else the row of SDUI's "Open control menu for post by …". */
+function authorLine(post) {
+  const ember = post.querySelector("a.update-components-actor__meta-link");
+  if (ember) return ember;
+  for (const button of post.querySelectorAll("button[aria-label]")) {
+    if (afterPrefix(labelOf(button), CONTROL_MENU_PREFIXES)) return button.parentElement;
+  }
+  return null;
+}
+
 function text(post) {
   return textOf(firstOf(post, [
     ".update-components-text", '[data-testid="expandable-text-box"]', '[data-view-name="feed-commentary"]',
@@ -107,4 +117,4 @@ function control(target) {
   return repostItem(target);
 }
 
-export default defineFeedAdapter({ id: "linkedin", posts: POSTS, postId, author, text, control, identity });
+export default defineFeedAdapter({ id: "linkedin", posts: POSTS, postId, author, authorLine, text, control, identity });

@@ -4,9 +4,13 @@
  * page ‹Name›…" when the user reacts as the company, with Cancel and, when policy
  * allows, "Like anyway" with a reason. In its own open shadow root (the page's CSS cannot restyle it,
  * tests can reach it), styles through a constructed stylesheet (LinkedIn's CSP and Trusted Types),
- * every string through textContent. One card at a time; Escape cancels.
+ * every string through textContent. One card at a time; Escape cancels. Placed next to the control
+ * without covering it or the post's author (card-placement.js), and kept there while the page scrolls.
+ * A held comment's own findings are listed with the composer panel's per-finding actions: a click on
+ * the words selects them in the box, "Fix: ‹words›" replaces them (comment-fixes.js).
  */
 import { t } from "../../ui/i18n.js";
+import { cardPlacement } from "./card-placement.js";
 
 const root = globalThis;
 
@@ -17,6 +21,7 @@ const CSS = `
     color: #1d2226; border: 1px solid #c9ced6; border-top: 5px solid #c37d16; border-radius: 10px;
     box-shadow: 0 8px 28px rgba(0,0,0,.28); padding: 12px 14px; font-size: 14px; line-height: 1.4; }
   .pg-card.pg-block { border-top-color: #c0392b; }
+  .pg-card { overflow-y: auto; }
   .pg-card:focus { outline: none; }
   .pg-title { font-weight: 650; font-size: 15px; margin: 0 0 6px; }
   .pg-message { margin: 0 0 6px; }
@@ -27,6 +32,11 @@ const CSS = `
   .pg-findings li { margin: 2px 0; }
   .pg-findings .pg-cat { font-weight: 600; margin-right: 6px; }
   .pg-findings mark { background: #fde2df; color: inherit; border-radius: 3px; padding: 0 2px; }
+  .pg-findings button.pg-words { border: 0; border-radius: 3px; padding: 0; background: none; color: inherit;
+    font-size: 13px; white-space: normal; text-align: start; cursor: pointer; }
+  .pg-findings button.pg-words:hover mark { text-decoration: underline; }
+  .pg-findings .pg-fix-row { margin: 3px 0 4px; }
+  .pg-findings button.pg-fix { font-size: 12px; padding: 2px 10px; white-space: normal; text-align: start; }
   .pg-reason { display: grid; gap: 4px; margin: 6px 0 8px; }
   .pg-reason[hidden] { display: none; }
   label { font-weight: 600; font-size: 13px; }
@@ -62,15 +72,21 @@ function stylesheet() {
   return sheet;
 }
 
-/** Below the control when there is room, else above; kept inside the viewport. */
-function place(card, anchor) {
-  const rect = anchor?.isConnected ? anchor.getBoundingClientRect() : { left: 16, top: 16, bottom: 16 };
-  const width = Math.min(340, root.innerWidth - 16);
-  const left = Math.max(8, Math.min(rect.left, root.innerWidth - width - 8));
-  card.style.left = `${left}px`;
-  const height = card.offsetHeight || 180;
-  const below = rect.bottom + 8;
-  card.style.top = `${below + height < root.innerHeight ? below : Math.max(8, rect.top - height - 8)}px`;
+/** Places the card next to its control, clear of the control and of the post's author (`avoid`). */
+function place(card, anchor, avoid) {
+  const rectOf = (node) => (node?.isConnected ? node.getBoundingClientRect() : null);
+  card.style.maxHeight = "";
+  const box = cardPlacement.placeCard({
+    view: { width: root.innerWidth, height: root.innerHeight },
+    card: { width: 340, height: card.offsetHeight || 180 },
+    control: rectOf(anchor),
+    author: rectOf(avoid),
+  });
+  card.style.left = `${box.left}px`;
+  card.style.top = `${box.top}px`;
+  card.style.width = `${box.width}px`;
+  card.style.maxHeight = box.maxHeight ? `${box.maxHeight}px` : "";
+  return box;
 }
 
 function reasonPicker(onChange) {
@@ -83,20 +99,48 @@ function reasonPicker(onChange) {
   return { box, select };
 }
 
-/** "Your comment also contains:" and one line per finding of the comment's own text: category, own words (or why). */
-function findingList(findings) {
+/**
+ * "Your comment also contains:" and one line per finding of the comment's own text: category, own words
+ * (or why). A line with `fix` has the panel's actions: a click on its words runs `select()`, and
+ * "Fix: ‹replacement›" runs `fix()`, which resolves to the indexes of the lines it settled (taken off).
+ */
+function findingList(findings, relayout) {
   if (!findings?.length) return [];
-  const items = findings.map((f) => el("li", { "data-postguard-finding": "", "data-severity": f.severity || "" },
-    [el("span", { className: "pg-cat", text: f.category }),
-      f.words ? el("mark", { text: f.words }) : (f.message ? el("span", { className: "pg-why", text: f.message }) : null)]));
-  return [el("p", { className: "pg-findings-title", text: t("reactionCommentFindings") }), el("ul", { className: "pg-findings" }, items)];
+  const title = el("p", { className: "pg-findings-title", text: t("reactionCommentFindings") });
+  const list = el("ul", { className: "pg-findings" });
+  const items = findings.map((f, index) => {
+    const words = f.words ? el("mark", { text: f.words }) : null;
+    const item = el("li", { "data-postguard-finding": "", "data-postguard-item": String(index), "data-severity": f.severity || "" },
+      [el("span", { className: "pg-cat", text: f.category }),
+        words && f.select ? el("button", { type: "button", className: "pg-words", "data-postguard-action": "select" }, [words])
+          : words || (f.message ? el("span", { className: "pg-why", text: f.message }) : null)]);
+    if (f.fix) {
+      const fix = el("button", { type: "button", className: "pg-fix", "data-postguard-action": "fix",
+        text: f.fixLabel ? t("fixPreview", [f.fixLabel]) : t("actionFix") });
+      item.append(el("div", { className: "pg-fix-row" }, [fix]));
+      fix.addEventListener("click", async () => {
+        fix.disabled = true;
+        const settled = await f.fix();
+        fix.disabled = false;
+        for (const at of settled) items[at]?.remove();
+        if (!list.querySelector("li")) title.remove();
+        if (!list.querySelector("li")) list.remove();
+        relayout();
+      });
+      item.querySelector(".pg-words")?.addEventListener("click", () => f.select());
+    }
+    return item;
+  });
+  list.append(...items);
+  return [title, list];
 }
 
 /**
  * Shows the card. `options`: {anchor, identity ("You are acting as the company page ‹Name›…", or ""),
- * message, findings ([{category, words, message}]: what a held comment's own text gives away, listed under the
- * post's reasons), note, overrideLabel (null: no override), requireReason, block, onCancel(),
- * onConfirm(reason)}. Returns a handle with close(); closing runs no callback.
+ * message, findings ([{category, words, message, fixLabel?, fix?, select?}]: what a held comment's own text
+ * gives away, listed under the post's reasons), avoid (the post's author name: not to be covered),
+ * note, overrideLabel (null: no override), requireReason, block, onCancel(), onConfirm(reason)}.
+ * Returns a handle with close(); closing runs no callback.
  */
 function show(options) {
   close();
@@ -108,7 +152,7 @@ function show(options) {
     el("p", { className: "pg-title", text: t("reactionTitle") }),
     options.identity ? el("p", { className: "pg-identity", "data-postguard-identity": "company", text: options.identity }) : null,
     el("p", { className: "pg-message", text: options.message }),
-    ...findingList(options.findings),
+    ...findingList(options.findings, () => relayout()),
     options.note ? el("p", { className: "pg-note", text: options.note }) : null,
   ];
   let confirm = null;
@@ -136,14 +180,26 @@ function show(options) {
   card.addEventListener("keydown", (event) => {
     if (event.key === "Escape") finish(options.onCancel);
   });
-  place(card, options.anchor);
+  // The card is `fixed`: it follows its control while the page (or a scrolling part of it) moves.
+  let frame = 0;
+  const relayout = () => {
+    if (frame) return;
+    frame = root.requestAnimationFrame(() => { frame = 0; if (current?.host === host) place(card, options.anchor, options.avoid); });
+  };
+  const moves = new AbortController();
+  root.addEventListener("scroll", relayout, { capture: true, passive: true, signal: moves.signal });
+  root.addEventListener("resize", relayout, { passive: true, signal: moves.signal });
+  // No clear place in this window: the page moves up under the card (once), as a menu near the bottom does.
+  const first = place(card, options.anchor, options.avoid);
+  if (first.scroll) root.scrollBy({ top: first.scroll, behavior: "instant" });
   card.focus({ preventScroll: true });
-  current = { host, onCancel: options.onCancel };
+  current = { host, onCancel: options.onCancel, moves };
   return { close };
 }
 
 /** Removes the card without running its callbacks. */
 function close() {
+  current?.moves.abort();
   current?.host.remove();
   current = null;
 }

@@ -87,6 +87,7 @@ function createReactionGuard(adapter) {
     const override = level === "warn" && policyStore.current().allowOverride !== false;
     reactionCard.show({
       anchor: ctl.el.isConnected ? ctl.el : post,
+      avoid: adapter.authorLine(post),
       ...explain(ctl, post, entry),
       note: level === "block" ? t("reactionBlocked") : "",
       block: level === "block",

@@ -12,6 +12,8 @@ const POST_LABELS = [
 ];
 const NEXT_LABELS = ["next", "suivant", "siguiente", "avanti", "weiter", "далее", "下一步", "次へ", "다음"];
 const COMMENT_LABEL = /comment|commentaire|comentario|commento|kommentar|комментар|评论|留言|コメント|댓글|yorum|bình luận/i;
+// A reply to a comment ("Reply to ‹Name›") is a comment under the post too: Enter sends it.
+const REPLY_LABEL = /reply|répondre|responder|rispondi|antwort|ответ|回复|回覆|返信|답글|yanıt|trả lời/i;
 
 /** The acting name in the composer's own words (feed-dom.md): the post box and the comment box. */
 const ACTING_LABELS = [
@@ -63,9 +65,9 @@ export default defineAdapter({
     { selector: 'div[role="button"][aria-label], div[role="button"]', labels: NEXT_LABELS, kind: "next" },
   ],
   rootSelectors: ['[role="dialog"]', 'form[method="POST"]', '[role="article"]'],
-  /** A comment box: labelled "Write a comment…" (or a translation) and not inside the post dialog. */
-  enterSubmits: (editor) => COMMENT_LABEL.test(editor.getAttribute("aria-label") || "")
-    || COMMENT_LABEL.test(editor.getAttribute("aria-placeholder") || ""),
+  /** A comment or reply box: labelled "Write a comment…", "Reply to ‹Name›" (or a translation). */
+  enterSubmits: (editor) => [editor.getAttribute("aria-label"), editor.getAttribute("aria-placeholder")]
+    .some((label) => COMMENT_LABEL.test(label || "") || REPLY_LABEL.test(label || "")),
   fileInputSelector: 'input[type="file"]',
   // The attachment's close control (seen 2021–25) removes every photo in it.
   removeImage: { selector: '[role="button"][aria-label="Remove post attachment" i]', removes: "all" },

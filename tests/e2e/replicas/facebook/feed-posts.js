@@ -9,7 +9,9 @@
  * outside the post; comments are articles too ("Comment by ‹Name›") with their own Like.
  * `?comments=open`: each post shows its Lexical comment box open, labelled "Comment as ‹acting name›"
  * (Enter sends the comment, recorded as the post's "comment" action with its text; Shift+Enter breaks
- * the line).
+ * the line). A comment's "Reply" opens a reply box under it: a Lexical textbox labelled "Reply to
+ * ‹Name›" (replica assumption, not described in feed-dom.md), Enter sends the reply, recorded as the
+ * post's "reply" action with its text.
  * Handlers are React-style (onPress, delegated from the app root). Each records what the site did.
  */
 
@@ -74,26 +76,41 @@ function shareButton(id) {
   return button;
 }
 
-function comment(author, text) {
-  const like = onPress(h("div", { role: "button", tabindex: "0", class: "fb-thread__like", text: "Like" }), () => recordAction("comment-like", author));
-  return h("div", { role: "article", "aria-label": `Comment by ${author}`, class: "fb-thread__item" }, avatar(author.slice(0, 2).toUpperCase(), 32, "#65676b"),
-    h("div", { class: "fb-thread__bubble" }, h("span", { class: "fb-thread__author", text: author }), h("span", { class: "fb-thread__text", text })), like);
-}
-
-/** The post's open comment box (feed-dom.md): a Lexical textbox "Comment as ‹acting name›"; Enter sends. */
-function commentBox(permalink) {
-  const editor = new LexicalLikeEditor(() => h("div", {
+/** A Lexical textbox labelled `label`; Enter records `kind` for the post with the text (Shift+Enter: a new line). */
+function lexicalBox(label, kind, permalink) {
+  return new LexicalLikeEditor(() => h("div", {
     class: "notranslate fb-comment__input", contenteditable: "true", role: "textbox", spellcheck: "true", tabindex: "0",
-    "data-lexical-editor": "true", "aria-label": `Comment as ${ACTING}`, style: "user-select: text; white-space: pre-wrap; word-break: break-word;",
+    "data-lexical-editor": "true", "aria-label": label, style: "user-select: text; white-space: pre-wrap; word-break: break-word;",
   }), {
     onEnter(event, ed) {
       if (event.shiftKey) return false;
       if (ed.isBlank()) return true;
-      recordAction("comment", permalink, { text: ed.text });
+      recordAction(kind, permalink, { text: ed.text });
       ed.clear();
       return true;
     },
   });
+}
+
+function comment(author, text, permalink) {
+  const like = onPress(h("div", { role: "button", tabindex: "0", class: "fb-thread__like", text: "Like" }), () => recordAction("comment-like", author));
+  const replies = h("div", { class: "fb-thread__replies" });
+  const reply = onPress(h("div", { role: "button", tabindex: "0", class: "fb-thread__like fb-thread__reply", text: "Reply" }), () => {
+    if (!replies.firstChild) {
+      const editor = lexicalBox(`Reply to ${author}`, "reply", permalink);
+      replies.append(h("div", { class: "fb-comment" }, avatar(ME.initials, 24, ME.color), h("div", { class: "fb-comment__field" }, editor.root)));
+    }
+    replies.querySelector('[role="textbox"]')?.focus();
+  });
+  return h("div", { role: "article", "aria-label": `Comment by ${author}`, class: "fb-thread__item" }, avatar(author.slice(0, 2).toUpperCase(), 32, "#65676b"),
+    h("div", { class: "fb-thread__body" },
+      h("div", { class: "fb-thread__bubble" }, h("span", { class: "fb-thread__author", text: author }), h("span", { class: "fb-thread__text", text })),
+      h("div", { class: "fb-thread__bar" }, like, reply), replies));
+}
+
+/** The post's open comment box (feed-dom.md): a Lexical textbox "Comment as ‹acting name›"; Enter sends. */
+function commentBox(permalink) {
+  const editor = lexicalBox(`Comment as ${ACTING}`, "comment", permalink);
   return h("div", { class: "fb-comment" }, avatar(ME.initials, 32, ME.color), h("div", { class: "fb-comment__field" }, editor.root));
 }
 
@@ -112,7 +129,7 @@ export function feedPost({ position, id, author, text, reacted = null, comments 
         h("div", { role: "button", tabindex: "0", class: "fb-round fb-story__menu", "aria-label": "Actions for this post" })),
       h("div", { "data-ad-rendering-role": "story_message", id: `story-${id}`, class: "fb-story__text" }, h("div", { dir: "auto", text })),
       actions,
-      comments.length ? h("div", { class: "fb-thread" }, comments.map(([name, body]) => comment(name, body))) : null,
+      comments.length ? h("div", { class: "fb-thread" }, comments.map(([name, body]) => comment(name, body, permalink))) : null,
       new URLSearchParams(location.search).get("comments") === "open" ? commentBox(permalink) : null));
 }
 
@@ -124,7 +141,8 @@ export function reactionPosts(extra = 0) {
       text: "Our new KT-series cabinet hinges are here: softer close, 50,000 cycles tested. Meet us in Hall 3 at the Canton Fair.",
       comments: [["Mei Chen", "Looks great, see you there!"]] }),
     feedPost({ position: 4, id: "pfbid0KM7311", author: person("Kenji Mori", "KM", "#1877f2", "https://www.facebook.com/kenji.mori"),
-      text: "Proud of our logistics team: every spring order left Ningbo on schedule this year." }),
+      text: "Proud of our logistics team: every spring order left Ningbo on schedule this year.",
+      comments: [["Mei Chen", "Well deserved!"]] }),
     feedPost({ position: 5, id: "pfbid0DN7320", author: person("Daniel Novak", "DN", "#65676b", "https://www.facebook.com/daniel.novak.88"),
       text: "The election was stolen and everyone who voted for that party is a traitor." }),
     feedPost({ position: 6, id: "pfbid0HM7321", author: person("Hansen Maschinenbau GmbH", "HM", "#175caa", "https://www.facebook.com/hansenmb"),

@@ -34,7 +34,12 @@ function commentBox(id) {
   const box = h("textarea", { "aria-label": ADD_A_COMMENT, placeholder: ADD_A_COMMENT, autocomplete: "off",
     autocorrect: "off", rows: "1", class: "ig-post__comment-box" });
   const send = h("div", { role: "button", tabindex: "0", "aria-disabled": "true", class: "ig-post__comment-post", text: "Post" });
-  const sync = () => send.setAttribute("aria-disabled", box.value.trim() ? "false" : "true");
+  // The box grows with what is typed, up to four lines, then scrolls (as Instagram's does).
+  const sync = () => {
+    send.setAttribute("aria-disabled", box.value.trim() ? "false" : "true");
+    box.style.height = "auto";
+    box.style.height = `${Math.min(box.scrollHeight, 80)}px`;
+  };
   box.addEventListener("input", sync);
   const submit = () => {
     const text = box.value.trim();

@@ -84,12 +84,15 @@ function feedUpdate({ id, author, initials, color, headline, text, commentBox, h
  * administers the company page, so the two Ember posts carry the per-post identity switcher.
  * `?comments=open`: the competitor's, the harmless, the red-line and the client's post show their comment
  * box open, as a post's own page does (the Ember ones the older Quill form, the SDUI ones the newer
- * TipTap box); a comment sent from it is recorded as the post's "comment" action with its text.
+ * TipTap box); a comment sent from it is recorded as the post's "comment" action with its text. Each of
+ * those boxes has Mei Chen's comment under it, whose "Reply" opens a reply box of the same generation;
+ * a reply sent from it is recorded as the post's "reply" action with its text.
  */
 function reactionPosts() {
   const org = (name, initials, color, href, headline) => ({ name, initials, color, href, headline });
   const open = new URLSearchParams(location.search).get("comments") === "open";
-  const box = (build, urn) => (open ? build({ onSend: (text) => recordAction("comment", urn, { text }) }) : null);
+  const box = (build, urn) => (open ? build({ onSend: (text) => recordAction("comment", urn, { text }),
+    existing: [["Mei Chen", "MC", "#915907", "Looks great, see you there!"]], onReply: (text) => recordAction("reply", urn, { text }) }) : null);
   const ember = [
     emberPost({ id: "7310", admin: true, proof: "Mei Chen likes this", text: "Our new KT-series cabinet hinges are here: softer close, 50,000 cycles tested. Meet us in Hall 3 at the Canton Fair.",
       author: org("Northwind Hardware Co.", "NH", "#8a1f11", "/company/northwind-hardware/", "Hardware manufacturer · 12,400 followers"),
