@@ -160,6 +160,9 @@ class Rule(Strict):
     skip_mentions: bool = Field(False, description=(
         "Drop a match that is quoted or named in its sentence (counter-speech, talk about a word): "
         "companion/detection/mentions.py."))
+    unless: dict[Literal["en", "zh"], list[str]] | None = Field(None, description=(
+        "Words that, not negated, in the clause after a match make it something else: praise after "
+        "'Muslims are' ('… our most loyal customers'). companion/detection/rule_matchers.py."))
     mask: MaskStyle = "secret"
     severity: Literal["info", "warn", "block"] | None = None
     message: dict[Literal["en", "zh"], str] | None = None

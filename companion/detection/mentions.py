@@ -46,6 +46,27 @@ _DENIED_CLAIM = compile_linear(
 _CLAUSE_END = "，,；;：:"
 
 
+# A negation close before a word ("not lazy", "never rude", "aren't reliable"; 从不小气, 一点也不抠门,
+# 不太专业): what it negates is not said of anyone.
+_NEGATED_EN = compile_linear(
+    r"(?i)(?:^|[^a-z])(?:not|never|no|hardly|[a-z]+n't|[a-z]+n’t)\s+(?:(?:at all|so|too|very|that|really|even|"
+    r"the|a|an|at|ever)\s+){0,2}$")
+_NEGATED_ZH = compile_linear(r"(?:不|没|没有|毫不|并非|不是)(?:太|很|算|那么|怎么|大)?$")
+
+
+def negated(text: str, start: int) -> bool:
+    """True when a negation stands just before `text[start:]` ("not lazy", 从不小气)."""
+    before = text[max(0, start - 30):start]
+    return _NEGATED_EN.search(before) is not None or _NEGATED_ZH.search(before) is not None
+
+
+def clause_after(text: str, end: int) -> str:
+    """What follows `end` up to the end of its clause (a comma, a semicolon, a sentence's end)."""
+    ceiling = min(len(text), end + _REACH)
+    ends = [at for at in (text.find(mark, end, ceiling) for mark in _SENTENCE_END + _CLAUSE_END) if at >= 0]
+    return text[end:min(ends) if ends else ceiling]
+
+
 def is_mention(text: str, start: int, end: int) -> bool:
     """True when `text[start:end]` is quoted or named in its sentence, not used."""
     before = _sentence_before(text, start)

@@ -4,11 +4,17 @@ Keyword and near-pair terms go into one Aho-Corasick automaton per rule over the
 casefolded text, so a list of hundreds of words costs one pass. Latin terms need word
 boundaries ("race" must not fire inside "embrace"); CJK terms do not, since Chinese is
 written without spaces.
+
+What a word says depends on what stands beside it, read here for every rule alike: a near
+rule's judgement negated just before it ("our buyers are never late", 上海客户从不小气) judges
+no one, and a rule's `unless` words in the clause after its match ("Muslims are our most loyal
+customers") make the match praise, not a generalisation (companion/detection/mentions.py).
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
 import ahocorasick
@@ -16,6 +22,7 @@ import ahocorasick
 from companion.detection.candidates import Candidate
 from companion.detection.deadline import Deadline
 from companion.detection.linear_regex import MAX_MATCHES, compile_linear
+from companion.detection.mentions import clause_after, negated
 from companion.detection.mentions import is_mention
 from companion.detection.normalize import is_cjk
 from companion.rules import Pack, Rule
@@ -101,6 +108,8 @@ class RuleMatcher:
                 elif rule.near:
                     pair = (TermSet(_all_terms(rule.near.targets)), TermSet(_all_terms(rule.near.cues)))
                     self._rules.append((pack, rule, pair))
+        self._unless = {rule.id: TermSet(_all_terms(rule.unless)) for pack in packs for rule in pack.rules
+                        if rule.unless}
         self._terms = _AllTerms([s for _, _, sets in self._rules if sets is not None
                                  for s in (sets if isinstance(sets, tuple) else (sets,))])
 
@@ -124,8 +133,25 @@ class RuleMatcher:
                 found += [Candidate(s, e, pack, rule, rule.score) for s, e in terms[compiled]]
             else:
                 extra = [span for name in rule.near.target_lists for span in (list_spans or {}).get(name, [])]
-                found += self._near(pack, rule, terms[compiled[0]], terms[compiled[1]], extra)
-        return _without_mentions(text, found)
+                found += self._near(pack, rule, terms[compiled[0]], terms[compiled[1]], extra, text)
+        return self._without_praise(text, _without_mentions(text, found))
+
+    def _without_praise(self, text: str, found: list[Candidate]) -> list[Candidate]:
+        """Drop a match followed in its clause by one of its rule's `unless` words, not negated."""
+        if not self._unless:
+            return found
+        kept, checked = [], {}
+        for c in found:
+            words = self._unless.get(c.rule.id)
+            if words is not None:
+                checked[c.rule.id] = seen = checked.get(c.rule.id, 0) + 1
+                if seen <= MAX_MATCHES:
+                    clause = clause_after(text, c.end)
+                    folded = clause.casefold() if len(clause.casefold()) == len(clause) else clause.lower()
+                    if any(not negated(folded, start) for start, _ in words.find(folded)):
+                        continue
+            kept.append(c)
+        return kept
 
     @staticmethod
     def _patterns(text: str, pack: Pack, rule: Rule) -> list[Candidate]:
@@ -144,15 +170,29 @@ class RuleMatcher:
 
     @staticmethod
     def _near(pack: Pack, rule: Rule, targets: list[tuple[int, int]], cues: list[tuple[int, int]],
-              extra_targets: list[tuple[int, int]]) -> list[Candidate]:
+              extra_targets: list[tuple[int, int]], text: str) -> list[Candidate]:
+        """A candidate per cue with a target within the window, from the closest target; at most
+        `MAX_MATCHES` of them, as a pattern's. The targets are sorted once and each cue looks at
+        those that can reach it only, so a post of thousands of both ("客户小气" 25,000 times) is
+        read in linear time, where comparing every cue with every target took 30 s."""
         window = rule.near.window
-        target_spans = targets + extra_targets
+        spans = sorted(targets + extra_targets)
+        if not spans:
+            return []
+        starts = [t[0] for t in spans]
+        longest = max(e - s for s, e in spans)
         found = []
         for cs, ce in cues:
-            close = [t for t in target_spans if t[0] - ce <= window and cs - t[1] <= window]
+            if negated(text, cs):
+                continue
+            lo = bisect_left(starts, cs - window - longest)
+            hi = bisect_right(starts, ce + window)
+            close = [t for t in spans[lo:hi] if t[0] - ce <= window and cs - t[1] <= window]
             if close:
                 t = min(close, key=lambda t: abs(t[0] - cs))
                 found.append(Candidate(min(t[0], cs), max(t[1], ce), pack, rule, rule.score))
+                if len(found) >= MAX_MATCHES:
+                    break
         return found
 
 

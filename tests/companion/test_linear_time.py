@@ -84,6 +84,15 @@ def test_the_shapes_that_froze_the_companion_check_fast_at_32000_characters(warm
     assert _within_linear_budget(spent, len(text)), f"{spent:.0f} ms CPU"
 
 
+@pytest.mark.parametrize("unit", ["客户小气", "stupid customer ", "not lazy buyers ", "Muslims are loyal. "])
+def test_judgements_beside_people_thousands_of_times_check_in_linear_time(warm_engine, unit):
+    """A near rule's target and judgement repeated up to the size limit: every judgement was
+    compared with every target (30 s of CPU for "客户小气" 25,000 times)."""
+    text = (unit * 100_000)[:99_999]
+    spent = _cpu_ms(lambda: warm_engine.check_text(text))
+    assert _within_linear_budget(spent, len(text)), f"{spent:.0f} ms CPU"
+
+
 def test_a_check_past_its_budget_returns_what_it_found_and_says_so(detection_engine):
     """Org lists run before anything the budget can cut, so a client name is still reported."""
     from companion.detection.engine import DetectionEngine

@@ -2,7 +2,7 @@
 
 import pytest
 
-from companion.detection.mentions import is_mention
+from companion.detection.mentions import clause_after, is_mention, negated
 
 CASES = [
     # (text, the word, is a mention)
@@ -42,3 +42,28 @@ def test_a_quote_in_another_sentence_does_not_make_a_mention():
     text = 'We said "hello". You are just a coon to me. See "you" later.'
     start = text.index("coon")
     assert not is_mention(text, start, start + 4)
+
+
+NEGATED = [
+    ("我们的上海客户从不小气。", "小气", True),
+    ("客户一点也不抠门。", "抠门", True),
+    ("这个人不太专业。", "专业", True),
+    ("Our buyers are never late.", "late", True),
+    ("They aren't at all rude.", "rude", True),
+    ("Arabs are not reliable partners.", "reliable", True),
+    ("这个客户非常小气。", "小气", False),
+    ("这家供应商很不靠谱。", "不靠谱", False),
+    ("Not only is he rude, he is late.", "rude", False),
+    ("Our buyers are lazy.", "lazy", False),
+]
+
+
+@pytest.mark.parametrize("text,word,expected", NEGATED)
+def test_a_negation_just_before_a_word_is_read(text, word, expected):
+    assert negated(text, text.index(word)) is expected
+
+
+def test_the_clause_after_a_match_ends_at_a_comma_or_a_sentence_end():
+    text = "Asians are loyal, but cheap. Next sentence"
+    assert clause_after(text, text.index(" loyal")) == " loyal"
+    assert clause_after("客户都很热情。下一句", 2) == "都很热情"
