@@ -25,7 +25,7 @@ const COPIED = [
   "border-top-width", "border-right-width", "border-bottom-width", "border-left-width",
 ];
 
-let current = null; // {textarea, host, box, node, stop: AbortController}
+let current = null; // {textarea, host, box, node, stop: AbortController, left, top: where the box was put}
 
 function make(textarea) {
   const doc = textarea.ownerDocument;
@@ -72,8 +72,10 @@ function sync() {
   s.setProperty("margin", "0");
   s.setProperty("visibility", "hidden");
   s.setProperty("pointer-events", "none");
-  s.setProperty("left", `${rect.left + view.scrollX}px`);
-  s.setProperty("top", `${rect.top + view.scrollY}px`);
+  current.left = `${rect.left + view.scrollX}px`;
+  current.top = `${rect.top + view.scrollY}px`;
+  s.setProperty("left", current.left);
+  s.setProperty("top", current.top);
   s.setProperty("width", `${rect.width}px`);
   s.setProperty("height", `${rect.height}px`);
   if (node.data !== textarea.value) node.data = textarea.value;
@@ -81,14 +83,22 @@ function sync() {
   box.scrollLeft = textarea.scrollLeft;
 }
 
-/** Moves the mirror to where the textarea is now (a page or panel scrolled). */
+/**
+ * Moves the mirror to where the textarea is now (a scrolling part of the page moved it). Placed in page
+ * coordinates, the mirror moves with the page by itself: a page scroll reads one rect and writes nothing.
+ */
 function place() {
   if (!current?.textarea.isConnected) return;
   const { textarea, box } = current;
   const view = textarea.ownerDocument.defaultView || root;
   const rect = textarea.getBoundingClientRect();
-  box.style.setProperty("left", `${rect.left + view.scrollX}px`);
-  box.style.setProperty("top", `${rect.top + view.scrollY}px`);
+  const left = `${rect.left + view.scrollX}px`;
+  const top = `${rect.top + view.scrollY}px`;
+  if (left === current.left && top === current.top) return;
+  current.left = left;
+  current.top = top;
+  box.style.setProperty("left", left);
+  box.style.setProperty("top", top);
 }
 
 /**
