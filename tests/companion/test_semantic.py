@@ -450,13 +450,12 @@ def test_recall_on_prejudiced_statements(figures):
 def test_false_alarms_on_clean_items(figures):
     # Aim ≤ 3 %. Everyday sentences (Tatoeba, UD: 1,337 clean test items) reach it: 0.3 % raise
     # a red-line category (4 of 1,337; 5 before the rules of 2026-12-05, evening). The contrast
-    # sets do NOT: 13.7 % of COLD's safe comments about race, region and gender and 27.9 % of
-    # HateCheck's counter-speech and neutral mentions, 6.8 % over all 2,166 clean items (148;
-    # head v4 alone 13.4 %, 27.4 %, 6.7 % = 146; v3 14.5 %, 23.3 %, 6.6 %), with thresholds
-    # picked on dev for 2.5 % false alarms there. Asserted as reached: the rules beside the
-    # model cost two contrast items on test (none on dev), so this bound moved from 0.067.
+    # sets do NOT: 13.7 % of COLD's safe comments about race, region and gender and 27.0 % of
+    # HateCheck's counter-speech and neutral mentions, 146 of all 2,166 clean items (6.74 %),
+    # as many as head v4 alone (13.4 %, 27.4 %; v3 14.5 %, 23.3 %, 6.6 %), with thresholds
+    # picked on dev for 2.5 % false alarms there. Asserted as reached so that more fail.
     assert figures["everyday_redline_false_alarms"] <= 0.003
-    assert figures["all"]["redline_false_alarms"] <= 0.068
+    assert figures["all"]["redline_false_alarms"] <= 146 / 2166
 
 
 def test_health_and_audit_name_the_head_and_encoder(detection_engine):
