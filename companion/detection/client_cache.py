@@ -43,17 +43,14 @@ _MAGIC = b"postguard client matchers 1\n"
 
 def _code_key() -> bytes:
     """What, besides the list, decides the matchers: the building code and its libraries."""
-    import sys
-
     import companion.detection.client_cache as this
     import companion.detection.normalize as normalize
     import companion.detection.org_matchers as org_matchers
     import companion.detection.orglists as orglists
     import companion.org as org
 
-    regions = sys.modules[org_matchers.phone_regions.__module__]  # wherever the phone regions are worked out
     versions = f"{platform.python_version()} {version('pyahocorasick')} {version('phonenumbers')}"
-    return versions.encode() + source_bytes(this, org, normalize, orglists, org_matchers, regions)
+    return versions.encode() + source_bytes(this, org, normalize, orglists, org_matchers)
 
 
 def load_client_matchers(csv_path: Path, cache_dir: Path | None, min_bytes: int = MIN_BYTES,

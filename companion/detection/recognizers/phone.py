@@ -171,20 +171,6 @@ def _pause_every(index: int, batch: int) -> None:
         time.sleep(0.005)
 
 
-def phone_regions(numbers: list[str]) -> list[str]:
-    """The regions of the international numbers in a list (the org's and its clients')."""
-    regions = []
-    for raw in numbers:
-        try:
-            number = phonenumbers.parse(raw.strip(), None)
-        except phonenumbers.NumberParseException:
-            continue
-        region = phonenumbers.region_code_for_number(number)
-        if region and region not in regions:
-            regions.append(region)
-    return regions
-
-
 def candidates(text: str) -> list[tuple[int, int]]:
     """Phone-shaped `[start, end)` spans, in order."""
     spans = []
