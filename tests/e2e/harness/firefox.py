@@ -277,7 +277,8 @@ class FirefoxBrowser:
         and the fixed extension uuid."""
         url = f"{FIREFOX_EXTENSION_ORIGIN}/{path}"
         page = self.new_page(url, wait_for_load=False)
-        page.wait_for_function("(url) => location.href === url && document.readyState === 'complete'", url)
+        page.wait_for_function("(url) => location.href === url && document.readyState === 'complete'", url,
+                               timeout_ms=60_000)  # a busy machine may take long to open a page
         return page
 
     def open_replica(self, url: str) -> FirefoxPage:
