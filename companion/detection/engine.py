@@ -149,7 +149,7 @@ class DetectionEngine:
             found += self._company_candidates(text, allowed)
         cap.keep = lambda c: self._kept(text, c, allowed)
         kept = [c for c in found if cap.keep(c)] + self._whole_text.find(text, deadline, cap)
-        kept += [c for c in self._pii.find(text, deadline) if cap.keep(c)]
+        kept += self._pii.find(text, deadline, cap)
         if self.semantic is not None and not deadline.expired():
             kept += self.semantic.find(text, kept, deadline, photo=photo, unread=cap.unread)
         return kept

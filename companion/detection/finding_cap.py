@@ -10,9 +10,14 @@ severity are already among the findings, and every other matcher still reads the
 A cap that counted raw matches could: a thousand copies of the org's own hotline (allowed)
 before one private mobile would have hidden the mobile.
 
+Card numbers are capped the same way, at `CARD_LIMIT` kept: each opens a window that spaCy and
+Presidio analyse, and 100,000 random digits hold dozens that pass the Luhn check
+(`pii.PiiScanner.find`). Windows opened by anything else (an IBAN, an account or passport label)
+are still analysed.
+
 The cap is never silent. The answer says `text_incomplete` (the extension shows "This post
 is too long to check completely") and `findings_capped`; `capped` names the rules, `unread`
-counts the phone-shaped runs that were not read. The runs not read are still blanked for the
+names the phone-shaped runs and card numbers that were not read. The runs not read are still blanked for the
 red-line gate as read numbers are, so that gate reads at least the sentences it would have.
 """
 
@@ -25,6 +30,11 @@ from companion.detection.candidates import Candidate
 # Findings of one rule read before the cap: a 3,000-character LinkedIn post holds at most
 # about 200 phone numbers, Facebook's 63,206 characters about 4,000.
 LIMIT = 1000
+# Card numbers kept before Presidio stops analysing windows that only card numbers opened
+# (`pii.PiiScanner.find`): each costs a spaCy window and Presidio's recognizers, 1-2 ms, and
+# 100,000 random digits hold about 65 that pass the Luhn check. No salesperson posts more than a
+# few; the first one already makes the verdict.
+CARD_LIMIT = 20
 
 
 class FindingCap:

@@ -17,6 +17,7 @@ from presidio_analyzer.predefined_recognizers import CreditCardRecognizer
 
 from companion.detection.candidates import Candidate
 from companion.detection.deadline import Deadline
+from companion.detection.finding_cap import CARD_LIMIT, FindingCap
 from companion.detection.linear_regex import LinearPattern
 from companion.detection.recognizers.registry import whole_text_recognizers
 from companion.detection.spacy_memory import window_tokenizer
@@ -75,15 +76,25 @@ def _card_spots(text: str) -> list[tuple[int, int]]:
 
 def hotspot_windows(text: str) -> list[tuple[int, int]]:
     """Merged `[start, end)` windows around every spot that may hold contact data."""
-    windows: list[list[int]] = []
-    spots = sorted([m.span() for m in _HOTSPOT.finditer(text)] + _card_spots(text))
-    for spot_start, spot_end in spots:
+    return [(start, end) for start, end, _cards in _windows(text)]
+
+
+def _windows(text: str) -> list[tuple[int, int, list[tuple[int, int]] | None]]:
+    """`hotspot_windows` with, for each, the card spots in it when only card spots opened it
+    (None when any other spot did): what the cap on card windows may leave unread."""
+    windows: list[list] = []
+    spots = sorted([(*m.span(), False) for m in _HOTSPOT.finditer(text)]
+                   + [(*span, True) for span in _card_spots(text)])
+    for spot_start, spot_end, card in spots:
         start, end = _grow(text, max(0, spot_start - _WINDOW), min(len(text), spot_end + _WINDOW))
         if windows and start <= windows[-1][1]:
             windows[-1][1] = max(windows[-1][1], end)
         else:
-            windows.append([start, end])
-    return [piece for s, e in windows for piece in _pieces(s, e)]
+            windows.append([start, end, []])
+        cards = windows[-1][2]
+        windows[-1][2] = cards + [(spot_start, spot_end)] if card and cards is not None else None
+    return [(s, e, None if cards is None else [c for c in cards if c[0] < e and s < c[1]])
+            for start, end, cards in windows for s, e in _pieces(start, end)]
 
 
 def _pieces(start: int, end: int) -> list[tuple[int, int]]:
@@ -157,15 +168,32 @@ class PiiScanner:
                               for part in lemma.split(":")]
         return artifacts
 
-    def find(self, text: str, deadline: Deadline | None = None) -> list[Candidate]:
-        """Candidates from every hotspot window, until the deadline (if any) passes."""
+    def find(self, text: str, deadline: Deadline | None = None,
+             cap: FindingCap | None = None) -> list[Candidate]:
+        """Candidates from every hotspot window, until the deadline (if any) passes.
+
+        With a `cap`, only the candidates it keeps are returned, and once `CARD_LIMIT` card
+        numbers are kept, windows that only card numbers opened are no longer analysed: the
+        cap then names the card rule and their card numbers as unread (`finding_cap.py`).
+        Windows opened by an IBAN, an account, SWIFT or passport label are always analysed."""
         if not self._rules:
             return []
-        found = []
-        for start, end in hotspot_windows(text):
+        card_rule = self._rules.get("CREDIT_CARD")
+        found, cards, unread = [], 0, []
+        for start, end, card_spots in _windows(text):
             if deadline is not None and deadline.expired():
                 break
+            if cap is not None and card_spots is not None and cards >= CARD_LIMIT:
+                unread += card_spots  # Presidio's costliest work: one window per card number
+                continue
             for r in self._analyze(text[start:end]):
-                rule = self._rules[r.entity_type]
-                found.append(Candidate(start + r.start, start + r.end, self._pack, rule, r.score))
+                c = Candidate(start + r.start, start + r.end, self._pack, self._rules[r.entity_type], r.score)
+                if cap is None:
+                    found.append(c)
+                elif cap.keep(c):
+                    found.append(c)
+                    cards += c.rule is card_rule
+        if unread:
+            cap.capped.append(card_rule.id)
+            cap.unread += unread
         return found

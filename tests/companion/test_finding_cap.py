@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 
-from companion.detection.finding_cap import LIMIT, FindingCap
+from companion.detection.finding_cap import CARD_LIMIT, LIMIT, FindingCap
 
 _PRIVATE_MOBILE = "+971 50 123 4567"
 
@@ -84,3 +84,45 @@ def test_the_cap_stops_at_its_limit_and_names_what_it_did_not_read():
     assert taken == [(2, 3), (4, 5), (6, 7)]
     assert len(read) == 4  # nothing after the third kept one is read
     assert cap.capped == ["contact.phone"] and cap.unread == kept_numbers[4:]
+
+
+def _card_numbers(count: int, seed: int = 3) -> list[str]:
+    """Visa-shaped numbers whose Luhn check holds, as Presidio's card recognizer reports them."""
+    rnd, numbers = random.Random(seed), []
+    while len(numbers) < count:
+        digits = [4] + [rnd.randrange(10) for _ in range(14)]
+        total = sum(d if i % 2 else (2 * d if 2 * d < 10 else 2 * d - 9) for i, d in enumerate(reversed(digits)))
+        digits.append((10 - total % 10) % 10)
+        number = "".join(map(str, digits))
+        numbers.append(" ".join(number[i:i + 4] for i in range(0, 16, 4)))
+    return numbers
+
+
+def _card_list(count: int) -> str:
+    # Far enough apart that each number opens a window of its own, as in random digits.
+    return "\n".join(f"{number} {'0 ' * 150}" for number in _card_numbers(count))
+
+
+def test_a_post_of_many_card_numbers_says_it_was_not_read_to_the_end(detection_engine):
+    result = detection_engine.check(_card_list(CARD_LIMIT + 15))
+    assert result.verdict != "allow"
+    assert result.text_incomplete
+    assert "text_incomplete" in result.warnings and "findings_capped" in result.warnings
+    assert any(f.rule == "contact.payment_card" for f in result.findings)
+
+
+def test_a_post_with_cards_under_the_cap_is_read_whole_and_says_nothing(detection_engine):
+    text = _card_list(CARD_LIMIT - 5)
+    result = detection_engine.check(text)
+    assert not result.text_incomplete and "findings_capped" not in result.warnings
+    cards = [f for f in result.findings if f.rule == "contact.payment_card"]
+    assert cards[-1].matched == _card_numbers(CARD_LIMIT - 5)[-1]  # the last card is found too
+
+
+def test_past_the_card_cap_an_iban_and_an_account_are_still_read(detection_engine):
+    """Only windows that card numbers alone opened are skipped; a label or an IBAN opens its own."""
+    text = _card_list(CARD_LIMIT + 15) + "\nIBAN GB82 WEST 1234 5698 7654 32.\nSWIFT code BKCHCNBJ"
+    result = detection_engine.check(text)
+    assert "findings_capped" in result.warnings
+    rules = {c.rule.id for c in detection_engine.candidates(text)}
+    assert {"contact.iban", "contact.payment_card", "contact.bank_account"} <= rules
