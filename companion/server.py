@@ -81,7 +81,6 @@ def run_server(settings: Settings) -> None:
     from companion.app import create_app
 
     app = create_app(settings)
-    engine = app.extensions["postguard"].engine
     # Waitress answers bodies over its own limit with a plain-text 413 and drops the
     # connection mid-upload (the browser sees "companion not running"). Its limit sits above
     # the app's, so an oversized check gets the app's JSON 413 envelope; waitress only
@@ -94,7 +93,9 @@ def run_server(settings: Settings) -> None:
                           "is the companion already running?", field="--port") from None
     # Warm up only once the port is ours: a companion that cannot listen exits at once, with no
     # thread still inside the matchers' native code while the interpreter shuts down.
-    threading.Thread(target=engine.warm_up, name="warm-up", daemon=True).start()
+    # No local name for the engine: this frame lives as long as the server, and a rules reload
+    # must be able to free the engine it replaces (the first one included).
+    threading.Thread(target=app.extensions["postguard"].engine.warm_up, name="warm-up", daemon=True).start()
     pattern_cache.keep(cache_dir)
     record_serving_url(settings.data_dir, serving_url(settings.host, settings.port))
     print(f"Postguard companion ready on http://{settings.host}:{settings.port} "
