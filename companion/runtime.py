@@ -7,6 +7,7 @@ never per request.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import threading
 import time
@@ -32,6 +33,7 @@ def build_engine(settings: Settings, analyzer=None, cache_dir: Path | None = Non
     """
     from companion.deploy.installed import resolve_rule_dirs
 
+    gc.unfreeze()  # what an earlier engine's warm-up froze can be collected again (engine.py)
     settings, _bundle = resolve_rule_dirs(settings)
     rules = load_rules(settings.rules_dir)
     loading = _start_loading_encoder(rules, cache_dir)
@@ -100,6 +102,9 @@ def rebuild_engine(settings: Settings, current: DetectionEngine, cache_dir: Path
     own into the start cache in `cache_dir` (the checks running meanwhile keep the GIL), so the next
     start reads it built too.
     """
+    # The engine before `current`, dropped at the last reload, was frozen by its warm-up: unfrozen,
+    # its cycles are collected; the new engine's warm-up freezes again (`freeze_what_start_built`).
+    gc.unfreeze()
     rules = load_rules(settings.rules_dir)
     if cache_dir is not None:
         from companion.detection import client_prebuild
