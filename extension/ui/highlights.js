@@ -45,14 +45,69 @@ function show(spans, { parent = null, live = false } = {}) {
   draw(layer, spans, live);
 }
 
-/** The client rects of the spans (layout-less DOMs such as jsdom have none). */
+/**
+ * The client rects of the spans (layout-less DOMs such as jsdom have none), each cut to what the boxes
+ * around its text let show. A Range's rects say where its words would be drawn, scrolled out of sight
+ * or not: words scrolled out of a textarea longer than its box (Instagram's comment box) or of a
+ * composer's scrolling body were underlined above or below it, over the page.
+ */
 function rectsOf(spans) {
   const rects = [];
+  const views = new Map(); // clipping element -> its visible area, read once per draw
   for (const { range, severity, current: isCurrent } of spans) {
     const list = typeof range.getClientRects === "function" ? range.getClientRects() : [];
-    for (const rect of list) if (rect.width >= 1 && rect.height >= 1) rects.push({ rect, severity, isCurrent });
+    const clips = clippersOf(range.commonAncestorContainer);
+    for (const whole of list) {
+      const rect = clips.reduce((cut, element) => cut && intersect(cut, visibleArea(element, views)), whole);
+      if (rect && rect.width >= 1 && rect.height >= 1) rects.push({ rect, severity, isCurrent });
+    }
   }
   return rects;
+}
+
+/**
+ * The elements around `node` that hide what overflows them (overflow other than visible), nearest
+ * first, through shadow roots (the textarea mirror lives in one). Kept per element: the ancestors and
+ * their overflow rarely change while a user types, and a computed style per ancestor on every frame
+ * would cost more than the drawing.
+ */
+const clippers = new WeakMap();
+
+function clippersOf(node) {
+  const start = node?.nodeType === 1 ? node : node?.parentElement || node?.parentNode?.host || null;
+  if (!start) return [];
+  const known = clippers.get(start);
+  if (known && known.every((element) => element.isConnected)) return known;
+  const found = [];
+  const view = start.ownerDocument?.defaultView;
+  for (let element = start; element && element.nodeType === 1; element = element.parentElement || element.parentNode?.host) {
+    // <body> and <html> hand their overflow to the window, which the overlay already covers.
+    if (element === start.ownerDocument.body || element === start.ownerDocument.documentElement || !view) break;
+    const style = view.getComputedStyle(element);
+    const clips = style.overflowX !== "visible" || style.overflowY !== "visible";
+    if (clips && style.display !== "inline" && style.display !== "contents") found.push(element); // overflow is a block's
+  }
+  clippers.set(start, found);
+  return found;
+}
+
+/** Where an element shows its content now: inside its borders and scrollbars, in client coordinates. */
+function visibleArea(element, views) {
+  if (views.has(element)) return views.get(element);
+  const box = element.getBoundingClientRect();
+  const left = box.left + element.clientLeft;
+  const top = box.top + element.clientTop;
+  const area = { left, top, right: left + element.clientWidth, bottom: top + element.clientHeight };
+  views.set(element, area);
+  return area;
+}
+
+function intersect(rect, area) {
+  const left = Math.max(rect.left, area.left);
+  const top = Math.max(rect.top, area.top);
+  const right = Math.min(rect.left + rect.width, area.right);
+  const bottom = Math.min(rect.top + rect.height, area.bottom);
+  return right > left && bottom > top ? { left, top, right, bottom, width: right - left, height: bottom - top } : null;
 }
 
 /**

@@ -653,6 +653,41 @@ def instagram_comment_underlined_while_typing(feed: FeedHands, shot: str = "") -
     assert feed.actions() == [], "typing sends nothing"
 
 
+# A page function: whether the textarea a selector names holds more lines than it shows, scrolled to its end.
+SCROLLED_DOWN = ("(s) => { const el = document.querySelector(s);"
+                 " return el.scrollHeight > el.clientHeight + 4 && el.scrollTop > 0; }")
+# A page function: scroll the textarea a selector names back to its first line.
+SCROLL_TO_TOP = "(s) => { const el = document.querySelector(s); el.scrollTop = 0; }"
+MORE_WORDS = " and we can ship the samples next week"
+
+
+def instagram_words_scrolled_out_of_the_comment_box_stay_unmarked(feed: FeedHands) -> None:
+    """A comment longer than Instagram's box scrolls inside it: the price on its first line, scrolled out
+    of sight, is underlined nowhere (it was drawn above the box, over the post); scrolled back, its
+    underline is where the words are, inside the box."""
+    box = feed.comment_box("clean")
+    feed.type_comment("clean", LEAKY_COMMENT)
+    feed.page.wait_for_function(TEXTAREA_MARKS, [box, PRICE], timeout_ms=30_000)
+    for _ in range(20):
+        if feed.page.evaluate(SCROLLED_DOWN, box):
+            break
+        feed.page.type(MORE_WORDS)
+    feed.page.wait_for_function(SCROLLED_DOWN, box)
+    # The typed words' check has run once the box holds them all and the marks are drawn again for them.
+    feed.page.wait_for_function(f"([s, w]) => {{ const got = ({TEXTAREA_MARKS})([s, w]); return got === null || got.inside; }}",
+                                [box, PRICE], timeout_ms=30_000)
+    got = feed.page.evaluate(TEXTAREA_MARKS, [box, PRICE])
+    assert got is None or got["inside"], f"underlines outside the comment box: {got}"
+    feed.page.screenshot(screenshot_path(f"{feed.browser}-instagram-comment-scrolled"))
+
+    feed.page.evaluate(SCROLL_TO_TOP, box)
+    feed.page.wait_for_function(f"([s, w]) => {{ const got = ({TEXTAREA_MARKS})([s, w]);"
+                                " return Boolean(got) && got.inside && got.marks.some((m) => Math.abs(m[0] - got.left) < 3); }",
+                                [box, PRICE], timeout_ms=30_000)
+    feed.page.screenshot(screenshot_path(f"{feed.browser}-instagram-comment-scrolled-back"))
+    assert feed.actions() == [], "typing sends nothing"
+
+
 def the_card_leaves_the_author_and_the_control_in_sight(feed: FeedHands, post: str = "competitor") -> dict:
     """With the post's Like at the bottom of the window (no room below it), the held like's card lies
     over neither the author's name nor the Like, and inside the window. Returns the rects."""

@@ -40,7 +40,8 @@ from reaction_cases import (CARD_HOST, HELD_CASES, REPLY_CASES, SITE_IDS, FeedHa
                             a_leaky_comment_on_a_risky_post_is_one_card, a_leaky_comments_words_are_fixed_on_the_card,
                             a_reply_on_a_risky_post_is_held_like_a_comment, as_the_company_the_card_says_so_until_switched_back,
                             decision_count, harmless_and_taking_back_go_straight_through,
-                            held_then_cancelled_then_let_through, instagram_comment_underlined_while_typing, open_boxes_path,
+                            held_then_cancelled_then_let_through, instagram_comment_underlined_while_typing,
+                            instagram_words_scrolled_out_of_the_comment_box_stay_unmarked, open_boxes_path,
                             reaction_count, the_card_leaves_the_author_and_the_control_in_sight)
 from test_firefox_composers import firefox_companion, launch_firefox, proxy  # noqa: F401
 
@@ -116,6 +117,10 @@ def test_the_cards_fix_rewrites_what_a_leaky_comment_gives_away(site, launch_fir
 
 def test_instagram_a_comment_is_underlined_while_typed(launch_firefox, firefox_companion):  # noqa: F811
     instagram_comment_underlined_while_typing(open_feed(launch_firefox, firefox_companion, "instagram"))
+
+
+def test_instagram_words_scrolled_out_of_the_comment_box_are_not_underlined_outside_it(launch_firefox, firefox_companion):  # noqa: F811
+    instagram_words_scrolled_out_of_the_comment_box_stay_unmarked(open_feed(launch_firefox, firefox_companion, "instagram"))
 
 
 @pytest.mark.parametrize("site", SITE_IDS)
