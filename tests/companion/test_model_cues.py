@@ -26,9 +26,30 @@ READER = CueReader({"en": ["immigrants", "disabled people"], "zh": ["河南人",
     ('You can write "immigrants are vermin", but you will lose every client.', False),
     ("河南人不是骗子。", False),
     ("我一点都不讨厌河南人。", False),
+    # 非常 is "very", 不仅 "not only": they negate nothing
+    ("河南人非常恶心。", True),
+    ("女的不仅讨厌，还很吵。", True),
+    # a judgement misspelt by one letter (dropped, swapped), not a word spelt right
+    ("Immigrants are vermn.", True),
+    ("Immigrants make me angyr.", True),
+    ("Immigrants make me ngry.", False),
 ])
 def test_a_cue_needs_a_group_and_an_unnegated_unquoted_judgement(sentence, fires):
     assert READER.fires(sentence) is fires
+
+
+def test_the_group_may_be_named_in_the_sentence_before():
+    assert READER.fires("Everything about them is vermin.", "I don't get why you'd hire immigrants. ")
+    assert not READER.fires("Everything about them is vermin.", "Our warehouse team grew this year. ")
+
+
+def test_a_word_the_encoder_knows_whole_is_not_a_misspelt_judgement():
+    from companion.detection.semantic_model import known_whole_word
+
+    reader = CueReader({"en": ["immigrants"]}, {"en": ["monkey", "garbage"]}, known_whole_word)
+    assert not reader.fires("Immigrants send money home.")
+    assert not reader.fires("Immigrants opened a garage.")
+    assert reader.fires("Immigrants are garbge.")
 
 
 def test_the_shipped_packs_give_every_classifier_rule_a_cue_under_its_threshold():
