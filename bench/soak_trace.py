@@ -58,12 +58,39 @@ def dump(directory: Path, number: int) -> None:
     temporary.rename(directory / f"rest-{number:03d}.json")  # soak.py waits for this name
 
 
+def note_late_imports(path: Path) -> None:
+    """From now on, append every module imported for the first time, with where it was asked for, to
+    `path`: a module first imported by a check long after start (numpy.ma, by a `np.unique`) is a
+    step in the at-rest curve that looks like growth."""
+    import traceback
+
+    def hook(event: str, args: tuple) -> None:
+        if event == "import" and args[0] not in sys.modules and not getattr(hook, "busy", False):
+            hook.busy = True
+            try:
+                stack = "".join(traceback.format_stack(limit=14)[:-1])
+                with path.open("a") as out:
+                    out.write(f"--- {args[0]}\n{stack}")
+            finally:
+                hook.busy = False
+
+    sys.addaudithook(hook)
+
+
 def serve(argv: list[str]) -> None:
-    """`postguard serve` with a SIGUSR1 handler that dumps at rest."""
+    """`postguard serve` with a SIGUSR1 handler that dumps at rest; imports after the first dump are
+    noted in `late-imports.txt`."""
     directory = Path(os.environ["SOAK_TRACE_DIR"])
     directory.mkdir(parents=True, exist_ok=True)
     count = iter(range(10**6))
-    signal.signal(signal.SIGUSR1, lambda *_: dump(directory, next(count)))
+
+    def on_signal(*_) -> None:
+        number = next(count)
+        dump(directory, number)
+        if number == 0:
+            note_late_imports(directory / "late-imports.txt")
+
+    signal.signal(signal.SIGUSR1, on_signal)
     from companion.cli import main
 
     sys.argv = ["postguard", *argv]
