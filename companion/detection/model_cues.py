@@ -21,6 +21,10 @@ module reads them:
 - the cue is not quoted or named (companion/detection/mentions.py): counter-speech quoting a
   threat ("You can write "I'll slaughter …", but …") does not lower anything.
 
+A sentence that speaks of a group only through a pronoun ("They can't help themselves but be
+complete dickheads", 她们…) after a sentence that names one is also read by the model together
+with that sentence (`refers_back`, `CueReader.names_group`; companion/detection/semantic_matcher.py).
+
 A cue never makes a finding on its own; the model's score still has to reach the lower
 threshold, so "Immigrants are disgusting" needs the model too, and a clean sentence the model
 reads as clean stays clean whatever words it holds.
@@ -43,6 +47,10 @@ _NEGATED_ZH = compile_linear(r"(?:不|没|别|非|无)[^，。！？,.!?；;\s]{
 _NOT_NEGATIONS = ("非常", "无比", "无数", "无论", "不仅", "不但", "不少", "不断", "不停", "不止", "不管",
                   "别人", "别的", "没想到")
 _NEGATION_CHARS = "不没别非无"
+# A group spoken of through a pronoun, named in an earlier sentence.
+_REFERS_BACK = compile_linear(
+    r"(?i)(?:^|[^a-z])(?:they|them|their|theirs|themselves|(?:these|those|such) people)(?:[^a-z]|$)"
+    r"|他们|她们|这些人|那些人|这种人|这帮人|这群人")
 # Misspelt judgements: Latin words, and how long a judgement must be to be read misspelt.
 _WORD = re.compile(r"[a-z]+")
 _FUZZY_MIN = 5
@@ -61,6 +69,10 @@ class CueReader:
                                        {w for terms in targets.values() for t in terms for w in t.casefold().split()},
                                        known_word)
 
+    def names_group(self, text: str) -> bool:
+        """True when `text` names one of the cue's groups."""
+        return bool(self._targets.find(_fold(text)))
+
     def fires(self, sentence: str, before: str = "") -> bool:
         """True when `sentence` judges a group it (or `before`, the sentence before it) names."""
         folded = _fold(sentence)
@@ -69,6 +81,11 @@ class CueReader:
         spans = self._cues.find(folded) + self._misspelt.find(folded)
         return any(not _negated(folded, start) and not is_mention(sentence, start, end)
                    for start, end in spans)
+
+
+def refers_back(sentence: str) -> bool:
+    """True when a sentence speaks of people through a pronoun ("they", "those people", 她们)."""
+    return _REFERS_BACK.search(sentence) is not None
 
 
 class _Misspellings:

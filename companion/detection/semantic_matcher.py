@@ -14,7 +14,10 @@ the dev split. This matcher:
    generalisation about a nationality"), or the pack's catch-all classifier rule;
    A rule's `cue` lowers that threshold in a sentence that judges a group it (or the sentence
    before it) names (companion/detection/model_cues.py): the lexical layer tells the model where
-   to listen;
+   to listen. A sentence that speaks of people only as "they" (他们, "those people") after a
+   sentence that names a group is also read together with that sentence, and counts with the
+   higher of the two readings ("We're talking about immigrants here. They can't help
+   themselves …" is 0.46 alone, 0.78 together);
 4. leaves a sentence alone in a category where a lexical rule already matched inside it,
    so the finding keeps that rule's precise excerpt and reason;
 5. does not read a sentence whose words, outside what the patterns already explained (a
@@ -34,7 +37,7 @@ from pathlib import Path
 
 from companion.detection.candidates import Candidate
 from companion.detection.deadline import Deadline
-from companion.detection.model_cues import CueReader
+from companion.detection.model_cues import CueReader, refers_back
 from companion.detection.semantic_model import Head, known_whole_word, load_head, sentence_language, shared_encoder
 from companion.detection.sentences import split_sentences, worth_reading, worth_reading_in_photo
 from companion.errors import ConfigError
@@ -109,17 +112,24 @@ class SemanticMatcher:
         every = split_sentences(text)
         spans = [(a, b, every[n - 1][0] if n else a) for n, (a, b) in enumerate(every)
                  if gate(text[a:b]) and (prose is text or prose[a:b] == text[a:b] or gate(prose[a:b]))]
-        scores = self._scores([text[a:b] for a, b, _ in spans], deadline)
+        pairs = {(a, b): text[before:b] for a, b, before in spans if self._refers_to_group(text, a, b, before)}
+        scores = self._scores([text[a:b] for a, b, _ in spans] + list(pairs.values()), deadline)
         found = []
         for (start, end, before) in spans:
             sentence = text[start:end]
             if sentence not in scores:
                 continue  # the deadline passed before this sentence was read
-            for pack, rule in self._pick(scores[sentence], sentence, text[before:start]):
+            score = _higher(scores[sentence], scores.get(pairs.get((start, end), "")))
+            for pack, rule in self._pick(score, sentence, text[before:start]):
                 if not any(c.pack.category == pack.category and c.overlaps(start, end) for c in lexical):
-                    found.append(Candidate(start, end, pack, rule, rule.score,
-                                           label=scores[sentence]["group"]))
+                    found.append(Candidate(start, end, pack, rule, rule.score, label=score["group"]))
         return found
+
+    def _refers_to_group(self, text: str, start: int, end: int, before: int) -> bool:
+        """Whether the sentence speaks of people as "they" and the one before it names a group."""
+        if before >= start or not refers_back(text[start:end]):
+            return False
+        return any(cue.names_group(text[before:start]) for cue in self._cues.values())
 
     def _pick(self, score: dict, sentence: str, before: str = "") -> list[tuple[Pack, Rule]]:
         """Per category over its threshold (the rule's cue threshold where its cue fires in the
@@ -164,6 +174,20 @@ class SemanticMatcher:
                 self._cache.put(s, entry)
                 out[s] = entry
         return out
+
+
+def _higher(own: dict, together: dict | None) -> dict:
+    """A sentence's scores, or where the reading with the sentence before it is higher in some
+    label, the higher score per label and the group of the higher reading."""
+    if together is None:
+        return own
+    out = {"language": own["language"]}
+    for name, labels in own.items():
+        if isinstance(labels, dict):
+            out[name] = {label: max(p, together[name][label]) for label, p in labels.items()}
+    best = lambda entry: max(p for labels in entry.values() if isinstance(labels, dict) for p in labels.values())
+    out["group"] = together["group"] if best(together) > best(own) else own["group"]
+    return out
 
 
 def _blank(text: str, explained: list[Candidate], unread: list[tuple[int, int]] = ()) -> str:

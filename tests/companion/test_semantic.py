@@ -388,6 +388,24 @@ def test_prejudice_the_head_still_misses(detection_engine, text, category):
     assert category in warned(detection_engine, text)
 
 
+# The second sentence alone reads 0.19 and 0.34 (under 0.78); with the first, 0.91 and 0.81.
+@pytest.mark.parametrize("text", [
+    "Our new neighbours are immigrants. They should go back to where they came from.",
+    "We all know what gay people are like. They should keep away from our children.",
+])
+def test_a_group_spoken_of_as_they_is_read_with_the_sentence_that_names_it(detection_engine, text):
+    assert "disparagement" in warned(detection_engine, text)
+
+
+@pytest.mark.parametrize("text", [
+    "We met three buyers from Kenya at the fair. They placed a trial order on Monday.",
+    "Our team hired two immigrants this year. They are the best engineers we have.",
+    "我们新来了几个东北人同事。他们工作很认真，大家都很喜欢。",
+])
+def test_a_group_spoken_of_as_they_stays_clean_when_nothing_bad_is_said(detection_engine, text):
+    assert warned(detection_engine, text) == {}
+
+
 def test_a_lexical_match_keeps_its_excerpt(detection_engine):
     """Where a word-list rule matched inside the sentence, its excerpt is the one shown."""
     text = "Indian buyers always haggle like crazy, every single time."
