@@ -12,7 +12,11 @@ Each checkout (`--code`, repeatable; a baseline worktree and this one) starts in
 org, round after round, so a load spike hits them alike. A start with an empty data dir
 (`cold`: nothing cached from an earlier start) alternates with a start that reuses the data dir
 of the cold one before it (`warm`: whatever the companion cached on disk is there, as on every
-restart after the first with the same lists). The load average is printed at the start and end.
+restart after the first with the same lists). With `--prepared`, a third start uses a new data dir
+that `postguard rules prepare` filled first (`prepared`: the first start after an install or a list
+change when the installer or `postguard rules install` prepared it; the time `prepare` took is
+printed, not counted); checkouts without that command skip it. The load average is printed at the
+start and end.
 
 The companion's own bytecode is compiled before the first start, as `pip install` (or the first
 start of an editable install) leaves it; `--no-bytecode` compiles every module from source at every
@@ -21,7 +25,7 @@ start instead (what PYTHONDONTWRITEBYTECODE=1 in the environment does: about 85 
 CPU to health is the companion's own; "with child processes" adds the process a first start may
 build a long client list in (detection/client_prebuild.py), which runs on another core.
 
-Run: .venv/bin/python bench/bench_start.py [--rounds 5] [--clients 100000] [--long-list-only]
+Run: .venv/bin/python bench/bench_start.py [--rounds 5] [--clients 100000] [--long-list-only] [--prepared]
      [--code /tmp/pg-baseline --code .]   a baseline worktree and this checkout, side by side
 """
 
@@ -111,6 +115,24 @@ def one_start(code: Path, org_dir: Path, data_dir: Path, client: str, bytecode: 
             "rss_mb": memory}
 
 
+def can_prepare(code: Path) -> bool:
+    """Whether checkout `code` has `postguard rules prepare`."""
+    rules = code / "companion" / "cli" / "rules.py"
+    return rules.exists() and "def rules_prepare" in rules.read_text(encoding="utf-8")
+
+
+def prepare(code: Path, org_dir: Path, data_dir: Path, bytecode: bool) -> float:
+    """`postguard rules prepare` into `data_dir`, as an installer runs it; seconds it took."""
+    env = {**os.environ, "PYTHONPATH": str(code), "OMP_THREAD_LIMIT": "1"}
+    if bytecode:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "from companion.cli import main; main()", "rules", "prepare",
+                    "--org", str(org_dir), "--data-dir", str(data_dir)], check=True, env=env, cwd=code,
+                   stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
 def cpu_s(pid: int, children: bool = False) -> float:
     """User + system CPU seconds the process has used so far (all its threads); with `children`, also
     the processes it started and waited for (a long client list built beside the start)."""
@@ -141,6 +163,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=100_000)
     parser.add_argument("--long-list-only", action="store_true",
                         help="start only with the long client list, not also with the example org")
+    parser.add_argument("--prepared", action="store_true",
+                        help="also start once with a data dir that `postguard rules prepare` filled first")
     parser.add_argument("--no-bytecode", action="store_true",
                         help="compile the companion's sources at every start (PYTHONDONTWRITEBYTECODE=1, no "
                              "__pycache__), instead of starting as an installed companion does")
@@ -160,7 +184,11 @@ def main() -> None:
         for org_name, (org_dir, client) in orgs.items():
             for code in codes:
                 data_dir = work / f"data-{round_no}-{codes.index(code)}-{org_name.split()[0]}"
-                for cache in ("cold", "warm"):  # warm: the same data dir again, after the cold start
+                kinds = ("cold", "warm", "prepared") if args.prepared and can_prepare(code) else ("cold", "warm")
+                for cache in kinds:  # warm: the same data dir again, after the cold start
+                    if cache == "prepared":
+                        data_dir = data_dir.with_name(data_dir.name + "-prepared")
+                        print(f"  prepare: {prepare(code, org_dir, data_dir, not args.no_bytecode):.2f} s", flush=True)
                     result = one_start(code, org_dir, data_dir, client, not args.no_bytecode)
                     samples.setdefault((code, org_name, cache), []).append(result)
                     print(f"round {round_no + 1} {code.name or code} {org_name} {cache}: health "

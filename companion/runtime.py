@@ -91,6 +91,27 @@ def _start_asking_tesseract() -> None:
     threading.Thread(target=ask, name="ask-tesseract", daemon=True).start()
 
 
+def prepare_start(settings: Settings) -> float:
+    """Build once, now, what a first start builds and keeps in the start cache of `settings.data_dir`
+    (a long client list's matchers, the red-line encoder's weights unzipped, Presidio's patterns
+    compiled: detection/start_cache.py), so that the next start reads all of it as every restart
+    does. `postguard rules prepare` runs this after an install or a change to the org's lists. The
+    rules and lists are loaded as a start loads them: an error stops it with its file, line and
+    field. Seconds it took."""
+    from companion.detection import pattern_cache, semantic_model
+    from companion.detection.start_cache import start_cache_dir
+
+    started = time.perf_counter()
+    cache_dir = start_cache_dir(settings.data_dir)
+    pattern_cache.preload(cache_dir)
+    build_engine(settings, cache_dir=cache_dir)
+    copying = semantic_model._copying  # the encoder's copy is written by a thread of its own
+    if copying is not None:
+        copying.join()
+    pattern_cache.keep(cache_dir)
+    return time.perf_counter() - started
+
+
 def rebuild_engine(settings: Settings, current: DetectionEngine, cache_dir: Path | None = None) -> DetectionEngine:
     """New rules and org lists around the analyzer and OCR `current` already loaded, so a rules
     reload takes about a second instead of a cold start (settings already resolved).

@@ -3,7 +3,7 @@ command group.
 
     serve.py     postguard serve
     check.py     postguard check | eval
-    rules.py     postguard rules validate|bundle|install|keygen
+    rules.py     postguard rules validate|bundle|install|prepare|keygen
     audit.py     postguard audit list|export|verify|token|prune|init-db|serve
     deploy.py    postguard deploy policy|pack
     service.py   postguard service install|uninstall|status

@@ -82,6 +82,30 @@ def wait(csv_path: Path) -> None:
              "built by a process of its own" if code == 0 else "not built", time.perf_counter() - started)
 
 
+def prepare(clients_csv: bytes, cache_dir: Path) -> Path | None:
+    """Build the matchers of a client list given as its bytes into the start cache now, in this
+    process (`postguard rules install`, once the bundle is in force), so that the next start finds
+    them built: the file's name depends on the bytes and the building code only. None when the list
+    is too short to cache or cannot be built (the start then names the error with its file, line
+    and field)."""
+    import tempfile
+
+    from companion.detection.client_cache import MIN_BYTES, cached_path, load_client_matchers
+
+    if len(clients_csv) < MIN_BYTES:
+        return None
+    cache_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=cache_dir, prefix=".prepare-") as work:
+        csv_path = Path(work) / "clients.csv"
+        csv_path.write_bytes(clients_csv)
+        try:
+            load_client_matchers(csv_path, cache_dir)
+        except Exception:  # noqa: BLE001 - a list with an error: the install refuses it, naming it
+            return None
+        path = cached_path(csv_path, cache_dir)
+    return path if path is not None and path.exists() else None
+
+
 def main(argv: list[str]) -> int:
     """The other process: build the list's matchers into the start cache; 0 when written."""
     from companion.detection.client_cache import cached_path, load_client_matchers
