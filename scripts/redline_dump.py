@@ -6,8 +6,9 @@
 For every item: the lexical red-line candidates (rule id, category, score, span) and, per
 sentence the model reads, its span, language, group, the head's scores per label, the two
 readers' own scores (`net`: the network; `ngram`: the character n-gram model, for the languages
-it serves) and whether a classifier rule's cue fires in it (`cue`), so that mixing weights,
-thresholds and cues can be replayed without the encoder.
+it serves), whether a classifier rule's cue fires in it (`cue`), and where the sentence speaks of
+a group as "they", the same scores of it read with the sentence before it (`pair`), so that
+mixing weights, thresholds and cues can be replayed without the encoder.
 `scripts/redline_study.py` reads these files; nothing here changes the engine. Use it on the
 train and dev splits only: the test split chooses nothing.
 """
@@ -37,8 +38,14 @@ def dump_item(engine, text: str) -> dict:
     spans = [(a, b) for a, b in split_sentences(text) if worth_reading(text[a:b]) and worth_reading(prose[a:b])]
     scores = semantic._scores([text[a:b] for a, b in spans], Deadline.none())
     every = split_sentences(text)
-    before = {(a, b): text[every[n - 1][0] if n else a:a] for n, (a, b) in enumerate(every)}
+    starts = {(a, b): every[n - 1][0] if n else a for n, (a, b) in enumerate(every)}
+    before = {span: text[start:span[0]] for span, start in starts.items()}
     readers = _readers(semantic, [(text[a:b], before[(a, b)]) for a, b in spans if text[a:b] in scores])
+    # A sentence that speaks of a group as "they" is read with the sentence before it too.
+    pairs = {(a, b): text[starts[(a, b)]:b] for a, b in spans
+             if semantic._refers_to_group(text, a, b, starts[(a, b)])}
+    pair_scores = semantic._scores(list(pairs.values()), Deadline.none())
+    pair_readers = _readers(semantic, [(p, "") for p in pairs.values()])
     return {
         "lexical": [{"rule": c.rule.id, "category": c.pack.category, "score": round(c.score, 3),
                      "severity": c.rule.severity or c.pack.severity,
@@ -46,7 +53,10 @@ def dump_item(engine, text: str) -> dict:
         "sentences": [{"start": a, "end": b, "language": scores[text[a:b]]["language"],
                        "group": scores[text[a:b]]["group"],
                        **{k: round(v, 4) for k, v in scores[text[a:b]]["redline"].items()},
-                       **readers[text[a:b]]}
+                       **readers[text[a:b]],
+                       **({"pair": {**{k: round(v, 4) for k, v in pair_scores[pairs[(a, b)]]["redline"].items()},
+                                    "net": pair_readers[pairs[(a, b)]]["net"],
+                                    "ngram": pair_readers[pairs[(a, b)]]["ngram"]}} if (a, b) in pairs else {})}
                       for a, b in spans if text[a:b] in scores],
     }
 

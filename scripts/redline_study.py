@@ -3,8 +3,8 @@
     .venv/bin/python scripts/redline_study.py /tmp/redline-dump/dev.jsonl [--misses SOURCE] [--alarms]
 
 Replays the engine's decision from the dump (a lexical candidate of the category, or a sentence
-whose score reaches the pack's threshold for its language, or its cue threshold where the dump
-says the cue fires) and prints recall and red-line false
+whose score, or its score read with the sentence before it, reaches the pack's threshold for its
+language, or its cue threshold where the dump says the cue fires) and prints recall and red-line false
 alarms per source, then the items asked for. For the train and dev splits only.
 """
 
@@ -41,7 +41,8 @@ def raised(row: dict, limits: dict) -> set[str]:
     for s in row["sentences"]:
         for cat in REDLINE:
             usual, with_cue = limits[cat][s["language"]]
-            if s[cat] >= usual or (s.get("cue") and s[cat] >= with_cue):
+            value = max(s[cat], s.get("pair", {}).get(cat, 0.0))  # read with the sentence before
+            if value >= usual or (s.get("cue") and value >= with_cue):
                 cats.add(cat)
     return cats
 
