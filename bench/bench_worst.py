@@ -10,7 +10,7 @@ flatter a later row.
 
 For each shape and length, one check through `engine.check` with the configured budget
 (what a user gets: time and whether the answer says `text_incomplete`, and "capped" when it
-says `findings_capped`: a post of more than 1,000 phone numbers is read up to the 1,000th,
+says `findings_capped`: a post of more than 500 phone numbers or 20 card numbers is read up to that many,
 `detection/finding_cap.py`) and one through
 `check_text` with no budget (what the whole check would cost, to show the matchers are
 linear: the ms per 1,000 characters must not grow with the length). The full check is timed

@@ -75,8 +75,8 @@ class CheckResponse(Wire):
                                                 "could not be read completely; text_incomplete: the "
                                                 "check's time budget ran out, the findings are what "
                                                 "was found before it; findings_capped (with "
-                                                "text_incomplete): more than 1,000 phone numbers, "
-                                                "read up to the 1,000th.")
+                                                "text_incomplete): more than 500 phone numbers or "
+                                                "20 card numbers, read up to that many.")
     audited: bool = True
 
 

@@ -28,8 +28,9 @@ from typing import Callable, Iterable
 from companion.detection.candidates import Candidate
 
 # Findings of one rule read before the cap: a 3,000-character LinkedIn post holds at most
-# about 200 phone numbers, Facebook's 63,206 characters about 4,000.
-LIMIT = 1000
+# about 200 phone numbers, Facebook's 63,206 characters about 4,000. 500 is two and a half
+# LinkedIn posts of nothing but numbers; past it a list costs about 45 ms of CPU per 1,000 more.
+LIMIT = 500
 # Card numbers kept before Presidio stops analysing windows that only card numbers opened
 # (`pii.PiiScanner.find`): each costs a spaCy window and Presidio's recognizers, 1-2 ms, and
 # 100,000 random digits hold about 65 that pass the Luhn check. No salesperson posts more than a

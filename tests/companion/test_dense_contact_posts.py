@@ -3,7 +3,7 @@
 E-mail addresses and phone numbers are read once over the whole post (not in Presidio's
 spaCy windows, which read only the first 20 numbers of each and cost a second or more on
 such a post). A salesperson who pastes a long contact list sees each number and address
-flagged, not the first few, up to the cap of 1,000 phone numbers (`finding_cap.py`, which
+flagged, not the first few, up to the cap of 500 phone numbers (`finding_cap.py`, which
 says so in the answer); and a LinkedIn-sized list is checked completely.
 """
 

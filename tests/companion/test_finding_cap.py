@@ -1,5 +1,5 @@
 """The cap on findings of one rule: a post of thousands of phone numbers stops being read at
-1,000 kept numbers, says so, and never lets a number through that a full read would flag.
+500 kept numbers, says so, and never lets a number through that a full read would flag.
 
 Only numbers that are *kept* count (past the context rule, the pack's threshold and the org's
 allow list), so a post cannot spend the cap on numbers that are dropped anyway and hide one
