@@ -7,8 +7,9 @@ the checks a second the machine gave and the load average it ran at.
 
 With `--rest` the rows are the at-rest samples instead (`X.rest.csv` beside each `X.csv`: RSS with
 nothing in flight), lowest–highest per bucket, with their spread and slope after warm-up; and
-with `--dumps DIR ...` (one per CSV, from `soak.py --trace-dir`) also glibc's bytes in use and
-Python's arenas at the last dump of each bucket, which say whether C or Python memory moved.
+with `--dumps DIR ...` (one per CSV, from `soak.py --trace-dir`) also glibc's bytes in use / freed
+but kept and Python's arenas at the last dump of each bucket, which say whether C or Python memory
+moved.
 
 Run: .venv/bin/python bench/soak_table.py before.csv after.csv [--bucket 5] [--warmup 5] [--names before after]
      [--rest [--dumps DIR DIR]]
@@ -55,7 +56,8 @@ def rest_table(args, names: list[str]) -> None:
             cell = f"{min(r for _, r in picked):.1f}–{max(r for _, r in picked):.1f}" if picked else ""
             if picked and len(dump) > picked[-1][0]:
                 last = dump[picked[-1][0]]
-                cell += f" ({last['glibc_in_use_mb']:.1f} · {last['pymalloc_arenas_mb']:.1f})"
+                cell += (f" ({last['glibc_in_use_mb']:.1f} / {last['glibc_kept_mb']:.1f}"
+                         f" · {last['pymalloc_arenas_mb']:.1f})")
             cells.append(cell)
         print(f"| {index * args.bucket:g}–{(index + 1) * args.bucket:g} | " + " | ".join(cells) + " |")
     for name, run in zip(names, runs):
