@@ -120,8 +120,11 @@ class RuleMatcher:
         `list_spans` holds where the org's clients and competitors were found, for near
         rules that name them as targets. Past the `deadline`, the remaining rules are skipped.
         """
-        folded = text.casefold() if len(text.casefold()) == len(text) else _safe_fold(text)
-        plain = text.translate(_ASCII_SPACES_AND_DIGITS)
+        folded = text.casefold()
+        folded = folded if len(folded) == len(text) else _safe_fold(text)
+        # Most posts hold none of these: then the post itself, not a copy, so that RE2's index of
+        # a long non-ASCII post (linear_regex.py) is made once for every stage of the check.
+        plain = text.translate(_ASCII_SPACES_AND_DIGITS) if _NOT_PLAIN.search(text) else text
         terms = self._terms.find(folded)
         found: list[Candidate] = []
         for pack, rule, compiled in self._rules:
@@ -203,6 +206,7 @@ _ASCII_SPACES_AND_DIGITS = str.maketrans(
     {**{ch: " " for ch in "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
                          "\u2009\u200a\u202f\u205f\u3000"},
      **{chr(0xFF10 + d): str(d) for d in range(10)}})
+_NOT_PLAIN = re.compile("[" + "".join(map(chr, _ASCII_SPACES_AND_DIGITS)) + "]")
 
 
 def _without_mentions(text: str, found: list[Candidate]) -> list[Candidate]:
