@@ -83,7 +83,8 @@ _ARABIC_LETTERS = str.maketrans("یک", "يك")
 
 
 def _fold(text: str) -> str:
-    text = text.translate(_ARABIC_LETTERS)
+    if "ی" in text or "ک" in text:  # str.translate copies any non-ASCII text character by character
+        text = text.translate(_ARABIC_LETTERS)
     folded = text.casefold()
     if len(folded) == len(text):
         return folded
