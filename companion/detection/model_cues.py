@@ -16,8 +16,6 @@ module reads them:
   added, changed or swapped with its neighbour ("hatrd", "plageu", "tortuer"), the first letter
   kept, where the misspelt word is neither a target nor a word the encoder's vocabulary knows
   whole ("money" is not "monkey", "garage" not "garbage");
-- in Chinese, a group generalised counts as its judgement: a quantifier before it (大部分女性,
-  所有河南人) or a generalising word after it (河南人都…, 东北人就是…, 女人天生…);
 - the cue is not negated just before it ("do not deserve to be tortured", "never", 不, 没, 并非;
   not 非常 "very", 不仅 "not only", 无比 "beyond compare", 别人 "others" …);
 - the cue is not quoted or named (companion/detection/mentions.py): counter-speech quoting a
@@ -49,9 +47,6 @@ _NEGATED_ZH = compile_linear(r"(?:不|没|别|非|无)[^，。！？,.!?；;\s]{
 _NOT_NEGATIONS = ("非常", "无比", "无数", "无论", "不仅", "不但", "不少", "不断", "不停", "不止", "不管",
                   "别人", "别的", "没想到")
 _NEGATION_CHARS = "不没别非无"
-# A Chinese group generalised: a quantifier before it (的 may follow), a generalising word after it.
-_QUANTIFIERS = ("大部分", "大多数", "绝大多数", "多数", "所有", "很多", "凡是")
-_GENERALISING = ("都", "全是", "全都", "就是", "总是", "一般都", "大多", "大部分", "天生", "果然", "基本都", "普遍")
 # A group spoken of through a pronoun, named in an earlier sentence.
 _REFERS_BACK = compile_linear(
     r"(?i)(?:^|[^a-z])(?:they|them|their|theirs|themselves|(?:these|those|such) people)(?:[^a-z]|$)"
@@ -81,27 +76,11 @@ class CueReader:
     def fires(self, sentence: str, before: str = "") -> bool:
         """True when `sentence` judges a group it (or `before`, the sentence before it) names."""
         folded = _fold(sentence)
-        groups = self._targets.find(folded)
-        if not groups and not (before and self._targets.find(_fold(before))):
+        if not self._targets.find(folded) and not (before and self._targets.find(_fold(before))):
             return False
-        spans = self._cues.find(folded) + self._misspelt.find(folded) + _generalised(folded, groups)
+        spans = self._cues.find(folded) + self._misspelt.find(folded)
         return any(not _negated(folded, start) and not is_mention(sentence, start, end)
                    for start, end in spans)
-
-
-def _generalised(folded: str, groups: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Spans of Chinese groups generalised (大部分女性, 河南人都), quantifier or word included."""
-    spans = []
-    for start, end in groups:
-        if not "\u4e00" <= folded[start] <= "\u9fff":
-            continue
-        head = folded[max(0, start - 5):start].removesuffix("的")
-        quantifier = next((q for q in _QUANTIFIERS if head.endswith(q)), None)
-        if quantifier:
-            spans.append((start - len(quantifier) - (len(folded[max(0, start - 5):start]) - len(head)), end))
-        elif folded.startswith(_GENERALISING, end):
-            spans.append((start, end))
-    return spans
 
 
 def refers_back(sentence: str) -> bool:

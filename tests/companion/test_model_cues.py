@@ -29,11 +29,6 @@ READER = CueReader({"en": ["immigrants", "disabled people"], "zh": ["河南人",
     # 非常 is "very", 不仅 "not only": they negate nothing
     ("河南人非常恶心。", True),
     ("女的不仅讨厌，还很吵。", True),
-    # a Chinese group generalised is its own judgement; not when the generalisation is denied
-    ("大部分女的开车都不行。", True),
-    ("河南人就是这样。", True),
-    ("不是所有河南人都这样。", False),
-    ("我们的河南人同事来了。", False),
     # a judgement misspelt by one letter (dropped, swapped), not a word spelt right
     ("Immigrants are vermn.", True),
     ("Immigrants make me angyr.", True),
