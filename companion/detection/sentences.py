@@ -57,16 +57,31 @@ def worth_reading(sentence: str) -> bool:
     be at least half of the signs too, and Latin letters must be cut by the encoder's own
     tokenizer into pieces the size of words, not of single letters.
     """
-    if sum(map(str.isalpha, sentence)) < MIN_CJK_CHARS:
+    letters = sum(map(str.isalpha, sentence))
+    if letters < MIN_CJK_CHARS:
         return False  # fewer letters than either test below asks: digits and signs, no count needed
     if _signs_outnumber_words(sentence):
         return False  # `reads_as_language`'s first test, on bounds that need no count by hand
-    words, in_words, ideographs, known, written, distinct, signs, latin = _tally_shape(
-        _DIGIT_RUN.sub("0", sentence))
+    shape = _DIGIT_RUN.sub("0", sentence)
+    tally = _TALLIES.get(shape)
+    pieces_read = False
+    if tally is None and letters >= MIN_LATIN_FOR_PIECES:
+        # A shape not counted yet (random letters are thousands, each new): the pieces test
+        # first, which turns random letters away without a count by hand. Both tests must pass,
+        # so the order changes no answer; a shape counted before (a list of e-mail addresses,
+        # which the counts turn away) keeps the cheaper order.
+        if not _pieces_word_sized(sentence, sum(map(str.isalpha, _LATIN_RANGE.findall(sentence)))):
+            return False
+        pieces_read = True
+    if tally is None:
+        tally = _remember(shape, _tally(shape))
+    words, in_words, ideographs, known, written, distinct, signs, latin = tally
     if 2 * (in_words + known) < written or (4 * distinct < words and in_words > known):
         return False
     if not ((words >= MIN_WORDS and in_words >= MIN_LETTERS) or ideographs >= MIN_CJK_CHARS):
         return False
+    if pieces_read:
+        return 2 * (in_words + known) >= signs
     return reads_as_language(sentence, in_words + known, signs, latin)
 
 
@@ -161,10 +176,22 @@ def _signs_outnumber_words(sentence: str) -> bool:
 _DIGIT_RUN = re.compile(r"[0-9]+")
 
 
-@lru_cache(maxsize=1024)
-def _tally_shape(sentence: str) -> tuple[int, int, int, int, int, int, int, int]:
-    """`_tally` of a sentence whose digit runs are each one "0" (the same counts)."""
-    return _tally(sentence)
+# `_tally` of the last 1,024 sentence shapes counted (digit runs each one "0": the same counts).
+_TALLIES: dict[str, tuple] = {}
+_TALLIES_KEPT = 1024
+# Where the Latin letters `_tally` counts can be (below U+0250): `str.isalpha` picks them out.
+_LATIN_RANGE = re.compile("[A-Za-z\u00aa\u00b5\u00ba\u00c0-\u024f]")
+
+
+def _remember(shape: str, tally: tuple) -> tuple:
+    """Keep `tally` for `shape`, dropping the oldest shapes past `_TALLIES_KEPT`."""
+    _TALLIES[shape] = tally
+    while len(_TALLIES) > _TALLIES_KEPT:
+        try:
+            del _TALLIES[next(iter(_TALLIES))]
+        except (KeyError, RuntimeError, StopIteration):  # another check's thread dropped it first
+            continue
+    return tally
 
 
 def _tally(sentence: str) -> tuple[int, int, int, int, int, int, int, int]:
