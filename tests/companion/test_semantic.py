@@ -455,23 +455,24 @@ def figures(detection_engine):
 
 
 def test_recall_on_prejudiced_statements(figures):
-    # Aim 0.85 (every expected red-line category raised), NOT reached: 0.845 on the 967
-    # prejudiced test statements with head v4 and the rules beside it (2026-12-05, evening:
-    # slurs in disguise, 地域黑 patterns, a group and a judgement lowering the threshold;
-    # HateCheck 0.936, COLD 0.710); head v4 alone 0.816, v3 0.799, v2 0.723, 0.042 before
-    # the model. Asserted as reached so that a worse head or pack fails.
-    assert figures["all"]["recall"] >= 0.84
+    # Aim 0.85 (every expected red-line category raised), NOT reached: 0.846 on the 967
+    # prejudiced test statements (2026-12-05, late: the cue's reach, "they" read with the
+    # sentence before, praise; HateCheck 0.936, COLD 0.712); 0.845 with the rules beside head v4
+    # (evening), head v4 alone 0.816, v3 0.799, v2 0.723, 0.042 before the model. Asserted as
+    # reached so that a worse head or pack fails.
+    assert figures["all"]["recall"] >= 0.845
     assert figures["hatecheck"]["recall"] >= 0.93
-    assert figures["cold"]["recall"] >= 0.70
+    assert figures["cold"]["recall"] >= 0.71
 
 
 def test_false_alarms_on_clean_items(figures):
     # Aim ≤ 3 %. Everyday sentences (Tatoeba, UD: 1,337 clean test items) reach it: 0.3 % raise
     # a red-line category (4 of 1,337; 5 before the rules of 2026-12-05, evening). The contrast
     # sets do NOT: 13.7 % of COLD's safe comments about race, region and gender and 27.0 % of
-    # HateCheck's counter-speech and neutral mentions, 146 of all 2,166 clean items (6.74 %),
-    # as many as head v4 alone (13.4 %, 27.4 %; v3 14.5 %, 23.3 %, 6.6 %), with thresholds
-    # picked on dev for 2.5 % false alarms there. Asserted as reached so that more fail.
+    # HateCheck's counter-speech and neutral mentions, 146 of all 2,166 clean items (6.74 %;
+    # the same after the work of 2026-12-05 late), as many as head v4 alone (13.4 %, 27.4 %;
+    # v3 14.5 %, 23.3 %, 6.6 %), with thresholds picked on dev for 2.5 % false alarms there.
+    # Asserted as reached so that more fail.
     assert figures["everyday_redline_false_alarms"] <= 0.003
     assert figures["all"]["redline_false_alarms"] <= 146 / 2166
 
