@@ -63,17 +63,18 @@ def worth_reading(sentence: str) -> bool:
     if _signs_outnumber_words(sentence):
         return False  # `reads_as_language`'s first test, on bounds that need no count by hand
     shape = _DIGIT_RUN.sub("0", sentence)
-    tally = _TALLIES.get(shape)
+    tally = _TALLIES.get(shape, _UNSEEN)
     pieces_read = False
-    if tally is None and letters >= MIN_LATIN_FOR_PIECES:
-        # A shape not counted yet (random letters are thousands, each new): the pieces test
-        # first, which turns random letters away without a count by hand. Both tests must pass,
-        # so the order changes no answer; a shape counted before (a list of e-mail addresses,
-        # which the counts turn away) keeps the cheaper order.
+    if tally is _UNSEEN and letters >= MIN_LATIN_FOR_PIECES:
+        # A shape seen for the first time (random letters are thousands, each new): the pieces
+        # test first, which turns random letters away without a count by hand. Both tests must
+        # pass, so the order changes no answer. A shape seen before is counted, and its count
+        # kept: a list of e-mail addresses or "1a1a1a…" repeats a few shapes the count turns away.
         if not _pieces_word_sized(sentence, sum(map(str.isalpha, _LATIN_RANGE.findall(sentence)))):
+            _remember(shape, None)
             return False
         pieces_read = True
-    if tally is None:
+    if tally is None or tally is _UNSEEN:
         tally = _remember(shape, _tally(shape))
     words, in_words, ideographs, known, written, distinct, signs, latin = tally
     if 2 * (in_words + known) < written or (4 * distinct < words and in_words > known):
@@ -176,14 +177,16 @@ def _signs_outnumber_words(sentence: str) -> bool:
 _DIGIT_RUN = re.compile(r"[0-9]+")
 
 
-# `_tally` of the last 1,024 sentence shapes counted (digit runs each one "0": the same counts).
-_TALLIES: dict[str, tuple] = {}
+# `_tally` of the last 1,024 sentence shapes seen (digit runs each one "0": the same counts), or
+# None for a shape seen once and turned away before it was counted.
+_TALLIES: dict[str, tuple | None] = {}
+_UNSEEN = ()
 _TALLIES_KEPT = 1024
 # Where the Latin letters `_tally` counts can be (below U+0250): `str.isalpha` picks them out.
 _LATIN_RANGE = re.compile("[A-Za-z\u00aa\u00b5\u00ba\u00c0-\u024f]")
 
 
-def _remember(shape: str, tally: tuple) -> tuple:
+def _remember(shape: str, tally: tuple | None) -> tuple | None:
     """Keep `tally` for `shape`, dropping the oldest shapes past `_TALLIES_KEPT`."""
     _TALLIES[shape] = tally
     while len(_TALLIES) > _TALLIES_KEPT:
