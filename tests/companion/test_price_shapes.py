@@ -144,3 +144,25 @@ def test_a_long_column_is_read_up_to_its_bound():
     found = columns.find(text)
     assert len(found) == MAX_AMOUNTS and found == sorted(found)
     assert all(text[s:e] == "1,00" for s, e in found)
+
+
+def test_the_look_before_a_currency_skips_only_slices_its_patterns_cannot_match():
+    """`_ends_before` spares the backwards searches before a sign; it may say no only where the
+    search itself finds nothing (random slices of digits, blanks, newlines, signs, letters, Han
+    numerals and number words)."""
+    import random
+
+    from companion.detection.recognizers import currency_amount as c
+
+    rnd = random.Random(11)
+    alphabet = "0123456789٣ \t\u00a0\u202f\n-.,'’abcXYZ$€中零一二十万onetwohundredmillion "
+    missed = []
+    for _ in range(20_000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randrange(1, 70)))
+        start = rnd.randrange(len(text) + 1)
+        for reach, pattern, last in ((c._SLICE, c._AMOUNT_BEFORE, c._amount_end),
+                                     (c._SLICE + 20, c._WORDS_BEFORE, str.isalpha)):
+            floor = max(0, start - reach)
+            if pattern.search(text, floor, start) and not c._ends_before(text, start, floor, last):
+                missed.append(text[floor:start])
+    assert missed == []
