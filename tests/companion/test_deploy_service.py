@@ -15,6 +15,8 @@ from xml.etree import ElementTree
 import pytest
 
 from companion.cli import main
+from companion.config import Settings
+from companion.detection.start_cache import start_cache_dir
 from companion.deploy.service import LAUNCHD_LABEL, platform_for, postguard_executable, systemd_unit, task_xml
 
 TASK = "{http://schemas.microsoft.com/windows/2004/02/mit/task}"
@@ -146,6 +148,21 @@ def test_install_without_a_user_session_says_why_and_leaves_no_unit(runner, home
     result = runner.invoke(main, ["service", "install"])
     assert result.exit_code == 2
     assert "systemctl --user" in result.output and "the service was not installed" in result.output
+    assert not platform_for("linux").path.exists()
+    # The first start was prepared before the service manager was asked: its start cache is there.
+    assert "first start prepared" in result.output
+    cache = start_cache_dir(Settings.from_env().data_dir)
+    assert {p.name.split("-", 1)[0] for p in cache.iterdir() if not p.name.startswith(".")} >= {"encoder", "regex"}
+
+
+def test_install_with_a_broken_client_list_names_it_and_writes_no_service(runner, home, example_org):
+    org = home / "org"
+    shutil.copytree(example_org, org)
+    lines = (org / "clients.csv").read_text(encoding="utf-8").splitlines()
+    (org / "clients.csv").write_text("\n".join([*lines, ",no name here,"]) + "\n", encoding="utf-8")
+    result = runner.invoke(main, ["service", "install", "--set", f"org_dir={org}"])
+    assert result.exit_code != 0
+    assert "clients.csv" in result.output and f"{len(lines) + 1}" in result.output, result.output
     assert not platform_for("linux").path.exists()
 
 
