@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.ma  # noqa: F401 - loaded at start: np.percentile (a skewed photo's fill) imports it on first use
 from PIL import Image, ImageFilter, ImageOps
 
 TARGET_PIXELS = 1600 * 1200  # about 1600 px on the long side of a 4:3 photo

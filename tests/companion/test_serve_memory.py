@@ -44,3 +44,16 @@ def test_serving_keeps_no_engine_once_a_reload_replaced_it(monkeypatch, tmp_path
     monkeypatch.setattr(waitress, "create_server", lambda *_args, **_kwargs: Server())
     run_server(Settings(data_dir=tmp_path / "data", port=1))
     assert seen == {"first engine still held": False}
+
+
+def test_what_a_skewed_photo_needs_is_loaded_with_the_ocr_not_by_the_first_such_photo():
+    """np.percentile (the fill colour of a rotated photo) imports numpy.ma on its first call: 0.5 MB
+    and ~300 functions that appeared at a random minute of the soak, a step in the at-rest curve.
+    A fresh interpreter imports the OCR's preparation and finds numpy.ma already there."""
+    import subprocess
+    import sys
+
+    code = "import sys, companion.ocr.preprocess; print('numpy.ma' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"
