@@ -175,6 +175,11 @@ class Rule(Strict):
         if len(kinds) != 1:
             raise ValueError(f"a rule needs exactly one of patterns, keywords, near, entity, "
                              f"org_list, company_list, classifier (found {', '.join(kinds) or 'none'})")
+        if self.classifier is not None and self.unless:
+            # A praise word must never excuse a sentence the model reads as a put-down
+            # ("Women are great at being useless."): docs/semantic.md, "Praise taken back".
+            raise ValueError("unless is for words after a lexical match; a classifier rule reads the whole "
+                             "sentence, so praise words in it cannot excuse it")
         return self
 
     @property

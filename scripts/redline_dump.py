@@ -6,8 +6,7 @@
 For every item: the lexical red-line candidates (rule id, category, score, span) and, per
 sentence the model reads, its span, language, group, the head's scores per label, the two
 readers' own scores (`net`: the network; `ngram`: the character n-gram model, for the languages
-it serves), whether a classifier rule's cue fires in it (`cue`) or its `unless` words read praise of a group
-(`praise`), and where the sentence speaks of
+it serves), whether a classifier rule's cue fires in it (`cue`), and where the sentence speaks of
 a group as "they", the same scores of it read with the sentence before it (`pair`), so that
 mixing weights, thresholds and cues can be replayed without the encoder.
 `scripts/redline_study.py` reads these files; nothing here changes the engine. Use it on the
@@ -82,7 +81,7 @@ def _readers(semantic, pairs: list[tuple[str, str]]) -> dict[str, dict]:
              if head.ngram else np.zeros_like(net))
     for n, (s, before) in enumerate(pairs):
         out[s] = {"net": [round(float(v), 4) for v in net[n]], "ngram": [round(float(v), 4) for v in grams[n]],
-                  "cue": bool(cue and cue.fires(s, before)), "praise": bool(cue and cue.praises(s))}
+                  "cue": bool(cue and cue.fires(s, before))}
     return out
 
 

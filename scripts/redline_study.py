@@ -4,7 +4,7 @@
 
 Replays the engine's decision from the dump (a lexical candidate of the category, or a sentence
 whose score, or its score read with the sentence before it, reaches the pack's threshold for its
-language, or its cue threshold where the dump says the cue fires, unless it praises a group) and
+language, or its cue threshold where the dump says the cue fires) and
 prints recall and red-line false
 alarms per source, then the items asked for. For the train and dev splits only.
 """
@@ -40,8 +40,6 @@ def raised(row: dict, limits: dict) -> set[str]:
     cats = {c["category"] for c in row["lexical"] if c.get("severity", "warn") != "info"
             and c["rule"] != "sensitive.politics_mention"}
     for s in row["sentences"]:
-        if s.get("praise"):
-            continue  # praise of a group, no judgement: the classifier rules' unless
         for cat in REDLINE:
             usual, with_cue = limits[cat][s["language"]]
             value = max(s[cat], s.get("pair", {}).get(cat, 0.0))  # read with the sentence before

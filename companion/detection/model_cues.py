@@ -25,11 +25,6 @@ A sentence that speaks of a group only through a pronoun ("They can't help thems
 complete dickheads", 她们…) after a sentence that names one is also read by the model together
 with that sentence (`refers_back`, `CueReader.names_group`; companion/detection/semantic_matcher.py).
 
-Praise works the other way (a classifier rule's `unless` words): a sentence that names a group,
-judges it with none of the cue's words, and praises it in the clause after it ("Putting a woman
-in charge is the best thing we did", "Muslims are our most loyal customers"), the praise not
-negated ("can never be as smart as"), is not the model's to flag (`CueReader.praises`).
-
 A cue never makes a finding on its own; the model's score still has to reach the lower
 threshold, so "Immigrants are disgusting" needs the model too, and a clean sentence the model
 reads as clean stays clean whatever words it holds.
@@ -40,7 +35,7 @@ from __future__ import annotations
 import re
 
 from companion.detection.linear_regex import compile_linear
-from companion.detection.mentions import clause_after, is_mention
+from companion.detection.mentions import is_mention
 from companion.detection.rule_matchers import TermSet
 
 # A negation close before the cue: "do not deserve to be tortured", "don't hate", "stop calling".
@@ -56,15 +51,10 @@ _NEGATION_CHARS = "不没别非无"
 _REFERS_BACK = compile_linear(
     r"(?i)(?:^|[^a-z])(?:they|them|their|theirs|themselves|(?:these|those|such) people)(?:[^a-z]|$)"
     r"|他们|她们|这些人|那些人|这种人|这帮人|这群人")
-# A negation up to three words before praise: "can never be as smart", "are not really that kind".
-_NEGATED_PRAISE = compile_linear(r"(?i)(?:^|[^a-z])(?:not|never|no|hardly|[a-z]+n't|[a-z]+n’t)\s+(?:[a-z'’]+\s+){0,3}$")
 # Misspelt judgements: Latin words, and how long a judgement must be to be read misspelt.
 _WORD = re.compile(r"[a-z]+")
 _FUZZY_MIN = 5
 _FUZZY_MAX = 20
-# Groups named in one sentence whose clauses are read for praise (a sentence is at most 300
-# characters; a hostile one of group names is not read 100 times).
-MAX_GROUPS = 8
 
 
 class CueReader:
@@ -72,10 +62,9 @@ class CueReader:
     unnegated, unquoted judgement."""
 
     def __init__(self, targets: dict[str, list[str]], cues: dict[str, list[str]],
-                 known_word=None, praise: dict[str, list[str]] | None = None):
+                 known_word=None):
         self._targets = TermSet([t for terms in targets.values() for t in terms])
         self._cues = TermSet([t for terms in cues.values() for t in terms])
-        self._praise = TermSet([t for terms in (praise or {}).values() for t in terms])
         self._misspelt = _Misspellings([t for terms in cues.values() for t in terms],
                                        {w for terms in targets.values() for t in terms for w in t.casefold().split()},
                                        known_word)
@@ -92,21 +81,6 @@ class CueReader:
         spans = self._cues.find(folded) + self._misspelt.find(folded)
         return any(not _negated(folded, start) and not is_mention(sentence, start, end)
                    for start, end in spans)
-
-
-    def praises(self, sentence: str) -> bool:
-        """True when `sentence` names a group, judges it with no cue word, and praises it (an
-        `unless` word, not negated) in the clause after the group's name."""
-        folded = _fold(sentence)
-        groups = self._targets.find(folded)
-        if not groups or self._cues.find(folded) or self._misspelt.find(folded):
-            return False
-        for _, end in groups[:MAX_GROUPS]:
-            clause = clause_after(folded, end)
-            if any(_NEGATED_PRAISE.search(clause[max(0, start - 40):start]) is None
-                   for start, _ in self._praise.find(clause)):
-                return True
-        return False
 
 
 def refers_back(sentence: str) -> bool:

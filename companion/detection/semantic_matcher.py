@@ -18,9 +18,6 @@ the dev split. This matcher:
    sentence that names a group is also read together with that sentence, and counts with the
    higher of the two readings ("We're talking about immigrants here. They can't help
    themselves …" is 0.46 alone, 0.78 together);
-   A rule's `unless` words (praise) after a group the sentence names, with no judgement of it,
-   keep the rule from flagging it: "Putting a woman in charge was the best thing we did" is
-   praise, however the model reads it;
 4. leaves a sentence alone in a category where a lexical rule already matched inside it,
    so the finding keeps that rule's precise excerpt and reason;
 5. does not read a sentence whose words, outside what the patterns already explained (a
@@ -69,8 +66,7 @@ class SemanticMatcher:
                 raise ConfigError(f"head {name!r} has no label {rule.classifier.label!r} "
                                   f"(it has {', '.join(self._heads[name].labels)})",
                                   path=f"{pack.pack}.yaml", field=f"{rule.id}.classifier.label")
-        self._cues = {rule.id: CueReader(rule.classifier.cue.targets, rule.classifier.cue.cues, known_whole_word,
-                                         rule.unless)
+        self._cues = {rule.id: CueReader(rule.classifier.cue.targets, rule.classifier.cue.cues, known_whole_word)
                       for _, rule in self._rules if rule.classifier.cue}
         self._encoder = shared_encoder() if self._rules else None
         self._cache: BoundedLru[str, dict] = BoundedLru(cache_size)
@@ -129,12 +125,6 @@ class SemanticMatcher:
                     found.append(Candidate(start, end, pack, rule, rule.score, label=score["group"]))
         return found
 
-    def _praised(self, rule_id: str, sentence: str, seen: dict[str, bool]) -> bool:
-        """Whether the rule's cue reads praise of a group in the sentence (once per rule)."""
-        if rule_id not in seen:
-            seen[rule_id] = self._cues[rule_id].praises(sentence)
-        return seen[rule_id]
-
     def _refers_to_group(self, text: str, start: int, end: int, before: int) -> bool:
         """Whether the sentence speaks of people as "they" and the one before it names a group."""
         if before >= start or not refers_back(text[start:end]):
@@ -146,14 +136,11 @@ class SemanticMatcher:
         sentence; `before` is the text since the previous sentence began, where its group may
         be named), the rule for the sentence's group, else the catch-all."""
         picked: dict[str, tuple[Pack, Rule]] = {}
-        praised: dict[str, bool] = {}
         for pack, rule in self._rules:
             spec = rule.classifier
             value, language = score[spec.head][spec.label], score["language"]
             if value < spec.threshold_for(language) and not (
                     value >= spec.cue_threshold_for(language) and self._cues[rule.id].fires(sentence, before)):
-                continue
-            if rule.unless and rule.id in self._cues and self._praised(rule.id, sentence, praised):
                 continue
             if score["group"] in spec.groups:
                 picked[pack.category] = (pack, rule)

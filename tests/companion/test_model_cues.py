@@ -85,17 +85,3 @@ rules:
         load_pack(pack)
     text = str(err.value)
     assert "disparagement.yaml" in text and "cue.thresholds.en" in text and ":16" in text
-
-
-@pytest.mark.parametrize("sentence,praise", [
-    ("Trans people are the kindest people I know.", True),
-    ("Putting an immigrant in charge of the plant was the best thing we did.", True),
-    # praise negated, a judgement beside it, or no group named
-    ("Immigrants can never be as smart as anyone else.", False),
-    ("Immigrants are kind, but still vermin.", False),
-    ("Our suppliers are the best.", False),
-])
-def test_praise_of_a_group_without_a_judgement_is_read(sentence, praise):
-    reader = CueReader({"en": ["immigrants", "immigrant", "trans people"]}, {"en": ["vermin"]},
-                       praise={"en": ["kindest", "best", "smart", "kind"]})
-    assert reader.praises(sentence) is praise

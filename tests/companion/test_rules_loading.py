@@ -79,6 +79,15 @@ def test_an_unknown_key_is_named_with_its_own_line(rules_copy, old, new, typo, f
     assert "Field required" not in message
 
 
+def test_praise_words_cannot_excuse_a_model_rule(rules_copy):
+    pack = rules_copy / "packs" / "disparagement.yaml"
+    _replace(pack, "  - id: disparagement.model_gender\n", "  - id: disparagement.model_gender\n    unless: {en: [great]}\n")
+    with pytest.raises(ConfigError) as err:
+        load_rules(rules_copy)
+    message = str(err.value)
+    assert "disparagement.yaml:" in message and "unless is for words after a lexical match" in message, message
+
+
 def test_invalid_yaml_names_the_line(rules_copy):
     pack = rules_copy / "packs" / "credentials.yaml"
     _replace(pack, "severity: block", "severity: [block")

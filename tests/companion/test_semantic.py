@@ -455,13 +455,13 @@ def figures(detection_engine):
 
 
 def test_recall_on_prejudiced_statements(figures):
-    # Aim 0.85 (every expected red-line category raised), NOT reached: 0.846 on the 967
-    # prejudiced test statements (2026-12-05, late: the cue's reach, "they" read with the
-    # sentence before, praise; HateCheck 0.936, COLD 0.712); 0.845 with the rules beside head v4
-    # (evening), head v4 alone 0.816, v3 0.799, v2 0.723, 0.042 before the model. Asserted as
-    # reached so that a worse head or pack fails.
-    assert figures["all"]["recall"] >= 0.845
-    assert figures["hatecheck"]["recall"] >= 0.93
+    # Aim 0.85 (every expected red-line category raised): 0.853 on the 967 prejudiced test
+    # statements (825; HateCheck 0.948, COLD 0.712) since praise words no longer excuse a
+    # sentence the model reads as a put-down (2026-12-05, late); 0.846 while they did, 0.845
+    # with the rules beside head v4 (evening), head v4 alone 0.816, v3 0.799, v2 0.723, 0.042
+    # before the model. Asserted as reached so that a worse head or pack fails.
+    assert figures["all"]["recall"] >= 0.85
+    assert figures["hatecheck"]["recall"] >= 0.945
     assert figures["cold"]["recall"] >= 0.71
 
 
