@@ -10,7 +10,8 @@ flatter a later row.
 
 For each shape and length, one check through `engine.check` with the configured budget
 (what a user gets: time and whether the answer says `text_incomplete`, and "capped" when it
-says `findings_capped`: a post of more than 500 phone numbers or 20 card numbers is read up to that many,
+says `findings_capped`: a post of more than 500 phone numbers, 20 card numbers or 25,000 characters of
+contact data is read up to that many,
 `detection/finding_cap.py`) and one through
 `check_text` with no budget (what the whole check would cost, to show the matchers are
 linear: the ms per 1,000 characters must not grow with the length). The full check is timed
@@ -90,6 +91,10 @@ SHAPES = {
     "e-mail addresses (new domains)": _emails_new_domains, "prices": _prices,
     "random CJK": _cjk, "huge token": _repeat("a"),
     "price tags": _price_tags,  # last, so the random text of the shapes above stays as it was
+    # Repeated (no random draws): card numbers that the card cap alone would not stop, each beside
+    # an IBAN-shaped word or a label that opens a window of its own.
+    "cards between IBAN words": _repeat("4111 1111 1111 1111 AB12 CDEF "),
+    "cards after a label": _repeat("account 4111 1111 1111 1111 "),
 }
 
 

@@ -75,8 +75,9 @@ class CheckResponse(Wire):
                                                 "could not be read completely; text_incomplete: the "
                                                 "check's time budget ran out, the findings are what "
                                                 "was found before it; findings_capped (with "
-                                                "text_incomplete): more than 500 phone numbers or "
-                                                "20 card numbers, read up to that many.")
+                                                "text_incomplete): more than 500 phone numbers, "
+                                                "20 card numbers or 25,000 characters of contact "
+                                                "data, read up to that many.")
     audited: bool = True
 
 

@@ -13,7 +13,10 @@ before one private mobile would have hidden the mobile.
 Card numbers are capped the same way, at `CARD_LIMIT` kept: each opens a window that spaCy and
 Presidio analyse, and 100,000 random digits hold dozens that pass the Luhn check
 (`pii.PiiScanner.find`). Windows opened by anything else (an IBAN, an account or passport label)
-are still analysed.
+are still analysed, up to `WINDOW_CHARS_LIMIT` characters of windows in one check; past that
+(card numbers with IBAN-shaped words between them, wall to wall) the check stops reading contact
+windows and says so like any cap: a later e-mail or IBAN may then go unread, which is what
+`text_incomplete` tells the policy.
 
 The cap is never silent. The answer says `text_incomplete` (the extension shows "This post
 is too long to check completely") and `findings_capped`; `capped` names the rules, `unread`
@@ -36,6 +39,12 @@ LIMIT = 500
 # 100,000 random digits hold about 65 that pass the Luhn check. No salesperson posts more than a
 # few; the first one already makes the verdict.
 CARD_LIMIT = 20
+# Characters of contact windows (`pii.hotspot_windows`) that spaCy and Presidio analyse in one
+# check, 2-3 microseconds each: a 3,000-character post has at most 3,000, a Facebook post of
+# 63,206 characters about a third of it at worst in real text. Past it (card numbers with an IBAN
+# or a label word between them, wall to wall) the rest is not analysed, and the answer says so.
+WINDOW_CHARS_LIMIT = 25_000
+WINDOWS_CAPPED = "contact_pii.windows"  # named in `capped` when that limit stopped the reading
 
 
 class FindingCap:

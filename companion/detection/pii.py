@@ -10,6 +10,8 @@ once over the whole post (`whole_text.py`).
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 import regex
 from presidio_analyzer import AnalyzerEngine
 from presidio_analyzer.nlp_engine import NlpArtifacts
@@ -17,7 +19,7 @@ from presidio_analyzer.predefined_recognizers import CreditCardRecognizer
 
 from companion.detection.candidates import Candidate
 from companion.detection.deadline import Deadline
-from companion.detection.finding_cap import CARD_LIMIT, FindingCap
+from companion.detection.finding_cap import CARD_LIMIT, WINDOW_CHARS_LIMIT, WINDOWS_CAPPED, FindingCap
 from companion.detection.linear_regex import LinearPattern
 from companion.detection.recognizers.registry import whole_text_recognizers
 from companion.detection.spacy_memory import window_tokenizer
@@ -48,6 +50,8 @@ _MAX_WORD_GROWTH = 64
 # tokenizes what it is given: each call gets at most this much text, so their cost stays
 # linear in the post. Pieces overlap by a window, so nothing on a cut is missed.
 _MAX_PIECE = 1_000
+# The longest card number with its separators that Presidio's card pattern takes (19 digits).
+_CARD_MAX = 40
 
 
 def _grow(text: str, start: int, end: int) -> tuple[int, int]:
@@ -91,10 +95,21 @@ def _windows(text: str) -> list[tuple[int, int, list[tuple[int, int]] | None]]:
             windows[-1][1] = max(windows[-1][1], end)
         else:
             windows.append([start, end, []])
-        cards = windows[-1][2]
-        windows[-1][2] = cards + [(spot_start, spot_end)] if card and cards is not None else None
-    return [(s, e, None if cards is None else [c for c in cards if c[0] < e and s < c[1]])
+        if not card:
+            windows[-1][2] = None
+        elif windows[-1][2] is not None:
+            windows[-1][2].append((spot_start, spot_end))  # in place: a copy per card was quadratic
+    return [(s, e, None if cards is None else _within(cards, s, e))
             for start, end, cards in windows for s, e in _pieces(start, end)]
+
+
+def _within(spots: list[tuple[int, int]], start: int, end: int) -> list[tuple[int, int]]:
+    """The spots (sorted by start) that overlap `[start, end)`, found by bisection so that a
+    window of thousands of card numbers is not scanned once per piece. Spots are at most a
+    card's length long, so one starting a card's length before `start` is the first that can."""
+    first = bisect_left(spots, (start - _CARD_MAX, -1))
+    last = bisect_left(spots, (end, -1))
+    return [c for c in spots[first:last] if c[1] > start]
 
 
 def _pieces(start: int, end: int) -> list[tuple[int, int]]:
@@ -175,17 +190,23 @@ class PiiScanner:
         With a `cap`, only the candidates it keeps are returned, and once `CARD_LIMIT` card
         numbers are kept, windows that only card numbers opened are no longer analysed: the
         cap then names the card rule and their card numbers as unread (`finding_cap.py`).
-        Windows opened by an IBAN, an account, SWIFT or passport label are always analysed."""
+        Windows opened by an IBAN, an account, SWIFT or passport label are analysed until
+        `WINDOW_CHARS_LIMIT` characters of windows have been; past that the cap says so too."""
         if not self._rules:
             return []
         card_rule = self._rules.get("CREDIT_CARD")
-        found, cards, unread = [], 0, []
+        found, cards, unread, read, over_budget = [], 0, [], 0, False
         for start, end, card_spots in _windows(text):
             if deadline is not None and deadline.expired():
                 break
             if cap is not None and card_spots is not None and cards >= CARD_LIMIT:
                 unread += card_spots  # Presidio's costliest work: one window per card number
                 continue
+            if cap is not None and read >= WINDOW_CHARS_LIMIT:
+                over_budget = True  # contact data packed wall to wall, past any post's share
+                unread += card_spots or []
+                continue
+            read += end - start
             for r in self._analyze(text[start:end]):
                 c = Candidate(start + r.start, start + r.end, self._pack, self._rules[r.entity_type], r.score)
                 if cap is None:
@@ -193,7 +214,9 @@ class PiiScanner:
                 elif cap.keep(c):
                     found.append(c)
                     cards += c.rule is card_rule
-        if unread:
+        if unread and card_rule is not None:
             cap.capped.append(card_rule.id)
             cap.unread += unread
+        if over_budget:
+            cap.capped.append(WINDOWS_CAPPED)
         return found

@@ -126,3 +126,26 @@ def test_past_the_card_cap_an_iban_and_an_account_are_still_read(detection_engin
     assert "findings_capped" in result.warnings
     rules = {c.rule.id for c in detection_engine.candidates(text)}
     assert {"contact.iban", "contact.payment_card", "contact.bank_account"} <= rules
+
+
+def test_cards_packed_between_iban_shaped_words_stop_at_the_window_limit_and_say_so(detection_engine):
+    """Card numbers with an IBAN-shaped word after each, wall to wall, open windows the card cap
+    does not skip; the limit on the characters of windows analysed stops them, visibly."""
+    unit = "4111 1111 1111 1111 AB12 CDEF "
+    text = (unit * (99_999 // len(unit)))[:99_999]
+    result = detection_engine.check(text)
+    assert result.text_incomplete
+    assert "text_incomplete" in result.warnings and "findings_capped" in result.warnings
+    assert any(f.rule == "contact.payment_card" for f in result.findings)
+
+
+def test_a_long_post_with_contact_data_under_the_window_limit_is_read_whole(detection_engine):
+    """A Facebook-length post with an e-mail address or a phone number in every paragraph stays
+    under the window limit: the last address is found and nothing is said to be unread."""
+    paragraphs = [f"Paragraph {n} about our spring catalogue and the fair in Hannover next week, "
+                  f"write to sales{n}@lumen-example.com for samples." for n in range(50)]
+    text = "\n\n".join(" ".join([p] * 3) for p in paragraphs)
+    assert len(text) > 15_000
+    result = detection_engine.check(text)
+    assert not result.text_incomplete and "findings_capped" not in result.warnings
+    assert any("sales49@" in f.matched for f in result.findings if f.category == "contact_pii")
