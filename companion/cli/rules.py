@@ -105,20 +105,32 @@ def rules_install(bundle_path, pubkey, data_dir, allow_downgrade):
     if bundle_path.stat().st_size > MAX_BUNDLE_BYTES:
         raise BundleRejected(f"{bundle_path} is larger than a rule bundle can be")
     verified = verify_bundle(bundle_path.read_bytes(), public_key)
+    _prepare_client_list(verified, settings)
     installed = install(verified, settings.data_dir, allow_downgrade)
     click.echo(f"installed rule bundle {installed.version} ({len(verified.files)} files) in {installed.path}; "
                f"a running companion reloads it within {settings.bundle_poll_s:g} s")
-    _prepare_client_list(verified, settings)
 
 
 def _prepare_client_list(verified, settings: Settings) -> None:
-    """A long client list's matchers, built into the start cache once the bundle is in force, so that
-    the companion's next start reads them instead of building them beside itself."""
+    """A long client list's matchers, built into the start cache before the bundle is put in force:
+    a running companion that picks the bundle up (within `bundle_poll_s`) and the next start both
+    read them, instead of building them beside this command at the same time. The cache file's
+    name depends only on the list's bytes and the building code, so a bundle refused after this
+    leaves only an unused cache file. A cache that cannot be written is a warning, not a failure:
+    the companion then builds the list itself."""
     from companion.detection import client_prebuild
     from companion.detection.start_cache import start_cache_dir
 
     clients = verified.files.get("org/clients.csv")
-    if clients is not None and client_prebuild.prepare(clients, start_cache_dir(settings.data_dir)):
+    if clients is None:
+        return
+    try:
+        prepared = client_prebuild.prepare(clients, start_cache_dir(settings.data_dir))
+    except OSError as err:
+        click.echo(f"warning: the client list could not be prepared in the start cache ({err.strerror}); "
+                   "the companion builds it when it loads the bundle", err=True)
+        return
+    if prepared:
         click.echo("client list prepared for the companion's next start")
 
 

@@ -33,18 +33,35 @@ def long_org(tmp_path, example_org) -> tuple[Path, list[str]]:
     return org, names
 
 
-def test_rules_install_leaves_the_long_list_built_for_the_next_start(runner, tmp_path, long_org, caplog):
-    org, names = long_org
+def _signed_bundle(runner, tmp_path: Path, org: Path) -> tuple[Path, Path]:
+    """A bundle of `org` signed with a new key: (bundle, public key)."""
     keys = tmp_path / "keys"
     assert runner.invoke(main, ["rules", "keygen", "--out", str(keys)]).exit_code == 0
     bundle = tmp_path / "one.pgb"
     made = runner.invoke(main, ["rules", "bundle", "--key", str(keys / "postguard-bundle-signing.pem"),
                                 "--org", str(org), "--version", "1.0", "--out", str(bundle)])
     assert made.exit_code == 0, made.output
+    return bundle, keys / "postguard-bundle-signing.pub.pem"
+
+
+def test_rules_install_leaves_the_long_list_built_for_the_next_start(runner, tmp_path, long_org, caplog, monkeypatch):
+    org, names = long_org
+    bundle, pubkey = _signed_bundle(runner, tmp_path, org)
     data_dir = tmp_path / "data"
-    result = runner.invoke(main, ["rules", "install", str(bundle), "--pubkey",
-                                  str(keys / "postguard-bundle-signing.pub.pem"), "--data-dir", str(data_dir)])
+    # The list is built before the bundle is put in force, so a running companion that picks the
+    # bundle up at once reads it instead of building it at the same time as this command.
+    from companion.deploy import installed as installed_module
+
+    real_install, built_before = installed_module.install, []
+
+    def install_noting_the_cache(verified, *args, **kwargs):
+        built_before.append(bool(list(start_cache_dir(data_dir).glob("clients-*"))))
+        return real_install(verified, *args, **kwargs)
+
+    monkeypatch.setattr(installed_module, "install", install_noting_the_cache)
+    result = runner.invoke(main, ["rules", "install", str(bundle), "--pubkey", str(pubkey), "--data-dir", str(data_dir)])
     assert result.exit_code == 0, result.output
+    assert built_before == [True]
     assert "client list prepared" in result.output
     settings = Settings(data_dir=data_dir, bundle_poll_s=0)
     cache_dir = start_cache_dir(data_dir)
@@ -55,6 +72,20 @@ def test_rules_install_leaves_the_long_list_built_for_the_next_start(runner, tmp
     installed_csv = Path(resolve_rule_dirs(settings)[0].org_dir) / "clients.csv"
     load_client_matchers(installed_csv, cache_dir)
     assert f"matchers read from {cached_path(installed_csv, cache_dir)}" in caplog.text
+
+
+def test_a_start_cache_that_cannot_be_written_is_a_warning_and_the_bundle_still_goes_in(runner, tmp_path, long_org):
+    org, _names = long_org
+    bundle, pubkey = _signed_bundle(runner, tmp_path, org)
+    data_dir = tmp_path / "data"
+    cache = start_cache_dir(data_dir)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_text("not a folder")  # the cache's place is taken: it cannot be written
+    result = runner.invoke(main, ["rules", "install", str(bundle), "--pubkey", str(pubkey), "--data-dir", str(data_dir)])
+    assert result.exit_code == 0, result.output
+    assert "warning: the client list could not be prepared" in result.output
+    assert "installed rule bundle 1.0" in result.output
+    assert "Traceback" not in result.output
 
 
 def test_rules_prepare_builds_what_a_first_start_would(tmp_path, long_org):
