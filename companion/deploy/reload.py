@@ -54,6 +54,7 @@ class BundleWatcher:
     def reload(self) -> bool:
         """Build an engine from the current bundle and swap it in; False (old rules kept) on error."""
         from companion.detection.start_cache import start_cache_dir
+        from companion.detection.engine import refreeze_after_swap
         from companion.runtime import rebuild_engine, versions
 
         try:
@@ -66,6 +67,9 @@ class BundleWatcher:
             return False
         self._state.engine = engine
         self._state.versions = versions(engine)
+        # The warm-up froze what it found, the engine just replaced too (it was still in force):
+        # freeze again without it, so that its cycles are collected now, not at the next reload.
+        refreeze_after_swap()
         log.info("rules reloaded: %s (bundle %s)", engine.rules.version, bundle.version if bundle else "none")
         return True
 

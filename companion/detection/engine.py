@@ -230,11 +230,18 @@ def freeze_what_start_built() -> None:
     a full collection walks all of them (about 60 ms of CPU), and a post of 100,000 characters
     allocates enough to set one off every few checks, inside a salesperson's check. Frozen, they
     are never walked again; what checks allocate is collected as before. A reload unfreezes first
-    (`runtime.rebuild_engine`), so the engine it replaces is not kept frozen for good: its cycles
-    are collected once the next reload unfreezes again, one engine at most.
+    (`runtime.rebuild_engine`) and again once its engine is in force (`refreeze_after_swap`), so
+    the engine it replaced is collected at once.
     """
     gc.collect()
     gc.freeze()
+
+
+def refreeze_after_swap() -> None:
+    """After a reload swapped its new engine in: unfreeze, so that the engine it replaced (frozen
+    by the new one's warm-up while it was still in force) is collected, then freeze what is left."""
+    gc.unfreeze()
+    freeze_what_start_built()
 
 
 def _severity(c: Candidate) -> str:

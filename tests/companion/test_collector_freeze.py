@@ -14,11 +14,22 @@ import gc
 import shutil
 import weakref
 from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
 
 from companion.config import Settings
+from companion.deploy.reload import BundleWatcher
 from companion.runtime import rebuild_engine
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def _unfrozen_after():
+    """The freeze is process-wide: the tests after these must not run with it."""
+    yield
+    gc.unfreeze()
 
 
 class _Cycle:
@@ -58,3 +69,18 @@ def test_the_engine_a_reload_replaced_is_collected_by_the_next_reload(tmp_path, 
     gc.collect()
     assert gone() is None
     assert newer.check_text("Call me on +971 50 123 4567")
+
+
+def test_a_reload_lets_the_engine_it_replaced_be_collected_at_once(tmp_path, api_engine):
+    """The bundle watcher's reload: the new engine's warm-up freezes while the old one is still in
+    force; once the new one is swapped in, the old one's cycles go with the next collection."""
+    settings = _settings(tmp_path, api_engine)
+    state = SimpleNamespace(engine=rebuild_engine(settings, api_engine), versions=None)
+    state.engine.probe = _Cycle()
+    gone = weakref.ref(state.engine.probe)
+    state.engine.warm_up()
+    assert BundleWatcher(state, settings, 60).reload()
+    gc.collect()
+    assert gone() is None, "the replaced engine is still kept (frozen)"
+    assert state.engine.check_text("Call me on +971 50 123 4567")
+
