@@ -67,17 +67,20 @@ function rectsOf(spans) {
 
 /**
  * The elements around `node` that hide what overflows them (overflow other than visible), nearest
- * first, through shadow roots (the textarea mirror lives in one). Kept per element: the ancestors and
- * their overflow rarely change while a user types, and a computed style per ancestor on every frame
- * would cost more than the drawing.
+ * first, through shadow roots (the textarea mirror lives in one). Kept per element for a second: the
+ * ancestors and their overflow rarely change while a user types, and a computed style per ancestor on
+ * every frame would cost more than the drawing; read again after that, since a composer's body may
+ * start to scroll (overflow: auto) only once it reaches its largest height.
  */
-const clippers = new WeakMap();
+const clippers = new WeakMap(); // element -> {found, at}
+const CLIPPERS_FRESH_MS = 1000;
 
 function clippersOf(node) {
   const start = node?.nodeType === 1 ? node : node?.parentElement || node?.parentNode?.host || null;
   if (!start) return [];
+  const now = root.performance?.now?.() ?? Date.now();
   const known = clippers.get(start);
-  if (known && known.every((element) => element.isConnected)) return known;
+  if (known && now - known.at < CLIPPERS_FRESH_MS && known.found.every((element) => element.isConnected)) return known.found;
   const found = [];
   const view = start.ownerDocument?.defaultView;
   for (let element = start; element && element.nodeType === 1; element = element.parentElement || element.parentNode?.host) {
@@ -87,7 +90,7 @@ function clippersOf(node) {
     const clips = style.overflowX !== "visible" || style.overflowY !== "visible";
     if (clips && style.display !== "inline" && style.display !== "contents") found.push(element); // overflow is a block's
   }
-  clippers.set(start, found);
+  clippers.set(start, { found, at: now });
   return found;
 }
 

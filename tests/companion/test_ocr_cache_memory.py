@@ -9,8 +9,10 @@ own objects are gone, and checks that what comes back is the reading that went i
 
 from __future__ import annotations
 
-import gc
+import os
+import subprocess
 import sys
+from pathlib import Path
 
 from companion.ocr.base import OcrResult, OcrWord
 from companion.ocr.cache import OcrCache
@@ -26,15 +28,31 @@ def _reading(words: int = 300) -> OcrResult:
     return OcrResult(text=" ".join(parts), words=found, languages=("eng", "chi_sim"), elapsed_ms=1234.5)
 
 
+# Counted in an interpreter of its own: `sys.getallocatedblocks` counts the whole process, and a
+# thread an earlier test left running would allocate in the middle of the count.
+_COUNT_KEPT_BLOCKS = """
+import gc, sys
+sys.path.insert(0, {tests!r})
+from test_ocr_cache_memory import _reading
+from companion.ocr.cache import OcrCache
+cache = OcrCache(size=4)
+gc.collect()
+before = sys.getallocatedblocks()
+reading = _reading()
+cache.put("digest-1", reading)
+del reading
+gc.collect()
+print(sys.getallocatedblocks() - before)
+"""
+
+
 def test_a_kept_reading_holds_a_few_blocks_not_several_per_word():
-    cache = OcrCache(size=4)
-    gc.collect()
-    before = sys.getallocatedblocks()
-    reading = _reading()
-    cache.put("digest-1", reading)
-    del reading
-    gc.collect()
-    kept = sys.getallocatedblocks() - before
+    here = Path(__file__).resolve()
+    done = subprocess.run([sys.executable, "-c", _COUNT_KEPT_BLOCKS.format(tests=str(here.parent))],
+                          capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": str(here.parents[2])})
+    assert done.returncode == 0, done.stderr[-2000:]
+    kept = int(done.stdout.split()[-1])
     # As objects, 300 words keep about 2,000 blocks (each word, its dict, text, box and numbers).
     assert kept < 30, f"a kept reading of 300 words holds {kept} of Python's small blocks"
 
