@@ -17,6 +17,7 @@ import subprocess
 import sys
 
 import pytest
+from test_memory_release import CHILD_PREAMBLE
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's allocator")
 
@@ -65,15 +66,7 @@ def test_threads_share_one_arena_once_the_allocator_is_tuned():
 
 # Buffers of 64 KiB (a photo's rows and small copies are 32-128 KiB) with a small block made
 # between each that stays (what a check leaves alive), then the buffers freed; RSS in MiB.
-_MEDIUM = r"""
-import json, sys
-from pathlib import Path
-if sys.argv[1] == "tuned":
-    from companion.memory import tune_allocator
-    assert tune_allocator()
-def rss():
-    return int(next(l for l in Path("/proc/self/status").read_text().splitlines()
-                    if l.startswith("VmRSS:")).split()[1]) / 1024
+_MEDIUM = CHILD_PREAMBLE + r"""
 before = rss()
 buffers, small = [], []
 for i in range(256):

@@ -28,7 +28,9 @@ glibc_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="gl
 
 # A fresh interpreter frees one 16 MiB block, then makes forty 1 MiB buffers with a small block
 # between each (what a check leaves alive), frees the buffers, and reports RSS in MiB.
-_CHILD = r"""
+# The start of every child script here and in test_allocator_arenas.py: the allocator tuned when
+# asked ("tuned" as the first argument) and the process's RSS in MiB.
+CHILD_PREAMBLE = r"""
 import json, sys
 from pathlib import Path
 if sys.argv[1] == "tuned":
@@ -37,6 +39,9 @@ if sys.argv[1] == "tuned":
 def rss():
     return int(next(l for l in Path("/proc/self/status").read_text().splitlines()
                     if l.startswith("VmRSS:")).split()[1]) / 1024
+"""
+
+_CHILD = CHILD_PREAMBLE + r"""
 big = b"\x01" * (16 << 20)
 del big
 before = rss()
