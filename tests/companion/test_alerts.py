@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from alert_servers import SmtpServer, WebhookServer
+from leak_check import leaked
 from sink_servers import wait_for
 
 from companion.alerts import load_alerts
@@ -66,8 +67,7 @@ def test_an_override_on_pricing_reaches_smtp_and_the_webhook_without_post_text(a
     assert alert["rule"] == "Block or override on pricing" and alert["outcome"] == "overridden"
     assert alert["post"] == scan_id and "pricing" in alert["categories"]
     for raw in [*smtp.inbox.raw, *hook.raw]:
-        for value in [*RAW_VALUES, "public list price", PRICE_POST[:30]]:
-            assert value.encode() not in raw
+        assert not leaked([*RAW_VALUES, "public list price", PRICE_POST[:30]], raw)
 
 
 def test_more_than_n_overrides_by_one_person_in_a_day_fires_once(alerting):

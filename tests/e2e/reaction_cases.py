@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from harness.replica_page import screenshot_path
 from harness.replica_server import SITES
-from test_extension_support import audit_events
+from test_extension_support import audit_events, holds_the_price
 
 SITE_IDS = ("linkedin", "facebook", "instagram")
 
@@ -623,7 +623,7 @@ def a_leaky_comments_words_are_fixed_on_the_card(feed: FeedHands, companion, rea
     assert [(e["action"], e["details"]["decision"]) for e in reactions] == [("comment", "overridden")]
     decisions = decision_events(companion, 1, after=decisions_before)
     assert [e["action"] for e in decisions] == ["posted"], decisions
-    assert "0.42" not in repr(reactions + decisions), "no comment text"
+    assert not holds_the_price(repr(reactions + decisions)), "no comment text"
 
 
 def instagram_comment_underlined_while_typing(feed: FeedHands, shot: str = "") -> None:

@@ -26,6 +26,7 @@ from harness.companion import COMPANION_SCRIPT, CompanionProcess
 from harness.replica_page import screenshot_path
 
 sys.path.insert(0, str(REPO_ROOT / "tests" / "companion"))
+from leak_check import leaked  # noqa: E402
 from test_review_scale import write_synthetic_log  # noqa: E402  (a year of chained events)
 
 pytestmark = pytest.mark.e2e
@@ -126,8 +127,7 @@ def test_compliance_review_session(start_companion_process, launch_browser, tmp_
     lines = open(jsonl_download.value.path(), encoding="utf-8").read().splitlines()
     assert [json.loads(line)["seq"] for line in lines] == [2, 1]
     exported = open(csv_download.value.path(), encoding="utf-8").read() + "\n".join(lines)
-    for raw in RAW_VALUES:
-        assert raw not in exported
+    assert not leaked(RAW_VALUES, exported)
 
     # Open the first check by clicking its row (not the link): findings, masked, with the decision.
     page.locator("#pg-events tbody tr[data-seq='1'] td.pg-time").click()
@@ -139,8 +139,7 @@ def test_compliance_review_session(start_companion_process, launch_browser, tmp_
     expect(page.locator("#pg-event")).to_contain_text("www.linkedin.com")
     expect(page.get_by_text(JUSTIFICATION)).to_be_visible()  # the decision, shown as text, not markup
     body = page.locator("body").inner_text()
-    for raw in RAW_VALUES[:2]:
-        assert raw not in body
+    assert not leaked(RAW_VALUES[:2], body)
     page.screenshot(path=screenshot_path("audit-detail"), full_page=True)
     page.get_by_role("link", name="« Back to the events").click()
     page.wait_for_url(re.compile(r"/audit\?platform=linkedin&category=pricing&kind=check$"))

@@ -26,6 +26,7 @@ from harness.replica_page import screenshot_path
 
 sys.path.insert(0, str(REPO_ROOT / "tests" / "companion"))
 from alert_servers import SmtpServer, WebhookServer  # noqa: E402
+from leak_check import leaked  # noqa: E402
 from sink_servers import wait_for  # noqa: E402
 from test_audit_page import admin_token, api, watch_csp  # noqa: E402
 
@@ -84,7 +85,7 @@ def run_session(companion, launch_browser, smtp, hook) -> None:
     assert smtp.inbox.messages[0][2]["Subject"].startswith("Postguard alert: Block or override on pricing (li.wei@example.com)")
     assert hook.bodies[0]["post"] == scans[0] and hook.bodies[0]["outcome"] == "overridden"
     for raw in [*smtp.inbox.raw, *hook.raw]:
-        assert not any(value.encode() in raw for value in RAW_VALUES)
+        assert not leaked(RAW_VALUES, raw)
 
     page = launch_browser().new_page()
     page.set_viewport_size({"width": 1400, "height": 900})
@@ -166,7 +167,7 @@ def run_session(companion, launch_browser, smtp, hook) -> None:
         row = next(r for r in records if r["post"] == scans[0])
         assert row["justification"] == "Price list already public on our website since May"
         assert str(row["reviewed"]).lower() == "true"
-        assert not any(value in text for value in RAW_VALUES[2:])
+        assert not leaked(RAW_VALUES[2:], text)
 
     # The team overview and the alert settings.
     page.goto(f"{companion.url}/audit/people")
