@@ -661,7 +661,7 @@ SCROLL_TO_TOP = "(s) => { const el = document.querySelector(s); el.scrollTop = 0
 MORE_WORDS = " and we can ship the samples next week"
 
 
-def instagram_words_scrolled_out_of_the_comment_box_stay_unmarked(feed: FeedHands) -> None:
+def instagram_words_scrolled_out_of_the_comment_box_stay_unmarked(feed: FeedHands, shot: str = "") -> None:
     """A comment longer than Instagram's box scrolls inside it: the price on its first line, scrolled out
     of sight, is underlined nowhere (it was drawn above the box, over the post); scrolled back, its
     underline is where the words are, inside the box."""
@@ -678,13 +678,13 @@ def instagram_words_scrolled_out_of_the_comment_box_stay_unmarked(feed: FeedHand
                                 [box, PRICE], timeout_ms=30_000)
     got = feed.page.evaluate(TEXTAREA_MARKS, [box, PRICE])
     assert got is None or got["inside"], f"underlines outside the comment box: {got}"
-    feed.page.screenshot(screenshot_path(f"{feed.browser}-instagram-comment-scrolled"))
+    feed.page.screenshot(screenshot_path(f"{feed.browser}-instagram-comment-scrolled{shot}"))
 
     feed.page.evaluate(SCROLL_TO_TOP, box)
     feed.page.wait_for_function(f"([s, w]) => {{ const got = ({TEXTAREA_MARKS})([s, w]);"
                                 " return Boolean(got) && got.inside && got.marks.some((m) => Math.abs(m[0] - got.left) < 3); }",
                                 [box, PRICE], timeout_ms=30_000)
-    feed.page.screenshot(screenshot_path(f"{feed.browser}-instagram-comment-scrolled-back"))
+    feed.page.screenshot(screenshot_path(f"{feed.browser}-instagram-comment-scrolled-back{shot}"))
     assert feed.actions() == [], "typing sends nothing"
 
 

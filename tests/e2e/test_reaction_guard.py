@@ -167,8 +167,10 @@ def test_instagram_a_comment_is_underlined_while_typed(feed_page):
     instagram_comment_underlined_while_typing(feed_page("instagram")[0])
 
 
-def test_instagram_words_scrolled_out_of_the_comment_box_are_not_underlined_outside_it(feed_page):
-    instagram_words_scrolled_out_of_the_comment_box_stay_unmarked(feed_page("instagram")[0])
+@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
+def test_instagram_words_scrolled_out_of_the_comment_box_are_not_underlined_outside_it(feed_page, locale):
+    instagram_words_scrolled_out_of_the_comment_box_stay_unmarked(feed_page("instagram", locale=locale)[0],
+                                                                  shot="" if locale == "en-US" else "-zh-CN")
 
 
 @pytest.mark.parametrize("site", SITE_IDS)
