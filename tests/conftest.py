@@ -1,14 +1,29 @@
-"""Fixtures shared by every test folder: the real detection engine, built once per session.
+"""Fixtures shared by every test folder: the real detection engine, built once per session,
+and the Hypothesis profile every property and fuzz test runs under.
 
 Loading spaCy and the rule packs takes seconds, so one engine serves all tests that do
 not change rules or the org directory.
+
+Hypothesis draws the same cases on every run (`derandomize`): a run that lands must not
+depend on which cases a fresh clone happened to draw, and a failure must come back on the
+next run. There is no per-example deadline (a loaded 2-core machine is slow; the tests that
+care about time measure CPU time themselves). To hunt with fresh random cases, run pytest
+with `--hypothesis-profile=explore`; a failure it finds prints a blob that replays it.
 """
 
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from companion.config import Settings
+
+hypothesis_settings.register_profile("repeatable", derandomize=True, database=None, deadline=None,
+                                     print_blob=True, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.register_profile("explore", deadline=None, print_blob=True,
+                                     suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("repeatable")
 
 
 @pytest.fixture(scope="session")

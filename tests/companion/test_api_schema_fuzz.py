@@ -6,9 +6,10 @@ handlers rather than the Host/Origin guard. Schemathesis sends what the document
 (the answer must be a 2xx that fits it) and what it forbids (the answer must be a 4xx),
 tries every boundary the document names, and methods it does not list (405 with `Allow`),
 and checks status codes, content types, headers, bodies and the response time. The cases
-are random on each run, as a fuzzer's should be: a failure prints a curl command that
-replays it. A failure means the document and the companion disagree: fix the one that is
-wrong, not this test.
+are the same on every run (tests/conftest.py's Hypothesis profile), so a run never turns red
+on a fresh draw; `--hypothesis-profile=explore` draws new ones to hunt with. A failure
+prints a curl command that replays it. A failure means the document and the companion
+disagree: fix the one that is wrong, not this test.
 """
 
 from __future__ import annotations
