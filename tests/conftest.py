@@ -13,6 +13,8 @@ with `--hypothesis-profile=explore`; a failure it finds prints a blob that repla
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
@@ -24,6 +26,16 @@ hypothesis_settings.register_profile("repeatable", derandomize=True, database=No
 hypothesis_settings.register_profile("explore", deadline=None, print_blob=True,
                                      suppress_health_check=[HealthCheck.too_slow])
 hypothesis_settings.load_profile("repeatable")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _collector_unfrozen_after_the_module():
+    """The engine's warm-up freezes the garbage collector for the whole process, as the companion
+    wants once it is ready. A test module that warms an engine up must not leave the modules after
+    it running frozen: what they build and drop would never be collected, so they would pass or
+    fail on which modules ran before them."""
+    yield
+    gc.unfreeze()
 
 
 @pytest.fixture(scope="session")
