@@ -14,6 +14,7 @@ import shutil
 
 import images
 import pytest
+from leak_check import without_clock
 from PIL import Image, ImageDraw
 
 from companion.app import create_app
@@ -37,10 +38,9 @@ SECRETS = [CLIENT, "Quibbleworth Anchors", CLIENT_PHONE, "9182 7364", "91827364"
 
 
 def leaks(blob: str | bytes) -> list[str]:
-    """The secrets found in `blob`, compared case-insensitively."""
-    if isinstance(blob, bytes):
-        blob = blob.decode("utf-8", errors="replace")
-    lowered = blob.casefold()
+    """The secrets found in `blob`, compared case-insensitively, once the figures that change on
+    every run are taken out (an answer's "timings_ms": {"total": 173.19} holds PRICE by chance)."""
+    lowered = without_clock(blob).casefold()
     return [s for s in SECRETS if s.casefold() in lowered]
 
 
