@@ -83,38 +83,72 @@ class Server:
         return request(self.port, "GET", path, **kw)
 
 
+# The server's one line when its port is taken (companion/server.py), and how often a start is
+# tried again on another port.
+PORT_TAKEN = "cannot listen on"
+PORT_ATTEMPTS = 3
+
+
 @contextmanager
 def running_server(tmp: Path, *extra_args: str, env: dict | None = None):
-    """Start `postguard serve`, wait until /v1/health answers 200, stop it afterwards."""
-    port, data_dir, log_path = free_port(), tmp / "data", tmp / "server.log"
+    """Start `postguard serve`, wait until it is ready and /v1/health answers 200, stop it afterwards.
+
+    The port is picked here, and the server binds it only once its engines are loaded, seconds
+    later: another program on the machine may take it meanwhile. Then the server says so and
+    exits, and it is started again on another port; and it counts as ready only once its own log
+    names the port, so whatever else answers there is never taken for it."""
+    data_dir, log_path = tmp / "data", tmp / "server.log"
     started = time.perf_counter()
-    with log_path.open("wb") as log:
-        process = subprocess.Popen([POSTGUARD, "serve", "--port", str(port), "--data-dir", str(data_dir),
-                                    *extra_args], stdout=log, stderr=subprocess.STDOUT,
-                                   env=env or clean_env())
+    for _ in range(PORT_ATTEMPTS):
+        port = free_port()
+        with log_path.open("wb") as log:
+            process = subprocess.Popen([POSTGUARD, "serve", "--port", str(port), "--data-dir", str(data_dir),
+                                        *extra_args], stdout=log, stderr=subprocess.STDOUT,
+                                       env=env or clean_env())
+        try:
+            if _wait_until_ready(process, port, log_path, started):
+                break
+        except BaseException:
+            _stop(process)
+            raise
+    else:
+        pytest.fail(f"the port was taken {PORT_ATTEMPTS} times in a row:\n{log_path.read_text()}")
     try:
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"server exited with {process.returncode}:\n{log_path.read_text()}")
-            if time.perf_counter() - started > READY_LIMIT_S:
-                pytest.fail(f"server not ready after {READY_LIMIT_S} s:\n{log_path.read_text()}")
-            try:
-                if request(port, "GET", "/v1/health", timeout=2)[0] == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.1)
         ready_s = time.perf_counter() - started
         print(f"\npostguard serve: start to ready {ready_s:.2f} s")
         yield Server(port, data_dir, log_path, process, ready_s)
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        _stop(process)
+
+
+def _wait_until_ready(process: subprocess.Popen, port: int, log_path: Path, started: float) -> bool:
+    """True once the server says it is ready on `port` and answers there; False when it exited
+    because the port was taken; a failed test for anything else."""
+    ready_line = f"ready on http://127.0.0.1:{port} "
+    while True:
+        if process.poll() is not None:
+            if PORT_TAKEN in log_path.read_text(errors="replace"):
+                return False
+            pytest.fail(f"server exited with {process.returncode}:\n{log_path.read_text()}")
+        if time.perf_counter() - started > READY_LIMIT_S:
+            pytest.fail(f"server not ready after {READY_LIMIT_S} s:\n{log_path.read_text()}")
+        try:
+            if ready_line in log_path.read_text(errors="replace") and \
+                    request(port, "GET", "/v1/health", timeout=2)[0] == 200:
+                return True
+        except OSError:
+            pass
+        time.sleep(0.1)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 @pytest.fixture(scope="module")
