@@ -67,31 +67,56 @@ class CompanionProcess:
                 self.process.wait(timeout=10)
 
 
+# The companion's one line when its port is taken (companion/server.py), and how often a start on
+# a port picked here is tried again on another.
+PORT_TAKEN = "cannot listen on"
+PORT_ATTEMPTS = 3
+
+
 def start_companion(data_dir: Path, port: int | None = None, extra_args: tuple[str, ...] = (),
                     env: dict[str, str] | None = None, timeout_s: float = STARTUP_TIMEOUT_S) -> CompanionProcess:
-    """Run `postguard serve --port P --data-dir D` and wait until GET /v1/health answers 200.
+    """Run `postguard serve --port P --data-dir D` and wait until it is ready on P and GET /v1/health
+    answers 200.
 
+    A port picked here (no `port` given) is bound by the companion only once its engines are
+    loaded, seconds later, and another program on the machine may take it meanwhile: then the
+    companion says so and exits, and it is started again on another port. It counts as ready only
+    once its own output names the port, so whatever else answers there is never taken for it.
     Raises FileNotFoundError when the console script is not installed and RuntimeError (with the
     process output) when it exits or stays unhealthy.
     """
     if not COMPANION_SCRIPT.exists():
         raise FileNotFoundError(f"{COMPANION_SCRIPT} is not installed (pip install -e . in the repo's .venv)")
     data_dir.mkdir(parents=True, exist_ok=True)
-    chosen_port = port or free_port()
+    deadline = time.monotonic() + timeout_s
+    for _ in range(1 if port else PORT_ATTEMPTS):
+        companion = _launch(data_dir, port or free_port(), extra_args, env)
+        if _ready(companion, deadline):
+            return companion
+        companion.stop()
+        output = companion.log_path.read_text(errors="replace")
+        if port or PORT_TAKEN not in output:
+            break
+    raise RuntimeError(f"companion did not become healthy on port {companion.port}:\n{output[-3000:]}")
+
+
+def _launch(data_dir: Path, port: int, extra_args: tuple[str, ...], env: dict[str, str] | None) -> CompanionProcess:
     log_path = data_dir / "companion-output.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [str(COMPANION_SCRIPT), "serve", "--port", str(chosen_port), "--data-dir", str(data_dir), *extra_args],
+            [str(COMPANION_SCRIPT), "serve", "--port", str(port), "--data-dir", str(data_dir), *extra_args],
             stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT, env={**os.environ, **TEST_ENV, **(env or {})},
         )
-    companion = CompanionProcess(process, chosen_port, data_dir, log_path)
-    deadline = time.monotonic() + timeout_s
+    return CompanionProcess(process, port, data_dir, log_path)
+
+
+def _ready(companion: CompanionProcess, deadline: float) -> bool:
+    """Whether the companion said it is ready on its port and answers there before `deadline`."""
+    ready_line = f"ready on {companion.url} "
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            break
-        if companion.health() is not None:
-            return companion
+        if companion.process.poll() is not None:
+            return False
+        if ready_line in companion.log_path.read_text(errors="replace") and companion.health() is not None:
+            return True
         time.sleep(0.25)
-    companion.stop()
-    output = log_path.read_text(errors="replace")[-3000:]
-    raise RuntimeError(f"companion did not become healthy on port {chosen_port}:\n{output}")
+    return False
