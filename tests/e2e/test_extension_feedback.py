@@ -54,7 +54,7 @@ def test_findings_are_underlined_while_typing_and_stay_on_the_words(site, site_p
     page.keyboard.type("Hi all! ", delay=5)
     # The marks move with the words at the next frame, before any new check has answered.
     page.wait_for_function(f"(first) => {{ const b = ({MARK_BOXES})(); return b.length && Math.min(...b.map((x) => x.left)) > first + 20; }}",
-                           arg=before[0], timeout=5_000)
+                           arg=before[0], timeout=15_000)
     assert len(mark_lefts(page)) >= len(before) - 1
 
 
@@ -71,7 +71,7 @@ def test_highlights_stay_after_edit_and_follow_the_text(site_page):
     page.keyboard.type("Hi all! ", delay=5)
     # They vanished at the first keystroke after Edit before; now they move with the words.
     page.wait_for_function(f"([first, n]) => {{ const b = ({MARK_BOXES})(); return b.length === n && Math.min(...b.map((x) => x.left)) > first + 20; }}",
-                           arg=[before[0], len(before)], timeout=5_000)
+                           arg=[before[0], len(before)], timeout=15_000)
 
 
 @pytest.mark.parametrize("site", SITES)

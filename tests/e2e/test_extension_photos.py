@@ -66,8 +66,9 @@ def start_with_photo(page, site: str, photo: bytes) -> None:
     attach_photo(page, site, "quote.png", photo)
 
 
-def _notice_clear_of(page, selector: str, timeout_s: float = 3.0) -> bool:
-    """True as soon as the notice and the control do not overlap (False if they still do)."""
+def _notice_clear_of(page, selector: str, timeout_s: float = 15.0) -> bool:
+    """True as soon as the notice and the control do not overlap (False if they still do after
+    `timeout_s`: generous, since a loaded machine decodes the photo and draws the frames late)."""
     deadline = time.monotonic() + timeout_s
     while True:
         notice = page.locator(f"{NOTICE} .pg-notice").bounding_box()
