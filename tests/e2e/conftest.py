@@ -16,13 +16,18 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, Playwright, Worker, sync_playwright
+from playwright.sync_api import BrowserContext, Page, Playwright, Worker, expect, sync_playwright
 
 from harness.certs import make_self_signed_certificate
 from harness.chromium import EXTENSION_DIR, launch_chromium, open_replica, wait_for_service_worker
 from harness.companion import CompanionProcess, free_port, start_companion
 from harness.policy import ManagedPolicy, browser_policy_guard
 from harness.replica_server import ReplicaServer
+
+# `expect(...)` waits for the state it asserts; Playwright gives up after 5 s, which a loaded 2-core
+# machine can spend rendering a page or answering the worker. The same generous wait as the tests'
+# own waits for panels and notices (it passes as soon as the state holds, so it costs nothing).
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="session")
