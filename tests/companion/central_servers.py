@@ -31,6 +31,12 @@ def postguard(*args: str, env: dict | None = None, check: bool = True) -> subpro
                           check=check)
 
 
+# The service's one line when its port is taken (companion/cli/central.py), and how often a first
+# start on a port picked here is tried again on another.
+PORT_TAKEN = "cannot listen on"
+PORT_ATTEMPTS = 3
+
+
 class Central:
     """A running central service: its URL, database, key dir, and how to stop or kill it."""
 
@@ -38,18 +44,46 @@ class Central:
                  retention_days: int = 30, env: dict | None = None):
         self.db_url, self.key_dir, self.log_path, self.retention_days = db_url, key_dir, log_path, retention_days
         self.env = {"POSTGUARD_CENTRAL_SECURE_COOKIES": "false", **(env or {})}
+        self.port_picked_here = port is None
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
 
     def start(self) -> "Central":
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                [POSTGUARD, "central", "serve", "--db", self.db_url, "--port", str(self.port),
-                 "--key-dir", str(self.key_dir)], stdout=log, stderr=subprocess.STDOUT,
-                env=cli_env(POSTGUARD_CENTRAL_APPROVAL_RETENTION_DAYS=str(self.retention_days), **self.env))
-        wait_for_port(self.port, 60)
-        return self
+        """Start the service and wait until it serves on its port: its own output names the port
+        and the port takes connections (whatever else listens there is never taken for it).
+
+        The service binds only once its app is built, and another program may take a port picked
+        here meanwhile: then the service says so and exits, and a first start goes again on another
+        port. A restart keeps its port, as behind a load balancer."""
+        attempts = PORT_ATTEMPTS if self.port_picked_here and self.process is None else 1
+        for _ in range(attempts):
+            since = self.log_path.stat().st_size if self.log_path.exists() else 0
+            with self.log_path.open("ab") as log:
+                self.process = subprocess.Popen(
+                    [POSTGUARD, "central", "serve", "--db", self.db_url, "--port", str(self.port),
+                     "--key-dir", str(self.key_dir)], stdout=log, stderr=subprocess.STDOUT,
+                    env=cli_env(POSTGUARD_CENTRAL_APPROVAL_RETENTION_DAYS=str(self.retention_days), **self.env))
+            if self._serving(since):
+                return self
+            if PORT_TAKEN not in self._output_since(since):
+                break
+            self.port = free_port()
+            self.url = f"http://127.0.0.1:{self.port}"
+        raise AssertionError(f"the central service did not start on port {self.port}:\n"
+                             f"{self._output_since(since)[-3000:]}")
+
+    def _serving(self, since: int, timeout_s: float = 60.0) -> bool:
+        """True once this process says it serves on the port and the port takes connections; False
+        when it exited or did not get there within `timeout_s`."""
+        ready_line = f"central service on {self.url} "
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline and self.process.poll() is None:
+            if ready_line in self._output_since(since):
+                wait_for_port(self.port, max(1.0, deadline - time.monotonic()))
+                return True
+            time.sleep(0.05)
+        return False
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
         if self.process and self.process.poll() is None:
@@ -58,6 +92,10 @@ class Central:
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def _output_since(self, since: int) -> str:
+        """What the log gained from byte `since` on (it is appended to across restarts)."""
+        return self.log_path.read_bytes()[since:].decode("utf-8", errors="replace")
 
     def enroll_code(self, uses: int = 1, days: float = 7) -> str:
         done = postguard("central", "enroll-code", "--db", self.db_url, "--label", "test rollout",
