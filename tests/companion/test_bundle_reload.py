@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -16,11 +15,11 @@ from pathlib import Path
 
 import pytest
 from bundle_tools import rewrite
+from test_server import clean_env, running_server
 
 from companion.deploy.installed import pointer_stamp
 
 POSTGUARD = str(Path(sys.executable).parent / "postguard")
-START_TIMEOUT_S = 120.0
 RELOAD_TIMEOUT_S = 30.0
 NEW_CLIENT = "Okonkwo Freight Nigeria Ltd.,Okonkwo Freight,chidi@okonkwofreight.ng\n"
 FORGED_CLIENT = "Zanele Mining (Pty) Ltd,Zanele Mining,\n"
@@ -28,12 +27,6 @@ THIRD_CLIENT = "Kowalczyk Okna Sp. z o.o.,Kowalczyk Okna,\n"
 POST_NEW = "Loading the containers for Okonkwo Freight today, ETA Lagos in three weeks."
 POST_FORGED = "Great visit to Zanele Mining last week, more soon."
 POST_THIRD = "The windows for Kowalczyk Okna leave on Monday."
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def postguard(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -58,26 +51,10 @@ def wait_until(predicate, timeout_s: float) -> bool:
 
 @pytest.fixture
 def server(tmp_path, example_org):
-    """`postguard serve` with its own data dir, polling for bundles every half second."""
-    port, data_dir = free_port(), tmp_path / "data"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("POSTGUARD_")}
-    env["POSTGUARD_BUNDLE_POLL_S"] = "0.5"
-    log_path = tmp_path / "serve.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen([POSTGUARD, "serve", "--port", str(port), "--data-dir", str(data_dir)],
-                                   stdout=log, stderr=subprocess.STDOUT, env=env)
-    try:
-        def healthy():
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/health", timeout=2) as r:
-                    return r.status == 200
-            except OSError:
-                return process.poll() is not None
-        assert wait_until(healthy, START_TIMEOUT_S) and process.poll() is None, log_path.read_text()[-2000:]
-        yield port, data_dir, log_path
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+    """`postguard serve` with its own data dir, polling for bundles every half second (started and
+    waited for as every server test does: on a port of its own, ready once it says so)."""
+    with running_server(tmp_path, env=clean_env(POSTGUARD_BUNDLE_POLL_S="0.5")) as started:
+        yield started.port, started.data_dir, started.log_path
 
 
 @pytest.fixture
