@@ -229,6 +229,29 @@ def test_new_events_are_verified_incrementally_and_old_edits_on_the_full_walk(sm
 
 # --- postguard audit serve --db ----------------------------------------------------------------
 
+def start_audit_serve(url: str, review_dir: Path, log_path: Path) -> tuple[subprocess.Popen, int]:
+    """`postguard audit serve` and its port, once its own output says it serves there (whatever else
+    listens on a port is never taken for it). It binds only once it has read the store, and another
+    program may take a port picked here meanwhile: then it says so and exits, and goes again on another."""
+    for _ in range(3):
+        port = free_port()
+        with log_path.open("wb") as log:
+            server = subprocess.Popen([POSTGUARD, "audit", "serve", "--db", url, "--port", str(port),
+                                       "--data-dir", str(review_dir)], stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while server.poll() is None and time.monotonic() < deadline:
+            if f"on http://127.0.0.1:{port}/audit " in log_path.read_text(errors="replace"):
+                wait_for_port(port, 30)
+                return server, port
+            time.sleep(0.05)
+        if server.poll() is None:
+            server.terminate()
+            server.wait(timeout=30)
+        if "cannot listen on" not in log_path.read_text(errors="replace"):
+            break
+    raise AssertionError(f"audit serve did not start:\n{log_path.read_text(errors='replace')[-3000:]}")
+
+
 def test_audit_serve_shows_every_laptop_on_the_review_page(small_fleet, tmp_path):
     import requests
 
@@ -236,12 +259,8 @@ def test_audit_serve_shows_every_laptop_on_the_review_page(small_fleet, tmp_path
     review_dir = tmp_path / "review"
     token = subprocess.run([POSTGUARD, "audit", "token", "--data-dir", str(review_dir)], capture_output=True,
                            text=True, timeout=60, check=True).stdout.strip()
-    port = free_port()
-    server = subprocess.Popen([POSTGUARD, "audit", "serve", "--db", url, "--port", str(port),
-                               "--data-dir", str(review_dir)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True)
+    server, port = start_audit_serve(url, review_dir, tmp_path / "audit-serve.log")
     try:
-        wait_for_port(port, 60)
         base = f"http://127.0.0.1:{port}"
         session = requests.Session()
         assert session.get(f"{base}/audit", timeout=30).status_code == 401
