@@ -184,7 +184,7 @@ class Postgres:
 
     def __init__(self, bin_dir: Path):
         self.bin = bin_dir
-        self.port = free_port()
+        self.port = 0  # picked by start(), just before the server binds it
         self.dir = Path(tempfile.mkdtemp(prefix="postguard-pg-"))
         self.data = self.dir / "data"
         self.user = "postgres" if os.geteuid() == 0 else None
@@ -205,10 +205,17 @@ class Postgres:
         init = self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres", "-A", "scram-sha-256",
                          f"--pwfile={self.dir / 'pw'}", "-E", "UTF8", "--no-sync")
         assert init.returncode == 0, init.stderr
-        opts = (f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
-                "-c synchronous_commit=off -c full_page_writes=off")
-        started = self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", opts,
-                            "-l", str(self.dir / "server.log"), "-w", "-t", "60", "start")
+        # The port is picked after initdb (seconds), just before the server binds it; when another
+        # program took it even so, the server cannot start, and it starts again on another.
+        for _ in range(3):
+            self.port = free_port()
+            opts = (f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
+                    "-c synchronous_commit=off -c full_page_writes=off")
+            log = self.dir / f"server-{self.port}.log"
+            started = self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", opts,
+                                "-l", str(log), "-w", "-t", "60", "start")
+            if started.returncode == 0 or "could not bind" not in log.read_text(errors="replace"):
+                break
         assert started.returncode == 0, started.stderr + started.stdout
         return self
 
