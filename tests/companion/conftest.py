@@ -2,8 +2,8 @@
 
 Each test gets its own Settings with a private data dir, so audit events never leak
 between tests; the real detection engine (Presidio + spaCy + Tesseract) is built once
-per session because loading it takes seconds. The engine here has a generous OCR
-budget: the machine is shared and these tests are about what the API answers, not
+per session because loading it takes seconds. The engine here has generous OCR and
+text budgets: the machine is shared and these tests are about what the API answers, not
 about speed (bench/ measures that).
 """
 
@@ -23,15 +23,18 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # the image helpers live next to the tests
     sys.path.insert(0, str(HERE))
 
+# Budgets no shared machine runs out of (see tests/conftest.py): these tests are about what the
+# API answers, not about speed.
 OCR_BUDGET_S = 30.0
+CHECK_BUDGET_S = 30.0
 
 
 @pytest.fixture(scope="session")
 def api_engine():
-    """The real engine, once per session, with an OCR budget no shared machine runs out of."""
+    """The real engine, once per session, with budgets no shared machine runs out of."""
     from companion.runtime import build_engine
 
-    return build_engine(Settings(ocr_budget_s=OCR_BUDGET_S))
+    return build_engine(Settings(ocr_budget_s=OCR_BUDGET_S, check_budget_s=CHECK_BUDGET_S))
 
 
 @pytest.fixture
@@ -42,7 +45,7 @@ def data_dir(tmp_path) -> Path:
 @pytest.fixture
 def settings(data_dir) -> Settings:
     """Test config: defaults (repo rules, example org) with a private data dir."""
-    return Settings(data_dir=data_dir, ocr_budget_s=OCR_BUDGET_S)
+    return Settings(data_dir=data_dir, ocr_budget_s=OCR_BUDGET_S, check_budget_s=CHECK_BUDGET_S)
 
 
 @pytest.fixture

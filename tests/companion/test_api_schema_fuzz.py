@@ -72,8 +72,14 @@ schema.config.checks.update(included_check_names=["all"], max_response_time=RESP
 
 @pytest.fixture(scope="module")
 def fuzzed_app(tmp_path_factory, detection_engine):
-    """The companion with default settings and the default engine (the budgets it ships with)."""
-    app = create_app(Settings(data_dir=tmp_path_factory.mktemp("fuzz") / "data"), engine=detection_engine)
+    """The companion with default settings and the default engine's parts, with the text budget it
+    ships with (the shared engine's is generous; OCR keeps the shared engine's, as before)."""
+    from companion.detection.engine import DetectionEngine
+
+    engine = DetectionEngine(detection_engine.rules, detection_engine.org, detection_engine.analyzer,
+                             detection_engine.ocr, ocr_budget_s=detection_engine.ocr_budget_s,
+                             check_budget_s=DEFAULTS.check_budget_s)
+    app = create_app(Settings(data_dir=tmp_path_factory.mktemp("fuzz") / "data"), engine=engine)
     yield app
     app.extensions["postguard"].audit.close()
 
