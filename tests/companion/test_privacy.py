@@ -62,7 +62,7 @@ def example_org_dir():
 def privacy_engine(org_dir):
     from companion.runtime import build_engine
 
-    return build_engine(Settings(org_dir=org_dir, ocr_budget_s=30.0))
+    return build_engine(Settings(org_dir=org_dir, ocr_budget_s=30.0, check_budget_s=30.0))
 
 
 @pytest.fixture
