@@ -38,10 +38,12 @@ def free_port() -> int:
 
 
 def clean_env(**extra: str) -> dict:
-    """The environment without the developer's POSTGUARD_* settings, and with an OCR budget a
-    loaded CI machine does not run out of (speed is measured in bench/, not here)."""
+    """The environment without the developer's POSTGUARD_* settings, and with OCR and text budgets
+    a loaded CI machine does not run out of (speed is measured in bench/, not here; the tests of
+    the budgets pass their own)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("POSTGUARD_")}
     env["POSTGUARD_OCR_BUDGET_S"] = "30"
+    env["POSTGUARD_CHECK_BUDGET_S"] = "30"
     env.update(extra)
     return env
 
