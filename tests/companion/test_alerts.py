@@ -6,6 +6,8 @@ store. Every alert must name the rule, the person and the outcome, and hold no p
 
 from __future__ import annotations
 
+import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,17 @@ from companion.errors import ConfigError
 
 PRICE_POST = "Hi Sarah, our price for the HX-200 hinge is USD 0.42/pc FOB Ningbo, valid this month."
 RAW_VALUES = ["0.42", "Sarah", "HX-200 hinge"]
+
+
+def clear_of_midnight_utc(margin_s: float = 120.0) -> None:
+    """When UTC midnight is less than `margin_s` away, wait until it has passed: a day's count of
+    overrides is what the test is about, and overrides recorded on both sides of midnight are
+    two days' counts (the store stamps events with the real clock)."""
+    now = datetime.now(timezone.utc)
+    midnight = datetime(now.year, now.month, now.day, tzinfo=timezone.utc) + timedelta(days=1)
+    left_s = (midnight - now).total_seconds()
+    if left_s < margin_s:
+        time.sleep(left_s + 1)
 
 
 def alerts_file(tmp_path: Path, smtp_port: int, webhook_url: str, syslog_port: int | None = None) -> Path:
@@ -72,6 +85,7 @@ def test_an_override_on_pricing_reaches_smtp_and_the_webhook_without_post_text(a
 
 def test_more_than_n_overrides_by_one_person_in_a_day_fires_once(alerting):
     client, _, hook, app = alerting
+    clear_of_midnight_utc()
     for n in range(4):
         override(client, f"Our price is USD {n}.25 per piece FOB Ningbo.", "ok")
     service = app.extensions["postguard_review"].alerts
@@ -149,6 +163,7 @@ def test_the_daily_count_is_the_same_however_far_behind_the_alert_thread_runs(tm
 
     store = AuditStore.open(tmp_path / "data")
     reader = SqliteAuditReader(store)
+    clear_of_midnight_utc()
     try:
         decisions = []
         for n in range(4):
