@@ -11,6 +11,7 @@ import pytest
 
 from harness.chromium import EXTENSION_ID, stop_extension_worker
 from harness.companion import start_companion
+from harness.held_companion import HeldCompanion
 from test_extension_support import (CLEAN_TEXT, NOTICE, PANEL, attach_photo, click_post, extension_page,
                                     open_composer, png_bytes, screenshot, sent, type_post, wait_for_audit,
                                     wait_for_queued_decisions, wait_sent)
@@ -33,20 +34,31 @@ def storage_local(context, key: str):
         page.close()
 
 
+@pytest.fixture
+def held_companion(companion):
+    """The session's companion behind a door that holds checks with a photo until released."""
+    door = HeldCompanion(companion.url)
+    yield door
+    door.close()
+
+
 @pytest.mark.parametrize("site", ["facebook", "linkedin"])
-def test_a_worker_stopped_mid_check_does_not_let_a_risky_photo_out(site, companion, launch_browser, open_site):
+def test_a_worker_stopped_mid_check_does_not_let_a_risky_photo_out(site, held_companion, launch_browser, open_site):
     context = launch_browser(extension=True)
-    extension_page(context, companion.url)
+    extension_page(context, held_companion.url)
     page = open_site(context, site)
     open_composer(page, site)
     type_post(page, site, "New season, new catalogue.")
-    # Its OCR alone takes about half a second; a line naming the site keeps the companion's OCR cache
-    # (keyed by the image's hash) from answering the second site's check at once.
+    # A line naming the site keeps the companion's OCR cache (keyed by the image's hash) from
+    # answering the second site's check at once.
     photo = png_bytes([*QUOTE_PHOTO, f"Ref: {site} catalogue"], size=(1400, 900))
     attach_photo(page, site, "quote.png", photo)
-    click_post(page, site)  # at once: the photo's check is still running
-    page.wait_for_timeout(50)
+    click_post(page, site)
+    # The photo's check waits at the door, so the worker is surely stopped in the middle of it
+    # (its OCR takes about half a second, which a loaded machine can spend before the stop).
+    held_companion.wait_for_a_held_photo_check()
     stopped_at = stop_extension_worker(page)
+    held_companion.release()
 
     page.wait_for_selector(f'{PANEL} [data-postguard-finding][data-category="pricing"]', timeout=30_000)
     assert page.locator(NOTICE).count() == 0, "no 'companion not running' notice: it was running"
