@@ -272,3 +272,23 @@ def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
     cut = text.rfind(" ", start + MAX_SENTENCE // 2, start + MAX_SENTENCE)
     cut = cut if cut > start else start + MAX_SENTENCE
     return _pieces(text, start, cut) + _pieces(text, cut, end)
+
+
+def paragraphs(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """(start, end) of each run of two sentences or more (`spans`, from `split_sentences`) that
+    no line break divides, where the run is at most MAX_SENTENCE characters.
+
+    The red-line model reads such a run whole as well (Chinese only, see semantic_matcher.py): it
+    was trained on whole comments, and a comment's prejudice often lies between its sentences
+    ("…我嫉妒河南人。他们…"), where no sentence alone reads as one.
+    """
+    out, first, last = [], 0, 0
+    for n in range(1, len(spans) + 1):
+        if n < len(spans) and "\n" not in text[spans[n - 1][1]:spans[n][0]]:
+            last = n
+            continue
+        start, end = spans[first][0], spans[last][1]
+        if last > first and end - start <= MAX_SENTENCE:
+            out.append((start, end))
+        first = last = n
+    return out

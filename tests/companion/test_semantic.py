@@ -17,6 +17,7 @@ import pytest
 from companion.config import Settings
 from companion.detection.semantic_matcher import SHIPPED_MODELS_DIR, SemanticMatcher
 from companion.detection.semantic_model import load_head
+from companion.detection.sentences import paragraphs, split_sentences
 from companion.errors import ConfigError
 from companion.rules import load_pack, load_rules
 
@@ -406,6 +407,37 @@ def test_a_group_spoken_of_as_they_stays_clean_when_nothing_bad_is_said(detectio
     assert warned(detection_engine, text) == {}
 
 
+# Neither sentence alone reaches the Chinese threshold; read whole, as the head was trained on
+# whole comments, the paragraph does (a COLD dev comment).
+def test_a_chinese_paragraph_is_read_whole_as_well(detection_engine):
+    text = "女人再挑剔，总有男人能找到真心爱他的人。把自己没有魅力归到没有钱上，是很可耻的行为。"
+    matcher = SemanticMatcher(detection_engine.rules.packs, SHIPPED_MODELS_DIR)
+    found = matcher.find(text, [])
+    assert [(c.pack.category, c.start, c.end) for c in found] == [("disparagement", 0, len(text))]
+    one_by_one = SemanticMatcher(detection_engine.rules.packs, SHIPPED_MODELS_DIR)
+    assert [c for s in text.split("。")[:2] for c in one_by_one.find(s + "。", [])] == []
+
+
+def test_a_paragraph_is_read_whole_only_in_chinese_and_up_to_a_line_break(detection_engine):
+    matcher = SemanticMatcher(detection_engine.rules.packs, SHIPPED_MODELS_DIR)
+    matcher.find("Shipment left Ningbo today. Thanks to the warehouse team.", [])
+    assert len(matcher._cache) == 2
+    matcher.find("货已经从宁波发出。感谢仓库同事周末加班。", [])
+    assert len(matcher._cache) == 2 + 3
+    matcher.find("样品明天寄出。\n请查收附件里的报价。", [])
+    assert len(matcher._cache) == 2 + 3 + 2
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("一二三。四五六。", ["一二三。四五六。"]),
+    ("一二三。四五六\n七八九。十一二。", ["一二三。四五六", "七八九。十一二。"]),
+    ("只有一句话。", []),
+    ("长" * 200 + "。" + "长" * 200 + "。", []),
+])
+def test_paragraphs_are_runs_of_sentences_without_a_line_break(text, expected):
+    assert [text[a:b] for a, b in paragraphs(text, split_sentences(text))] == expected
+
+
 def test_a_lexical_match_keeps_its_excerpt(detection_engine):
     """Where a word-list rule matched inside the sentence, its excerpt is the one shown."""
     text = "Indian buyers always haggle like crazy, every single time."
@@ -455,14 +487,15 @@ def figures(detection_engine):
 
 
 def test_recall_on_prejudiced_statements(figures):
-    # Aim 0.85 (every expected red-line category raised): 0.853 on the 967 prejudiced test
-    # statements (825; HateCheck 0.948, COLD 0.712) since praise words no longer excuse a
-    # sentence the model reads as a put-down (2026-12-05, late); 0.846 while they did, 0.845
+    # Aim 0.85 (every expected red-line category raised): 0.863 on the 967 prejudiced test
+    # statements (835; HateCheck 0.948, COLD 0.738) since a Chinese paragraph is read whole
+    # as well (2026-12-05, night); 0.853 (COLD 0.712) before, once praise words no longer
+    # excused a sentence the model reads as a put-down (late); 0.846 while they did, 0.845
     # with the rules beside head v4 (evening), head v4 alone 0.816, v3 0.799, v2 0.723, 0.042
     # before the model. Asserted as reached so that a worse head or pack fails.
-    assert figures["all"]["recall"] >= 0.85
-    assert figures["hatecheck"]["recall"] >= 0.945
-    assert figures["cold"]["recall"] >= 0.71
+    assert figures["all"]["recall"] >= 0.863
+    assert figures["hatecheck"]["recall"] >= 0.948
+    assert figures["cold"]["recall"] >= 0.738
 
 
 def test_false_alarms_on_clean_items(figures):
@@ -470,7 +503,7 @@ def test_false_alarms_on_clean_items(figures):
     # a red-line category (4 of 1,337; 5 before the rules of 2026-12-05, evening). The contrast
     # sets do NOT: 13.7 % of COLD's safe comments about race, region and gender and 27.0 % of
     # HateCheck's counter-speech and neutral mentions, 146 of all 2,166 clean items (6.74 %;
-    # the same after the work of 2026-12-05 late), as many as head v4 alone (13.4 %, 27.4 %;
+    # the same after the work of 2026-12-05 late and night), as many as head v4 alone (13.4 %, 27.4 %;
     # v3 14.5 %, 23.3 %, 6.6 %), with thresholds picked on dev for 2.5 % false alarms there.
     # Asserted as reached so that more fail.
     assert figures["everyday_redline_false_alarms"] <= 0.003
