@@ -122,9 +122,7 @@ class SemanticMatcher:
         spans = [(a, b, every[n - 1][0] if n else a) for n, (a, b) in enumerate(every)
                  if gate(text[a:b]) and (prose is text or prose[a:b] == text[a:b] or gate(prose[a:b]))]
         pairs = {(a, b): text[before:b] for a, b, before in spans if self._refers_to_group(text, a, b, before)}
-        whole = [] if photo else [(a, b) for a, b in paragraphs(text, every)
-                                  if sentence_language(text[a:b]) in PARAGRAPH_LANGUAGES
-                                  and gate(text[a:b]) and (prose is text or gate(prose[a:b]))]
+        whole = [] if photo else _paragraphs_to_read(text, prose, every, gate)
         scores = self._scores([text[a:b] for a, b, _ in spans] + list(pairs.values())
                               + [text[a:b] for a, b in whole], deadline)
         found = []
@@ -136,12 +134,19 @@ class SemanticMatcher:
             for pack, rule in self._pick(score, sentence, text[before:start]):
                 if not any(c.pack.category == pack.category and c.overlaps(start, end) for c in lexical):
                     found.append(Candidate(start, end, pack, rule, rule.score, label=score["group"]))
+        return found + self._paragraph_findings(text, whole, scores, lexical + found)
+
+    def _paragraph_findings(self, text: str, whole: list[tuple[int, int]], scores: dict,
+                            covered: list[Candidate]) -> list[Candidate]:
+        """Candidates for paragraphs read whole, over the threshold plus PARAGRAPH_MARGIN, in a
+        category that nothing in `covered` (the lexical rules, the sentences) already raised there."""
+        found = []
         for start, end in whole:
             paragraph = text[start:end]
             if paragraph not in scores:
-                continue
+                continue  # the deadline passed before this paragraph was read
             for pack, rule in self._pick(scores[paragraph], paragraph, margin=PARAGRAPH_MARGIN):
-                if not any(c.pack.category == pack.category and c.overlaps(start, end) for c in lexical + found):
+                if not any(c.pack.category == pack.category and c.overlaps(start, end) for c in covered):
                     found.append(Candidate(start, end, pack, rule, rule.score, label=scores[paragraph]["group"]))
         return found
 
@@ -198,6 +203,14 @@ class SemanticMatcher:
                 self._cache.put(s, entry)
                 out[s] = entry
         return out
+
+
+def _paragraphs_to_read(text: str, prose: str, every: list[tuple[int, int]], gate) -> list[tuple[int, int]]:
+    """The paragraphs (runs of sentences, `sentences.paragraphs`) read whole as well: those in
+    PARAGRAPH_LANGUAGES that pass the sentence gate, on the text and on its prose."""
+    return [(a, b) for a, b in paragraphs(text, every)
+            if sentence_language(text[a:b]) in PARAGRAPH_LANGUAGES
+            and gate(text[a:b]) and (prose is text or gate(prose[a:b]))]
 
 
 def _higher(own: dict, together: dict | None) -> dict:
