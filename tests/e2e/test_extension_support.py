@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -18,6 +19,9 @@ from PIL import Image, ImageDraw, ImageFont
 from playwright.sync_api import BrowserContext, Page, Worker
 
 from harness.chromium import REPO_ROOT, wait_for_service_worker
+
+sys.path.append(str(REPO_ROOT / "tests" / "companion"))
+from leak_check import leaked  # noqa: E402  (the companion tests' search for a post's words)
 
 SCREENSHOTS = REPO_ROOT / "test-output" / "screenshots"
 PANEL = '[data-postguard="panel"]'
@@ -27,10 +31,10 @@ CLEAN_TEXT = "Great to meet so many partners at the Canton Fair this week. Thank
 
 
 def holds_the_price(stored: str) -> bool:
-    """Whether RISKY_TEXT's price is in `stored` (an audit export, queued decisions): "USD 0.42" or
-    "0.42/pc". A bare "0.42" is no test: a timestamp's seconds and fraction hold it by chance
-    ("...T07:53:10.421Z"), about once in a thousand events."""
-    return "USD 0.42" in stored or "0.42/pc" in stored
+    """Whether RISKY_TEXT's price, "0.42" in any form, is in `stored` (an audit export, queued
+    decisions), once its timestamps are taken out: a timestamp's seconds and fraction hold a bare
+    "0.42" by chance ("...T07:53:10.421Z"), about once in a thousand events (leak_check.py)."""
+    return bool(leaked(["0.42"], stored))
 
 EDITORS = {
     "linkedin": '[data-test-ql-editor-contenteditable="true"]:visible',
