@@ -22,6 +22,7 @@ from companion.audit import AuditStore
 from companion.audit.sinks import Backoff, start_forwarding
 from companion.audit.sinks.spool import SPOOL_FILE_NAME
 from companion.config import Settings
+from leak_check import leaked
 from sink_servers import RSYSLOGD, Rsyslog, delivered_seqs, free_port, record_sample_events, sd_params, \
     wait_for
 
@@ -325,5 +326,5 @@ def test_settings_from_the_service_file_make_a_real_companion_forward(rsyslog, t
     with running_server(tmp_path / "laptop", env=clean_env(**unit_env)) as server:
         assert server.post("/v1/check", {"text": "Quote: USD 0.42/pc FOB Ningbo"})[0] == 200
         wait_for(lambda: any(r.get("msgid") == "check" for r in rsyslog.records()))
-    # The price as written: a bare "0.42" turns up in a timestamp's seconds and fraction by chance.
-    assert "USD 0.42" not in json.dumps(rsyslog.records()) and "0.42/pc" not in json.dumps(rsyslog.records())
+    # The price in any form, once the timestamps (whose seconds and fraction hold "0.42" by chance) are out.
+    assert not leaked(["0.42"], json.dumps(rsyslog.records()))
