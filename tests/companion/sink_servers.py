@@ -25,11 +25,20 @@ RSYSLOGD = shutil.which("rsyslogd") or "/usr/sbin/rsyslogd"
 GTLS_MODULE = "/usr/lib/x86_64-linux-gnu/rsyslog/lmnsd_gtls.so"
 
 
+_HANDED_OUT: set[int] = set()
+
+
 def free_port() -> int:
-    """A loopback TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A loopback TCP port nobody listens on right now, and not one this process was given before:
+    once the probe is closed the system may give the same port to the next call (two servers of one
+    test, such as nginx's HTTP and HTTPS ports, would then share it)."""
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
 
 
 def wait_for_port(port: int, timeout_s: float = 20.0) -> None:
