@@ -46,7 +46,9 @@ class Pattern(Strict):
 
     `not_before` / `not_after` are character-class bodies (`\\d.`) that must not touch
     the match; `value_must_contain` lists classes that must each occur in the `value`
-    group (or the whole match), e.g. a password has a digit or a symbol.
+    group (or the whole match), e.g. a password has a digit or a symbol;
+    `value_not_placeholder` drops a value that stands for a secret instead of being one
+    (`xxxxxx`, `$PASSWORD`, `${{ secrets.X }}`, `<password>`), which no character class says.
     """
 
     regex: str
@@ -55,6 +57,7 @@ class Pattern(Strict):
     not_before: str | None = None
     not_after: str | None = None
     value_must_contain: list[str] = []
+    value_not_placeholder: bool = False
 
     @field_validator("regex")
     @classmethod

@@ -25,6 +25,7 @@ from companion.detection.linear_regex import MAX_MATCHES, compile_linear
 from companion.detection.mentions import clause_after, negated
 from companion.detection.mentions import is_mention
 from companion.detection.normalize import is_cjk
+from companion.detection.recognizers.secret_formats import is_placeholder
 from companion.rules import Pack, Rule
 
 
@@ -165,8 +166,10 @@ class RuleMatcher:
                 # RE2's match objects take group numbers, not names.
                 has_value = group is not None and m.group(group)
                 vs, ve = m.span(group) if has_value else (-1, -1)
-                if pattern.value_checks and not _contains_all(
-                        text[vs:ve] if has_value else m.group(), pattern.value_checks):
+                value = text[vs:ve] if has_value else m.group()
+                if pattern.value_checks and not _contains_all(value, pattern.value_checks):
+                    continue
+                if pattern.value_not_placeholder and is_placeholder(value):
                     continue
                 found.append(Candidate(m.start(), m.end(), pack, rule, pattern.score, vs, ve))
         return found

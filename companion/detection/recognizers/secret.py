@@ -15,7 +15,14 @@ verification and no file handling:
   with the plugins' own Shannon entropy and limits (base64 4.5, hex 3.0), then passed
   through detect-secrets' heuristic filters (UUIDs, sequences, templates, ids);
 - a keyword value must be one token with a digit or a symbol: "Secret: our launch is
-  Monday" is a teaser, not a password.
+  Monday" is a teaser, not a password;
+- vendor token formats detect-secrets does not know (Hugging Face, OpenAI project keys, Docker,
+  Vault, password hashes, ...) are data in `secret_formats.py`, and a secret given to a name
+  written as code (`REACT_APP_DB_PASSWORD=bluefinch`), said to be the password, or passed as
+  one on a command line is read by `secret_assignments.py`, both with RE2 patterns;
+- a value that stands for a secret (`$PASSWORD`, `${{ secrets.X }}`, `<token>`) is none; filler
+  (`ghp_xxxx…`) still counts where a detect-secrets plugin finds it, as detect-secrets' own
+  tests want, and nowhere else.
 """
 
 from __future__ import annotations
@@ -29,6 +36,8 @@ from detect_secrets.plugins.high_entropy_strings import Base64HighEntropyString,
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
 
 from companion.detection.linear_regex import LinearPattern
+from companion.detection.recognizers.secret_assignments import assigned_secrets, names_code
+from companion.detection.recognizers.secret_formats import is_placeholder, is_template, token_formats
 
 PIECE = 300
 MAX_PIECES = 10
@@ -37,7 +46,7 @@ MAX_PIECES = 10
 # ("international" is not a key; "AKIAIOSFODNN7EXAMPLE" and "sk_live_..." may be).
 _KEYWORDS = LinearPattern(
     r"(?i:(?:api|auth|service|account|db|database|priv|private|client)_?key|(?:db|database|key)_?pass"
-    r"|password|passwd|pwd|secret|contrase|://[^\s/]*@|-----BEGIN)", max_matches=1)
+    r"|pass(?:word|wd|phrase|code)|pwd|secret|token|credential|contrase|authorization|login|--user|\s-[up]\s|://[^\s/]*@|-----BEGIN)", max_matches=1)
 _LONG_TOKEN = LinearPattern(r"[A-Za-z0-9_\-+/=.]{12,}", max_matches=50)
 _KEYWORD_REGEXES = keyword.REGEX_BY_FILETYPE[keyword.FileType.YAML]
 
@@ -105,11 +114,17 @@ class SecretRecognizer(EntityRecognizer):
     def _secrets_in(self, line: str):
         for plugin in self._plugins:
             for value in plugin.analyze_string(line):
-                if isinstance(value, str) and not heuristic.is_templated_secret(value):
+                # Filler stays a finding here: detect-secrets' own test data counts `AP6xxxxxxxxxx` as
+                # the shape of an Artifactory key, and the plugins keep that reading.
+                if isinstance(value, str) and not heuristic.is_templated_secret(value) and not is_template(value):
                     yield value, self.TOKEN_SCORE
+        for value in token_formats(line):
+            yield value, self.TOKEN_SCORE
         for value in self._keyword.analyze_string(line, _KEYWORD_REGEXES):
             if _keyword_value_ok(value):
                 yield value, self.KEYWORD_SCORE
+        for value in assigned_secrets(line):
+            yield value, self.KEYWORD_SCORE
         for plugin in self._entropy:
             # The plugins' own default: quoted strings only ("…" or '…'); a bare token in
             # prose is too often an id, a slug or a near-miss of some format.
@@ -143,6 +158,7 @@ def _letters_and_digits(token: str) -> bool:
 
 def _keyword_value_ok(value: str) -> bool:
     value = value.strip("\"'`,;")
-    if len(value) < 4 or any(ch.isspace() for ch in value) or heuristic.is_templated_secret(value):
+    if len(value) < 4 or any(ch.isspace() for ch in value) or heuristic.is_templated_secret(value) \
+            or is_placeholder(value) or names_code(value):
         return False
     return any(ch.isdigit() for ch in value) or any(not ch.isalnum() for ch in value)
