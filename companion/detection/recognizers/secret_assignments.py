@@ -33,12 +33,13 @@ _CODE_WORDS = {"true", "false", "null", "none", "nil", "undefined", "empty", "re
 _ASSIGNMENT = LinearPattern(
     r"(?i)(?P<name>[A-Za-z0-9_.-]*(?:pass(?:word|wd|phrase|code)?|pwd|secret|token\d*|credentials?"
     r"|(?:api|access|secret|private|auth|master|encryption|signing|license)[_.-]?key|license))"
-    r"(?P<close>[\"'\]]?)[ \t]*(?P<op>:{0,3}={1,3}>?|\?=|:|,)[ \t]*[\"'`]?(?P<value>[^\s\"'`,;)}\]]{4,200})",
+    r"(?P<close>\\?[\"'\]]?)[ \t]*(?P<op>:{0,3}={1,3}>?|\?=|:|,)[ \t]*\\?[\"'`]?(?P<value>[^\s\"'`,;)}\]]{4,200})",
     max_matches=20)
 _SAID = LinearPattern(r"(?i)\bpass(?:word|phrase|code)\s+is\s+[\"'“‘](?P<value>[^\s\"'”’]{4,64})[\"'”’]",
                       max_matches=5)
 _OPTION = LinearPattern(
-    r"(?i)(?:\s|^)(?:--?pass(?:word|wd)?|-pwd)[ =][\"']?(?P<value>[^\s\"']{4,200})"
+    r"(?i)(?:\s|^)--?(?:[A-Za-z-]*(?:token|secret|password|passwd|api-?key)|pass|pwd)[ =][\"']?"
+    r"(?P<value>[^\s\"']{4,200})"
     r"|\s-u\s+[^\s]+\s+-p\s+[\"']?(?P<short>[^\s\"']{4,200})", max_matches=5)
 # `curl -u name:password`, `--user name:password`: the part after the colon.
 _USER_PASS = LinearPattern(r"(?:\s|^)(?:--user|-u)[ =]?[\"']?[^\s:\"']+:[\"']?(?P<value>[^\s\"']{4,200})",
@@ -50,8 +51,14 @@ _HEADER = LinearPattern(r"(?i)\bauthorization[\"']?\s*[:=]\s*[\"']?(?:[A-Za-z][A
 _LOGIN_TOKEN = LinearPattern(r"(?i)[A-Za-z0-9]+[_.]login[\"']?[ \t]*(?::{0,3}=|:|,)[ \t]*[\"']?"
                              r"(?P<value>[A-Za-z0-9_-]{16,200})", max_matches=5)
 _CALL = LinearPattern(r"[A-Za-z_]\(")
+# Bundler's credentials for a gem server, `BUNDLE_<HOST>__COM=user:password`.
+_BUNDLER = LinearPattern(r"\bBUNDLE_[A-Z0-9_]+__[A-Z]+[\"']?[ \t]*[:=][ \t]*[\"']?[^\s:\"']+:(?P<value>[^\s\"';]{4,200})",
+                         max_matches=5)
+# A HashiCorp Vault unseal key, as `vault operator init` prints it and `vault operator unseal` takes it.
+_UNSEAL = LinearPattern(r"(?i)\bunseal(?:[ \t]+key[ \t]+\d+[ \t]*:)?[ \t]+(?P<value>[A-Za-z0-9+/]{40,}={0,2})",
+                        max_matches=5)
 _MORE = ((_SAID, ("value",)), (_OPTION, ("value", "short")), (_USER_PASS, ("value",)), (_HEADER, ("value",)),
-         (_LOGIN_TOKEN, ("value",)))
+         (_LOGIN_TOKEN, ("value",)), (_BUNDLER, ("value",)), (_UNSEAL, ("value",)))
 
 
 def assigned_secrets(line: str):

@@ -71,15 +71,19 @@ TOKENS = LinearPattern("|".join(f"(?:{pattern})" for _, pattern in TOKEN_FORMATS
 
 # What a value holds when it stands for a secret instead of being one: a run of one character
 # (xxxxxx, ******, ######, aaaaaa) or an ellipsis, or a variable or template ($PASS, ${PASS},
-# $(cmd), %PASS%, {{ pass }}, <password>, [PASSWORD], process.env.X). A bracket inside a value
-# is left alone: "Pa(ss)2024!" is a password.
+# $(cmd), #{pass}, %PASS%, {{ pass }}, <password>, [PASSWORD], process.env.X). A bracket inside a
+# value is left alone: "Pa(ss)2024!" is a password.
 FILLER_RUN = 6
-_TEMPLATE = LinearPattern(r"^[$<\[{]|\$[{(]|%[A-Za-z_]+%|\{\{|>$|^(?:process\.)?env\.|getenv\(")
+_TEMPLATE = LinearPattern(r"^[$<\[{(]|[$#][{(]|%[A-Za-z_]+%|\{\{|>$|^(?:process\.)?env\.|getenv\(")
+# A value that is only the name of what it stands for: `curl -u username:password`.
+_NAME_WORDS = {"password", "passwd", "pass", "pwd", "token", "secret", "key", "apikey", "api_key", "api-key",
+               "credentials"}
 
 
 def is_filler(value: str) -> bool:
-    """A run of FILLER_RUN times one character, or an ellipsis: `ghp_xxxxxxxx`, `sk-...`."""
-    if "..." in value or "\u2026" in value:
+    """A run of FILLER_RUN times one character, an ellipsis, or one character repeated:
+    `ghp_xxxxxxxx`, `sk-...`, `yyy`."""
+    if "..." in value or "\u2026" in value or len(set(value)) == 1:
         return True
     run, previous = 0, ""
     for ch in value:
@@ -97,7 +101,7 @@ def is_template(value: str) -> bool:
 
 def is_placeholder(value: str) -> bool:
     """True when the value is a stand-in (filler, a variable, a template), not a secret."""
-    return is_filler(value) or is_template(value)
+    return is_filler(value) or is_template(value) or value.lower() in _NAME_WORDS
 
 
 def token_formats(line: str):
