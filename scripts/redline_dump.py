@@ -7,7 +7,8 @@ For every item: the lexical red-line candidates (rule id, category, score, span)
 sentence the model reads, its span, language, group, the head's scores per label, the two
 readers' own scores (`net`: the network; `ngram`: the character n-gram model, for the languages
 it serves), whether a classifier rule's cue fires in it (`cue`), and where the sentence speaks of
-a group as "they", the same scores of it read with the sentence before it (`pair`), so that
+a group as "they", the same scores of it read with the sentence before it (`pair`), and per
+Chinese paragraph read whole (`paragraphs`), its span, language, group and scores, so that
 mixing weights, thresholds and cues can be replayed without the encoder.
 `scripts/redline_study.py` reads these files; nothing here changes the engine. Use it on the
 train and dev splits only: the test split chooses nothing.
@@ -26,7 +27,7 @@ REDLINE = ("sensitive_topic", "disparagement")
 def dump_item(engine, text: str) -> dict:
     """The lexical red-line candidates and the model's scores per sentence of one text."""
     from companion.detection.deadline import Deadline
-    from companion.detection.semantic_matcher import _blank
+    from companion.detection.semantic_matcher import _blank, _paragraphs_to_read
     from companion.detection.sentences import split_sentences, worth_reading
 
     semantic, engine.semantic = engine.semantic, None
@@ -46,6 +47,9 @@ def dump_item(engine, text: str) -> dict:
              if semantic._refers_to_group(text, a, b, starts[(a, b)])}
     pair_scores = semantic._scores(list(pairs.values()), Deadline.none())
     pair_readers = _readers(semantic, [(p, "") for p in pairs.values()])
+    # A Chinese paragraph of two sentences or more is read whole as well (photos are not).
+    whole = _paragraphs_to_read(text, prose, every, worth_reading)
+    whole_scores = semantic._scores([text[a:b] for a, b in whole], Deadline.none())
     return {
         "lexical": [{"rule": c.rule.id, "category": c.pack.category, "score": round(c.score, 3),
                      "severity": c.rule.severity or c.pack.severity,
@@ -58,6 +62,10 @@ def dump_item(engine, text: str) -> dict:
                                     "net": pair_readers[pairs[(a, b)]]["net"],
                                     "ngram": pair_readers[pairs[(a, b)]]["ngram"]}} if (a, b) in pairs else {})}
                       for a, b in spans if text[a:b] in scores],
+        "paragraphs": [{"start": a, "end": b, "language": whole_scores[text[a:b]]["language"],
+                        "group": whole_scores[text[a:b]]["group"],
+                        **{k: round(v, 4) for k, v in whole_scores[text[a:b]]["redline"].items()}}
+                       for a, b in whole if text[a:b] in whole_scores],
     }
 
 

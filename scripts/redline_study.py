@@ -8,8 +8,8 @@ language, or its cue threshold where the dump says the cue fires) and
 prints recall and red-line false
 alarms per source, then the items asked for. For the train and dev splits only.
 
-Not replayed: a Chinese paragraph read whole (`semantic_matcher.PARAGRAPH_MARGIN`), which the
-dump does not record; the replay misses what those find (dev: 6 COLD statements, 1 false alarm).
+A Chinese paragraph read whole counts from its threshold plus `semantic_matcher.PARAGRAPH_MARGIN`,
+with no cue, as in the engine (dumps written before the dump recorded paragraphs replay without them).
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ import json
 import sys
 from collections import defaultdict
 from pathlib import Path
+
+from companion.detection.semantic_matcher import PARAGRAPH_MARGIN
 
 REDLINE = ("sensitive_topic", "disparagement")
 EVERYDAY = ("tatoeba", "ud_")
@@ -47,6 +49,10 @@ def raised(row: dict, limits: dict) -> set[str]:
             usual, with_cue = limits[cat][s["language"]]
             value = max(s[cat], s.get("pair", {}).get(cat, 0.0))  # read with the sentence before
             if value >= usual or (s.get("cue") and value >= with_cue):
+                cats.add(cat)
+    for p in row.get("paragraphs", ()):
+        for cat in REDLINE:
+            if p[cat] >= limits[cat][p["language"]][0] + PARAGRAPH_MARGIN:
                 cats.add(cat)
     return cats
 
