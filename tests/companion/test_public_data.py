@@ -17,7 +17,7 @@ from companion.detection.types import CATEGORIES
 
 PUBLIC = Path(__file__).resolve().parent.parent / "data" / "public"
 # The folders checked here; a folder joins the list once its card and splits are final.
-FOLDERS = [PUBLIC / name for name in ("clean", "images", "redline")]
+FOLDERS = [PUBLIC / name for name in ("clean", "images", "redline", "secrets")]
 MAX_IMAGE_BYTES = 300 * 1024
 
 
