@@ -7,7 +7,8 @@ helps where a real user would be helped by one. Measured in one run, engines sid
 interleaved post by post so a load spike hits them alike:
 
 - loading a 100k-entry clients.csv into the org matchers;
-- a cold check of a 3,000-character post (p50/p95; every sentence new to the engine);
+- a cold check of a 3,000-character post (p50/p95; every sentence new to the engine), and of
+  3,000 characters of Chinese in paragraphs of three sentences (read whole as well);
 - a single new sentence (p50/p95);
 - "click after pre-check": the post was checked while typing, then one sentence changed,
   and the click checks it again (p50/p95; whatever the engine caches, it may use);
@@ -105,6 +106,19 @@ class SentenceMaker:
                 self.seen.add(sentence)
                 return sentence
 
+    def chinese_post(self, length: int = 3000) -> str:
+        """Chinese sentences only, a line break after every third (paragraphs the red-line model
+        also reads whole), adding up to `length` characters."""
+        chinese = [t for t in TEMPLATES if any("\u4e00" <= c <= "\u9fff" for c in t)]
+        text, count = "", 0
+        while len(text) < length:
+            while (sentence := self._fill(self.rng.choice(chinese))) in self.seen:
+                pass
+            self.seen.add(sentence)
+            count += 1
+            text += sentence + ("\n" if count % 3 == 0 else "")
+        return text[:length]
+
     def post(self, length: int = 3000) -> list[str]:
         """Sentences adding up to `length` characters (the last one cut to fit)."""
         parts, total = [], 0
@@ -154,8 +168,9 @@ def timed(fn, *args) -> float:
 
 
 def measure_engines(variants: dict, maker: SentenceMaker, posts: int) -> dict:
-    """Cold 3,000-char check, single sentence, click after pre-check; interleaved per post."""
-    results = {name: {"cold": [], "sentence": [], "click": []} for name in variants}
+    """Cold 3,000-char check (mixed, and all Chinese in paragraphs), single sentence, click after
+    pre-check; interleaved per post."""
+    results = {name: {"cold": [], "cold_zh": [], "sentence": [], "click": []} for name in variants}
     for engine in variants.values():  # first call pays one-off lazy loading, for every engine
         engine.check(" ".join(maker.post()))
     for _ in range(posts):
@@ -163,6 +178,7 @@ def measure_engines(variants: dict, maker: SentenceMaker, posts: int) -> dict:
             sentences = maker.post()
             text = " ".join(sentences)
             results[name]["cold"].append(timed(engine.check, text))
+            results[name]["cold_zh"].append(timed(engine.check, maker.chinese_post()))
             results[name]["sentence"].append(timed(engine.check, maker.sentence()))
             edited = list(sentences)
             edited[len(edited) // 2] = maker.sentence()  # one sentence edited before the click
@@ -258,6 +274,8 @@ def print_report(data: dict, clients: int) -> None:
     print(f"client list load (CSV -> automaton): {statistics.median(data['load_s']):.2f} s")
     for name, r in data["engines"].items():
         print(_line(f"[{name}] cold check, 3,000 chars", percentiles(r["cold"])))
+        if r.get("cold_zh"):
+            print(_line(f"[{name}] cold check, 3,000 Chinese chars in paragraphs", percentiles(r["cold_zh"])))
         print(_line(f"[{name}] single sentence", percentiles(r["sentence"])))
         print(_line(f"[{name}] click after pre-check (1 sentence edited)", percentiles(r["click"])))
     if "lexical" not in data["engines"]:

@@ -9,7 +9,7 @@ prints recall and red-line false
 alarms per source, then the items asked for. For the train and dev splits only.
 
 A Chinese paragraph read whole counts from its threshold plus `semantic_matcher.PARAGRAPH_MARGIN`,
-with no cue, as in the engine (dumps written before the dump recorded paragraphs replay without them).
+with no cue, where one of its sentences scores PARAGRAPH_GATE or more, as in the engine (dumps written before the dump recorded paragraphs replay without them).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from companion.detection.semantic_matcher import PARAGRAPH_MARGIN
+from companion.detection.semantic_matcher import PARAGRAPH_GATE, PARAGRAPH_MARGIN
 
 REDLINE = ("sensitive_topic", "disparagement")
 EVERYDAY = ("tatoeba", "ud_")
@@ -51,6 +51,9 @@ def raised(row: dict, limits: dict) -> set[str]:
             if value >= usual or (s.get("cue") and value >= with_cue):
                 cats.add(cat)
     for p in row.get("paragraphs", ()):
+        inside = [s for s in row["sentences"] if p["start"] <= s["start"] and s["end"] <= p["end"]]
+        if not any(max(s[c] for c in REDLINE) >= PARAGRAPH_GATE for s in inside):
+            continue  # not read whole: none of its sentences is suspect enough
         for cat in REDLINE:
             if p[cat] >= limits[cat][p["language"]][0] + PARAGRAPH_MARGIN:
                 cats.add(cat)

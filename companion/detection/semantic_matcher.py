@@ -54,6 +54,12 @@ CACHE_SENTENCES = 4096
 # `disparagement` threshold for Chinese at 0.77 instead of 0.75); dev agreed (+3, none more).
 PARAGRAPH_MARGIN = 0.05
 PARAGRAPH_LANGUAGES = ("zh",)
+# ...and is read whole only where one of its sentences already scores this much in a red-line
+# label. Reading a paragraph costs what reading its sentences did (the encoder's time grows with
+# the characters), so reading them all took a 3,000-character Chinese post in paragraphs from
+# 87 to 152 ms. In dev, no paragraph that raised a category had a sentence under 0.47, in 2,500 of
+# COLD's training comments none under 0.34; a business post's sentences score 0.00-0.29.
+PARAGRAPH_GATE = 0.25
 # Sentences encoded together: batches are cheaper per sentence, and the deadline is checked
 # between batches, so a small batch keeps a check that runs out of time close to its budget.
 BATCH = 8
@@ -122,9 +128,10 @@ class SemanticMatcher:
         spans = [(a, b, every[n - 1][0] if n else a) for n, (a, b) in enumerate(every)
                  if gate(text[a:b]) and (prose is text or prose[a:b] == text[a:b] or gate(prose[a:b]))]
         pairs = {(a, b): text[before:b] for a, b, before in spans if self._refers_to_group(text, a, b, before)}
-        whole = [] if photo else _paragraphs_to_read(text, prose, every, gate)
-        scores = self._scores([text[a:b] for a, b, _ in spans] + list(pairs.values())
-                              + [text[a:b] for a, b in whole], deadline)
+        scores = self._scores([text[a:b] for a, b, _ in spans] + list(pairs.values()), deadline)
+        whole = [] if photo else [(a, b) for a, b in _paragraphs_to_read(text, prose, every, gate)
+                                  if self._suspect_inside(text, a, b, spans, scores)]
+        scores.update(self._scores([text[a:b] for a, b in whole], deadline))
         found = []
         for (start, end, before) in spans:
             sentence = text[start:end]
@@ -135,6 +142,13 @@ class SemanticMatcher:
                 if not any(c.pack.category == pack.category and c.overlaps(start, end) for c in lexical):
                     found.append(Candidate(start, end, pack, rule, rule.score, label=score["group"]))
         return found + self._paragraph_findings(text, whole, scores, lexical + found)
+
+    def _suspect_inside(self, text: str, start: int, end: int, spans: list, scores: dict) -> bool:
+        """Whether a sentence read inside the paragraph scores PARAGRAPH_GATE or more in a label a
+        classifier rule reads: only then is the paragraph worth reading whole (see PARAGRAPH_GATE)."""
+        labels = [(rule.classifier.head, rule.classifier.label) for _, rule in self._rules]
+        return any(max(score[head][label] for head, label in labels) >= PARAGRAPH_GATE
+                   for a, b, _ in spans if start <= a and b <= end and (score := scores.get(text[a:b])))
 
     def _paragraph_findings(self, text: str, whole: list[tuple[int, int]], scores: dict,
                             covered: list[Candidate]) -> list[Candidate]:

@@ -418,14 +418,20 @@ def test_a_chinese_paragraph_is_read_whole_as_well(detection_engine):
     assert [c for s in text.split("。")[:2] for c in one_by_one.find(s + "。", [])] == []
 
 
-def test_a_paragraph_is_read_whole_only_in_chinese_and_up_to_a_line_break(detection_engine):
+def test_a_paragraph_is_read_whole_only_in_chinese_up_to_a_line_break_and_with_a_suspect_sentence(detection_engine):
+    """What the encoder reads (each reading is cached once): an English paragraph, its sentences; a
+    Chinese one with a sentence that scores PARAGRAPH_GATE or more, its sentences and itself whole;
+    a business paragraph whose sentences all score under it, only its sentences (a long Chinese post
+    pays for its paragraphs only where they are suspect); across a line break, no paragraph."""
     matcher = SemanticMatcher(detection_engine.rules.packs, SHIPPED_MODELS_DIR)
     matcher.find("Shipment left Ningbo today. Thanks to the warehouse team.", [])
     assert len(matcher._cache) == 2
-    matcher.find("货已经从宁波发出。感谢仓库同事周末加班。", [])
+    matcher.find("那边的人做生意总是不太靠谱。感谢仓库同事周末加班。", [])
     assert len(matcher._cache) == 2 + 3
+    matcher.find("货已经从宁波发出。感谢仓库同事周末加班。", [])
+    assert len(matcher._cache) == 2 + 3 + 1
     matcher.find("样品明天寄出。\n请查收附件里的报价。", [])
-    assert len(matcher._cache) == 2 + 3 + 2
+    assert len(matcher._cache) == 2 + 3 + 1 + 2
 
 
 @pytest.mark.parametrize("text,expected", [
