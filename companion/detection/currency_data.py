@@ -4,7 +4,10 @@ Reading every locale's currency data through Babel takes seconds, too long for t
 companion's start, so `scripts`-free regeneration lives here: `python -m
 companion.detection.currency_data` writes `data/currency_tokens.json`, and a test checks
 that the file still equals what the installed Babel gives. At run time only the JSON is
-read. Nothing here is a hand list: every token is a CLDR code, symbol or display name.
+read. Nothing in that table is a hand list: every token is a CLDR code, symbol or display
+name. What CLDR lacks and shops write ("грн", "تومان", "KD", "VNĐ") is kept apart, by hand,
+in `data/currency_beyond_cldr.yaml`, each token with its currency, its source and an example;
+`all_currency_tokens` adds it to the table at run time.
 
 Token kinds:
 - `code`: an ISO 4217 code (`AED`, `PLN`), matched in capitals only;
@@ -53,6 +56,9 @@ from functools import lru_cache
 from pathlib import Path
 
 DATA_FILE = Path(__file__).parent / "data" / "currency_tokens.json"
+# The few tokens CLDR lacks ("грн", "تومان", "KD"), kept by hand with their sources.
+BEYOND_CLDR_FILE = Path(__file__).parent / "data" / "currency_beyond_cldr.yaml"
+BEYOND_CLDR_KINDS = ("name", "symbol", "word_like", "clipped")
 # Display names are read in the languages our salespeople write in; symbols from every
 # language CLDR has.
 NAME_LOCALES = ("en", "zh", "ja", "ko", "de", "fr", "es", "it", "pl", "pt", "nl", "ru", "uk", "ar", "fa", "tr",
@@ -290,6 +296,30 @@ def _english_words() -> tuple[set[str], set[str]]:
 def currency_tokens() -> dict[str, list[str]]:
     """The shipped table (see the module docstring for how it is made)."""
     return json.loads(DATA_FILE.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def tokens_beyond_cldr() -> tuple[dict, ...]:
+    """The hand-kept tokens of `data/currency_beyond_cldr.yaml` (token, kind, currency, example)."""
+    import yaml
+
+    entries = yaml.safe_load(BEYOND_CLDR_FILE.read_text(encoding="utf-8"))["tokens"]
+    for entry in entries:
+        if entry["kind"] not in BEYOND_CLDR_KINDS:
+            raise ValueError(f"{BEYOND_CLDR_FILE.name}: unknown kind {entry['kind']!r}")
+    return tuple(entries)
+
+
+def all_currency_tokens() -> dict[str, list[str]]:
+    """CLDR's table with the hand-kept tokens added: a `word_like` one is a symbol that needs a
+    clear amount, a price word or a line of its own, as CLDR's word-like symbols do."""
+    table = {kind: list(tokens) for kind, tokens in currency_tokens().items()}
+    for entry in tokens_beyond_cldr():
+        kind, token = entry["kind"], entry["token"]
+        table["symbol" if kind == "word_like" else kind].append(token)
+        if kind == "word_like":
+            table["word_like"].append(token)
+    return table
 
 
 def main() -> None:

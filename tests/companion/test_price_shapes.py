@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from companion.detection.currency_data import currency_tokens
+from companion.detection.currency_data import currency_tokens, tokens_beyond_cldr
 from companion.detection.recognizers.price_column import MAX_AMOUNTS, PriceColumns
 
 RECEIPT = ("Warburger Straße 130\n33100 Paderborn\nEUR\nEmmentaler Stück 5,18 A\n"
@@ -109,6 +109,10 @@ NOT_FOUND = [
     "我们有三百五十个客户",
     "推进价格一元化",
     "这个三元组很有用",
+    # tokens beyond CLDR that abbreviate other things too, with a bare figure and no price word
+    "3 BD 2 BA apartment near the port",
+    "Windows NT 4.0 and Fr. Smith",
+    "Join our 5 тг channels",
 ]
 
 
@@ -118,6 +122,20 @@ def test_price_found(detection_engine, text, span):
     assert found, "no price found"
     if span is not None:
         assert span in [text[f.start:f.end] for f in found]
+
+
+@pytest.mark.parametrize("entry", tokens_beyond_cldr(), ids=lambda e: e["currency"])
+def test_tokens_beyond_cldr_are_read_in_their_examples(detection_engine, entry):
+    """Each hand-kept token (data/currency_beyond_cldr.yaml) makes its own example a price."""
+    text = entry["example"]
+    found = [text[f.start:f.end] for f in detection_engine.check_text(text)
+             if f.category == "pricing" and f.severity != "info"]
+    assert any(entry["token"] in span for span in found), found
+
+
+def test_a_plain_apostrophe_reads_as_cldrs_modifier_letter(detection_engine):
+    text = "Plov\n25 000 so'm"
+    assert [f for f in detection_engine.check_text(text) if f.category == "pricing"]
 
 
 @pytest.mark.parametrize("text", NOT_FOUND)

@@ -2,8 +2,9 @@
 
 The currencies are not a hand list: every ISO 4217 code in use, every CLDR symbol, every
 Unicode currency sign and the currency names in our salespeople's languages come from
-Babel's CLDR data (`currency_data.py`). A regular expression alternation of ~11,000
-tokens is too slow even for RE2 (its automaton no longer fits the DFA cache: 50 ms on a
+Babel's CLDR data (`currency_data.py`); only what CLDR lacks and shops write ("грн",
+"تومان", "KD") is kept by hand, with sources (`data/currency_beyond_cldr.yaml`). A regular
+expression alternation of ~11,000 tokens is too slow even for RE2 (its automaton no longer fits the DFA cache: 50 ms on a
 3,000-character post, seconds on 100,000 characters), so it is read the other way round:
 RE2 finds the runs of digits (at most MAX_RUNS), two Aho-Corasick automata (tokens as
 written, names casefolded) look for a token in the few characters before and after each
@@ -33,7 +34,7 @@ import re
 import ahocorasick
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
 
-from companion.detection.currency_data import currency_tokens
+from companion.detection.currency_data import all_currency_tokens
 from companion.detection.linear_regex import LinearPattern
 from companion.detection.recognizers.price_column import PriceColumns
 
@@ -82,6 +83,9 @@ def _is_cjk(ch: str) -> bool:
 _ARABIC_LETTERS = str.maketrans("یک", "يك")
 
 
+_APOSTROPHES = str.maketrans("\u02bb\u02bc\u2019", "'" * 3)
+
+
 def _fold(text: str) -> str:
     if "ی" in text or "ک" in text:  # str.translate copies any non-ASCII text character by character
         text = text.translate(_ARABIC_LETTERS)
@@ -111,7 +115,7 @@ class CurrencyAmountRecognizer(EntityRecognizer):
                          name="CurrencyAmountRecognizer")
 
     def load(self) -> None:
-        tokens = currency_tokens()
+        tokens = all_currency_tokens()
         exact = {t: kind for kind in ("capital", "code", "sign", "symbol") for t in tokens[kind]}
         # A symbol CLDR writes in small letters also starts a line ("Kr", "Zł"); in capitals only
         # with a letter no standard's name shares ("ZŁ", but not "DIN 912").
@@ -131,6 +135,10 @@ class CurrencyAmountRecognizer(EntityRecognizer):
         for t in tokens["code"] + tokens["symbol"]:
             if t.isascii() and sum(ch.isalpha() for ch in t) >= 2 and t.casefold() not in self._word_like:
                 folded.setdefault(_fold(t), "variant")
+        # Keyboards type a plain apostrophe where CLDR writes a modifier letter: "so'm", "pa'anga".
+        for table in (exact, folded):
+            table.update({t.translate(_APOSTROPHES): k for t, k in list(table.items())
+                          if t.translate(_APOSTROPHES) != t})
         self._exact, self._folded = _automaton(exact), _automaton(folded)
         self._written = set(exact)
         self._columns = PriceColumns(tokens)
