@@ -33,7 +33,8 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
 
 from companion.config import Settings  # noqa: E402
 from companion.runtime import build_engine  # noqa: E402
@@ -75,6 +76,48 @@ def _price_tags(n, rnd):
     return "\n".join(f"{rnd.randrange(1, 9999)} {rnd.choice(units)}" for _ in range(n // 7 + 1))[:n]
 
 
+def _key_values(n, rnd):
+    """Secrets given to names, one after another: `password=…` with a random value each."""
+    return " ".join(f"password={_token(rnd, 12)}" for _ in range(n // 22 + 1))[:n]
+
+
+def _bearer_headers(n, rnd):
+    return "\n".join(f"Authorization: Bearer {_token(rnd, 30)}" for _ in range(n // 52 + 1))[:n]
+
+
+def _urls_with_passwords(n, rnd):
+    return " ".join(f"https://{_token(rnd, 6)}:{_token(rnd, 8)}@{_token(rnd, 5)}.com" for _ in range(n // 30 + 1))[:n]
+
+
+def _token(rnd, length: int) -> str:
+    return "".join(rnd.choice("abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ0123456789") for _ in range(length))
+
+
+def _public_sentences(chinese: bool):
+    """Real sentences nobody here wrote (the public sets' EN or ZH items, HateCheck, COLD, UD,
+    Tatoeba), shuffled, never repeated within a post: a long post of readable text, which the
+    red-line encoder reads sentence by sentence."""
+    def make(n, rnd):
+        import json
+
+        texts = []
+        for path in sorted((REPO / "tests" / "data" / "public").glob("*/*.jsonl")):
+            if path.parent.name in ("redline", "clean"):
+                for line in path.read_text(encoding="utf-8").splitlines():
+                    text = json.loads(line)["text"]
+                    if any("\u4e00" <= c <= "\u9fff" for c in text) == chinese:
+                        texts.append(text.strip())
+        rnd.shuffle(texts)
+        out, total = [], 0
+        for text in texts:
+            if total >= n:
+                break
+            out.append(text)
+            total += len(text) + 1
+        return ("" if chinese else " ").join(out)[:n]
+    return make
+
+
 def _cjk(n, rnd):
     return "".join(chr(rnd.randrange(0x4E00, 0x9FFF)) for _ in range(n))
 
@@ -95,6 +138,12 @@ SHAPES = {
     # an IBAN-shaped word or a label that opens a window of its own.
     "cards between IBAN words": _repeat("4111 1111 1111 1111 AB12 CDEF "),
     "cards after a label": _repeat("account 4111 1111 1111 1111 "),
+    # Readable text and secrets, last so the shapes above draw what they drew before (2026-12-05,
+    # night): the encoder reads every sentence of these, a cost that grows with the characters.
+    "secrets as key=value": _key_values, "Authorization headers": _bearer_headers,
+    "URLs with a password": _urls_with_passwords,
+    "English prose (public sentences)": _public_sentences(chinese=False),
+    "Chinese prose (public sentences)": _public_sentences(chinese=True),
 }
 
 
