@@ -233,3 +233,43 @@ test("IT switched to monitoring after the pre-check: the risky post is let throu
   assert.equal(panelOf(page), undefined);
   assert.ok(page.sent.some((m) => m.type === "decision" && m.payload.action === "posted" && m.payload.scanId === "risky"));
 });
+
+const checksOf = (page, text) => page.answered.filter((t) => t === text).length;
+const noticeText = (page) => page.doc.querySelector('[data-postguard="notice"]')?.shadowRoot.textContent || "";
+
+test("a long post the companion could not read whole in time is asked again in the background; the click takes the whole answer", async () => {
+  const text = "A long clean post about our week at the fair, read in two goes.";
+  const page = facebookPage({ incomplete: (t, n) => n < 2 });
+  await wait(20);
+  page.type(text);
+  await until(() => checksOf(page, text) === 3, "asked again until the answer is whole");
+  await wait(10);
+  assert.equal(page.click(), true, "not held: the whole answer is here");
+  assert.equal(page.siteClicks.length, 1);
+  await wait(60);
+  assert.equal(checksOf(page, text), 3, "no more rounds once the answer is whole");
+  assert.ok(!noticeText(page).includes("too long"), "no 'not checked completely' notice for a post read whole");
+});
+
+test("a post still not read whole after three more rounds: the rounds stop and the user is told", async () => {
+  const text = "A post so long that the companion never reads it whole in time.";
+  const page = facebookPage({ incomplete: () => true });
+  await wait(20);
+  page.type(text);
+  await until(() => checksOf(page, text) === 4, "the first check and three more rounds");
+  await until(() => noticeText(page).includes("too long to check completely"), "the user is told");
+  await wait(100);
+  assert.equal(checksOf(page, text), 4, "no fourth round");
+});
+
+test("a click while the companion reads on waits for that round, and posts once it says the text is clean", async () => {
+  const text = "Another long clean post, clicked while the second round runs.";
+  const page = facebookPage({ incomplete: (t, n) => n < 1, checkDelayMs: 150 });
+  await wait(20);
+  page.type(text);
+  await until(() => checksOf(page, text) === 1, "the first, partial answer");
+  await until(() => page.sent.filter((m) => m.type === "check" && m.payload.text === text).length === 2, "the second round asked");
+  assert.equal(page.click(), false, "held: the partial answer is not taken");
+  await until(() => page.siteClicks.length === 1, "posted once the round answers");
+  assert.equal(page.sent.filter((m) => m.type === "check" && m.payload.text === text).length, 2, "the click joined the round");
+});

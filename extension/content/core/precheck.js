@@ -5,6 +5,12 @@
  *
  * Per keystroke the guard only moves the pre-check's due time (schedule); the text is read once the
  * user pauses.
+ *
+ * A very long post may not be read whole within the companion's time budget (the answer says
+ * `text_incomplete`). The companion keeps what it read, so the same text checked again reads on
+ * from there: the background pre-check asks again, up to READ_ON_ROUNDS times, and tells the page
+ * only once the answer is whole or the rounds are spent. A click meanwhile waits for the round in
+ * flight instead of taking the partial answer.
  */
 import { adapters } from "./adapter-base.js";
 import { imageStore } from "./images.js";
@@ -17,6 +23,9 @@ const root = globalThis;
 
 const DEBOUNCE_MS = 350;
 const CACHE_SIZE = 24;
+// Checks of the same text after a `text_incomplete` answer: with the 1.5 s budget, three more
+// rounds read about 100,000 characters of Chinese, the size limit (English costs half as much).
+const READ_ON_ROUNDS = 3;
 const cache = new Map(); // key -> {promise, answer|undefined}
 
 /** Reads what would be posted right now: {text, extracted}. */
@@ -53,10 +62,18 @@ function actingAs(composer, platform) {
 /** The cache key with the acting identity: switching account makes the same post a new check. */
 const checkKey = (text, images, acting) => (acting ? `${keyFor(text, images)}\u0001${acting}` : keyFor(text, images));
 
-/** Starts (or joins) the check of this exact content. Answers like runtime.send. */
-function checkContent(key, text, images, platform, acting = "") {
+/** Whether the companion ran out of time before it had read the whole text. */
+function incomplete(answer) {
+  return Boolean(answer?.ok && answer.result?.warnings?.includes("text_incomplete"));
+}
+
+/**
+ * Starts (or joins) the check of this exact content. Answers like runtime.send. With `readOn`, an
+ * answer already here that says the text was not read whole is asked for again (see the top).
+ */
+function checkContent(key, text, images, platform, acting = "", readOn = false) {
   const existing = cache.get(key);
-  if (existing) return existing.promise;
+  if (existing && !(readOn && incomplete(existing.answer))) return existing.promise;
   const entry = { answer: undefined, promise: null };
   entry.promise = runtime.send(MESSAGES.CHECK.type, {
     text,
@@ -74,13 +91,13 @@ function checkContent(key, text, images, platform, acting = "") {
 }
 
 /** Checks a composer's current content now. Resolves to {key, text, extracted, images, answer}. */
-async function checkNow(composer, platform) {
+async function checkNow(composer, platform, { readOn = false } = {}) {
   const images = await imageStore.imagesOf(composer.root);
   const { text, extracted } = readText(composer);
   const acting = actingAs(composer, platform);
   const key = checkKey(text, images, acting);
   if (!text.trim() && !images.length) return { key, text, extracted, images, answer: { ok: true, result: emptyResult() } };
-  const answer = await checkContent(key, text, images, platform, acting);
+  const answer = await checkContent(key, text, images, platform, acting, readOn);
   return { key, text, extracted, images, answer };
 }
 
@@ -119,15 +136,30 @@ function settle(composer, platform, text, images, answer) {
  * meanwhile are checked once the running pre-check answers — with the composer as last seen (a photo
  * picked before the caption editor existed must not make the re-run read no caption).
  */
-function runBackground(composer, platform) {
+function runBackground(composer, platform, readOn = false) {
   const state = sessionFor(composer.root).precheck;
   if (state.running) { state.running.again = composer; return; }
-  const marker = { again: null };
+  const marker = { again: null, readOn: false };
   state.running = marker;
-  checkNow(composer, platform).then((outcome) => answerListener?.(composer, outcome)).catch(() => {}).finally(() => {
+  checkNow(composer, platform, { readOn }).then((outcome) => {
+    if (incomplete(outcome.answer) && readOnAgain(state, outcome.key)) {
+      marker.again = marker.again || composer;
+      marker.readOn = true;
+      return;
+    }
+    answerListener?.(composer, outcome);
+  }).catch(() => {}).finally(() => {
     state.running = null;
-    if (marker.again && !runtime.detached) runBackground(marker.again, platform);
+    if (marker.again && !runtime.detached) runBackground(marker.again, platform, marker.readOn);
   });
+}
+
+/** Whether the text under `key` gets one more round (counted per text: a new text starts again). */
+function readOnAgain(state, key) {
+  if (state.readOn?.key !== key) state.readOn = { key, rounds: 0 };
+  if (state.readOn.rounds >= READ_ON_ROUNDS) return false;
+  state.readOn.rounds += 1;
+  return true;
 }
 
 /**

@@ -7,8 +7,9 @@
  *   composer     {editor, root, submit, kind, enterSubmits}, as the adapter last found it
  *   photos       the photos attached (images.js): {images, ready, settled, swapping}; null until one is
  *   photoReview  the attach-time photo review under way (photo-intake.js), or null
- *   precheck     {timer, firesAt, due, composer, platform, running}: the debounce timer, when it fires,
- *                when the pre-check is due and of what, and the background check running (precheck.js)
+ *   precheck     {timer, firesAt, due, composer, platform, running, readOn}: the debounce timer, when it
+ *                fires, when the pre-check is due and of what, the background check running, and the
+ *                rounds asked again of a text the companion could not read whole in time (precheck.js)
  *   answer       {composer, outcome} of the last pre-check answer (findings-count.js)
  *   dismissed    the findings the user dismissed, as "category\u0000words" (dismissals.js)
  *   toldPhotos   the photo set already told "not fully checked" (photo-notices.js)
@@ -26,7 +27,7 @@ class ComposerSession {
     this.composer = null;
     this.photos = null;
     this.photoReview = null;
-    this.precheck = { timer: 0, firesAt: 0, due: 0, composer: null, platform: "", running: null };
+    this.precheck = { timer: 0, firesAt: 0, due: 0, composer: null, platform: "", running: null, readOn: null };
     this.answer = null;
     this.dismissed = new Set();
     this.toldPhotos = null;

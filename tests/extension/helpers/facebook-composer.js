@@ -9,8 +9,12 @@ import { createChromeFake } from "./chrome-fake.js";
 
 export const wait = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** `scanId(text)` names a risky check's scan (one per text where a test tells decisions apart). */
-export function facebookPage({ policy = {}, unreachable = false, checkDelayMs = 0, locale = "en", scanId = () => "risky" } = {}) {
+/**
+ * `scanId(text)` names a risky check's scan (one per text where a test tells decisions apart).
+ * `incomplete(text, n)`: whether the n-th answer (from 0) for `text` says the companion ran out of time.
+ */
+export function facebookPage({ policy = {}, unreachable = false, checkDelayMs = 0, locale = "en", scanId = () => "risky",
+  incomplete = () => false } = {}) {
   const sent = [];
   const answered = []; // texts whose check the worker has answered
   // live.policyGate: while set to a promise, policy reads wait for it (a slow worker, under the
@@ -34,9 +38,11 @@ export function facebookPage({ policy = {}, unreachable = false, checkDelayMs = 
         if (unreachable) return { ok: false, error: { code: "companion_unreachable", message: "down" } };
         const { text } = message.payload;
         const at = text.indexOf("USD");
+        const warnings = incomplete(text, answered.filter((t) => t === text).length) ? ["text_incomplete"] : [];
         answered.push(text);
-        return { ok: true, result: at < 0 ? { scan_id: "clean", verdict: "allow", findings: [] } : {
-          scan_id: scanId(text), verdict: "warn", findings: [{ category: "pricing", severity: "warn", source: "text", start: at, end: at + 8, bbox: null, message: "Price", excerpt: "USD *.**" }] } };
+        return { ok: true, result: at < 0 ? { scan_id: "clean", verdict: "allow", findings: [], warnings } : {
+          scan_id: scanId(text), verdict: "warn", warnings,
+          findings: [{ category: "pricing", severity: "warn", source: "text", start: at, end: at + 8, bbox: null, message: "Price", excerpt: "USD *.**" }] } };
       }
       return { ok: true };
     },
