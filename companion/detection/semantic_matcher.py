@@ -36,6 +36,7 @@ every head once; a missing or corrupt head stops the companion with a ConfigErro
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from pathlib import Path
 
 from companion.detection.candidates import Candidate
@@ -129,8 +130,8 @@ class SemanticMatcher:
                  if gate(text[a:b]) and (prose is text or prose[a:b] == text[a:b] or gate(prose[a:b]))]
         pairs = {(a, b): text[before:b] for a, b, before in spans if self._refers_to_group(text, a, b, before)}
         scores = self._scores([text[a:b] for a, b, _ in spans] + list(pairs.values()), deadline)
-        whole = [] if photo else [(a, b) for a, b in _paragraphs_to_read(text, prose, every, gate)
-                                  if self._suspect_inside(text, a, b, spans, scores)]
+        whole = [] if photo else self._suspect(_paragraphs_to_read(text, prose, every, gate),
+                                               self._suspect_starts(text, spans, scores))
         scores.update(self._scores([text[a:b] for a, b in whole], deadline))
         found = []
         for (start, end, before) in spans:
@@ -143,12 +144,20 @@ class SemanticMatcher:
                     found.append(Candidate(start, end, pack, rule, rule.score, label=score["group"]))
         return found + self._paragraph_findings(text, whole, scores, lexical + found)
 
-    def _suspect_inside(self, text: str, start: int, end: int, spans: list, scores: dict) -> bool:
-        """Whether a sentence read inside the paragraph scores PARAGRAPH_GATE or more in a label a
-        classifier rule reads: only then is the paragraph worth reading whole (see PARAGRAPH_GATE)."""
-        labels = [(rule.classifier.head, rule.classifier.label) for _, rule in self._rules]
-        return any(max(score[head][label] for head, label in labels) >= PARAGRAPH_GATE
-                   for a, b, _ in spans if start <= a and b <= end and (score := scores.get(text[a:b])))
+    def _suspect_starts(self, text: str, spans: list, scores: dict) -> list[int]:
+        """Where each sentence read starts that scores PARAGRAPH_GATE or more in a label a
+        classifier rule reads, in order."""
+        labels = {(rule.classifier.head, rule.classifier.label) for _, rule in self._rules}
+        return [a for a, b, _ in spans
+                if (score := scores.get(text[a:b])) and max(score[head][label] for head, label in labels) >= PARAGRAPH_GATE]
+
+    @staticmethod
+    def _suspect(paragraphs: list[tuple[int, int]], suspect_starts: list[int]) -> list[tuple[int, int]]:
+        """The paragraphs with a suspect sentence inside: only those are worth reading whole (see
+        PARAGRAPH_GATE). A paragraph is whole sentences, so a sentence starting in it lies in it;
+        found by bisection, so a long post's thousand paragraphs do not each walk every sentence."""
+        return [(a, b) for a, b in paragraphs
+                if (i := bisect_left(suspect_starts, a)) < len(suspect_starts) and suspect_starts[i] < b]
 
     def _paragraph_findings(self, text: str, whole: list[tuple[int, int]], scores: dict,
                             covered: list[Candidate]) -> list[Candidate]:
