@@ -256,11 +256,17 @@ def main() -> None:
     unique = {}
     for it in items:
         unique.setdefault(it["id"], it)
+    write_splits(list(unique.values()), OUT)
+
+
+def write_splits(items: list[dict], out: Path) -> None:
+    """Each item into train, dev or test by `split_of` its id, one JSON line each, sorted by id
+    (the public secrets set is written the same way, `../secrets/build.py`)."""
     splits = {"train": [], "dev": [], "test": []}
-    for it in unique.values():
+    for it in items:
         splits[split_of(it["id"])].append(it)
     for name, rows in splits.items():
-        with open(OUT / f"{name}.jsonl", "w", encoding="utf-8") as fh:
+        with open(out / f"{name}.jsonl", "w", encoding="utf-8") as fh:
             for row in sorted(rows, key=lambda r: r["id"]):
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
         print(name, len(rows))

@@ -28,12 +28,16 @@ def raised(engine, text: str) -> set[str]:
     return {f.category for f in engine.check_text(text) if f.severity != "info"}
 
 
-def measure(engine, items: list[dict], misses: list | None = None) -> dict:
+def measure(engine, items: list[dict], misses: list | None = None, seen: dict | None = None) -> dict:
+    """The figures (see the top); `seen`, when given, receives each item's raised categories by
+    id, so that a caller counting more needs no second check of the same item."""
     tp, fn, fp = Counter(), Counter(), Counter()
     by_source = Counter()
     clean = clean_alarms = strict = strict_alarms = 0
     for it in items:
         got = raised(engine, it["text"])
+        if seen is not None:
+            seen[it["id"]] = got
         for cat in it["expect"]:
             (tp if cat in got else fn)[cat] += 1
             by_source[(it["source"], cat, cat in got)] += 1

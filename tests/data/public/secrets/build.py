@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib.util
 import json
 import re
 import subprocess
@@ -167,11 +168,6 @@ def gitleaks(repo: str) -> list[dict]:
     return out
 
 
-def split_of(item_id: str) -> str:
-    bucket = int(hashlib.sha1(item_id.encode()).hexdigest(), 16) % 10
-    return "train" if bucket < 5 else "dev" if bucket < 7 else "test"
-
-
 def dedupe(items: list[dict]) -> list[dict]:
     """One item per text: a string both suites hold (or two rules of one) is one post. Where
     the labels disagree (one's example is another's negative) the item counts neither way."""
@@ -191,15 +187,15 @@ def main() -> None:
     ap.add_argument("--noseyparker", required=True)
     ap.add_argument("--gitleaks", required=True)
     args = ap.parse_args()
-    items = dedupe(noseyparker(args.noseyparker) + gitleaks(args.gitleaks))
-    splits = {"train": [], "dev": [], "test": []}
-    for it in items:
-        splits[split_of(it["id"])].append(it)
-    for name, rows in splits.items():
-        with open(OUT / f"{name}.jsonl", "w", encoding="utf-8") as fh:
-            for row in sorted(rows, key=lambda r: r["id"]):
-                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-        print(name, len(rows))
+    _patterns_build().write_splits(dedupe(noseyparker(args.noseyparker) + gitleaks(args.gitleaks)), OUT)
+
+
+def _patterns_build():
+    """The pattern set's build script: its split by a hash of the id and its writer, shared."""
+    spec = importlib.util.spec_from_file_location("public_patterns_build", OUT.parent / "patterns" / "build.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 if __name__ == "__main__":

@@ -28,10 +28,10 @@ def load(split: str) -> list[dict]:
 def measure(engine, items: list[dict], misses: list | None = None) -> dict:
     """The pattern set's figures, plus the false alarms on each source's negatives: the items
     its upstream says hold no secret (`expect: []`, credentials not in `also_ok`)."""
-    out = _patterns.measure(engine, items, misses)
+    seen: dict[str, set[str]] = {}
+    out = _patterns.measure(engine, items, misses, seen)
     out.pop("clean_strict", None)  # every item lists the categories it was not labeled for
-    raised = {it["id"]: "credentials" in _patterns.raised(engine, it["text"])
-              for it in items if _negative(it)}
+    raised = {it["id"]: "credentials" in seen[it["id"]] for it in items if _negative(it)}
     for source in [None] + sorted({it["source"] for it in items}):
         ids = [it["id"] for it in items if _negative(it) and source in (None, it["source"])]
         alarms = sum(raised[i] for i in ids)
