@@ -47,6 +47,16 @@ class ConfigError(PostguardError):
         self.path, self.line, self.field = path, line, field
 
 
+# How every server of ours (the companion, the central service, `audit serve`) says its port is
+# taken; the tests that start one on a picked port look for it to go again on another.
+PORT_TAKEN = "cannot listen on"
+
+
+def port_taken(host: str, port: int, exc: OSError, hint: str = "") -> ConfigError:
+    """The error a server exits with when it cannot listen on `host:port`."""
+    return ConfigError(f"{PORT_TAKEN} {host}:{port} ({exc.strerror}){'; ' + hint if hint else ''}", field="--port")
+
+
 class RequestError(PostguardError):
     """The request cannot be processed as sent."""
 

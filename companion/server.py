@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from companion.config import Settings
-from companion.errors import ConfigError
+from companion.errors import ConfigError, port_taken
 
 
 SERVING_FILE_NAME = "serving-url"
@@ -89,8 +89,7 @@ def run_server(settings: Settings) -> None:
         server = create_server(app, host=settings.host, port=settings.port, threads=settings.threads,
                                ident="postguard", max_request_body_size=2 * settings.max_request_bytes)
     except OSError as exc:
-        raise ConfigError(f"cannot listen on {settings.host}:{settings.port} ({exc.strerror}); "
-                          "is the companion already running?", field="--port") from None
+        raise port_taken(settings.host, settings.port, exc, "is the companion already running?") from None
     # Warm up only once the port is ours: a companion that cannot listen exits at once, with no
     # thread still inside the matchers' native code while the interpreter shuts down.
     # No local name for the engine: this frame lives as long as the server, and a rules reload

@@ -10,7 +10,7 @@ import click
 
 from companion.cli.options import DATA
 from companion.config import Settings
-from companion.errors import ConfigError
+from companion.errors import ConfigError, port_taken
 
 _SINCE = click.option("--since", default=None, help="Only events at or after this ISO date/time.")
 
@@ -236,7 +236,7 @@ def audit_serve(db_url, port, data_dir):
                                ident="postguard-review")
     except OSError as exc:
         reader.close()
-        raise ConfigError(f"cannot listen on 127.0.0.1:{settings.port} ({exc.strerror})", field="--port") from None
+        raise port_taken("127.0.0.1", settings.port, exc) from None
     from companion.server import record_serving_url
 
     record_serving_url(settings.data_dir, f"http://127.0.0.1:{settings.port}")

@@ -85,7 +85,7 @@ def central_serve(db_url, host, port, key_dir):
 
     from companion.central.app import create_central_app, start_purging
     from companion.central.settings import CentralSettings
-    from companion.errors import ConfigError
+    from companion.errors import ConfigError, port_taken
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = CentralSettings.from_env(db=db_url, host=host, port=port, key_dir=key_dir)
@@ -95,7 +95,7 @@ def central_serve(db_url, host, port, key_dir):
                                ident="postguard-central",
                                max_request_body_size=2 * settings.max_request_bytes)
     except OSError as exc:
-        raise ConfigError(f"cannot listen on {settings.host}:{settings.port} ({exc.strerror})", field="--port") from None
+        raise port_taken(settings.host, settings.port, exc) from None
     stop_purging = start_purging(settings)
     builder = app.extensions["postguard_central"].builder.start()  # what the review page lacks, while serving
     store = app.extensions["postguard_central"].store

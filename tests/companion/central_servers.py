@@ -16,6 +16,8 @@ import requests
 
 from sink_servers import free_port, wait_for_port
 
+from companion.errors import PORT_TAKEN
+
 POSTGUARD = str(Path(sys.executable).parent / "postguard")
 PASSWORD = "correct horse battery staple"
 
@@ -31,9 +33,8 @@ def postguard(*args: str, env: dict | None = None, check: bool = True) -> subpro
                           check=check)
 
 
-# The service's one line when its port is taken (companion/cli/central.py), and how often a first
-# start on a port picked here is tried again on another.
-PORT_TAKEN = "cannot listen on"
+# How often a start on a port picked here is tried again on another, when another program took
+# the port before the server bound it (it says so with companion.errors.PORT_TAKEN).
 PORT_ATTEMPTS = 3
 
 

@@ -31,6 +31,7 @@ from companion.audit.query import EventFilter
 from companion.audit.sinks import Backoff, start_forwarding
 from companion.audit.sqlite_reader import SqliteAuditReader
 from companion.config import Settings
+from companion.errors import PORT_TAKEN
 from sink_servers import free_port, new_database, postgres, record_sample_events, wait_for_port  # noqa: F401
 
 POSTGUARD = str(Path(sys.executable).parent / "postguard")
@@ -247,7 +248,7 @@ def start_audit_serve(url: str, review_dir: Path, log_path: Path) -> tuple[subpr
         if server.poll() is None:
             server.terminate()
             server.wait(timeout=30)
-        if "cannot listen on" not in log_path.read_text(errors="replace"):
+        if PORT_TAKEN not in log_path.read_text(errors="replace"):
             break
     raise AssertionError(f"audit serve did not start:\n{log_path.read_text(errors='replace')[-3000:]}")
 

@@ -25,6 +25,8 @@ from pathlib import Path
 import images
 import pytest
 
+from companion.errors import PORT_TAKEN
+
 POSTGUARD = str(Path(sys.executable).parent / "postguard")
 READY_LIMIT_S = 120.0  # a loaded CI machine; the ready time itself is measured in bench/
 MARKER = "WOMBATHEXAGON4417"
@@ -85,9 +87,8 @@ class Server:
         return request(self.port, "GET", path, **kw)
 
 
-# The server's one line when its port is taken (companion/server.py), and how often a start is
-# tried again on another port.
-PORT_TAKEN = "cannot listen on"
+# How often a start on a port picked here is tried again on another, when another program took
+# the port before the server bound it (it says so with companion.errors.PORT_TAKEN).
 PORT_ATTEMPTS = 3
 
 

@@ -17,6 +17,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from companion.errors import PORT_TAKEN
+
 from .chromium import REPO_ROOT
 
 # A shared CI machine can be slow enough to cut a photo's OCR at the default 2.5 s budget; these
@@ -67,9 +69,8 @@ class CompanionProcess:
                 self.process.wait(timeout=10)
 
 
-# The companion's one line when its port is taken (companion/server.py), and how often a start on
-# a port picked here is tried again on another.
-PORT_TAKEN = "cannot listen on"
+# How often a start on a port picked here is tried again on another, when another program took
+# the port before the server bound it (it says so with companion.errors.PORT_TAKEN).
 PORT_ATTEMPTS = 3
 
 
